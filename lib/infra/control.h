@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * The control thread's event loop: one epoll over every file descriptor the
+ * control plane reads (API sockets, netlink, timers, signals, the eventfd the
+ * workers kick when they punt packets). Callbacks run on the control thread
+ * only, so control code needs no locks.
+ */
+
+typedef void (*control_fd_cb)(int fd, uint32_t events, void *arg);
+
+/* events: EPOLLIN/EPOLLOUT/... as for epoll_ctl. */
+int control_fd_add(int fd, uint32_t events, control_fd_cb cb, void *arg);
+int control_fd_mod(int fd, uint32_t events);
+void control_fd_del(int fd);
+
+/* A periodic callback, run from the loop (period rounded to the loop tick, 10 ms). */
+typedef void (*control_timer_cb)(void *arg);
+int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb, void *arg);
+
+/* Milliseconds on a monotonic clock. */
+uint64_t control_now_ms(void);
+
+int control_init(void);
+/* Runs until control_stop(); returns 0 or <0. */
+int control_run(void);
+void control_stop(void);
+bool control_stopping(void);
+void control_fini(void);
