@@ -25,6 +25,9 @@ int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb,
 /* Milliseconds on a monotonic clock. */
 uint64_t control_now_ms(void);
 
+/* control_now_ms() as of the last loop tick: a clock the workers read for free. */
+extern volatile uint64_t fp_clock_ms;
+
 int control_init(void);
 /* Runs until control_stop(); returns 0 or <0. */
 int control_run(void);

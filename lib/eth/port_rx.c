@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/graph.h"
+#include "infra/worker.h"
+
+#include <errno.h>
+
+#include <rte_ethdev.h>
+
+enum {
+	PORT_RX_ETH_INPUT,
+	PORT_RX_EDGES,
+};
+
+static int port_rx_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct worker *w = worker_of_graph(graph);
+
+	if (w == NULL)
+		return -EINVAL;
+	*(struct worker **)node->ctx = w;
+	return 0;
+}
+
+/* Polls every RX queue assigned to this worker, straight into eth_input's stream. */
+static uint16_t port_rx_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	struct worker *w = *(struct worker **)node->ctx;
+	const struct rxq_list *rxqs = __atomic_load_n(&w->rxqs, __ATOMIC_ACQUIRE);
+	uint16_t total = 0;
+
+	(void)objs;
+	(void)n;
+	for (uint16_t i = 0; i < rxqs->n; i++) {
+		void **stream = rte_node_next_stream_get(graph, node, PORT_RX_ETH_INPUT,
+			RTE_GRAPH_BURST_SIZE);
+		uint16_t got = rte_eth_rx_burst(rxqs->q[i].port_id, rxqs->q[i].queue_id,
+			(struct rte_mbuf **)stream, RTE_GRAPH_BURST_SIZE);
+
+		rte_node_next_stream_put(graph, node, PORT_RX_ETH_INPUT, got);
+		total += got;
+	}
+	w->rx_last_walk = total;
+	return total;
+}
+
+static struct rte_node_register port_rx_node = {
+	.name = "port_rx",
+	.flags = RTE_NODE_SOURCE_F,
+	.init = port_rx_init,
+	.process = port_rx_process,
+	.nb_edges = PORT_RX_EDGES,
+	.next_nodes = {[PORT_RX_ETH_INPUT] = "eth_input"},
+};
+FP_NODE_REGISTER(port_rx_node)

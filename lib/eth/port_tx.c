@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/graph.h"
+#include "infra/iface.h"
+#include "infra/mbuf.h"
+#include "infra/worker.h"
+
+#include <errno.h>
+
+#include <rte_ethdev.h>
+
+enum {
+	PORT_TX_FULL,
+	PORT_TX_NO_IFACE,
+	PORT_TX_EDGES,
+};
+
+static int port_tx_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct worker *w = worker_of_graph(graph);
+
+	if (w == NULL)
+		return -EINVAL;
+	*(uint16_t *)node->ctx = w->index; /* this worker's TX queue on every port */
+	return 0;
+}
+
+static inline uint16_t port_of(struct rte_mbuf *m)
+{
+	const struct iface *iface = iface_get(fp_mbuf_priv(m)->iface_out);
+
+	return iface != NULL ? iface->port_id : UINT16_MAX;
+}
+
+/* Complete frames out of the port of priv->iface_out; runs for the same port in one burst. */
+static uint16_t port_tx_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	struct rte_mbuf **mbufs = (struct rte_mbuf **)objs;
+	uint16_t txq = *(uint16_t *)node->ctx;
+	uint16_t start = 0;
+
+	while (start < n) {
+		uint16_t port = port_of(mbufs[start]), end = start + 1, sent;
+
+		while (end < n && port_of(mbufs[end]) == port)
+			end++;
+		if (unlikely(port == UINT16_MAX)) {
+			rte_node_enqueue(graph, node, PORT_TX_NO_IFACE, &objs[start], end - start);
+		} else {
+			sent = rte_eth_tx_burst(port, txq, &mbufs[start], end - start);
+			if (unlikely(sent < end - start))
+				rte_node_enqueue(graph, node, PORT_TX_FULL, &objs[start + sent],
+					end - start - sent);
+		}
+		start = end;
+	}
+	return n;
+}
+
+static struct rte_node_register port_tx_node = {
+	.name = "port_tx",
+	.init = port_tx_init,
+	.process = port_tx_process,
+	.nb_edges = PORT_TX_EDGES,
+	.next_nodes = {
+		[PORT_TX_FULL] = "port_tx_full",
+		[PORT_TX_NO_IFACE] = "port_tx_no_iface",
+	},
+};
+FP_NODE_REGISTER(port_tx_node)
+FP_DROP_NODE(port_tx_full)
+FP_DROP_NODE(port_tx_no_iface)

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "fib4.h"
+#include "infra/fp_error.h"
+#include "infra/log.h"
+#include "infra/module.h"
+#include "infra/worker.h"
+#include "neigh/neigh.h"
+
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_rib.h>
+
+#define MAX_GROUPS (1 << 16)
+#define FIB4_MAX_ROUTES (1 << 20)
+#define FIB4_TBL8 (1 << 15)
+
+const char *const route_type_names[ROUTE_TYPE_MAX + 1] = {
+	[ROUTE_UNICAST] = "unicast",
+	[ROUTE_LOCAL] = "local",
+	[ROUTE_BROADCAST] = "broadcast",
+	[ROUTE_BLACKHOLE] = "blackhole",
+	[ROUTE_UNREACHABLE] = "unreachable",
+	[ROUTE_PROHIBIT] = "prohibit",
+};
+const char *const route_origin_names[ORIGIN_MAX + 1] = {
+	[ORIGIN_CONNECTED] = "connected",
+	[ORIGIN_STATIC] = "static",
+};
+
+struct rte_fib *fp_fib4[FP_MAX_VRFS];
+struct nh_group **fp_nh_groups;
+static struct rte_hash *group_index; /* group content -> group, to share groups */
+static unsigned int route_counts[FP_MAX_VRFS];
+/* A deletion may free a tbl8 group that a worker is still reading; it is reused only after a
+ * grace period (rte_fib has no RCU of its own in 22.11). */
+static bool fib_needs_grace;
+
+/* What identifies a group: everything but the neighbour pointers, which follow from it. */
+struct group_key {
+	uint8_t type;
+	uint8_t origin;
+	uint8_t n_members;
+	uint8_t pad;
+	struct {
+		uint32_t gw;
+		uint16_t iface;
+		uint16_t weight;
+	} m[FIB4_ECMP_MAX];
+};
+
+static struct rte_fib *fib_of(uint16_t vrf, bool create)
+{
+	struct rte_fib_conf conf = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = FIB4_NO_ROUTE,
+		.max_routes = FIB4_MAX_ROUTES,
+		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = FIB4_TBL8},
+	};
+	char name[32];
+
+	if (vrf >= FP_MAX_VRFS)
+		return NULL;
+	if (fp_fib4[vrf] != NULL || !create)
+		return fp_fib4[vrf];
+	snprintf(name, sizeof(name), "fib4-%u", vrf);
+	fp_fib4[vrf] = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+	if (fp_fib4[vrf] == NULL)
+		fp_error(ENOMEM, "VRF %u: cannot create its FIB: %s", vrf, rte_strerror(rte_errno));
+	return fp_fib4[vrf];
+}
+
+const struct nh_group *fib4_lookup(uint16_t vrf, uint32_t addr)
+{
+	struct rte_fib *fib = fib_of(vrf, false);
+	uint32_t ip = rte_be_to_cpu_32(addr);
+	uint64_t nh = FIB4_NO_ROUTE;
+
+	if (fib == NULL)
+		return NULL;
+	rte_fib_lookup_bulk(fib, &ip, &nh, 1);
+	return nh == FIB4_NO_ROUTE ? NULL : fp_nh_groups[nh];
+}
+
+static int resolve_members(const struct route4 *r, struct group_key *key)
+{
+	char a[FP_IP4_ADDRSTRLEN];
+
+	*key = (struct group_key){.type = r->type, .origin = r->origin};
+	if (r->type != ROUTE_UNICAST && r->type != ROUTE_LOCAL && r->type != ROUTE_BROADCAST) {
+		if (r->n_nh > 0)
+			return fp_error(EINVAL, "a %s route has no next hop",
+				route_type_names[r->type]);
+		return 0;
+	}
+	if (r->n_nh == 0 || r->n_nh > FIB4_ECMP_MAX)
+		return fp_error(EINVAL, "a %s route needs 1 to %d next hops",
+			route_type_names[r->type], FIB4_ECMP_MAX);
+	key->n_members = r->n_nh;
+	for (unsigned int i = 0; i < r->n_nh; i++) {
+		uint16_t iface = r->nh[i].iface;
+
+		if (r->nh[i].gw != 0) {
+			/* like Linux: a gateway must be on a connected network */
+			const struct nh_group *g = fib4_lookup(r->vrf, r->nh[i].gw);
+
+			if (g == NULL || g->type != ROUTE_UNICAST || g->members[0].neigh != NULL)
+				return fp_error(ENETUNREACH,
+					"gateway %s is not on a connected network",
+					fp_ip4_fmt(r->nh[i].gw, a));
+			if (iface != FP_IFACE_NONE && iface != g->members[0].iface)
+				return fp_error(ENETUNREACH, "gateway %s is not on a network of %s",
+					fp_ip4_fmt(r->nh[i].gw, a), iface_get(iface)->name);
+			iface = g->members[0].iface;
+		} else if (iface == FP_IFACE_NONE) {
+			return fp_error(EINVAL, "a next hop needs a gateway or a device");
+		}
+		if (iface_get(iface) == NULL)
+			return fp_error(ENODEV, "no interface %u", iface);
+		key->m[i].gw = r->nh[i].gw;
+		key->m[i].iface = iface;
+		key->m[i].weight = r->nh[i].weight ? r->nh[i].weight : 1;
+	}
+	return 0;
+}
+
+static void group_unref(struct nh_group *g)
+{
+	struct group_key key;
+
+	if (g == NULL || --g->refcnt > 0)
+		return;
+	key = (struct group_key){.type = g->type, .origin = g->origin, .n_members = g->n_members};
+	for (unsigned int i = 0; i < g->n_members; i++) {
+		key.m[i].gw = g->members[i].gw;
+		key.m[i].iface = g->members[i].iface;
+		key.m[i].weight = g->members[i].weight;
+	}
+	rte_hash_del_key(group_index, &key);
+	__atomic_store_n(&fp_nh_groups[g->id], NULL, __ATOMIC_RELEASE);
+	fp_rcu_synchronize();
+	for (unsigned int i = 0; i < g->n_members; i++)
+		neigh_unref(g->members[i].neigh);
+	rte_free(g);
+}
+
+static int group_get(const struct group_key *key, struct nh_group **out)
+{
+	unsigned int total_weight = 0;
+	struct nh_group *g;
+	uint32_t id;
+
+	if (rte_hash_lookup_data(group_index, key, (void **)&g) >= 0) {
+		g->refcnt++;
+		*out = g;
+		return 0;
+	}
+	for (id = 1; id < MAX_GROUPS && fp_nh_groups[id] != NULL; id++)
+		;
+	if (id == MAX_GROUPS)
+		return fp_error(ENOSPC, "too many distinct next-hop groups (%d)", MAX_GROUPS);
+	g = rte_zmalloc("nh_group", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	if (g == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	*g = (struct nh_group){.id = id, .type = key->type, .origin = key->origin,
+		.n_members = key->n_members, .refcnt = 1};
+	for (unsigned int i = 0; i < key->n_members; i++) {
+		struct nh_member *m = &g->members[i];
+
+		m->gw = key->m[i].gw;
+		m->iface = key->m[i].iface;
+		m->weight = key->m[i].weight;
+		total_weight += m->weight;
+		if (m->gw != 0 && (m->neigh = neigh_ref(m->iface, m->gw)) == NULL) {
+			g->n_members = i;
+			g->refcnt = 1;
+			group_unref(g);
+			return fp_error(ENOMEM, "out of memory for neighbours");
+		}
+	}
+	/* hash-threshold over slots: each member gets slots in proportion to its weight */
+	for (unsigned int i = 0, s = 0; i < g->n_members; i++) {
+		unsigned int share = total_weight <= FIB4_SLOTS_MAX ?
+			g->members[i].weight :
+			RTE_MAX(1u, g->members[i].weight * FIB4_SLOTS_MAX / total_weight);
+
+		for (unsigned int k = 0; k < share && s < FIB4_SLOTS_MAX; k++)
+			g->slots[s++] = i;
+		g->n_slots = s;
+	}
+	if (rte_hash_add_key_data(group_index, key, g) < 0) {
+		group_unref(g);
+		return fp_error(ENOSPC, "next-hop group index full");
+	}
+	__atomic_store_n(&fp_nh_groups[id], g, __ATOMIC_RELEASE);
+	*out = g;
+	return 0;
+}
+
+static struct rte_rib_node *rib_exact(struct rte_fib *fib, const struct fp_ip4_prefix *p)
+{
+	return rte_rib_lookup_exact(rte_fib_get_rib(fib), rte_be_to_cpu_32(p->addr), p->len);
+}
+
+int fib4_route_add(const struct route4 *r, bool replace)
+{
+	char pfx[FP_IP4_PREFIXSTRLEN];
+	struct rte_rib_node *node;
+	struct nh_group *g = NULL, *old = NULL;
+	struct group_key key;
+	struct rte_fib *fib;
+	uint64_t nh;
+	int ret;
+
+	fp_ip4_prefix_fmt(&r->prefix, pfx);
+	if (r->prefix.len > 32 || (r->prefix.addr & ~fp_ip4_mask(r->prefix.len)) != 0)
+		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
+	if ((fib = fib_of(r->vrf, true)) == NULL)
+		return -ENOMEM;
+	if ((ret = resolve_members(r, &key)) < 0)
+		return fp_error_prefix(ret, "route %s: ", pfx);
+	node = rib_exact(fib, &r->prefix);
+	if (node != NULL) {
+		if (!replace)
+			return fp_error(EEXIST, "route %s exists in VRF %u", pfx, r->vrf);
+		rte_rib_get_nh(node, &nh);
+		old = fp_nh_groups[nh];
+	}
+	if ((ret = group_get(&key, &g)) < 0)
+		return fp_error_prefix(ret, "route %s: ", pfx);
+	if (fib_needs_grace) {
+		fp_rcu_synchronize();
+		fib_needs_grace = false;
+	}
+	ret = rte_fib_add(fib, rte_be_to_cpu_32(r->prefix.addr), r->prefix.len, g->id);
+	if (ret < 0) {
+		group_unref(g);
+		return fp_error(ret, "route %s: FIB full (%s)", pfx, rte_strerror(-ret));
+	}
+	if (old != NULL)
+		group_unref(old);
+	else
+		route_counts[r->vrf]++;
+	return 0;
+}
+
+int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p)
+{
+	struct rte_fib *fib = fib_of(vrf, false);
+	char pfx[FP_IP4_PREFIXSTRLEN];
+	struct rte_rib_node *node;
+	uint64_t nh;
+	int ret;
+
+	fp_ip4_prefix_fmt(p, pfx);
+	if (fib == NULL || (node = rib_exact(fib, p)) == NULL)
+		return fp_error(ENOENT, "no route %s in VRF %u", pfx, vrf);
+	rte_rib_get_nh(node, &nh);
+	ret = rte_fib_delete(fib, rte_be_to_cpu_32(p->addr), p->len);
+	if (ret < 0)
+		return fp_error(ret, "route %s: %s", pfx, rte_strerror(-ret));
+	fib_needs_grace = true;
+	route_counts[vrf]--;
+	group_unref(fp_nh_groups[nh]);
+	return 0;
+}
+
+static void route_from_node(uint16_t vrf, const struct rte_rib_node *node, struct route4 *r)
+{
+	const struct nh_group *g;
+	uint32_t ip;
+	uint8_t depth;
+	uint64_t nh;
+
+	rte_rib_get_ip(node, &ip);
+	rte_rib_get_depth(node, &depth);
+	rte_rib_get_nh(node, &nh);
+	g = fp_nh_groups[nh];
+	*r = (struct route4){.vrf = vrf, .prefix = {rte_cpu_to_be_32(ip), depth}, .type = g->type,
+		.origin = g->origin, .n_nh = g->n_members};
+	for (unsigned int i = 0; i < g->n_members; i++) {
+		r->nh[i].gw = g->members[i].gw;
+		r->nh[i].iface = g->members[i].iface;
+		r->nh[i].weight = g->members[i].weight;
+	}
+}
+
+int fib4_route_get(uint16_t vrf, const struct fp_ip4_prefix *p, struct route4 *out)
+{
+	struct rte_fib *fib = fib_of(vrf, false);
+	struct rte_rib_node *node = fib ? rib_exact(fib, p) : NULL;
+
+	if (node == NULL)
+		return -ENOENT;
+	route_from_node(vrf, node, out);
+	return 0;
+}
+
+int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg)
+{
+	for (uint16_t v = 0; v < FP_MAX_VRFS; v++) {
+		struct rte_rib *rib;
+		struct rte_rib_node *node;
+		struct route4 r;
+		int ret;
+
+		if ((vrf != UINT16_MAX && v != vrf) || fp_fib4[v] == NULL)
+			continue;
+		rib = rte_fib_get_rib(fp_fib4[v]);
+		/* get_nxt() gives the routes strictly inside 0/0: the default route is apart */
+		node = rte_rib_lookup_exact(rib, 0, 0);
+		if (node != NULL) {
+			route_from_node(v, node, &r);
+			if ((ret = cb(&r, arg)) != 0)
+				return ret;
+		}
+		node = NULL;
+		while ((node = rte_rib_get_nxt(rib, 0, 0, node, RTE_RIB_GET_NXT_ALL)) != NULL) {
+			route_from_node(v, node, &r);
+			if ((ret = cb(&r, arg)) != 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+unsigned int fib4_route_count(uint16_t vrf)
+{
+	return vrf < FP_MAX_VRFS ? route_counts[vrf] : 0;
+}
+
+struct flush {
+	bool all;
+	enum route_origin origin;
+	uint16_t iface; /* FP_IFACE_NONE: by origin */
+	size_t n, cap;
+	struct route4 *victims;
+};
+
+static int collect(const struct route4 *r, void *arg)
+{
+	struct flush *f = arg;
+	bool hit = false;
+
+	if (f->all)
+		hit = true;
+	else if (f->iface == FP_IFACE_NONE)
+		hit = r->origin == f->origin;
+	for (unsigned int i = 0; !hit && i < r->n_nh; i++)
+		hit = r->nh[i].iface == f->iface;
+	if (!hit)
+		return 0;
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		struct route4 *v = realloc(f->victims, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		f->victims = v;
+		f->cap = cap;
+	}
+	f->victims[f->n++] = *r;
+	return 0;
+}
+
+static void flush(struct flush *f)
+{
+	if (fib4_routes_walk(UINT16_MAX, collect, f) < 0)
+		LOG(ERR, "route flush: out of memory, some routes stay");
+	for (size_t i = 0; i < f->n; i++)
+		fib4_route_del(f->victims[i].vrf, &f->victims[i].prefix);
+	free(f->victims);
+}
+
+void fib4_flush_origin(enum route_origin origin)
+{
+	flush(&(struct flush){.origin = origin, .iface = FP_IFACE_NONE});
+}
+
+void fib4_flush_iface(uint16_t iface)
+{
+	flush(&(struct flush){.iface = iface});
+}
+
+static void fib4_iface_removing(struct iface *iface)
+{
+	fib4_flush_iface(iface->id);
+}
+
+static struct iface_listener fib4_listener = {.order = 20, .removing = fib4_iface_removing};
+
+static int fib4_init(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "nh_groups",
+		.entries = MAX_GROUPS,
+		.key_len = sizeof(struct group_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+	};
+
+	fp_nh_groups = rte_zmalloc("nh_groups", MAX_GROUPS * sizeof(*fp_nh_groups), 0);
+	group_index = rte_hash_create(&hp);
+	if (fp_nh_groups == NULL || group_index == NULL)
+		return fp_error(ENOMEM, "next-hop groups: out of memory");
+	iface_listener_register(&fib4_listener);
+	return fib_of(0, true) == NULL ? -ENOMEM : 0;
+}
+
+static void fib4_fini(void)
+{
+	flush(&(struct flush){.all = true});
+	for (unsigned int v = 0; v < FP_MAX_VRFS; v++) {
+		rte_fib_free(fp_fib4[v]);
+		fp_fib4[v] = NULL;
+	}
+	rte_hash_free(group_index);
+	rte_free(fp_nh_groups);
+}
+
+static struct fp_module fib4_module = {
+	.name = "fib4",
+	.order = 20,
+	.init = fib4_init,
+	.fini = fib4_fini,
+};
+FP_MODULE_REGISTER(fib4_module)

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "control.h"
+#include "fp_error.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TICK_MS 10
+#define MAX_FDS 4096
+
+struct fd_entry {
+	control_fd_cb cb;
+	void *arg;
+};
+
+struct timer {
+	const char *name;
+	uint32_t period_ms;
+	uint64_t next_ms;
+	control_timer_cb cb;
+	void *arg;
+	struct timer *next;
+};
+
+static int epfd = -1;
+static int tickfd = -1;
+static struct fd_entry fds[MAX_FDS];
+static struct timer *timers;
+static volatile int stopping;
+volatile uint64_t fp_clock_ms;
+
+uint64_t control_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int control_fd_add(int fd, uint32_t events, control_fd_cb cb, void *arg)
+{
+	struct epoll_event ev = {.events = events, .data.fd = fd};
+
+	if (fd < 0 || fd >= MAX_FDS)
+		return fp_error(EMFILE, "file descriptor %d beyond the control loop's table", fd);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return fp_error(errno, "epoll_ctl add: %s", strerror(errno));
+	fds[fd] = (struct fd_entry){cb, arg};
+	return 0;
+}
+
+int control_fd_mod(int fd, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.fd = fd};
+
+	if (epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+		return fp_error(errno, "epoll_ctl mod: %s", strerror(errno));
+	return 0;
+}
+
+void control_fd_del(int fd)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return;
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+	fds[fd] = (struct fd_entry){0};
+}
+
+int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb, void *arg)
+{
+	struct timer *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return fp_error(ENOMEM, "timer %s: out of memory", name);
+	*t = (struct timer){name, period_ms, control_now_ms() + period_ms, cb, arg, timers};
+	timers = t;
+	return 0;
+}
+
+static void tick(int fd, uint32_t events, void *arg)
+{
+	uint64_t expirations, now = control_now_ms();
+
+	(void)events;
+	(void)arg;
+	fp_clock_ms = now;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		LOG(ERR, "timerfd read: %s", strerror(errno));
+	for (struct timer *t = timers; t != NULL; t = t->next) {
+		if (now < t->next_ms)
+			continue;
+		t->next_ms = now + t->period_ms;
+		t->cb(t->arg);
+	}
+}
+
+int control_init(void)
+{
+	struct itimerspec its = {
+		.it_interval = {.tv_nsec = TICK_MS * 1000000},
+		.it_value = {.tv_nsec = TICK_MS * 1000000},
+	};
+
+	fp_clock_ms = control_now_ms();
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return fp_error(errno, "epoll_create: %s", strerror(errno));
+	tickfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tickfd < 0 || timerfd_settime(tickfd, 0, &its, NULL) < 0)
+		return fp_error(errno, "timerfd: %s", strerror(errno));
+	return control_fd_add(tickfd, EPOLLIN, tick, NULL);
+}
+
+int control_run(void)
+{
+	struct epoll_event evs[64];
+
+	while (!stopping) {
+		int n = epoll_wait(epfd, evs, 64, -1);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fp_error(errno, "epoll_wait: %s", strerror(errno));
+		}
+		for (int i = 0; i < n; i++) {
+			struct fd_entry *e = &fds[evs[i].data.fd];
+
+			/* an earlier callback of this batch may have closed it */
+			if (e->cb != NULL)
+				e->cb(evs[i].data.fd, evs[i].events, e->arg);
+		}
+	}
+	return 0;
+}
+
+void control_stop(void)
+{
+	stopping = 1;
+}
+
+bool control_stopping(void)
+{
+	return stopping;
+}
+
+void control_fini(void)
+{
+	while (timers != NULL) {
+		struct timer *t = timers;
+		timers = t->next;
+		free(t);
+	}
+	if (tickfd >= 0)
+		close(tickfd);
+	if (epfd >= 0)
+		close(epfd);
+	tickfd = epfd = -1;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "graph.h"
+#include "counter.h"
+
+#include <rte_mbuf.h>
+
+static struct fp_node *nodes;
+
+void fp_node_add(struct fp_node *n)
+{
+	n->next = nodes;
+	nodes = n;
+}
+
+struct fp_node *fp_nodes(void)
+{
+	return nodes;
+}
+
+uint16_t fp_drop_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	(void)graph;
+	(void)node;
+	rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+	return n;
+}
+
+static struct fp_counter *counters;
+
+void fp_counter_register(struct fp_counter *c)
+{
+	c->next = counters;
+	counters = c;
+}
+
+struct fp_counter *fp_counters(void)
+{
+	return counters;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdbool.h>
+
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+
+/*
+ * Every fastpath node registers through these macros, so that worker graphs
+ * are built from fastpath's nodes only and the stats know which nodes are
+ * drop reasons. A drop reason is a node of its own: its packet counter is the
+ * drop counter, visible per reason in "show stats".
+ */
+
+struct fp_node {
+	struct rte_node_register *reg;
+	bool drop;
+	struct fp_node *next;
+};
+
+void fp_node_add(struct fp_node *n);
+struct fp_node *fp_nodes(void);
+
+#define FP_NODE_REGISTER(node_reg)                                                                 \
+	RTE_NODE_REGISTER(node_reg);                                                               \
+	static struct fp_node fp_node_##node_reg = {.reg = &node_reg};                             \
+	static void __attribute__((constructor)) fp_node_add_##node_reg(void)                     \
+	{                                                                                          \
+		fp_node_add(&fp_node_##node_reg);                                                  \
+	}
+
+uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uint16_t n);
+
+/* Defines the drop node named after the reason, e.g. FP_DROP_NODE(ip4_bad_checksum). */
+#define FP_DROP_NODE(reason)                                                                       \
+	static struct rte_node_register fp_drop_##reason = {                                      \
+		.name = #reason,                                                                   \
+		.process = fp_drop_process,                                                        \
+	};                                                                                         \
+	RTE_NODE_REGISTER(fp_drop_##reason);                                                       \
+	static struct fp_node fp_node_drop_##reason = {.reg = &fp_drop_##reason, .drop = true};   \
+	static void __attribute__((constructor)) fp_node_add_drop_##reason(void)                  \
+	{                                                                                          \
+		fp_node_add(&fp_node_drop_##reason);                                               \
+	}
+
+/*
+ * Hands objs[i] to edge nexts[i]. Runs of the same edge go in one copy, and a
+ * burst that goes entirely to one edge is moved without copying.
+ */
+static inline void fp_enqueue_runs(struct rte_graph *graph, struct rte_node *node,
+	const rte_edge_t *nexts, void **objs, uint16_t n)
+{
+	uint16_t start = 0;
+
+	if (n == 0)
+		return;
+	for (uint16_t i = 1; i <= n; i++) {
+		if (i < n && nexts[i] == nexts[start])
+			continue;
+		if (start == 0 && i == n && objs == node->objs)
+			rte_node_next_stream_move(graph, node, nexts[0]);
+		else
+			rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
+		start = i;
+	}
+}

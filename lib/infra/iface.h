@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#define FP_MAX_IFACES 256
+#define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
+#define FP_MAX_VRFS 256
+#define FP_IFACE_NONE UINT16_MAX
+
+/*
+ * An interface: what addresses, routes and neighbours attach to. Today every
+ * interface is a port (a DPDK ethdev); VLAN interfaces will be interfaces on
+ * top of a port. Workers read these fields; the control thread writes them
+ * and frees an interface only after an RCU grace period.
+ */
+struct iface {
+	uint16_t id;
+	uint16_t port_id;
+	uint16_t vrf;
+	uint16_t mtu;
+	struct rte_ether_addr mac;
+	bool admin_up;
+	uint32_t ip4_primary; /* source of the ICMP errors sent from this interface, 0 if none */
+	char name[FP_IFACE_NAMESIZE];
+};
+
+extern struct iface *fp_ifaces[FP_MAX_IFACES];
+extern uint16_t fp_port_iface[RTE_MAX_ETHPORTS]; /* ethdev port -> iface id */
+
+static inline struct iface *iface_get(uint16_t id)
+{
+	return id < FP_MAX_IFACES ? fp_ifaces[id] : NULL;
+}
+
+struct iface *iface_by_name(const char *name);
+/* Allocates an id; the caller fills the rest and publishes with iface_publish(). */
+int iface_alloc(const char *name, struct iface **out);
+void iface_publish(struct iface *iface);
+/* Unpublishes, waits for the workers, frees. */
+void iface_free(struct iface *iface);
+
+/*
+ * Subsystems that keep per-interface state hear about removals before the
+ * free, in ascending order: addresses (10) before routes (20) before
+ * neighbours (30), which routes reference.
+ */
+struct iface_listener {
+	int order;
+	void (*removing)(struct iface *iface);
+	struct iface_listener *next;
+};
+void iface_listener_register(struct iface_listener *l);

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include "config/config.h"
+#include "iface.h"
+
+/* An API request is validated like the config file, against the live interfaces. */
+static inline void cfg_ctx_init_live(struct cfg_ctx *ctx)
+{
+	cfg_ctx_init(ctx, NULL);
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++)
+		if (fp_ifaces[i] != NULL)
+			cfg_declare(ctx, "iface", fp_ifaces[i]->name);
+}
+
+/* The interface named by key (required), checked against the declared names. */
+static inline int cfg_get_iface_name(struct cfg_ctx *ctx, const json_t *obj, const char *key,
+	const char **name)
+{
+	int ret = cfg_get_string(ctx, obj, key, true, name);
+
+	if (ret < 0 || cfg_is_declared(ctx, "iface", *name))
+		return ret;
+	cfg_push_key(ctx, key);
+	ret = cfg_err(ctx, ENODEV, "no interface '%s'", *name);
+	cfg_pop(ctx);
+	return ret;
+}

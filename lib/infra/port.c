@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "port.h"
+#include "fp_error.h"
+#include "log.h"
+#include "mbuf.h"
+#include "settings.h"
+#include "worker.h"
+
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+static struct port_driver *drivers;
+static struct port_conf *confs[RTE_MAX_ETHPORTS];
+static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
+
+void port_driver_register(struct port_driver *d)
+{
+	d->next = drivers;
+	drivers = d;
+}
+
+const struct port_driver *port_driver_find(const char *name)
+{
+	for (const struct port_driver *d = drivers; d != NULL; d = d->next)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+struct rte_mempool *port_mempool(int socket_id)
+{
+	char name[RTE_MEMPOOL_NAMESIZE];
+
+	if (socket_id < 0 || socket_id >= RTE_MAX_NUMA_NODES)
+		socket_id = 0;
+	if (pools[socket_id] != NULL)
+		return pools[socket_id];
+	snprintf(name, sizeof(name), "mbuf-%d", socket_id);
+	pools[socket_id] = rte_pktmbuf_pool_create(name, fp_settings.mbufs, 256,
+		FP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
+	if (pools[socket_id] == NULL)
+		fp_error(ENOMEM, "mbuf pool of %u on socket %d: %s", fp_settings.mbufs, socket_id,
+			rte_strerror(rte_errno));
+	return pools[socket_id];
+}
+
+uint16_t port_rxq_count(uint16_t port_id)
+{
+	return port_id < RTE_MAX_ETHPORTS && confs[port_id] ? confs[port_id]->rx_queues : 0;
+}
+
+const struct port_conf *port_conf_of(const struct iface *iface)
+{
+	return iface->port_id < RTE_MAX_ETHPORTS ? confs[iface->port_id] : NULL;
+}
+
+static int port_configure(uint16_t port_id, struct port_conf *conf)
+{
+	struct rte_eth_conf eth_conf = {0};
+	struct rte_eth_dev_info info;
+	int socket = rte_eth_dev_socket_id(port_id);
+	struct rte_mempool *pool = port_mempool(socket);
+	uint16_t rxd = conf->rx_ring, txd = conf->tx_ring;
+	int ret;
+
+	if (pool == NULL)
+		return -ENOMEM;
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret < 0)
+		return fp_error(ret, "device info: %s", rte_strerror(-ret));
+	/* af_packet spreads packets over all its sockets (PACKET_FANOUT): poll every one */
+	conf->rx_queues = conf->driver->queues_arg ? RTE_MAX(conf->rxqs, fp_n_workers) : conf->rxqs;
+	if (conf->rx_queues > info.max_rx_queues)
+		return fp_error(EINVAL, "%u RX queues asked, the device has %u", conf->rx_queues,
+			info.max_rx_queues);
+	if (fp_n_workers > info.max_tx_queues)
+		return fp_error(EINVAL, "%u workers need as many TX queues, the device has %u",
+			fp_n_workers, info.max_tx_queues);
+	if (conf->rx_queues > 1) {
+		/* spread flows over the queues, hence over the workers */
+		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		eth_conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
+	eth_conf.rxmode.mtu = conf->mtu;
+	ret = rte_eth_dev_configure(port_id, conf->rx_queues, fp_n_workers, &eth_conf);
+	if (ret < 0)
+		return fp_error(ret, "configure: %s", rte_strerror(-ret));
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rxd, &txd);
+	if (ret < 0)
+		return fp_error(ret, "ring sizes: %s", rte_strerror(-ret));
+	for (uint16_t q = 0; q < conf->rx_queues; q++) {
+		ret = rte_eth_rx_queue_setup(port_id, q, rxd, socket, NULL, pool);
+		if (ret < 0)
+			return fp_error(ret, "RX queue %u: %s", q, rte_strerror(-ret));
+	}
+	for (uint16_t q = 0; q < fp_n_workers; q++) {
+		ret = rte_eth_tx_queue_setup(port_id, q, txd, socket, NULL);
+		if (ret < 0)
+			return fp_error(ret, "TX queue %u: %s", q, rte_strerror(-ret));
+	}
+	if (conf->mac_set) {
+		ret = rte_eth_dev_default_mac_addr_set(port_id, (struct rte_ether_addr *)&conf->mac);
+		if (ret < 0)
+			return fp_error(ret, "MAC address: %s", rte_strerror(-ret));
+	}
+	ret = conf->promisc ? rte_eth_promiscuous_enable(port_id) :
+			      rte_eth_promiscuous_disable(port_id);
+	if (ret < 0 && ret != -ENOTSUP)
+		return fp_error(ret, "promiscuous mode: %s", rte_strerror(-ret));
+	ret = rte_eth_dev_start(port_id);
+	if (ret < 0)
+		return fp_error(ret, "start: %s", rte_strerror(-ret));
+	return 0;
+}
+
+/* The ethdev name is the devargs up to the first comma. */
+static int port_probe(const char *devargs, uint16_t *port_id)
+{
+	char name[RTE_DEV_NAME_MAX_LEN];
+	int ret;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(devargs, ","), devargs);
+	ret = rte_dev_probe(devargs);
+	if (ret < 0)
+		return fp_error(ret, "cannot probe '%s': %s", devargs, rte_strerror(-ret));
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
+		return 0;
+	/* PCI devices may register several ports or name them differently: take the first */
+	RTE_ETH_FOREACH_DEV(*port_id)
+	{
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(*port_id, &info) == 0 &&
+			strcmp(rte_dev_name(info.device), name) == 0)
+			return 0;
+	}
+	return fp_error(ENODEV, "'%s' probed but no ethdev port appeared", devargs);
+}
+
+static void port_unprobe(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+
+	if (rte_eth_dev_info_get(port_id, &info) == 0)
+		dev = info.device;
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+	if (dev != NULL)
+		rte_dev_remove(dev);
+}
+
+int port_create(const struct port_conf *conf, struct iface **out)
+{
+	struct port_conf *copy = NULL;
+	struct iface *iface = NULL;
+	char devargs[1024];
+	uint16_t port_id;
+	int ret;
+
+	ret = iface_alloc(conf->name, &iface);
+	if (ret < 0)
+		return ret;
+	snprintf(devargs, sizeof(devargs), "%s", conf->devargs);
+	if (conf->driver->queues_arg != NULL)
+		snprintf(devargs + strlen(devargs), sizeof(devargs) - strlen(devargs), ",%s=%u",
+			conf->driver->queues_arg, RTE_MAX(conf->rxqs, fp_n_workers));
+	if (conf->extra_devargs[0])
+		snprintf(devargs + strlen(devargs), sizeof(devargs) - strlen(devargs), ",%s",
+			conf->extra_devargs);
+	ret = port_probe(devargs, &port_id);
+	if (ret < 0)
+		goto free_iface;
+	copy = malloc(sizeof(*copy));
+	if (copy == NULL) {
+		ret = fp_error(ENOMEM, "out of memory");
+		goto unprobe;
+	}
+	*copy = *conf;
+	ret = port_configure(port_id, copy);
+	if (ret < 0) {
+		free(copy);
+		goto unprobe;
+	}
+	json_incref(copy->driver_args);
+	confs[port_id] = copy;
+	iface->port_id = port_id;
+	iface->mtu = conf->mtu;
+	iface->admin_up = true;
+	rte_eth_macaddr_get(port_id, &iface->mac);
+	iface_publish(iface);
+	ret = workers_assign_rxqs();
+	if (ret < 0) {
+		port_destroy(iface);
+		return ret;
+	}
+	LOG(INFO, "port %s: %s, ethdev %u, %u RX queues", conf->name, devargs, port_id,
+		copy->rx_queues);
+	*out = iface;
+	return 0;
+unprobe:
+	port_unprobe(port_id);
+free_iface:
+	rte_free(iface);
+	return fp_error_prefix(ret, "port %s: ", conf->name);
+}
+
+void port_destroy(struct iface *iface)
+{
+	uint16_t port_id = iface->port_id;
+
+	struct port_conf *conf = port_id < RTE_MAX_ETHPORTS ? confs[port_id] : NULL;
+
+	/* the workers stop polling its queues before the interface goes */
+	if (conf != NULL) {
+		conf->rx_queues = 0;
+		workers_assign_rxqs();
+	}
+	iface_free(iface);
+	if (conf == NULL)
+		return;
+	json_decref(conf->driver_args);
+	free(conf);
+	confs[port_id] = NULL;
+	port_unprobe(port_id);
+}

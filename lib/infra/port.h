@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <rte_ether.h>
+
+#include "config/config.h"
+#include "iface.h"
+
+/* A port as the config file and the API describe it. */
+struct port_conf {
+	char name[FP_IFACE_NAMESIZE];
+	const struct port_driver *driver;
+	char devargs[512]; /* what rte_dev_probe() gets, built by the driver */
+	char extra_devargs[256]; /* the "devargs" key: options appended as written */
+	uint16_t mtu;
+	bool mac_set;
+	struct rte_ether_addr mac;
+	uint16_t rxqs;
+	uint16_t rx_queues; /* what is configured: rxqs, or more where the driver demands */
+	uint16_t rx_ring;
+	uint16_t tx_ring;
+	bool promisc;
+	json_t *driver_args; /* the driver's own keys as written, for dumps */
+};
+
+/* A driver config key and the EAL devargs option it becomes (NULL: it names the device). */
+struct port_driver_key {
+	const char *key;
+	const char *devarg;
+	enum { DRIVER_STRING, DRIVER_UINT, DRIVER_BOOL } type;
+	bool required;
+};
+
+/*
+ * A port type (drivers/): the config keys it takes and how they become EAL
+ * devargs. Registered by constructor from drivers/<type>.c.
+ */
+struct port_driver {
+	const char *name; /* "af_packet", "tap", "memif", "pcap", "null", "pci" */
+	const struct port_driver_key *keys; /* its own config keys, ending with {NULL} */
+	/* devargs key that sets the queue count when the device cannot be told at configure
+	 * time (af_packet's "qpairs"); port_create() appends it. NULL otherwise. */
+	const char *queues_arg;
+	/* Validates its keys in obj and writes conf->devargs. */
+	int (*parse)(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf);
+	struct port_driver *next;
+};
+
+void port_driver_register(struct port_driver *d);
+const struct port_driver *port_driver_find(const char *name);
+
+#define PORT_DRIVER_REGISTER(d)                                                                    \
+	static void __attribute__((constructor)) port_driver_reg_##d(void)                        \
+	{                                                                                          \
+		port_driver_register(&d);                                                          \
+	}
+
+int port_create(const struct port_conf *conf, struct iface **out);
+void port_destroy(struct iface *iface);
+uint16_t port_rxq_count(uint16_t port_id);
+/* The configuration a port was created with. */
+const struct port_conf *port_conf_of(const struct iface *iface);
+/* Sum of port sizes: what the mbuf pool must hold. */
+struct rte_mempool *port_mempool(int socket_id);

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "api/api.h"
+#include "counter.h"
+#include "fp_net.h"
+#include "graph.h"
+#include "iface.h"
+#include "ip4/addr.h"
+#include "port.h"
+#include "worker.h"
+
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_graph_worker.h>
+
+/* Counters as of the last "clear stats": shown values are differences. */
+static json_t *baseline;
+
+struct node_totals {
+	uint64_t calls, objs, cycles;
+};
+
+static struct node_totals node_totals(const char *name)
+{
+	struct node_totals t = {0};
+
+	for (uint16_t w = 0; w < fp_n_workers; w++) {
+		struct rte_graph *graph = fp_workers[w].graph;
+		struct rte_node *node;
+		rte_graph_off_t off;
+		rte_node_t count;
+
+		if (graph == NULL)
+			continue;
+		rte_graph_foreach_node(count, off, graph, node)
+		{
+			if (strcmp(node->name, name) != 0)
+				continue;
+			t.calls += __atomic_load_n(&node->total_calls, __ATOMIC_RELAXED);
+			t.objs += __atomic_load_n(&node->total_objs, __ATOMIC_RELAXED);
+			t.cycles += __atomic_load_n(&node->total_cycles, __ATOMIC_RELAXED);
+		}
+	}
+	return t;
+}
+
+static json_int_t since_clear(const char *kind, const char *name, const char *field,
+	uint64_t value)
+{
+	json_t *b = json_object_get(json_object_get(json_object_get(baseline, kind), name), field);
+
+	return (json_int_t)(value - (b ? (uint64_t)json_integer_value(b) : 0));
+}
+
+static void remember(json_t *snap, const char *kind, const char *name, const char *field,
+	uint64_t value)
+{
+	json_t *k = json_object_get(snap, kind), *n;
+
+	if (k == NULL)
+		json_object_set_new(snap, kind, k = json_object());
+	if ((n = json_object_get(k, name)) == NULL)
+		json_object_set_new(k, name, n = json_object());
+	json_object_set_new(n, field, json_integer((json_int_t)value));
+}
+
+/* Visits every counter: (kind, name, field, value) for ports, nodes, drops. */
+static void counters_walk(void (*cb)(json_t *out, const char *kind, const char *name,
+				  const char *field, uint64_t value),
+	json_t *out)
+{
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
+		const struct iface *iface = fp_ifaces[i];
+		struct rte_eth_stats st;
+
+		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS ||
+			rte_eth_stats_get(iface->port_id, &st) < 0)
+			continue;
+		cb(out, "ports", iface->name, "rx_packets", st.ipackets);
+		cb(out, "ports", iface->name, "rx_bytes", st.ibytes);
+		cb(out, "ports", iface->name, "rx_missed", st.imissed);
+		cb(out, "ports", iface->name, "rx_errors", st.ierrors);
+		cb(out, "ports", iface->name, "rx_nombuf", st.rx_nombuf);
+		cb(out, "ports", iface->name, "tx_packets", st.opackets);
+		cb(out, "ports", iface->name, "tx_bytes", st.obytes);
+		cb(out, "ports", iface->name, "tx_errors", st.oerrors);
+	}
+	for (struct fp_node *n = fp_nodes(); n != NULL; n = n->next) {
+		struct node_totals t = node_totals(n->reg->name);
+
+		if (n->drop) {
+			cb(out, "drops", n->reg->name, "packets", t.objs);
+			continue;
+		}
+		cb(out, "nodes", n->reg->name, "calls", t.calls);
+		cb(out, "nodes", n->reg->name, "packets", t.objs);
+		cb(out, "nodes", n->reg->name, "cycles", t.cycles);
+	}
+	for (struct fp_counter *c = fp_counters(); c != NULL; c = c->next)
+		cb(out, "drops", c->name, "packets", c->value);
+}
+
+/* {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..]} */
+static void add_to_result(json_t *out, const char *kind, const char *name, const char *field,
+	uint64_t value)
+{
+	json_t *list = json_object_get(out, kind), *last;
+	const char *id_key = strcmp(kind, "drops") == 0 ? "reason" : "name";
+
+	last = json_array_get(list, json_array_size(list) - 1);
+	if (last == NULL || strcmp(json_string_value(json_object_get(last, id_key)), name) != 0) {
+		last = json_pack("{s:s}", id_key, name);
+		json_array_append_new(list, last);
+	}
+	json_object_set_new(last, field, json_integer(since_clear(kind, name, field, value)));
+}
+
+static int api_stats_show(const json_t *args, json_t **result)
+{
+	(void)args;
+	*result = json_pack("{s:[], s:[], s:[]}", "ports", "drops", "nodes");
+	counters_walk(add_to_result, *result);
+	return 0;
+}
+
+static int api_stats_clear(const json_t *args, json_t **result)
+{
+	json_t *snap = json_object();
+
+	(void)args;
+	(void)result;
+	counters_walk(remember, snap);
+	json_decref(baseline);
+	baseline = snap;
+	return 0;
+}
+
+static int append_addr(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
+{
+	char pfx[FP_IP4_PREFIXSTRLEN];
+	json_t *o = arg;
+
+	if (iface == json_integer_value(json_object_get(o, "id")))
+		json_array_append_new(json_object_get(o, "addresses"),
+			json_string(fp_ip4_prefix_fmt(a, pfx)));
+	return 0;
+}
+
+static int api_iface_list(const json_t *args, json_t **result)
+{
+	json_t *list = json_array();
+
+	(void)args;
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
+		const struct iface *iface = fp_ifaces[i];
+		const struct port_conf *conf;
+		struct rte_eth_link link = {0};
+		char mac[FP_MAC_STRLEN];
+		json_t *o;
+
+		if (iface == NULL)
+			continue;
+		conf = port_conf_of(iface);
+		rte_eth_link_get_nowait(iface->port_id, &link);
+		o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:b, s:b, s:i, s:b, s:i, s:i, s:i, s:[]}",
+			"id", iface->id, "name", iface->name, "driver",
+			conf ? conf->driver->name : "", "mac",
+			fp_mac_fmt((const struct fp_mac *)&iface->mac, mac), "mtu", iface->mtu,
+			"admin_up", iface->admin_up, "link_up", link.link_status == RTE_ETH_LINK_UP,
+			"speed_mbps", link.link_speed, "promisc",
+			rte_eth_promiscuous_get(iface->port_id) == 1, "rxqs", conf ? conf->rxqs : 0,
+			"txqs", fp_n_workers, "vrf", iface->vrf, "addresses");
+		ip4_addr_walk(append_addr, o);
+		json_array_append_new(list, o);
+	}
+	*result = json_pack("{s:o}", "interfaces", list);
+	return 0;
+}
+
+API_COMMAND(stats_show_cmd, "stats.show", "port, node and drop counters", api_stats_show)
+API_COMMAND(stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show",
+	api_stats_clear)
+API_COMMAND(iface_list_cmd, "iface.list", "list the interfaces", api_iface_list)

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/control.h"
+#include "infra/iface.h"
+#include "ip4.h"
+
+#include <errno.h>
+
+#include <rte_icmp.h>
+#include <rte_malloc.h>
+
+/* Linux icmp_send(): at most 576 bytes of error, the offending header and as much data. */
+#define ICMP4_ERROR_MAX 576
+#define ICMP4_QUOTE_MAX (ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_icmp_hdr))
+/* net.ipv4.icmp_ratelimit (ms per error per destination, burst of 6) */
+#define ICMP4_RATELIMIT_MS 1000
+#define ICMP4_PEER_BURST (6 * ICMP4_RATELIMIT_MS)
+/* net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst, for all destinations */
+#define ICMP4_MSGS_PER_SEC 1000
+#define ICMP4_MSGS_BURST 50
+#define ICMP4_PEERS 1024
+
+enum {
+	ICMP4_ERROR_OUTPUT,
+	ICMP4_ERROR_SUPPRESSED,
+	ICMP4_ERROR_RATE_LIMITED,
+	ICMP4_ERROR_NO_SOURCE,
+	ICMP4_ERROR_EDGES,
+};
+
+/* Per worker: token buckets of the destinations (hashed, as inet_peer) and the global one. */
+struct icmp4_limits {
+	struct {
+		uint32_t addr;
+		uint32_t tokens;
+		uint64_t last_ms;
+	} peers[ICMP4_PEERS];
+	uint32_t credit;
+	uint64_t credit_ms;
+	uint16_t ip_id;
+};
+
+uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct fp_mbuf_priv *priv = fp_mbuf_priv(objs[i]);
+
+		priv->icmp_type = node->ctx[0];
+		priv->icmp_code = node->ctx[1];
+	}
+	rte_node_next_stream_move(graph, node, 0);
+	return n;
+}
+
+static bool icmp_is_error(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	const struct rte_icmp_hdr *icmp;
+	uint8_t hlen = (ip->version_ihl & 0xf) * 4;
+
+	if (ip->next_proto_id != IPPROTO_ICMP || m->data_len < hlen + 1)
+		return false;
+	icmp = (const struct rte_icmp_hdr *)((const uint8_t *)ip + hlen);
+	/* the informational types: echo, timestamp, info and address mask, requests and replies */
+	switch (icmp->icmp_type) {
+	case 0: case 8: case 13: case 14: case 15: case 16: case 17: case 18:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* What icmp_send() refuses to answer (RFC 1122 3.2.2). */
+static bool must_not_answer(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	return (fp_mbuf_priv((struct rte_mbuf *)m)->flags & (FP_MBUF_BROADCAST | FP_MBUF_L2_MULTICAST)) ||
+		ip4_is_multicast(ip->dst_addr) || ip4_is_lbcast(ip->dst_addr) ||
+		ip4_is_zeronet(ip->src_addr) || ip4_is_multicast(ip->src_addr) ||
+		ip4_is_lbcast(ip->src_addr) || ip4_is_loopback(ip->src_addr) ||
+		(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
+		icmp_is_error(m, ip);
+}
+
+static bool allowed(struct icmp4_limits *l, uint32_t dst, uint8_t type, uint8_t code)
+{
+	uint64_t now = fp_clock_ms;
+	uint32_t h = rte_be_to_cpu_32(dst);
+	typeof(l->peers[0]) *p = &l->peers[(h ^ (h >> 10) ^ (h >> 20)) % ICMP4_PEERS];
+	uint64_t refill;
+
+	/* icmp_global_allow() */
+	refill = (now - l->credit_ms) * ICMP4_MSGS_PER_SEC / 1000;
+	if (refill > 0) {
+		l->credit = RTE_MIN(l->credit + refill, (uint64_t)ICMP4_MSGS_BURST);
+		l->credit_ms = now;
+	}
+	if (l->credit == 0)
+		return false;
+	/* path MTU discovery must not be starved (icmpv4_xrlim_allow) */
+	if (!(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED)) {
+		/* inet_peer_xrlim_allow() */
+		if (p->addr != dst) {
+			p->addr = dst;
+			p->tokens = ICMP4_PEER_BURST;
+			p->last_ms = now;
+		}
+		p->tokens = RTE_MIN(p->tokens + (now - p->last_ms), (uint64_t)ICMP4_PEER_BURST);
+		p->last_ms = now;
+		if (p->tokens < ICMP4_RATELIMIT_MS)
+			return false;
+		p->tokens -= ICMP4_RATELIMIT_MS;
+	}
+	l->credit--;
+	return true;
+}
+
+static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	const struct iface *in = iface_get(priv->iface_in);
+	struct rte_ipv4_hdr *orig = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *icmp;
+	uint32_t src, dst = orig->src_addr;
+	uint8_t tos = orig->type_of_service;
+
+	if (must_not_answer(m, orig))
+		return ICMP4_ERROR_SUPPRESSED;
+	src = in != NULL ? __atomic_load_n(&in->ip4_primary, __ATOMIC_RELAXED) : 0;
+	if (src == 0)
+		return ICMP4_ERROR_NO_SOURCE;
+	if (!allowed(l, dst, priv->icmp_type, priv->icmp_code))
+		return ICMP4_ERROR_RATE_LIMITED;
+	if (m->pkt_len > ICMP4_QUOTE_MAX)
+		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX);
+	icmp = (struct rte_icmp_hdr *)rte_pktmbuf_prepend(m, sizeof(*icmp));
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+	if (icmp == NULL || ip == NULL)
+		return ICMP4_ERROR_SUPPRESSED;
+	*icmp = (struct rte_icmp_hdr){.icmp_type = priv->icmp_type, .icmp_code = priv->icmp_code};
+	if (priv->icmp_type == ICMP4_DEST_UNREACH && priv->icmp_code == ICMP4_FRAG_NEEDED)
+		icmp->icmp_seq_nb = rte_cpu_to_be_16(priv->icmp_info);
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, m->pkt_len - sizeof(*ip));
+	*ip = (struct rte_ipv4_hdr){
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		/* RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL, as icmp_send() */
+		.type_of_service = (tos & 0x1e) | 0xc0,
+		.total_length = rte_cpu_to_be_16(m->pkt_len),
+		.packet_id = rte_cpu_to_be_16(l->ip_id++),
+		.time_to_live = IP4_DEFAULT_TTL,
+		.next_proto_id = IPPROTO_ICMP,
+		.src_addr = src,
+		.dst_addr = dst,
+	};
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	m->l3_len = sizeof(*ip);
+	priv->flags = FP_MBUF_LOCAL_ORIGIN;
+	priv->vrf = in->vrf;
+	return ICMP4_ERROR_OUTPUT;
+}
+
+static int icmp4_error_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct icmp4_limits *l = rte_zmalloc_socket("icmp4_limits", sizeof(*l), 0, graph->socket);
+
+	if (l == NULL)
+		return -ENOMEM;
+	l->credit = ICMP4_MSGS_BURST;
+	*(struct icmp4_limits **)node->ctx = l;
+	return 0;
+}
+
+static void icmp4_error_fini(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	rte_free(*(struct icmp4_limits **)node->ctx);
+}
+
+/* Builds the ICMP error asked for by the previous node, in the offending packet's mbuf. */
+static uint16_t icmp4_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	struct icmp4_limits *l = *(struct icmp4_limits **)node->ctx;
+	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	for (uint16_t i = 0; i < n; i++)
+		nexts[i] = error_one(l, objs[i]);
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+static struct rte_node_register icmp4_error_node = {
+	.name = "icmp4_error",
+	.init = icmp4_error_init,
+	.fini = icmp4_error_fini,
+	.process = icmp4_error_process,
+	.nb_edges = ICMP4_ERROR_EDGES,
+	.next_nodes = {
+		[ICMP4_ERROR_OUTPUT] = "ip4_route",
+		[ICMP4_ERROR_SUPPRESSED] = "icmp4_error_suppressed",
+		[ICMP4_ERROR_RATE_LIMITED] = "icmp4_rate_limited",
+		[ICMP4_ERROR_NO_SOURCE] = "icmp4_no_source_address",
+	},
+};
+FP_NODE_REGISTER(icmp4_error_node)
+FP_DROP_NODE(icmp4_error_suppressed)
+FP_DROP_NODE(icmp4_rate_limited)
+FP_DROP_NODE(icmp4_no_source_address)

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ip.h>
+
+#include "infra/graph.h"
+#include "infra/mbuf.h"
+
+#define IP4_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
+
+static inline uint32_t ip4_host(uint32_t be)
+{
+	return rte_be_to_cpu_32(be);
+}
+
+static inline bool ip4_is_multicast(uint32_t be)
+{
+	return (ip4_host(be) >> 28) == 0xe;
+}
+
+static inline bool ip4_is_lbcast(uint32_t be)
+{
+	return be == 0xffffffff;
+}
+
+static inline bool ip4_is_zeronet(uint32_t be)
+{
+	return (ip4_host(be) >> 24) == 0;
+}
+
+static inline bool ip4_is_loopback(uint32_t be)
+{
+	return (ip4_host(be) >> 24) == 127;
+}
+
+/*
+ * A node that turns the packets it gets into ICMP errors of one type and code:
+ * it counts them under its own name (a drop reason of the original packet) and
+ * hands them to icmp4_error, which builds, rate-limits and sends the error.
+ */
+uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n);
+
+#define IP4_ICMP_ERROR_NODE(reason, type, code)                                                    \
+	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)            \
+	{                                                                                          \
+		(void)graph;                                                                       \
+		node->ctx[0] = type;                                                               \
+		node->ctx[1] = code;                                                               \
+		return 0;                                                                          \
+	}                                                                                          \
+	static struct rte_node_register reason##_node = {                                         \
+		.name = #reason,                                                                   \
+		.init = reason##_init,                                                             \
+		.process = ip4_icmp_error_process,                                                 \
+		.nb_edges = 1,                                                                     \
+		.next_nodes = {"icmp4_error"},                                                     \
+	};                                                                                         \
+	RTE_NODE_REGISTER(reason##_node);                                                          \
+	static struct fp_node fp_node_##reason = {.reg = &reason##_node, .drop = true};           \
+	static void __attribute__((constructor)) fp_node_add_##reason(void)                       \
+	{                                                                                          \
+		fp_node_add(&fp_node_##reason);                                                    \
+	}
+
+/* ICMP types and codes (RFC 792) */
+#define ICMP4_ECHO_REPLY 0
+#define ICMP4_DEST_UNREACH 3
+#define ICMP4_ECHO_REQUEST 8
+#define ICMP4_TIME_EXCEEDED 11
+#define ICMP4_NET_UNREACH 0
+#define ICMP4_HOST_UNREACH 1
+#define ICMP4_PROT_UNREACH 2
+#define ICMP4_PORT_UNREACH 3
+#define ICMP4_FRAG_NEEDED 4
+#define ICMP4_PKT_FILTERED 13

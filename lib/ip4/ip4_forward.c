@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ip4.h"
+
+enum {
+	IP4_FORWARD_OUTPUT,
+	IP4_FORWARD_TTL_EXCEEDED,
+	IP4_FORWARD_NOT_HOST,
+	IP4_FORWARD_EDGES,
+};
+
+/* Linux ip_forward(): only frames sent to our MAC, TTL checked, then decremented. */
+static uint16_t ip4_forward_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = objs[i];
+		struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+		uint32_t sum;
+
+		if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_L2_MULTICAST)) {
+			nexts[i] = IP4_FORWARD_NOT_HOST;
+			continue;
+		}
+		if (unlikely(ip->time_to_live <= 1)) {
+			nexts[i] = IP4_FORWARD_TTL_EXCEEDED;
+			continue;
+		}
+		/* RFC 1624 incremental update, as ip_decrease_ttl() */
+		sum = ip->hdr_checksum + RTE_BE16(0x0100);
+		ip->hdr_checksum = sum + (sum >= 0xffff);
+		ip->time_to_live--;
+		nexts[i] = IP4_FORWARD_OUTPUT;
+	}
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+static struct rte_node_register ip4_forward_node = {
+	.name = "ip4_forward",
+	.process = ip4_forward_process,
+	.nb_edges = IP4_FORWARD_EDGES,
+	.next_nodes = {
+		[IP4_FORWARD_OUTPUT] = "ip4_output",
+		[IP4_FORWARD_TTL_EXCEEDED] = "ip4_ttl_exceeded",
+		[IP4_FORWARD_NOT_HOST] = "ip4_forward_l2_multicast",
+	},
+};
+FP_NODE_REGISTER(ip4_forward_node)
+FP_DROP_NODE(ip4_forward_l2_multicast)
+IP4_ICMP_ERROR_NODE(ip4_ttl_exceeded, ICMP4_TIME_EXCEEDED, 0)

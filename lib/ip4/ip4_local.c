@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ip4.h"
+
+#include <rte_icmp.h>
+
+enum {
+	IP4_LOCAL_ECHO_REPLY,
+	IP4_LOCAL_FRAGMENT,
+	IP4_LOCAL_ICMP_BAD_CHECKSUM,
+	IP4_LOCAL_ICMP_UNHANDLED,
+	IP4_LOCAL_ECHO_BROADCAST,
+	IP4_LOCAL_PORT_UNREACHABLE,
+	IP4_LOCAL_PROTOCOL_UNREACHABLE,
+	IP4_LOCAL_TCP,
+	IP4_LOCAL_BROADCAST,
+	IP4_LOCAL_EDGES,
+};
+
+/* Turns an echo request into its reply in place (icmp_echo()), sent from the address asked. */
+static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_icmp_hdr *icmp)
+{
+	uint32_t sum;
+	uint32_t src = ip->src_addr;
+
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = src;
+	ip->time_to_live = IP4_DEFAULT_TTL;
+	ip->fragment_offset = 0;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	icmp->icmp_type = ICMP4_ECHO_REPLY;
+	/* type 8 -> 0: the checksum changes by the same amount, RFC 1624 */
+	sum = icmp->icmp_cksum + RTE_BE16(ICMP4_ECHO_REQUEST << 8);
+	icmp->icmp_cksum = sum + (sum >> 16);
+	fp_mbuf_priv(m)->flags |= FP_MBUF_LOCAL_ORIGIN;
+	return IP4_LOCAL_ECHO_REPLY;
+}
+
+/* Packets for the router itself (ip_local_deliver): ICMP echo here, the rest answered as Linux
+ * answers when nothing listens. */
+static inline rte_edge_t local_one(struct rte_mbuf *m)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	bool broadcast = fp_mbuf_priv(m)->flags & FP_MBUF_BROADCAST;
+	struct rte_icmp_hdr *icmp;
+
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
+		return IP4_LOCAL_FRAGMENT;
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, m->l3_len);
+		if (m->pkt_len < m->l3_len + sizeof(*icmp) ||
+			rte_raw_cksum(icmp, m->pkt_len - m->l3_len) != 0xffff)
+			return IP4_LOCAL_ICMP_BAD_CHECKSUM;
+		if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
+			return IP4_LOCAL_ICMP_UNHANDLED;
+		/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
+		if (broadcast)
+			return IP4_LOCAL_ECHO_BROADCAST;
+		return echo_reply(m, ip, icmp);
+	case IPPROTO_UDP:
+		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PORT_UNREACHABLE;
+	case IPPROTO_TCP:
+		return IP4_LOCAL_TCP;
+	default:
+		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PROTOCOL_UNREACHABLE;
+	}
+}
+
+static uint16_t ip4_local_process(struct rte_graph *graph, struct rte_node *node, void **objs,
+	uint16_t n)
+{
+	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+
+	for (uint16_t i = 0; i < n; i++)
+		nexts[i] = local_one(objs[i]);
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+static struct rte_node_register ip4_local_node = {
+	.name = "ip4_local",
+	.process = ip4_local_process,
+	.nb_edges = IP4_LOCAL_EDGES,
+	.next_nodes = {
+		[IP4_LOCAL_ECHO_REPLY] = "ip4_route",
+		[IP4_LOCAL_FRAGMENT] = "ip4_local_fragment",
+		[IP4_LOCAL_ICMP_BAD_CHECKSUM] = "icmp4_bad_checksum",
+		[IP4_LOCAL_ICMP_UNHANDLED] = "icmp4_unhandled_type",
+		[IP4_LOCAL_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
+		[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
+		[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
+		[IP4_LOCAL_TCP] = "ip4_local_tcp",
+		[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
+	},
+};
+FP_NODE_REGISTER(ip4_local_node)
+FP_DROP_NODE(ip4_local_fragment)
+FP_DROP_NODE(icmp4_bad_checksum)
+FP_DROP_NODE(icmp4_unhandled_type)
+FP_DROP_NODE(icmp4_echo_broadcast_ignored)
+FP_DROP_NODE(ip4_local_tcp)
+FP_DROP_NODE(ip4_local_broadcast)
+IP4_ICMP_ERROR_NODE(ip4_udp_port_unreachable, ICMP4_DEST_UNREACH, ICMP4_PORT_UNREACH)
+IP4_ICMP_ERROR_NODE(ip4_protocol_unreachable, ICMP4_DEST_UNREACH, ICMP4_PROT_UNREACH)

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "neigh.h"
+#include "infra/counter.h"
+#include "infra/fp_error.h"
+#include "infra/iface.h"
+#include "infra/log.h"
+#include "infra/mbuf.h"
+#include "infra/module.h"
+#include "infra/punt.h"
+#include "infra/worker.h"
+
+#include <errno.h>
+
+#include <rte_errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+
+#define NEIGH_MAX 65536
+#define NEIGH_SCAN_MS 100
+
+struct rte_hash *fp_neigh_hash;
+int neigh_punt_resolve;
+static struct neigh_params params;
+static uint64_t params_drawn_ms;
+static int edge_ip4_output, edge_icmp4_error;
+
+FP_COUNTER(neigh_hold_queue_overflow)
+FP_COUNTER(neigh_table_full)
+FP_COUNTER(neigh_inject_full)
+
+static void publish_l2(struct neigh *n)
+{
+	uint64_t l2 = 0;
+
+	if (n->sm.state & NEIGH_VALID) {
+		for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
+			l2 |= (uint64_t)n->sm.lladdr.bytes[i] << (8 * i);
+		l2 |= NEIGH_L2_VALID;
+	}
+	__atomic_store_n(&n->l2, l2, __ATOMIC_RELEASE);
+}
+
+static void inject(struct rte_mbuf *m, int edge)
+{
+	if (punt_inject(m, edge) < 0)
+		neigh_inject_full.value++;
+}
+
+static void hold(struct neigh *n, struct rte_mbuf *m)
+{
+	fp_mbuf_priv(m)->queue_next = NULL;
+	if (n->held_tail != NULL)
+		fp_mbuf_priv(n->held_tail)->queue_next = m;
+	else
+		n->held_head = m;
+	n->held_tail = m;
+	n->held_bytes += m->pkt_len;
+	n->held_count++;
+	/* like Linux, the oldest packets make room (neigh_queue_packet) */
+	while (n->held_bytes > params.unres_qlen_bytes && n->held_head != m) {
+		struct rte_mbuf *old = n->held_head;
+
+		n->held_head = fp_mbuf_priv(old)->queue_next;
+		n->held_bytes -= old->pkt_len;
+		n->held_count--;
+		rte_pktmbuf_free(old);
+		neigh_hold_queue_overflow.value++;
+	}
+}
+
+static struct rte_mbuf *unhold_all(struct neigh *n)
+{
+	struct rte_mbuf *head = n->held_head;
+
+	n->held_head = n->held_tail = NULL;
+	n->held_bytes = n->held_count = 0;
+	return head;
+}
+
+/* Carries out what the state machine asked, for the packet m if any (owned). */
+static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
+{
+	struct rte_mbuf *q, *next;
+
+	if (actions < 0)
+		actions = 0;
+	publish_l2(n);
+	if (actions & NEIGH_ACT_SEND_UCAST_PROBE) {
+		struct rte_ether_addr dst;
+
+		memcpy(dst.addr_bytes, n->sm.lladdr.bytes, RTE_ETHER_ADDR_LEN);
+		arp_send_request(n->iface, n->ip, &dst);
+	}
+	if (actions & NEIGH_ACT_SEND_MCAST_PROBE)
+		arp_send_request(n->iface, n->ip, NULL);
+	if (m != NULL) {
+		if (actions & NEIGH_ACT_TX) {
+			fp_mbuf_priv(m)->neigh = n;
+			inject(m, edge_ip4_output);
+		} else if (actions & NEIGH_ACT_QUEUE) {
+			hold(n, m);
+		} else {
+			rte_pktmbuf_free(m);
+		}
+	}
+	if (actions & NEIGH_ACT_FLUSH_QUEUE_SEND) {
+		for (q = unhold_all(n); q != NULL; q = next) {
+			next = fp_mbuf_priv(q)->queue_next;
+			fp_mbuf_priv(q)->neigh = n;
+			inject(q, edge_ip4_output);
+		}
+	}
+	if (actions & NEIGH_ACT_FLUSH_QUEUE_UNREACHABLE) {
+		/* as Linux's arp_error_report: each held packet's source learns the host is gone */
+		for (q = unhold_all(n); q != NULL; q = next) {
+			struct fp_mbuf_priv *priv = fp_mbuf_priv(q);
+
+			next = priv->queue_next;
+			priv->icmp_type = 3; /* destination unreachable */
+			priv->icmp_code = 1; /* host unreachable */
+			inject(q, edge_icmp4_error);
+		}
+	}
+}
+
+struct neigh *neigh_find(uint16_t iface, uint32_t ip)
+{
+	return neigh_lookup(iface, ip);
+}
+
+static struct neigh *neigh_create(uint16_t iface, uint32_t ip)
+{
+	struct neigh_key key = {.ip = ip, .iface = iface};
+	struct neigh *n = rte_zmalloc("neigh", sizeof(*n), RTE_CACHE_LINE_SIZE);
+
+	if (n == NULL)
+		return NULL;
+	n->ip = ip;
+	n->iface = iface;
+	neigh_sm_init(&n->sm, &params, control_now_ms());
+	if (rte_hash_add_key_data(fp_neigh_hash, &key, n) < 0) {
+		neigh_table_full.value++;
+		rte_free(n);
+		return NULL;
+	}
+	return n;
+}
+
+static struct neigh *neigh_find_or_create(uint16_t iface, uint32_t ip)
+{
+	struct neigh *n = neigh_find(iface, ip);
+
+	return n != NULL ? n : neigh_create(iface, ip);
+}
+
+static void neigh_destroy(struct neigh *n)
+{
+	struct neigh_key key = {.ip = n->ip, .iface = n->iface};
+	struct rte_mbuf *q, *next;
+	int32_t pos;
+
+	for (q = unhold_all(n); q != NULL; q = next) {
+		next = fp_mbuf_priv(q)->queue_next;
+		rte_pktmbuf_free(q);
+	}
+	pos = rte_hash_del_key(fp_neigh_hash, &key);
+	/* lock-free readers may still hold the entry or its key slot */
+	fp_rcu_synchronize();
+	if (pos >= 0)
+		rte_hash_free_key_with_position(fp_neigh_hash, pos);
+	rte_free(n);
+}
+
+struct neigh *neigh_ref(uint16_t iface, uint32_t ip)
+{
+	struct neigh *n = neigh_find_or_create(iface, ip);
+
+	if (n != NULL)
+		n->refcnt++;
+	return n;
+}
+
+void neigh_unref(struct neigh *n)
+{
+	/* the periodic gc frees it when it is also stale or failed, as Linux does */
+	if (n != NULL && n->refcnt > 0)
+		n->refcnt--;
+}
+
+int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	struct neigh *n = neigh_find_or_create(iface, ip);
+	struct fp_mac lladdr;
+
+	if (n == NULL)
+		return fp_error(ENOSPC, "neighbour table full");
+	memcpy(lladdr.bytes, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	neigh_act(n, neigh_sm_set_permanent(&n->sm, control_now_ms(), &lladdr), NULL);
+	return 0;
+}
+
+int neigh_del(uint16_t iface, uint32_t ip)
+{
+	struct neigh *n = neigh_find(iface, ip);
+	char a[FP_IP4_ADDRSTRLEN];
+
+	if (n == NULL)
+		return fp_error(ENOENT, "no neighbour %s on %s", fp_ip4_fmt(ip, a),
+			iface_get(iface) ? iface_get(iface)->name : "?");
+	neigh_act(n, neigh_sm_delete(&n->sm, control_now_ms()), NULL);
+	if (n->refcnt == 0)
+		neigh_destroy(n);
+	return 0;
+}
+
+void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
+	enum neigh_state state, bool create, bool garp)
+{
+	struct neigh *n = create ? neigh_find_or_create(iface, ip) : neigh_find(iface, ip);
+	int64_t now = control_now_ms();
+	struct fp_mac lladdr;
+	uint32_t flags;
+
+	if (n == NULL)
+		return;
+	memcpy(lladdr.bytes, sha->addr_bytes, RTE_ETHER_ADDR_LEN);
+	/* a request for our address overrides; other ARP respects locktime (arp_process) */
+	flags = create ? NEIGH_UPDATE_F_OVERRIDE : neigh_sm_arp_flags(&n->sm, now, garp);
+	neigh_act(n, neigh_sm_update(&n->sm, now, &lladdr, state, flags), NULL);
+}
+
+/* A packet whose next hop has no usable MAC: the state machine decides (resolve, hold, send). */
+static void neigh_resolve_punted(struct rte_mbuf *m)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	struct neigh *n = priv->neigh;
+
+	if (n == NULL)
+		n = neigh_find_or_create(priv->iface_out, priv->nh_addr);
+	if (n == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	neigh_act(n, neigh_sm_output(&n->sm, control_now_ms()), m);
+}
+
+int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	int ret;
+
+	while (rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
+		if ((ret = cb(data, arg)) != 0)
+			return ret;
+	return 0;
+}
+
+/* Timers, STALE entries used by the datapath (-> DELAY), and garbage collection. */
+static void neigh_scan(void *arg)
+{
+	struct neigh *expired[64];
+	unsigned int n_expired = 0;
+	int64_t now = control_now_ms();
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	(void)arg;
+	if ((uint64_t)now - params_drawn_ms >= NEIGH_RAND_INTERVAL_MS) {
+		params.reachable_time = neigh_rand_reach_time(params.base_reachable_time,
+			rte_rand());
+		params_drawn_ms = now;
+	}
+	while (rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0) {
+		struct neigh *n = data;
+		int64_t used = __atomic_load_n(&n->used_ms, __ATOMIC_RELAXED);
+
+		if (used > n->sm.used) {
+			if (n->sm.state == NEIGH_STALE)
+				neigh_act(n, neigh_sm_output(&n->sm, used), NULL);
+			else
+				neigh_sm_mark_used(&n->sm, used);
+		}
+		if (n->sm.timer_deadline != 0 && now >= n->sm.timer_deadline)
+			neigh_act(n, neigh_sm_timer(&n->sm, now), NULL);
+		if (n_expired < RTE_DIM(expired) &&
+			neigh_sm_gc_expired(&n->sm, now, n->refcnt > 0 || n->held_count > 0))
+			expired[n_expired++] = n;
+	}
+	for (unsigned int i = 0; i < n_expired; i++)
+		neigh_destroy(expired[i]);
+}
+
+static void neigh_iface_removing(struct iface *iface)
+{
+	struct neigh *victims[256];
+	unsigned int n;
+	const void *key;
+	void *data;
+
+	do {
+		uint32_t iter = 0;
+
+		n = 0;
+		while (n < RTE_DIM(victims) &&
+			rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
+			if (((struct neigh *)data)->iface == iface->id)
+				victims[n++] = data;
+		for (unsigned int i = 0; i < n; i++)
+			neigh_destroy(victims[i]);
+	} while (n == RTE_DIM(victims));
+}
+
+static struct iface_listener neigh_listener = {.order = 30, .removing = neigh_iface_removing};
+
+static int neigh_init(void)
+{
+	struct rte_hash_parameters hp = {
+		.name = "neigh",
+		.entries = NEIGH_MAX,
+		.key_len = sizeof(struct neigh_key),
+		.hash_func = rte_jhash,
+		.socket_id = SOCKET_ID_ANY,
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
+	};
+	int ret;
+
+	neigh_params_init(&params, rte_rand());
+	params_drawn_ms = control_now_ms();
+	fp_neigh_hash = rte_hash_create(&hp);
+	if (fp_neigh_hash == NULL)
+		return fp_error(ENOMEM, "neighbour table: %s", rte_strerror(rte_errno));
+	if ((ret = neigh_punt_resolve = punt_reason_register("neigh_resolve",
+		     neigh_resolve_punted)) < 0 ||
+		(ret = edge_ip4_output = punt_inject_edge("ip4_output")) < 0 ||
+		(ret = edge_icmp4_error = punt_inject_edge("icmp4_error")) < 0)
+		return ret;
+	iface_listener_register(&neigh_listener);
+	return control_timer_add("neigh", NEIGH_SCAN_MS, neigh_scan, NULL);
+}
+
+static void neigh_fini(void)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	while (fp_neigh_hash != NULL && rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0) {
+		neigh_destroy(data);
+		iter = 0;
+	}
+	rte_hash_free(fp_neigh_hash);
+	fp_neigh_hash = NULL;
+}
+
+static struct fp_module neigh_module = {
+	.name = "neigh",
+	.order = 15, /* before fib4, which takes references on gateways */
+	.init = neigh_init,
+	.fini = neigh_fini,
+};
+FP_MODULE_REGISTER(neigh_module)

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "api/api.h"
+#include "infra/fp_error.h"
+#include "infra/iface_names.h"
+#include "neigh.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Static neighbours: {"iface": "p0", "address": "10.0.1.9", "mac": "02:00:00:00:00:09"} */
+struct neigh_spec {
+	char iface[FP_IFACE_NAMESIZE];
+	uint32_t ip;
+	struct rte_ether_addr mac;
+};
+
+static int neigh_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s,
+	bool need_mac)
+{
+	static const char *const keys[] = {"iface", "address", "mac", NULL};
+	char key[64], a[FP_IP4_ADDRSTRLEN];
+	const char *iface;
+	struct fp_mac mac;
+	int ret;
+
+	if ((ret = cfg_check_type(ctx, obj, JSON_OBJECT)) < 0 ||
+		(ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
+		(ret = cfg_get_ip4(ctx, obj, "address", true, &s->ip)) < 0 ||
+		(ret = cfg_get_mac(ctx, obj, "mac", need_mac, &mac)) < 0)
+		return ret;
+	snprintf(s->iface, sizeof(s->iface), "%s", iface);
+	memcpy(s->mac.addr_bytes, mac.bytes, RTE_ETHER_ADDR_LEN);
+	snprintf(key, sizeof(key), "%s %s", iface, fp_ip4_fmt(s->ip, a));
+	cfg_push_key(ctx, "address");
+	ret = cfg_declare(ctx, "neighbour", key);
+	cfg_pop(ctx);
+	return ret;
+}
+
+struct neighs_parsed {
+	size_t n;
+	struct neigh_spec s[];
+};
+
+static int neighs_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
+{
+	struct neighs_parsed *p;
+	json_t *obj;
+	size_t i;
+	int ret;
+
+	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
+		return ret;
+	p = malloc(sizeof(*p) + json_array_size(value) * sizeof(p->s[0]));
+	if (p == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	json_array_foreach(value, i, obj)
+	{
+		cfg_push_index(ctx, i);
+		ret = neigh_spec_parse(ctx, obj, &p->s[i], true);
+		cfg_pop(ctx);
+		if (ret < 0) {
+			free(p);
+			return ret;
+		}
+	}
+	p->n = i;
+	*parsed = p;
+	return 0;
+}
+
+static int is_static(const struct neigh *n, void *arg)
+{
+	struct neigh_spec *victims = arg;
+
+	if (n->sm.state != NEIGH_PERMANENT)
+		return 0;
+	victims->ip = n->ip;
+	snprintf(victims->iface, FP_IFACE_NAMESIZE, "%s", iface_get(n->iface)->name);
+	return 1;
+}
+
+static int neighs_apply(void *parsed)
+{
+	const struct neighs_parsed *p = parsed;
+	struct neigh_spec victim;
+	int ret;
+
+	/* static entries become those of the document */
+	while (neigh_walk(is_static, &victim) == 1)
+		neigh_del(iface_by_name(victim.iface)->id, victim.ip);
+	for (size_t i = 0; i < p->n; i++) {
+		struct iface *iface = iface_by_name(p->s[i].iface);
+
+		if (iface == NULL)
+			return fp_error(ENODEV, "no interface '%s'", p->s[i].iface);
+		if ((ret = neigh_static_add(iface->id, p->s[i].ip, &p->s[i].mac)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static json_t *neigh_to_json(const struct neigh *n, bool config)
+{
+	char a[FP_IP4_ADDRSTRLEN], m[FP_MAC_STRLEN];
+	json_t *o = json_pack("{s:s, s:s}", "iface", iface_get(n->iface)->name, "address",
+		fp_ip4_fmt(n->ip, a));
+
+	if (n->sm.state & NEIGH_VALID)
+		json_object_set_new(o, "mac", json_string(fp_mac_fmt(&n->sm.lladdr, m)));
+	if (config)
+		return o;
+	json_object_set_new(o, "state", json_string(neigh_state_name(n->sm.state)));
+	json_object_set_new(o, "static", json_boolean(n->sm.state == NEIGH_PERMANENT));
+	json_object_set_new(o, "probes", json_integer(n->sm.probes));
+	json_object_set_new(o, "held_packets", json_integer(n->held_count));
+	json_object_set_new(o, "refs", json_integer(n->refcnt));
+	json_object_set_new(o, "updated_ms_ago",
+		json_integer((json_int_t)control_now_ms() - n->sm.updated));
+	return o;
+}
+
+static int append_static(const struct neigh *n, void *arg)
+{
+	if (n->sm.state == NEIGH_PERMANENT)
+		json_array_append_new(arg, neigh_to_json(n, true));
+	return 0;
+}
+
+static int append_any(const struct neigh *n, void *arg)
+{
+	json_array_append_new(arg, neigh_to_json(n, false));
+	return 0;
+}
+
+static json_t *neighs_dump(void)
+{
+	json_t *list = json_array();
+
+	neigh_walk(append_static, list);
+	return list;
+}
+
+static struct cfg_section neighs_section = {
+	.key = "neighbours",
+	.order = 40,
+	.parse = neighs_parse,
+	.apply = neighs_apply,
+	.free = free,
+	.dump = neighs_dump,
+};
+CFG_SECTION_REGISTER(neighs_section)
+
+static int api_neigh_parse(const json_t *args, struct neigh_spec *s, bool need_mac)
+{
+	struct cfg_ctx ctx;
+	int ret;
+
+	cfg_ctx_init_live(&ctx);
+	ret = neigh_spec_parse(&ctx, args, s, need_mac);
+	cfg_ctx_fini(&ctx);
+	return ret;
+}
+
+static int api_neigh_add(const json_t *args, json_t **result)
+{
+	struct neigh_spec s;
+	int ret = api_neigh_parse(args, &s, true);
+
+	(void)result;
+	return ret < 0 ? ret : neigh_static_add(iface_by_name(s.iface)->id, s.ip, &s.mac);
+}
+
+static int api_neigh_del(const json_t *args, json_t **result)
+{
+	struct neigh_spec s;
+	int ret = api_neigh_parse(args, &s, false);
+
+	(void)result;
+	return ret < 0 ? ret : neigh_del(iface_by_name(s.iface)->id, s.ip);
+}
+
+static int api_neigh_list(const json_t *args, json_t **result)
+{
+	json_t *list = json_array();
+
+	(void)args;
+	neigh_walk(append_any, list);
+	*result = json_pack("{s:o}", "neighbours", list);
+	return 0;
+}
+
+API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour", api_neigh_add)
+API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del)
+API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list)
