@@ -106,6 +106,8 @@ static int resolve_members(const struct route4 *r, struct group_key *key)
 	for (unsigned int i = 0; i < r->n_nh; i++) {
 		uint16_t iface = r->nh[i].iface;
 
+		if (iface != FP_IFACE_NONE && iface_get(iface) == NULL)
+			return fp_error(ENODEV, "no interface %u", iface);
 		if (r->nh[i].gw != 0) {
 			/* like Linux: a gateway must be on a connected network */
 			const struct nh_group *g = fib4_lookup(r->vrf, r->nh[i].gw);
@@ -184,14 +186,27 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 			return fp_error(ENOMEM, "out of memory for neighbours");
 		}
 	}
-	/* hash-threshold over slots: each member gets slots in proportion to its weight */
-	for (unsigned int i = 0, s = 0; i < g->n_members; i++) {
-		unsigned int share = total_weight <= FIB4_SLOTS_MAX ?
-			g->members[i].weight :
-			RTE_MAX(1u, g->members[i].weight * FIB4_SLOTS_MAX / total_weight);
+	/* hash-threshold over slots: each member gets slots in proportion to its weight, and at
+	 * least one, taken from the largest shares */
+	{
+		unsigned int share[FIB4_ECMP_MAX], sum = 0, s = 0;
 
-		for (unsigned int k = 0; k < share && s < FIB4_SLOTS_MAX; k++)
-			g->slots[s++] = i;
+		for (unsigned int i = 0; i < g->n_members; i++) {
+			share[i] = RTE_MAX(1u, g->members[i].weight * RTE_MIN(total_weight,
+				FIB4_SLOTS_MAX) / total_weight);
+			sum += share[i];
+		}
+		while (sum > FIB4_SLOTS_MAX) {
+			unsigned int big = 0;
+
+			for (unsigned int i = 1; i < g->n_members; i++)
+				big = share[i] > share[big] ? i : big;
+			share[big]--;
+			sum--;
+		}
+		for (unsigned int i = 0; i < g->n_members; i++)
+			for (unsigned int k = 0; k < share[i]; k++)
+				g->slots[s++] = i;
 		g->n_slots = s;
 	}
 	if (rte_hash_add_key_data(group_index, key, g) < 0) {
@@ -221,6 +236,8 @@ int fib4_route_add(const struct route4 *r, bool replace)
 	fp_ip4_prefix_fmt(&r->prefix, pfx);
 	if (r->prefix.len > 32 || (r->prefix.addr & ~fp_ip4_mask(r->prefix.len)) != 0)
 		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
+	if (r->vrf >= FP_MAX_VRFS)
+		return fp_error(EINVAL, "route %s: no VRF %u (0 to %d)", pfx, r->vrf, FP_MAX_VRFS - 1);
 	if ((fib = fib_of(r->vrf, true)) == NULL)
 		return -ENOMEM;
 	if ((ret = resolve_members(r, &key)) < 0)
@@ -259,6 +276,8 @@ int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p)
 	int ret;
 
 	fp_ip4_prefix_fmt(p, pfx);
+	if (p->len > 32 || (p->addr & ~fp_ip4_mask(p->len)) != 0)
+		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
 	if (fib == NULL || (node = rib_exact(fib, p)) == NULL)
 		return fp_error(ENOENT, "no route %s in VRF %u", pfx, vrf);
 	rte_rib_get_nh(node, &nh);

@@ -255,7 +255,7 @@ int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg)
 	uint32_t iter = 0;
 	int ret;
 
-	while (rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
+	while (fp_neigh_hash != NULL && rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
 		if ((ret = cb(data, arg)) != 0)
 			return ret;
 	return 0;

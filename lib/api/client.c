@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "client.h"
+#include "infra/fp_error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define READ_CHUNK (64 << 10)
+
+struct api_client {
+	int fd; /* -1 after a transport error: reconnect before the next call */
+	json_int_t last_id;
+	char *buf; /* received, not yet parsed: [0, len) */
+	size_t len, cap;
+	char path[];
+};
+
+static int client_open(struct api_client *c)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, err;
+
+	if (strlen(c->path) >= sizeof(sa.sun_path))
+		return fp_error(ENAMETOOLONG, "socket path %s is too long", c->path);
+	memcpy(sa.sun_path, c->path, strlen(c->path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fp_error(errno, "socket: %s", strerror(errno));
+	if (connect(fd, (const struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = errno;
+		close(fd);
+		return fp_error(err, "cannot connect to fastpathd at %s: %s%s", c->path,
+			strerror(err),
+			err == ENOENT || err == ECONNREFUSED ? " (is fastpathd running?)" : "");
+	}
+	c->fd = fd;
+	c->len = 0;
+	return 0;
+}
+
+/* A transport error: the stream position is lost, so the connection goes. */
+static int client_broken(struct api_client *c, int errnum, const char *what)
+{
+	close(c->fd);
+	c->fd = -1;
+	return fp_error(errnum, "connection to fastpathd: %s", what);
+}
+
+int api_client_connect(const char *path, struct api_client **client)
+{
+	struct api_client *c = calloc(1, sizeof(*c) + strlen(path) + 1);
+	int ret;
+
+	if (c == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	strcpy(c->path, path);
+	ret = client_open(c);
+	if (ret < 0) {
+		free(c);
+		return ret;
+	}
+	*client = c;
+	return 0;
+}
+
+void api_client_close(struct api_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->buf);
+	free(c);
+}
+
+static int send_request(struct api_client *c, const char *cmd, json_t *args)
+{
+	json_t *req = json_pack("{s:I,s:s,s:o*}", "id", ++c->last_id, "cmd", cmd, "args", args);
+	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
+	struct iovec iov[2] = {{text, text ? strlen(text) : 0}, {"\n", 1}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	int ret = 0;
+
+	json_decref(req);
+	if (text == NULL)
+		return fp_error(EINVAL, "%s: cannot encode the request", cmd);
+	while (msg.msg_iovlen > 0) {
+		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = client_broken(c, errno, strerror(errno));
+			break;
+		}
+		for (; msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len; msg.msg_iovlen--)
+			n -= msg.msg_iov++->iov_len;
+		if (msg.msg_iovlen > 0) {
+			msg.msg_iov->iov_base = (char *)msg.msg_iov->iov_base + n;
+			msg.msg_iov->iov_len -= n;
+		}
+	}
+	free(text);
+	return ret;
+}
+
+/* Reads up to the next newline; *reply is the parsed line. */
+static int read_reply(struct api_client *c, json_t **reply)
+{
+	size_t scanned = 0;
+	json_error_t jerr;
+	char *nl;
+
+	for (;;) {
+		ssize_t n;
+
+		nl = c->len > scanned ? memchr(c->buf + scanned, '\n', c->len - scanned) : NULL;
+		if (nl != NULL)
+			break;
+		scanned = c->len;
+		if (c->cap - c->len < READ_CHUNK) {
+			size_t cap = c->cap ? c->cap * 2 : 2 * READ_CHUNK;
+			char *buf = realloc(c->buf, cap);
+
+			if (buf == NULL)
+				return fp_error(ENOMEM, "out of memory for the reply");
+			c->buf = buf;
+			c->cap = cap;
+		}
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return client_broken(c, errno, strerror(errno));
+		if (n == 0)
+			return client_broken(c, ECONNRESET, "fastpathd closed the connection");
+		c->len += n;
+	}
+	*reply = json_loadb(c->buf, nl - c->buf, 0, &jerr);
+	c->len -= nl + 1 - c->buf;
+	memmove(c->buf, nl + 1, c->len);
+	if (*reply == NULL)
+		return client_broken(c, EPROTO, "invalid reply");
+	return 0;
+}
+
+int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t **result)
+{
+	json_t *reply, *id, *res = NULL, *err = NULL;
+	const char *msg;
+	int ret, ok, code;
+
+	ret = c->fd < 0 ? client_open(c) : 0;
+	if (ret < 0) {
+		json_decref(args);
+		return ret;
+	}
+	ret = send_request(c, cmd, args);
+	if (ret == 0)
+		ret = read_reply(c, &reply);
+	if (ret < 0)
+		return ret;
+	/* id null: the server could not read our request, the reply is still ours */
+	if (json_unpack(reply, "{s:o,s:b,s?o,s?o}", "id", &id, "ok", &ok, "result", &res, "error",
+		    &err) < 0 ||
+		!(json_is_null(id) || json_integer_value(id) == c->last_id)) {
+		json_decref(reply);
+		return client_broken(c, EPROTO, "reply does not match the request");
+	}
+	if (ok) {
+		if (result != NULL)
+			*result = res ? json_incref(res) : json_object();
+	} else if (json_unpack(err, "{s:i,s:s}", "code", &code, "message", &msg) < 0 || code <= 0) {
+		ret = client_broken(c, EPROTO, "malformed error reply");
+	} else {
+		ret = fp_error(code, "%s", msg);
+	}
+	json_decref(reply);
+	return ret;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/*
+ * fastpathctl's commands. Each subsystem registers its own from its cli.c
+ * with CLI_COMMAND(), describing the arguments with a syntax in the style of
+ * iproute2's usage lines:
+ *
+ *   ip route add PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole] [vrf ID]
+ *
+ * - The leading lower-case words name the command ("ip route add").
+ * - UPPER-CASE words take any argument; ID and N take unsigned integers.
+ * - a|b|c takes one of those words.
+ * - [...] is optional; [...]... may be repeated. Optional groups in a row
+ *   match in any order, as iproute2's options do.
+ *
+ * The handler gets the arguments as a JSON object. A value is named after
+ * the literal word just before it (its keyword: "via", "dev", "type", "vrf"),
+ * else after the placeholder in lower case ("prefix"). A literal that is not a
+ * keyword, and the word chosen from an a|b|c without keyword, are flags:
+ * `[all]` gives "all": true. Values inside a repeatable group are lists, in
+ * the order given: `via 1.1.1.1 via 2.2.2.2` gives "via": ["1.1.1.1", "2.2.2.2"].
+ *
+ * Aliases name the same command with other leading words, sharing the rest of
+ * the syntax: "show routes [vrf ID]" with the aliases "ip route" and
+ * "ip route show" also accepts `ip route vrf 1`.
+ */
+
+/* fastpathctl's exit codes, and what cli_run() and friends return. */
+enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
+
+struct api_client;
+
+struct cli_ctx {
+	const char *socket; /* API socket path */
+	bool json;	    /* -j: show commands print the raw JSON result */
+	FILE *out, *err;
+	char where[256];	   /* "file:line: " in batch mode, starts every message */
+	struct api_client *client; /* connected on the first call */
+};
+
+/* Returns 0 or a negative errno with an fp_error() message (exit code 1). */
+typedef int (*cli_handler_fn)(struct cli_ctx *ctx, const json_t *args);
+
+struct cli_node;
+
+struct cli_command {
+	const char *syntax;
+	const char *help;
+	cli_handler_fn fn;
+	const char *const *aliases; /* NULL-terminated lists of leading words */
+	/* set by cli_command_register() */
+	struct cli_node *args; /* the syntax after the leading words */
+	const char *args_text;
+	struct cli_command *next;
+};
+
+/* Aborts on a syntax it cannot parse: a build mistake, found by the first run. */
+void cli_command_register(struct cli_command *cmd);
+
+/* CLI_COMMAND(var, syntax, help, handler, aliases...) */
+#define CLI_COMMAND(var, syntax_, help_, handler, ...)                                             \
+	static const char *const var##_aliases[] = {__VA_ARGS__ __VA_OPT__(, ) NULL};              \
+	static struct cli_command var = {                                                          \
+		.syntax = syntax_, .help = help_, .fn = handler, .aliases = var##_aliases};        \
+	static void __attribute__((constructor)) var##_register(void)                              \
+	{                                                                                          \
+		cli_command_register(&var);                                                        \
+	}
+
+/*
+ * Runs one command line, already split: "help [WORDS]", "WORDS --help" and
+ * the registered commands. Messages go to ctx->err; returns an exit code.
+ */
+int cli_run(struct cli_ctx *ctx, int argc, char **argv);
+/* Splits line (modified) and runs it; blank lines and comments do nothing. */
+int cli_run_line(struct cli_ctx *ctx, char *line);
+/* Batch mode: one command per line; stops at the first failure, naming its line. */
+int cli_run_file(struct cli_ctx *ctx, FILE *f, const char *name);
+/* Closes the API connection. */
+void cli_ctx_fini(struct cli_ctx *ctx);
+
+/*
+ * Splits line in place into at most max words: blanks separate words, single
+ * or double quotes group them, '#' at the start of a word begins a comment.
+ * Returns the number of words or <0 with fp_error.
+ */
+int cli_split(char *line, char **argv, int max);
+
+/*
+ * Matches argv against the commands: 0 with the command and its arguments
+ * (a new reference), or CLI_USAGE after printing why, with the command's
+ * usage or the closest commands. Used by cli_run(), public for the tests.
+ */
+int cli_parse(struct cli_ctx *ctx, int argc, char *const argv[], const struct cli_command **cmd,
+	json_t **args);
+
+/* "help" without words lists every command; with words, the commands they start. */
+int cli_help(struct cli_ctx *ctx, int argc, char *const argv[]);
+
+/* Helpers for the handlers. */
+
+/* Runs an API command (args stolen, NULL: none). 0 or <0 with the daemon's message. */
+int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result);
+
+/*
+ * cli_call(), then prints the result: as indented JSON with -j or when print
+ * is NULL, else with print, which also gets the command's own arguments.
+ */
+typedef void (*cli_print_fn)(struct cli_ctx *ctx, const json_t *result, const json_t *args);
+int cli_show(struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_print_fn print,
+	const json_t *args);
+
+/*
+ * The command's arguments as API arguments: every member copied, keys
+ * renamed by renames, "from=to" pairs separated by blanks ("dev=iface").
+ */
+json_t *cli_api_args(const json_t *args, const char *renames);
+
+/*
+ * Prints rows (an array of objects) as an aligned table. columns lists the
+ * members to show, "key" or "key:header" (the header is the key otherwise),
+ * headers in upper case, numbers right-aligned, missing members as "-". Rows
+ * whose member nonzero is 0 are left out unless nonzero is NULL; without rows
+ * nothing is printed. gap (NULL: unused) separates tables with a blank line:
+ * the first table printed sets it.
+ */
+void cli_table(FILE *out, bool *gap, const json_t *rows, const char *columns, const char *nonzero);
+
+/* A member's string value, or "" (output code reads the daemon's replies leniently). */
+const char *cli_str(const json_t *obj, const char *key);

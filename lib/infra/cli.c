@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "cli/cli.h"
+
+/* As ip link prints it. */
+static void print_iface(FILE *out, const json_t *i)
+{
+	bool admin = json_is_true(json_object_get(i, "admin_up"));
+	bool link = json_is_true(json_object_get(i, "link_up"));
+	json_int_t vrf = json_integer_value(json_object_get(i, "vrf"));
+	json_int_t speed = json_integer_value(json_object_get(i, "speed_mbps"));
+
+	fprintf(out, "%lld: %s: <%sBROADCAST,MULTICAST%s%s%s> mtu %lld state %s",
+		json_integer_value(json_object_get(i, "id")), cli_str(i, "name"),
+		admin && !link ? "NO-CARRIER," : "",
+		json_is_true(json_object_get(i, "promisc")) ? ",PROMISC" : "", admin ? ",UP" : "",
+		link ? ",LOWER_UP" : "", json_integer_value(json_object_get(i, "mtu")),
+		admin && link ? "UP" : "DOWN");
+	if (vrf != 0)
+		fprintf(out, " vrf %lld", vrf);
+	fprintf(out, "\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    driver %s", cli_str(i, "mac"),
+		cli_str(i, "driver"));
+	if (speed != 0)
+		fprintf(out, " speed %lldMb/s", speed);
+	fprintf(out, " rxqs %lld txqs %lld\n", json_integer_value(json_object_get(i, "rxqs")),
+		json_integer_value(json_object_get(i, "txqs")));
+}
+
+static void print_ifaces(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const json_t *iface;
+	size_t i;
+
+	(void)args;
+	json_array_foreach (json_object_get(result, "interfaces"), i, iface)
+		print_iface(ctx->out, iface);
+}
+
+static int show_interfaces(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "iface.list", NULL, print_ifaces, args);
+}
+
+CLI_COMMAND(show_interfaces_cmd, "show interfaces", "List the interfaces.", show_interfaces,
+	"ip link", "ip link show")
+
+static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const char *nonzero = json_is_true(json_object_get(args, "all")) ? NULL : "packets";
+	bool gap = false;
+
+	cli_table(ctx->out, &gap, json_object_get(result, "ports"),
+		"name:port rx_packets rx_bytes rx_missed rx_errors rx_nombuf tx_packets tx_bytes "
+		"tx_errors",
+		NULL);
+	cli_table(ctx->out, &gap, json_object_get(result, "drops"), "reason:drop packets", nonzero);
+	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
+		"name:node calls packets cycles", nonzero ? "calls" : NULL);
+}
+
+static int show_stats(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "stats.show", NULL, print_stats, args);
+}
+
+CLI_COMMAND(show_stats_cmd, "show stats [all]",
+	"Port counters, then the drop reasons and graph nodes that counted something (all: "
+	"every one).",
+	show_stats)
+
+static int clear_stats(struct cli_ctx *ctx, const json_t *args)
+{
+	(void)args;
+	return cli_call(ctx, "stats.clear", NULL, NULL);
+}
+
+CLI_COMMAND(clear_stats_cmd, "clear stats", "Zero the port, drop and node counters.", clear_stats)

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs the Debian 12 packages fastpath builds, runs and tests with, only if missing.
+set -e
+PKGS="meson ninja-build pkg-config gcc dpdk dpdk-dev libdpdk-dev libnl-3-dev libnl-route-3-dev
+libjansson-dev libbpf-dev libcmocka-dev libedit-dev libpcap-dev iproute2 iputils-ping ethtool
+traceroute iperf3 socat jq tcpdump python3-scapy valgrind"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,28 @@
+#!/usr/bin/python3
+"""Sends crafted and malformed frames from h1 towards h2 through the router.
+
+usage: bad_packets.py CASE ROUTER_MAC   (run inside the h1 namespace)
+"""
+import sys
+
+from scapy.all import IP, UDP, Ether, Raw, conf, sendp, srp1
+
+conf.verb = 0
+case, router_mac = sys.argv[1], sys.argv[2]
+eth = Ether(dst=router_mac, type=0x0800)
+good = IP(src="10.0.1.2", dst="10.0.2.2") / UDP(sport=4000, dport=4001) / Raw(b"x" * 32)
+frames = {
+    "bad_checksum": eth / IP(bytes(good)[:10] + b"\x12\x34" + bytes(good)[12:]),
+    "ihl_below_5": eth / Raw(b"\x44" + bytes(good)[1:]),
+    "length_beyond_frame": eth / IP(src="10.0.1.2", dst="10.0.2.2", len=400) / UDP() / Raw(b"y" * 20),
+    "truncated_header": eth / Raw(bytes(good)[:12]),
+    "bad_version": eth / Raw(b"\x65" + bytes(good)[1:]),
+    "unknown_ethertype": Ether(dst=router_mac, type=0x88B5) / Raw(b"z" * 46),
+    "martian_source": eth / IP(src="127.0.0.1", dst="10.0.2.2") / UDP(),
+}
+if case == "ttl_1":
+    # Linux answers with time exceeded from the router's address
+    reply = srp1(eth / IP(src="10.0.1.2", dst="10.0.2.2", ttl=1) / UDP(dport=33434), iface="eth0", timeout=3)
+    ok = reply is not None and reply.haslayer("ICMP") and reply["ICMP"].type == 11 and reply[IP].src == "10.0.1.1"
+    sys.exit(0 if ok else 1)
+sendp([frames[case]] * 5, iface="eth0")

@@ -1,0 +1,141 @@
+# Test bed: a router namespace running fastpathd on af_packet ports, Linux hosts
+# in namespaces around it, and assertions that count into a closing line.
+# Every name carries the prefix fpt- so that cleanup finds what a crash left.
+
+BUILD=${BUILD:-build}
+FASTPATHD=$(realpath "$BUILD/app/fastpathd")
+FASTPATHCTL=$(realpath "$BUILD/app/fastpathctl")
+TESTDIR=$(realpath "$(dirname "${BASH_SOURCE[0]}")")
+WORK=$(mktemp -d /tmp/fpt.XXXXXX)
+SOCK=$WORK/api.sock
+PY=/usr/bin/python3 # Debian's, which has scapy
+R=fpt-r
+PASSED=0
+FAILED=0
+FPD_PID=
+
+log() { printf '%s\n' "$*" >&2; }
+
+pass() {
+	PASSED=$((PASSED + 1))
+	log "  ok   $*"
+}
+
+fail() {
+	FAILED=$((FAILED + 1))
+	log "  FAIL $*"
+}
+
+check() { # description, command...
+	local what=$1
+	shift
+	if "$@" >"$WORK/out" 2>&1; then pass "$what"; else
+		fail "$what"
+		sed 's/^/       | /' "$WORK/out" | tail -15 >&2
+	fi
+}
+
+cleanup_all() {
+	[ -n "$FPD_PID" ] && kill "$FPD_PID" 2>/dev/null && wait "$FPD_PID" 2>/dev/null
+	FPD_PID=
+	for ns in $(ip netns list | awk '/^fpt-/ {print $1}'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns"
+	done
+}
+
+# host NAME PORT ADDR/LEN GW: a host namespace wired to the router's port PORT
+host() {
+	local name=fpt-$1 port=$2
+	ip netns add "$name"
+	ip link add "$port" netns "$R" type veth peer name eth0 netns "$name"
+	ip -n "$R" link set "$port" up
+	ip netns exec "$R" sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1"
+	ip -n "$name" link set lo up
+	ip -n "$name" addr add "$3" dev eth0
+	ip -n "$name" link set eth0 up
+	ip -n "$name" route add default via "$4"
+	# af_packet gets what the host's stack hands over: make it whole packets
+	ip netns exec "$name" ethtool -K eth0 tx off >/dev/null 2>&1
+	ip netns exec "$R" ethtool -K "$port" tx off >/dev/null 2>&1
+}
+
+topology() {
+	cleanup_all
+	ip netns add $R
+	ip -n $R link set lo up
+	host h1 r-h1 10.0.1.2/24 10.0.1.1
+	host h2 r-h2 10.0.2.2/24 10.0.2.1
+	host h3 r-h3 10.0.3.2/24 10.0.3.1
+	# an anycast address behind both h2 and h3, for ECMP
+	ip -n fpt-h2 addr add 10.100.0.1/32 dev lo
+	ip -n fpt-h3 addr add 10.100.0.1/32 dev lo
+	ip -n fpt-h3 addr add 10.200.0.1/32 dev lo
+}
+
+write_config() { # path
+	cat >"$1" <<CONF
+{
+	"eal": {"file_prefix": "fpt", "log_level": "*:notice"},
+	"workers": {"count": 2, "idle_sleep_us": 50},
+	"api": {"socket": "$SOCK"},
+	"ports": [
+		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
+		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
+		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01"}
+	],
+	"addresses": [
+		{"iface": "p1", "address": "10.0.1.1/24"},
+		{"iface": "p2", "address": "10.0.2.1/24"},
+		{"iface": "p3", "address": "10.0.3.1/24"}
+	],
+	"routes": [
+		{"prefix": "10.100.0.0/24", "via": ["10.0.2.2", "10.0.3.2"]},
+		{"prefix": "10.66.0.0/16", "type": "blackhole"},
+		{"prefix": "10.77.0.0/16", "type": "unreachable"}
+	]
+}
+CONF
+}
+
+start_router() {
+	write_config "$WORK/fastpath.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/fastpath.json" >"$WORK/fastpathd.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && api iface.list >/dev/null 2>&1 && return 0
+		kill -0 $FPD_PID 2>/dev/null || break
+		sleep 0.1
+	done
+	log "fastpathd did not start:"
+	cat "$WORK/fastpathd.log" >&2
+	return 1
+}
+
+# api CMD [ARGS-JSON]: the result object on stdout; fails on an error reply
+api() {
+	local req reply
+	req=$(jq -cn --arg cmd "$1" --argjson args "${2:-{\}}" '{id: 1, cmd: $cmd, args: $args}')
+	reply=$(printf '%s\n' "$req" | timeout 5 socat -t 5 - "UNIX-CONNECT:$SOCK") || return 1
+	printf '%s\n' "$reply" | jq -e '.ok' >/dev/null || {
+		printf '%s\n' "$reply" >&2
+		return 1
+	}
+	printf '%s\n' "$reply" | jq '.result'
+}
+
+drops() { # reason: its count since start
+	api stats.show | jq --arg r "$1" '[.drops[] | select(.reason == $r) | .packets] | add // 0'
+}
+
+in_ns() { # host command...
+	local ns=fpt-$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+summary() {
+	log ""
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

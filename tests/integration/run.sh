@@ -1,0 +1,152 @@
+#!/bin/bash
+# Integration tests: a real fastpathd (2 workers) between Linux hosts in namespaces.
+# usage: run.sh [BUILD_DIR]
+BUILD=${1:-build}
+. "$(dirname "$0")/lib.sh"
+trap 'cleanup_all; rm -rf "$WORK"' EXIT
+
+ping_ok() { in_ns "$1" ping -c 3 -i 0.2 -W 2 "$2"; }
+
+test_ping() {
+	check "ping h1 -> h2 across the router" ping_ok h1 10.0.2.2
+	check "ping h2 -> h1 across the router" ping_ok h2 10.0.1.2
+	check "ping the router's near address" ping_ok h1 10.0.1.1
+	check "ping the router's far address" ping_ok h1 10.0.2.1
+	check "neighbours learned (h1 REACHABLE or STALE)" \
+		sh -c "$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.1.2\" and .mac != null)'"
+}
+
+test_traceroute() {
+	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
+		"ip netns exec fpt-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
+}
+
+test_iperf() {
+	in_ns h2 iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
+	sleep 0.5
+	check "iperf3 TCP h1 -> h2 for 10 s completes" \
+		sh -c "ip netns exec fpt-h1 iperf3 -c 10.0.2.2 -p 5201 -t 10 -J | jq -e '.end.sum_received.bytes > 0'"
+}
+
+test_no_route() {
+	check "no route: ICMP net unreachable" sh -c \
+		"ip netns exec fpt-h1 ping -c 1 -W 2 10.99.0.1 | grep -q 'Destination Net Unreachable'"
+	check "no route counted as ip4_no_route" test "$(drops ip4_no_route)" -ge 1
+	check "unreachable route: ICMP host unreachable" sh -c \
+		"ip netns exec fpt-h1 ping -c 1 -W 2 10.77.0.1 | grep -q 'Destination Host Unreachable'"
+	check "blackhole route: silent, counted" sh -c \
+		"! ip netns exec fpt-h1 ping -c 1 -W 1 10.66.0.1 && [ \$($(declare -f api drops); SOCK=$SOCK; drops ip4_blackhole) -ge 1 ]"
+	check "unresolvable neighbour: ICMP host unreachable" sh -c \
+		"ip netns exec fpt-h1 ping -c 1 -W 5 10.0.2.99 | grep -q 'Destination Host Unreachable'"
+}
+
+test_ecmp() {
+	in_ns h2 timeout 5 tcpdump -nli eth0 -w "$WORK/h2.pcap" udp dst port 7777 2>/dev/null &
+	local d2=$!
+	in_ns h3 timeout 5 tcpdump -nli eth0 -w "$WORK/h3.pcap" udp dst port 7777 2>/dev/null &
+	local d3=$!
+	sleep 1
+	# 32 flows of 3 packets each, one UDP source port per flow
+	in_ns h1 $PY -c 'import socket
+for sport in range(20000, 20032):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.0.1.2", sport))
+    for _ in range(3):
+        s.sendto(b"x", ("10.100.0.1", 7777))
+    s.close()'
+	wait $d2 $d3
+	tcpdump -nr "$WORK/h2.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h2.ports"
+	tcpdump -nr "$WORK/h3.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h3.ports"
+	check "ECMP: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
+	check "ECMP: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
+	check "ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+}
+
+test_route_under_traffic() {
+	in_ns h1 ping -i 0.01 -c 400 -q 10.0.2.2 >"$WORK/steady" 2>&1 &
+	local pinger=$!
+	sleep 1
+	check "route add through the API" api route.add '{"prefix": "10.200.0.0/24", "via": "10.0.3.2"}'
+	check "the new route carries traffic" ping_ok h1 10.200.0.1
+	check "route shows in route.list" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.200.0.0/24\")'"
+	check "route del through the API" api route.del '{"prefix": "10.200.0.0/24"}'
+	wait $pinger
+	check "the other flow lost nothing meanwhile" grep -q ' 0% packet loss' "$WORK/steady"
+}
+
+test_bad_packets() {
+	local mac=02:00:00:00:01:01 case reason
+	for case in bad_checksum:ip4_bad_checksum ihl_below_5:ip4_bad_ihl \
+		length_beyond_frame:ip4_truncated truncated_header:ip4_truncated \
+		bad_version:ip4_bad_version unknown_ethertype:eth_unknown_ethertype \
+		martian_source:ip4_martian_source; do
+		reason=${case#*:}
+		local before
+		before=$(drops "$reason")
+		in_ns h1 $PY "$TESTDIR/bad_packets.py" "${case%%:*}" $mac
+		sleep 0.3
+		check "${case%%:*} dropped and counted as $reason" test "$(drops "$reason")" -ge $((before + 5))
+	done
+	check "TTL 1: ICMP time exceeded from the router" in_ns h1 $PY "$TESTDIR/bad_packets.py" ttl_1 $mac
+	check "forwarding goes on after bad packets" ping_ok h1 10.0.2.2
+	check "the daemon is alive" kill -0 "$FPD_PID"
+}
+
+test_config_errors() {
+	printf '{\n\t"ports": [\n\t\t{"name": "p0", "driver": "af_packet", "iface": "x", "mtuu": 1500}\n\t]\n}\n' >"$WORK/bad1.json"
+	check "config: unknown key with file:line:col" sh -c \
+		"$FASTPATHD --check-config $WORK/bad1.json 2>&1 | grep -q 'bad1.json:3:.*unknown key .mtuu. (did you mean .mtu.?)'"
+	printf '{"routes": [{"prefix": "10.0.0.1/8", "via": "10.0.1.9"}]}\n' >"$WORK/bad2.json"
+	check "config: prefix with host bits" sh -c \
+		"$FASTPATHD --check-config $WORK/bad2.json 2>&1 | grep -q 'bad2.json:1:.*/routes/0/prefix.*host bits'"
+	printf '{"addresses": [{"iface": "nope", "address": "10.0.0.1/24"}]}\n' >"$WORK/bad3.json"
+	check "config: reference to a missing port" sh -c \
+		"$FASTPATHD --check-config $WORK/bad3.json 2>&1 | grep -q \"no interface 'nope'\""
+	printf '{"ports": [}\n' >"$WORK/bad4.json"
+	check "config: syntax error with position" sh -c \
+		"$FASTPATHD --check-config $WORK/bad4.json 2>&1 | grep -q 'bad4.json:1:'"
+	printf '{"ports": [{"name": "p0", "driver": "null"}, {"name": "p0", "driver": "null"}]}\n' >"$WORK/bad5.json"
+	check "config: duplicate port" sh -c \
+		"$FASTPATHD --check-config $WORK/bad5.json 2>&1 | grep -q \"duplicate iface 'p0'\""
+	check "config: the example configs are valid" sh -c \
+		"for f in $TESTDIR/../../conf/*.json; do $FASTPATHD --check-config \$f || exit 1; done"
+}
+
+test_reload() {
+	cp "$WORK/fastpath.json" "$WORK/good.json"
+	printf '{"routes": [{"prefix": "nonsense"}]}\n' >"$WORK/fastpath.json"
+	kill -HUP "$FPD_PID"
+	sleep 0.5
+	check "bad reload is refused, the daemon keeps running" kill -0 "$FPD_PID"
+	check "bad reload keeps the routes" ping_ok h1 10.100.0.1
+	check "bad reload is logged with its position" grep -q 'reload refused.*fastpath.json:1:' "$WORK/fastpathd.log"
+	jq '.routes += [{"prefix": "10.201.0.0/24", "via": "10.0.3.2"}]' "$WORK/good.json" >"$WORK/fastpath.json"
+	kill -HUP "$FPD_PID"
+	sleep 0.5
+	check "good reload adds its route" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\")'"
+}
+
+test_stop() {
+	kill -TERM "$FPD_PID"
+	local rc=0
+	wait "$FPD_PID" || rc=$?
+	FPD_PID=
+	check "SIGTERM stops cleanly (exit 0)" test $rc -eq 0
+	check "nothing left under /var/run/dpdk/fpt" test ! -e /var/run/dpdk/fpt
+	check "API socket removed" test ! -e "$SOCK"
+}
+
+log "== fastpath integration tests ($BUILD)"
+topology
+if start_router; then
+	for t in test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic \
+		test_bad_packets test_iperf test_config_errors test_reload test_stop; do
+		log "-- $t"
+		$t
+	done
+else
+	fail "fastpathd starts"
+fi
+summary
