@@ -180,7 +180,7 @@ static uint16_t icmp4_error_process(struct rte_graph *graph, struct rte_node *no
 	uint16_t n)
 {
 	struct icmp4_limits *l = *(struct icmp4_limits **)node->ctx;
-	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
 	for (uint16_t i = 0; i < n; i++)
 		nexts[i] = error_one(l, objs[i]);

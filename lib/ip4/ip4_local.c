@@ -70,7 +70,7 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 static uint16_t ip4_local_process(struct rte_graph *graph, struct rte_node *node, void **objs,
 	uint16_t n)
 {
-	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
 	for (uint16_t i = 0; i < n; i++)
 		nexts[i] = local_one(objs[i]);

@@ -59,7 +59,7 @@ static inline rte_edge_t output_one(struct rte_mbuf *m)
 static uint16_t ip4_output_process(struct rte_graph *graph, struct rte_node *node, void **objs,
 	uint16_t n)
 {
-	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
 	for (uint16_t i = 0; i < n; i++)
 		nexts[i] = output_one(objs[i]);

@@ -67,9 +67,9 @@ static inline rte_edge_t route_one(struct rte_mbuf *m, uint64_t nh)
 static uint16_t ip4_route_process(struct rte_graph *graph, struct rte_node *node, void **objs,
 	uint16_t n)
 {
-	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
-	uint32_t dst[RTE_GRAPH_BURST_SIZE];
-	uint64_t nh[RTE_GRAPH_BURST_SIZE];
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	uint32_t dst[n];
+	uint64_t nh[n];
 	uint16_t vrf = fp_mbuf_priv(objs[0])->vrf;
 	bool one_vrf = true;
 

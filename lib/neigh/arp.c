@@ -32,7 +32,7 @@ enum {
 static uint16_t arp_input_process(struct rte_graph *graph, struct rte_node *node, void **objs,
 	uint16_t n)
 {
-	rte_edge_t nexts[RTE_GRAPH_BURST_SIZE];
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
