@@ -313,8 +313,11 @@ static void route_from_node(uint16_t vrf, const struct rte_rib_node *node, struc
 int fib4_route_get(uint16_t vrf, const struct fp_ip4_prefix *p, struct route4 *out)
 {
 	struct rte_fib *fib = fib_of(vrf, false);
-	struct rte_rib_node *node = fib ? rib_exact(fib, p) : NULL;
+	struct rte_rib_node *node;
 
+	if (p->len > 32 || (p->addr & ~fp_ip4_mask(p->len)) != 0)
+		return -EINVAL;
+	node = fib ? rib_exact(fib, p) : NULL;
 	if (node == NULL)
 		return -ENOENT;
 	route_from_node(vrf, node, out);
