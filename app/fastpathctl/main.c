@@ -33,8 +33,8 @@ static void usage(FILE *out)
 /* Errors are reported and the shell goes on; the exit code is the last command's. */
 static int shell(struct cli_ctx *ctx)
 {
+	char *line, word[8], extra;
 	int ret = CLI_OK;
-	char *line;
 
 	for (;;) {
 #ifdef HAVE_EDITLINE
@@ -56,7 +56,8 @@ static int shell(struct cli_ctx *ctx)
 			fputc('\n', stdout);
 			break;
 		}
-		if (strcmp(line, "exit") == 0 || strcmp(line, "quit") == 0) {
+		if (sscanf(line, " %7s %c", word, &extra) == 1 &&
+			(strcmp(word, "exit") == 0 || strcmp(word, "quit") == 0)) {
 			free(line);
 			break;
 		}

@@ -323,14 +323,16 @@ static void listener_event(int fd, uint32_t events, void *arg)
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 
+		/* EMFILE comes before EAGAIN: there may be no client at all */
 		if (cfd < 0 && (errno == EMFILE || errno == ENFILE) && spare_fd >= 0) {
-			LOG(ERR, "api: out of file descriptors, refusing a client");
 			close(spare_fd);
 			cfd = accept(fd, NULL, NULL);
-			if (cfd >= 0)
+			if (cfd >= 0) {
+				LOG(ERR, "api: out of file descriptors, refused a client");
 				close(cfd);
+			}
 			spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-			continue;
+			return;
 		}
 		if (cfd < 0) {
 			if (errno != EAGAIN && errno != EINTR)

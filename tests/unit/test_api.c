@@ -427,23 +427,31 @@ static void test_slow_reader(void **state)
 	api_client_close(c);
 }
 
-/* Out of file descriptors, the server refuses clients instead of spinning on accept. */
+/*
+ * Out of file descriptors, the server drops clients instead of spinning on
+ * accept. Runs first, while every descriptor the server holds is a low one.
+ */
 static void test_out_of_fds(void **state)
 {
-	struct rlimit saved, low;
+	enum { LIMIT = 64 };
+	struct rlimit saved, low = {.rlim_cur = LIMIT};
 	struct api_client *c;
+	int filler[LIMIT], n = 0;
 	struct raw r;
-	int probe = dup(0);
 
 	(void)state;
-	/* only the lowest free descriptor remains, for the client's socket */
-	close(probe);
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
-	low = (struct rlimit){.rlim_cur = probe + 1, .rlim_max = saved.rlim_max};
+	low.rlim_max = saved.rlim_max;
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	/* every descriptor taken but one, for the client's socket */
+	while ((filler[n] = open("/dev/null", O_RDONLY)) >= 0)
+		n++;
+	assert_int_equal(errno, EMFILE);
+	close(filler[--n]);
 	raw_open(&r);
-	raw_send(&r, "{\"cmd\": \"test.nothing\"}\n");
 	raw_expect_eof(&r);
+	while (n > 0)
+		close(filler[--n]);
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 
 	assert_int_equal(api_client_connect(sock_path, &c), 0);
@@ -454,18 +462,19 @@ static void test_out_of_fds(void **state)
 static void test_stop(void **state)
 {
 	struct api_client *c;
-	void *ret;
+	void *loop_ret;
+	int ret;
 
 	(void)state;
 	assert_int_equal(api_client_connect(sock_path, &c), 0);
 	assert_int_equal(api_client_call(c, "test.stop", NULL, NULL), 0);
-	assert_int_equal(pthread_join(loop_thread, &ret), 0);
-	assert_null(ret);
+	assert_int_equal(pthread_join(loop_thread, &loop_ret), 0);
+	assert_null(loop_ret);
 	/* the daemon is gone: the next call fails, and says so */
 	api_server_stop();
 	assert_int_equal(access(sock_path, F_OK), -1);
-	ret = (void *)(intptr_t)api_client_call(c, "test.nothing", NULL, NULL);
-	assert_true(ret == (void *)-EPIPE || ret == (void *)-ECONNRESET);
+	ret = api_client_call(c, "test.nothing", NULL, NULL);
+	assert_true(ret == -EPIPE || ret == -ECONNRESET);
 	assert_int_equal(api_client_call(c, "test.nothing", NULL, NULL), -ENOENT);
 	assert_non_null(strstr(fp_errmsg(), "is fastpathd running?"));
 	api_client_close(c);
@@ -478,6 +487,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_start),
+		cmocka_unit_test(test_out_of_fds),
 		cmocka_unit_test(test_client),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_truncated),
@@ -485,7 +495,6 @@ int main(void)
 		cmocka_unit_test(test_big_reply),
 		cmocka_unit_test(test_many_clients),
 		cmocka_unit_test(test_slow_reader),
-		cmocka_unit_test(test_out_of_fds),
 		cmocka_unit_test(test_stop),
 	};
 
