@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli.h"
 #include "infra/fp_error.h"
+#include "infra/fp_text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -415,31 +416,6 @@ static void report_mismatch(struct cli_ctx *ctx, const struct match *m, const st
 	print_usage(ctx->err, f->cmd, true);
 }
 
-/* Levenshtein distance. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t lb = strlen(b), row[lb + 1];
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; a[i - 1]; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[lb];
-}
-
 static void join(char *buf, size_t size, char *const words[], int n)
 {
 	buf[0] = '\0';
@@ -479,7 +455,7 @@ static void report_unknown(struct cli_ctx *ctx, int argc, char *const argv[])
 
 		join(typed, sizeof(typed), argv, k);
 		join(name, sizeof(name), f->words, k);
-		d = distance(typed, name);
+		d = fp_edit_distance(typed, name);
 		if (d <= 1 + strlen(name) / 4)
 			sugg[n++] = (struct suggestion){f, d};
 		if (common > shared)

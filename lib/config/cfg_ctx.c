@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 #include "infra/fp_error.h"
+#include "infra/fp_text.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -159,35 +160,6 @@ static const char *join_names(const char *const names[], char *buf, size_t size)
 	return buf;
 }
 
-#define SUGGEST_MAX_LEN 64
-
-/* Levenshtein distance; longer words are not worth a suggestion. */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[SUGGEST_MAX_LEN + 1];
-
-	if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j], d = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < d)
-				d = up + 1;
-			if (row[j - 1] + 1 < d)
-				d = row[j - 1] + 1;
-			row[j] = d;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
 /* The closest name, if close enough to be a typo: a third of its length, at least one edit. */
 static const char *suggest(const char *const names[], const char *word)
 {
@@ -195,7 +167,7 @@ static const char *suggest(const char *const names[], const char *word)
 	size_t best_d = SIZE_MAX;
 
 	for (int i = 0; names[i] != NULL; i++) {
-		size_t d = distance(word, names[i]), max = strlen(names[i]) / 3;
+		size_t d = fp_edit_distance(word, names[i]), max = strlen(names[i]) / 3;
 
 		if (d <= (max > 1 ? max : 1) && d < best_d) {
 			best = names[i];

@@ -163,5 +163,29 @@ void *cfg_parsed_get(const struct cfg_parsed *p, const char *key);
 int cfg_apply(struct cfg_parsed *p);
 void cfg_parsed_free(struct cfg_parsed *p);
 
+/*
+ * A section that is an array of objects ("ports", "routes", ...): each object
+ * is checked to be one, then parsed by parse_one into an element of elem_size
+ * bytes, with the path pointing at it. On error, the elements parsed so far
+ * are released with elem_free (may be NULL) and nothing is returned.
+ */
+struct cfg_array {
+	size_t n;
+	size_t elem_size;
+	void (*elem_free)(void *elem);
+	max_align_t elems[];
+};
+
+int cfg_parse_array(struct cfg_ctx *ctx, const json_t *value, size_t elem_size,
+	int (*parse_one)(struct cfg_ctx *ctx, const json_t *obj, void *elem),
+	void (*elem_free)(void *elem), void **parsed);
+/* A cfg_section.free for what cfg_parse_array() built. */
+void cfg_array_free(void *parsed);
+
+static inline void *cfg_array_at(const struct cfg_array *a, size_t i)
+{
+	return (char *)a->elems + i * a->elem_size;
+}
+
 /* {"<key>": dump, ...} in section order for every dump() giving non-NULL; NULL if out of memory. */
 json_t *cfg_dump(void);

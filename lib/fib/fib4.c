@@ -357,62 +357,67 @@ unsigned int fib4_route_count(uint16_t vrf)
 	return vrf < FP_MAX_VRFS ? route_counts[vrf] : 0;
 }
 
-struct flush {
-	bool all;
-	enum route_origin origin;
-	uint16_t iface; /* FP_IFACE_NONE: by origin */
+struct doomed {
+	bool (*match)(const struct route4 *r, void *arg);
+	void *arg;
 	size_t n, cap;
-	struct route4 *victims;
+	struct {
+		uint16_t vrf;
+		struct fp_ip4_prefix prefix;
+	} *list;
 };
 
-static int collect(const struct route4 *r, void *arg)
+static int collect_doomed(const struct route4 *r, void *arg)
 {
-	struct flush *f = arg;
-	bool hit = false;
+	struct doomed *d = arg;
 
-	if (f->all)
-		hit = true;
-	else if (f->iface == FP_IFACE_NONE)
-		hit = r->origin == f->origin;
-	for (unsigned int i = 0; !hit && i < r->n_nh; i++)
-		hit = r->nh[i].iface == f->iface;
-	if (!hit)
+	if (!d->match(r, d->arg))
 		return 0;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		struct route4 *v = realloc(f->victims, cap * sizeof(*v));
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		typeof(d->list) list = realloc(d->list, cap * sizeof(*list));
 
-		if (v == NULL)
-			return -ENOMEM;
-		f->victims = v;
-		f->cap = cap;
+		if (list == NULL)
+			return fp_error(ENOMEM, "out of memory");
+		d->list = list;
+		d->cap = cap;
 	}
-	f->victims[f->n++] = *r;
+	d->list[d->n].vrf = r->vrf;
+	d->list[d->n++].prefix = r->prefix;
 	return 0;
 }
 
-static void flush(struct flush *f)
+/* The walk cannot delete under its own feet: collect first. */
+int fib4_routes_delete_if(bool (*match)(const struct route4 *r, void *arg), void *arg)
 {
-	if (fib4_routes_walk(UINT16_MAX, collect, f) < 0)
-		LOG(ERR, "route flush: out of memory, some routes stay");
-	for (size_t i = 0; i < f->n; i++)
-		fib4_route_del(f->victims[i].vrf, &f->victims[i].prefix);
-	free(f->victims);
+	struct doomed d = {.match = match, .arg = arg};
+	int ret = fib4_routes_walk(UINT16_MAX, collect_doomed, &d);
+
+	for (size_t i = 0; ret == 0 && i < d.n; i++)
+		fib4_route_del(d.list[i].vrf, &d.list[i].prefix);
+	free(d.list);
+	return ret;
 }
 
-void fib4_flush_origin(enum route_origin origin)
+static bool through_iface(const struct route4 *r, void *arg)
 {
-	flush(&(struct flush){.origin = origin, .iface = FP_IFACE_NONE});
+	for (unsigned int i = 0; i < r->n_nh; i++)
+		if (r->nh[i].iface == *(const uint16_t *)arg)
+			return true;
+	return false;
 }
 
-void fib4_flush_iface(uint16_t iface)
+static bool any_route(const struct route4 *r, void *arg)
 {
-	flush(&(struct flush){.iface = iface});
+	(void)r;
+	(void)arg;
+	return true;
 }
 
 static void fib4_iface_removing(struct iface *iface)
 {
-	fib4_flush_iface(iface->id);
+	if (fib4_routes_delete_if(through_iface, &iface->id) < 0)
+		LOG(ERR, "interface %s: %s; some of its routes stay", iface->name, fp_errmsg());
 }
 
 static struct iface_listener fib4_listener = {.order = 20, .removing = fib4_iface_removing};
@@ -437,7 +442,7 @@ static int fib4_init(void)
 
 static void fib4_fini(void)
 {
-	flush(&(struct flush){.all = true});
+	fib4_routes_delete_if(any_route, NULL);
 	for (unsigned int v = 0; v < FP_MAX_VRFS; v++) {
 		rte_fib_free(fp_fib4[v]);
 		fp_fib4[v] = NULL;

@@ -86,6 +86,5 @@ const struct nh_group *fib4_lookup(uint16_t vrf, uint32_t addr);
 /* Calls cb for every route of vrf (all VRFs if vrf == UINT16_MAX) in prefix order. */
 int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg);
 unsigned int fib4_route_count(uint16_t vrf);
-/* Deletes every route with this origin (config reload) or through this interface. */
-void fib4_flush_origin(enum route_origin origin);
-void fib4_flush_iface(uint16_t iface);
+/* Deletes, in every VRF, the routes for which match() is true. 0 or -ENOMEM. */
+int fib4_routes_delete_if(bool (*match)(const struct route4 *r, void *arg), void *arg);

@@ -46,8 +46,9 @@ static int nexthop_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_sp
 	return 0;
 }
 
-static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_spec *s)
+static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
+	struct route_spec *s = elem;
 	static const char *const keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
 	char key[64], pfx[FP_IP4_PREFIXSTRLEN];
 	json_t *via = json_object_get(obj, "via"), *nhs = NULL, *v;
@@ -56,8 +57,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct route
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if ((ret = cfg_check_type(ctx, obj, JSON_OBJECT)) < 0 ||
-		(ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
 		(ret = cfg_get_ip4_prefix(ctx, obj, "prefix", true, false, &s->r.prefix)) < 0 ||
 		(ret = cfg_get_uint(ctx, obj, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) < 0 ||
 		(ret = cfg_get_enum(ctx, obj, "type", false, route_type_names, &type)) < 0 ||
@@ -160,65 +160,27 @@ static json_t *route_to_json(const struct route4 *r)
 	return o;
 }
 
-struct routes_parsed {
-	size_t n;
-	struct route_spec s[];
-};
-
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	struct routes_parsed *p;
-	json_t *obj;
-	size_t i;
-	int ret;
-
-	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
-		return ret;
-	p = malloc(sizeof(*p) + json_array_size(value) * sizeof(p->s[0]));
-	if (p == NULL)
-		return fp_error(ENOMEM, "out of memory");
-	json_array_foreach(value, i, obj)
-	{
-		cfg_push_index(ctx, i);
-		ret = route_spec_parse(ctx, obj, &p->s[i]);
-		cfg_pop(ctx);
-		if (ret < 0) {
-			free(p);
-			return ret;
-		}
-	}
-	p->n = i;
-	*parsed = p;
-	return 0;
+	return cfg_parse_array(ctx, value, sizeof(struct route_spec), route_spec_parse, NULL,
+		parsed);
 }
 
-struct stale_routes {
-	const struct routes_parsed *keep;
-	size_t n, cap;
-	struct route4 *victims;
-};
-
-static int collect_stale(const struct route4 *r, void *arg)
+/* A static route the document no longer has. */
+static bool stale(const struct route4 *r, void *arg)
 {
-	struct stale_routes *s = arg;
+	const struct cfg_array *keep = arg;
 
 	if (r->origin != ORIGIN_STATIC)
-		return 0;
-	for (size_t i = 0; i < s->keep->n; i++)
-		if (s->keep->s[i].r.vrf == r->vrf && s->keep->s[i].r.prefix.addr == r->prefix.addr &&
-			s->keep->s[i].r.prefix.len == r->prefix.len)
-			return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 64;
-		struct route4 *v = realloc(s->victims, cap * sizeof(*v));
+		return false;
+	for (size_t i = 0; i < keep->n; i++) {
+		const struct route4 *k = &((const struct route_spec *)cfg_array_at(keep, i))->r;
 
-		if (v == NULL)
-			return fp_error(ENOMEM, "out of memory");
-		s->victims = v;
-		s->cap = cap;
+		if (k->vrf == r->vrf && k->prefix.addr == r->prefix.addr &&
+			k->prefix.len == r->prefix.len)
+			return false;
 	}
-	s->victims[s->n++] = *r;
-	return 0;
+	return true;
 }
 
 /*
@@ -228,16 +190,14 @@ static int collect_stale(const struct route4 *r, void *arg)
  */
 static int routes_apply(void *parsed)
 {
-	struct routes_parsed *p = parsed;
-	struct stale_routes stale = {.keep = p};
-	int ret = fib4_routes_walk(UINT16_MAX, collect_stale, &stale);
+	const struct cfg_array *p = parsed;
+	int ret = fib4_routes_delete_if(stale, parsed);
 
-	for (size_t i = 0; ret == 0 && i < stale.n; i++)
-		fib4_route_del(stale.victims[i].vrf, &stale.victims[i].prefix);
-	free(stale.victims);
 	for (size_t i = 0; ret == 0 && i < p->n; i++) {
-		if ((ret = route_spec_resolve(&p->s[i])) == 0)
-			ret = fib4_route_add(&p->s[i].r, true);
+		struct route_spec *s = cfg_array_at(p, i);
+
+		if ((ret = route_spec_resolve(s)) == 0)
+			ret = fib4_route_add(&s->r, true);
 	}
 	return ret;
 }
@@ -266,7 +226,7 @@ static struct cfg_section routes_section = {
 	.order = 30,
 	.parse = routes_parse,
 	.apply = routes_apply,
-	.free = free,
+	.free = cfg_array_free,
 	.dump = routes_dump,
 };
 CFG_SECTION_REGISTER(routes_section)
@@ -274,13 +234,9 @@ CFG_SECTION_REGISTER(routes_section)
 static int api_route_add(const json_t *args, json_t **result)
 {
 	struct route_spec s;
-	struct cfg_ctx ctx;
-	int ret;
+	int ret = cfg_parse_live(args, route_spec_parse, &s);
 
 	(void)result;
-	cfg_ctx_init_live(&ctx);
-	ret = route_spec_parse(&ctx, args, &s);
-	cfg_ctx_fini(&ctx);
 	if (ret == 0)
 		ret = route_spec_resolve(&s);
 	return ret < 0 ? ret : fib4_route_add(&s.r, false);

@@ -145,11 +145,6 @@ void control_stop(void)
 	stopping = 1;
 }
 
-bool control_stopping(void)
-{
-	return stopping;
-}
-
 void control_fini(void)
 {
 	while (timers != NULL) {

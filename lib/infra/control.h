@@ -32,5 +32,4 @@ int control_init(void);
 /* Runs until control_stop(); returns 0 or <0. */
 int control_run(void);
 void control_stop(void);
-bool control_stopping(void);
 void control_fini(void);

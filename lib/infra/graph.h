@@ -22,13 +22,17 @@ struct fp_node {
 void fp_node_add(struct fp_node *n);
 struct fp_node *fp_nodes(void);
 
-#define FP_NODE_REGISTER(node_reg)                                                                 \
+#define FP_NODE_REGISTER_KIND(node_reg, is_drop)                                                   \
 	RTE_NODE_REGISTER(node_reg);                                                               \
-	static struct fp_node fp_node_##node_reg = {.reg = &node_reg};                             \
+	static struct fp_node fp_node_##node_reg = {.reg = &node_reg, .drop = is_drop};            \
 	static void __attribute__((constructor)) fp_node_add_##node_reg(void)                     \
 	{                                                                                          \
 		fp_node_add(&fp_node_##node_reg);                                                  \
 	}
+
+#define FP_NODE_REGISTER(node_reg) FP_NODE_REGISTER_KIND(node_reg, false)
+/* A node whose packets count as drops of the reason it is named after. */
+#define FP_DROP_NODE_REGISTER(node_reg) FP_NODE_REGISTER_KIND(node_reg, true)
 
 uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uint16_t n);
 
@@ -38,12 +42,7 @@ uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uin
 		.name = #reason,                                                                   \
 		.process = fp_drop_process,                                                        \
 	};                                                                                         \
-	RTE_NODE_REGISTER(fp_drop_##reason);                                                       \
-	static struct fp_node fp_node_drop_##reason = {.reg = &fp_drop_##reason, .drop = true};   \
-	static void __attribute__((constructor)) fp_node_add_drop_##reason(void)                  \
-	{                                                                                          \
-		fp_node_add(&fp_node_drop_##reason);                                               \
-	}
+	FP_DROP_NODE_REGISTER(fp_drop_##reason)
 
 /*
  * Hands objs[i] to edge nexts[i]. Runs of the same edge go in one copy, and a

@@ -13,6 +13,19 @@ static inline void cfg_ctx_init_live(struct cfg_ctx *ctx)
 			cfg_declare(ctx, "iface", fp_ifaces[i]->name);
 }
 
+/* Parses an API request with the parser of the config file's objects. */
+static inline int cfg_parse_live(const json_t *args,
+	int (*parse)(struct cfg_ctx *ctx, const json_t *obj, void *elem), void *elem)
+{
+	struct cfg_ctx ctx;
+	int ret;
+
+	cfg_ctx_init_live(&ctx);
+	ret = parse(&ctx, args, elem);
+	cfg_ctx_fini(&ctx);
+	return ret;
+}
+
 /* The interface named by key (required), checked against the declared names. */
 static inline int cfg_get_iface_name(struct cfg_ctx *ctx, const json_t *obj, const char *key,
 	const char **name)

@@ -16,18 +16,9 @@
 static const char *const common_keys[] = {"name", "driver", "mtu", "mac", "rxqs", "rx_ring",
 	"tx_ring", "promisc", "devargs"};
 
-struct ports_parsed {
-	size_t n;
-	struct port_conf conf[];
-};
-
-static void ports_free(void *parsed)
+static void port_conf_free(void *conf)
 {
-	struct ports_parsed *p = parsed;
-
-	for (size_t i = 0; p != NULL && i < p->n; i++)
-		json_decref(p->conf[i].driver_args);
-	free(p);
+	json_decref(((struct port_conf *)conf)->driver_args);
 }
 
 static int check_keys(struct cfg_ctx *ctx, const json_t *obj, const struct port_driver *d)
@@ -67,15 +58,14 @@ static json_t *driver_args_of(const json_t *obj, const struct port_driver *d)
 	return args;
 }
 
-static int port_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *c)
+static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
+	struct port_conf *c = elem;
 	const char *name, *driver, *extra;
 	struct fp_mac mac;
 	int ret;
 
 	*c = (struct port_conf){.mtu = 1500, .rxqs = 1, .rx_ring = 1024, .tx_ring = 1024};
-	if (!json_is_object(obj))
-		return cfg_err(ctx, EINVAL, "a port must be an object");
 	if ((ret = cfg_get_string(ctx, obj, "name", true, &name)) < 0)
 		return ret;
 	cfg_push_key(ctx, "name");
@@ -123,29 +113,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *
 
 static int ports_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	struct ports_parsed *p;
-	json_t *obj;
-	size_t i;
-	int ret = 0;
-
-	if (!json_is_array(value))
-		return cfg_err(ctx, EINVAL, "'ports' must be an array of port objects");
-	p = calloc(1, sizeof(*p) + json_array_size(value) * sizeof(p->conf[0]));
-	if (p == NULL)
-		return fp_error(ENOMEM, "out of memory");
-	json_array_foreach(value, i, obj)
-	{
-		cfg_push_index(ctx, i);
-		ret = port_parse(ctx, obj, &p->conf[i]);
-		cfg_pop(ctx);
-		p->n = i + 1;
-		if (ret < 0) {
-			ports_free(p);
-			return ret;
-		}
-	}
-	*parsed = p;
-	return 0;
+	return cfg_parse_array(ctx, value, sizeof(struct port_conf), port_parse, port_conf_free,
+		parsed);
 }
 
 static bool same_port(const struct port_conf *a, const struct port_conf *b)
@@ -157,18 +126,21 @@ static bool same_port(const struct port_conf *a, const struct port_conf *b)
 		a->rx_ring == b->rx_ring && a->tx_ring == b->tx_ring && a->promisc == b->promisc;
 }
 
-static const struct port_conf *find_conf(const struct ports_parsed *p, const char *name)
+static const struct port_conf *find_conf(const struct cfg_array *ports, const char *name)
 {
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->conf[i].name, name) == 0)
-			return &p->conf[i];
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct port_conf *c = cfg_array_at(ports, i);
+
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
 	return NULL;
 }
 
 /* The running ports become those of the document: removed, changed and new ones. */
 static int ports_apply(void *parsed)
 {
-	const struct ports_parsed *p = parsed;
+	const struct cfg_array *ports = parsed;
 	struct iface *iface;
 	int ret;
 
@@ -178,14 +150,16 @@ static int ports_apply(void *parsed)
 		iface = fp_ifaces[i];
 		if (iface == NULL || (now = port_conf_of(iface)) == NULL)
 			continue;
-		want = find_conf(p, iface->name);
+		want = find_conf(ports, iface->name);
 		if (want == NULL || !same_port(now, want))
 			port_destroy(iface);
 	}
-	for (size_t i = 0; i < p->n; i++) {
-		if (iface_by_name(p->conf[i].name) != NULL)
+	for (size_t i = 0; i < ports->n; i++) {
+		const struct port_conf *c = cfg_array_at(ports, i);
+
+		if (iface_by_name(c->name) != NULL)
 			continue;
-		ret = port_create(&p->conf[i], &iface);
+		ret = port_create(c, &iface);
 		if (ret < 0)
 			return ret;
 	}
@@ -225,7 +199,7 @@ static struct cfg_section ports_section = {
 	.order = 10,
 	.parse = ports_parse,
 	.apply = ports_apply,
-	.free = ports_free,
+	.free = cfg_array_free,
 	.dump = ports_dump,
 };
 CFG_SECTION_REGISTER(ports_section)

@@ -14,8 +14,9 @@ struct addr_spec {
 	struct fp_ip4_prefix addr;
 };
 
-static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct addr_spec *s)
+static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
+	struct addr_spec *s = elem;
 	static const char *const keys[] = {"iface", "address", NULL};
 	char key[64], pfx[FP_IP4_PREFIXSTRLEN];
 	const char *iface;
@@ -33,42 +34,13 @@ static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct addr_s
 	return ret;
 }
 
-struct addrs_parsed {
-	size_t n;
-	struct addr_spec a[];
-};
-
 static int addrs_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	struct addrs_parsed *p;
-	json_t *obj;
-	size_t i;
-	int ret;
-
-	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
-		return ret;
-	p = calloc(1, sizeof(*p) + json_array_size(value) * sizeof(p->a[0]));
-	if (p == NULL)
-		return fp_error(ENOMEM, "out of memory");
-	json_array_foreach(value, i, obj)
-	{
-		cfg_push_index(ctx, i);
-		ret = cfg_check_type(ctx, obj, JSON_OBJECT);
-		if (ret == 0)
-			ret = addr_spec_parse(ctx, obj, &p->a[i]);
-		cfg_pop(ctx);
-		if (ret < 0) {
-			free(p);
-			return ret;
-		}
-	}
-	p->n = i;
-	*parsed = p;
-	return 0;
+	return cfg_parse_array(ctx, value, sizeof(struct addr_spec), addr_spec_parse, NULL, parsed);
 }
 
 struct stale_addrs {
-	const struct addrs_parsed *keep;
+	const struct cfg_array *keep;
 	size_t n;
 	struct addr_spec victims[256];
 };
@@ -78,10 +50,12 @@ static int collect_stale(uint16_t iface, const struct fp_ip4_prefix *a, void *ar
 	struct stale_addrs *s = arg;
 	const char *name = iface_get(iface)->name;
 
-	for (size_t i = 0; i < s->keep->n; i++)
-		if (strcmp(s->keep->a[i].iface, name) == 0 && s->keep->a[i].addr.addr == a->addr &&
-			s->keep->a[i].addr.len == a->len)
+	for (size_t i = 0; i < s->keep->n; i++) {
+		const struct addr_spec *k = cfg_array_at(s->keep, i);
+
+		if (strcmp(k->iface, name) == 0 && k->addr.addr == a->addr && k->addr.len == a->len)
 			return 0;
+	}
 	if (s->n == RTE_DIM(s->victims))
 		return -ENOSPC;
 	snprintf(s->victims[s->n].iface, FP_IFACE_NAMESIZE, "%s", name);
@@ -92,7 +66,7 @@ static int collect_stale(uint16_t iface, const struct fp_ip4_prefix *a, void *ar
 /* The addresses become those of the document; those that stay are not touched. */
 static int addrs_apply(void *parsed)
 {
-	const struct addrs_parsed *p = parsed;
+	const struct cfg_array *p = parsed;
 	struct stale_addrs stale = {.keep = p};
 	int ret;
 
@@ -103,11 +77,12 @@ static int addrs_apply(void *parsed)
 			ip4_addr_del(iface_by_name(stale.victims[i].iface)->id, &stale.victims[i].addr);
 	} while (ret == -ENOSPC);
 	for (size_t i = 0; i < p->n; i++) {
-		struct iface *iface = iface_by_name(p->a[i].iface);
+		const struct addr_spec *a = cfg_array_at(p, i);
+		struct iface *iface = iface_by_name(a->iface);
 
 		if (iface == NULL)
-			return fp_error(ENODEV, "no interface '%s'", p->a[i].iface);
-		ret = ip4_addr_add(iface->id, &p->a[i].addr);
+			return fp_error(ENODEV, "no interface '%s'", a->iface);
+		ret = ip4_addr_add(iface->id, &a->addr);
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 	}
@@ -136,42 +111,27 @@ static struct cfg_section addrs_section = {
 	.order = 20,
 	.parse = addrs_parse,
 	.apply = addrs_apply,
-	.free = free,
+	.free = cfg_array_free,
 	.dump = addrs_dump,
 };
 CFG_SECTION_REGISTER(addrs_section)
 
-static int api_addr_parse(const json_t *args, struct addr_spec *s, struct iface **iface)
-{
-	struct cfg_ctx ctx;
-	int ret;
-
-	cfg_ctx_init_live(&ctx);
-	ret = addr_spec_parse(&ctx, args, s);
-	cfg_ctx_fini(&ctx);
-	if (ret == 0)
-		*iface = iface_by_name(s->iface);
-	return ret;
-}
-
 static int api_addr_add(const json_t *args, json_t **result)
 {
 	struct addr_spec s;
-	struct iface *iface;
-	int ret = api_addr_parse(args, &s, &iface);
+	int ret = cfg_parse_live(args, addr_spec_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : ip4_addr_add(iface->id, &s.addr);
+	return ret < 0 ? ret : ip4_addr_add(iface_by_name(s.iface)->id, &s.addr);
 }
 
 static int api_addr_del(const json_t *args, json_t **result)
 {
 	struct addr_spec s;
-	struct iface *iface;
-	int ret = api_addr_parse(args, &s, &iface);
+	int ret = cfg_parse_live(args, addr_spec_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : ip4_addr_del(iface->id, &s.addr);
+	return ret < 0 ? ret : ip4_addr_del(iface_by_name(s.iface)->id, &s.addr);
 }
 
 static int api_addr_list(const json_t *args, json_t **result)

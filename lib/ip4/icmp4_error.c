@@ -70,9 +70,10 @@ static bool icmp_is_error(const struct rte_mbuf *m, const struct rte_ipv4_hdr *i
 }
 
 /* What icmp_send() refuses to answer (RFC 1122 3.2.2). */
-static bool must_not_answer(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags,
+	const struct rte_ipv4_hdr *ip)
 {
-	return (fp_mbuf_priv((struct rte_mbuf *)m)->flags & (FP_MBUF_BROADCAST | FP_MBUF_L2_MULTICAST)) ||
+	return (flags & (FP_MBUF_BROADCAST | FP_MBUF_L2_MULTICAST)) ||
 		ip4_is_multicast(ip->dst_addr) || ip4_is_lbcast(ip->dst_addr) ||
 		ip4_is_zeronet(ip->src_addr) || ip4_is_multicast(ip->src_addr) ||
 		ip4_is_lbcast(ip->src_addr) || ip4_is_loopback(ip->src_addr) ||
@@ -123,7 +124,7 @@ static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
 	uint32_t src, dst = orig->src_addr;
 	uint8_t tos = orig->type_of_service;
 
-	if (must_not_answer(m, orig))
+	if (must_not_answer(m, priv->flags, orig))
 		return ICMP4_ERROR_SUPPRESSED;
 	src = in != NULL ? __atomic_load_n(&in->ip4_primary, __ATOMIC_RELAXED) : 0;
 	if (src == 0)

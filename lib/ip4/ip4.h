@@ -59,12 +59,7 @@ uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, 
 		.nb_edges = 1,                                                                     \
 		.next_nodes = {"icmp4_error"},                                                     \
 	};                                                                                         \
-	RTE_NODE_REGISTER(reason##_node);                                                          \
-	static struct fp_node fp_node_##reason = {.reg = &reason##_node, .drop = true};           \
-	static void __attribute__((constructor)) fp_node_add_##reason(void)                       \
-	{                                                                                          \
-		fp_node_add(&fp_node_##reason);                                                    \
-	}
+	FP_DROP_NODE_REGISTER(reason##_node)
 
 /* ICMP types and codes (RFC 792) */
 #define ICMP4_ECHO_REPLY 0

@@ -127,11 +127,6 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 	}
 }
 
-struct neigh *neigh_find(uint16_t iface, uint32_t ip)
-{
-	return neigh_lookup(iface, ip);
-}
-
 static struct neigh *neigh_create(uint16_t iface, uint32_t ip)
 {
 	struct neigh_key key = {.ip = ip, .iface = iface};
@@ -152,7 +147,7 @@ static struct neigh *neigh_create(uint16_t iface, uint32_t ip)
 
 static struct neigh *neigh_find_or_create(uint16_t iface, uint32_t ip)
 {
-	struct neigh *n = neigh_find(iface, ip);
+	struct neigh *n = neigh_lookup(iface, ip);
 
 	return n != NULL ? n : neigh_create(iface, ip);
 }
@@ -205,7 +200,7 @@ int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *m
 
 int neigh_del(uint16_t iface, uint32_t ip)
 {
-	struct neigh *n = neigh_find(iface, ip);
+	struct neigh *n = neigh_lookup(iface, ip);
 	char a[FP_IP4_ADDRSTRLEN];
 
 	if (n == NULL)
@@ -220,7 +215,7 @@ int neigh_del(uint16_t iface, uint32_t ip)
 void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
 	enum neigh_state state, bool create, bool garp)
 {
-	struct neigh *n = create ? neigh_find_or_create(iface, ip) : neigh_find(iface, ip);
+	struct neigh *n = create ? neigh_find_or_create(iface, ip) : neigh_lookup(iface, ip);
 	int64_t now = control_now_ms();
 	struct fp_mac lladdr;
 	uint32_t flags;

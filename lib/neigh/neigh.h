@@ -40,7 +40,7 @@ struct neigh_key {
 
 extern struct rte_hash *fp_neigh_hash;
 
-/* Datapath: the neighbour for ip on iface, if the control thread knows it. */
+/* The neighbour for ip on iface, if the control thread knows it; safe on workers. */
 static inline struct neigh *neigh_lookup(uint16_t iface, uint32_t ip)
 {
 	struct neigh_key key = {.ip = ip, .iface = iface};
@@ -65,8 +65,7 @@ static inline bool neigh_l2_get(struct neigh *n, struct rte_ether_addr *mac)
 	return true;
 }
 
-/* Control thread. */
-struct neigh *neigh_find(uint16_t iface, uint32_t ip);
+/* Control thread (which looks entries up with neigh_lookup() too). */
 /* Finds or creates the entry and takes a reference (a route's gateway). */
 struct neigh *neigh_ref(uint16_t iface, uint32_t ip);
 void neigh_unref(struct neigh *n);

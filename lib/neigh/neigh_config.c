@@ -24,8 +24,7 @@ static int neigh_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct neigh
 	struct fp_mac mac;
 	int ret;
 
-	if ((ret = cfg_check_type(ctx, obj, JSON_OBJECT)) < 0 ||
-		(ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_ip4(ctx, obj, "address", true, &s->ip)) < 0 ||
 		(ret = cfg_get_mac(ctx, obj, "mac", need_mac, &mac)) < 0)
@@ -39,64 +38,61 @@ static int neigh_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct neigh
 	return ret;
 }
 
-struct neighs_parsed {
-	size_t n;
-	struct neigh_spec s[];
-};
+static int static_neigh_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
+{
+	return neigh_spec_parse(ctx, obj, elem, true);
+}
 
 static int neighs_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	struct neighs_parsed *p;
-	json_t *obj;
-	size_t i;
-	int ret;
-
-	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
-		return ret;
-	p = malloc(sizeof(*p) + json_array_size(value) * sizeof(p->s[0]));
-	if (p == NULL)
-		return fp_error(ENOMEM, "out of memory");
-	json_array_foreach(value, i, obj)
-	{
-		cfg_push_index(ctx, i);
-		ret = neigh_spec_parse(ctx, obj, &p->s[i], true);
-		cfg_pop(ctx);
-		if (ret < 0) {
-			free(p);
-			return ret;
-		}
-	}
-	p->n = i;
-	*parsed = p;
-	return 0;
+	return cfg_parse_array(ctx, value, sizeof(struct neigh_spec), static_neigh_parse, NULL,
+		parsed);
 }
 
-static int is_static(const struct neigh *n, void *arg)
+static int neigh_key_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
-	struct neigh_spec *victims = arg;
+	return neigh_spec_parse(ctx, obj, elem, false);
+}
+
+struct stale_static {
+	const struct cfg_array *keep;
+	const struct neigh *found;
+};
+
+/* A static entry the document no longer has: stops the walk at it. */
+static int find_stale_static(const struct neigh *n, void *arg)
+{
+	struct stale_static *s = arg;
+	const char *name = iface_get(n->iface)->name;
 
 	if (n->sm.state != NEIGH_PERMANENT)
 		return 0;
-	victims->ip = n->ip;
-	snprintf(victims->iface, FP_IFACE_NAMESIZE, "%s", iface_get(n->iface)->name);
+	for (size_t i = 0; i < s->keep->n; i++) {
+		const struct neigh_spec *k = cfg_array_at(s->keep, i);
+
+		if (k->ip == n->ip && strcmp(k->iface, name) == 0)
+			return 0;
+	}
+	s->found = n;
 	return 1;
 }
 
 static int neighs_apply(void *parsed)
 {
-	const struct neighs_parsed *p = parsed;
-	struct neigh_spec victim;
+	const struct cfg_array *p = parsed;
+	struct stale_static stale = {.keep = p};
 	int ret;
 
-	/* static entries become those of the document */
-	while (neigh_walk(is_static, &victim) == 1)
-		neigh_del(iface_by_name(victim.iface)->id, victim.ip);
+	/* static entries become those of the document; those that stay are only re-set */
+	while (neigh_walk(find_stale_static, &stale) == 1)
+		neigh_del(stale.found->iface, stale.found->ip);
 	for (size_t i = 0; i < p->n; i++) {
-		struct iface *iface = iface_by_name(p->s[i].iface);
+		const struct neigh_spec *s = cfg_array_at(p, i);
+		struct iface *iface = iface_by_name(s->iface);
 
 		if (iface == NULL)
-			return fp_error(ENODEV, "no interface '%s'", p->s[i].iface);
-		if ((ret = neigh_static_add(iface->id, p->s[i].ip, &p->s[i].mac)) < 0)
+			return fp_error(ENODEV, "no interface '%s'", s->iface);
+		if ((ret = neigh_static_add(iface->id, s->ip, &s->mac)) < 0)
 			return ret;
 	}
 	return 0;
@@ -148,26 +144,15 @@ static struct cfg_section neighs_section = {
 	.order = 40,
 	.parse = neighs_parse,
 	.apply = neighs_apply,
-	.free = free,
+	.free = cfg_array_free,
 	.dump = neighs_dump,
 };
 CFG_SECTION_REGISTER(neighs_section)
 
-static int api_neigh_parse(const json_t *args, struct neigh_spec *s, bool need_mac)
-{
-	struct cfg_ctx ctx;
-	int ret;
-
-	cfg_ctx_init_live(&ctx);
-	ret = neigh_spec_parse(&ctx, args, s, need_mac);
-	cfg_ctx_fini(&ctx);
-	return ret;
-}
-
 static int api_neigh_add(const json_t *args, json_t **result)
 {
 	struct neigh_spec s;
-	int ret = api_neigh_parse(args, &s, true);
+	int ret = cfg_parse_live(args, static_neigh_parse, &s);
 
 	(void)result;
 	return ret < 0 ? ret : neigh_static_add(iface_by_name(s.iface)->id, s.ip, &s.mac);
@@ -176,7 +161,7 @@ static int api_neigh_add(const json_t *args, json_t **result)
 static int api_neigh_del(const json_t *args, json_t **result)
 {
 	struct neigh_spec s;
-	int ret = api_neigh_parse(args, &s, false);
+	int ret = cfg_parse_live(args, neigh_key_parse, &s);
 
 	(void)result;
 	return ret < 0 ? ret : neigh_del(iface_by_name(s.iface)->id, s.ip);

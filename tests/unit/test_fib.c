@@ -806,8 +806,8 @@ static void test_ecmp(void **state)
 	assert_int_equal(out.nh[1].iface, ifs[1]->id);
 	g = L("10.1.2.3");
 	assert_int_equal(g->n_members, 2);
-	assert_ptr_equal(g->members[0].neigh, neigh_find(ifs[0]->id, A("192.0.2.2")));
-	assert_ptr_equal(g->members[1].neigh, neigh_find(ifs[1]->id, A("198.51.100.2")));
+	assert_ptr_equal(g->members[0].neigh, neigh_lookup(ifs[0]->id, A("192.0.2.2")));
+	assert_ptr_equal(g->members[1].neigh, neigh_lookup(ifs[1]->id, A("198.51.100.2")));
 	slot_counts(g, counts);
 	assert_int_equal(counts[0], counts[1]);
 	assert_int_equal(counts[0] * 2, g->n_slots);
@@ -835,7 +835,7 @@ static void test_ecmp(void **state)
 	assert_int_equal(counts[0], counts[1]);
 	assert_int_equal(counts[1], counts[2]);
 	assert_int_equal(counts[0] * 3, g2->n_slots);
-	assert_int_equal(neigh_find(ifs[0]->id, A("192.0.2.2"))->refcnt, 2);
+	assert_int_equal(neigh_lookup(ifs[0]->id, A("192.0.2.2"))->refcnt, 2);
 
 	/* weights 1 and 3: a quarter and three quarters of the slots */
 	static const uint16_t weights[][2] = {{1, 3}, {10, 30}, {100, 300}, {16384, 49152}};
@@ -913,20 +913,20 @@ static void test_gateway_neighbours(void **state)
 
 	(void)state;
 	addr_add(0, "192.0.2.1/24");
-	assert_null(neigh_find(ifs[0]->id, gw));
+	assert_null(neigh_lookup(ifs[0]->id, gw));
 	assert_int_equal(add_via("10.0.0.0/8", "192.0.2.2"), 0);
-	n = neigh_find(ifs[0]->id, gw);
+	n = neigh_lookup(ifs[0]->id, gw);
 	assert_non_null(n);
 	assert_int_equal(n->ip, gw);
 	assert_int_equal(n->iface, ifs[0]->id);
 	assert_int_equal(n->refcnt, 1);
 	assert_ptr_equal(L("10.0.0.1")->members[0].neigh, n);
 	/* on that interface only */
-	assert_null(neigh_find(ifs[1]->id, gw));
+	assert_null(neigh_lookup(ifs[1]->id, gw));
 
 	/* a second route through the same group: the group holds the reference */
 	assert_int_equal(add_via("11.0.0.0/8", "192.0.2.2"), 0);
-	assert_ptr_equal(neigh_find(ifs[0]->id, gw), n);
+	assert_ptr_equal(neigh_lookup(ifs[0]->id, gw), n);
 	assert_int_equal(n->refcnt, 1);
 	/* another group through it */
 	r = R("12.0.0.0/8", ROUTE_UNICAST);
@@ -934,26 +934,26 @@ static void test_gateway_neighbours(void **state)
 	nh(&r, "192.0.2.3", NONE, 0);
 	assert_int_equal(fib4_route_add(&r, false), 0);
 	assert_int_equal(n->refcnt, 2);
-	assert_int_equal(neigh_find(ifs[0]->id, gw2)->refcnt, 1);
+	assert_int_equal(neigh_lookup(ifs[0]->id, gw2)->refcnt, 1);
 
 	/* replacing moves the reference */
 	r = R("10.0.0.0/8", ROUTE_UNICAST);
 	nh(&r, "192.0.2.3", NONE, 0);
 	assert_int_equal(fib4_route_add(&r, true), 0);
 	assert_int_equal(n->refcnt, 2); /* 11/8 keeps the first group */
-	assert_int_equal(neigh_find(ifs[0]->id, gw2)->refcnt, 2);
+	assert_int_equal(neigh_lookup(ifs[0]->id, gw2)->refcnt, 2);
 	assert_int_equal(del("11.0.0.0/8"), 0);
-	assert_ptr_equal(neigh_find(ifs[0]->id, gw), n);
+	assert_ptr_equal(neigh_lookup(ifs[0]->id, gw), n);
 	assert_int_equal(n->refcnt, 1);
 
 	assert_int_equal(del("12.0.0.0/8"), 0);
 	/* unreferenced: garbage collection may free it later; it keeps no reference */
-	n = neigh_find(ifs[0]->id, gw);
+	n = neigh_lookup(ifs[0]->id, gw);
 	if (n != NULL)
 		assert_int_equal(n->refcnt, 0);
-	assert_int_equal(neigh_find(ifs[0]->id, gw2)->refcnt, 1);
+	assert_int_equal(neigh_lookup(ifs[0]->id, gw2)->refcnt, 1);
 	assert_int_equal(del("10.0.0.0/8"), 0);
-	n = neigh_find(ifs[0]->id, gw2);
+	n = neigh_lookup(ifs[0]->id, gw2);
 	if (n != NULL)
 		assert_int_equal(n->refcnt, 0);
 	addr_del(0, "192.0.2.1/24");
@@ -991,7 +991,7 @@ static void test_iface_removal(void **state)
 	assert_int_equal(fib4_route_add(&r, false), 0);
 	r = R("192.168.0.0/16", ROUTE_BLACKHOLE); /* no interface: stays */
 	assert_int_equal(fib4_route_add(&r, false), 0);
-	assert_non_null(neigh_find(id1, A("198.51.100.9")));
+	assert_non_null(neigh_lookup(id1, A("198.51.100.9")));
 	assert_int_equal(fib4_route_count(0), base_routes + 3 + 3 + 3 + 1 + 3 + 6);
 
 	iface_free(ifs[1]);
@@ -1016,8 +1016,8 @@ static void test_iface_removal(void **state)
 	assert_null(L("172.16.0.1"));
 	assert_null(L("172.32.0.1"));
 	/* its neighbours */
-	assert_null(neigh_find(id1, A("198.51.100.9")));
-	assert_null(neigh_find(id1, A("203.0.113.9")));
+	assert_null(neigh_lookup(id1, A("198.51.100.9")));
+	assert_null(neigh_lookup(id1, A("203.0.113.9")));
 	/* the others' stay */
 	assert_lookup_gw("10.1.0.1", "192.0.2.2");
 	assert_lookup_gw("10.10.0.7", ""); /* eth2's /16 beats the /8 */
@@ -1025,7 +1025,7 @@ static void test_iface_removal(void **state)
 	assert_int_equal(get("10.0.0.0/8", &out), 0);
 	assert_true(ip4_addr_is_local(0, A("192.0.2.1")));
 	assert_true(ip4_addr_is_local(0, A("10.10.0.1")));
-	assert_non_null(neigh_find(ifs[0]->id, A("192.0.2.2")));
+	assert_non_null(neigh_lookup(ifs[0]->id, A("192.0.2.2")));
 
 	/* the rest goes with the other interfaces (teardown), except the blackhole */
 	assert_int_equal(del("192.168.0.0/16"), 0);
@@ -1128,7 +1128,7 @@ static void test_scale(void **state)
 	g = fib4_lookup(0, scale_prefix(0) | rte_cpu_to_be_32(1));
 	assert_non_null(g);
 	assert_int_equal(g->refcnt, n);
-	assert_int_equal(neigh_find(ifs[0]->id, A("192.0.2.2"))->refcnt, 1);
+	assert_int_equal(neigh_lookup(ifs[0]->id, A("192.0.2.2"))->refcnt, 1);
 	for (unsigned int i = 0; i < n; i += 997)
 		assert_ptr_equal(fib4_lookup(0, scale_prefix(i) | rte_cpu_to_be_32(0x7f)), g);
 	assert_ptr_equal(fib4_lookup(0, scale_prefix(n - 1) | rte_cpu_to_be_32(0xff)), g);
