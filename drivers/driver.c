@@ -15,8 +15,8 @@ static int append(char *buf, size_t size, const char *fmt, const char *a, const 
 	return n < 0 || (size_t)n >= size - len ? -ENAMETOOLONG : 0;
 }
 
-int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf,
-	const char *pmd, const struct port_driver_key *keys)
+int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf, const char *pmd,
+	const struct port_driver_key *keys)
 {
 	char value[256];
 	int ret = 0;
@@ -62,8 +62,8 @@ int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *con
 		if (k->devarg == NULL) /* names the device itself */
 			ret = append(conf->devargs, sizeof(conf->devargs), "%s%s", value, "");
 		else
-			ret = append(conf->devargs, sizeof(conf->devargs), ",%s=%s", k->devarg,
-				value);
+			ret = append(
+				conf->devargs, sizeof(conf->devargs), ",%s=%s", k->devarg, value);
 	}
 	if (ret < 0)
 		return cfg_err(ctx, ENAMETOOLONG, "device arguments too long");

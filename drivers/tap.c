@@ -2,6 +2,5 @@
 #include "driver.h"
 
 /* A kernel TAP device created by the PMD. */
-PORT_DRIVER(tap, "net_tap", NULL,
-	{"iface", "iface", DRIVER_STRING, false},
+PORT_DRIVER(tap, "net_tap", NULL, {"iface", "iface", DRIVER_STRING, false},
 	{"persist", "persist", DRIVER_BOOL, false})

@@ -25,7 +25,6 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-
 /* conf/demo.json, built in so that "fastpathd" alone starts the demo */
 __asm__(".section .rodata\n"
 	".global fp_demo_config\n"
@@ -39,22 +38,21 @@ static const char *config_path; /* NULL: the demo config */
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: fastpathd [-c FILE] [-w N] [-s SOCKET] [-- EAL ARGS...]\n"
-		"       fastpathd --check-config FILE\n"
-		"       fastpathd --dump-demo-config\n"
-		"  -c, --config FILE     configuration (default: the built-in demo)\n"
-		"  -w, --workers N       worker lcores (overrides workers.count)\n"
-		"  -s, --socket PATH     API socket (overrides api.socket)\n"
-		"      --check-config F  validate F and exit\n"
-		"  -h, --help\n"
-		"EAL arguments after -- are appended to those built from the config.\n");
+	fprintf(f, "usage: fastpathd [-c FILE] [-w N] [-s SOCKET] [-- EAL ARGS...]\n"
+		   "       fastpathd --check-config FILE\n"
+		   "       fastpathd --dump-demo-config\n"
+		   "  -c, --config FILE     configuration (default: the built-in demo)\n"
+		   "  -w, --workers N       worker lcores (overrides workers.count)\n"
+		   "  -s, --socket PATH     API socket (overrides api.socket)\n"
+		   "      --check-config F  validate F and exit\n"
+		   "  -h, --help\n"
+		   "EAL arguments after -- are appended to those built from the config.\n");
 }
 
 static int load(const char *path, struct cfg_doc **doc, struct cfg_parsed **parsed)
 {
-	int ret = path ? cfg_doc_load_file(path, doc) :
-			 cfg_doc_load_string("<demo config>", fp_demo_config, doc);
+	int ret = path ? cfg_doc_load_file(path, doc)
+		       : cfg_doc_load_string("<demo config>", fp_demo_config, doc);
 
 	if (ret < 0)
 		return ret;
@@ -69,7 +67,7 @@ static bool uses_pci(const struct cfg_doc *doc)
 	json_t *port;
 	size_t i;
 
-	json_array_foreach(json_object_get(cfg_doc_root(doc), "ports"), i, port)
+	json_array_foreach (json_object_get(cfg_doc_root(doc), "ports"), i, port)
 		if (strcmp(json_string_value(json_object_get(port, "driver")), "pci") == 0)
 			return true;
 	return false;
@@ -79,7 +77,8 @@ static bool uses_pci(const struct cfg_doc *doc)
 static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv, char ***out)
 {
 	static char lcores[512], mem[32];
-	char **argv = calloc(32 + extra_argc + json_array_size(fp_settings.eal_args), sizeof(*argv));
+	char **argv =
+		calloc(32 + extra_argc + json_array_size(fp_settings.eal_args), sizeof(*argv));
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int argc = 0;
 	json_t *arg;
@@ -108,7 +107,8 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 	if (!fp_settings.huge)
 		argv[argc++] = "--no-huge";
 	if (fp_settings.memory_mb || !fp_settings.huge) {
-		snprintf(mem, sizeof(mem), "%u", fp_settings.memory_mb ? fp_settings.memory_mb : 512);
+		snprintf(mem, sizeof(mem), "%u",
+			fp_settings.memory_mb ? fp_settings.memory_mb : 512);
 		argv[argc++] = "-m";
 		argv[argc++] = mem;
 	}
@@ -116,7 +116,7 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 		argv[argc++] = "--log-level";
 		argv[argc++] = fp_settings.log_level;
 	}
-	json_array_foreach(fp_settings.eal_args, i, arg)
+	json_array_foreach (fp_settings.eal_args, i, arg)
 		argv[argc++] = (char *)json_string_value(arg);
 	for (int k = 0; k < extra_argc; k++)
 		argv[argc++] = extra_argv[k];
@@ -201,7 +201,8 @@ int main(int argc, char **argv)
 		case 'w':
 			workers = atoi(optarg);
 			if (workers < 1 || workers > FP_MAX_WORKERS) {
-				fprintf(stderr, "fastpathd: --workers takes 1 to %d\n", FP_MAX_WORKERS);
+				fprintf(stderr, "fastpathd: --workers takes 1 to %d\n",
+					FP_MAX_WORKERS);
 				return 2;
 			}
 			break;
@@ -274,8 +275,8 @@ int main(int argc, char **argv)
 		ret = workers_start();
 	if (ret == 0) {
 		sfd = signalfd(-1, &sigs, SFD_NONBLOCK | SFD_CLOEXEC);
-		ret = sfd < 0 ? fp_error(errno, "signalfd: %s", strerror(errno)) :
-				control_fd_add(sfd, EPOLLIN, on_signal, NULL);
+		ret = sfd < 0 ? fp_error(errno, "signalfd: %s", strerror(errno))
+			      : control_fd_add(sfd, EPOLLIN, on_signal, NULL);
 	}
 	if (ret == 0) {
 		LOG(INFO, "running: %u workers, API on %s", fp_n_workers, fp_settings.api_socket);

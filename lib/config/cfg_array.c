@@ -21,8 +21,7 @@ int cfg_parse_array(struct cfg_ctx *ctx, const json_t *value, size_t elem_size,
 		return fp_error(ENOMEM, "out of memory");
 	a->elem_size = elem_size;
 	a->elem_free = elem_free;
-	json_array_foreach(value, i, obj)
-	{
+	json_array_foreach (value, i, obj) {
 		cfg_push_index(ctx, i);
 		ret = cfg_check_type(ctx, obj, JSON_OBJECT);
 		if (ret == 0)

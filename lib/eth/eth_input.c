@@ -17,8 +17,8 @@ enum {
 };
 
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
-static uint16_t eth_input_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t eth_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -78,15 +78,16 @@ static struct rte_node_register eth_input_node = {
 	.name = "eth_input",
 	.process = eth_input_process,
 	.nb_edges = ETH_INPUT_EDGES,
-	.next_nodes = {
-		[ETH_INPUT_IP4] = "ip4_input",
-		[ETH_INPUT_ARP] = "arp_input",
-		[ETH_INPUT_NOT_FOR_US] = "eth_not_for_us",
-		[ETH_INPUT_UNKNOWN_ETHERTYPE] = "eth_unknown_ethertype",
-		[ETH_INPUT_UNKNOWN_VLAN] = "eth_unknown_vlan",
-		[ETH_INPUT_TRUNCATED] = "eth_truncated",
-		[ETH_INPUT_NO_IFACE] = "eth_no_iface",
-	},
+	.next_nodes =
+		{
+			[ETH_INPUT_IP4] = "ip4_input",
+			[ETH_INPUT_ARP] = "arp_input",
+			[ETH_INPUT_NOT_FOR_US] = "eth_not_for_us",
+			[ETH_INPUT_UNKNOWN_ETHERTYPE] = "eth_unknown_ethertype",
+			[ETH_INPUT_UNKNOWN_VLAN] = "eth_unknown_vlan",
+			[ETH_INPUT_TRUNCATED] = "eth_truncated",
+			[ETH_INPUT_NO_IFACE] = "eth_no_iface",
+		},
 };
 FP_NODE_REGISTER(eth_input_node)
 FP_DROP_NODE(eth_not_for_us)

@@ -22,8 +22,8 @@ static int port_rx_init(const struct rte_graph *graph, struct rte_node *node)
 }
 
 /* Polls every RX queue assigned to this worker, straight into eth_input's stream. */
-static uint16_t port_rx_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t port_rx_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct worker *w = *(struct worker **)node->ctx;
 	const struct rxq_list *rxqs = __atomic_load_n(&w->rxqs, __ATOMIC_ACQUIRE);
@@ -32,8 +32,8 @@ static uint16_t port_rx_process(struct rte_graph *graph, struct rte_node *node, 
 	(void)objs;
 	(void)n;
 	for (uint16_t i = 0; i < rxqs->n; i++) {
-		void **stream = rte_node_next_stream_get(graph, node, PORT_RX_ETH_INPUT,
-			RTE_GRAPH_BURST_SIZE);
+		void **stream = rte_node_next_stream_get(
+			graph, node, PORT_RX_ETH_INPUT, RTE_GRAPH_BURST_SIZE);
 		uint16_t got = rte_eth_rx_burst(rxqs->q[i].port_id, rxqs->q[i].queue_id,
 			(struct rte_mbuf **)stream, RTE_GRAPH_BURST_SIZE);
 

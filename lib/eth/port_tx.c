@@ -32,8 +32,8 @@ static inline uint16_t port_of(struct rte_mbuf *m)
 }
 
 /* Complete frames out of the port of priv->iface_out; runs for the same port in one burst. */
-static uint16_t port_tx_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t port_tx_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct rte_mbuf **mbufs = (struct rte_mbuf **)objs;
 	uint16_t txq = *(uint16_t *)node->ctx;
@@ -62,10 +62,11 @@ static struct rte_node_register port_tx_node = {
 	.init = port_tx_init,
 	.process = port_tx_process,
 	.nb_edges = PORT_TX_EDGES,
-	.next_nodes = {
-		[PORT_TX_FULL] = "port_tx_full",
-		[PORT_TX_NO_IFACE] = "port_tx_no_iface",
-	},
+	.next_nodes =
+		{
+			[PORT_TX_FULL] = "port_tx_full",
+			[PORT_TX_NO_IFACE] = "port_tx_no_iface",
+		},
 };
 FP_NODE_REGISTER(port_tx_node)
 FP_DROP_NODE(port_tx_full)

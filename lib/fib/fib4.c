@@ -17,9 +17,9 @@
 #include <rte_malloc.h>
 #include <rte_rib.h>
 
-#define MAX_GROUPS (1 << 16)
+#define MAX_GROUPS	(1 << 16)
 #define FIB4_MAX_ROUTES (1 << 20)
-#define FIB4_TBL8 (1 << 15)
+#define FIB4_TBL8	(1 << 15)
 
 const char *const route_type_names[ROUTE_TYPE_MAX + 1] = {
 	[ROUTE_UNICAST] = "unicast",
@@ -95,8 +95,8 @@ static int resolve_members(const struct route4 *r, struct group_key *key)
 	*key = (struct group_key){.type = r->type, .origin = r->origin};
 	if (r->type != ROUTE_UNICAST && r->type != ROUTE_LOCAL && r->type != ROUTE_BROADCAST) {
 		if (r->n_nh > 0)
-			return fp_error(EINVAL, "a %s route has no next hop",
-				route_type_names[r->type]);
+			return fp_error(
+				EINVAL, "a %s route has no next hop", route_type_names[r->type]);
 		return 0;
 	}
 	if (r->n_nh == 0 || r->n_nh > FIB4_ECMP_MAX)
@@ -170,8 +170,11 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 	g = rte_zmalloc("nh_group", sizeof(*g), RTE_CACHE_LINE_SIZE);
 	if (g == NULL)
 		return fp_error(ENOMEM, "out of memory");
-	*g = (struct nh_group){.id = id, .type = key->type, .origin = key->origin,
-		.n_members = key->n_members, .refcnt = 1};
+	*g = (struct nh_group){.id = id,
+		.type = key->type,
+		.origin = key->origin,
+		.n_members = key->n_members,
+		.refcnt = 1};
 	for (unsigned int i = 0; i < key->n_members; i++) {
 		struct nh_member *m = &g->members[i];
 
@@ -192,8 +195,9 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 		unsigned int share[FIB4_ECMP_MAX], sum = 0, s = 0;
 
 		for (unsigned int i = 0; i < g->n_members; i++) {
-			share[i] = RTE_MAX(1u, g->members[i].weight * RTE_MIN(total_weight,
-				FIB4_SLOTS_MAX) / total_weight);
+			share[i] = RTE_MAX(1u, g->members[i].weight *
+						       RTE_MIN(total_weight, FIB4_SLOTS_MAX) /
+						       total_weight);
 			sum += share[i];
 		}
 		while (sum > FIB4_SLOTS_MAX) {
@@ -237,7 +241,8 @@ int fib4_route_add(const struct route4 *r, bool replace)
 	if (r->prefix.len > 32 || (r->prefix.addr & ~fp_ip4_mask(r->prefix.len)) != 0)
 		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
 	if (r->vrf >= FP_MAX_VRFS)
-		return fp_error(EINVAL, "route %s: no VRF %u (0 to %d)", pfx, r->vrf, FP_MAX_VRFS - 1);
+		return fp_error(
+			EINVAL, "route %s: no VRF %u (0 to %d)", pfx, r->vrf, FP_MAX_VRFS - 1);
 	if ((fib = fib_of(r->vrf, true)) == NULL)
 		return -ENOMEM;
 	if ((ret = resolve_members(r, &key)) < 0)
@@ -301,8 +306,11 @@ static void route_from_node(uint16_t vrf, const struct rte_rib_node *node, struc
 	rte_rib_get_depth(node, &depth);
 	rte_rib_get_nh(node, &nh);
 	g = fp_nh_groups[nh];
-	*r = (struct route4){.vrf = vrf, .prefix = {rte_cpu_to_be_32(ip), depth}, .type = g->type,
-		.origin = g->origin, .n_nh = g->n_members};
+	*r = (struct route4){.vrf = vrf,
+		.prefix = {rte_cpu_to_be_32(ip), depth},
+		.type = g->type,
+		.origin = g->origin,
+		.n_nh = g->n_members};
 	for (unsigned int i = 0; i < g->n_members; i++) {
 		r->nh[i].gw = g->members[i].gw;
 		r->nh[i].iface = g->members[i].iface;
@@ -364,7 +372,7 @@ struct doomed {
 	struct {
 		uint16_t vrf;
 		struct fp_ip4_prefix prefix;
-	} *list;
+	} * list;
 };
 
 static int collect_doomed(const struct route4 *r, void *arg)

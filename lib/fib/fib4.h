@@ -9,16 +9,16 @@
 #include "infra/fp_net.h"
 #include "infra/iface.h"
 
-#define FIB4_ECMP_MAX 16
+#define FIB4_ECMP_MAX  16
 #define FIB4_SLOTS_MAX 64 /* ECMP slots, members repeated by weight */
 
 enum route_type {
 	ROUTE_UNICAST,
-	ROUTE_LOCAL,     /* one of our addresses: delivered to the router */
-	ROUTE_BROADCAST, /* a subnet broadcast address: delivered, never forwarded */
-	ROUTE_BLACKHOLE, /* dropped silently */
+	ROUTE_LOCAL,	   /* one of our addresses: delivered to the router */
+	ROUTE_BROADCAST,   /* a subnet broadcast address: delivered, never forwarded */
+	ROUTE_BLACKHOLE,   /* dropped silently */
 	ROUTE_UNREACHABLE, /* ICMP host unreachable, as Linux */
-	ROUTE_PROHIBIT,    /* ICMP communication administratively prohibited */
+	ROUTE_PROHIBIT,	   /* ICMP communication administratively prohibited */
 	ROUTE_TYPE_MAX,
 };
 
@@ -70,7 +70,7 @@ struct route4 {
 	enum route_origin origin;
 	uint8_t n_nh;
 	struct {
-		uint32_t gw;    /* 0: none (dev only) */
+		uint32_t gw;	/* 0: none (dev only) */
 		uint16_t iface; /* FP_IFACE_NONE: found from the gateway */
 		uint16_t weight;
 	} nh[FIB4_ECMP_MAX];

@@ -67,13 +67,13 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	s->r.type = type;
 	s->r.origin = ORIGIN_STATIC;
 	if (type == ROUTE_LOCAL || type == ROUTE_BROADCAST)
-		return cfg_err(ctx, EINVAL, "%s routes come from addresses", route_type_names[type]);
+		return cfg_err(
+			ctx, EINVAL, "%s routes come from addresses", route_type_names[type]);
 	if (nhs != NULL && (via != NULL || json_object_get(obj, "dev") != NULL))
 		return cfg_err(ctx, EINVAL, "give 'nexthops' or 'via'/'dev', not both");
 	if (nhs != NULL) {
 		cfg_push_key(ctx, "nexthops");
-		json_array_foreach(nhs, i, v)
-		{
+		json_array_foreach (nhs, i, v) {
 			cfg_push_index(ctx, i);
 			ret = nexthop_parse(ctx, v, s);
 			cfg_pop(ctx);
@@ -85,8 +85,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 		/* shorthands: "via": "a" or ["a", "b"], with an optional common "dev" */
 		json_t *vias = json_is_array(via) ? json_incref(via) : json_pack("[O?]", via);
 
-		json_array_foreach(vias, i, v)
-		{
+		json_array_foreach (vias, i, v) {
 			json_t *nh = json_object();
 
 			if (v != NULL && !json_is_null(v))
@@ -96,9 +95,10 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 			cfg_push_key(ctx, "via");
 			if (json_is_array(via))
 				cfg_push_index(ctx, i);
-			ret = json_is_null(v) || json_is_string(v) ?
-				nexthop_parse(ctx, nh, s) :
-				cfg_err(ctx, EINVAL, "'via' must be an address or a list of them");
+			ret = json_is_null(v) || json_is_string(v)
+				      ? nexthop_parse(ctx, nh, s)
+				      : cfg_err(ctx, EINVAL,
+						"'via' must be an address or a list of them");
 			if (json_is_array(via))
 				cfg_pop(ctx);
 			cfg_pop(ctx);
@@ -148,7 +148,8 @@ static json_t *route_to_json(const struct route4 *r)
 			json_t *nh = json_object();
 
 			if (r->nh[i].gw != 0)
-				json_object_set_new(nh, "via", json_string(fp_ip4_fmt(r->nh[i].gw, a)));
+				json_object_set_new(
+					nh, "via", json_string(fp_ip4_fmt(r->nh[i].gw, a)));
 			if (iface != NULL)
 				json_object_set_new(nh, "dev", json_string(iface->name));
 			if (r->nh[i].weight > 1)
@@ -162,8 +163,8 @@ static json_t *route_to_json(const struct route4 *r)
 
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	return cfg_parse_array(ctx, value, sizeof(struct route_spec), route_spec_parse, NULL,
-		parsed);
+	return cfg_parse_array(
+		ctx, value, sizeof(struct route_spec), route_spec_parse, NULL, parsed);
 }
 
 /* A static route the document no longer has. */

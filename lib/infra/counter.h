@@ -19,7 +19,7 @@ struct fp_counter *fp_counters(void);
 
 #define FP_COUNTER(var)                                                                            \
 	static struct fp_counter var = {.name = #var};                                             \
-	static void __attribute__((constructor)) fp_counter_reg_##var(void)                       \
+	static void __attribute__((constructor)) fp_counter_reg_##var(void)                        \
 	{                                                                                          \
 		fp_counter_register(&var);                                                         \
 	}

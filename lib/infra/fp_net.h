@@ -9,9 +9,9 @@
  * addresses are kept in network byte order (as on the wire) everywhere.
  */
 
-#define FP_IP4_ADDRSTRLEN 16
+#define FP_IP4_ADDRSTRLEN   16
 #define FP_IP4_PREFIXSTRLEN 19
-#define FP_MAC_STRLEN 18
+#define FP_MAC_STRLEN	    18
 
 struct fp_ip4_prefix {
 	uint32_t addr; /* network byte order */

@@ -25,7 +25,7 @@ struct fp_node *fp_nodes(void);
 #define FP_NODE_REGISTER_KIND(node_reg, is_drop)                                                   \
 	RTE_NODE_REGISTER(node_reg);                                                               \
 	static struct fp_node fp_node_##node_reg = {.reg = &node_reg, .drop = is_drop};            \
-	static void __attribute__((constructor)) fp_node_add_##node_reg(void)                     \
+	static void __attribute__((constructor)) fp_node_add_##node_reg(void)                      \
 	{                                                                                          \
 		fp_node_add(&fp_node_##node_reg);                                                  \
 	}
@@ -38,7 +38,7 @@ uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uin
 
 /* Defines the drop node named after the reason, e.g. FP_DROP_NODE(ip4_bad_checksum). */
 #define FP_DROP_NODE(reason)                                                                       \
-	static struct rte_node_register fp_drop_##reason = {                                      \
+	static struct rte_node_register fp_drop_##reason = {                                       \
 		.name = #reason,                                                                   \
 		.process = fp_drop_process,                                                        \
 	};                                                                                         \

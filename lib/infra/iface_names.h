@@ -27,8 +27,8 @@ static inline int cfg_parse_live(const json_t *args,
 }
 
 /* The interface named by key (required), checked against the declared names. */
-static inline int cfg_get_iface_name(struct cfg_ctx *ctx, const json_t *obj, const char *key,
-	const char **name)
+static inline int cfg_get_iface_name(
+	struct cfg_ctx *ctx, const json_t *obj, const char *key, const char **name)
 {
 	int ret = cfg_get_string(ctx, obj, key, true, name);
 

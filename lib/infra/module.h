@@ -19,7 +19,7 @@ int fp_modules_init(void);
 void fp_modules_fini(void);
 
 #define FP_MODULE_REGISTER(m)                                                                      \
-	static void __attribute__((constructor)) fp_module_reg_##m(void)                          \
+	static void __attribute__((constructor)) fp_module_reg_##m(void)                           \
 	{                                                                                          \
 		fp_module_register(&m);                                                            \
 	}

@@ -47,8 +47,8 @@ struct rte_mempool *port_mempool(int socket_id)
 	if (pools[socket_id] != NULL)
 		return pools[socket_id];
 	snprintf(name, sizeof(name), "mbuf-%d", socket_id);
-	pools[socket_id] = rte_pktmbuf_pool_create(name, fp_settings.mbufs, 256,
-		FP_MBUF_PRIV_SIZE, RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
+	pools[socket_id] = rte_pktmbuf_pool_create(name, fp_settings.mbufs, 256, FP_MBUF_PRIV_SIZE,
+		RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
 	if (pools[socket_id] == NULL)
 		fp_error(ENOMEM, "mbuf pool of %u on socket %d: %s", fp_settings.mbufs, socket_id,
 			rte_strerror(rte_errno));
@@ -90,7 +90,8 @@ static int port_configure(uint16_t port_id, struct port_conf *conf)
 	if (conf->rx_queues > 1) {
 		/* spread flows over the queues, hence over the workers */
 		eth_conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		eth_conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+		eth_conf.rx_adv_conf.rss_conf.rss_hf =
+			info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 	}
 	eth_conf.rxmode.mtu = conf->mtu;
@@ -111,12 +112,13 @@ static int port_configure(uint16_t port_id, struct port_conf *conf)
 			return fp_error(ret, "TX queue %u: %s", q, rte_strerror(-ret));
 	}
 	if (conf->mac_set) {
-		ret = rte_eth_dev_default_mac_addr_set(port_id, (struct rte_ether_addr *)&conf->mac);
+		ret = rte_eth_dev_default_mac_addr_set(
+			port_id, (struct rte_ether_addr *)&conf->mac);
 		if (ret < 0)
 			return fp_error(ret, "MAC address: %s", rte_strerror(-ret));
 	}
-	ret = conf->promisc ? rte_eth_promiscuous_enable(port_id) :
-			      rte_eth_promiscuous_disable(port_id);
+	ret = conf->promisc ? rte_eth_promiscuous_enable(port_id)
+			    : rte_eth_promiscuous_disable(port_id);
 	if (ret < 0 && ret != -ENOTSUP)
 		return fp_error(ret, "promiscuous mode: %s", rte_strerror(-ret));
 	ret = rte_eth_dev_start(port_id);
@@ -138,8 +140,7 @@ static int port_probe(const char *devargs, uint16_t *port_id)
 	if (rte_eth_dev_get_port_by_name(name, port_id) == 0)
 		return 0;
 	/* PCI devices may register several ports or name them differently: take the first */
-	RTE_ETH_FOREACH_DEV(*port_id)
-	{
+	RTE_ETH_FOREACH_DEV (*port_id) {
 		struct rte_eth_dev_info info;
 
 		if (rte_eth_dev_info_get(*port_id, &info) == 0 &&

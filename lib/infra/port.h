@@ -14,7 +14,7 @@
 struct port_conf {
 	char name[FP_IFACE_NAMESIZE];
 	const struct port_driver *driver;
-	char devargs[512]; /* what rte_dev_probe() gets, built by the driver */
+	char devargs[512];	 /* what rte_dev_probe() gets, built by the driver */
 	char extra_devargs[256]; /* the "devargs" key: options appended as written */
 	uint16_t mtu;
 	bool mac_set;
@@ -40,7 +40,7 @@ struct port_driver_key {
  * devargs. Registered by constructor from drivers/<type>.c.
  */
 struct port_driver {
-	const char *name; /* "af_packet", "tap", "memif", "pcap", "null", "pci" */
+	const char *name;		    /* "af_packet", "tap", "memif", "pcap", "null", "pci" */
 	const struct port_driver_key *keys; /* its own config keys, ending with {NULL} */
 	/* devargs key that sets the queue count when the device cannot be told at configure
 	 * time (af_packet's "qpairs"); port_create() appends it. NULL otherwise. */
@@ -54,7 +54,7 @@ void port_driver_register(struct port_driver *d);
 const struct port_driver *port_driver_find(const char *name);
 
 #define PORT_DRIVER_REGISTER(d)                                                                    \
-	static void __attribute__((constructor)) port_driver_reg_##d(void)                        \
+	static void __attribute__((constructor)) port_driver_reg_##d(void)                         \
 	{                                                                                          \
 		port_driver_register(&d);                                                          \
 	}

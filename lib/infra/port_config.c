@@ -13,8 +13,8 @@
 
 /* "ports": [{"name": "p0", "driver": "af_packet", "iface": "veth0", "mtu": 1500, ...}] */
 
-static const char *const common_keys[] = {"name", "driver", "mtu", "mac", "rxqs", "rx_ring",
-	"tx_ring", "promisc", "devargs"};
+static const char *const common_keys[] = {
+	"name", "driver", "mtu", "mac", "rxqs", "rx_ring", "tx_ring", "promisc", "devargs"};
 
 static void port_conf_free(void *conf)
 {
@@ -70,8 +70,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 		return ret;
 	cfg_push_key(ctx, "name");
 	if (strlen(name) == 0 || strlen(name) >= FP_IFACE_NAMESIZE)
-		ret = cfg_err(ctx, EINVAL, "a port name has 1 to %d characters",
-			FP_IFACE_NAMESIZE - 1);
+		ret = cfg_err(
+			ctx, EINVAL, "a port name has 1 to %d characters", FP_IFACE_NAMESIZE - 1);
 	else
 		ret = cfg_declare(ctx, "iface", name);
 	cfg_pop(ctx);
@@ -84,7 +84,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	if (c->driver == NULL) {
 		cfg_push_key(ctx, "driver");
 		ret = cfg_err(ctx, EINVAL,
-			"unknown port driver '%s' (af_packet, tap, memif, pcap, null, pci)", driver);
+			"unknown port driver '%s' (af_packet, tap, memif, pcap, null, pci)",
+			driver);
 		cfg_pop(ctx);
 		return ret;
 	}
@@ -113,17 +114,17 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 
 static int ports_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	return cfg_parse_array(ctx, value, sizeof(struct port_conf), port_parse, port_conf_free,
-		parsed);
+	return cfg_parse_array(
+		ctx, value, sizeof(struct port_conf), port_parse, port_conf_free, parsed);
 }
 
 static bool same_port(const struct port_conf *a, const struct port_conf *b)
 {
 	return a->driver == b->driver && strcmp(a->devargs, b->devargs) == 0 &&
-		strcmp(a->extra_devargs, b->extra_devargs) == 0 && a->mtu == b->mtu &&
-		a->mac_set == b->mac_set &&
-		(!a->mac_set || rte_is_same_ether_addr(&a->mac, &b->mac)) && a->rxqs == b->rxqs &&
-		a->rx_ring == b->rx_ring && a->tx_ring == b->tx_ring && a->promisc == b->promisc;
+	       strcmp(a->extra_devargs, b->extra_devargs) == 0 && a->mtu == b->mtu &&
+	       a->mac_set == b->mac_set &&
+	       (!a->mac_set || rte_is_same_ether_addr(&a->mac, &b->mac)) && a->rxqs == b->rxqs &&
+	       a->rx_ring == b->rx_ring && a->tx_ring == b->tx_ring && a->promisc == b->promisc;
 }
 
 static const struct port_conf *find_conf(const struct cfg_array *ports, const char *name)

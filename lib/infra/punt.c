@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define PUNT_RING_SIZE 8192
-#define MAX_REASONS 32
+#define MAX_REASONS    32
 
 static struct rte_ring *punt_ring;
 static int punt_eventfd = -1;
@@ -32,8 +32,8 @@ enum {
 	CONTROL_OUTPUT_EDGES,
 };
 
-static uint16_t control_output_process(struct rte_graph *graph, struct rte_node *node,
-	void **objs, uint16_t n)
+static uint16_t control_output_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	unsigned int was_empty = rte_ring_empty(punt_ring);
 	unsigned int sent = rte_ring_mp_enqueue_burst(punt_ring, objs, n, NULL);
@@ -66,8 +66,8 @@ static int control_input_init(const struct rte_graph *graph, struct rte_node *no
 	return 0;
 }
 
-static uint16_t control_input_process(struct rte_graph *graph, struct rte_node *node,
-	void **objs, uint16_t n)
+static uint16_t control_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct worker *w = *(struct worker **)node->ctx;
 	struct rte_mbuf *mbufs[RTE_GRAPH_BURST_SIZE];

@@ -42,8 +42,8 @@ static void settings_free(void *parsed)
 	free(s);
 }
 
-static int copy_string(struct cfg_ctx *ctx, const json_t *obj, const char *key, char *dst,
-	size_t size)
+static int copy_string(
+	struct cfg_ctx *ctx, const json_t *obj, const char *key, char *dst, size_t size)
 {
 	const char *v;
 	int ret = cfg_get_string(ctx, obj, key, false, &v);
@@ -62,8 +62,8 @@ static int copy_string(struct cfg_ctx *ctx, const json_t *obj, const char *key, 
 
 static int eal_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	static const char *const keys[] = {"lcores", "huge", "memory_mb", "file_prefix",
-		"log_level", "args", "mbufs", NULL};
+	static const char *const keys[] = {
+		"lcores", "huge", "memory_mb", "file_prefix", "log_level", "args", "mbufs", NULL};
 	struct fp_settings *s;
 	uint64_t u;
 	json_t *args, *arg;
@@ -74,10 +74,10 @@ static int eal_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 		return ret;
 	if ((ret = copy_string(ctx, value, "lcores", s->lcores, sizeof(s->lcores))) < 0 ||
 		(ret = cfg_get_bool(ctx, value, "huge", false, &s->huge)) < 0 ||
-		(ret = copy_string(ctx, value, "file_prefix", s->file_prefix,
-			 sizeof(s->file_prefix))) < 0 ||
-		(ret = copy_string(ctx, value, "log_level", s->log_level,
-			 sizeof(s->log_level))) < 0)
+		(ret = copy_string(
+			 ctx, value, "file_prefix", s->file_prefix, sizeof(s->file_prefix))) < 0 ||
+		(ret = copy_string(ctx, value, "log_level", s->log_level, sizeof(s->log_level))) <
+			0)
 		goto err;
 	if ((ret = cfg_get_uint(ctx, value, "memory_mb", false, 0, 1 << 20, &u)) < 0)
 		goto err;
@@ -91,8 +91,7 @@ static int eal_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 		goto err;
 	if (ret > 0) {
 		cfg_push_key(ctx, "args");
-		json_array_foreach(args, i, arg)
-		{
+		json_array_foreach (args, i, arg) {
 			if (!json_is_string(arg)) {
 				cfg_push_index(ctx, i);
 				ret = cfg_err(ctx, EINVAL, "EAL arguments must be strings");
@@ -150,8 +149,8 @@ static int api_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 	return 0;
 }
 
-void settings_from_parsed(struct fp_settings *s, const void *eal, const void *workers,
-	const void *api)
+void settings_from_parsed(
+	struct fp_settings *s, const void *eal, const void *workers, const void *api)
 {
 	const struct fp_settings *e = eal, *w = workers, *a = api;
 

@@ -12,13 +12,13 @@
  */
 struct fp_settings {
 	/* eal */
-	char lcores[256];      /* EAL --lcores; empty: control on CPU 0, workers after it */
-	bool huge;             /* false: --no-huge (no memif) */
-	uint32_t memory_mb;    /* 0: grow as needed */
-	char file_prefix[64];  /* --file-prefix, names /var/run/dpdk/<prefix> */
-	char log_level[32];    /* --log-level */
-	json_t *eal_args;      /* extra EAL arguments, array of strings */
-	uint32_t mbufs;        /* per NUMA socket */
+	char lcores[256];     /* EAL --lcores; empty: control on CPU 0, workers after it */
+	bool huge;	      /* false: --no-huge (no memif) */
+	uint32_t memory_mb;   /* 0: grow as needed */
+	char file_prefix[64]; /* --file-prefix, names /var/run/dpdk/<prefix> */
+	char log_level[32];   /* --log-level */
+	json_t *eal_args;     /* extra EAL arguments, array of strings */
+	uint32_t mbufs;	      /* per NUMA socket */
 	/* workers */
 	uint16_t workers;
 	uint32_t idle_sleep_us;
@@ -30,5 +30,5 @@ extern struct fp_settings fp_settings;
 
 /* The defaults, then what the document's sections say (parsed, not yet applied). */
 void settings_defaults(struct fp_settings *s);
-void settings_from_parsed(struct fp_settings *s, const void *eal, const void *workers,
-	const void *api);
+void settings_from_parsed(
+	struct fp_settings *s, const void *eal, const void *workers, const void *api);

@@ -44,16 +44,15 @@ static struct node_totals node_totals(const char *name)
 	return t;
 }
 
-static json_int_t since_clear(const char *kind, const char *name, const char *field,
-	uint64_t value)
+static json_int_t since_clear(const char *kind, const char *name, const char *field, uint64_t value)
 {
 	json_t *b = json_object_get(json_object_get(json_object_get(baseline, kind), name), field);
 
 	return (json_int_t)(value - (b ? (uint64_t)json_integer_value(b) : 0));
 }
 
-static void remember(json_t *snap, const char *kind, const char *name, const char *field,
-	uint64_t value)
+static void remember(
+	json_t *snap, const char *kind, const char *name, const char *field, uint64_t value)
 {
 	json_t *k = json_object_get(snap, kind), *n;
 
@@ -101,8 +100,8 @@ static void counters_walk(void (*cb)(json_t *out, const char *kind, const char *
 }
 
 /* {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..]} */
-static void add_to_result(json_t *out, const char *kind, const char *name, const char *field,
-	uint64_t value)
+static void add_to_result(
+	json_t *out, const char *kind, const char *name, const char *field, uint64_t value)
 {
 	json_t *list = json_object_get(out, kind), *last;
 	const char *id_key = strcmp(kind, "drops") == 0 ? "reason" : "name";
@@ -141,8 +140,8 @@ static int append_addr(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
 	json_t *o = arg;
 
 	if (iface == json_integer_value(json_object_get(o, "id")))
-		json_array_append_new(json_object_get(o, "addresses"),
-			json_string(fp_ip4_prefix_fmt(a, pfx)));
+		json_array_append_new(
+			json_object_get(o, "addresses"), json_string(fp_ip4_prefix_fmt(a, pfx)));
 	return 0;
 }
 
@@ -178,6 +177,6 @@ static int api_iface_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(stats_show_cmd, "stats.show", "port, node and drop counters", api_stats_show)
-API_COMMAND(stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show",
-	api_stats_clear)
+API_COMMAND(
+	stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show", api_stats_clear)
 API_COMMAND(iface_list_cmd, "iface.list", "list the interfaces", api_iface_list)

@@ -18,7 +18,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
-#define INJECT_RING_SIZE 4096
+#define INJECT_RING_SIZE	4096
 #define IDLE_WALKS_BEFORE_SLEEP 256
 
 struct worker fp_workers[FP_MAX_WORKERS];
@@ -36,7 +36,8 @@ int workers_init(uint16_t count, uint32_t sleep_us)
 		return fp_error(EINVAL, "workers: count must be 1 to %d", FP_MAX_WORKERS);
 	if (rte_lcore_count() < (unsigned int)count + 1)
 		return fp_error(EINVAL,
-			"workers: %u workers need %u EAL lcores (one for the control thread), EAL has %u",
+			"workers: %u workers need %u EAL lcores (one for the control thread), EAL "
+			"has %u",
 			count, count + 1, rte_lcore_count());
 	sz = rte_rcu_qsbr_get_memsize(count);
 	fp_rcu = rte_zmalloc("rcu", sz, RTE_CACHE_LINE_SIZE);
@@ -53,7 +54,8 @@ int workers_init(uint16_t count, uint32_t sleep_us)
 		w->inject = rte_ring_create(name, INJECT_RING_SIZE, rte_lcore_to_socket_id(lcore),
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (w->inject == NULL)
-			return fp_error(ENOMEM, "workers: ring %s: %s", name, rte_strerror(rte_errno));
+			return fp_error(
+				ENOMEM, "workers: ring %s: %s", name, rte_strerror(rte_errno));
 		w->rxqs = calloc(1, sizeof(*w->rxqs));
 		if (w->rxqs == NULL)
 			return fp_error(ENOMEM, "workers: out of memory");
@@ -164,8 +166,8 @@ int workers_start(void)
 
 		w->stop = false;
 		if (rte_eal_remote_launch(worker_main, w, w->lcore_id) < 0)
-			return fp_error(EBUSY, "worker %u: cannot launch on lcore %u", i,
-				w->lcore_id);
+			return fp_error(
+				EBUSY, "worker %u: cannot launch on lcore %u", i, w->lcore_id);
 	}
 	started = true;
 	return 0;

@@ -27,9 +27,9 @@ struct worker {
 	uint16_t index;
 	unsigned int lcore_id;
 	struct rte_graph *graph;
-	struct rxq_list *rxqs; /* published by the control thread, read by port_rx */
+	struct rxq_list *rxqs;	 /* published by the control thread, read by port_rx */
 	struct rte_ring *inject; /* control thread -> this worker's control_input node */
-	uint16_t rx_last_walk;   /* packets port_rx got in the last walk, for idle sleep */
+	uint16_t rx_last_walk;	 /* packets port_rx got in the last walk, for idle sleep */
 	volatile bool stop;
 } __rte_cache_aligned;
 

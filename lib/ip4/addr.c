@@ -39,8 +39,8 @@ static bool network_shared(uint16_t iface, const struct fp_ip4_prefix *a)
 	return false;
 }
 
-static struct route4 connected_route(const struct iface *iface, enum route_type type,
-	uint32_t addr, uint8_t len)
+static struct route4 connected_route(
+	const struct iface *iface, enum route_type type, uint32_t addr, uint8_t len)
 {
 	struct route4 r = {
 		.vrf = iface->vrf,
@@ -89,8 +89,8 @@ int ip4_addr_add(uint16_t iface_id, const struct fp_ip4_prefix *a)
 		/* replace: a static route to the same network yields to the connected one */
 		ret = fib4_route_add(&r, true);
 		if (ret == 0 && a->len < 31) {
-			r = connected_route(iface, ROUTE_BROADCAST, a->addr | ~fp_ip4_mask(a->len),
-				32);
+			r = connected_route(
+				iface, ROUTE_BROADCAST, a->addr | ~fp_ip4_mask(a->len), 32);
 			ret = fib4_route_add(&r, true);
 		}
 		if (ret < 0) {

@@ -74,7 +74,8 @@ static int addrs_apply(void *parsed)
 		stale.n = 0;
 		ret = ip4_addr_walk(collect_stale, &stale);
 		for (size_t i = 0; i < stale.n; i++)
-			ip4_addr_del(iface_by_name(stale.victims[i].iface)->id, &stale.victims[i].addr);
+			ip4_addr_del(
+				iface_by_name(stale.victims[i].iface)->id, &stale.victims[i].addr);
 	} while (ret == -ENOSPC);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct addr_spec *a = cfg_array_at(p, i);

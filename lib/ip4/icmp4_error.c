@@ -10,14 +10,15 @@
 
 /* Linux icmp_send(): at most 576 bytes of error, the offending header and as much data. */
 #define ICMP4_ERROR_MAX 576
-#define ICMP4_QUOTE_MAX (ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_icmp_hdr))
+#define ICMP4_QUOTE_MAX                                                                            \
+	(ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_icmp_hdr))
 /* net.ipv4.icmp_ratelimit (ms per error per destination, burst of 6) */
 #define ICMP4_RATELIMIT_MS 1000
-#define ICMP4_PEER_BURST (6 * ICMP4_RATELIMIT_MS)
+#define ICMP4_PEER_BURST   (6 * ICMP4_RATELIMIT_MS)
 /* net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst, for all destinations */
 #define ICMP4_MSGS_PER_SEC 1000
-#define ICMP4_MSGS_BURST 50
-#define ICMP4_PEERS 1024
+#define ICMP4_MSGS_BURST   50
+#define ICMP4_PEERS	   1024
 
 enum {
 	ICMP4_ERROR_OUTPUT,
@@ -39,8 +40,8 @@ struct icmp4_limits {
 	uint16_t ip_id;
 };
 
-uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+uint16_t ip4_icmp_error_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	for (uint16_t i = 0; i < n; i++) {
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(objs[i]);
@@ -62,7 +63,14 @@ static bool icmp_is_error(const struct rte_mbuf *m, const struct rte_ipv4_hdr *i
 	icmp = (const struct rte_icmp_hdr *)((const uint8_t *)ip + hlen);
 	/* the informational types: echo, timestamp, info and address mask, requests and replies */
 	switch (icmp->icmp_type) {
-	case 0: case 8: case 13: case 14: case 15: case 16: case 17: case 18:
+	case 0:
+	case 8:
+	case 13:
+	case 14:
+	case 15:
+	case 16:
+	case 17:
+	case 18:
 		return false;
 	default:
 		return true;
@@ -70,15 +78,13 @@ static bool icmp_is_error(const struct rte_mbuf *m, const struct rte_ipv4_hdr *i
 }
 
 /* What icmp_send() refuses to answer (RFC 1122 3.2.2). */
-static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags,
-	const struct rte_ipv4_hdr *ip)
+static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags, const struct rte_ipv4_hdr *ip)
 {
 	return (flags & (FP_MBUF_BROADCAST | FP_MBUF_L2_MULTICAST)) ||
-		ip4_is_multicast(ip->dst_addr) || ip4_is_lbcast(ip->dst_addr) ||
-		ip4_is_zeronet(ip->src_addr) || ip4_is_multicast(ip->src_addr) ||
-		ip4_is_lbcast(ip->src_addr) || ip4_is_loopback(ip->src_addr) ||
-		(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) ||
-		icmp_is_error(m, ip);
+	       ip4_is_multicast(ip->dst_addr) || ip4_is_lbcast(ip->dst_addr) ||
+	       ip4_is_zeronet(ip->src_addr) || ip4_is_multicast(ip->src_addr) ||
+	       ip4_is_lbcast(ip->src_addr) || ip4_is_loopback(ip->src_addr) ||
+	       (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) || icmp_is_error(m, ip);
 }
 
 static bool allowed(struct icmp4_limits *l, uint32_t dst, uint8_t type, uint8_t code)
@@ -177,8 +183,8 @@ static void icmp4_error_fini(const struct rte_graph *graph, struct rte_node *nod
 }
 
 /* Builds the ICMP error asked for by the previous node, in the offending packet's mbuf. */
-static uint16_t icmp4_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t icmp4_error_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct icmp4_limits *l = *(struct icmp4_limits **)node->ctx;
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
@@ -195,12 +201,13 @@ static struct rte_node_register icmp4_error_node = {
 	.fini = icmp4_error_fini,
 	.process = icmp4_error_process,
 	.nb_edges = ICMP4_ERROR_EDGES,
-	.next_nodes = {
-		[ICMP4_ERROR_OUTPUT] = "ip4_route",
-		[ICMP4_ERROR_SUPPRESSED] = "icmp4_error_suppressed",
-		[ICMP4_ERROR_RATE_LIMITED] = "icmp4_rate_limited",
-		[ICMP4_ERROR_NO_SOURCE] = "icmp4_no_source_address",
-	},
+	.next_nodes =
+		{
+			[ICMP4_ERROR_OUTPUT] = "ip4_route",
+			[ICMP4_ERROR_SUPPRESSED] = "icmp4_error_suppressed",
+			[ICMP4_ERROR_RATE_LIMITED] = "icmp4_rate_limited",
+			[ICMP4_ERROR_NO_SOURCE] = "icmp4_no_source_address",
+		},
 };
 FP_NODE_REGISTER(icmp4_error_node)
 FP_DROP_NODE(icmp4_error_suppressed)

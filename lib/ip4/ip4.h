@@ -41,18 +41,18 @@ static inline bool ip4_is_loopback(uint32_t be)
  * it counts them under its own name (a drop reason of the original packet) and
  * hands them to icmp4_error, which builds, rate-limits and sends the error.
  */
-uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n);
+uint16_t ip4_icmp_error_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
 
 #define IP4_ICMP_ERROR_NODE(reason, type, code)                                                    \
-	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)            \
+	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)             \
 	{                                                                                          \
 		(void)graph;                                                                       \
 		node->ctx[0] = type;                                                               \
 		node->ctx[1] = code;                                                               \
 		return 0;                                                                          \
 	}                                                                                          \
-	static struct rte_node_register reason##_node = {                                         \
+	static struct rte_node_register reason##_node = {                                          \
 		.name = #reason,                                                                   \
 		.init = reason##_init,                                                             \
 		.process = ip4_icmp_error_process,                                                 \
@@ -62,13 +62,13 @@ uint16_t ip4_icmp_error_process(struct rte_graph *graph, struct rte_node *node, 
 	FP_DROP_NODE_REGISTER(reason##_node)
 
 /* ICMP types and codes (RFC 792) */
-#define ICMP4_ECHO_REPLY 0
-#define ICMP4_DEST_UNREACH 3
-#define ICMP4_ECHO_REQUEST 8
+#define ICMP4_ECHO_REPLY    0
+#define ICMP4_DEST_UNREACH  3
+#define ICMP4_ECHO_REQUEST  8
 #define ICMP4_TIME_EXCEEDED 11
-#define ICMP4_NET_UNREACH 0
-#define ICMP4_HOST_UNREACH 1
-#define ICMP4_PROT_UNREACH 2
-#define ICMP4_PORT_UNREACH 3
-#define ICMP4_FRAG_NEEDED 4
-#define ICMP4_PKT_FILTERED 13
+#define ICMP4_NET_UNREACH   0
+#define ICMP4_HOST_UNREACH  1
+#define ICMP4_PROT_UNREACH  2
+#define ICMP4_PORT_UNREACH  3
+#define ICMP4_FRAG_NEEDED   4
+#define ICMP4_PKT_FILTERED  13

@@ -9,8 +9,8 @@ enum {
 };
 
 /* Linux ip_forward(): only frames sent to our MAC, TTL checked, then decremented. */
-static uint16_t ip4_forward_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t ip4_forward_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -41,11 +41,12 @@ static struct rte_node_register ip4_forward_node = {
 	.name = "ip4_forward",
 	.process = ip4_forward_process,
 	.nb_edges = IP4_FORWARD_EDGES,
-	.next_nodes = {
-		[IP4_FORWARD_OUTPUT] = "ip4_output",
-		[IP4_FORWARD_TTL_EXCEEDED] = "ip4_ttl_exceeded",
-		[IP4_FORWARD_NOT_HOST] = "ip4_forward_l2_multicast",
-	},
+	.next_nodes =
+		{
+			[IP4_FORWARD_OUTPUT] = "ip4_output",
+			[IP4_FORWARD_TTL_EXCEEDED] = "ip4_ttl_exceeded",
+			[IP4_FORWARD_NOT_HOST] = "ip4_forward_l2_multicast",
+		},
 };
 FP_NODE_REGISTER(ip4_forward_node)
 FP_DROP_NODE(ip4_forward_l2_multicast)

@@ -59,8 +59,8 @@ static inline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_ROUTE;
 }
 
-static uint16_t ip4_input_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t ip4_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -77,18 +77,19 @@ static struct rte_node_register ip4_input_node = {
 	.name = "ip4_input",
 	.process = ip4_input_process,
 	.nb_edges = IP4_INPUT_EDGES,
-	.next_nodes = {
-		[IP4_INPUT_ROUTE] = "ip4_route",
-		[IP4_INPUT_LOCAL] = "ip4_local",
-		[IP4_INPUT_TRUNCATED] = "ip4_truncated",
-		[IP4_INPUT_BAD_VERSION] = "ip4_bad_version",
-		[IP4_INPUT_BAD_IHL] = "ip4_bad_ihl",
-		[IP4_INPUT_BAD_CHECKSUM] = "ip4_bad_checksum",
-		[IP4_INPUT_BAD_LENGTH] = "ip4_bad_length",
-		[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
-		[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
-		[IP4_INPUT_MULTICAST] = "ip4_multicast",
-	},
+	.next_nodes =
+		{
+			[IP4_INPUT_ROUTE] = "ip4_route",
+			[IP4_INPUT_LOCAL] = "ip4_local",
+			[IP4_INPUT_TRUNCATED] = "ip4_truncated",
+			[IP4_INPUT_BAD_VERSION] = "ip4_bad_version",
+			[IP4_INPUT_BAD_IHL] = "ip4_bad_ihl",
+			[IP4_INPUT_BAD_CHECKSUM] = "ip4_bad_checksum",
+			[IP4_INPUT_BAD_LENGTH] = "ip4_bad_length",
+			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
+			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
+			[IP4_INPUT_MULTICAST] = "ip4_multicast",
+		},
 };
 FP_NODE_REGISTER(ip4_input_node)
 FP_DROP_NODE(ip4_truncated)

@@ -67,8 +67,8 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	}
 }
 
-static uint16_t ip4_local_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t ip4_local_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -82,17 +82,18 @@ static struct rte_node_register ip4_local_node = {
 	.name = "ip4_local",
 	.process = ip4_local_process,
 	.nb_edges = IP4_LOCAL_EDGES,
-	.next_nodes = {
-		[IP4_LOCAL_ECHO_REPLY] = "ip4_route",
-		[IP4_LOCAL_FRAGMENT] = "ip4_local_fragment",
-		[IP4_LOCAL_ICMP_BAD_CHECKSUM] = "icmp4_bad_checksum",
-		[IP4_LOCAL_ICMP_UNHANDLED] = "icmp4_unhandled_type",
-		[IP4_LOCAL_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
-		[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
-		[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
-		[IP4_LOCAL_TCP] = "ip4_local_tcp",
-		[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
-	},
+	.next_nodes =
+		{
+			[IP4_LOCAL_ECHO_REPLY] = "ip4_route",
+			[IP4_LOCAL_FRAGMENT] = "ip4_local_fragment",
+			[IP4_LOCAL_ICMP_BAD_CHECKSUM] = "icmp4_bad_checksum",
+			[IP4_LOCAL_ICMP_UNHANDLED] = "icmp4_unhandled_type",
+			[IP4_LOCAL_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
+			[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
+			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
+			[IP4_LOCAL_TCP] = "ip4_local_tcp",
+			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
+		},
 };
 FP_NODE_REGISTER(ip4_local_node)
 FP_DROP_NODE(ip4_local_fragment)

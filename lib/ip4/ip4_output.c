@@ -56,8 +56,8 @@ static inline rte_edge_t output_one(struct rte_mbuf *m)
 	return IP4_OUTPUT_TX;
 }
 
-static uint16_t ip4_output_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t ip4_output_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -71,14 +71,15 @@ static struct rte_node_register ip4_output_node = {
 	.name = "ip4_output",
 	.process = ip4_output_process,
 	.nb_edges = IP4_OUTPUT_EDGES,
-	.next_nodes = {
-		[IP4_OUTPUT_TX] = "port_tx",
-		[IP4_OUTPUT_RESOLVE] = PUNT_NODE,
-		[IP4_OUTPUT_FRAG_NEEDED] = "ip4_frag_needed",
-		[IP4_OUTPUT_TOO_BIG] = "ip4_too_big_fragmentation_unsupported",
-		[IP4_OUTPUT_NO_IFACE] = "ip4_output_no_iface",
-		[IP4_OUTPUT_NO_HEADROOM] = "ip4_output_no_headroom",
-	},
+	.next_nodes =
+		{
+			[IP4_OUTPUT_TX] = "port_tx",
+			[IP4_OUTPUT_RESOLVE] = PUNT_NODE,
+			[IP4_OUTPUT_FRAG_NEEDED] = "ip4_frag_needed",
+			[IP4_OUTPUT_TOO_BIG] = "ip4_too_big_fragmentation_unsupported",
+			[IP4_OUTPUT_NO_IFACE] = "ip4_output_no_iface",
+			[IP4_OUTPUT_NO_HEADROOM] = "ip4_output_no_headroom",
+		},
 };
 FP_NODE_REGISTER(ip4_output_node)
 FP_DROP_NODE(ip4_too_big_fragmentation_unsupported)

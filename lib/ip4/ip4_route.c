@@ -21,14 +21,13 @@ enum {
 /* Source, destination and, unless fragmented, the ports: one flow keeps one path. */
 static inline uint32_t flow_hash(const struct rte_ipv4_hdr *ip)
 {
-	uint32_t h = rte_hash_crc_8byte(((uint64_t)ip->src_addr << 32) | ip->dst_addr,
-		ip->next_proto_id);
+	uint32_t h = rte_hash_crc_8byte(
+		((uint64_t)ip->src_addr << 32) | ip->dst_addr, ip->next_proto_id);
 
 	if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP) &&
 		!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
-		h = rte_hash_crc_4byte(*(const uint32_t *)((const uint8_t *)ip +
-					       (ip->version_ihl & 0xf) * 4),
-			h);
+		h = rte_hash_crc_4byte(
+			*(const uint32_t *)((const uint8_t *)ip + (ip->version_ihl & 0xf) * 4), h);
 	return h;
 }
 
@@ -64,8 +63,8 @@ static inline rte_edge_t route_one(struct rte_mbuf *m, uint64_t nh)
 }
 
 /* FIB lookup for a burst: forwarded packets and the router's own (ICMP) alike. */
-static uint16_t ip4_route_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t ip4_route_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 	uint32_t dst[n];
@@ -74,8 +73,8 @@ static uint16_t ip4_route_process(struct rte_graph *graph, struct rte_node *node
 	bool one_vrf = true;
 
 	for (uint16_t i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod((struct rte_mbuf *)objs[i],
-			const struct rte_ipv4_hdr *);
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod((struct rte_mbuf *)objs[i], const struct rte_ipv4_hdr *);
 
 		dst[i] = rte_be_to_cpu_32(ip->dst_addr);
 		one_vrf &= fp_mbuf_priv(objs[i])->vrf == vrf;
@@ -101,16 +100,17 @@ static struct rte_node_register ip4_route_node = {
 	.name = "ip4_route",
 	.process = ip4_route_process,
 	.nb_edges = IP4_ROUTE_EDGES,
-	.next_nodes = {
-		[IP4_ROUTE_FORWARD] = "ip4_forward",
-		[IP4_ROUTE_OUTPUT] = "ip4_output",
-		[IP4_ROUTE_LOCAL] = "ip4_local",
-		[IP4_ROUTE_NO_ROUTE] = "ip4_no_route",
-		[IP4_ROUTE_BLACKHOLE] = "ip4_blackhole",
-		[IP4_ROUTE_UNREACHABLE] = "ip4_unreachable_route",
-		[IP4_ROUTE_PROHIBIT] = "ip4_prohibited_route",
-		[IP4_ROUTE_LOCAL_NO_ROUTE] = "ip4_output_no_route",
-	},
+	.next_nodes =
+		{
+			[IP4_ROUTE_FORWARD] = "ip4_forward",
+			[IP4_ROUTE_OUTPUT] = "ip4_output",
+			[IP4_ROUTE_LOCAL] = "ip4_local",
+			[IP4_ROUTE_NO_ROUTE] = "ip4_no_route",
+			[IP4_ROUTE_BLACKHOLE] = "ip4_blackhole",
+			[IP4_ROUTE_UNREACHABLE] = "ip4_unreachable_route",
+			[IP4_ROUTE_PROHIBIT] = "ip4_prohibited_route",
+			[IP4_ROUTE_LOCAL_NO_ROUTE] = "ip4_output_no_route",
+		},
 };
 FP_NODE_REGISTER(ip4_route_node)
 FP_DROP_NODE(ip4_blackhole)

@@ -29,8 +29,8 @@ enum {
 };
 
 /* Checks the fixed part here; learning and answering happen on the control thread. */
-static uint16_t arp_input_process(struct rte_graph *graph, struct rte_node *node, void **objs,
-	uint16_t n)
+static uint16_t arp_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 
@@ -58,10 +58,11 @@ static struct rte_node_register arp_input_node = {
 	.name = "arp_input",
 	.process = arp_input_process,
 	.nb_edges = ARP_INPUT_EDGES,
-	.next_nodes = {
-		[ARP_INPUT_PUNT] = PUNT_NODE,
-		[ARP_INPUT_INVALID] = "arp_invalid",
-	},
+	.next_nodes =
+		{
+			[ARP_INPUT_PUNT] = PUNT_NODE,
+			[ARP_INPUT_INVALID] = "arp_invalid",
+		},
 };
 FP_NODE_REGISTER(arp_input_node)
 FP_DROP_NODE(arp_invalid)
@@ -126,8 +127,8 @@ static bool martian(uint32_t ip)
 void arp_input(struct rte_mbuf *m)
 {
 	const struct rte_arp_hdr *arp = rte_pktmbuf_mtod(m, const struct rte_arp_hdr *);
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)((const char *)arp -
-		sizeof(struct rte_ether_hdr));
+	const struct rte_ether_hdr *eth =
+		(const struct rte_ether_hdr *)((const char *)arp - sizeof(struct rte_ether_hdr));
 	uint16_t iface_id = fp_mbuf_priv(m)->iface_in;
 	const struct iface *iface = iface_get(iface_id);
 	uint32_t sip = arp->arp_data.arp_sip, tip = arp->arp_data.arp_tip;
@@ -154,8 +155,8 @@ void arp_input(struct rte_mbuf *m)
 		arp_not_for_us.value++;
 	/* replies and gratuitous ARP only refresh entries we already have */
 	neigh_learn(iface_id, sip, &sha,
-		!request && rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) ? NEIGH_REACHABLE :
-										   NEIGH_STALE,
+		!request && rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) ? NEIGH_REACHABLE
+										: NEIGH_STALE,
 		false, sip == tip);
 out:
 	rte_pktmbuf_free(m);

@@ -19,7 +19,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
-#define NEIGH_MAX 65536
+#define NEIGH_MAX     65536
 #define NEIGH_SCAN_MS 100
 
 struct rte_hash *fp_neigh_hash;
@@ -268,8 +268,8 @@ static void neigh_scan(void *arg)
 
 	(void)arg;
 	if ((uint64_t)now - params_drawn_ms >= NEIGH_RAND_INTERVAL_MS) {
-		params.reachable_time = neigh_rand_reach_time(params.base_reachable_time,
-			rte_rand());
+		params.reachable_time =
+			neigh_rand_reach_time(params.base_reachable_time, rte_rand());
 		params_drawn_ms = now;
 	}
 	while (rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0) {
@@ -331,8 +331,8 @@ static int neigh_init(void)
 	fp_neigh_hash = rte_hash_create(&hp);
 	if (fp_neigh_hash == NULL)
 		return fp_error(ENOMEM, "neighbour table: %s", rte_strerror(rte_errno));
-	if ((ret = neigh_punt_resolve = punt_reason_register("neigh_resolve",
-		     neigh_resolve_punted)) < 0 ||
+	if ((ret = neigh_punt_resolve =
+			    punt_reason_register("neigh_resolve", neigh_resolve_punted)) < 0 ||
 		(ret = edge_ip4_output = punt_inject_edge("ip4_output")) < 0 ||
 		(ret = edge_icmp4_error = punt_inject_edge("icmp4_error")) < 0)
 		return ret;

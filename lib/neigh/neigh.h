@@ -20,9 +20,9 @@
  * used.
  */
 struct neigh {
-	uint64_t l2;     /* MAC in the low 48 bits | NEIGH_L2_VALID */
+	uint64_t l2;	  /* MAC in the low 48 bits | NEIGH_L2_VALID */
 	uint64_t used_ms; /* fp_clock_ms of the last packet sent through it */
-	uint32_t ip;     /* network order */
+	uint32_t ip;	  /* network order */
 	uint16_t iface;
 	/* control thread only */
 	uint32_t refcnt; /* routes using it as gateway */

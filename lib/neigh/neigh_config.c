@@ -15,8 +15,8 @@ struct neigh_spec {
 	struct rte_ether_addr mac;
 };
 
-static int neigh_spec_parse(struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s,
-	bool need_mac)
+static int neigh_spec_parse(
+	struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s, bool need_mac)
 {
 	static const char *const keys[] = {"iface", "address", "mac", NULL};
 	char key[64], a[FP_IP4_ADDRSTRLEN];
@@ -45,8 +45,8 @@ static int static_neigh_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem
 
 static int neighs_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	return cfg_parse_array(ctx, value, sizeof(struct neigh_spec), static_neigh_parse, NULL,
-		parsed);
+	return cfg_parse_array(
+		ctx, value, sizeof(struct neigh_spec), static_neigh_parse, NULL, parsed);
 }
 
 static int neigh_key_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
@@ -101,8 +101,8 @@ static int neighs_apply(void *parsed)
 static json_t *neigh_to_json(const struct neigh *n, bool config)
 {
 	char a[FP_IP4_ADDRSTRLEN], m[FP_MAC_STRLEN];
-	json_t *o = json_pack("{s:s, s:s}", "iface", iface_get(n->iface)->name, "address",
-		fp_ip4_fmt(n->ip, a));
+	json_t *o = json_pack(
+		"{s:s, s:s}", "iface", iface_get(n->iface)->name, "address", fp_ip4_fmt(n->ip, a));
 
 	if (n->sm.state & NEIGH_VALID)
 		json_object_set_new(o, "mac", json_string(fp_mac_fmt(&n->sm.lladdr, m)));
@@ -113,8 +113,8 @@ static json_t *neigh_to_json(const struct neigh *n, bool config)
 	json_object_set_new(o, "probes", json_integer(n->sm.probes));
 	json_object_set_new(o, "held_packets", json_integer(n->held_count));
 	json_object_set_new(o, "refs", json_integer(n->refcnt));
-	json_object_set_new(o, "updated_ms_ago",
-		json_integer((json_int_t)control_now_ms() - n->sm.updated));
+	json_object_set_new(
+		o, "updated_ms_ago", json_integer((json_int_t)control_now_ms() - n->sm.updated));
 	return o;
 }
 

@@ -45,9 +45,9 @@
 
 #include <cmocka.h>
 
-#define N_IFACES 3
+#define N_IFACES	3
 #define TEST_MAX_GROUPS (1 << 16) /* size of fp_nh_groups: MAX_GROUPS in fib4.c */
-#define NONE FP_IFACE_NONE
+#define NONE		FP_IFACE_NONE
 
 static struct iface *ifs[N_IFACES];
 static unsigned int base_routes, base_groups, base_neighs;
@@ -63,21 +63,21 @@ static uint32_t A(const char *s)
 }
 
 /* host bits allowed: interface addresses, and prefixes fib4 must refuse */
-static struct fp_ip4_prefix P(const char *s)
-{
+static struct fp_ip4_prefix P(const char *s) {
 	struct fp_ip4_prefix p;
 
 	assert_int_equal(fp_ip4_prefix_parse(s, &p, true), 0);
 	return p;
 }
 
-static struct route4 R(const char *prefix, enum route_type type)
-{
-	return (struct route4){.vrf = 0, .prefix = P(prefix), .type = type,
-		.origin = ORIGIN_STATIC};
+static struct route4
+R(const char *prefix, enum route_type type) {
+	return (struct route4){
+		.vrf = 0, .prefix = P(prefix), .type = type, .origin = ORIGIN_STATIC};
 }
 
-static void nh(struct route4 *r, const char *gw, uint16_t iface, uint16_t weight)
+static void
+nh(struct route4 *r, const char *gw, uint16_t iface, uint16_t weight)
 {
 	assert_true(r->n_nh < FIB4_ECMP_MAX);
 	r->nh[r->n_nh].gw = gw ? A(gw) : 0;
@@ -982,7 +982,7 @@ static void test_iface_removal(void **state)
 	assert_int_equal(add_via("10.0.0.0/8", "192.0.2.2"), 0);       /* eth0: stays */
 	assert_int_equal(add_via("100.64.0.0/10", "198.51.100.9"), 0); /* eth1: goes */
 	assert_int_equal(add_via("100.128.0.0/10", "203.0.113.9"), 0); /* eth1: goes */
-	r = R("172.16.0.0/12", ROUTE_UNICAST); /* ECMP through eth1: goes */
+	r = R("172.16.0.0/12", ROUTE_UNICAST);			       /* ECMP through eth1: goes */
 	nh(&r, "192.0.2.3", NONE, 0);
 	nh(&r, "198.51.100.9", NONE, 0);
 	assert_int_equal(fib4_route_add(&r, false), 0);
@@ -1271,10 +1271,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_iface_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vrf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bug_ecmp_every_member_gets_a_slot, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_bug_gateway_with_unknown_iface, setup,
-			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bug_ecmp_every_member_gets_a_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_bug_gateway_with_unknown_iface, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bug_del_host_bits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bug_vrf_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bug_same_network_two_ifaces, setup, teardown),
