@@ -6,7 +6,6 @@
 #include <errno.h>
 
 #include <rte_icmp.h>
-#include <rte_malloc.h>
 
 /* Linux icmp_send(): at most 576 bytes of error, the offending header and as much data. */
 #define ICMP4_ERROR_MAX 576
@@ -18,7 +17,7 @@
 /* net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst, for all destinations */
 #define ICMP4_MSGS_PER_SEC 1000
 #define ICMP4_MSGS_BURST   50
-#define ICMP4_PEERS	   1024
+#define ICMP4_PEERS	   4096
 
 enum {
 	ICMP4_ERROR_OUTPUT,
@@ -28,17 +27,32 @@ enum {
 	ICMP4_ERROR_EDGES,
 };
 
-/* Per worker: token buckets of the destinations (hashed, as inet_peer) and the global one. */
-struct icmp4_limits {
-	struct {
-		uint32_t addr;
-		uint32_t tokens;
-		uint64_t last_ms;
-	} peers[ICMP4_PEERS];
-	uint32_t credit;
-	uint64_t credit_ms;
-	uint16_t ip_id;
-};
+/*
+ * Token buckets shared by the workers, as Linux's are by the CPUs: the
+ * destinations' (inet_peer, hashed: colliding hosts share one) and the global
+ * one. Both refill by one token a millisecond. A bucket is one word, tokens in
+ * the high half and the time of the last refill in the low half, so taking a
+ * token is one compare-and-swap.
+ */
+static uint64_t peer_buckets[ICMP4_PEERS];
+static uint32_t peer_addrs[ICMP4_PEERS];
+static uint64_t global_bucket;
+
+static bool bucket_take(uint64_t *bucket, uint32_t now, uint32_t cap, uint32_t cost)
+{
+	uint64_t old = __atomic_load_n(bucket, __ATOMIC_RELAXED), new;
+
+	do {
+		uint64_t tokens = (old >> 32) + (uint32_t)(now - (uint32_t)old);
+
+		tokens = RTE_MIN(tokens, (uint64_t)cap);
+		if (tokens < cost)
+			return false;
+		new = (tokens - cost) << 32 | now;
+	} while (!__atomic_compare_exchange_n(
+		bucket, &old, new, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return true;
+}
 
 uint16_t ip4_icmp_error_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
@@ -87,40 +101,27 @@ static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags, const struc
 	       (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) || icmp_is_error(m, ip);
 }
 
-static bool allowed(struct icmp4_limits *l, uint32_t dst, uint8_t type, uint8_t code)
+static bool allowed(uint32_t dst, uint8_t type, uint8_t code)
 {
-	uint64_t now = fp_clock_ms;
-	uint32_t h = rte_be_to_cpu_32(dst);
-	typeof(l->peers[0]) *p = &l->peers[(h ^ (h >> 10) ^ (h >> 20)) % ICMP4_PEERS];
-	uint64_t refill;
+	uint32_t now = fp_clock_ms, h = rte_be_to_cpu_32(dst);
+	unsigned int slot = (h ^ (h >> 12) ^ (h >> 24)) % ICMP4_PEERS;
 
-	/* icmp_global_allow() */
-	refill = (now - l->credit_ms) * ICMP4_MSGS_PER_SEC / 1000;
-	if (refill > 0) {
-		l->credit = RTE_MIN(l->credit + refill, (uint64_t)ICMP4_MSGS_BURST);
-		l->credit_ms = now;
-	}
-	if (l->credit == 0)
-		return false;
 	/* path MTU discovery must not be starved (icmpv4_xrlim_allow) */
 	if (!(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED)) {
-		/* inet_peer_xrlim_allow() */
-		if (p->addr != dst) {
-			p->addr = dst;
-			p->tokens = ICMP4_PEER_BURST;
-			p->last_ms = now;
+		/* a new host in the slot starts with a full burst (inet_getpeer) */
+		if (__atomic_load_n(&peer_addrs[slot], __ATOMIC_RELAXED) != dst) {
+			__atomic_store_n(&peer_addrs[slot], dst, __ATOMIC_RELAXED);
+			__atomic_store_n(&peer_buckets[slot], 0, __ATOMIC_RELAXED);
 		}
-		p->tokens = RTE_MIN(p->tokens + (now - p->last_ms), (uint64_t)ICMP4_PEER_BURST);
-		p->last_ms = now;
-		if (p->tokens < ICMP4_RATELIMIT_MS)
+		/* inet_peer_xrlim_allow() */
+		if (!bucket_take(&peer_buckets[slot], now, ICMP4_PEER_BURST, ICMP4_RATELIMIT_MS))
 			return false;
-		p->tokens -= ICMP4_RATELIMIT_MS;
 	}
-	l->credit--;
-	return true;
+	/* icmp_global_allow(): ICMP4_MSGS_PER_SEC is one a millisecond */
+	return bucket_take(&global_bucket, now, ICMP4_MSGS_BURST, 1);
 }
 
-static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
+static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	const struct iface *in = iface_get(priv->iface_in);
@@ -135,7 +136,7 @@ static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
 	src = in != NULL ? __atomic_load_n(&in->ip4_primary, __ATOMIC_RELAXED) : 0;
 	if (src == 0)
 		return ICMP4_ERROR_NO_SOURCE;
-	if (!allowed(l, dst, priv->icmp_type, priv->icmp_code))
+	if (!allowed(dst, priv->icmp_type, priv->icmp_code))
 		return ICMP4_ERROR_RATE_LIMITED;
 	if (m->pkt_len > ICMP4_QUOTE_MAX)
 		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX);
@@ -152,7 +153,7 @@ static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
 		/* RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL, as icmp_send() */
 		.type_of_service = (tos & 0x1e) | 0xc0,
 		.total_length = rte_cpu_to_be_16(m->pkt_len),
-		.packet_id = rte_cpu_to_be_16(l->ip_id++),
+		.packet_id = rte_cpu_to_be_16((*ip_id)++),
 		.time_to_live = IP4_DEFAULT_TTL,
 		.next_proto_id = IPPROTO_ICMP,
 		.src_addr = src,
@@ -165,40 +166,21 @@ static inline rte_edge_t error_one(struct icmp4_limits *l, struct rte_mbuf *m)
 	return ICMP4_ERROR_OUTPUT;
 }
 
-static int icmp4_error_init(const struct rte_graph *graph, struct rte_node *node)
-{
-	struct icmp4_limits *l = rte_zmalloc_socket("icmp4_limits", sizeof(*l), 0, graph->socket);
-
-	if (l == NULL)
-		return -ENOMEM;
-	l->credit = ICMP4_MSGS_BURST;
-	*(struct icmp4_limits **)node->ctx = l;
-	return 0;
-}
-
-static void icmp4_error_fini(const struct rte_graph *graph, struct rte_node *node)
-{
-	(void)graph;
-	rte_free(*(struct icmp4_limits **)node->ctx);
-}
-
 /* Builds the ICMP error asked for by the previous node, in the offending packet's mbuf. */
 static uint16_t icmp4_error_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
-	struct icmp4_limits *l = *(struct icmp4_limits **)node->ctx;
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	uint16_t *ip_id = (uint16_t *)node->ctx; /* per worker: no sharing for ids */
+	rte_edge_t nexts[n];			 /* n may exceed a burst: streams grow */
 
 	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = error_one(l, objs[i]);
+		nexts[i] = error_one(ip_id, objs[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
 
 static struct rte_node_register icmp4_error_node = {
 	.name = "icmp4_error",
-	.init = icmp4_error_init,
-	.fini = icmp4_error_fini,
 	.process = icmp4_error_process,
 	.nb_edges = ICMP4_ERROR_EDGES,
 	.next_nodes =

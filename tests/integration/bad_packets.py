@@ -4,6 +4,7 @@
 usage: bad_packets.py CASE ROUTER_MAC   (run inside the h1 namespace)
 """
 import sys
+import time
 
 from scapy.all import IP, UDP, Ether, Raw, conf, sendp, srp1
 
@@ -25,4 +26,15 @@ if case == "ttl_1":
     reply = srp1(eth / IP(src="10.0.1.2", dst="10.0.2.2", ttl=1) / UDP(dport=33434), iface="eth0", timeout=3)
     ok = reply is not None and reply.haslayer("ICMP") and reply["ICMP"].type == 11 and reply[IP].src == "10.0.1.1"
     sys.exit(0 if ok else 1)
+if case == "ttl_burst":
+    # 20 expiring packets at once: Linux answers 6 (XRLIM_BURST_FACTOR) and limits the rest
+    from scapy.all import AsyncSniffer
+    sniffer = AsyncSniffer(iface="eth0", filter="icmp and src host 10.0.1.1")
+    sniffer.start()
+    time.sleep(1)
+    sendp([eth / IP(src="10.0.1.2", dst="10.0.2.2", ttl=1) / UDP(dport=33434 + i) for i in range(20)], iface="eth0")
+    time.sleep(1)
+    replies = [p for p in sniffer.stop() if p.haslayer("ICMP") and p["ICMP"].type == 11]
+    print(f"{len(replies)} time exceeded for 20 probes")
+    sys.exit(0 if len(replies) == 6 else 1)
 sendp([frames[case]] * 5, iface="eth0")

@@ -71,6 +71,7 @@ topology() {
 	ip -n fpt-h2 addr add 10.100.0.1/32 dev lo
 	ip -n fpt-h3 addr add 10.100.0.1/32 dev lo
 	ip -n fpt-h3 addr add 10.200.0.1/32 dev lo
+	ip -n fpt-h3 addr add 10.210.0.1/32 dev lo
 }
 
 write_config() { # path

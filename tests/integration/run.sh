@@ -5,7 +5,11 @@ BUILD=${1:-build}
 . "$(dirname "$0")/lib.sh"
 trap 'cleanup_all; rm -rf "$WORK"' EXIT
 
-ping_ok() { in_ns "$1" ping -c 3 -i 0.2 -W 2 "$2"; }
+ping_ok() { # host address [ping options]
+	local h=$1 a=$2
+	shift 2
+	in_ns "$h" ping -c 3 -i 0.2 -W 2 "$@" "$a"
+}
 
 test_ping() {
 	check "ping h1 -> h2 across the router" ping_ok h1 10.0.2.2
@@ -93,6 +97,84 @@ test_bad_packets() {
 	check "the daemon is alive" kill -0 "$FPD_PID"
 }
 
+ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
+
+test_cli() {
+	check "fastpathctl show interfaces lists the ports up" sh -c \
+		"$FASTPATHCTL -s $SOCK show interfaces | grep -E 'p1.*UP' && $FASTPATHCTL -s $SOCK -j show interfaces | jq -e '[.interfaces[] | select(.link_up)] | length == 3'"
+	check "fastpathctl show routes: connected, local, ECMP" sh -c \
+		"$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '10.0.1.0/24 dev p1' && $FASTPATHCTL -s $SOCK show routes | grep -q 'nexthop via 10.0.3.2 dev p3'"
+	check "fastpathctl ip route add" ctl ip route add 10.210.0.0/24 via 10.0.3.2
+	check "the CLI's route carries traffic" ping_ok h1 10.210.0.1
+	check "fastpathctl -j show routes has it" sh -c \
+		"$FASTPATHCTL -s $SOCK -j show routes | jq -e '.routes[] | select(.prefix == \"10.210.0.0/24\" and .nexthops[0].via == \"10.0.3.2\")'"
+	check "fastpathctl: duplicate route is an error (exit 1)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route add 10.210.0.0/24 via 10.0.3.2; [ \$? -eq 1 ]"
+	check "fastpathctl: gateway off-link is refused with a reason" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route add 10.211.0.0/24 via 10.9.9.9 2>&1 | grep -q 'not on a connected network'"
+	check "fastpathctl ip route del" ctl ip route del 10.210.0.0/24
+	check "fastpathctl: bad prefix is a usage error" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route add 10.0.0.300/8 via 10.0.3.2 2>&1 | grep -qi 'not an IPv4'"
+	check "fastpathctl: unknown command suggests" sh -c \
+		"$FASTPATHCTL -s $SOCK show rutes 2>&1 | grep -q 'show routes'"
+	check "fastpathctl show neighbours" sh -c "$FASTPATHCTL -s $SOCK show neighbours | grep -q '10.0.1.2 dev p1 lladdr'"
+	check "fastpathctl show stats names drop reasons" sh -c "$FASTPATHCTL -s $SOCK show stats | grep -q ip4_no_route"
+	check "fastpathctl clear stats zeroes the counters" sh -c \
+		"$FASTPATHCTL -s $SOCK clear stats && $FASTPATHCTL -s $SOCK -j show stats | jq -e '[.drops[].packets] | add == 0'"
+	check "fastpathctl: daemon not running is a clear error" sh -c \
+		"$FASTPATHCTL -s $WORK/nope.sock show routes 2>&1 | grep -q 'nope.sock'"
+}
+
+test_static_neighbour_and_garp() {
+	in_ns h1 timeout 3 tcpdump -nli eth0 -c 1 'arp and arp[6:2] == 1 and arp[14:4] == arp[24:4]' >"$WORK/garp" 2>/dev/null &
+	local dump=$!
+	sleep 1
+	check "address added through the API" api addr.add '{"iface": "p1", "address": "10.0.1.100/24"}'
+	wait $dump
+	check "a gratuitous ARP announces it" grep -q 'Request who-has 10.0.1.100 tell 10.0.1.100' "$WORK/garp"
+	check "the new address answers ping" ping_ok h1 10.0.1.100
+	check "address removed through the API" api addr.del '{"iface": "p1", "address": "10.0.1.100/24"}'
+	check "static neighbour added" api neigh.add '{"iface": "p2", "address": "10.0.2.50", "mac": "02:00:00:00:00:50"}'
+	check "static neighbour is PERMANENT" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.2.50\" and .state == \"PERMANENT\" and .mac == \"02:00:00:00:00:50\")'"
+	in_ns h2 timeout 3 tcpdump -nli eth0 -c 1 -e 'ether dst 02:00:00:00:00:50' >"$WORK/static" 2>/dev/null &
+	dump=$!
+	sleep 1
+	in_ns h1 ping -c 1 -W 1 10.0.2.50 >/dev/null 2>&1
+	wait $dump
+	check "traffic to it leaves with its MAC, without ARP" grep -q '02:00:00:00:00:50' "$WORK/static"
+	check "static neighbour deleted" api neigh.del '{"iface": "p2", "address": "10.0.2.50"}'
+}
+
+test_icmp_rate_limit() {
+	local before
+	before=$(drops icmp4_rate_limited)
+	sleep 6 # earlier tests' errors to h1 leave its bucket full again
+	check "ICMP errors to one host: a burst of 6, then rate-limited (Linux icmp_ratelimit)" \
+		in_ns h1 $PY "$TESTDIR/bad_packets.py" ttl_burst 02:00:00:00:01:01
+	check "rate-limited errors are counted" test "$(drops icmp4_rate_limited)" -ge $((before + 14))
+}
+
+test_route_churn() {
+	# 2000 route changes while a flow runs: no crash, no loss on the untouched route
+	in_ns h1 ping -i 0.005 -c 600 -q 10.0.2.2 >"$WORK/churn" 2>&1 &
+	local pinger=$!
+	for i in $(seq 0 999); do
+		printf '{"id":%d,"cmd":"route.add","args":{"prefix":"10.%d.%d.0/24","via":["10.0.2.2","10.0.3.2"]}}\n' \
+			$i $((150 + i / 250)) $((i % 250))
+	done >"$WORK/adds"
+	sed 's/route.add/route.del/; s/,"via":\[[^]]*\]//' "$WORK/adds" >"$WORK/dels"
+	timeout 30 socat -t 5 - "UNIX-CONNECT:$SOCK" <"$WORK/adds" >"$WORK/adds.out"
+	timeout 30 socat -t 5 - "UNIX-CONNECT:$SOCK" <"$WORK/dels" >"$WORK/dels.out"
+	wait $pinger
+	check "1000 routes added" test "$(jq -s '[.[] | select(.ok)] | length' "$WORK/adds.out")" -eq 1000
+	check "1000 routes deleted" test "$(jq -s '[.[] | select(.ok)] | length' "$WORK/dels.out")" -eq 1000
+	check "the flow lost nothing during the churn" grep -q ' 0% packet loss' "$WORK/churn"
+	check "no route left behind" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '[.routes[] | select(.prefix | startswith(\"10.15\"))] | length == 0'"
+	check "the daemon is alive" kill -0 "$FPD_PID"
+}
+
 test_config_errors() {
 	printf '{\n\t"ports": [\n\t\t{"name": "p0", "driver": "af_packet", "iface": "x", "mtuu": 1500}\n\t]\n}\n' >"$WORK/bad1.json"
 	check "config: unknown key with file:line:col" sh -c \
@@ -142,7 +224,8 @@ log "== fastpath integration tests ($BUILD)"
 topology
 if start_router; then
 	for t in test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic \
-		test_bad_packets test_iperf test_config_errors test_reload test_stop; do
+		test_bad_packets test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn \
+		test_iperf test_cli test_config_errors test_reload test_stop; do
 		log "-- $t"
 		$t
 	done
