@@ -27,18 +27,6 @@ static int find(uint16_t iface, const struct fp_ip4_prefix *a)
 	return -1;
 }
 
-/* Another address of iface on the network of a keeps the network's routes. */
-static bool network_shared(uint16_t iface, const struct fp_ip4_prefix *a)
-{
-	for (unsigned int i = 0; i < addrs[iface].n; i++) {
-		const struct fp_ip4_prefix *o = &addrs[iface].a[i];
-
-		if (o->addr != a->addr && o->len == a->len && same_network(o, a->addr))
-			return true;
-	}
-	return false;
-}
-
 static struct route4 connected_route(
 	const struct iface *iface, enum route_type type, uint32_t addr, uint8_t len)
 {
@@ -54,20 +42,78 @@ static struct route4 connected_route(
 	return r;
 }
 
-static void del_network_routes(const struct iface *iface, const struct fp_ip4_prefix *a)
+/* The network route and the broadcast route an address brings, if any. */
+static bool derived(const struct fp_ip4_prefix *a, enum route_type type, struct fp_ip4_prefix *p)
 {
-	struct fp_ip4_prefix net = {a->addr & fp_ip4_mask(a->len), a->len};
-	struct fp_ip4_prefix bcast = {a->addr | ~fp_ip4_mask(a->len), 32};
+	if (type == ROUTE_UNICAST && a->len < 32) {
+		*p = (struct fp_ip4_prefix){a->addr & fp_ip4_mask(a->len), a->len};
+		return true;
+	}
+	if (type == ROUTE_BROADCAST && a->len < 31) {
+		*p = (struct fp_ip4_prefix){a->addr | ~fp_ip4_mask(a->len), 32};
+		return true;
+	}
+	return false;
+}
 
-	if (a->len < 32)
-		fib4_route_del(iface->vrf, &net);
-	if (a->len < 31)
-		fib4_route_del(iface->vrf, &bcast);
+static bool iface_needs(uint16_t iface, enum route_type type, const struct fp_ip4_prefix *p)
+{
+	struct fp_ip4_prefix d;
+
+	for (unsigned int i = 0; i < addrs[iface].n; i++)
+		if (derived(&addrs[iface].a[i], type, &d) && d.addr == p->addr && d.len == p->len)
+			return true;
+	return false;
+}
+
+/*
+ * Makes the connected route of this type for p follow the addresses: it exists
+ * while an address of the VRF needs it, and stays on its interface while that
+ * interface needs it (the first address wins, as in Linux); otherwise it moves
+ * to another interface that needs it, or goes.
+ */
+static int sync_derived(uint16_t vrf, enum route_type type, const struct fp_ip4_prefix *p)
+{
+	uint16_t owner = FP_IFACE_NONE;
+	struct route4 cur, r;
+	bool have = fib4_route_get(vrf, p, &cur) == 0 && cur.origin == ORIGIN_CONNECTED &&
+		    cur.type == type;
+
+	if (have && iface_needs(cur.nh[0].iface, type, p))
+		return 0;
+	for (uint16_t i = 0; i < FP_MAX_IFACES && owner == FP_IFACE_NONE; i++)
+		if (iface_get(i) != NULL && iface_get(i)->vrf == vrf && iface_needs(i, type, p))
+			owner = i;
+	if (owner == FP_IFACE_NONE)
+		return have ? fib4_route_del(vrf, p) : 0;
+	/* replace: a static route to the same network yields to the connected one */
+	r = connected_route(iface_get(owner), type, p->addr, p->len);
+	return fib4_route_add(&r, true);
+}
+
+static int sync_derived_of(uint16_t vrf, const struct fp_ip4_prefix *a)
+{
+	static const enum route_type types[] = {ROUTE_UNICAST, ROUTE_BROADCAST};
+	struct fp_ip4_prefix p;
+	int ret = 0;
+
+	for (unsigned int t = 0; t < RTE_DIM(types); t++)
+		if (derived(a, types[t], &p) && ret == 0)
+			ret = sync_derived(vrf, types[t], &p);
+	return ret;
+}
+
+static void forget(uint16_t iface, unsigned int i)
+{
+	memmove(&addrs[iface].a[i], &addrs[iface].a[i + 1],
+		(addrs[iface].n - i - 1) * sizeof(addrs[iface].a[0]));
+	addrs[iface].n--;
 }
 
 int ip4_addr_add(uint16_t iface_id, const struct fp_ip4_prefix *a)
 {
 	struct iface *iface = iface_get(iface_id);
+	struct fp_ip4_prefix local = {a->addr, 32};
 	char s[FP_IP4_PREFIXSTRLEN];
 	struct route4 r;
 	int ret;
@@ -84,24 +130,13 @@ int ip4_addr_add(uint16_t iface_id, const struct fp_ip4_prefix *a)
 	r = connected_route(iface, ROUTE_LOCAL, a->addr, 32);
 	if ((ret = fib4_route_add(&r, false)) < 0)
 		return ret;
-	if (a->len < 32 && !network_shared(iface_id, a)) {
-		r = connected_route(iface, ROUTE_UNICAST, a->addr, a->len);
-		/* replace: a static route to the same network yields to the connected one */
-		ret = fib4_route_add(&r, true);
-		if (ret == 0 && a->len < 31) {
-			r = connected_route(
-				iface, ROUTE_BROADCAST, a->addr | ~fp_ip4_mask(a->len), 32);
-			ret = fib4_route_add(&r, true);
-		}
-		if (ret < 0) {
-			struct fp_ip4_prefix local = {a->addr, 32};
-
-			del_network_routes(iface, a);
-			fib4_route_del(iface->vrf, &local);
-			return ret;
-		}
-	}
 	addrs[iface_id].a[addrs[iface_id].n++] = *a;
+	if ((ret = sync_derived_of(iface->vrf, a)) < 0) {
+		forget(iface_id, addrs[iface_id].n - 1);
+		sync_derived_of(iface->vrf, a);
+		fib4_route_del(iface->vrf, &local);
+		return ret;
+	}
 	if (iface->ip4_primary == 0)
 		__atomic_store_n(&iface->ip4_primary, a->addr, __ATOMIC_RELAXED);
 	arp_gratuitous(iface_id, a->addr);
@@ -118,12 +153,9 @@ int ip4_addr_del(uint16_t iface_id, const struct fp_ip4_prefix *a)
 	if (iface == NULL || (i = find(iface_id, a)) < 0)
 		return fp_error(ENOENT, "%s has no address %s", iface ? iface->name : "?",
 			fp_ip4_prefix_fmt(a, s));
+	forget(iface_id, i);
 	fib4_route_del(iface->vrf, &local);
-	if (!network_shared(iface_id, a))
-		del_network_routes(iface, a);
-	memmove(&addrs[iface_id].a[i], &addrs[iface_id].a[i + 1],
-		(addrs[iface_id].n - i - 1) * sizeof(*a));
-	addrs[iface_id].n--;
+	sync_derived_of(iface->vrf, a);
 	__atomic_store_n(&iface->ip4_primary, addrs[iface_id].n ? addrs[iface_id].a[0].addr : 0,
 		__ATOMIC_RELAXED);
 	return 0;

@@ -11,8 +11,6 @@
  *
  * Environment:
  *   TEST_FIB_SCALE_ROUTES=N  routes of the scale test (default 100000; lower under valgrind)
- *   TEST_FIB_KNOWN_BUGS=1    run the test_bug_* tests, which check behaviour that is wrong
- *                            today (they are skipped otherwise)
  */
 #include "fib/fib4.h"
 #include "infra/control.h"
@@ -230,19 +228,6 @@ static void slot_counts(const struct nh_group *g, unsigned int counts[FIB4_ECMP_
 		counts[g->slots[s]]++;
 	}
 }
-
-static bool env_flag(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
-}
-
-#define KNOWN_BUG()                                                                                \
-	do {                                                                                       \
-		if (!env_flag("TEST_FIB_KNOWN_BUGS"))                                              \
-			skip();                                                                    \
-	} while (0)
 
 static double now_s(void)
 {
@@ -1153,11 +1138,10 @@ static void test_scale(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
-/* Known bugs (TEST_FIB_KNOWN_BUGS=1) -------------------------------------------------------- */
+/* Regressions -------------------------------------------------------------------------------- */
 
-/* fib4.c group_get(): with a skewed weight the floor of 1 slot overflows the 64 slots and the
- * last members get none: they never carry traffic. */
-static void test_bug_ecmp_every_member_gets_a_slot(void **state)
+/* With skewed weights every member still gets an ECMP slot and carries traffic. */
+static void test_ecmp_every_member_gets_a_slot(void **state)
 {
 	unsigned int counts[FIB4_ECMP_MAX];
 	struct route4 r = R("10.0.0.0/8", ROUTE_UNICAST);
@@ -1176,9 +1160,8 @@ static void test_bug_ecmp_every_member_gets_a_slot(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
-/* fib4.c resolve_members(): a gateway with an interface id that does not exist dereferences
- * iface_get(iface) == NULL while formatting the ENETUNREACH message. */
-static void test_bug_gateway_with_unknown_iface(void **state)
+/* A gateway with an interface id that does not exist is ENODEV, not a crash. */
+static void test_gateway_with_unknown_iface(void **state)
 {
 	struct route4 r = R("10.0.0.0/8", ROUTE_UNICAST);
 
@@ -1189,10 +1172,9 @@ static void test_bug_gateway_with_unknown_iface(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
-/* fib4.c fib4_route_del()/fib4_route_get(): add refuses a prefix with host bits, but del and
- * get mask them (rte_rib_lookup_exact does) and act on the network: "del 10.1.2.3/8" deletes
- * 10.0.0.0/8. */
-static void test_bug_del_host_bits(void **state)
+/* del and get refuse a prefix with host bits, as add does: "del 10.1.2.3/8" must not delete
+ * 10.0.0.0/8 (rte_rib_lookup_exact masks the address). */
+static void test_del_host_bits(void **state)
 {
 	struct route4 r = R("10.0.0.0/8", ROUTE_BLACKHOLE), out;
 
@@ -1204,8 +1186,8 @@ static void test_bug_del_host_bits(void **state)
 	assert_int_equal(del("10.0.0.0/8"), 0);
 }
 
-/* fib4.c fib4_route_add(): a VRF out of range fails with -ENOMEM and no message of its own. */
-static void test_bug_vrf_out_of_range(void **state)
+/* A VRF out of range is refused with a message of its own. */
+static void test_vrf_out_of_range(void **state)
 {
 	struct route4 r = R("10.0.0.0/8", ROUTE_BLACKHOLE);
 
@@ -1216,15 +1198,13 @@ static void test_bug_vrf_out_of_range(void **state)
 	assert_non_null(strstr(fp_errmsg(), "VRF"));
 }
 
-/* addr.c: the same network on two interfaces. The second address's connected route replaces
- * the first's, and deleting either address deletes the network route whoever owns it: the
- * interface that keeps its address loses its connected network. */
-static void test_bug_same_network_two_ifaces(void **state)
+/* The same network on two interfaces: the connected route stays on the first while it has its
+ * address, and moves to the other when that address goes. */
+static void test_same_network_two_ifaces(void **state)
 {
 	const struct nh_group *g;
 
 	(void)state;
-	KNOWN_BUG();
 	addr_add(0, "192.0.2.1/24");
 	addr_add(1, "192.0.2.2/24");
 	addr_del(1, "192.0.2.2/24");
@@ -1240,13 +1220,11 @@ static void test_bug_same_network_two_ifaces(void **state)
 	addr_del(1, "192.0.2.2/24");
 }
 
-/* addr.c ip4_addr_del(): an address whose network differs but whose broadcast is the same
- * (192.0.2.1/24 and 192.0.2.129/25 both broadcast to 192.0.2.255) shares the broadcast route;
- * deleting either deletes it although the other still needs it (Linux checks, fib_del_ifaddr). */
-static void test_bug_shared_broadcast(void **state)
+/* Two networks with one broadcast address (192.0.2.1/24 and 192.0.2.129/25): the broadcast
+ * route stays while either needs it (Linux checks too, fib_del_ifaddr). */
+static void test_shared_broadcast_address(void **state)
 {
 	(void)state;
-	KNOWN_BUG();
 	addr_add(0, "192.0.2.1/24");
 	addr_add(0, "192.0.2.129/25");
 	addr_del(0, "192.0.2.1/24");
@@ -1272,13 +1250,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vrf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_bug_ecmp_every_member_gets_a_slot, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_bug_gateway_with_unknown_iface, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bug_del_host_bits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bug_vrf_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bug_same_network_two_ifaces, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bug_shared_broadcast, setup, teardown),
+			test_ecmp_every_member_gets_a_slot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gateway_with_unknown_iface, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_del_host_bits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vrf_out_of_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_network_two_ifaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_broadcast_address, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
