@@ -76,13 +76,12 @@ static struct rte_node_register ip4_output_node = {
 			[IP4_OUTPUT_TX] = "port_tx",
 			[IP4_OUTPUT_RESOLVE] = PUNT_NODE,
 			[IP4_OUTPUT_FRAG_NEEDED] = "ip4_frag_needed",
-			[IP4_OUTPUT_TOO_BIG] = "ip4_too_big_fragmentation_unsupported",
+			[IP4_OUTPUT_TOO_BIG] = "ip4_fragment",
 			[IP4_OUTPUT_NO_IFACE] = "ip4_output_no_iface",
 			[IP4_OUTPUT_NO_HEADROOM] = "ip4_output_no_headroom",
 		},
 };
 FP_NODE_REGISTER(ip4_output_node)
-FP_DROP_NODE(ip4_too_big_fragmentation_unsupported)
 FP_DROP_NODE(ip4_output_no_iface)
 FP_DROP_NODE(ip4_output_no_headroom)
 IP4_ICMP_ERROR_NODE(ip4_frag_needed, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED)

@@ -72,6 +72,8 @@ topology() {
 	ip -n fpt-h3 addr add 10.100.0.1/32 dev lo
 	ip -n fpt-h3 addr add 10.200.0.1/32 dev lo
 	ip -n fpt-h3 addr add 10.210.0.1/32 dev lo
+	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery
+	ip -n fpt-h3 link set eth0 mtu 1000
 }
 
 write_config() { # path
@@ -83,7 +85,7 @@ write_config() { # path
 	"ports": [
 		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
 		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
-		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01"}
+		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1000}
 	],
 	"addresses": [
 		{"iface": "p1", "address": "10.0.1.1/24"},

@@ -97,6 +97,23 @@ test_bad_packets() {
 	check "the daemon is alive" kill -0 "$FPD_PID"
 }
 
+node_packets() { # node: packets it handled since start
+	api stats.show | jq --arg n "$1" '[.nodes[] | select(.name == $n) | .packets] | add // 0'
+}
+
+test_mtu() {
+	local before
+	before=$(node_packets ip4_fragment)
+	check "1428-byte packets without DF are fragmented to the 1000-byte link" \
+		in_ns h1 ping -c 3 -i 0.2 -W 2 -M dont -s 1400 10.0.3.2
+	check "the fragment node did it" test "$(node_packets ip4_fragment)" -ge $((before + 3))
+	check "with DF: ICMP fragmentation needed, mtu 1000" sh -c \
+		"ip netns exec fpt-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
+	ip netns exec fpt-h1 ip route flush cache
+	check "tracepath learns the path MTU from the router" sh -c \
+		"ip netns exec fpt-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
+}
+
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
 test_cli() {
@@ -224,7 +241,7 @@ log "== fastpath integration tests ($BUILD)"
 topology
 if start_router; then
 	for t in test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic \
-		test_bad_packets test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn \
+		test_bad_packets test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn \
 		test_iperf test_cli test_config_errors test_reload test_stop; do
 		log "-- $t"
 		$t
