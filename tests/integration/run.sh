@@ -1,9 +1,10 @@
 #!/bin/bash
 # Integration tests: a real fastpathd (2 workers) between Linux hosts in namespaces.
-# usage: run.sh [BUILD_DIR]
+# usage: run.sh [BUILD_DIR [TEST...]]   (FPT_KEEP=1 keeps the work directory, for its logs)
 BUILD=${1:-build}
+shift
 . "$(dirname "$0")/lib.sh"
-trap 'cleanup_all; rm -rf "$WORK"' EXIT
+trap 'cleanup_all; [ -n "${FPT_KEEP:-}" ] && log "kept $WORK" || rm -rf "$WORK"' EXIT
 
 ping_ok() { # host address [ping options]
 	local h=$1 a=$2
@@ -237,16 +238,88 @@ test_stop() {
 	check "API socket removed" test ! -e "$SOCK"
 }
 
+# Every port type but PCI, in a second daemon: tap (the kernel pings through it), pcap (echo
+# requests replayed, replies written), null, and memif with testpmd as the peer.
+test_ports() {
+	local conf=$WORK/ports.json memif=$WORK/memif.sock
+	$PY -c "from scapy.all import *
+wrpcap('$WORK/rx.pcap', [Ether(src='02:00:00:00:09:09', dst='ff:ff:ff:ff:ff:ff') /
+	IP(src='10.0.5.9', dst='10.0.5.1') / ICMP(id=7, seq=i) for i in range(3)])"
+	cat >"$conf" <<CONF
+{
+	"eal": {"file_prefix": "fpt"},
+	"workers": {"count": 1, "idle_sleep_us": 50},
+	"api": {"socket": "$SOCK"},
+	"ports": [
+		{"name": "tap0", "driver": "tap", "iface": "fpt-tap0", "mac": "02:00:00:00:04:01"},
+		{"name": "pcap0", "driver": "pcap", "rx_pcap": "$WORK/rx.pcap", "tx_pcap": "$WORK/tx.pcap"},
+		{"name": "null0", "driver": "null", "no_rx": true, "rxqs": 2, "rx_ring": 512, "tx_ring": 512},
+		{"name": "memif0", "driver": "memif", "role": "server", "socket": "$memif", "devargs": "socket-abstract=no"}
+	],
+	"addresses": [
+		{"iface": "tap0", "address": "10.0.4.1/24"},
+		{"iface": "pcap0", "address": "10.0.5.1/24"}
+	],
+	"neighbours": [{"iface": "pcap0", "address": "10.0.5.9", "mac": "02:00:00:00:09:09"}]
+}
+CONF
+	ip netns exec $R "$FASTPATHD" -c "$conf" >"$WORK/ports.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 100); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
+	check "four port types up" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | tee /dev/stderr | jq -e '[.interfaces[] | .driver] | sort == [\"memif\", \"null\", \"pcap\", \"tap\"]'"
+	check "null port: 2 RX queues, rings as configured" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"null0\") | .rxqs == 2 and .link_up'"
+	ip -n $R addr add 10.0.4.2/24 dev fpt-tap0
+	ip -n $R link set fpt-tap0 up
+	check "tap port: the kernel pings fastpath through it" ip netns exec $R ping -c 3 -i 0.2 -W 2 10.0.4.1
+	check "tap port keeps its configured MAC" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"tap0\") | .mac == \"02:00:00:00:04:01\"'"
+	check "memif port: link down without a peer" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"memif0\") | .link_up == false'"
+	timeout 6 dpdk-testpmd -l 0,1 --no-pci --file-prefix fpt-tp \
+		--vdev "net_memif0,role=client,socket=$memif,socket-abstract=no" -- \
+		--total-num-mbufs 4096 --stats-period 1 -a --forward-mode=txonly >"$WORK/testpmd.log" 2>&1 &
+	local tp=$!
+	sleep 4
+	check "memif port: link up with testpmd as peer" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"memif0\") | .link_up'"
+	check "memif port: testpmd's packets arrive" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api stats.show | jq -e '.ports[] | select(.name == \"memif0\") | .rx_packets > 1000'"
+	wait $tp
+	rm -rf /var/run/dpdk/fpt-tp # testpmd's, not ours
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	check "ports daemon stops cleanly" test $? -eq 0
+	FPD_PID=
+	check "pcap port: the replayed pings were answered into the tx pcap" sh -c \
+		"$PY -c \"from scapy.all import *
+r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 0 and p[IP].dst == '10.0.5.9']
+exit(0 if len(r) == 3 else 1)\""
+}
+
+ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
+	test_bad_packets test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
+	test_iperf test_cli test_config_errors test_reload test_stop"
+# tests on their own daemon
+OTHER_TESTS="test_ports"
+ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
+wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
+run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
+
 log "== fastpath integration tests ($BUILD)"
 topology
-if start_router; then
-	for t in test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic \
-		test_bad_packets test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn \
-		test_iperf test_cli test_config_errors test_reload test_stop; do
-		log "-- $t"
-		$t
-	done
-else
-	fail "fastpathd starts"
+if [ -n "$run_router" ]; then
+	if start_router; then
+		for t in $ROUTER_TESTS; do
+			case $wanted in *" $t "*) log "-- $t" && $t ;; esac
+		done
+	else
+		fail "fastpathd starts"
+	fi
+	[ -n "$FPD_PID" ] && test_stop
 fi
+for t in $OTHER_TESTS; do
+	case $wanted in *" $t "*) log "-- $t" && $t ;; esac
+done
 summary
