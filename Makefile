@@ -2,7 +2,7 @@
 BUILD ?= build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps hugepages build run check unit integration bench clean format
+.PHONY: all deps hugepages build run check check-asan unit integration bench clean format
 
 all: build
 
@@ -32,11 +32,19 @@ check: build hugepages
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=1; \
 	$(SUDO) bash tests/integration/run.sh $(BUILD) || rc=1; exit $$rc
 
+# Every test again with AddressSanitizer and LeakSanitizer in fastpathd and the unit tests:
+# a leak or a memory error fails the daemon's exit-code checks.
+check-asan: deps hugepages
+	[ -f $(BUILD)-asan/build.ninja ] || meson setup $(BUILD)-asan -Db_sanitize=address -Dbuildtype=debug
+	ninja -C $(BUILD)-asan
+	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
+	$(SUDO) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
+
 bench: build hugepages
 	@echo "make bench: not implemented yet (issue 4)"; exit 1
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-asan
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

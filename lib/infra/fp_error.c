@@ -28,7 +28,9 @@ int fp_error_prefix(int errnum, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, errmsg, sizeof(old));
-	snprintf(errmsg, sizeof(errmsg), "%s%s", prefix, old[0] ? old : strerror(abs(errnum)));
+	if (snprintf(errmsg, sizeof(errmsg), "%s%s", prefix, old[0] ? old : strerror(abs(errnum))) >=
+		(int)sizeof(errmsg))
+		memcpy(errmsg + sizeof(errmsg) - 4, "...", 4); /* say that it was cut */
 	return -abs(errnum);
 }
 
