@@ -26,6 +26,7 @@ struct rte_hash *fp_neigh_hash;
 int neigh_punt_resolve;
 static struct neigh_params params;
 static uint64_t params_drawn_ms;
+static int64_t gc_last_ms;
 static int edge_ip4_output, edge_icmp4_error;
 
 FP_COUNTER(neigh_hold_queue_overflow)
@@ -152,22 +153,49 @@ static struct neigh *neigh_find_or_create(uint16_t iface, uint32_t ip)
 	return n != NULL ? n : neigh_create(iface, ip);
 }
 
-static void neigh_destroy(struct neigh *n)
+/*
+ * Frees the entries for which match() is true, in batches: each batch leaves
+ * the hash, then one grace period covers them all (lock-free readers may still
+ * hold an entry or its key slot), then they are freed.
+ */
+static void neigh_destroy_if(bool (*match)(const struct neigh *n, void *arg), void *arg)
 {
-	struct neigh_key key = {.ip = n->ip, .iface = n->iface};
-	struct rte_mbuf *q, *next;
-	int32_t pos;
+	struct neigh *batch[256];
+	int32_t pos[RTE_DIM(batch)];
+	unsigned int n;
 
-	for (q = unhold_all(n); q != NULL; q = next) {
-		next = fp_mbuf_priv(q)->queue_next;
-		rte_pktmbuf_free(q);
-	}
-	pos = rte_hash_del_key(fp_neigh_hash, &key);
-	/* lock-free readers may still hold the entry or its key slot */
-	fp_rcu_synchronize();
-	if (pos >= 0)
-		rte_hash_free_key_with_position(fp_neigh_hash, pos);
-	rte_free(n);
+	do {
+		const void *key;
+		void *data;
+		uint32_t iter = 0;
+
+		n = 0;
+		while (n < RTE_DIM(batch) &&
+			rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
+			if (match(data, arg))
+				batch[n++] = data;
+		for (unsigned int i = 0; i < n; i++) {
+			struct neigh_key k = {.ip = batch[i]->ip, .iface = batch[i]->iface};
+			struct rte_mbuf *q, *next;
+
+			for (q = unhold_all(batch[i]); q != NULL; q = next) {
+				next = fp_mbuf_priv(q)->queue_next;
+				rte_pktmbuf_free(q);
+			}
+			pos[i] = rte_hash_del_key(fp_neigh_hash, &k);
+		}
+		fp_rcu_synchronize();
+		for (unsigned int i = 0; i < n; i++) {
+			if (pos[i] >= 0)
+				rte_hash_free_key_with_position(fp_neigh_hash, pos[i]);
+			rte_free(batch[i]);
+		}
+	} while (n == RTE_DIM(batch));
+}
+
+static bool is_entry(const struct neigh *n, void *arg)
+{
+	return n == arg;
 }
 
 struct neigh *neigh_ref(uint16_t iface, uint32_t ip)
@@ -208,7 +236,7 @@ int neigh_del(uint16_t iface, uint32_t ip)
 			iface_get(iface) ? iface_get(iface)->name : "?");
 	neigh_act(n, neigh_sm_delete(&n->sm, control_now_ms()), NULL);
 	if (n->refcnt == 0)
-		neigh_destroy(n);
+		neigh_destroy_if(is_entry, n);
 	return 0;
 }
 
@@ -256,11 +284,16 @@ int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg)
 	return 0;
 }
 
+/* neigh_periodic_work(): unreferenced entries that failed or went unused. */
+static bool expired(const struct neigh *n, void *arg)
+{
+	return neigh_sm_gc_expired(
+		&n->sm, *(const int64_t *)arg, n->refcnt > 0 || n->held_count > 0);
+}
+
 /* Timers, STALE entries used by the datapath (-> DELAY), and garbage collection. */
 static void neigh_scan(void *arg)
 {
-	struct neigh *expired[64];
-	unsigned int n_expired = 0;
 	int64_t now = control_now_ms();
 	const void *key;
 	void *data;
@@ -284,32 +317,29 @@ static void neigh_scan(void *arg)
 		}
 		if (n->sm.timer_deadline != 0 && now >= n->sm.timer_deadline)
 			neigh_act(n, neigh_sm_timer(&n->sm, now), NULL);
-		if (n_expired < RTE_DIM(expired) &&
-			neigh_sm_gc_expired(&n->sm, now, n->refcnt > 0 || n->held_count > 0))
-			expired[n_expired++] = n;
 	}
-	for (unsigned int i = 0; i < n_expired; i++)
-		neigh_destroy(expired[i]);
+	/* as Linux's neigh_periodic_work, every base_reachable_time / 2 */
+	if (now - gc_last_ms >= params.base_reachable_time / 2) {
+		gc_last_ms = now;
+		neigh_destroy_if(expired, &now);
+	}
+}
+
+static bool on_iface(const struct neigh *n, void *arg)
+{
+	return n->iface == ((const struct iface *)arg)->id;
+}
+
+static bool every(const struct neigh *n, void *arg)
+{
+	(void)n;
+	(void)arg;
+	return true;
 }
 
 static void neigh_iface_removing(struct iface *iface)
 {
-	struct neigh *victims[256];
-	unsigned int n;
-	const void *key;
-	void *data;
-
-	do {
-		uint32_t iter = 0;
-
-		n = 0;
-		while (n < RTE_DIM(victims) &&
-			rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0)
-			if (((struct neigh *)data)->iface == iface->id)
-				victims[n++] = data;
-		for (unsigned int i = 0; i < n; i++)
-			neigh_destroy(victims[i]);
-	} while (n == RTE_DIM(victims));
+	neigh_destroy_if(on_iface, iface);
 }
 
 static struct iface_listener neigh_listener = {.order = 30, .removing = neigh_iface_removing};
@@ -342,14 +372,8 @@ static int neigh_init(void)
 
 static void neigh_fini(void)
 {
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
-
-	while (fp_neigh_hash != NULL && rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0) {
-		neigh_destroy(data);
-		iter = 0;
-	}
+	if (fp_neigh_hash != NULL)
+		neigh_destroy_if(every, NULL);
 	rte_hash_free(fp_neigh_hash);
 	fp_neigh_hash = NULL;
 }
