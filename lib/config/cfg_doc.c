@@ -10,7 +10,9 @@
 
 /*
  * jansson only gives positions for syntax errors, so the text is scanned a
- * second time to record where each value is, by JSON pointer.
+ * second time to record where each value is, by JSON pointer. Positions serve
+ * error messages only: the scan waits for the first question (a million
+ * routes load without it).
  */
 
 struct entry {
@@ -22,6 +24,9 @@ struct entry {
 struct cfg_doc {
 	char *name;
 	json_t *root;
+	char *text; /* kept to locate values on demand */
+	size_t len;
+	bool located;
 	struct entry *entries; /* sorted by pointer once scanned */
 	size_t n_entries, entries_cap;
 	char *strings; /* NUL-terminated pointers */
@@ -313,9 +318,19 @@ static bool locate_values(struct cfg_doc *doc, const char *text, size_t len)
 	return ok;
 }
 
-static const struct entry *find(const struct cfg_doc *doc, const char *pointer)
+static const struct entry *find(const struct cfg_doc *cdoc, const char *pointer)
 {
-	size_t lo = 0, hi = doc != NULL ? doc->n_entries : 0;
+	/* the index is a cache: building it changes nothing the document says */
+	struct cfg_doc *doc = (struct cfg_doc *)cdoc;
+	size_t lo = 0, hi;
+
+	if (doc == NULL)
+		return NULL;
+	if (!doc->located) {
+		doc->located = true;
+		locate_values(doc, doc->text, doc->len);
+	}
+	hi = doc->n_entries;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -339,6 +354,7 @@ static int duplicate_error(const struct cfg_doc *doc)
 	char key[256];
 	size_t n = 0;
 
+	find(doc, ""); /* locates the values */
 	for (size_t i = 1; i < doc->n_entries; i++) {
 		const struct entry *e = &doc->entries[i];
 
@@ -360,7 +376,8 @@ static int duplicate_error(const struct cfg_doc *doc)
 		key, first->key.line, first->key.col);
 }
 
-static int load(const char *name, const char *text, size_t len, struct cfg_doc **out)
+/* Takes text, which must be malloc'ed. */
+static int load(const char *name, char *text, size_t len, struct cfg_doc **out)
 {
 	struct cfg_doc *doc = calloc(1, sizeof(*doc));
 	json_error_t err;
@@ -368,23 +385,20 @@ static int load(const char *name, const char *text, size_t len, struct cfg_doc *
 
 	if (doc == NULL || (doc->name = strdup(name)) == NULL) {
 		free(doc);
+		free(text);
 		return fp_error(ENOMEM, "%s: out of memory", name);
 	}
+	doc->text = text;
+	doc->len = len;
 	/* DECODE_ANY: a scalar root gets the same message as an array, below */
 	doc->root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
 	if (doc->root == NULL) {
 		ret = 0;
-		if (json_error_code(&err) == json_error_duplicate_key) {
-			locate_values(doc, text, len);
+		if (json_error_code(&err) == json_error_duplicate_key)
 			ret = duplicate_error(doc);
-		}
 		if (ret == 0)
 			ret = fp_error(EINVAL, "%s:%d:%d: syntax error: %s", name, err.line,
 				err.column, err.text);
-		goto fail;
-	}
-	if (!locate_values(doc, text, len)) {
-		ret = fp_error(ENOMEM, "%s: out of memory", name);
 		goto fail;
 	}
 	if (!json_is_object(doc->root)) {
@@ -404,7 +418,11 @@ fail:
 
 int cfg_doc_load_string(const char *name, const char *text, struct cfg_doc **out)
 {
-	return load(name, text, strlen(text), out);
+	char *copy = strdup(text);
+
+	if (copy == NULL)
+		return fp_error(ENOMEM, "%s: out of memory", name);
+	return load(name, copy, strlen(copy), out);
 }
 
 int cfg_doc_load_file(const char *path, struct cfg_doc **out)
@@ -425,10 +443,12 @@ int cfg_doc_load_file(const char *path, struct cfg_doc **out)
 		text = p;
 		len += fread(text + len, 1, cap - len, f);
 	} while (len == cap);
-	if (ferror(f))
+	if (ferror(f)) {
 		ret = fp_error(EIO, "%s: read error", path);
-	else
+	} else {
 		ret = load(path, text, len, out);
+		text = NULL;
+	}
 out:
 	free(text);
 	fclose(f);
@@ -450,6 +470,7 @@ void cfg_doc_free(struct cfg_doc *doc)
 	if (doc == NULL)
 		return;
 	json_decref(doc->root);
+	free(doc->text);
 	free(doc->entries);
 	free(doc->strings);
 	free(doc->name);
