@@ -40,8 +40,9 @@ check-asan: deps hugepages
 	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
 	$(SUDO) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
 
+# Mpps on one worker next to testpmd io in the same run (tests/bench/run.sh)
 bench: build hugepages
-	@echo "make bench: not implemented yet (issue 4)"; exit 1
+	$(SUDO) bash tests/bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
