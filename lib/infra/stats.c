@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
+#include "stats.h"
 #include "counter.h"
 #include "fp_net.h"
 #include "graph.h"
@@ -63,10 +64,7 @@ static void remember(
 	json_object_set_new(n, field, json_integer((json_int_t)value));
 }
 
-/* Visits every counter: (kind, name, field, value) for ports, nodes, drops. */
-static void counters_walk(void (*cb)(json_t *out, const char *kind, const char *name,
-				  const char *field, uint64_t value),
-	json_t *out)
+void counters_walk(counter_cb cb, json_t *out)
 {
 	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
 		const struct iface *iface = fp_ifaces[i];

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+/*
+ * Every counter of the daemon, as (kind, name, field, value): kind "ports"
+ * (name: interface; fields rx_packets, rx_bytes, rx_missed, rx_errors,
+ * rx_nombuf, tx_packets, tx_bytes, tx_errors), "nodes" (name: graph node;
+ * fields calls, packets, cycles, summed over the workers) and "drops" (name:
+ * drop reason; field packets). Values are totals since start, not since
+ * "clear stats". Control thread only.
+ */
+typedef void (*counter_cb)(
+	json_t *out, const char *kind, const char *name, const char *field, uint64_t value);
+
+void counters_walk(counter_cb cb, json_t *out);
