@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
 #include "config/config.h"
+#include "config/config_load.h"
 #include "infra/control.h"
 #include "infra/fp_error.h"
 #include "infra/iface.h"
@@ -126,21 +127,23 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 
 static void reload(void)
 {
-	struct cfg_parsed *parsed;
-	struct cfg_doc *doc;
-	int ret = load(config_path, &doc, &parsed);
+	json_t *changes = NULL, *c;
+	size_t i;
 
-	if (ret < 0) {
+	if (config_reload(&changes) < 0) {
 		LOG(ERR, "reload refused, the running configuration stays: %s", fp_errmsg());
 		return;
 	}
-	ret = cfg_apply(parsed);
-	if (ret < 0)
-		LOG(ERR, "reload: %s", fp_errmsg());
-	else
-		LOG(INFO, "reloaded %s", config_path ? config_path : "the demo config");
-	cfg_parsed_free(parsed);
-	cfg_doc_free(doc);
+	LOG(INFO, "reloaded %s: %zu sections changed",
+		config_path ? config_path : "the demo config",
+		json_array_size(json_object_get(changes, "changes")));
+	json_array_foreach (json_object_get(changes, "changes"), i, c) {
+		char *text = json_dumps(c, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		LOG(INFO, "reload: %s", text ? text : "?");
+		free(text);
+	}
+	json_decref(changes);
 }
 
 static void on_signal(int fd, uint32_t events, void *arg)
@@ -260,6 +263,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
+	config_set_startup(config_path, fp_demo_config);
 	ret = control_init();
 	if (ret == 0)
 		ret = workers_init(fp_settings.workers, fp_settings.idle_sleep_us);
@@ -291,6 +295,7 @@ int main(int argc, char **argv)
 	fp_modules_fini();
 	workers_fini();
 	control_fini();
+	config_set_startup(NULL, NULL);
 	rte_eal_cleanup();
 	/* leave nothing under /var/run/dpdk */
 	if (runtime_dir[0])

@@ -2,6 +2,9 @@
 #include "infra/graph.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
+#include "infra/worker.h"
+
+#include <errno.h>
 
 #include <rte_ether.h>
 
@@ -37,6 +40,7 @@ static uint16_t eth_input_process(
 			nexts[i] = ETH_INPUT_NO_IFACE;
 			continue;
 		}
+		trace_mark(m, *(uint16_t *)node->ctx);
 		priv->iface_in = iface_id;
 		priv->vrf = iface->vrf;
 		priv->flags = 0;
@@ -74,8 +78,19 @@ static uint16_t eth_input_process(
 	return n;
 }
 
+static int eth_input_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct worker *w = worker_of_graph(graph);
+
+	if (w == NULL)
+		return -EINVAL;
+	*(uint16_t *)node->ctx = w->index; /* for the trace */
+	return 0;
+}
+
 static struct rte_node_register eth_input_node = {
 	.name = "eth_input",
+	.init = eth_input_init,
 	.process = eth_input_process,
 	.nb_edges = ETH_INPUT_EDGES,
 	.next_nodes =

@@ -6,6 +6,8 @@
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
 
+#include "trace.h"
+
 /*
  * Every fastpath node registers through these macros, so that worker graphs
  * are built from fastpath's nodes only and the stats know which nodes are
@@ -55,6 +57,8 @@ static inline void fp_enqueue_runs(struct rte_graph *graph, struct rte_node *nod
 
 	if (n == 0)
 		return;
+	if (unlikely(__atomic_load_n(&fp_trace, __ATOMIC_RELAXED) != NULL))
+		trace_record(node, objs, nexts, n);
 	for (uint16_t i = 1; i <= n; i++) {
 		if (i < n && nexts[i] == nexts[start])
 			continue;

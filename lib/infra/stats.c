@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "api/api.h"
 #include "stats.h"
+#include "api/api.h"
 #include "counter.h"
 #include "fp_net.h"
 #include "graph.h"
@@ -120,6 +120,99 @@ static int api_stats_show(const json_t *args, json_t **result)
 	return 0;
 }
 
+/* Visits every node of every worker's graph. */
+static void worker_nodes_walk(
+	void (*cb)(json_t *out, uint16_t worker, const struct rte_node *node), json_t *out)
+{
+	for (uint16_t w = 0; w < fp_n_workers; w++) {
+		struct rte_graph *graph = fp_workers[w].graph;
+		struct rte_node *node;
+		rte_graph_off_t off;
+		rte_node_t count;
+
+		if (graph != NULL)
+			rte_graph_foreach_node(count, off, graph, node) cb(out, w, node);
+	}
+}
+
+static void runtime_key(char *key, size_t size, uint16_t worker, const char *node)
+{
+	snprintf(key, size, "%u/%s", worker, node);
+}
+
+static void remember_runtime(json_t *snap, uint16_t worker, const struct rte_node *node)
+{
+	char key[RTE_NODE_NAMESIZE + 8];
+
+	runtime_key(key, sizeof(key), worker, node->name);
+	remember(snap, "runtime", key, "calls", node->total_calls);
+	remember(snap, "runtime", key, "packets", node->total_objs);
+	remember(snap, "runtime", key, "cycles", node->total_cycles);
+}
+
+/* {"workers": [{"worker": 0, "lcore": 1, "nodes": [{"name", "calls", "packets", "cycles"}]}]} */
+static void add_runtime(json_t *workers, uint16_t worker, const struct rte_node *node)
+{
+	json_t *w = json_array_get(workers, worker), *o;
+	char key[RTE_NODE_NAMESIZE + 8];
+
+	if (w == NULL) {
+		w = json_pack("{s:i, s:i, s:[]}", "worker", worker, "lcore",
+			fp_workers[worker].lcore_id, "nodes");
+		json_array_append_new(workers, w);
+	}
+	runtime_key(key, sizeof(key), worker, node->name);
+	o = json_pack("{s:s, s:I, s:I, s:I}", "name", node->name, "calls",
+		since_clear("runtime", key, "calls", node->total_calls), "packets",
+		since_clear("runtime", key, "packets", node->total_objs), "cycles",
+		since_clear("runtime", key, "cycles", node->total_cycles));
+	json_array_append_new(json_object_get(w, "nodes"), o);
+}
+
+static int api_runtime_show(const json_t *args, json_t **result)
+{
+	json_t *workers = json_array();
+
+	(void)args;
+	worker_nodes_walk(add_runtime, workers);
+	*result = json_pack("{s:o}", "workers", workers);
+	return 0;
+}
+
+static const struct fp_node *fp_node_find(const char *name)
+{
+	for (const struct fp_node *n = fp_nodes(); n != NULL; n = n->next)
+		if (strcmp(n->reg->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+/* The graph as the workers run it (every worker has the same): nodes and their edges. */
+static void add_graph_node(json_t *nodes, uint16_t worker, const struct rte_node *node)
+{
+	const struct fp_node *fn = fp_node_find(node->name);
+	json_t *edges;
+
+	if (worker != 0)
+		return;
+	edges = json_array();
+	for (rte_edge_t e = 0; e < node->nb_edges; e++)
+		json_array_append_new(edges, json_string(node->nodes[e]->name));
+	json_array_append_new(nodes, json_pack("{s:s, s:o, s:b, s:b}", "name", node->name, "edges",
+					     edges, "drop", fn != NULL && fn->drop, "source",
+					     fn != NULL && (fn->reg->flags & RTE_NODE_SOURCE_F)));
+}
+
+static int api_graph_show(const json_t *args, json_t **result)
+{
+	json_t *nodes = json_array();
+
+	(void)args;
+	worker_nodes_walk(add_graph_node, nodes);
+	*result = json_pack("{s:o}", "nodes", nodes);
+	return 0;
+}
+
 static int api_stats_clear(const json_t *args, json_t **result)
 {
 	json_t *snap = json_object();
@@ -127,6 +220,7 @@ static int api_stats_clear(const json_t *args, json_t **result)
 	(void)args;
 	(void)result;
 	counters_walk(remember, snap);
+	worker_nodes_walk(remember_runtime, snap);
 	json_decref(baseline);
 	baseline = snap;
 	return 0;
@@ -177,4 +271,8 @@ static int api_iface_list(const json_t *args, json_t **result)
 API_COMMAND(stats_show_cmd, "stats.show", "port, node and drop counters", api_stats_show)
 API_COMMAND(
 	stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show", api_stats_clear)
+API_COMMAND(runtime_show_cmd, "runtime.show",
+	"per worker and node: calls, packets and cycles since the last stats.clear",
+	api_runtime_show)
+API_COMMAND(graph_show_cmd, "graph.show", "the worker graph: nodes and their edges", api_graph_show)
 API_COMMAND(iface_list_cmd, "iface.list", "list the interfaces", api_iface_list)

@@ -102,7 +102,7 @@ static int arp_send(uint16_t op, uint16_t iface_id, uint32_t sip, uint32_t tip,
 	if (tha != NULL)
 		arp->arp_data.arp_tha = *tha;
 	arp->arp_data.arp_tip = tip;
-	fp_mbuf_priv(m)->iface_out = iface_id;
+	*fp_mbuf_priv(m) = (struct fp_mbuf_priv){.iface_out = iface_id};
 	return punt_inject(m, edge_port_tx);
 }
 

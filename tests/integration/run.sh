@@ -137,6 +137,50 @@ test_mtu() {
 		"ip netns exec fpt-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
 }
 
+test_introspection() {
+	check "graph.show: ip4_input's edges name its drop reasons" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api graph.show | jq -e '.nodes[] | select(.name == \"ip4_input\") | .edges | index(\"ip4_bad_checksum\") != null'"
+	check "graph.show: drop and source nodes are marked" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api graph.show | jq -e '([.nodes[] | select(.drop)] | length > 20) and ([.nodes[] | select(.source) | .name] | sort == [\"control_input\", \"port_rx\"])'"
+	api stats.clear >/dev/null
+	ping_ok h1 10.0.2.2 >/dev/null
+	check "runtime.show: per worker, the forwarding nodes counted since clear" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api runtime.show | tee /dev/stderr | jq -e '(.workers | length == 2) and ([.workers[].nodes[] | select(.name == \"ip4_forward\") | .packets] | add >= 6)'"
+	api trace.add '{"count": 50}' >/dev/null
+	in_ns h1 ping -c 1 -W 1 10.0.2.2 >/dev/null
+	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
+	sleep 0.3
+	check "trace: a forwarded packet's path, node by node" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[] | [.nodes[].node] | select(index(\"ip4_forward\") and index(\"ip4_output\"))] | length >= 1'"
+	check "trace: a dropped packet ends at its drop reason" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[].nodes[] | select(.node == \"ip4_input\" and (.info | endswith(\"-> ip4_bad_checksum\")))] | length >= 1'"
+	check "trace: the chosen next hop is shown" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[].nodes[] | select(.node == \"ip4_route\" and (.info | test(\"via 10.0.2.2 dev p2\")))] | length >= 1'"
+	check "trace.clear" api trace.clear
+	check "trace.add refuses 0 and too many" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api trace.add '{\"count\": 0}' && ! api trace.add '{\"count\": 100000}'"
+}
+
+test_config_roundtrip() {
+	api config.dump | jq '.config' >"$WORK/dump1.json"
+	check "config.dump loads back with no change" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/dump1.json\"}' | jq -e '.changes == []'"
+	api config.dump | jq '.config' >"$WORK/dump2.json"
+	check "dump, load, dump is the identity" cmp "$WORK/dump1.json" "$WORK/dump2.json"
+	jq '.routes += [{"prefix": "10.97.0.0/16", "via": "10.0.2.2"}]' "$WORK/dump1.json" >"$WORK/plus.json"
+	check "config.load reports the route it added" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/plus.json\"}' | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"10.97.0.0/16\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"10.0.2.2\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [], \"changed\": []}]'"
+	api config.dump | jq '.config' >"$WORK/dump_plus.json"
+	# removing p3's address while a route still goes through 10.0.3.2 fails half-way
+	jq '.addresses |= map(select(.iface != "p3"))' "$WORK/dump1.json" >"$WORK/broken.json"
+	check "config.load that fails half-way is refused" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api config.load '{\"path\": \"$WORK/broken.json\"}'"
+	api config.dump | jq '.config' >"$WORK/dump3.json"
+	check "... and changes nothing (all or nothing)" cmp "$WORK/dump_plus.json" "$WORK/dump3.json"
+	check "relative paths are refused" sh -c "$(declare -f api); SOCK=$SOCK; ! api config.load '{\"path\": \"x.json\"}'"
+	api config.load "{\"path\": \"$WORK/dump1.json\"}" >/dev/null
+}
+
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
 test_cli() {
@@ -325,7 +369,8 @@ exit(0 if len(r) == 3 else 1)\""
 
 ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
-	test_iperf test_cli test_config_errors test_reload test_stop"
+	test_iperf test_cli test_introspection test_config_roundtrip test_config_errors test_reload
+	test_stop"
 # tests on their own daemon
 OTHER_TESTS="test_ports"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
