@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/capture.h"
 #include "infra/graph.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
@@ -24,6 +25,7 @@ static uint16_t eth_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	struct capture *capture = capture_active();
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -42,6 +44,8 @@ static uint16_t eth_input_process(
 		}
 		trace_mark(m, *(uint16_t *)node->ctx);
 		priv->iface_in = iface_id;
+		if (unlikely(capture != NULL))
+			capture_packet(capture, m, iface_id, CAPTURE_RX, NULL);
 		priv->vrf = iface->vrf;
 		priv->flags = 0;
 		if (unlikely(m->data_len < sizeof(*eth))) {
@@ -73,6 +77,7 @@ static uint16_t eth_input_process(
 		}
 		m->l2_len = sizeof(*eth);
 		rte_pktmbuf_adj(m, sizeof(*eth));
+		priv->flags |= FP_MBUF_AT_L3 | FP_MBUF_L2_KEPT;
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;

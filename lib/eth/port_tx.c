@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/capture.h"
 #include "infra/graph.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
@@ -37,6 +38,7 @@ static uint16_t port_tx_process(
 {
 	struct rte_mbuf **mbufs = (struct rte_mbuf **)objs;
 	uint16_t txq = *(uint16_t *)node->ctx;
+	struct capture *capture = capture_active();
 	uint16_t start = 0;
 
 	while (start < n) {
@@ -47,6 +49,9 @@ static uint16_t port_tx_process(
 		if (unlikely(port == UINT16_MAX)) {
 			rte_node_enqueue(graph, node, PORT_TX_NO_IFACE, &objs[start], end - start);
 		} else {
+			for (uint16_t i = start; unlikely(capture != NULL) && i < end; i++)
+				capture_packet(capture, mbufs[i], fp_mbuf_priv(mbufs[i])->iface_out,
+					CAPTURE_TX, NULL);
 			sent = rte_eth_tx_burst(port, txq, &mbufs[start], end - start);
 			if (unlikely(sent < end - start))
 				rte_node_enqueue(graph, node, PORT_TX_FULL, &objs[start + sent],

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "graph.h"
+#include "capture.h"
 #include "counter.h"
+#include "mbuf.h"
 
 #include <rte_mbuf.h>
 
@@ -19,8 +21,12 @@ struct fp_node *fp_nodes(void)
 
 uint16_t fp_drop_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
+	struct capture *c = capture_active();
+
 	(void)graph;
-	(void)node;
+	for (uint16_t i = 0; unlikely(c != NULL) && i < n; i++)
+		capture_packet(
+			c, objs[i], fp_mbuf_priv(objs[i])->iface_in, CAPTURE_DROP, node->name);
 	rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
 	return n;
 }

@@ -161,7 +161,7 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 	};
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	m->l3_len = sizeof(*ip);
-	priv->flags = FP_MBUF_LOCAL_ORIGIN;
+	priv->flags = FP_MBUF_LOCAL_ORIGIN | FP_MBUF_AT_L3;
 	priv->vrf = in->vrf;
 	return ICMP4_ERROR_OUTPUT;
 }

@@ -92,6 +92,7 @@ static uint16_t ip4_fragment_process(
 			fip->hdr_checksum = rte_ipv4_cksum(fip);
 			f->l3_len = hlen;
 			*fp_mbuf_priv(f) = *priv;
+			fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
 		}
 		if (off < payload) {
 			rte_pktmbuf_free_bulk(frags, nf);

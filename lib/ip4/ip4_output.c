@@ -53,6 +53,7 @@ static inline rte_edge_t output_one(struct rte_mbuf *m)
 	eth->dst_addr = dst;
 	eth->src_addr = iface->mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	priv->flags &= ~(FP_MBUF_AT_L3 | FP_MBUF_L2_KEPT);
 	return IP4_OUTPUT_TX;
 }
 

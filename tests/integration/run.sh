@@ -161,6 +161,38 @@ test_introspection() {
 		"$(declare -f api); SOCK=$SOCK; ! api trace.add '{\"count\": 0}' && ! api trace.add '{\"count\": 100000}'"
 }
 
+pcap_fields() { # file fields...: one line per packet, tab-separated
+	local f=$1
+	shift
+	tshark -r "$f" -T fields $(printf -- '-e %s ' "$@") 2>/dev/null
+}
+
+test_capture() {
+	check "capture.start on p2, both directions" \
+		api capture.start "{\"file\": \"$WORK/p2.pcapng\", \"port\": \"p2\"}"
+	check "a second capture is refused while one runs" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api capture.start '{\"file\": \"$WORK/x.pcapng\"}'"
+	in_ns h1 ping -c 3 -i 0.2 -W 1 10.0.2.2 >/dev/null
+	sleep 0.3
+	check "capture.stop" api capture.stop
+	check "tshark reads 3 requests out and 3 replies in on p2" sh -c \
+		"[ \"\$(tshark -r $WORK/p2.pcapng -Y 'icmp.type == 8 && frame.packet_flags_direction == 2 && frame.interface_name == \"p2\"' 2>/dev/null | wc -l)\" = 3 ] && [ \"\$(tshark -r $WORK/p2.pcapng -Y 'icmp.type == 0 && frame.packet_flags_direction == 1' 2>/dev/null | wc -l)\" = 3 ]"
+	check "capture.start of 4 packets" api capture.start "{\"file\": \"$WORK/four.pcapng\", \"count\": 4}"
+	in_ns h1 ping -c 3 -i 0.2 -W 1 10.0.2.2 >/dev/null
+	sleep 0.3
+	check "the capture stops by itself after 4 packets" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api capture.show | jq -e '.running == false and .captured == 4' && [ \$(tshark -r $WORK/four.pcapng 2>/dev/null | wc -l) = 4 ]"
+	check "capture.start of drops" api capture.start "{\"file\": \"$WORK/drops.pcapng\", \"direction\": \"drop\"}"
+	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
+	in_ns h1 ping -c 1 -W 1 10.66.0.1 >/dev/null
+	sleep 0.3
+	check "capture.stop" api capture.stop
+	check "each dropped packet is marked with its reason" sh -c \
+		"[ \"\$(tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_bad_checksum\" && udp' 2>/dev/null | wc -l)\" = 5 ] && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_blackhole\" && icmp.type == 8' 2>/dev/null | grep -q 10.66.0.1"
+	check "capture.start refuses a missing port and a relative path" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api capture.start '{\"file\": \"$WORK/y.pcapng\", \"port\": \"nope\"}' && ! api capture.start '{\"file\": \"y.pcapng\"}'"
+}
+
 test_config_roundtrip() {
 	api config.dump | jq '.config' >"$WORK/dump1.json"
 	check "config.dump loads back with no change" sh -c \
@@ -369,7 +401,7 @@ exit(0 if len(r) == 3 else 1)\""
 
 ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
-	test_iperf test_cli test_introspection test_config_roundtrip test_config_errors test_reload
+	test_iperf test_cli test_introspection test_capture test_config_roundtrip test_config_errors test_reload
 	test_stop"
 # tests on their own daemon
 OTHER_TESTS="test_ports"
