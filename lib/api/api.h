@@ -2,6 +2,9 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
 
 /*
  * The control API: newline-delimited JSON requests and replies over a unix
@@ -10,8 +13,9 @@
  * control thread, one at a time, so handlers need no locks.
  */
 
-#define API_SOCKET_DEFAULT   "/run/fastpath/fastpath.sock"
-#define API_PROTOCOL_VERSION 1
+#define API_SOCKET_DEFAULT "/run/fastpath/fastpath.sock"
+/* 2: chunked replies ("more") and events (monitor). */
+#define API_PROTOCOL_VERSION 2
 /* Longest request line, newline excluded. */
 #define API_REQUEST_MAX (1 << 20)
 
@@ -50,3 +54,85 @@ const struct api_command *api_command_find(const char *name);
 int api_server_start(const char *path);
 /* Closes the listener and every connection, and unlinks the socket. */
 void api_server_stop(void);
+
+/*
+ * Access. The socket is mode 0660, owned by the daemon's user (root) and given
+ * to the API group when that group exists; without it, it keeps the daemon's
+ * group and the server logs that once, at start. A client is then checked on
+ * accept (SO_PEERCRED): see api_peer_allowed(). A refused client gets one
+ * EACCES error reply (id null) and is disconnected.
+ */
+#define API_GROUP_DEFAULT "fastpath"
+#define API_NO_GROUP	  ((gid_t)-1)
+
+/* The API group's name (API_GROUP_DEFAULT by default); copied; before api_server_start(). */
+void api_server_set_group(const char *name);
+
+/*
+ * Whether a client may use the API: uid 0, the daemon's own uid (self), or a
+ * member of the API group (group, API_NO_GROUP when it does not exist) by its
+ * primary gid or by one of groups[0..ngroups), its user's supplementary groups
+ * (getgrouplist()). A pure function.
+ */
+bool api_peer_allowed(
+	uid_t uid, gid_t gid, const gid_t *groups, int ngroups, uid_t self, gid_t group);
+
+/*
+ * Events. A client sends {"cmd": "monitor", "args": {"events": ["route", ...]}}
+ * and from then on receives {"event": type, "object": {...}} messages on its
+ * connection, until monitor.stop (docs/api.md).
+ *
+ * api_event_publish() pushes one: type is "class.what" ("route.add",
+ * "route.del", "neigh.update", "addr.add", "link.up"), its class the part before
+ * the dot (link, neigh, route, addr: the table in server.c; an event of another
+ * class reaches only the clients that subscribed to everything). object is
+ * stolen, NULL for {}. Control thread only. Never blocks and never fails: the
+ * message is queued on each subscriber, and one whose queue would exceed the
+ * bound (16 MiB) is disconnected instead (logged, counted in api.stats). With
+ * no subscriber for the class it costs a list walk, without encoding.
+ */
+void api_event_publish(const char *type, json_t *object);
+
+/*
+ * Whether a connection subscribed to the events of this class ("route"; a type,
+ * "route.add", counts by its class), so that a publisher can skip building an
+ * object nobody reads. Control thread only.
+ */
+bool api_event_wanted(const char *class_or_type);
+
+/*
+ * Streaming, for results too big to build at once (a million routes). Instead of
+ * setting *result with the whole list, a handler validates its args, allocates
+ * a cursor and returns api_stream_begin(key, next, done, cursor). The server
+ * then calls next() each time the connection's output queue is empty, one chunk
+ * per wakeup, and sends
+ *   {"id": N, "ok": true, "more": true, "result": {key: [chunk]}}
+ * while next() returns 1, then {"id": N, "ok": true, "result": {key: [last chunk], ...}}
+ * where "..." is what the handler put in *result (other members, optional).
+ * An error from next() ends the reply with an error message instead. The client
+ * library concatenates the chunks (docs/api.md). Requests that the client sent
+ * behind this one are served after the last chunk; events may come in between.
+ */
+#define API_STREAM_CHUNK 10000
+
+/*
+ * Appends the next items, in order, to the array items: at most max of them.
+ * Returns 1 when more remain, 0 when the list is complete (items may hold the
+ * last ones, or none), or a negative errno set with fp_error(). Runs on the
+ * control thread, at some later time: what it walks may have changed since
+ * its last call, so the cursor must be a position that survives changes (the
+ * last key sent, to resume after it), not a pointer into the table.
+ */
+typedef int (*api_stream_next_fn)(void *cursor, json_t *items, size_t max);
+/* Frees the cursor. */
+typedef void (*api_stream_done_fn)(void *cursor);
+
+/*
+ * From a handler only, once: its reply becomes the stream. Takes the cursor:
+ * done(cursor) (done may be NULL) is called exactly once, when the stream ends
+ * however it ends (last chunk queued, error, client gone, server stopped), and
+ * also when api_stream_begin() fails or the handler returns an error after it.
+ * Returns 0 or <0 with fp_error.
+ */
+int api_stream_begin(
+	const char *key, api_stream_next_fn next, api_stream_done_fn done, void *cursor);

@@ -3,11 +3,14 @@
 #include "infra/fp_error.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_CHUNK (64 << 10)
@@ -15,7 +18,8 @@
 struct api_client {
 	int fd; /* -1 after a transport error: reconnect before the next call */
 	json_int_t last_id;
-	char *buf; /* received, not yet parsed: [0, len) */
+	json_t *events; /* received during a call, for api_client_event(): oldest first */
+	char *buf;	/* received, not yet parsed: [0, len) */
 	size_t len, cap;
 	char path[];
 };
@@ -74,6 +78,7 @@ void api_client_close(struct api_client *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	json_decref(c->events);
 	free(c->buf);
 	free(c);
 }
@@ -109,9 +114,21 @@ static int send_request(struct api_client *c, const char *cmd, json_t *args)
 	return ret;
 }
 
-/* Reads up to the next newline; *reply is the parsed line. */
-static int read_reply(struct api_client *c, json_t **reply)
+static int64_t now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Reads up to the next newline; *reply is the parsed line. Waits at most
+ * timeout_ms (-1: for ever): -ETIMEDOUT then, and the connection stays.
+ */
+static int read_message(struct api_client *c, int timeout_ms, json_t **reply)
+{
+	int64_t deadline = timeout_ms < 0 ? 0 : now_ms() + timeout_ms;
 	size_t scanned = 0;
 	json_error_t jerr;
 	char *nl;
@@ -132,6 +149,19 @@ static int read_reply(struct api_client *c, json_t **reply)
 			c->buf = buf;
 			c->cap = cap;
 		}
+		if (timeout_ms >= 0) {
+			struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+			int64_t left = deadline - now_ms();
+			int ret = left > 0 ? poll(&pfd, 1, left) : 0;
+
+			if (ret < 0 && errno == EINTR)
+				continue;
+			if (ret < 0)
+				return client_broken(c, errno, strerror(errno));
+			if (ret == 0)
+				return fp_error(
+					ETIMEDOUT, "nothing from fastpathd in %d ms", timeout_ms);
+		}
 		n = read(c->fd, c->buf + c->len, c->cap - c->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -144,16 +174,96 @@ static int read_reply(struct api_client *c, json_t **reply)
 	*reply = json_loadb(c->buf, nl - c->buf, 0, &jerr);
 	c->len -= nl + 1 - c->buf;
 	memmove(c->buf, nl + 1, c->len);
-	if (*reply == NULL)
+	if (!json_is_object(*reply)) {
+		json_decref(*reply);
 		return client_broken(c, EPROTO, "invalid reply");
+	}
+	return 0;
+}
+
+/* An event pushed on a monitoring connection, not a reply. */
+static bool is_event(const json_t *msg)
+{
+	return json_object_get(msg, "id") == NULL && json_is_string(json_object_get(msg, "event"));
+}
+
+/* Adds a chunk's result to the ones before: arrays are concatenated, other members replaced. */
+static int merge_chunk(json_t *acc, json_t *chunk)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (chunk, key, v) {
+		json_t *a = json_object_get(acc, key);
+
+		if (json_is_array(a) && json_is_array(v) ? json_array_extend(a, v) < 0
+							 : json_object_set(acc, key, v) < 0)
+			return fp_error(ENOMEM, "out of memory for the reply");
+	}
+	return 0;
+}
+
+/*
+ * Reads the reply to the last request: its messages when it comes in chunks,
+ * keeping the events that come in between. *result is the whole result.
+ */
+static int read_reply(struct api_client *c, json_t **result)
+{
+	json_t *reply, *id, *res = NULL, *err = NULL, *acc = NULL;
+	int ret, ok, more = 0, code;
+	const char *msg;
+
+	for (;;) {
+		ret = read_message(c, -1, &reply);
+		if (ret < 0)
+			break;
+		if (is_event(reply)) {
+			if (c->events == NULL)
+				c->events = json_array();
+			json_array_append_new(c->events, reply);
+			continue;
+		}
+		more = 0;
+		res = err = NULL;
+		/* id null: the server could not read our request, the reply is still ours */
+		if (json_unpack(reply, "{s:o,s:b,s?b,s?o,s?o}", "id", &id, "ok", &ok, "more", &more,
+			    "result", &res, "error", &err) < 0 ||
+			!(json_is_null(id) || json_integer_value(id) == c->last_id) ||
+			(res != NULL && !json_is_object(res)) || (more && (!ok || res == NULL))) {
+			ret = client_broken(c, EPROTO, "reply does not match the request");
+		} else if (!ok) {
+			if (json_unpack(err, "{s:i,s:s}", "code", &code, "message", &msg) < 0 ||
+				code <= 0)
+				ret = client_broken(c, EPROTO, "malformed error reply");
+			else
+				ret = fp_error(code, "%s", msg);
+		} else if (acc == NULL) {
+			/* the first message, often the only one */
+			acc = res ? json_incref(res) : json_object();
+		} else if (res != NULL) {
+			ret = merge_chunk(acc, res);
+		}
+		json_decref(reply);
+		if (ret < 0 || !more)
+			break;
+	}
+	if (ret < 0) {
+		json_decref(acc);
+		/* the rest of a stream cut here cannot be told from later replies */
+		if (more && c->fd >= 0) {
+			close(c->fd);
+			c->fd = -1;
+		}
+		return ret;
+	}
+	*result = acc;
 	return 0;
 }
 
 int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t **result)
 {
-	json_t *reply, *id, *res = NULL, *err = NULL;
-	const char *msg;
-	int ret, ok, code;
+	json_t *res = NULL;
+	int ret;
 
 	ret = c->fd < 0 ? client_open(c) : 0;
 	if (ret < 0) {
@@ -162,24 +272,35 @@ int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t 
 	}
 	ret = send_request(c, cmd, args);
 	if (ret == 0)
-		ret = read_reply(c, &reply);
+		ret = read_reply(c, &res);
 	if (ret < 0)
 		return ret;
-	/* id null: the server could not read our request, the reply is still ours */
-	if (json_unpack(reply, "{s:o,s:b,s?o,s?o}", "id", &id, "ok", &ok, "result", &res, "error",
-		    &err) < 0 ||
-		!(json_is_null(id) || json_integer_value(id) == c->last_id)) {
-		json_decref(reply);
-		return client_broken(c, EPROTO, "reply does not match the request");
+	if (result != NULL)
+		*result = res;
+	else
+		json_decref(res);
+	return 0;
+}
+
+int api_client_event(struct api_client *c, int timeout_ms, json_t **event)
+{
+	json_t *msg;
+	int ret;
+
+	if (json_array_size(c->events) > 0) {
+		*event = json_incref(json_array_get(c->events, 0));
+		json_array_remove(c->events, 0);
+		return 0;
 	}
-	if (ok) {
-		if (result != NULL)
-			*result = res ? json_incref(res) : json_object();
-	} else if (json_unpack(err, "{s:i,s:s}", "code", &code, "message", &msg) < 0 || code <= 0) {
-		ret = client_broken(c, EPROTO, "malformed error reply");
-	} else {
-		ret = fp_error(code, "%s", msg);
+	if (c->fd < 0)
+		return fp_error(ENOTCONN, "not connected to fastpathd: subscribe again");
+	ret = read_message(c, timeout_ms, &msg);
+	if (ret < 0)
+		return ret;
+	if (!is_event(msg)) {
+		json_decref(msg);
+		return client_broken(c, EPROTO, "a reply to no request");
 	}
-	json_decref(reply);
-	return ret;
+	*event = msg;
+	return 0;
 }

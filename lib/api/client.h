@@ -16,10 +16,21 @@ int api_client_connect(const char *path, struct api_client **client);
 /*
  * Runs cmd with args, which is stolen (NULL: no arguments) so that json_pack()
  * can be written in the call. On success *result, if result is not NULL, is a
- * new reference to the reply's result. An error reply returns its negative
- * errno, its message in fp_errmsg(). After a broken connection the next call
- * connects again; no call is ever sent twice.
+ * new reference to the reply's result; a reply sent in chunks ("more") comes
+ * whole, the arrays of the chunks' results concatenated. An error reply returns
+ * its negative errno, its message in fp_errmsg(). After a broken connection the
+ * next call connects again (without the monitor subscription the old one had);
+ * no call is ever sent twice. Events that arrive while it waits for the reply
+ * are kept for api_client_event().
  */
 int api_client_call(struct api_client *client, const char *cmd, json_t *args, json_t **result);
+
+/*
+ * The next event on a connection subscribed with api_client_call(c, "monitor",
+ * ...): *event is a new reference to the whole message, {"event": "route.add",
+ * "object": {...}}. Waits at most timeout_ms, -1 for ever; -ETIMEDOUT then.
+ * -ENOTCONN after the connection broke: connect and subscribe again.
+ */
+int api_client_event(struct api_client *client, int timeout_ms, json_t **event);
 
 void api_client_close(struct api_client *client);

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +20,10 @@
 #include <unistd.h>
 
 /*
- * Unsent replies a client may accumulate before it is dropped. Checked before
+ * Unsent output a client may accumulate before it is dropped. Checked before
  * each request, so one reply may be bigger (a million routes): only clients
- * that keep asking without reading are cut off.
+ * that keep asking without reading are cut off. Checked too before each event,
+ * so that a subscriber that does not read cannot make the daemon hold its events.
  */
 #define OUTQ_MAX   (16 << 20)
 #define READ_CHUNK (64 << 10)
@@ -32,16 +35,37 @@ struct buf {
 	size_t len, cap;
 };
 
+/* A reply sent in chunks: api_stream_begin(). */
+struct stream {
+	json_t *id;    /* the request's, NULL when it had none */
+	json_t *final; /* what the handler put in *result: sent with the last chunk */
+	char *key;
+	api_stream_next_fn next;
+	api_stream_done_fn done;
+	void *cursor;
+};
+
 struct conn {
 	int fd;
-	uint32_t events; /* what epoll watches */
-	bool closing;	 /* take no more requests; close once the output is sent */
-	struct buf in;	 /* received bytes; [0, scanned) holds no newline */
+	uint32_t events;       /* what epoll watches */
+	bool closing;	       /* take no more requests; close once the output is sent */
+	bool aborted;	       /* closing, and the output is dropped */
+	bool eof;	       /* the client sent all its requests */
+	uint32_t monitor;      /* the event classes it subscribed to: MONITOR_* bits */
+	struct stream *stream; /* its requests wait while a stream is being sent */
+	struct buf in;	       /* received bytes; [0, scanned) holds no newline */
 	size_t scanned;
 	struct buf out; /* replies; [0, sent) is gone */
 	size_t sent;
 	LIST_ENTRY(conn) link;
 };
+
+/* Event classes, the part of an event type before the dot; bit i is event_classes[i]. */
+static const char *const event_classes[] = {"link", "neigh", "route", "addr"};
+#define N_CLASSES (sizeof(event_classes) / sizeof(event_classes[0]))
+/* Events of a class missing from the table: only for those who subscribed to everything. */
+#define MONITOR_OTHER (1u << 31)
+#define MONITOR_ALL   (((1u << N_CLASSES) - 1) | MONITOR_OTHER)
 
 static struct api_command *commands;
 static LIST_HEAD(, conn) conns = LIST_HEAD_INITIALIZER(conns);
@@ -49,6 +73,18 @@ static int listen_fd = -1;
 /* Given up when out of file descriptors, to accept and drop a client rather than spin. */
 static int spare_fd = -1;
 static char listen_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static char group_name[64] = API_GROUP_DEFAULT;
+static gid_t group_gid = API_NO_GROUP;
+
+/* The connection whose request runs, and the stream its handler started. */
+static struct conn *current;
+static struct stream *pending;
+
+static struct {
+	uint64_t refused; /* by the access check */
+	uint64_t dropped; /* clients that did not read their replies or events */
+	uint64_t events;  /* published */
+} counters;
 
 void api_command_register(struct api_command *c)
 {
@@ -113,8 +149,26 @@ static int buf_append(const char *text, size_t len, void *data)
 	return 0;
 }
 
+static size_t conn_unsent(const struct conn *c)
+{
+	return c->out.len - c->sent;
+}
+
+static void stream_free(struct stream *s)
+{
+	if (s == NULL)
+		return;
+	if (s->done != NULL)
+		s->done(s->cursor);
+	json_decref(s->id);
+	json_decref(s->final);
+	free(s->key);
+	free(s);
+}
+
 static void conn_close(struct conn *c)
 {
+	stream_free(c->stream);
 	control_fd_del(c->fd);
 	close(c->fd);
 	LIST_REMOVE(c, link);
@@ -123,34 +177,50 @@ static void conn_close(struct conn *c)
 	free(c);
 }
 
-/* Stops reading and forgets unsent output: the connection goes at the next conn_update(). */
+/*
+ * Stops reading, ends the stream and subscription, and forgets unsent output.
+ * The connection goes at its next conn_update(); the shutdown makes epoll
+ * report a hangup, so that this happens even when the abort came from
+ * elsewhere (an event) and the client sends nothing more.
+ */
 static void conn_abort(struct conn *c)
 {
-	c->closing = true;
+	c->closing = c->aborted = true;
 	c->out.len = c->sent = 0;
+	c->monitor = 0;
+	stream_free(c->stream);
+	c->stream = NULL;
+	shutdown(c->fd, SHUT_RDWR);
+}
+
+/* Queues one message; msg is stolen. */
+static void queue_message(struct conn *c, json_t *msg)
+{
+	if (c->aborted) {
+		json_decref(msg);
+		return;
+	}
+	/* a half-queued message would corrupt the stream: give up on the client */
+	if (msg == NULL || json_dump_callback(msg, buf_append, &c->out, JSON_COMPACT) < 0 ||
+		buf_append("\n", 1, &c->out) < 0) {
+		LOG(ERR, "api: out of memory for a reply, dropping client");
+		conn_abort(c);
+	}
+	json_decref(msg);
 }
 
 /* Queues the reply to a request; the error message is fp_errmsg(). result is stolen. */
 static void queue_reply(struct conn *c, json_t *id, int ret, json_t *result)
 {
-	json_t *reply;
-
 	if (ret < 0) {
 		json_decref(result);
-		reply = json_pack("{s:O?,s:b,s:{s:s,s:i,s:s}}", "id", id, "ok", false, "error",
-			"errno", fp_errno_name(ret), "code", -ret, "message",
-			fp_errmsg()[0] ? fp_errmsg() : strerror(-ret));
+		queue_message(c, json_pack("{s:O?,s:b,s:{s:s,s:i,s:s}}", "id", id, "ok", false,
+					 "error", "errno", fp_errno_name(ret), "code", -ret,
+					 "message", fp_errmsg()[0] ? fp_errmsg() : strerror(-ret)));
 	} else {
-		reply = json_pack("{s:O?,s:b,s:o}", "id", id, "ok", true, "result",
-			result ? result : json_object());
+		queue_message(c, json_pack("{s:O?,s:b,s:o}", "id", id, "ok", true, "result",
+					 result ? result : json_object()));
 	}
-	/* a half-queued reply would corrupt the stream: give up on the client */
-	if (reply == NULL || json_dump_callback(reply, buf_append, &c->out, JSON_COMPACT) < 0 ||
-		buf_append("\n", 1, &c->out) < 0) {
-		LOG(ERR, "api: out of memory for a reply, dropping client");
-		conn_abort(c);
-	}
-	json_decref(reply);
 }
 
 static int dispatch(const json_t *req, json_t **result)
@@ -181,12 +251,14 @@ static int dispatch(const json_t *req, json_t **result)
 
 static void handle_request(struct conn *c, const char *line, size_t len)
 {
-	json_t *req, *result = NULL;
+	json_t *req, *id, *result = NULL;
+	struct stream *s;
 	json_error_t jerr;
 	int ret;
 
 	fp_error_clear();
 	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	current = c;
 	if (req == NULL)
 		ret = fp_error(EBADMSG, "request is not valid JSON: %s at column %d", jerr.text,
 			jerr.column);
@@ -194,7 +266,19 @@ static void handle_request(struct conn *c, const char *line, size_t len)
 		ret = fp_error(EINVAL, "request must be a JSON object");
 	else
 		ret = dispatch(req, &result);
-	queue_reply(c, json_object_get(req, "id"), ret, result);
+	current = NULL;
+	s = pending;
+	pending = NULL;
+	id = json_object_get(req, "id");
+	if (s != NULL && ret == 0 && !c->aborted) {
+		/* the chunks go out from conn_pump(), as the client reads them */
+		s->id = json_incref(id);
+		s->final = result;
+		c->stream = s;
+	} else {
+		stream_free(s);
+		queue_reply(c, id, ret, result);
+	}
 	json_decref(req);
 }
 
@@ -208,20 +292,24 @@ static bool blank(const char *s, size_t len)
 
 static void serve_line(struct conn *c, const char *line, size_t len)
 {
-	if (c->out.len - c->sent > OUTQ_MAX) {
+	if (conn_unsent(c) > OUTQ_MAX) {
 		LOG(WARNING, "api: client does not read its replies, disconnecting it");
+		counters.dropped++;
 		conn_abort(c);
 	} else if (!blank(line, len)) {
 		handle_request(c, line, len);
 	}
 }
 
-/* Serves the complete lines received; a partial last line waits for more, or for EOF. */
-static void process_input(struct conn *c, bool eof)
+/*
+ * Serves the complete lines received, up to one that starts a stream: the
+ * others wait for its end. A partial last line waits for more, or for EOF.
+ */
+static void process_input(struct conn *c)
 {
 	size_t start = 0;
 
-	while (!c->closing) {
+	while (!c->closing && c->stream == NULL) {
 		char *nl = memchr(c->in.data + c->scanned, '\n', c->in.len - c->scanned);
 		size_t end = nl ? (size_t)(nl - c->in.data) : c->in.len;
 
@@ -231,19 +319,23 @@ static void process_input(struct conn *c, bool eof)
 				fp_error(EMSGSIZE, "request longer than %d bytes", API_REQUEST_MAX),
 				NULL);
 			c->closing = true;
-			break;
+			return;
 		}
 		if (nl == NULL) {
-			if (eof && end > start)
-				serve_line(c, c->in.data + start, end - start);
 			c->scanned = end;
+			if (!c->eof)
+				break;
+			if (end > start)
+				serve_line(c, c->in.data + start, end - start);
+			start = end;
+			/* after the stream this line may have started, if any */
+			if (c->stream == NULL)
+				c->closing = true;
 			break;
 		}
 		serve_line(c, c->in.data + start, end - start);
 		start = c->scanned = end + 1;
 	}
-	if (eof)
-		c->closing = true;
 	if (c->closing)
 		return;
 	buf_consume(&c->in, start);
@@ -267,7 +359,8 @@ static void conn_read(struct conn *c)
 		return;
 	}
 	c->in.len += n;
-	process_input(c, n == 0);
+	c->eof = n == 0;
+	process_input(c);
 }
 
 static void conn_flush(struct conn *c)
@@ -290,15 +383,79 @@ static void conn_flush(struct conn *c)
 	c->sent = 0;
 }
 
-/* Watches what the connection waits for, or closes it when it waits for nothing. */
+/* Queues the next chunk of the stream, or its last message. */
+static void stream_step(struct conn *c)
+{
+	struct stream *s = c->stream;
+	json_t *items = json_array(), *result;
+	int ret;
+
+	fp_error_clear();
+	/* detached while next() runs, so that an abort meanwhile cannot free its cursor */
+	c->stream = NULL;
+	ret = items ? s->next(s->cursor, items, API_STREAM_CHUNK)
+		    : fp_error(ENOMEM, "out of memory for a reply");
+	if (c->aborted) {
+		json_decref(items);
+		stream_free(s);
+		return;
+	}
+	if (ret > 0) {
+		c->stream = s;
+		queue_message(c, json_pack("{s:O?,s:b,s:b,s:{s:o}}", "id", s->id, "ok", true,
+					 "more", true, "result", s->key, items));
+		return;
+	}
+	if (ret == 0) {
+		result = s->final ? s->final : json_object();
+		s->final = NULL;
+		json_object_set_new(result, s->key, items);
+	} else {
+		json_decref(items);
+		result = NULL;
+	}
+	queue_reply(c, s->id, ret, result);
+	stream_free(s);
+}
+
+/*
+ * Sends what the socket takes. A stream makes its next chunk once the previous
+ * one is all sent, one chunk per wakeup, so that other clients are served in
+ * between; after its last chunk, the requests that waited are served.
+ */
+static void conn_pump(struct conn *c)
+{
+	conn_flush(c);
+	if (c->stream == NULL || c->closing || c->out.len > 0)
+		return;
+	stream_step(c);
+	if (c->stream == NULL && !c->closing)
+		process_input(c);
+	conn_flush(c);
+}
+
+static uint32_t conn_wants(const struct conn *c)
+{
+	return (c->closing || c->stream ? 0 : EPOLLIN) |
+	       (c->sent < c->out.len || c->stream ? EPOLLOUT : 0);
+}
+
+/* Watches what the connection waits for; never closes it (safe anywhere). */
+static void conn_watch(struct conn *c)
+{
+	uint32_t want = conn_wants(c);
+
+	if (want != 0 && want != c->events && control_fd_mod(c->fd, want) == 0)
+		c->events = want;
+}
+
+/* conn_watch(), or closes the connection when it waits for nothing. */
 static void conn_update(struct conn *c)
 {
-	uint32_t want = (c->closing ? 0 : EPOLLIN) | (c->sent < c->out.len ? EPOLLOUT : 0);
-
-	if (want == 0)
+	if (conn_wants(c) == 0)
 		conn_close(c);
-	else if (want != c->events && control_fd_mod(c->fd, want) == 0)
-		c->events = want;
+	else
+		conn_watch(c);
 }
 
 static void conn_event(int fd, uint32_t events, void *arg)
@@ -308,11 +465,71 @@ static void conn_event(int fd, uint32_t events, void *arg)
 	(void)fd;
 	if (events & EPOLLERR)
 		conn_abort(c);
-	else if ((events & (EPOLLIN | EPOLLHUP)) && !c->closing)
+	else if ((events & (EPOLLIN | EPOLLHUP)) && !c->closing && c->stream == NULL)
 		conn_read(c);
 	/* replies go out right away; EPOLLOUT only serves what the socket did not take */
-	conn_flush(c);
+	conn_pump(c);
 	conn_update(c);
+}
+
+bool api_peer_allowed(
+	uid_t uid, gid_t gid, const gid_t *groups, int ngroups, uid_t self, gid_t group)
+{
+	if (uid == 0 || uid == self)
+		return true;
+	if (group == API_NO_GROUP)
+		return false;
+	if (gid == group)
+		return true;
+	for (int i = 0; i < ngroups; i++)
+		if (groups[i] == group)
+			return true;
+	return false;
+}
+
+/*
+ * SO_PEERCRED against api_peer_allowed(), with the groups of the peer's user
+ * from the group database. On refusal, msg says why.
+ */
+static bool peer_check(int fd, char *msg, size_t size)
+{
+	gid_t fixed[64], *groups = fixed;
+	struct passwd pw, *pwp = NULL;
+	socklen_t len = sizeof(struct ucred);
+	struct ucred cred;
+	int ngroups = 0;
+	char pwbuf[16384];
+	char uidtext[16];
+	bool ok;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		snprintf(msg, size, "cannot identify the client: %s", strerror(errno));
+		LOG(WARNING, "api: refused a client: %s", msg);
+		return false;
+	}
+	if (api_peer_allowed(cred.uid, cred.gid, NULL, 0, geteuid(), group_gid))
+		return true;
+	getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &pwp);
+	if (pwp != NULL && group_gid != API_NO_GROUP) {
+		ngroups = sizeof(fixed) / sizeof(fixed[0]);
+		if (getgrouplist(pwp->pw_name, cred.gid, groups, &ngroups) < 0) {
+			groups = malloc(ngroups * sizeof(*groups));
+			if (groups == NULL ||
+				getgrouplist(pwp->pw_name, cred.gid, groups, &ngroups) < 0)
+				ngroups = 0;
+		}
+	}
+	ok = api_peer_allowed(cred.uid, cred.gid, groups, ngroups, geteuid(), group_gid);
+	if (groups != fixed)
+		free(groups);
+	if (ok)
+		return true;
+	snprintf(uidtext, sizeof(uidtext), "%u", (unsigned)cred.uid);
+	snprintf(msg, size, "user '%s' is not in group '%s'%s", pwp ? pwp->pw_name : uidtext,
+		group_name, group_gid == API_NO_GROUP ? " (the group does not exist)" : "");
+	LOG(WARNING, "api: refused a client, pid %d uid %u: %s", (int)cred.pid, (unsigned)cred.uid,
+		msg);
+	return false;
 }
 
 static void listener_event(int fd, uint32_t events, void *arg)
@@ -321,6 +538,7 @@ static void listener_event(int fd, uint32_t events, void *arg)
 	(void)arg;
 	for (;;) {
 		int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		char msg[256];
 		struct conn *c;
 
 		/* EMFILE comes before EAGAIN: there may be no client at all */
@@ -350,6 +568,14 @@ static void listener_event(int fd, uint32_t events, void *arg)
 		c->fd = cfd;
 		c->events = EPOLLIN;
 		LIST_INSERT_HEAD(&conns, c, link);
+		if (!peer_check(cfd, msg, sizeof(msg))) {
+			/* one error reply, then the connection goes */
+			counters.refused++;
+			queue_reply(c, NULL, fp_error(EACCES, "%s", msg), NULL);
+			c->closing = true;
+			conn_flush(c);
+			conn_update(c);
+		}
 	}
 }
 
@@ -399,6 +625,29 @@ static int remove_stale_socket(const struct sockaddr_un *sa)
 	return 0;
 }
 
+void api_server_set_group(const char *name)
+{
+	snprintf(group_name, sizeof(group_name), "%s", name);
+}
+
+/* Gives the socket to the API group, when it exists. */
+static void set_socket_group(const char *path)
+{
+	char grbuf[16384];
+	struct group gr, *grp = NULL;
+
+	getgrnam_r(group_name, &gr, grbuf, sizeof(grbuf), &grp);
+	group_gid = grp ? grp->gr_gid : API_NO_GROUP;
+	if (grp == NULL)
+		LOG(WARNING,
+			"api: group '%s' does not exist: the socket %s keeps the daemon's group, "
+			"only root can use the API",
+			group_name, path);
+	else if (chown(path, -1, grp->gr_gid) < 0)
+		LOG(WARNING, "api: cannot give the socket %s to group '%s': %s", path, group_name,
+			strerror(errno));
+}
+
 int api_server_start(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -428,6 +677,7 @@ int api_server_start(const char *path)
 		close(fd);
 		return ret;
 	}
+	set_socket_group(path);
 	if (listen(fd, SOMAXCONN) < 0)
 		ret = fp_error(errno, "API socket %s: listen: %s", path, strerror(errno));
 	else
@@ -455,6 +705,101 @@ void api_server_stop(void)
 	if (spare_fd >= 0)
 		close(spare_fd);
 	listen_fd = spare_fd = -1;
+}
+
+int api_stream_begin(
+	const char *key, api_stream_next_fn next, api_stream_done_fn done, void *cursor)
+{
+	struct stream *s;
+
+	if (current == NULL || pending != NULL) {
+		if (done != NULL)
+			done(cursor);
+		return fp_error(
+			EINVAL, "%s: a stream is started by a handler, once", key ? key : "stream");
+	}
+	s = calloc(1, sizeof(*s));
+	if (s != NULL)
+		s->key = strdup(key);
+	if (s == NULL || s->key == NULL) {
+		free(s);
+		if (done != NULL)
+			done(cursor);
+		return fp_error(ENOMEM, "out of memory");
+	}
+	s->next = next;
+	s->done = done;
+	s->cursor = cursor;
+	pending = s;
+	return 0;
+}
+
+static uint32_t event_class_bit(const char *type)
+{
+	size_t len = strcspn(type, ".");
+
+	for (size_t i = 0; i < N_CLASSES; i++)
+		if (strlen(event_classes[i]) == len && strncmp(event_classes[i], type, len) == 0)
+			return 1u << i;
+	return MONITOR_OTHER;
+}
+
+bool api_event_wanted(const char *class_or_type)
+{
+	uint32_t bit = event_class_bit(class_or_type);
+	const struct conn *c;
+
+	LIST_FOREACH (c, &conns, link)
+		if ((c->monitor & bit) && !c->closing)
+			return true;
+	return false;
+}
+
+void api_event_publish(const char *type, json_t *object)
+{
+	uint32_t bit = event_class_bit(type);
+	struct conn *c;
+	json_t *msg;
+	size_t len;
+	char *text;
+
+	counters.events++;
+	LIST_FOREACH (c, &conns, link)
+		if ((c->monitor & bit) && !c->closing)
+			break;
+	if (c == NULL) {
+		json_decref(object);
+		return;
+	}
+	/* encoded once for every subscriber */
+	msg = json_pack("{s:s,s:o}", "event", type, "object", object ? object : json_object());
+	text = msg ? json_dumps(msg, JSON_COMPACT) : NULL;
+	json_decref(msg);
+	if (text == NULL) {
+		LOG(ERR, "api: cannot encode an event %s", type);
+		return;
+	}
+	len = strlen(text);
+	text[len++] = '\n'; /* over the terminating NUL, which is not sent */
+	for (; c != NULL; c = LIST_NEXT(c, link)) {
+		if (!(c->monitor & bit) || c->closing)
+			continue;
+		if (conn_unsent(c) + len > OUTQ_MAX) {
+			LOG(WARNING,
+				"api: monitor client does not read its events, disconnecting it");
+			counters.dropped++;
+			conn_abort(c);
+			continue;
+		}
+		if (buf_append(text, len, &c->out) < 0) {
+			LOG(ERR, "api: out of memory for an event, dropping client");
+			conn_abort(c);
+			continue;
+		}
+		/* sent from the loop, many events in one write */
+		conn_watch(c);
+	}
+	free(text);
 }
 
 static int no_args(const json_t *args)
@@ -489,5 +834,93 @@ static int api_version(const json_t *args, json_t **result)
 	return ret;
 }
 
+static int api_stats(const json_t *args, json_t **result)
+{
+	int ret = no_args(args), clients = 0, monitors = 0, streams = 0;
+	const struct conn *c;
+
+	if (ret < 0)
+		return ret;
+	LIST_FOREACH (c, &conns, link) {
+		clients++;
+		monitors += c->monitor != 0;
+		streams += c->stream != NULL;
+	}
+	*result = json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "clients", clients, "monitors", monitors,
+		"streams", streams, "refused", (json_int_t)counters.refused, "dropped",
+		(json_int_t)counters.dropped, "events", (json_int_t)counters.events);
+	return 0;
+}
+
+static json_t *class_list(uint32_t mask)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < N_CLASSES; i++)
+		if (mask & (1u << i))
+			json_array_append_new(list, json_string(event_classes[i]));
+	return list;
+}
+
+/* "link, neigh, route, addr", for messages. */
+static const char *class_names(void)
+{
+	static char text[128];
+
+	if (text[0] == '\0')
+		for (size_t i = 0; i < N_CLASSES; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				i ? ", " : "", event_classes[i]);
+	return text;
+}
+
+static int api_monitor(const json_t *args, json_t **result)
+{
+	const json_t *events = json_object_get(args, "events"), *v;
+	uint32_t mask = 0;
+	const char *key;
+	size_t i;
+
+	json_object_foreach ((json_t *)args, key, v)
+		if (strcmp(key, "events") != 0)
+			return fp_error(EINVAL, "unexpected argument '%s'", key);
+	if (events == NULL)
+		mask = MONITOR_ALL;
+	else if (!json_is_array(events) || json_array_size(events) == 0)
+		return fp_error(EINVAL,
+			"events: expected a non-empty list of event classes (%s); without events, "
+			"all of them",
+			class_names());
+	json_array_foreach (events, i, v) {
+		const char *name = json_string_value(v);
+		uint32_t bit = name && !strchr(name, '.') ? event_class_bit(name) : MONITOR_OTHER;
+
+		if (bit == MONITOR_OTHER)
+			return fp_error(EINVAL, "events: unknown event class '%s' (%s)",
+				name ? name : "(not a string)", class_names());
+		mask |= bit;
+	}
+	if (current == NULL)
+		return fp_error(EOPNOTSUPP, "monitor needs an API connection");
+	current->monitor = mask;
+	*result = json_pack("{s:o}", "events", class_list(mask));
+	return 0;
+}
+
+static int api_monitor_stop(const json_t *args, json_t **result)
+{
+	int ret = no_args(args);
+
+	(void)result;
+	if (ret == 0 && current != NULL)
+		current->monitor = 0;
+	return ret;
+}
+
 API_COMMAND(api_commands_cmd, "api.commands", "list the API commands with their help", api_commands)
 API_COMMAND(api_version_cmd, "api.version", "daemon version and API protocol version", api_version)
+API_COMMAND(api_stats_cmd, "api.stats", "API clients, subscribers and counters", api_stats)
+API_COMMAND(api_monitor_cmd, "monitor", "push events on this connection: link, neigh, route, addr",
+	api_monitor)
+API_COMMAND(api_monitor_stop_cmd, "monitor.stop", "stop pushing events on this connection",
+	api_monitor_stop)
