@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "fib4.h"
+#include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/log.h"
 #include "infra/module.h"
@@ -222,6 +223,19 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 	return 0;
 }
 
+static void route_from_node(uint16_t vrf, const struct rte_rib_node *node, struct route4 *r);
+
+/* route.add / route.del for monitors, as the route is (or was) in the table. */
+static void route_event(const char *type, uint16_t vrf, const struct rte_rib_node *node)
+{
+	struct route4 r;
+
+	if (!api_event_wanted("route"))
+		return;
+	route_from_node(vrf, node, &r);
+	api_event_publish(type, route4_to_json(&r));
+}
+
 static struct rte_rib_node *rib_exact(struct rte_fib *fib, const struct fp_ip4_prefix *p)
 {
 	return rte_rib_lookup_exact(rte_fib_get_rib(fib), rte_be_to_cpu_32(p->addr), p->len);
@@ -269,6 +283,7 @@ int fib4_route_add(const struct route4 *r, bool replace)
 		group_unref(old);
 	else
 		route_counts[r->vrf]++;
+	route_event("route.add", r->vrf, rib_exact(fib, &r->prefix));
 	return 0;
 }
 
@@ -286,6 +301,7 @@ int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p)
 	if (fib == NULL || (node = rib_exact(fib, p)) == NULL)
 		return fp_error(ENOENT, "no route %s in VRF %u", pfx, vrf);
 	rte_rib_get_nh(node, &nh);
+	route_event("route.del", vrf, node);
 	ret = rte_fib_delete(fib, rte_be_to_cpu_32(p->addr), p->len);
 	if (ret < 0)
 		return fp_error(ret, "route %s: %s", pfx, rte_strerror(-ret));
@@ -466,3 +482,31 @@ static struct fp_module fib4_module = {
 	.fini = fib4_fini,
 };
 FP_MODULE_REGISTER(fib4_module)
+
+json_t *route4_to_json(const struct route4 *r)
+{
+	char a[FP_IP4_PREFIXSTRLEN];
+	json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "vrf", r->vrf, "prefix",
+		fp_ip4_prefix_fmt(&r->prefix, a), "type", route_type_names[r->type], "origin",
+		route_origin_names[r->origin]);
+
+	if (r->n_nh > 0) {
+		json_t *nhs = json_array();
+
+		for (unsigned int i = 0; i < r->n_nh; i++) {
+			const struct iface *iface = iface_get(r->nh[i].iface);
+			json_t *nh = json_object();
+
+			if (r->nh[i].gw != 0)
+				json_object_set_new(
+					nh, "via", json_string(fp_ip4_fmt(r->nh[i].gw, a)));
+			if (iface != NULL)
+				json_object_set_new(nh, "dev", json_string(iface->name));
+			if (r->nh[i].weight > 1)
+				json_object_set_new(nh, "weight", json_integer(r->nh[i].weight));
+			json_array_append_new(nhs, nh);
+		}
+		json_object_set_new(o, "nexthops", nhs);
+	}
+	return o;
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <rte_fib.h>
 
 #include "infra/fp_net.h"
@@ -88,3 +89,6 @@ int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg),
 unsigned int fib4_route_count(uint16_t vrf);
 /* Deletes, in every VRF, the routes for which match() is true. 0 or -ENOMEM. */
 int fib4_routes_delete_if(bool (*match)(const struct route4 *r, void *arg), void *arg);
+
+/* A route in the schema of the config file and the API (with its origin). */
+json_t *route4_to_json(const struct route4 *r);

@@ -133,33 +133,6 @@ static int route_spec_resolve(struct route_spec *s)
 	return 0;
 }
 
-static json_t *route_to_json(const struct route4 *r)
-{
-	char a[FP_IP4_PREFIXSTRLEN];
-	json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "vrf", r->vrf, "prefix",
-		fp_ip4_prefix_fmt(&r->prefix, a), "type", route_type_names[r->type], "origin",
-		route_origin_names[r->origin]);
-
-	if (r->n_nh > 0) {
-		json_t *nhs = json_array();
-
-		for (unsigned int i = 0; i < r->n_nh; i++) {
-			const struct iface *iface = iface_get(r->nh[i].iface);
-			json_t *nh = json_object();
-
-			if (r->nh[i].gw != 0)
-				json_object_set_new(
-					nh, "via", json_string(fp_ip4_fmt(r->nh[i].gw, a)));
-			if (iface != NULL)
-				json_object_set_new(nh, "dev", json_string(iface->name));
-			if (r->nh[i].weight > 1)
-				json_object_set_new(nh, "weight", json_integer(r->nh[i].weight));
-			json_array_append_new(nhs, nh);
-		}
-		json_object_set_new(o, "nexthops", nhs);
-	}
-	return o;
-}
 
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
@@ -206,7 +179,7 @@ static int routes_apply(void *parsed)
 static int static_to_json(const struct route4 *r, void *arg)
 {
 	if (r->origin == ORIGIN_STATIC) {
-		json_t *o = route_to_json(r);
+		json_t *o = route4_to_json(r);
 
 		json_object_del(o, "origin");
 		json_array_append_new(arg, o);
@@ -262,7 +235,7 @@ static int api_route_del(const json_t *args, json_t **result)
 
 static int route_append(const struct route4 *r, void *arg)
 {
-	json_array_append_new(arg, route_to_json(r));
+	json_array_append_new(arg, route4_to_json(r));
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct iface {
 	struct rte_ether_addr mac;
 	bool admin_up;
 	uint32_t ip4_primary; /* source of the ICMP errors sent from this interface, 0 if none */
+	bool link_up;         /* as last seen by the control thread's link watch */
 	char name[FP_IFACE_NAMESIZE];
 };
 

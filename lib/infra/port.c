@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "port.h"
+#include "api/api.h"
+#include "control.h"
 #include "fp_error.h"
 #include "log.h"
 #include "mbuf.h"
+#include "module.h"
 #include "settings.h"
 #include "worker.h"
 
@@ -237,3 +240,37 @@ void port_destroy(struct iface *iface)
 	confs[port_id] = NULL;
 	port_unprobe(port_id);
 }
+
+/* Link changes are logged and told to monitors (link.up, link.down). */
+static void link_watch(void *arg)
+{
+	(void)arg;
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
+		struct iface *iface = fp_ifaces[i];
+		struct rte_eth_link link;
+
+		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS ||
+			rte_eth_link_get_nowait(iface->port_id, &link) < 0 ||
+			(link.link_status == RTE_ETH_LINK_UP) == iface->link_up)
+			continue;
+		iface->link_up = link.link_status == RTE_ETH_LINK_UP;
+		LOG(INFO, "port %s: link %s %u Mb/s", iface->name, iface->link_up ? "up" : "down",
+			link.link_speed);
+		if (api_event_wanted("link"))
+			api_event_publish(iface->link_up ? "link.up" : "link.down",
+				json_pack("{s:s, s:i}", "name", iface->name, "speed_mbps",
+					link.link_speed));
+	}
+}
+
+static int link_watch_init(void)
+{
+	return control_timer_add("link watch", 500, link_watch, NULL);
+}
+
+static struct fp_module link_watch_module = {
+	.name = "link watch",
+	.order = 6,
+	.init = link_watch_init,
+};
+FP_MODULE_REGISTER(link_watch_module)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "addr.h"
+#include "api/api.h"
 #include "fib/fib4.h"
 #include "infra/fp_error.h"
 #include "infra/iface.h"
@@ -25,6 +26,15 @@ static int find(uint16_t iface, const struct fp_ip4_prefix *a)
 		if (addrs[iface].a[i].addr == a->addr && addrs[iface].a[i].len == a->len)
 			return i;
 	return -1;
+}
+
+static void addr_event(const char *type, const struct iface *iface, const struct fp_ip4_prefix *a)
+{
+	char s[FP_IP4_PREFIXSTRLEN];
+
+	if (api_event_wanted("addr"))
+		api_event_publish(type, json_pack("{s:s, s:s}", "iface", iface->name, "address",
+						fp_ip4_prefix_fmt(a, s)));
 }
 
 static struct route4 connected_route(
@@ -140,6 +150,7 @@ int ip4_addr_add(uint16_t iface_id, const struct fp_ip4_prefix *a)
 	if (iface->ip4_primary == 0)
 		__atomic_store_n(&iface->ip4_primary, a->addr, __ATOMIC_RELAXED);
 	arp_gratuitous(iface_id, a->addr);
+	addr_event("addr.add", iface, a);
 	return 0;
 }
 
@@ -158,6 +169,7 @@ int ip4_addr_del(uint16_t iface_id, const struct fp_ip4_prefix *a)
 	sync_derived_of(iface->vrf, a);
 	__atomic_store_n(&iface->ip4_primary, addrs[iface_id].n ? addrs[iface_id].a[0].addr : 0,
 		__ATOMIC_RELAXED);
+	addr_event("addr.del", iface, a);
 	return 0;
 }
 

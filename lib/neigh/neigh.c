@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "neigh.h"
+#include "api/api.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
 #include "infra/iface.h"
@@ -32,6 +33,18 @@ static int edge_ip4_output, edge_icmp4_error;
 FP_COUNTER(neigh_hold_queue_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
+
+/* neigh.update for monitors when the state or the MAC changed. */
+static void neigh_event(struct neigh *n)
+{
+	uint64_t now = (uint64_t)n->sm.state << 56 | (n->l2 & 0xffffffffffffull);
+
+	if (now == n->reported)
+		return;
+	n->reported = now;
+	if (api_event_wanted("neigh"))
+		api_event_publish("neigh.update", neigh_to_json(n, false));
+}
 
 static void publish_l2(struct neigh *n)
 {
@@ -90,6 +103,7 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 	if (actions < 0)
 		actions = 0;
 	publish_l2(n);
+	neigh_event(n);
 	if (actions & NEIGH_ACT_SEND_UCAST_PROBE) {
 		struct rte_ether_addr dst;
 
@@ -178,6 +192,8 @@ static void neigh_destroy_if(bool (*match)(const struct neigh *n, void *arg), vo
 			struct neigh_key k = {.ip = batch[i]->ip, .iface = batch[i]->iface};
 			struct rte_mbuf *q, *next;
 
+			if (api_event_wanted("neigh"))
+				api_event_publish("neigh.del", neigh_to_json(batch[i], true));
 			for (q = unhold_all(batch[i]); q != NULL; q = next) {
 				next = fp_mbuf_priv(q)->queue_next;
 				rte_pktmbuf_free(q);
@@ -385,3 +401,23 @@ static struct fp_module neigh_module = {
 	.fini = neigh_fini,
 };
 FP_MODULE_REGISTER(neigh_module)
+
+json_t *neigh_to_json(const struct neigh *n, bool config)
+{
+	char a[FP_IP4_ADDRSTRLEN], m[FP_MAC_STRLEN];
+	json_t *o = json_pack(
+		"{s:s, s:s}", "iface", iface_get(n->iface)->name, "address", fp_ip4_fmt(n->ip, a));
+
+	if (n->sm.state & NEIGH_VALID)
+		json_object_set_new(o, "mac", json_string(fp_mac_fmt(&n->sm.lladdr, m)));
+	if (config)
+		return o;
+	json_object_set_new(o, "state", json_string(neigh_state_name(n->sm.state)));
+	json_object_set_new(o, "static", json_boolean(n->sm.state == NEIGH_PERMANENT));
+	json_object_set_new(o, "probes", json_integer(n->sm.probes));
+	json_object_set_new(o, "held_packets", json_integer(n->held_count));
+	json_object_set_new(o, "refs", json_integer(n->refcnt));
+	json_object_set_new(
+		o, "updated_ms_ago", json_integer((json_int_t)control_now_ms() - n->sm.updated));
+	return o;
+}

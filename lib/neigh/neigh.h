@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <rte_ether.h>
 #include <rte_hash.h>
 #include <rte_mbuf.h>
@@ -30,6 +31,7 @@ struct neigh {
 	struct rte_mbuf *held_head, *held_tail; /* packets waiting for resolution */
 	uint32_t held_bytes;
 	uint32_t held_count;
+	uint64_t reported; /* state and l2 last told to monitors */
 };
 
 struct neigh_key {
@@ -85,3 +87,6 @@ void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
 
 /* Punt reason for IPv4 packets whose next hop has no usable MAC (ip4_output). */
 extern int neigh_punt_resolve;
+
+/* A neighbour as the API shows it; config: only what the config file holds. */
+json_t *neigh_to_json(const struct neigh *n, bool config);

@@ -98,25 +98,6 @@ static int neighs_apply(void *parsed)
 	return 0;
 }
 
-static json_t *neigh_to_json(const struct neigh *n, bool config)
-{
-	char a[FP_IP4_ADDRSTRLEN], m[FP_MAC_STRLEN];
-	json_t *o = json_pack(
-		"{s:s, s:s}", "iface", iface_get(n->iface)->name, "address", fp_ip4_fmt(n->ip, a));
-
-	if (n->sm.state & NEIGH_VALID)
-		json_object_set_new(o, "mac", json_string(fp_mac_fmt(&n->sm.lladdr, m)));
-	if (config)
-		return o;
-	json_object_set_new(o, "state", json_string(neigh_state_name(n->sm.state)));
-	json_object_set_new(o, "static", json_boolean(n->sm.state == NEIGH_PERMANENT));
-	json_object_set_new(o, "probes", json_integer(n->sm.probes));
-	json_object_set_new(o, "held_packets", json_integer(n->held_count));
-	json_object_set_new(o, "refs", json_integer(n->refcnt));
-	json_object_set_new(
-		o, "updated_ms_ago", json_integer((json_int_t)control_now_ms() - n->sm.updated));
-	return o;
-}
 
 static int append_static(const struct neigh *n, void *arg)
 {
