@@ -19,6 +19,7 @@
 #include <rte_rib.h>
 
 #define MAX_GROUPS	(1 << 16)
+#define ALIAS		(MAX_GROUPS - 1) /* a stand-in id, see fib_add() */
 #define FIB4_MAX_ROUTES (1 << 20)
 #define FIB4_TBL8	(1 << 15)
 
@@ -42,6 +43,7 @@ static unsigned int route_counts[FP_MAX_VRFS];
 /* A deletion may free a tbl8 group that a worker is still reading; it is reused only after a
  * grace period (rte_fib has no RCU of its own in 22.11). */
 static bool fib_needs_grace;
+static uint64_t fib_generation; /* deletions so far: a walk's saved node may be gone */
 
 /* What identifies a group: everything but the neighbour pointers, which follow from it. */
 struct group_key {
@@ -164,10 +166,10 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 		*out = g;
 		return 0;
 	}
-	for (id = 1; id < MAX_GROUPS && fp_nh_groups[id] != NULL; id++)
+	for (id = 1; id < ALIAS && fp_nh_groups[id] != NULL; id++)
 		;
-	if (id == MAX_GROUPS)
-		return fp_error(ENOSPC, "too many distinct next-hop groups (%d)", MAX_GROUPS);
+	if (id == ALIAS)
+		return fp_error(ENOSPC, "too many distinct next-hop groups (%d)", ALIAS - 1);
 	g = rte_zmalloc("nh_group", sizeof(*g), RTE_CACHE_LINE_SIZE);
 	if (g == NULL)
 		return fp_error(ENOMEM, "out of memory");
@@ -236,6 +238,48 @@ static void route_event(const char *type, uint16_t vrf, const struct rte_rib_nod
 	api_event_publish(type, route4_to_json(&r));
 }
 
+/* The next hop of the longest route strictly covering ip/depth, FIB4_NO_ROUTE if none. */
+static uint64_t parent_nh(struct rte_rib *rib, uint32_t ip, uint8_t depth)
+{
+	uint64_t nh = FIB4_NO_ROUTE;
+
+	while (depth-- > 0) {
+		struct rte_rib_node *n = rte_rib_lookup_exact(rib, ip, depth);
+
+		if (n != NULL) {
+			rte_rib_get_nh(n, &nh);
+			break;
+		}
+	}
+	return nh;
+}
+
+/*
+ * DPDK 22.11's dir24_8 reserves a tbl8 group when a route longer than /24 is
+ * added, except when its next hop equals its parent's, yet releases one on
+ * every such deletion: the count wraps and every later long route fails with
+ * ENOSPC. Shared groups make equal next hops common, so such a route goes in
+ * first under an alias id of the same group (its reservation is taken), then
+ * is switched to its own id (a modification, which reserves nothing). The
+ * alias is cleared once no worker can hold it.
+ */
+static int fib_add(struct rte_fib *fib, uint32_t ip, uint8_t depth, struct nh_group *g)
+{
+	struct rte_rib *rib = rte_fib_get_rib(fib);
+	int ret;
+
+	if (depth <= 24 || rte_rib_lookup_exact(rib, ip, depth) != NULL ||
+		parent_nh(rib, ip, depth) != g->id)
+		return rte_fib_add(fib, ip, depth, g->id);
+	__atomic_store_n(&fp_nh_groups[ALIAS], g, __ATOMIC_RELEASE);
+	ret = rte_fib_add(fib, ip, depth, ALIAS);
+	if (ret == 0 && (ret = rte_fib_add(fib, ip, depth, g->id)) < 0)
+		rte_fib_delete(fib, ip, depth);
+	fp_rcu_synchronize();
+	__atomic_store_n(&fp_nh_groups[ALIAS], NULL, __ATOMIC_RELEASE);
+	return ret;
+}
+
 static struct rte_rib_node *rib_exact(struct rte_fib *fib, const struct fp_ip4_prefix *p)
 {
 	return rte_rib_lookup_exact(rte_fib_get_rib(fib), rte_be_to_cpu_32(p->addr), p->len);
@@ -274,7 +318,7 @@ int fib4_route_add(const struct route4 *r, bool replace)
 		fp_rcu_synchronize();
 		fib_needs_grace = false;
 	}
-	ret = rte_fib_add(fib, rte_be_to_cpu_32(r->prefix.addr), r->prefix.len, g->id);
+	ret = fib_add(fib, rte_be_to_cpu_32(r->prefix.addr), r->prefix.len, g);
 	if (ret < 0) {
 		group_unref(g);
 		return fp_error(ret, "route %s: FIB full (%s)", pfx, rte_strerror(-ret));
@@ -306,6 +350,7 @@ int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p)
 	if (ret < 0)
 		return fp_error(ret, "route %s: %s", pfx, rte_strerror(-ret));
 	fib_needs_grace = true;
+	fib_generation++;
 	route_counts[vrf]--;
 	group_unref(fp_nh_groups[nh]);
 	return 0;
@@ -348,32 +393,86 @@ int fib4_route_get(uint16_t vrf, const struct fp_ip4_prefix *p, struct route4 *o
 	return 0;
 }
 
-int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg)
+/*
+ * rte_rib_get_nxt(ALL) visits a node's more specific routes before the node
+ * (post-order); the default route, which it skips, comes last. That order is
+ * (last address of the prefix ascending, length descending): a position in it
+ * can be found again by key after deletions freed the node it was at.
+ */
+static bool after(const struct fp_ip4_prefix *a, const struct fp_ip4_prefix *b)
 {
-	for (uint16_t v = 0; v < FP_MAX_VRFS; v++) {
-		struct rte_rib *rib;
+	uint32_t ea = rte_be_to_cpu_32(a->addr | ~fp_ip4_mask(a->len));
+	uint32_t eb = rte_be_to_cpu_32(b->addr | ~fp_ip4_mask(b->len));
+
+	return ea != eb ? ea > eb : a->len < b->len;
+}
+
+static struct rte_rib_node *rib_next(
+	struct rte_rib *rib, struct rte_rib_node *node, bool *at_default)
+{
+	struct rte_rib_node *next;
+
+	if (*at_default)
+		return NULL;
+	next = rte_rib_get_nxt(rib, 0, 0, node, RTE_RIB_GET_NXT_ALL);
+	if (next == NULL) {
+		*at_default = true;
+		next = rte_rib_lookup_exact(rib, 0, 0);
+	}
+	return next;
+}
+
+int fib4_routes_walk_from(struct fib4_position *pos, size_t max,
+	int (*cb)(const struct route4 *r, void *arg), void *arg)
+{
+	for (; pos->vrf < FP_MAX_VRFS; pos->vrf++, pos->started = false, pos->at_default = false) {
+		bool at_default = pos->at_default;
 		struct rte_rib_node *node;
+		struct rte_rib *rib;
 		struct route4 r;
 		int ret;
 
-		if ((vrf != UINT16_MAX && v != vrf) || fp_fib4[v] == NULL)
+		if ((pos->only_vrf != UINT16_MAX && pos->vrf != pos->only_vrf) ||
+			fp_fib4[pos->vrf] == NULL)
 			continue;
-		rib = rte_fib_get_rib(fp_fib4[v]);
-		/* get_nxt() gives the routes strictly inside 0/0: the default route is apart */
-		node = rte_rib_lookup_exact(rib, 0, 0);
-		if (node != NULL) {
-			route_from_node(v, node, &r);
-			if ((ret = cb(&r, arg)) != 0)
-				return ret;
+		rib = rte_fib_get_rib(fp_fib4[pos->vrf]);
+		if (!pos->started) {
+			node = rib_next(rib, NULL, &at_default);
+		} else if (pos->generation == fib_generation) {
+			node = rib_next(rib, pos->node, &at_default);
+		} else {
+			/* a deletion may have freed the node: find the place again by key */
+			at_default = false;
+			for (node = rib_next(rib, NULL, &at_default); node != NULL;
+				node = rib_next(rib, node, &at_default)) {
+				route_from_node(pos->vrf, node, &r);
+				if (after(&r.prefix, &pos->last))
+					break;
+			}
 		}
-		node = NULL;
-		while ((node = rte_rib_get_nxt(rib, 0, 0, node, RTE_RIB_GET_NXT_ALL)) != NULL) {
-			route_from_node(v, node, &r);
+		for (; node != NULL; node = rib_next(rib, node, &at_default)) {
+			if (max-- == 0)
+				return 1;
+			route_from_node(pos->vrf, node, &r);
+			*pos = (struct fib4_position){.only_vrf = pos->only_vrf,
+				.vrf = pos->vrf,
+				.started = true,
+				.at_default = at_default,
+				.node = node,
+				.generation = fib_generation,
+				.last = r.prefix};
 			if ((ret = cb(&r, arg)) != 0)
 				return ret;
 		}
 	}
 	return 0;
+}
+
+int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg)
+{
+	struct fib4_position pos = {.only_vrf = vrf};
+
+	return fib4_routes_walk_from(&pos, SIZE_MAX, cb, arg);
 }
 
 unsigned int fib4_route_count(uint16_t vrf)

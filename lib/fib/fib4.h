@@ -84,8 +84,22 @@ int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p);
 int fib4_route_get(uint16_t vrf, const struct fp_ip4_prefix *p, struct route4 *out);
 /* Longest match for control code (gateway checks, ARP): the group or NULL. */
 const struct nh_group *fib4_lookup(uint16_t vrf, uint32_t addr);
-/* Calls cb for every route of vrf (all VRFs if vrf == UINT16_MAX) in prefix order. */
+/* Calls cb for every route of vrf (all VRFs if vrf == UINT16_MAX); stops if cb returns non-0. */
 int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg);
+
+/* Where a walk stopped, to go on later even if routes were added or deleted meanwhile. */
+struct fib4_position {
+	uint16_t only_vrf; /* UINT16_MAX: all */
+	uint16_t vrf;
+	bool started, at_default;
+	struct rte_rib_node *node; /* valid while generation is current */
+	uint64_t generation;
+	struct fp_ip4_prefix last;
+};
+
+/* Visits at most max routes from pos on; 1 if more remain, 0 at the end, or cb's value. */
+int fib4_routes_walk_from(struct fib4_position *pos, size_t max,
+	int (*cb)(const struct route4 *r, void *arg), void *arg);
 unsigned int fib4_route_count(uint16_t vrf);
 /* Deletes, in every VRF, the routes for which match() is true. 0 or -ENOMEM. */
 int fib4_routes_delete_if(bool (*match)(const struct route4 *r, void *arg), void *arg);

@@ -115,7 +115,10 @@ static void addr_add(int i, const char *a)
 {
 	struct fp_ip4_prefix p = P(a);
 
-	assert_int_equal(ip4_addr_add(ifs[i]->id, &p), 0);
+	int rc = ip4_addr_add(ifs[i]->id, &p);
+	if (rc)
+		printf("DEBUG %s: %s\n", a, fp_errmsg());
+	assert_int_equal(rc, 0);
 }
 
 static void addr_del(int i, const char *a)
@@ -1083,6 +1086,93 @@ static uint32_t scale_prefix(unsigned int i)
 	return rte_cpu_to_be_32(0x64000000u + (i << 8)); /* 100.0.0.0/24 onwards */
 }
 
+struct seen {
+	char prefix[64][FP_IP4_PREFIXSTRLEN];
+	int n;
+};
+
+static int remember_prefix(const struct route4 *r, void *arg)
+{
+	struct seen *s = arg;
+
+	assert_true(s->n < 64);
+	fp_ip4_prefix_fmt(&r->prefix, s->prefix[s->n++]);
+	return 0;
+}
+
+static int seen_count(const struct seen *s, const char *prefix)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n; i++)
+		n += strcmp(s->prefix[i], prefix) == 0;
+	return n;
+}
+
+/*
+ * A route longer than /24 under a parent with the same next-hop group, added
+ * and deleted: DPDK 22.11 would then miscount its reserved tbl8 groups and
+ * refuse every later long route (fib_add() works around it).
+ */
+static void test_long_route_under_same_group(void **state)
+{
+	(void)state;
+	addr_add(0, "192.0.2.1/24");
+	assert_int_equal(add_via("0.0.0.0/0", "192.0.2.2"), 0);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(add_via("203.0.113.128/25", "192.0.2.2"), 0);
+		assert_int_equal(del("203.0.113.128/25"), 0);
+	}
+	addr_del(0, "192.0.2.1/24");
+	/* the /24's own long routes (local, broadcast) went too: the count must not wrap */
+	addr_add(0, "192.0.2.1/24");
+	assert_int_equal(add_via("198.51.100.7/32", "192.0.2.2"), 0);
+	assert_non_null(L("198.51.100.7"));
+	assert_int_equal(del("198.51.100.7/32"), 0);
+	assert_int_equal(del("0.0.0.0/0"), 0);
+	addr_del(0, "192.0.2.1/24");
+}
+
+/* A walk in chunks (a streamed route.list) goes on across additions and deletions. */
+static void test_walk_resumes(void **state)
+{
+	static const char *const stay[] = {"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24",
+		"10.2.0.0/16", "172.16.0.0/12", "198.51.100.0/24", "203.0.113.128/25"};
+	static const char *const go[] = {"10.1.3.0/24", "10.3.0.0/16", "192.0.2.128/25"};
+	struct fib4_position pos = {.only_vrf = 0};
+	struct seen seen = {0};
+	int ret, chunks = 0;
+
+	(void)state;
+	addr_add(0, "192.0.2.1/25");
+	for (size_t i = 0; i < RTE_DIM(stay); i++)
+		assert_int_equal(add_via(stay[i], "192.0.2.2"), 0);
+	for (size_t i = 0; i < RTE_DIM(go); i++)
+		assert_int_equal(add_via(go[i], "192.0.2.2"), 0);
+	do {
+		ret = fib4_routes_walk_from(&pos, 3, remember_prefix, &seen);
+		assert_true(ret == 0 || ret == 1);
+		/* between chunks: routes go, including the one the walk stopped at, and come */
+		if (chunks == 0)
+			for (size_t i = 0; i < RTE_DIM(go); i++)
+				del(go[i]);
+		if (chunks == 1)
+			assert_int_equal(add_via("10.9.0.0/16", "192.0.2.2"), 0);
+		chunks++;
+	} while (ret == 1);
+	for (size_t i = 0; i < RTE_DIM(stay); i++)
+		assert_int_equal(seen_count(&seen, stay[i]), 1);
+	for (int i = 0; i < seen.n; i++)
+		assert_int_equal(seen_count(&seen, seen.prefix[i]), 1);
+	/* the walk's order: more specific routes first, the default route last */
+	assert_string_equal(seen.prefix[seen.n - 1], "0.0.0.0/0");
+	assert_true(chunks >= 4);
+	del("10.9.0.0/16");
+	for (size_t i = 0; i < RTE_DIM(stay); i++)
+		assert_int_equal(del(stay[i]), 0);
+	addr_del(0, "192.0.2.1/25");
+}
+
 static void test_scale(void **state)
 {
 	const char *env = getenv("TEST_FIB_SCALE_ROUTES");
@@ -1248,6 +1338,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gateway_neighbours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iface_removal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vrf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_route_under_same_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_resumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ecmp_every_member_gets_a_slot, setup, teardown),
