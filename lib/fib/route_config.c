@@ -133,7 +133,6 @@ static int route_spec_resolve(struct route_spec *s)
 	return 0;
 }
 
-
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
 	return cfg_parse_array(
@@ -239,13 +238,20 @@ static int route_append(const struct route4 *r, void *arg)
 	return 0;
 }
 
+static int route_list_next(void *cursor, json_t *items, size_t max)
+{
+	return fib4_routes_walk_from(cursor, max, route_append, items);
+}
+
 static int api_route_list(const json_t *args, json_t **result)
 {
 	static const char *const keys[] = {"vrf", NULL};
 	uint64_t vrf = UINT16_MAX;
+	struct fib4_position *pos;
 	struct cfg_ctx ctx;
-	json_t *list;
 	int ret;
+
+	(void)result;
 
 	cfg_ctx_init(&ctx, NULL);
 	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0)
@@ -253,10 +259,12 @@ static int api_route_list(const json_t *args, json_t **result)
 	cfg_ctx_fini(&ctx);
 	if (ret < 0)
 		return ret;
-	list = json_array();
-	fib4_routes_walk(vrf, route_append, list);
-	*result = json_pack("{s:o}", "routes", list);
-	return 0;
+	/* a million routes go out in chunks, each built when the client has read the last */
+	pos = malloc(sizeof(*pos));
+	if (pos == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	*pos = (struct fib4_position){.only_vrf = vrf};
+	return api_stream_begin("routes", route_list_next, free, pos);
 }
 
 API_COMMAND(route_add_cmd, "route.add", "add an IPv4 route", api_route_add)
