@@ -213,6 +213,29 @@ test_config_roundtrip() {
 	api config.load "{\"path\": \"$WORK/dump1.json\"}" >/dev/null
 }
 
+test_api() {
+	check "100 concurrent clients are all served" $PY "$TESTDIR/api_clients.py" load "$SOCK"
+	check "malformed, truncated, oversized, unknown requests get errors; the daemon goes on" \
+		$PY "$TESTDIR/api_clients.py" bad "$SOCK"
+	check "monitor: route events are pushed" $PY "$TESTDIR/api_clients.py" monitor "$SOCK"
+	for i in $(seq 0 24999); do
+		printf '{"id":%d,"cmd":"route.add","args":{"prefix":"%d.%d.%d.0/24","via":"10.0.2.2"}}\n' \
+			$i $((20 + i / 65536)) $(((i / 256) % 256)) $((i % 256))
+	done >"$WORK/adds"
+	timeout 60 socat -t 10 - "UNIX-CONNECT:$SOCK" <"$WORK/adds" >/dev/null
+	check "route.list of 25000+ routes comes in chunks" sh -c \
+		"printf '{\"id\":1,\"cmd\":\"route.list\"}\\n' | socat -t 10 - UNIX-CONNECT:$SOCK | jq -s -e 'length == 3 and .[0].more and (map(.result.routes | length) | add) > 25000'"
+	check "the client library joins the chunks" sh -c \
+		"$PY $TESTDIR/api_clients.py call $SOCK route.list | jq -e '.routes | length > 25000'"
+	sed 's/route.add/route.del/; s/,"via":"[^"]*"//' "$WORK/adds" | timeout 60 socat -t 10 - "UNIX-CONNECT:$SOCK" >/dev/null
+	chmod 755 "$WORK"
+	check "a member of group fastpath may use the API" \
+		setpriv --reuid=nobody --regid=fastpath --clear-groups $PY "$TESTDIR/api_clients.py" call "$SOCK" api.version
+	check "another user may not" sh -c \
+		"! setpriv --reuid=nobody --regid=nogroup --clear-groups $PY $TESTDIR/api_clients.py call $SOCK api.version"
+	chmod 700 "$WORK"
+}
+
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
 test_cli() {
@@ -401,7 +424,7 @@ exit(0 if len(r) == 3 else 1)\""
 
 ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
-	test_iperf test_cli test_introspection test_capture test_config_roundtrip test_config_errors test_reload
+	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_config_errors test_reload
 	test_stop"
 # tests on their own daemon
 OTHER_TESTS="test_ports"
