@@ -23,10 +23,10 @@ static int call(struct cli_ctx *ctx, const json_t *args)
 	return cli_show(ctx, cli_str(args, "cmd"), api_args, NULL, args);
 }
 
-CLI_COMMAND(call_cmd, "call CMD [JSON]",
+CLI_COMMAND_VALUES(call_cmd, "call CMD [JSON]",
 	"Run an API command with arguments given as a JSON object and print its result "
 	"(`call api.commands` lists them).",
-	call)
+	"CMD=command", call)
 
 static void print_version(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
@@ -43,3 +43,26 @@ static int show_version(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_version_cmd, "show version", "The versions of fastpathctl and fastpathd.",
 	show_version)
+
+/* For shells' completion scripts (contrib/fastpathctl.bash): the last word is the one typed. */
+static int complete(struct cli_ctx *ctx, const json_t *args)
+{
+	const json_t *words = json_object_get(args, "word"), *w;
+	size_t n = json_array_size(words), i;
+	char *argv[n + 1];
+	json_t *next;
+
+	json_array_foreach (words, i, w)
+		argv[i] = (char *)json_string_value(w);
+	next = cli_complete(ctx, n ? n - 1 : 0, argv, n ? argv[n - 1] : "");
+	json_array_foreach (next, i, w)
+		fprintf(ctx->out, "%s\n", json_string_value(w));
+	json_decref(next);
+	return 0;
+}
+
+CLI_COMMAND(complete_cmd, "complete [WORD]...",
+	"Print the words that may come next, one a line, for a command line whose last WORD is "
+	"being typed (\"\" for a new word): command words from the syntax, interfaces, routes and "
+	"neighbours from the daemon.",
+	complete)

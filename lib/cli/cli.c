@@ -13,6 +13,7 @@
 #define MAX_LINE_WORDS	256
 #define MAX_EXPECTED	16
 #define MAX_SUGGESTIONS 12
+#define HELP_WIDTH	80
 
 enum node_type { NODE_WORD, NODE_CHOICE, NODE_VALUE, NODE_GROUP };
 
@@ -155,6 +156,30 @@ static void add_form(struct cli_command *cmd, const char *path, size_t len)
 		syntax_die(cmd, "no command name");
 }
 
+/* Whether the sequence has the placeholder, in a group or not. */
+static bool has_value(const struct cli_node *n, const char *placeholder, size_t len)
+{
+	for (; n != NULL; n = n->next)
+		if ((n->type == NODE_VALUE && strlen(n->text) == len &&
+			    strncmp(n->text, placeholder, len) == 0) ||
+			has_value(n->child, placeholder, len))
+			return true;
+	return false;
+}
+
+static void check_values(const struct cli_command *cmd)
+{
+	for (const char *v = cmd->values; v != NULL && *(v += strspn(v, " ")) != '\0';) {
+		size_t len = strcspn(v, " "), name = strcspn(v, "= ");
+
+		if (name == len || name + 1 == len)
+			syntax_die(cmd, "values are PLACEHOLDER=source pairs");
+		if (!has_value(cmd->args, v, name))
+			syntax_die(cmd, "values name a placeholder the syntax does not have");
+		v += len;
+	}
+}
+
 void cli_command_register(struct cli_command *cmd)
 {
 	const char *s = cmd->syntax, *tok;
@@ -170,10 +195,16 @@ void cli_command_register(struct cli_command *cmd)
 		add_form(cmd, *a, strlen(*a));
 	cmd->args_text = s + strspn(s, " ");
 	cmd->args = parse_seq(cmd, &s, 0);
+	check_values(cmd);
 	while (*p != NULL && strcmp((*p)->syntax, cmd->syntax) < 0)
 		p = &(*p)->next;
 	cmd->next = *p;
 	*p = cmd;
+}
+
+const struct cli_command *cli_commands(void)
+{
+	return commands;
 }
 
 static void __attribute__((format(printf, 2, 3))) msg(struct cli_ctx *ctx, const char *fmt, ...)
@@ -531,6 +562,29 @@ int cli_parse(struct cli_ctx *ctx, int argc, char *const argv[], const struct cl
 	return CLI_USAGE;
 }
 
+/* text in lines of up to width columns (or one word), each starting with indent. */
+static void print_wrapped(FILE *out, const char *indent, const char *text, int width)
+{
+	int room = width - (int)strlen(indent);
+
+	while (*text) {
+		int len = strcspn(text, " ");
+
+		/* as many more words as fit */
+		for (;;) {
+			int next = len + strspn(text + len, " ");
+			int word = strcspn(text + next, " ");
+
+			if (word == 0 || next + word > room)
+				break;
+			len = next + word;
+		}
+		fprintf(out, "%s%.*s\n", indent, len, text);
+		text += len;
+		text += strspn(text, " ");
+	}
+}
+
 int cli_help(struct cli_ctx *ctx, int argc, char *const argv[])
 {
 	bool prefix = false, shown = false;
@@ -560,7 +614,7 @@ int cli_help(struct cli_ctx *ctx, int argc, char *const argv[])
 		if (show) {
 			fprintf(ctx->out, "%s", shown ? "\n" : "");
 			print_usage(ctx->out, c, false);
-			fprintf(ctx->out, "    %s\n", c->help);
+			print_wrapped(ctx->out, "    ", c->help, HELP_WIDTH);
 			shown = true;
 		}
 	}
@@ -578,9 +632,14 @@ int cli_run(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (argc == 0)
 		return CLI_OK;
+	if (argc == 2 && strcmp(argv[0], "help") == 0 && strcmp(argv[1], "--markdown") == 0) {
+		cli_help_markdown(ctx);
+		return CLI_OK;
+	}
 	if (strcmp(argv[0], "help") == 0)
 		return cli_help(ctx, argc - 1, argv + 1);
-	for (int i = 0; i < argc; i++)
+	/* the words to complete are any words, "-h" too */
+	for (int i = 0; i < argc && strcmp(argv[0], "complete") != 0; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return cli_help(ctx, i, argv);
 	if (cli_parse(ctx, argc, argv, &cmd, &args) != 0)
@@ -650,4 +709,439 @@ int cli_run_file(struct cli_ctx *ctx, FILE *f, const char *name)
 	ctx->where[0] = '\0';
 	free(line);
 	return ret;
+}
+
+void cli_help_markdown(struct cli_ctx *ctx)
+{
+	char group[64] = "";
+
+	/* sorted by syntax: grouped by first word */
+	for (const struct cli_command *c = commands; c != NULL; c = c->next) {
+		int len = strcspn(c->syntax, " ");
+
+		if ((int)strlen(group) != len || strncmp(group, c->syntax, len) != 0) {
+			snprintf(group, sizeof(group), "%.*s", len, c->syntax);
+			fprintf(ctx->out, "%s### %s\n", c == commands ? "" : "\n", group);
+		}
+		fputs("\n```\n", ctx->out);
+		print_usage(ctx->out, c, false);
+		fprintf(ctx->out, "```\n\n%s\n", c->help);
+	}
+}
+
+/*
+ * Completion: what the matcher tries at the end of the words typed, where it
+ * records what it expected for its error messages, is what may come next.
+ */
+
+/* Placeholders that complete the same way in every command. */
+static const char default_values[] = "IFACE=iface FILE=file";
+
+/* The source of a placeholder's values in cmd ("" when it has none), in buf. */
+static const char *value_source(
+	const struct cli_command *cmd, const char *placeholder, char *buf, size_t size)
+{
+	const char *lists[] = {cmd->values, default_values};
+	size_t plen = strlen(placeholder);
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		for (const char *v = lists[i]; v != NULL && *(v += strspn(v, " ")) != '\0';) {
+			size_t len = strcspn(v, " ");
+
+			if (len > plen && strncmp(v, placeholder, plen) == 0 && v[plen] == '=') {
+				snprintf(buf, size, "%.*s", (int)(len - plen - 1), v + plen + 1);
+				return buf;
+			}
+			v += len;
+		}
+	}
+	buf[0] = '\0';
+	return buf;
+}
+
+enum next_kind {
+	NEXT_NAME, /* a word of a command name (f NULL: "help") */
+	NEXT_NODE, /* a node of f's arguments */
+	NEXT_END,  /* f's command is complete */
+};
+
+typedef void (*next_fn)(void *opaque, enum next_kind kind, const struct form *f, const char *word,
+	const struct cli_node *n);
+
+/* Calls fn for everything that may follow argv[0..argc). */
+static void walk_next(int argc, char *const argv[], next_fn fn, void *opaque)
+{
+	bool names_only = argc > 0 && strcmp(argv[0], "help") == 0;
+
+	if (names_only) {
+		argc--;
+		argv++;
+	} else if (argc == 0) {
+		fn(opaque, NEXT_NAME, NULL, "help", NULL);
+	}
+	for (const struct form *f = forms; f < forms + nforms; f++) {
+		int k = path_match(f, argc, argv);
+
+		if (k == argc && argc < f->nwords) {
+			fn(opaque, NEXT_NAME, f, f->words[argc], NULL);
+		} else if (k == f->nwords && !names_only) {
+			struct match m = {.argc = argc, .argv = argv, .fail_pos = -1};
+			json_t *a = json_object();
+			int pos = match_seq(&m, f->cmd->args, f->nwords, a);
+
+			json_decref(a);
+			if (pos == argc)
+				fn(opaque, NEXT_END, f, NULL, NULL);
+			for (int i = 0; m.fail_pos == argc && i < m.nexpected; i++)
+				if (m.expected[i] != NULL)
+					fn(opaque, NEXT_NODE, f, NULL, m.expected[i]);
+		}
+	}
+}
+
+struct completion {
+	struct cli_ctx *ctx;
+	int argc;
+	const char *partial;
+	json_t *cache; /* source: its values, each asked once */
+	json_t *words; /* cli_complete() */
+	struct help_item {
+		char *text;
+		char *help;
+		bool literal;  /* a word: shown when it starts with the partial word */
+		bool conflict; /* given different helps: shown without */
+		bool values;   /* help lists values, it is not a sentence */
+	} * items;	       /* cli_complete_help() */
+	size_t nitems;
+};
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+
+	return len >= plen && strncmp(s, prefix, plen) == 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted, each once; words is stolen. */
+static json_t *sorted_unique(json_t *words)
+{
+	size_t n = json_array_size(words), i;
+	const char **v = malloc((n + 1) * sizeof(*v));
+	json_t *out = json_array(), *w;
+
+	if (v != NULL) {
+		json_array_foreach (words, i, w)
+			v[i] = json_string_value(w);
+		qsort(v, n, sizeof(*v), str_cmp);
+		for (i = 0; i < n; i++)
+			if (i == 0 || strcmp(v[i], v[i - 1]) != 0)
+				json_array_append_new(out, json_string(v[i]));
+		free(v);
+	}
+	json_decref(words);
+	return out;
+}
+
+/* The values of n, a placeholder of f: an array, empty without a source. */
+static const json_t *node_values(
+	struct completion *c, const struct form *f, const struct cli_node *n)
+{
+	cli_values_fn fn = c->ctx->values ? c->ctx->values : cli_values;
+	char source[64];
+	json_t *v;
+
+	if (n->type != NODE_VALUE || !*value_source(f->cmd, n->text, source, sizeof(source)))
+		return NULL;
+	v = json_object_get(c->cache, source);
+	if (v == NULL) {
+		v = fn(c->ctx, source, c->partial);
+		if (!json_is_array(v)) {
+			json_decref(v);
+			v = json_array();
+		}
+		v = sorted_unique(v);
+		json_object_set_new(c->cache, source, v);
+	}
+	return v;
+}
+
+static void add_word(struct completion *c, const char *w, size_t len)
+{
+	if (starts_with(w, len, c->partial))
+		json_array_append_new(c->words, json_stringn(w, len));
+}
+
+static void complete_next(void *opaque, enum next_kind kind, const struct form *f, const char *word,
+	const struct cli_node *n)
+{
+	struct completion *c = opaque;
+	const json_t *v;
+	size_t i;
+
+	if (kind == NEXT_NAME) {
+		add_word(c, word, strlen(word));
+	} else if (kind == NEXT_NODE && n->type == NODE_WORD) {
+		add_word(c, n->text, strlen(n->text));
+	} else if (kind == NEXT_NODE && n->type == NODE_CHOICE) {
+		for (const char *a = n->text; a != NULL; a = strchr(a, '|'), a = a ? a + 1 : NULL)
+			add_word(c, a, strcspn(a, "|"));
+	} else if (kind == NEXT_NODE) {
+		json_array_foreach (node_values(c, f, n), i, v)
+			if (json_is_string(v))
+				add_word(c, json_string_value(v), json_string_length(v));
+	}
+}
+
+json_t *cli_complete(struct cli_ctx *ctx, int argc, char *const argv[], const char *partial)
+{
+	struct completion c = {.ctx = ctx,
+		.argc = argc,
+		.partial = partial ? partial : "",
+		.cache = json_object(),
+		.words = json_array()};
+
+	walk_next(argc, argv, complete_next, &c);
+	json_decref(c.cache);
+	return sorted_unique(c.words);
+}
+
+/*
+ * Splits line, being typed, into buf (strlen(line) + 2 bytes): the complete
+ * words in argv, the last one in *partial, "" after a blank. An unterminated
+ * quote is closed. -1 inside a comment or on a split error.
+ */
+static int split_partial(const char *line, char *buf, char **argv, int max, const char **partial)
+{
+	size_t len = strlen(line);
+	char quote = 0;
+	int argc;
+
+	for (const char *p = line; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '#' && (p == line || isspace((unsigned char)p[-1]))) {
+			return -1;
+		}
+	}
+	memcpy(buf, line, len);
+	buf[len] = quote;
+	buf[len + (quote != 0)] = '\0';
+	argc = cli_split(buf, argv, max);
+	if (argc < 0)
+		return -1;
+	if (argc == 0 || (!quote && isspace((unsigned char)line[len - 1])))
+		*partial = "";
+	else
+		*partial = argv[--argc];
+	return argc;
+}
+
+json_t *cli_complete_line(struct cli_ctx *ctx, const char *line, size_t *partial_len)
+{
+	char *buf = malloc(strlen(line) + 2), *argv[MAX_LINE_WORDS];
+	const char *partial = "";
+	int argc = buf ? split_partial(line, buf, argv, MAX_LINE_WORDS, &partial) : -1;
+	json_t *words = argc < 0 ? json_array() : cli_complete(ctx, argc, argv, partial);
+
+	*partial_len = strlen(partial);
+	free(buf);
+	return words;
+}
+
+/* Values as a help text: "one of: a, b, c", cut when long. */
+static char *values_text(struct completion *c, const json_t *values)
+{
+	char text[256] = "";
+	const json_t *v;
+	size_t i, n = 0;
+
+	json_array_foreach (values, i, v) {
+		const char *s = json_string_value(v);
+		size_t len = strlen(text);
+
+		if (s == NULL || !starts_with(s, strlen(s), c->partial))
+			continue;
+		if (len + strlen(s) + 8 >= sizeof(text)) {
+			snprintf(text + len, sizeof(text) - len, ", ...");
+			break;
+		}
+		snprintf(text + len, sizeof(text) - len, "%s%s", n++ ? ", " : "one of: ", s);
+	}
+	return strdup(text);
+}
+
+/* Each text once, with its help if all that give one give the same. */
+static void help_add(struct completion *c, char *text, char *help, bool literal, bool values)
+{
+	struct help_item *items, *it;
+
+	if (text == NULL || (literal && !starts_with(text, strlen(text), c->partial)))
+		goto drop;
+	for (size_t i = 0; i < c->nitems; i++) {
+		it = &c->items[i];
+		if (strcmp(it->text, text) != 0)
+			continue;
+		if (help != NULL && it->help == NULL && !it->conflict) {
+			it->help = help;
+			help = NULL;
+		} else if (help != NULL && it->help != NULL && strcmp(it->help, help) != 0) {
+			free(it->help);
+			it->help = NULL;
+			it->conflict = true;
+		}
+		goto drop;
+	}
+	items = realloc(c->items, (c->nitems + 1) * sizeof(*items));
+	if (items == NULL)
+		goto drop;
+	c->items = items;
+	c->items[c->nitems++] = (struct help_item){
+		.text = text, .help = help, .literal = literal, .values = values};
+	return;
+drop:
+	free(text);
+	free(help);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+static void help_next(void *opaque, enum next_kind kind, const struct form *f, const char *word,
+	const struct cli_node *n)
+{
+	struct completion *c = opaque;
+	const struct cli_node *value = n;
+	char *text = NULL;
+
+	switch (kind) {
+	case NEXT_NAME:
+		if (f == NULL)
+			help_add(c, strdup(word),
+				strdup("List the commands; help WORDS explains those starting "
+				       "with WORDS."),
+				true, false);
+		else
+			/* a word that ends a name says what the command does */
+			help_add(c, strdup(word),
+				f->nwords == c->argc + 1 ? dup_or_null(f->cmd->help) : NULL, true,
+				false);
+		return;
+	case NEXT_END:
+		/* the command is complete before the word being typed */
+		if (!*c->partial)
+			help_add(c, strdup("<enter>"), dup_or_null(f->cmd->help), false, false);
+		return;
+	case NEXT_NODE:
+		break;
+	}
+	/* a keyword with its value: "dev IFACE" */
+	if (n->type == NODE_WORD && n->key == NULL && n->next != NULL) {
+		value = n->next;
+		if (asprintf(&text, "%s %s%s", n->text, value->text,
+			    value->integer ? " (a number)" : "") < 0)
+			text = NULL;
+	} else if (n->integer) {
+		if (asprintf(&text, "%s (a number)", n->text) < 0)
+			text = NULL;
+	} else {
+		text = strdup(n->text);
+	}
+	if (n->type == NODE_CHOICE) {
+		bool any = false;
+
+		for (const char *a = n->text; a != NULL; a = strchr(a, '|'), a = a ? a + 1 : NULL)
+			any = any || starts_with(a, strcspn(a, "|"), c->partial);
+		if (!any) {
+			free(text);
+			return;
+		}
+	}
+	help_add(c, text,
+		value->type == NODE_VALUE ? values_text(c, node_values(c, f, value)) : NULL,
+		n->type == NODE_WORD, true);
+}
+
+/*
+ * How much of a help text "?" shows on its line: its first clause (up to a
+ * '.', ':' or ';' outside parentheses), cut after a word to fit room columns.
+ */
+static int short_help(const char *help, bool values, int room)
+{
+	int len = values ? (int)strlen(help) : 0, depth = 0, cut = 0;
+
+	for (; help[len] && !values; len++) {
+		depth += help[len] == '(' ? 1 : help[len] == ')' ? -1 : 0;
+		if (depth == 0 && strchr(".:;", help[len]) &&
+			(help[len + 1] == ' ' || help[len + 1] == '\0'))
+			break;
+	}
+	if (room < 20)
+		room = 20;
+	if (len <= room)
+		return len;
+	for (int i = 0; i <= room - 3; i++)
+		if (help[i] == ' ')
+			cut = i;
+	return cut > 0 ? cut : room - 3;
+}
+
+/* Words, then placeholders (upper case), then <enter>. */
+static int help_item_cmp(const void *a, const void *b)
+{
+	const struct help_item *x = a, *y = b;
+
+	if ((*x->text == '<') != (*y->text == '<'))
+		return *x->text == '<' ? 1 : -1;
+	if (x->literal != y->literal)
+		return x->literal ? -1 : 1;
+	return strcmp(x->text, y->text);
+}
+
+void cli_complete_help(struct cli_ctx *ctx, const char *line)
+{
+	char *buf = malloc(strlen(line) + 2), *argv[MAX_LINE_WORDS];
+	struct completion c = {.ctx = ctx, .partial = "", .cache = json_object()};
+	int argc = buf ? split_partial(line, buf, argv, MAX_LINE_WORDS, &c.partial) : -1;
+	int width = 0;
+
+	c.argc = argc;
+	if (argc >= 0)
+		walk_next(argc, argv, help_next, &c);
+	if (c.nitems > 0)
+		qsort(c.items, c.nitems, sizeof(*c.items), help_item_cmp);
+	for (size_t i = 0; i < c.nitems; i++)
+		if ((int)strlen(c.items[i].text) > width)
+			width = strlen(c.items[i].text);
+	for (size_t i = 0; i < c.nitems; i++) {
+		const char *help = c.items[i].help ? c.items[i].help : "";
+		int len = short_help(help, c.items[i].values, HELP_WIDTH - 4 - width);
+
+		fprintf(ctx->out, "  %-*s%s%.*s%s\n", *help ? width : 0, c.items[i].text,
+			*help ? "  " : "", len, help, help[len] && help[len] != '.' ? "..." : "");
+		free(c.items[i].text);
+		free(c.items[i].help);
+	}
+	/* nothing fits: the parser says why */
+	if (c.nitems == 0 && argc >= 0) {
+		const struct cli_command *cmd;
+		json_t *args;
+
+		if (*c.partial)
+			argv[argc++] = (char *)c.partial;
+		if (cli_parse(ctx, argc, argv, &cmd, &args) == 0)
+			json_decref(args);
+	}
+	free(c.items);
+	free(buf);
+	json_decref(c.cache);
 }

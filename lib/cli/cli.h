@@ -28,12 +28,26 @@
  * Aliases name the same command with other leading words, sharing the rest of
  * the syntax: "show routes [vrf ID]" with the aliases "ip route" and
  * "ip route show" also accepts `ip route vrf 1`.
+ *
+ * TAB completion reads the same syntax: command words, keywords and choices
+ * come from it, and placeholders from a source of values named per command
+ * with CLI_COMMAND_VALUES() ("PREFIX=route": the prefixes of the routes); IFACE
+ * and FILE complete with interface and file names in every command.
  */
 
 /* fastpathctl's exit codes, and what cli_run() and friends return. */
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 
 struct api_client;
+struct cli_ctx;
+
+/*
+ * The values a placeholder may take, for completion: a new JSON array of
+ * strings, or NULL. source is the name given in the command's values ("iface",
+ * "route", ...); partial the word typed so far (the values need not start with
+ * it, the caller filters).
+ */
+typedef json_t *(*cli_values_fn)(struct cli_ctx *ctx, const char *source, const char *partial);
 
 struct cli_ctx {
 	const char *socket; /* API socket path */
@@ -41,6 +55,7 @@ struct cli_ctx {
 	FILE *out, *err;
 	char where[256];	   /* "file:line: " in batch mode, starts every message */
 	struct api_client *client; /* connected on the first call */
+	cli_values_fn values;	   /* completion's values; NULL: cli_values() */
 };
 
 /* Returns 0 or a negative errno with an fp_error() message (exit code 1). */
@@ -51,6 +66,7 @@ struct cli_node;
 struct cli_command {
 	const char *syntax;
 	const char *help;
+	const char *values; /* "PLACEHOLDER=source ...": what TAB offers for them; may be NULL */
 	cli_handler_fn fn;
 	const char *const *aliases; /* NULL-terminated lists of leading words */
 	/* set by cli_command_register() */
@@ -62,19 +78,34 @@ struct cli_command {
 /* Aborts on a syntax it cannot parse: a build mistake, found by the first run. */
 void cli_command_register(struct cli_command *cmd);
 
-/* CLI_COMMAND(var, syntax, help, handler, aliases...) */
-#define CLI_COMMAND(var, syntax_, help_, handler, ...)                                             \
+/*
+ * CLI_COMMAND(var, syntax, help, handler, aliases...)
+ * CLI_COMMAND_VALUES(var, syntax, help, values, handler, aliases...): values
+ * names where completion finds the values of placeholders, blank-separated
+ * "PLACEHOLDER=source" pairs with the sources of cli_values(): "PREFIX=route".
+ * The help says what the command does, in a sentence or two.
+ */
+#define CLI_COMMAND_VALUES(var, syntax_, help_, values_, handler, ...)                             \
 	static const char *const var##_aliases[] = {__VA_ARGS__ __VA_OPT__(, ) NULL};              \
-	static struct cli_command var = {                                                          \
-		.syntax = syntax_, .help = help_, .fn = handler, .aliases = var##_aliases};        \
+	static struct cli_command var = {.syntax = syntax_,                                        \
+		.help = help_,                                                                     \
+		.values = values_,                                                                 \
+		.fn = handler,                                                                     \
+		.aliases = var##_aliases};                                                         \
 	static void __attribute__((constructor)) var##_register(void)                              \
 	{                                                                                          \
 		cli_command_register(&var);                                                        \
 	}
+#define CLI_COMMAND(var, syntax_, help_, handler, ...)                                             \
+	CLI_COMMAND_VALUES(var, syntax_, help_, NULL, handler __VA_OPT__(, ) __VA_ARGS__)
+
+/* The registered commands, sorted by syntax, linked by next. */
+const struct cli_command *cli_commands(void);
 
 /*
- * Runs one command line, already split: "help [WORDS]", "WORDS --help" and
- * the registered commands. Messages go to ctx->err; returns an exit code.
+ * Runs one command line, already split: "help [WORDS]", "help --markdown",
+ * "WORDS --help" and the registered commands. Messages go to ctx->err;
+ * returns an exit code.
  */
 int cli_run(struct cli_ctx *ctx, int argc, char **argv);
 /* Splits line (modified) and runs it; blank lines and comments do nothing. */
@@ -101,6 +132,28 @@ int cli_parse(struct cli_ctx *ctx, int argc, char *const argv[], const struct cl
 
 /* "help" without words lists every command; with words, the commands they start. */
 int cli_help(struct cli_ctx *ctx, int argc, char *const argv[]);
+/* "help --markdown": every command's usage and help, the reference of docs/fastpathctl.md. */
+void cli_help_markdown(struct cli_ctx *ctx);
+
+/*
+ * Completion, from the syntax cli_parse() matches with: the words that may
+ * follow argv[0..argc) and start with partial ("": any), sorted, each once, as
+ * a new JSON array of strings. Command names, keywords and choices come from
+ * the syntax, placeholders' values from ctx->values. After "help": command
+ * names only. Nothing when argv does not start a valid command line.
+ */
+json_t *cli_complete(struct cli_ctx *ctx, int argc, char *const argv[], const char *partial);
+/*
+ * The same for a line being typed, up to the cursor: its last word is the
+ * partial one, "" after a blank. *partial_len: that word's length, unquoted.
+ */
+json_t *cli_complete_line(struct cli_ctx *ctx, const char *line, size_t *partial_len);
+/*
+ * "?" in the shell: prints on ctx->out what may follow line (up to the
+ * cursor), one item a line with what it does: command words, keywords with
+ * their placeholder, choices, values, and <enter> when the command is complete.
+ */
+void cli_complete_help(struct cli_ctx *ctx, const char *line);
 
 /* Helpers for the handlers. */
 
@@ -133,3 +186,20 @@ void cli_table(FILE *out, bool *gap, const json_t *rows, const char *columns, co
 
 /* A member's string value, or "" (output code reads the daemon's replies leniently). */
 const char *cli_str(const json_t *obj, const char *key);
+/* A member's integer value, or 0. */
+json_int_t cli_int(const json_t *obj, const char *key);
+
+/*
+ * The default cli_values_fn. Sources: "iface" (interface names), "addr"
+ * (addresses, 10.0.1.1/24), "route" (prefixes of the routes not derived from
+ * addresses), "neigh" (neighbour addresses), "command" (API commands), all
+ * from the daemon, and "file" (local file names, directories with a '/').
+ */
+json_t *cli_values(struct cli_ctx *ctx, const char *source, const char *partial);
+
+/*
+ * path made absolute for the daemon, which has its own working directory:
+ * resolved with realpath() when must_exist, else its directory only (a file
+ * to create). 0 or <0 with fp_error.
+ */
+int cli_abspath(const char *path, bool must_exist, char *buf, size_t size);

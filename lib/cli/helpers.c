@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/client.h"
 #include "cli.h"
+#include "infra/fp_error.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define TABLE_MAX_COLUMNS 16
 
@@ -72,6 +78,102 @@ const char *cli_str(const json_t *obj, const char *key)
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s ? s : "";
+}
+
+json_int_t cli_int(const json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* Local file names starting with partial; directories end with '/'. */
+static json_t *file_values(const char *partial)
+{
+	const char *slash = strrchr(partial, '/'), *base = slash ? slash + 1 : partial;
+	int dirlen = slash ? (int)(slash - partial + 1) : 0;
+	json_t *names = json_array();
+	char dir[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%.*s", dirlen, partial);
+	d = opendir(dirlen ? dir : ".");
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[PATH_MAX * 2];
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+			(e->d_name[0] == '.' && base[0] != '.') ||
+			strncmp(e->d_name, base, strlen(base)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", dir, e->d_name);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			strcat(path, "/");
+		json_array_append_new(names, json_string(path));
+	}
+	if (d != NULL)
+		closedir(d);
+	return names;
+}
+
+json_t *cli_values(struct cli_ctx *ctx, const char *source, const char *partial)
+{
+	static const struct {
+		const char *source, *cmd, *list, *member;
+	} sources[] = {
+		{"iface", "iface.list", "interfaces", "name"},
+		{"addr", "addr.list", "addresses", "address"},
+		{"route", "route.list", "routes", "prefix"},
+		{"neigh", "neigh.list", "neighbours", "address"},
+		{"command", "api.commands", "commands", "name"},
+	};
+	json_t *result, *values, *item;
+	size_t k, i;
+
+	if (strcmp(source, "file") == 0)
+		return file_values(partial);
+	for (k = 0; k < sizeof(sources) / sizeof(sources[0]); k++)
+		if (strcmp(source, sources[k].source) == 0)
+			break;
+	/* no daemon, no values: completion stays quiet */
+	if (k == sizeof(sources) / sizeof(sources[0]) ||
+		cli_call(ctx, sources[k].cmd, NULL, &result) < 0)
+		return NULL;
+	values = json_array();
+	json_array_foreach (json_object_get(result, sources[k].list), i, item) {
+		/* the routes of the addresses go with them */
+		if (strcmp(source, "route") == 0 &&
+			strcmp(cli_str(item, "origin"), "connected") == 0)
+			continue;
+		if (json_is_string(json_object_get(item, sources[k].member)))
+			json_array_append(values, json_object_get(item, sources[k].member));
+	}
+	json_decref(result);
+	return values;
+}
+
+int cli_abspath(const char *path, bool must_exist, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], real[PATH_MAX];
+
+	if (must_exist) {
+		if (realpath(path, real) == NULL)
+			return fp_error(errno, "%s: %s", path, strerror(errno));
+		if ((size_t)snprintf(buf, size, "%s", real) >= size)
+			return fp_error(ENAMETOOLONG, "%s: path too long", path);
+		return 0;
+	}
+	if (*path == '\0' || (slash != NULL && slash[1] == '\0'))
+		return fp_error(EISDIR, "'%s': a file name is needed", path);
+	/* the directory must exist; the file may not yet */
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
+		slash ? path : ".");
+	if (realpath(dir, real) == NULL)
+		return fp_error(errno, "%s: %s", dir, strerror(errno));
+	if ((size_t)snprintf(buf, size, "%s%s%s", real, strcmp(real, "/") ? "/" : "",
+		    slash ? slash + 1 : path) >= size)
+		return fp_error(ENAMETOOLONG, "%s: path too long", path);
+	return 0;
 }
 
 static const char *cell(const json_t *v, char buf[32])

@@ -93,5 +93,5 @@ static int route_del(struct cli_ctx *ctx, const json_t *args)
 	return cli_call(ctx, "route.del", route_args(args), NULL);
 }
 
-CLI_COMMAND(
-	route_del_cmd, "ip route del PREFIX [vrf ID]", "Delete a route.", route_del, "route del")
+CLI_COMMAND_VALUES(route_del_cmd, "ip route del PREFIX [vrf ID]",
+	"Delete a route (PREFIX may be \"default\").", "PREFIX=route", route_del, "route del")

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /* As ip link prints it. */
 static void print_iface(FILE *out, const json_t *i)
 {
@@ -74,3 +77,46 @@ static int clear_stats(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(clear_stats_cmd, "clear stats", "Zero the port, drop and node counters.", clear_stats)
+
+/* Most counted first, then by name. */
+static int by_count(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	json_int_t cx = cli_int(x, "packets"), cy = cli_int(y, "packets");
+
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return strcmp(cli_str(x, "reason"), cli_str(y, "reason"));
+}
+
+static void print_errors(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const json_t *drops = json_object_get(result, "drops"), *d;
+	bool all = json_is_true(json_object_get(args, "all"));
+	size_t n = json_array_size(drops), i;
+	json_t **sorted = malloc((n + 1) * sizeof(*sorted)), *rows = json_array();
+
+	if (sorted == NULL)
+		goto out;
+	json_array_foreach (drops, i, d)
+		sorted[i] = (json_t *)d;
+	qsort(sorted, n, sizeof(*sorted), by_count);
+	for (i = 0; i < n; i++)
+		json_array_append(rows, sorted[i]);
+	cli_table(ctx->out, NULL, rows, "packets:count reason", all ? NULL : "packets");
+	if (!all && (json_array_size(rows) == 0 || cli_int(sorted[0], "packets") == 0))
+		fputs("no drop counted\n", ctx->out);
+	free(sorted);
+out:
+	json_decref(rows);
+}
+
+static int show_errors(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "stats.show", NULL, print_errors, args);
+}
+
+CLI_COMMAND(show_errors_cmd, "show errors [all]",
+	"The reasons packets were dropped for, with their counts since the last clear stats, most "
+	"frequent first (all: the reasons never counted too).",
+	show_errors)

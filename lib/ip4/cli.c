@@ -43,5 +43,6 @@ static int addr_del(struct cli_ctx *ctx, const json_t *args)
 	return cli_call(ctx, "addr.del", cli_api_args(args, ADDR_RENAMES), NULL);
 }
 
-CLI_COMMAND(addr_del_cmd, "ip addr del PREFIX dev IFACE", "Remove an address from an interface.",
+CLI_COMMAND_VALUES(addr_del_cmd, "ip addr del PREFIX dev IFACE",
+	"Remove an address from an interface, with its connected and local routes.", "PREFIX=addr",
 	addr_del)

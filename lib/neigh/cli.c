@@ -39,4 +39,5 @@ static int neigh_del(struct cli_ctx *ctx, const json_t *args)
 	return cli_call(ctx, "neigh.del", cli_api_args(args, NEIGH_RENAMES), NULL);
 }
 
-CLI_COMMAND(neigh_del_cmd, "ip neigh del ADDR dev IFACE", "Delete a neighbour.", neigh_del)
+CLI_COMMAND_VALUES(neigh_del_cmd, "ip neigh del ADDR dev IFACE", "Delete a neighbour.",
+	"ADDR=neigh", neigh_del)

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -31,12 +37,13 @@ static int failing(struct cli_ctx *ctx, const json_t *args)
 	return fp_error(EEXIST, "it exists");
 }
 
-CLI_COMMAND(t_value, "test value NAME", "", record)
-CLI_COMMAND(t_opts, "test opts A [dev IFACE] [vrf ID] [all]", "", record, "test options")
-CLI_COMMAND(t_choice, "test choice [type unicast|blackhole] [up|down]", "", record)
-CLI_COMMAND(t_repeat, "test repeat PREFIX [via ADDR]... [nexthop [weight N]]...", "", record)
-CLI_COMMAND(t_keywords, "test kw ADDR lladdr MAC dev IFACE", "", record)
-CLI_COMMAND(t_fail, "test fail", "", failing)
+CLI_COMMAND(t_value, "test value NAME", "Test.", record)
+CLI_COMMAND(t_opts, "test opts A [dev IFACE] [vrf ID] [all]", "Test.", record, "test options")
+CLI_COMMAND(t_choice, "test choice [type unicast|blackhole] [up|down]", "Test.", record)
+CLI_COMMAND(t_repeat, "test repeat PREFIX [via ADDR]... [nexthop [weight N]]...", "Test.", record)
+CLI_COMMAND(t_keywords, "test kw ADDR lladdr MAC dev IFACE", "Test.", record)
+CLI_COMMAND(t_fail, "test fail", "Test.", failing)
+CLI_COMMAND_VALUES(t_del, "test del PREFIX [dev IFACE] [gw ADDR]", "Test.", "PREFIX=route", record)
 
 /* Output of the last run. */
 static char *out_text, *err_text;
@@ -346,6 +353,510 @@ static void test_api_args(void **state)
 	json_decref(want);
 }
 
+/* Completion, with values from a fake source that records what it was asked. */
+static char sources_asked[256];
+
+static json_t *fake_values(struct cli_ctx *c, const char *source, const char *partial)
+{
+	(void)c;
+	(void)partial;
+	snprintf(sources_asked + strlen(sources_asked),
+		sizeof(sources_asked) - strlen(sources_asked), "%s ", source);
+	if (strcmp(source, "iface") == 0)
+		return json_pack("[s,s,s]", "uplink", "p1", "p0");
+	if (strcmp(source, "route") == 0)
+		return json_pack("[s,s,s]", "10.9.0.0/16", "10.66.0.0/16", "10.9.0.0/16");
+	return NULL;
+}
+
+/* The words cli_complete() offers after the line's words, the last one partial, blank-separated. */
+static void check_complete(const char *line, const char *expected)
+{
+	char buf[256], *argv[16], got[1024] = "";
+	int argc;
+	json_t *words, *w;
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	argc = cli_split(buf, argv, 16);
+	assert_true(argc >= 1);
+	words = cli_complete(&ctx, argc - 1, argv, argv[argc - 1]);
+	json_array_foreach (words, i, w)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "",
+			json_string_value(w));
+	json_decref(words);
+	if (strcmp(got, expected) != 0)
+		fail_msg("complete '%s': got '%s', expected '%s'", line, got, expected);
+}
+
+static void test_complete(void **state)
+{
+	(void)state;
+	ctx.values = fake_values;
+	/* command names; "help" too */
+	check_complete("te", "test");
+	check_complete("h", "help");
+	check_complete("test ''", "choice del fail kw options opts repeat value");
+	check_complete("test op", "options opts");
+	check_complete("help test o", "options opts");
+	/* help completes names, not arguments */
+	check_complete("help test opts ''", "");
+	check_complete("ip route ''", "add del show vrf");
+	/* keywords and flags of optional groups, each once */
+	check_complete("test opts x ''", "all dev vrf");
+	check_complete("test opts x all ''", "dev vrf");
+	check_complete("test opts x dev p0 vrf 2 ''", "all");
+	check_complete("test opts x dev p0 d", "");
+	/* values: IFACE everywhere, sorted, each once */
+	check_complete("test opts x dev ''", "p0 p1 uplink");
+	check_complete("test options x dev u", "uplink");
+	check_complete("test kw 1.1.1.1 lladdr 02:00:00:00:00:01 dev p", "p0 p1");
+	check_complete("test del ''", "10.66.0.0/16 10.9.0.0/16");
+	check_complete("test del 10.9 ", "10.9.0.0/16");
+	check_complete("test del 10.9.0.0/16 ''", "dev gw");
+	/* ADDR has no source in test del; numbers and names none */
+	check_complete("test del 10.9.0.0/16 gw ''", "");
+	check_complete("test opts x vrf ''", "");
+	check_complete("test value ''", "");
+	/* choices */
+	check_complete("test choice ''", "down type up");
+	check_complete("test choice type ''", "blackhole unicast");
+	check_complete("test choice type b", "blackhole");
+	check_complete("test choice up ''", "type");
+	/* repeatable groups again, nested groups */
+	check_complete("test repeat 10.0.0.0/8 via 1.1.1.1 ''", "nexthop via");
+	check_complete("test repeat 10.0.0.0/8 nexthop ''", "nexthop via weight");
+	check_complete("test repeat 10.0.0.0/8 nexthop weight ''", "");
+	/* a line that cannot be a command: nothing */
+	check_complete("test opts x foo ''", "");
+	check_complete("test valu ''", "");
+	check_complete("nothing ''", "");
+	assert_string_equal(sources_asked, "iface iface iface route route ");
+	assert_int_equal(calls, 0);
+}
+
+static void test_complete_line(void **state)
+{
+	size_t plen;
+	json_t *words;
+
+	(void)state;
+	ctx.values = fake_values;
+	words = cli_complete_line(&ctx, "test opts x d", &plen);
+	assert_int_equal(plen, 1);
+	assert_int_equal(json_array_size(words), 1);
+	assert_string_equal(json_string_value(json_array_get(words, 0)), "dev");
+	json_decref(words);
+	words = cli_complete_line(&ctx, "  test  opts x  ", &plen);
+	assert_int_equal(plen, 0);
+	assert_int_equal(json_array_size(words), 3);
+	json_decref(words);
+	/* a quoted word, open or closed */
+	words = cli_complete_line(&ctx, "test opts x dev \"up", &plen);
+	assert_int_equal(plen, 2);
+	assert_string_equal(json_string_value(json_array_get(words, 0)), "uplink");
+	json_decref(words);
+	words = cli_complete_line(&ctx, "test opts 'x y' ", &plen);
+	assert_int_equal(json_array_size(words), 3);
+	json_decref(words);
+	words = cli_complete_line(&ctx, "", &plen);
+	assert_true(json_array_size(words) > 4);
+	json_decref(words);
+	/* nothing in a comment */
+	words = cli_complete_line(&ctx, "test # d", &plen);
+	assert_int_equal(json_array_size(words), 0);
+	json_decref(words);
+	/* the command for shells' completion scripts */
+	assert_int_equal(run("complete test opts x d"), CLI_OK);
+	assert_string_equal(out_text, "dev\n");
+	assert_int_equal(run("complete test opts x ''"), CLI_OK);
+	assert_string_equal(out_text, "all\ndev\nvrf\n");
+	assert_int_equal(run("complete"), CLI_OK);
+	assert_non_null(strstr(out_text, "help\nip\n"));
+	/* "-h" is a word to complete there, not a request for help */
+	assert_int_equal(run("complete test -h"), CLI_OK);
+	assert_string_equal(out_text, "");
+	assert_int_equal(calls, 0);
+}
+
+static void test_complete_help(void **state)
+{
+	(void)state;
+	ctx.values = fake_values;
+	cli_complete_help(&ctx, "test opts x ");
+	flush();
+	assert_string_equal(out_text, "  all\n"
+				      "  dev IFACE          one of: p0, p1, uplink\n"
+				      "  vrf ID (a number)\n"
+				      "  <enter>            Test\n");
+	close_output();
+	open_output();
+	cli_complete_help(&ctx, "test choice t");
+	cli_complete_help(&ctx, "ip r");
+	/* the help's first clause */
+	cli_complete_help(&ctx, "ip route a");
+	flush();
+	assert_string_equal(out_text, "  type unicast|blackhole\n"
+				      "  route  List the routes, of every VRF or of one\n"
+				      "  add  Add a static route...\n");
+	/* nothing fits: the parser's message */
+	close_output();
+	open_output();
+	cli_complete_help(&ctx, "test valu ");
+	flush();
+	assert_string_equal(out_text, "");
+	assert_non_null(strstr(err_text, "unknown command 'test valu'"));
+}
+
+/* The new commands' syntax, down to the arguments their handlers read. */
+static void test_grammars(void **state)
+{
+	static const char *const cases[][2] = {
+		{"show graph", "{}"},
+		{"show graph dot", "{\"dot\": true}"},
+		{"show runtime", "{}"},
+		{"show errors", "{}"},
+		{"show errors all", "{\"all\": true}"},
+		{"show config", "{}"},
+		{"config load x.json", "{\"file\": \"x.json\"}"},
+		{"config dump", "{}"},
+		{"config dump /tmp/x", "{\"file\": \"/tmp/x\"}"},
+		{"trace add 50", "{\"n\": 50}"},
+		{"trace clear", "{}"},
+		{"show trace", "{}"},
+		{"capture start file c.pcapng", "{\"file\": \"c.pcapng\"}"},
+		{"capture start drop count 10 port p1 file c",
+			"{\"drop\": true, \"count\": 10, \"port\": \"p1\", \"file\": \"c\"}"},
+		{"capture stop", "{}"},
+		{"show capture", "{}"},
+		{"show version", "{}"},
+		{"complete ip ''", "{\"word\": [\"ip\", \"\"]}"},
+	};
+	static const char *const bad[] = {"trace add", "trace add many", "capture start rx",
+		"capture start rx tx file f", "show graph svg", "config load", "show errors some"};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cli_command *cmd;
+		char buf[128], *argv[16];
+		int argc;
+		json_t *args, *want = json_loads(cases[i][1], 0, NULL);
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		argc = cli_split(buf, argv, 16);
+		assert_int_equal(cli_parse(&ctx, argc, argv, &cmd, &args), 0);
+		if (!json_equal(args, want))
+			fail_msg("%s: got %s", cases[i][0], json_dumps(args, JSON_COMPACT));
+		json_decref(args);
+		json_decref(want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		check_usage(bad[i], "usage: ", NULL);
+	check_usage("capture start port p1", "expected rx|tx|drop, count or file after 'p1'", NULL);
+}
+
+/* Every command says what it does: docs/fastpathctl.md is made of these. */
+static void test_help_texts(void **state)
+{
+	(void)state;
+	for (const struct cli_command *c = cli_commands(); c != NULL; c = c->next) {
+		size_t len = strlen(c->help);
+
+		if (len < 5 || c->help[len - 1] != '.')
+			fail_msg("%s: help \"%s\" is not a sentence", c->syntax, c->help);
+	}
+	assert_int_equal(run("help --markdown"), CLI_OK);
+	assert_non_null(strstr(out_text, "### test\n"));
+	assert_non_null(
+		strstr(out_text, "```\ntest opts A [dev IFACE] [vrf ID] [all]\n"
+				 "test options A [dev IFACE] [vrf ID] [all]\n```\n\nTest.\n"));
+	assert_non_null(strstr(out_text, "\n### trace\n"));
+	/* help text wrapped at 80 columns */
+	assert_int_equal(run("help capture start"), CLI_OK);
+	assert_non_null(strstr(out_text, "\n    Capture packets to a pcapng file"));
+	for (const char *l = out_text; *l; l += strcspn(l, "\n") + 1)
+		assert_true(strcspn(l, "\n") <= 80);
+}
+
+/*
+ * A fake fastpathd: canned results on a unix socket, the requests recorded,
+ * for the commands' output and the API arguments they send.
+ */
+static const char *const canned[][2] = {
+	{"graph.show",
+		"{\"nodes\": [{\"name\": \"eth_input\", \"edges\": [\"ip4_input\", \"eth_drop\"],"
+		" \"drop\": false, \"source\": true},"
+		" {\"name\": \"ip4_input\", \"edges\": [\"ip4_route\"], \"drop\": false, "
+		"\"source\": false},"
+		" {\"name\": \"eth_drop\", \"edges\": [], \"drop\": true, \"source\": false}]}"},
+	{"runtime.show",
+		"{\"workers\": [{\"worker\": 0, \"lcore\": 1, \"nodes\": ["
+		"{\"name\": \"ip4_input\", \"calls\": 10, \"packets\": 100, \"cycles\": 12340},"
+		"{\"name\": \"ip4_route\", \"calls\": 0, \"packets\": 0, \"cycles\": 0},"
+		"{\"name\": \"eth_input\", \"calls\": 20, \"packets\": 100, \"cycles\": 5000}]},"
+		" {\"worker\": 1, \"lcore\": 2, \"nodes\": []}]}"},
+	{"stats.show", "{\"ports\": [], \"nodes\": [], \"drops\": [{\"reason\": \"ip4_no_route\", "
+		       "\"packets\": 3},"
+		       " {\"reason\": \"ip4_bad_checksum\", \"packets\": 0},"
+		       " {\"reason\": \"ip4_ttl_exceeded\", \"packets\": 12},"
+		       " {\"reason\": \"arp_bad\", \"packets\": 3}]}"},
+	{"config.dump", "{\"config\": {\"ports\": [{\"name\": \"p0\"}], \"routes\": [], \"api\": "
+			"{\"socket\": \"/s\"}}}"},
+	{"config.load", "{\"changes\": [{\"section\": \"routes\", \"added\": [\"10.9.0.0/16\"],"
+			" \"removed\": [{\"prefix\": \"10.8.0.0/16\"}], \"changed\": []},"
+			" {\"section\": \"api\", \"added\": [], \"removed\": [], \"changed\": "
+			"[\"socket\"]}]}"},
+	{"trace.show",
+		"{\"packets\": [{\"id\": 1, \"worker\": 0, \"nodes\": ["
+		"{\"node\": \"eth_input\", \"info\": \"02:00:00:00:00:01 > 02:00:00:00:00:02 type "
+		"0x0800\"},"
+		"{\"node\": \"ip4_input\", \"info\": \"10.0.1.2 > 10.0.2.2 ttl 64\\nline 2\"}]},"
+		" {\"id\": 2, \"worker\": 1, \"nodes\": [{\"node\": \"eth_input\", \"info\": "
+		"\"\"}]}]}"},
+	{"capture.show",
+		"{\"running\": true, \"file\": \"/tmp/c.pcapng\", \"captured\": 12, \"count\": 100,"
+		" \"port\": \"p1\", \"direction\": \"rx\"}"},
+	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
+	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
+		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
+	{"neigh.list", "{\"neighbours\": [{\"address\": \"10.0.1.2\"}]}"},
+	{"addr.list", "{\"addresses\": [{\"address\": \"10.0.1.1/24\"}]}"},
+};
+static char server_path[108];
+static json_t *requests; /* what the fake daemon was sent, in order */
+
+static void *serve(void *arg)
+{
+	int lfd = (int)(intptr_t)arg, fd;
+
+	while ((fd = accept(lfd, NULL, NULL)) >= 0) {
+		FILE *in = fdopen(fd, "r");
+		char *line = NULL;
+		size_t cap = 0;
+
+		while (getline(&line, &cap, in) > 0) {
+			json_t *req = json_loads(line, 0, NULL);
+			const char *cmd = json_string_value(json_object_get(req, "cmd"));
+			const char *result = "{}";
+
+			for (size_t i = 0; cmd && i < sizeof(canned) / sizeof(canned[0]); i++)
+				if (strcmp(canned[i][0], cmd) == 0)
+					result = canned[i][1];
+			char *id = json_dumps(json_object_get(req, "id"), JSON_ENCODE_ANY);
+
+			json_array_append_new(requests, req);
+			dprintf(fd, "{\"id\": %s, \"ok\": true, \"result\": %s}\n", id, result);
+			free(id);
+		}
+		free(line);
+		fclose(in);
+	}
+	return NULL;
+}
+
+static int start_server(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char dir[] = "/tmp/test_cli.XXXXXX";
+	pthread_t thread;
+	int fd;
+
+	(void)state;
+	requests = json_array();
+	assert_non_null(mkdtemp(dir));
+	snprintf(server_path, sizeof(server_path), "%s/sock", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", server_path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0)
+		return -1;
+	/* it lives as long as the test program */
+	if (pthread_create(&thread, NULL, serve, (void *)(intptr_t)fd) != 0)
+		return -1;
+	pthread_detach(thread);
+	return 0;
+}
+
+/* The thread stays blocked in accept() until the program ends; its socket goes. */
+static int stop_server(void **state)
+{
+	(void)state;
+	unlink(server_path);
+	*strrchr(server_path, '/') = '\0';
+	rmdir(server_path);
+	json_decref(requests);
+	return 0;
+}
+
+static int setup_daemon(void **state)
+{
+	setup(state);
+	ctx.socket = server_path;
+	json_array_clear(requests);
+	return 0;
+}
+
+/* The last request: "cmd {args}". */
+static void check_request(const char *cmd, const char *args)
+{
+	json_t *req = json_array_get(requests, json_array_size(requests) - 1);
+	json_t *want = json_loads(args, 0, NULL), *got = json_object_get(req, "args");
+
+	assert_non_null(want);
+	assert_string_equal(json_string_value(json_object_get(req, "cmd")), cmd);
+	if (!json_equal(got ? got : json_object_get(want, "no args"), want) &&
+		!(got == NULL && json_object_size(want) == 0))
+		fail_msg("%s: sent %s, expected %s", cmd, json_dumps(got, JSON_COMPACT), args);
+	json_decref(want);
+}
+
+static void check_output(const char *line, const char *expected)
+{
+	if (run(line) != CLI_OK)
+		fail_msg("%s: %s", line, err_text);
+	if (strcmp(out_text, expected) != 0)
+		fail_msg("%s: got\n%s\nexpected\n%s", line, out_text, expected);
+}
+
+static void test_show_commands(void **state)
+{
+	(void)state;
+	check_output("show runtime", "worker 0 (lcore 1)\n"
+				     "NAME       CALLS  VECTORS  VECTORS/CALL  CYCLES/PACKET\n"
+				     "eth_input     20      100          5.00          50.00\n"
+				     "ip4_input     10      100         10.00         123.40\n"
+				     "\n"
+				     "worker 1 (lcore 2)\n"
+				     "no node ran\n");
+	check_output("show errors", "COUNT  REASON\n"
+				    "   12  ip4_ttl_exceeded\n"
+				    "    3  arp_bad\n"
+				    "    3  ip4_no_route\n");
+	check_output("show errors all", "COUNT  REASON\n"
+					"   12  ip4_ttl_exceeded\n"
+					"    3  arp_bad\n"
+					"    3  ip4_no_route\n"
+					"    0  ip4_bad_checksum\n");
+	check_output("show graph", "eth_input (source)  -> ip4_input, eth_drop\n"
+				   "ip4_input           -> ip4_route\n"
+				   "eth_drop (drop)\n");
+	check_output("show graph dot", "digraph fastpath {\n"
+				       "\trankdir=LR;\n"
+				       "\tnode [shape=box];\n"
+				       "\t\"eth_input\" [style=bold, shape=ellipse];\n"
+				       "\t\"eth_drop\" [color=red, fontcolor=red];\n"
+				       "\t\"eth_input\" -> \"ip4_input\";\n"
+				       "\t\"eth_input\" -> \"eth_drop\" [color=red];\n"
+				       "\t\"ip4_input\" -> \"ip4_route\";\n"
+				       "}\n");
+	check_request("graph.show", "{}");
+	check_output("show trace", "Packet 1 (worker 0)\n"
+				   "  eth_input\n"
+				   "    02:00:00:00:00:01 > 02:00:00:00:00:02 type 0x0800\n"
+				   "  ip4_input\n"
+				   "    10.0.1.2 > 10.0.2.2 ttl 64\n"
+				   "    line 2\n"
+				   "\n"
+				   "Packet 2 (worker 1)\n"
+				   "  eth_input\n");
+	check_output("show capture", "capture running\n"
+				     "  file       /tmp/c.pcapng\n"
+				     "  port       p1\n"
+				     "  direction  rx\n"
+				     "  captured   12 of 100 packets\n");
+	/* the config document as it came, in its order */
+	check_output("show config", "{\n"
+				    "  \"ports\": [\n"
+				    "    {\n"
+				    "      \"name\": \"p0\"\n"
+				    "    }\n"
+				    "  ],\n"
+				    "  \"routes\": [],\n"
+				    "  \"api\": {\n"
+				    "    \"socket\": \"/s\"\n"
+				    "  }\n"
+				    "}\n");
+	/* -j: the API's result */
+	ctx.json = true;
+	assert_int_equal(run("show runtime"), CLI_OK);
+	assert_non_null(strstr(out_text, "\"workers\": ["));
+	assert_int_equal(run("show config"), CLI_OK);
+	assert_non_null(strstr(out_text, "{\n  \"config\": {"));
+}
+
+static void test_daemon_commands(void **state)
+{
+	char cwd[PATH_MAX], want[PATH_MAX + 128], path[] = "/tmp/test_cli_conf.XXXXXX";
+	const char *s;
+	int fd;
+
+	(void)state;
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	check_output("trace add 5", "");
+	check_request("trace.add", "{\"count\": 5}");
+	check_output("trace clear", "");
+	check_request("trace.clear", "{}");
+	check_output("capture start port p1 tx count 10 file /tmp/c.pcapng", "");
+	check_request("capture.start", "{\"port\": \"p1\", \"direction\": \"tx\", \"count\": 10, "
+				       "\"file\": \"/tmp/c.pcapng\"}");
+	/* relative to fastpathctl's directory, not the daemon's */
+	check_output("capture start file c.pcapng", "");
+	snprintf(want, sizeof(want), "{\"file\": \"%s/c.pcapng\"}", cwd);
+	check_request("capture.start", want);
+	assert_int_equal(run("capture start file /nonexistent/dir/c.pcapng"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "/nonexistent/dir: No such file or directory"));
+	check_output("capture stop", "");
+	check_request("capture.stop", "{}");
+	/* config load: a real file, sent as an absolute path */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	s = strrchr(path, '/') + 1;
+	assert_int_equal(chdir("/tmp"), 0);
+	snprintf(want, sizeof(want), "config load %s", s);
+	check_output(want, "routes:\n"
+			   "  + 10.9.0.0/16\n"
+			   "  - {\"prefix\":\"10.8.0.0/16\"}\n"
+			   "api:\n"
+			   "  ~ socket\n");
+	snprintf(want, sizeof(want), "{\"path\": \"%s\"}", path);
+	check_request("config.load", want);
+	/* config dump FILE writes what show config prints */
+	snprintf(want, sizeof(want), "config dump %s", s);
+	check_output(want, "");
+	assert_int_equal(chdir(cwd), 0);
+	{
+		FILE *f = fopen(path, "r");
+		char text[256] = "";
+
+		assert_non_null(f);
+		assert_true(fread(text, 1, sizeof(text) - 1, f) > 0);
+		fclose(f);
+		assert_non_null(strstr(text, "{\n  \"ports\": [\n"));
+	}
+	unlink(path);
+	assert_int_equal(run("config load /nonexistent.json"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "/nonexistent.json: No such file or directory"));
+}
+
+/* cli_values(): what completion gets from the daemon. */
+static void test_complete_daemon(void **state)
+{
+	(void)state;
+	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1");
+	/* static routes: those of the addresses go with them */
+	check_complete("ip route del ''", "10.9.0.0/16");
+	check_complete("ip neigh del ''", "10.0.1.2");
+	check_complete("ip addr del ''", "10.0.1.1/24");
+	/* ADDR in route add, PREFIX in addr add: any */
+	check_complete("ip route add 10.0.0.0/8 via ''", "");
+	check_complete("ip addr add ''", "");
+	/* no daemon: only the syntax */
+	ctx.socket = "/nonexistent/fastpath.sock";
+	cli_ctx_fini(&ctx);
+	check_complete("ip route del ''", "");
+	check_complete("ip route del 10.0.0.0/8 ''", "vrf");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,7 +872,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_args, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_complete_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grammars, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_complete_daemon, setup_daemon, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, start_server, stop_server);
 }

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Packet capture to a pcapng file, by the daemon. */
+#include "cli/cli.h"
+
+#include <limits.h>
+#include <string.h>
+
+static int capture_start(struct cli_ctx *ctx, const json_t *args)
+{
+	static const char *const directions[] = {"rx", "tx", "drop"};
+	json_t *api = json_object();
+	char path[PATH_MAX];
+	int ret = cli_abspath(cli_str(args, "file"), false, path, sizeof(path));
+
+	if (ret < 0) {
+		json_decref(api);
+		return ret;
+	}
+	json_object_set_new(api, "file", json_string(path));
+	if (*cli_str(args, "port"))
+		json_object_set_new(api, "port", json_string(cli_str(args, "port")));
+	for (size_t i = 0; i < sizeof(directions) / sizeof(directions[0]); i++)
+		if (json_is_true(json_object_get(args, directions[i])))
+			json_object_set_new(api, "direction", json_string(directions[i]));
+	if (json_is_integer(json_object_get(args, "count")))
+		json_object_set(api, "count", json_object_get(args, "count"));
+	return cli_call(ctx, "capture.start", api, NULL);
+}
+
+CLI_COMMAND(capture_start_cmd, "capture start [port IFACE] [rx|tx|drop] [count N] file FILE",
+	"Capture packets to a pcapng file (for wireshark or tcpdump -r): those of one port or "
+	"all, received, sent, dropped or all of them, until capture stop or N packets.",
+	capture_start)
+
+static int capture_stop(struct cli_ctx *ctx, const json_t *args)
+{
+	(void)args;
+	return cli_call(ctx, "capture.stop", NULL, NULL);
+}
+
+CLI_COMMAND(capture_stop_cmd, "capture stop", "Stop the capture and close its file.", capture_stop)
+
+static void print_capture(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	bool running = json_is_true(json_object_get(result, "running"));
+	json_int_t count = cli_int(result, "count");
+
+	(void)args;
+	if (!running && !*cli_str(result, "file")) {
+		fputs("no capture\n", ctx->out);
+		return;
+	}
+	fprintf(ctx->out, "capture %s\n", running ? "running" : "stopped");
+	fprintf(ctx->out, "  file       %s\n", cli_str(result, "file"));
+	fprintf(ctx->out, "  port       %s\n",
+		*cli_str(result, "port") ? cli_str(result, "port") : "all");
+	fprintf(ctx->out, "  direction  %s\n",
+		*cli_str(result, "direction") ? cli_str(result, "direction") : "all");
+	fprintf(ctx->out, "  captured   %lld", cli_int(result, "captured"));
+	if (count > 0)
+		fprintf(ctx->out, " of %lld", count);
+	fputs(" packets\n", ctx->out);
+}
+
+static int show_capture(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "capture.show", NULL, print_capture, args);
+}
+
+CLI_COMMAND(show_capture_cmd, "show capture",
+	"The capture's state: running or not, its file, port, direction and packets captured.",
+	show_capture)
