@@ -40,6 +40,12 @@ cleanup_all() {
 	FPD_PID=
 	for ns in $(ip netns list | awk '/^fpt-/ {print $1}'); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		# a daemon's last act is removing its runtime directory: the next one must not
+		# start before that
+		for _ in $(seq 100); do
+			[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break
+			sleep 0.1
+		done
 		ip netns del "$ns"
 	done
 }

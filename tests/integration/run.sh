@@ -257,9 +257,27 @@ test_cli() {
 	check "fastpathctl: unknown command suggests" sh -c \
 		"$FASTPATHCTL -s $SOCK show rutes 2>&1 | grep -q 'show routes'"
 	check "fastpathctl show neighbours" sh -c "$FASTPATHCTL -s $SOCK show neighbours | grep -q '10.0.1.2 dev p1 lladdr'"
+	in_ns h1 ping -c 1 -W 1 10.99.0.1 >/dev/null
 	check "fastpathctl show stats names drop reasons" sh -c "$FASTPATHCTL -s $SOCK show stats | grep -q ip4_no_route"
 	check "fastpathctl clear stats zeroes the counters" sh -c \
 		"$FASTPATHCTL -s $SOCK clear stats && $FASTPATHCTL -s $SOCK -j show stats | jq -e '[.drops[].packets] | add == 0'"
+	# counters were just cleared: some traffic for the next ones
+	in_ns h1 ping -c 1 -W 1 10.99.0.1 >/dev/null
+	ping_ok h1 10.0.2.2 >/dev/null
+	check "fastpathctl show errors: the reason and its count" sh -c \
+		"$FASTPATHCTL -s $SOCK show errors | grep -E '[1-9] +ip4_no_route'"
+	check "fastpathctl show runtime: per worker, vectors/call and cycles/packet" sh -c \
+		"$FASTPATHCTL -s $SOCK show runtime | tee /dev/stderr | grep -qi 'ip4_input'"
+	check "fastpathctl show graph dot is Graphviz" sh -c \
+		"$FASTPATHCTL -s $SOCK show graph dot | grep -q '\"ip4_input\" -> \"ip4_route\"'"
+	check "fastpathctl config dump loads back with no change" sh -c \
+		"$FASTPATHCTL -s $SOCK config dump $WORK/ctl-dump.json && $FASTPATHCTL -s $SOCK config load $WORK/ctl-dump.json | grep -qi 'no change'"
+	check "fastpathctl trace add / show trace" sh -c \
+		"$FASTPATHCTL -s $SOCK trace add 5 && ip netns exec fpt-h1 ping -c 1 -W 1 10.0.2.2 >/dev/null && $FASTPATHCTL -s $SOCK show trace | tee /dev/stderr | grep -q ip4_forward && $FASTPATHCTL -s $SOCK trace clear"
+	check "fastpathctl capture start / stop / show capture, read by tshark" sh -c \
+		"$FASTPATHCTL -s $SOCK capture start port p2 count 2 file $WORK/ctl.pcapng && ip netns exec fpt-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2 >/dev/null; sleep 0.3; $FASTPATHCTL -s $SOCK -j show capture | jq -e '.captured == 2' && [ \$(tshark -r $WORK/ctl.pcapng 2>/dev/null | wc -l) = 2 ]"
+	check "the interactive shell completes from the daemon, keeps history" \
+		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \
 		"$FASTPATHCTL -s $WORK/nope.sock show routes 2>&1 | grep -q 'nope.sock'"
 }
