@@ -100,7 +100,8 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 	}
 	argv[argc++] = "--lcores";
 	argv[argc++] = lcores;
-	argv[argc++] = "--in-memory";
+	/* no shared files: --in-memory, or with --no-huge (which it refuses) --no-shconf */
+	argv[argc++] = fp_settings.huge ? "--in-memory" : "--no-shconf";
 	argv[argc++] = "--file-prefix";
 	argv[argc++] = fp_settings.file_prefix;
 	if (!uses_pci(doc))
@@ -108,8 +109,10 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 	if (!fp_settings.huge)
 		argv[argc++] = "--no-huge";
 	if (fp_settings.memory_mb || !fp_settings.huge) {
+		/* without hugepages memory is reserved at start (touched when used): a FIB for 1M
+		 * routes takes about 520 MB, which 4 KB pages fit only in twice as much */
 		snprintf(mem, sizeof(mem), "%u",
-			fp_settings.memory_mb ? fp_settings.memory_mb : 512);
+			fp_settings.memory_mb ? fp_settings.memory_mb : 2048);
 		argv[argc++] = "-m";
 		argv[argc++] = mem;
 	}

@@ -78,7 +78,8 @@ int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb,
 
 	if (t == NULL)
 		return fp_error(ENOMEM, "timer %s: out of memory", name);
-	*t = (struct timer){name, period_ms, control_now_ms() + period_ms, cb, arg, timers};
+	/* due at once: the first tick of the loop runs it, after the configuration is applied */
+	*t = (struct timer){name, period_ms, control_now_ms(), cb, arg, timers};
 	timers = t;
 	return 0;
 }

@@ -18,7 +18,8 @@ int control_fd_add(int fd, uint32_t events, control_fd_cb cb, void *arg);
 int control_fd_mod(int fd, uint32_t events);
 void control_fd_del(int fd);
 
-/* A periodic callback, run from the loop (period rounded to the loop tick, 10 ms). */
+/* A periodic callback, run from the loop: first at its first tick, then every period (rounded
+ * to the loop tick, 10 ms). */
 typedef void (*control_timer_cb)(void *arg);
 int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb, void *arg);
 

@@ -102,7 +102,8 @@ write_config() { # path
 		{"prefix": "10.100.0.0/24", "via": ["10.0.2.2", "10.0.3.2"]},
 		{"prefix": "10.66.0.0/16", "type": "blackhole"},
 		{"prefix": "10.77.0.0/16", "type": "unreachable"}
-	]
+	],
+	"telemetry": {"openmetrics": {"listen": "127.0.0.1:9464"}}
 }
 CONF
 }

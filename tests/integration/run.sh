@@ -236,6 +236,19 @@ test_api() {
 	chmod 700 "$WORK"
 }
 
+# DPDK telemetry commands and the OpenMetrics endpoint: telemetry.sh's PASS/FAIL lines counted here
+test_telemetry() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"PASS telemetry: all checks" | "FAIL telemetry: "*" failed") ;;
+		"PASS "*) pass "telemetry: ${line#PASS }" ;;
+		"FAIL "*) fail "telemetry: ${line#FAIL }" ;;
+		*) log "       $line" ;;
+		esac
+	done < <(ip netns exec $R "$TESTDIR/telemetry.sh" fpt 127.0.0.1:9464 2>&1)
+}
+
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
 test_cli() {
@@ -442,10 +455,25 @@ exit(0 if len(r) == 3 else 1)\""
 
 ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
-	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_config_errors test_reload
+	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
+# fastpathd without hugepages (--no-huge): forwards all the same
+test_no_hugepages() {
+	write_config "$WORK/nohuge.json"
+	jq '.eal.huge = false | del(.telemetry)' "$WORK/nohuge.json" >"$WORK/nohuge2.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/nohuge2.json" >"$WORK/nohuge.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 100); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
+	check "without hugepages: fastpathd forwards" ping_ok h1 10.0.2.2
+	check "without hugepages: no hugepage is mapped" sh -c "! grep -q 'hugepages\\|seg_' /proc/$FPD_PID/maps"
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	check "without hugepages: stops cleanly" test $? -eq 0
+	FPD_PID=
+}
+
 # tests on their own daemon
-OTHER_TESTS="test_ports"
+OTHER_TESTS="test_ports test_no_hugepages"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
 run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
