@@ -289,6 +289,15 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK trace add 5 && ip netns exec fpt-h1 ping -c 1 -W 1 10.0.2.2 >/dev/null && $FASTPATHCTL -s $SOCK show trace | tee /dev/stderr | grep -q ip4_forward && $FASTPATHCTL -s $SOCK trace clear"
 	check "fastpathctl capture start / stop / show capture, read by tshark" sh -c \
 		"$FASTPATHCTL -s $SOCK capture start port p2 count 2 file $WORK/ctl.pcapng && ip netns exec fpt-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2 >/dev/null; sleep 0.3; $FASTPATHCTL -s $SOCK -j show capture | jq -e '.captured == 2' && [ \$(tshark -r $WORK/ctl.pcapng 2>/dev/null | wc -l) = 2 ]"
+	"$FASTPATHCTL" -s "$SOCK" monitor route >"$WORK/monitor.txt" 2>&1 &
+	local mon=$!
+	sleep 0.5
+	ctl ip route add 10.56.0.0/16 via 10.0.2.2 && ctl ip route del 10.56.0.0/16
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	check "fastpathctl monitor route prints the route events" sh -c \
+		"grep -q '^route.add .*10.56.0.0/16' $WORK/monitor.txt && grep -q '^route.del .*10.56.0.0/16' $WORK/monitor.txt"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \
