@@ -385,6 +385,7 @@ test_reload() {
 	jq '.routes += [{"prefix": "10.201.0.0/24", "via": "10.0.3.2"}]' "$WORK/good.json" >"$WORK/fastpath.json"
 	kill -HUP "$FPD_PID"
 	sleep 0.5
+	check "the reload logs what changed" grep -q 'reload: .*"section":"routes","added":\[.*10.201.0.0/24' "$WORK/fastpathd.log"
 	check "good reload adds its route" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\")'"
 }
