@@ -137,13 +137,13 @@ static void reload(void)
 		LOG(ERR, "reload refused, the running configuration stays: %s", fp_errmsg());
 		return;
 	}
-	LOG(INFO, "reloaded %s: %zu sections changed",
+	LOG(NOTICE, "reloaded %s: %zu sections changed",
 		config_path ? config_path : "the demo config",
 		json_array_size(json_object_get(changes, "changes")));
 	json_array_foreach (json_object_get(changes, "changes"), i, c) {
 		char *text = json_dumps(c, JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-		LOG(INFO, "reload: %s", text ? text : "?");
+		LOG(NOTICE, "reload: %s", text ? text : "?");
 		free(text);
 	}
 	json_decref(changes);
