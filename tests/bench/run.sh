@@ -19,7 +19,7 @@ import sys
 from scapy.all import IP, UDP, Ether, Raw, wrpcap
 # 64 bytes on the wire without the FCS is 60: 14 + 20 + 8 + 18
 wrpcap(sys.argv[1], [Ether(src="02:00:00:00:00:09", dst="02:70:63:61:70:00") /
-	IP(src="10.0.0.9", dst="10.1.%d.%d" % (i // 250, i % 250)) / UDP(sport=1000 + i, dport=2000) /
+	IP(src="10.0.0.9", dst="198.18.1.%d" % (1 + i % 250)) / UDP(sport=1000 + i, dport=2000) /
 	Raw(b"x" * 18) for i in range(1000)])
 PY
 
@@ -33,61 +33,110 @@ cat >"$WORK/fastpath.json" <<CONF
 		{"name": "p1", "driver": "null", "no_rx": true}
 	],
 	"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"}],
-	"routes": [{"prefix": "10.1.0.0/16", "via": "10.2.0.2"}],
+	"routes": [{"prefix": "198.18.1.0/24", "via": "10.2.0.2"}],
 	"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"}]
 }
 CONF
 
-api() {
-	printf '{"id":1,"cmd":"%s"}\n' "$1" | socat -t 5 - "UNIX-CONNECT:$SOCK" | jq '.result'
+REFS=$BUILD/bench-refs
+bash "$(dirname "$0")/refs.sh" "$REFS"
+printf 'R198.18.1.0/24 1\n' >"$WORK/rules4.cfg"
+printf 'R2001:db8::/32 1\n' >"$WORK/rules6.cfg"
+PCAP_RX="net_pcap0,rx_pcap=$WORK/64.pcap,infinite_rx=1"
+NULL_TX="net_null0,no-rx=1"
+
+# port 1's transmitted packets, from DPDK telemetry of the app with file prefix $1
+tx_packets() {
+	echo "/ethdev/stats,1" | dpdk-telemetry.py -f "$1" 2>/dev/null | jq '."/ethdev/stats".opackets'
 }
 
-# Mpps of fastpathd: p1's TX counter over SECS, after 3 s of warm-up
-run_fastpathd() {
-	"$FASTPATHD" -c "$WORK/fastpath.json" >"$WORK/fastpathd.log" 2>&1 &
-	local pid=$! a b
-	for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
-	sleep 3
-	a=$(api stats.show | jq '.ports[] | select(.name == "p1") | .tx_packets')
+# measure PREFIX COMMAND...: Mpps over SECS after 4 s of warm-up
+measure() {
+	local prefix=$1 pid a b
+	shift
+	"$@" >"$WORK/$prefix.log" 2>&1 &
+	pid=$!
+	sleep 4
+	a=$(tx_packets "$prefix")
 	sleep "$SECS"
-	b=$(api stats.show | jq '.ports[] | select(.name == "p1") | .tx_packets')
-	api stats.show | jq -c '[.nodes[] | select(.packets > 1000) | {(.name): (.cycles / .packets * 10 | floor / 10)}] | add' >"$WORK/nodes"
-	api stats.show | jq -c '[.drops[] | select(.packets > 0)]' >"$WORK/drops"
-	kill -INT $pid
-	wait $pid
+	b=$(tx_packets "$prefix")
+	kill -INT $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	rm -rf "/var/run/dpdk/$prefix"
+	if [ -z "$a" ] || [ -z "$b" ]; then
+		echo 0
+		return
+	fi
 	echo "scale=3; ($b - $a) / $SECS / 1000000" | bc
 }
 
-# Mpps of testpmd io forwarding between the same two ports
 run_testpmd() {
-	timeout -s INT $((SECS + 3)) dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix fpbench-tp \
-		--vdev "net_pcap0,rx_pcap=$WORK/64.pcap,infinite_rx=1" --vdev net_null0,no-rx=1 -- \
-		--forward-mode=io --stats-period "$SECS" -a 2>/dev/null |
-		awk '/Tx-pps/ {pps = $2} END {printf "%.3f\n", pps / 1000000}'
+	measure fpbench-tp dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix fpbench-tp \
+		--vdev "$PCAP_RX" --vdev "$NULL_TX" -- --forward-mode=io -a --stats-period 60
+}
+
+run_l3fwd() { # lpm|fib
+	measure "fpbench-l3$1" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
+		--file-prefix "fpbench-l3$1" --vdev "$PCAP_RX" --vdev "$NULL_TX" -- -p 0x3 \
+		--config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/rules4.cfg" \
+		--rule_ipv6="$WORK/rules6.cfg" --lookup="$1" -P --parse-ptype
+}
+
+run_l3fwd_graph() {
+	measure fpbench-l3g "$REFS/l3fwd-graph/build/l3fwd-graph" -l 0,1 --no-pci --in-memory \
+		--file-prefix fpbench-l3g --vdev "$PCAP_RX,tx_pcap=/dev/null,tx_pcap=/dev/null" \
+		--vdev "$NULL_TX" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
+}
+
+run_fastpathd() {
+	measure fpbench "$FASTPATHD" -c "$WORK/fastpath.json"
+}
+
+# the per-node figures come from one more fastpathd run, read through its API
+node_costs() {
+	"$FASTPATHD" -c "$WORK/fastpath.json" >"$WORK/fastpathd-nodes.log" 2>&1 &
+	local pid=$!
+	sleep $((4 + SECS / 2))
+	printf '{"id":1,"cmd":"stats.show"}\n' | socat -t 5 - "UNIX-CONNECT:$SOCK" |
+		jq -c '.result | ([.nodes[] | select(.packets > 1000) | {(.name): (.cycles / .packets * 10 | floor / 10)}] | add), [.drops[] | select(.packets > 0)]'
+	kill -INT $pid
+	wait $pid
 }
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 range() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "-" hi}'; }
 
-: >"$WORK/fp"
-: >"$WORK/tp"
+APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd"
+for app in $APPS; do : >"$WORK/$app"; done
 for r in $(seq "$RUNS"); do
-	run_testpmd | tee -a "$WORK/tp" | sed "s/^/run $r testpmd io: /; s/\$/ Mpps/"
-	run_fastpathd | tee -a "$WORK/fp" | sed "s/^/run $r fastpathd:  /; s/\$/ Mpps/"
+	for app in $APPS; do
+		case $app in
+		testpmd) v=$(run_testpmd) ;;
+		l3fwd-lpm) v=$(run_l3fwd lpm) ;;
+		l3fwd-fib) v=$(run_l3fwd fib) ;;
+		l3fwd-graph) v=$(run_l3fwd_graph) ;;
+		fastpathd) v=$(run_fastpathd) ;;
+		esac
+		echo "$v" >>"$WORK/$app"
+		echo "run $r $app: $v Mpps"
+	done
 done
+nodes=$(node_costs)
 
-fp=$(median <"$WORK/fp")
-tp=$(median <"$WORK/tp")
+io=$(median <"$WORK/testpmd")
+lpm=$(median <"$WORK/l3fwd-lpm")
 mkdir -p "$RESULTS"
 out=$RESULTS/$(date +%Y%m%d-%H%M%S).txt
 {
 	echo "# fastpath bench $(date -u +%FT%TZ) $(git rev-parse --short HEAD 2>/dev/null) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-	echo "# 64-byte IPv4/UDP, 1000 flows, 1 route, pcap from memory -> null, 1 worker, $RUNS runs of $SECS s"
-	printf '%-22s %8s %12s %10s\n' app median_Mpps min-max ratio_to_io
-	printf '%-22s %8s %12s %10s\n' "testpmd io" "$tp" "$(range <"$WORK/tp")" 1.00
-	printf '%-22s %8s %12s %10s\n' fastpathd "$fp" "$(range <"$WORK/fp")" \
-		"$(echo "scale=2; $fp / $tp" | bc)"
-	echo "# fastpathd cycles/packet per node (last run): $(cat "$WORK/nodes")"
-	echo "# fastpathd drops (last run): $(cat "$WORK/drops")"
+	echo "# 64-byte IPv4/UDP, 1000 flows, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved"
+	printf '%-14s %12s %14s %12s %14s\n' app median_Mpps min-max x_testpmd_io x_l3fwd_lpm
+	for app in $APPS; do
+		m=$(median <"$WORK/$app")
+		printf '%-14s %12s %14s %12s %14s\n' "$app" "$m" "$(range <"$WORK/$app")" \
+			"$(echo "scale=2; $m / $io" | bc)" "$(echo "scale=2; $m / $lpm" | bc)"
+	done
+	echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
+	echo "# fastpathd cycles/packet per node, then drops: $nodes"
 } | tee "$out"
 echo "results in $out"
