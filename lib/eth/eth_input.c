@@ -26,6 +26,8 @@ static uint16_t eth_input_process(
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 	struct capture *capture = capture_active();
+	struct trace_buf *trace = __atomic_load_n(&fp_trace, __ATOMIC_ACQUIRE);
+	uint16_t worker = *(uint16_t *)node->ctx;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -42,7 +44,7 @@ static uint16_t eth_input_process(
 			nexts[i] = ETH_INPUT_NO_IFACE;
 			continue;
 		}
-		trace_mark(m, *(uint16_t *)node->ctx);
+		trace_mark(trace, m, worker);
 		priv->iface_in = iface_id;
 		if (unlikely(capture != NULL))
 			capture_packet(capture, m, iface_id, CAPTURE_RX, NULL);

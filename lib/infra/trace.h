@@ -37,10 +37,10 @@ struct trace_buf {
 
 extern struct trace_buf *fp_trace; /* NULL when no trace is asked for */
 
-/* eth_input: marks the packet if a trace wants more (gen << 16 | slot + 1), else clears it. */
-static inline void trace_mark(struct rte_mbuf *m, uint16_t worker)
+/* eth_input, with fp_trace as loaded once per burst: marks the packet if the trace wants more
+ * (gen << 16 | slot + 1), else clears its mark. */
+static inline void trace_mark(struct trace_buf *t, struct rte_mbuf *m, uint16_t worker)
 {
-	struct trace_buf *t = __atomic_load_n(&fp_trace, __ATOMIC_ACQUIRE);
 	uint32_t slot;
 
 	fp_mbuf_priv(m)->trace = 0;

@@ -3,7 +3,7 @@
 # ceiling of this set-up) in the same run, interleaved, RUNS times each; medians and ratio.
 # Source: net_pcap replaying a generated 64-byte IPv4/UDP pcap from memory into port 0
 # (1000 flows, 1000 destinations in one /16); sink: net_null as port 1.
-# usage: run.sh [BUILD_DIR]    RUNS=3 SECONDS_PER_RUN=10
+# usage: run.sh [BUILD_DIR]    RUNS=3 SECONDS_PER_RUN=10 APPS="testpmd ... fastpathd"
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
@@ -106,7 +106,7 @@ node_costs() {
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 range() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "-" hi}'; }
 
-APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd"
+APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd}
 for app in $APPS; do : >"$WORK/$app"; done
 for r in $(seq "$RUNS"); do
 	for app in $APPS; do
@@ -123,8 +123,9 @@ for r in $(seq "$RUNS"); do
 done
 nodes=$(node_costs)
 
-io=$(median <"$WORK/testpmd")
-lpm=$(median <"$WORK/l3fwd-lpm")
+ratio() { # value reference-file: value / median of the reference, "-" if it did not run
+	[ -s "$2" ] && echo "scale=2; $1 / $(median <"$2")" | bc || echo -
+}
 mkdir -p "$RESULTS"
 out=$RESULTS/$(date +%Y%m%d-%H%M%S).txt
 {
@@ -134,7 +135,7 @@ out=$RESULTS/$(date +%Y%m%d-%H%M%S).txt
 	for app in $APPS; do
 		m=$(median <"$WORK/$app")
 		printf '%-14s %12s %14s %12s %14s\n' "$app" "$m" "$(range <"$WORK/$app")" \
-			"$(echo "scale=2; $m / $io" | bc)" "$(echo "scale=2; $m / $lpm" | bc)"
+			"$(ratio "$m" "$WORK/testpmd")" "$(ratio "$m" "$WORK/l3fwd-lpm")"
 	done
 	echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
 	echo "# fastpathd cycles/packet per node, then drops: $nodes"
