@@ -5,37 +5,59 @@
 #include <errno.h>
 #include <stdlib.h>
 
+int cfg_array_foreach_object(struct cfg_ctx *ctx, const json_t *array,
+	int (*fn)(struct cfg_ctx *ctx, const json_t *obj, size_t index, void *arg), void *arg)
+{
+	json_t *obj;
+	size_t i;
+	int ret = 0;
+
+	json_array_foreach (array, i, obj) {
+		cfg_push_index(ctx, i);
+		ret = cfg_check_type(ctx, obj, JSON_OBJECT);
+		if (ret == 0)
+			ret = fn(ctx, obj, i, arg);
+		cfg_pop(ctx);
+		if (ret < 0)
+			break;
+	}
+	return ret;
+}
+
+struct fill {
+	struct cfg_array *a;
+	int (*parse_one)(struct cfg_ctx *ctx, const json_t *obj, void *elem);
+};
+
+static int fill_one(struct cfg_ctx *ctx, const json_t *obj, size_t index, void *arg)
+{
+	struct fill *f = arg;
+
+	/* counted first: a failed element may hold part of what it parsed */
+	f->a->n = index + 1;
+	return f->parse_one(ctx, obj, cfg_array_at(f->a, index));
+}
+
 int cfg_parse_array(struct cfg_ctx *ctx, const json_t *value, size_t elem_size,
 	int (*parse_one)(struct cfg_ctx *ctx, const json_t *obj, void *elem),
 	void (*elem_free)(void *elem), void **parsed)
 {
-	struct cfg_array *a;
-	json_t *obj;
-	size_t i;
+	struct fill f = {.parse_one = parse_one};
 	int ret;
 
 	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
 		return ret;
-	a = calloc(1, sizeof(*a) + json_array_size(value) * elem_size);
-	if (a == NULL)
+	f.a = calloc(1, sizeof(*f.a) + json_array_size(value) * elem_size);
+	if (f.a == NULL)
 		return fp_error(ENOMEM, "out of memory");
-	a->elem_size = elem_size;
-	a->elem_free = elem_free;
-	json_array_foreach (value, i, obj) {
-		cfg_push_index(ctx, i);
-		ret = cfg_check_type(ctx, obj, JSON_OBJECT);
-		if (ret == 0)
-			ret = parse_one(ctx, obj, cfg_array_at(a, i));
-		cfg_pop(ctx);
-		if (ret < 0) {
-			/* the failed element may hold part of what it parsed */
-			a->n = i + 1;
-			cfg_array_free(a);
-			return ret;
-		}
+	f.a->elem_size = elem_size;
+	f.a->elem_free = elem_free;
+	ret = cfg_array_foreach_object(ctx, value, fill_one, &f);
+	if (ret < 0) {
+		cfg_array_free(f.a);
+		return ret;
 	}
-	a->n = json_array_size(value);
-	*parsed = a;
+	*parsed = f.a;
 	return 0;
 }
 

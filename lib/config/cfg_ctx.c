@@ -335,8 +335,6 @@ int cfg_get_mac(
 int cfg_declare(struct cfg_ctx *ctx, const char *ns, const char *name)
 {
 	json_t *set, *first;
-	struct cfg_pos pos;
-	const char *path;
 
 	if (ctx->names == NULL && (ctx->names = json_object()) == NULL)
 		return fp_error(ENOMEM, "out of memory");
@@ -349,13 +347,19 @@ int cfg_declare(struct cfg_ctx *ctx, const char *ns, const char *name)
 			return fp_error(ENOMEM, "out of memory");
 		return 0;
 	}
-	path = json_string_value(first);
-	if (path[0] == '\0')
-		return cfg_err(ctx, EEXIST, "%s '%s' already exists", ns, name);
-	if (cfg_doc_value_pos(ctx->doc, path, &pos))
-		return cfg_err(ctx, EEXIST, "duplicate %s '%s' (first at %d:%d)", ns, name,
+	return cfg_err_duplicate(ctx, ns, name, json_string_value(first));
+}
+
+int cfg_err_duplicate(struct cfg_ctx *ctx, const char *what, const char *name, const char *first)
+{
+	struct cfg_pos pos;
+
+	if (first[0] == '\0')
+		return cfg_err(ctx, EEXIST, "%s '%s' already exists", what, name);
+	if (cfg_doc_value_pos(ctx->doc, first, &pos))
+		return cfg_err(ctx, EEXIST, "duplicate %s '%s' (first at %d:%d)", what, name,
 			pos.line, pos.col);
-	return cfg_err(ctx, EEXIST, "duplicate %s '%s' (first at %s)", ns, name, path);
+	return cfg_err(ctx, EEXIST, "duplicate %s '%s' (first at %s)", what, name, first);
 }
 
 bool cfg_is_declared(const struct cfg_ctx *ctx, const char *ns, const char *name)

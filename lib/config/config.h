@@ -117,6 +117,11 @@ int cfg_get_mac(
  */
 int cfg_declare(struct cfg_ctx *ctx, const char *ns, const char *name);
 bool cfg_is_declared(const struct cfg_ctx *ctx, const char *ns, const char *name);
+/*
+ * The error of cfg_declare() for a name already declared at path first ("" for an existing
+ * object), for sections that find their duplicates otherwise. Returns -EEXIST.
+ */
+int cfg_err_duplicate(struct cfg_ctx *ctx, const char *what, const char *name, const char *first);
 
 /*
  * A top-level key of the configuration, registered by the subsystem that owns
@@ -176,6 +181,13 @@ struct cfg_array {
 	max_align_t elems[];
 };
 
+/*
+ * The loop of cfg_parse_array() for sections that store their elements otherwise: fn is called
+ * for each element of array in turn, with the path pointing at it, once it is checked to be an
+ * object. Stops at the first error and returns it, else 0.
+ */
+int cfg_array_foreach_object(struct cfg_ctx *ctx, const json_t *array,
+	int (*fn)(struct cfg_ctx *ctx, const json_t *obj, size_t index, void *arg), void *arg);
 int cfg_parse_array(struct cfg_ctx *ctx, const json_t *value, size_t elem_size,
 	int (*parse_one)(struct cfg_ctx *ctx, const json_t *obj, void *elem),
 	void (*elem_free)(void *elem), void **parsed);

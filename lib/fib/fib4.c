@@ -227,14 +227,23 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 
 static void route_from_node(uint16_t vrf, const struct rte_rib_node *node, struct route4 *r);
 
-/* route.add / route.del for monitors, as the route is (or was) in the table. */
-static void route_event(const char *type, uint16_t vrf, const struct rte_rib_node *node)
+static struct rte_rib_node *rib_exact(struct rte_fib *fib, const struct fp_ip4_prefix *p)
+{
+	return rte_rib_lookup_exact(rte_fib_get_rib(fib), rte_be_to_cpu_32(p->addr), p->len);
+}
+
+/*
+ * route.add / route.del for monitors, as the route is (or was) in the table. Without a
+ * monitor, no lookup: a trie walk is a good part of the cost of a route.
+ */
+static void route_event(
+	const char *type, uint16_t vrf, struct rte_fib *fib, const struct fp_ip4_prefix *p)
 {
 	struct route4 r;
 
 	if (!api_event_wanted("route"))
 		return;
-	route_from_node(vrf, node, &r);
+	route_from_node(vrf, rib_exact(fib, p), &r);
 	api_event_publish(type, route4_to_json(&r));
 }
 
@@ -280,9 +289,12 @@ static int fib_add(struct rte_fib *fib, uint32_t ip, uint8_t depth, struct nh_gr
 	return ret;
 }
 
-static struct rte_rib_node *rib_exact(struct rte_fib *fib, const struct fp_ip4_prefix *p)
+/* "route 10.0.0.0/8: " before the message of error ret, formatted only when there is one. */
+static int route_error(const struct fp_ip4_prefix *p, int ret)
 {
-	return rte_rib_lookup_exact(rte_fib_get_rib(fib), rte_be_to_cpu_32(p->addr), p->len);
+	char pfx[FP_IP4_PREFIXSTRLEN];
+
+	return fp_error_prefix(ret, "route %s: ", fp_ip4_prefix_fmt(p, pfx));
 }
 
 int fib4_route_add(const struct route4 *r, bool replace)
@@ -295,25 +307,25 @@ int fib4_route_add(const struct route4 *r, bool replace)
 	uint64_t nh;
 	int ret;
 
-	fp_ip4_prefix_fmt(&r->prefix, pfx);
 	if (r->prefix.len > 32 || (r->prefix.addr & ~fp_ip4_mask(r->prefix.len)) != 0)
-		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
+		return route_error(&r->prefix, fp_error(EINVAL, "not a network prefix"));
 	if (r->vrf >= FP_MAX_VRFS)
-		return fp_error(
-			EINVAL, "route %s: no VRF %u (0 to %d)", pfx, r->vrf, FP_MAX_VRFS - 1);
+		return route_error(&r->prefix,
+			fp_error(EINVAL, "no VRF %u (0 to %d)", r->vrf, FP_MAX_VRFS - 1));
 	if ((fib = fib_of(r->vrf, true)) == NULL)
 		return -ENOMEM;
 	if ((ret = resolve_members(r, &key)) < 0)
-		return fp_error_prefix(ret, "route %s: ", pfx);
+		return route_error(&r->prefix, ret);
 	node = rib_exact(fib, &r->prefix);
 	if (node != NULL) {
 		if (!replace)
-			return fp_error(EEXIST, "route %s exists in VRF %u", pfx, r->vrf);
+			return fp_error(EEXIST, "route %s exists in VRF %u",
+				fp_ip4_prefix_fmt(&r->prefix, pfx), r->vrf);
 		rte_rib_get_nh(node, &nh);
 		old = fp_nh_groups[nh];
 	}
 	if ((ret = group_get(&key, &g)) < 0)
-		return fp_error_prefix(ret, "route %s: ", pfx);
+		return route_error(&r->prefix, ret);
 	if (fib_needs_grace) {
 		fp_rcu_synchronize();
 		fib_needs_grace = false;
@@ -321,13 +333,13 @@ int fib4_route_add(const struct route4 *r, bool replace)
 	ret = fib_add(fib, rte_be_to_cpu_32(r->prefix.addr), r->prefix.len, g);
 	if (ret < 0) {
 		group_unref(g);
-		return fp_error(ret, "route %s: FIB full (%s)", pfx, rte_strerror(-ret));
+		return route_error(&r->prefix, fp_error(ret, "FIB full (%s)", rte_strerror(-ret)));
 	}
 	if (old != NULL)
 		group_unref(old);
 	else
 		route_counts[r->vrf]++;
-	route_event("route.add", r->vrf, rib_exact(fib, &r->prefix));
+	route_event("route.add", r->vrf, fib, &r->prefix);
 	return 0;
 }
 
@@ -339,16 +351,15 @@ int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p)
 	uint64_t nh;
 	int ret;
 
-	fp_ip4_prefix_fmt(p, pfx);
 	if (p->len > 32 || (p->addr & ~fp_ip4_mask(p->len)) != 0)
-		return fp_error(EINVAL, "route %s: not a network prefix", pfx);
+		return route_error(p, fp_error(EINVAL, "not a network prefix"));
 	if (fib == NULL || (node = rib_exact(fib, p)) == NULL)
-		return fp_error(ENOENT, "no route %s in VRF %u", pfx, vrf);
+		return fp_error(ENOENT, "no route %s in VRF %u", fp_ip4_prefix_fmt(p, pfx), vrf);
 	rte_rib_get_nh(node, &nh);
-	route_event("route.del", vrf, node);
+	route_event("route.del", vrf, fib, p);
 	ret = rte_fib_delete(fib, rte_be_to_cpu_32(p->addr), p->len);
 	if (ret < 0)
-		return fp_error(ret, "route %s: %s", pfx, rte_strerror(-ret));
+		return route_error(p, fp_error(ret, "%s", rte_strerror(-ret)));
 	fib_needs_grace = true;
 	fib_generation++;
 	route_counts[vrf]--;

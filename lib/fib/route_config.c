@@ -20,40 +20,95 @@ struct route_spec {
 	char dev[FIB4_ECMP_MAX][FP_IFACE_NAMESIZE];
 };
 
-static int nexthop_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_spec *s)
+/* Appends a next hop, reporting its errors at the value that gave it (the path of ctx). */
+static int nexthop_add(struct cfg_ctx *ctx, struct route_spec *s, bool has_via, uint32_t gw,
+	const char *dev, unsigned int weight)
 {
-	static const char *const keys[] = {"via", "dev", "weight", NULL};
 	unsigned int i = s->r.n_nh;
-	const char *dev = NULL;
-	uint64_t weight = 1;
-	int ret, has_via, has_dev;
 
-	if ((ret = cfg_check_type(ctx, obj, JSON_OBJECT)) < 0 ||
-		(ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
-		(has_via = ret = cfg_get_ip4(ctx, obj, "via", false, &s->r.nh[i].gw)) < 0 ||
-		(ret = cfg_get_uint(ctx, obj, "weight", false, 1, 256, &weight)) < 0)
-		return ret;
-	has_dev = json_object_get(obj, "dev") != NULL;
-	if (has_dev && (ret = cfg_get_iface_name(ctx, obj, "dev", &dev)) < 0)
-		return ret;
-	if (!has_via && !has_dev)
+	if (!has_via && dev == NULL)
 		return cfg_err(ctx, EINVAL, "a next hop needs 'via' or 'dev'");
 	if (i == FIB4_ECMP_MAX)
 		return cfg_err(ctx, EINVAL, "at most %d next hops", FIB4_ECMP_MAX);
-	snprintf(s->dev[i], FP_IFACE_NAMESIZE, "%s", dev ? dev : "");
+	s->r.nh[i].gw = gw;
 	s->r.nh[i].weight = weight;
+	snprintf(s->dev[i], FP_IFACE_NAMESIZE, "%s", dev ? dev : "");
 	s->r.n_nh++;
 	return 0;
 }
 
+/* "dev" of obj if it has one, else NULL. */
+static int optional_dev(struct cfg_ctx *ctx, const json_t *obj, const char **dev)
+{
+	*dev = NULL;
+	return json_object_get(obj, "dev") != NULL ? cfg_get_iface_name(ctx, obj, "dev", dev) : 0;
+}
+
+static int nexthop_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_spec *s)
+{
+	static const char *const keys[] = {"via", "dev", "weight", NULL};
+	const char *dev;
+	uint64_t weight = 1;
+	uint32_t gw = 0;
+	int ret, has_via;
+
+	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+		(has_via = ret = cfg_get_ip4(ctx, obj, "via", false, &gw)) < 0 ||
+		(ret = cfg_get_uint(ctx, obj, "weight", false, 1, 256, &weight)) < 0 ||
+		(ret = optional_dev(ctx, obj, &dev)) < 0)
+		return ret;
+	return nexthop_add(ctx, s, has_via, gw, dev, weight);
+}
+
+/* An element of the "via" shorthand, or its absence (NULL: "dev" alone); ctx is at it. */
+static int via_parse(struct cfg_ctx *ctx, const json_t *via, const char *dev, struct route_spec *s)
+{
+	bool has_via = via != NULL && !json_is_null(via);
+	uint32_t gw = 0;
+	int ret;
+
+	if (has_via && !json_is_string(via))
+		return cfg_err(ctx, EINVAL, "'via' must be an address or a list of them");
+	if (has_via && (ret = fp_ip4_parse(json_string_value(via), &gw)) < 0)
+		return cfg_err(ctx, ret, "%s", fp_errmsg());
+	return nexthop_add(ctx, s, has_via, gw, dev, 1);
+}
+
+/* "via": "a" or ["a", "b"], with an optional common "dev" */
+static int shorthand_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_spec *s)
+{
+	const json_t *via = json_object_get(obj, "via"), *v;
+	const char *dev;
+	size_t i;
+	int ret;
+
+	if ((ret = optional_dev(ctx, obj, &dev)) < 0)
+		return ret;
+	cfg_push_key(ctx, "via");
+	if (json_is_array(via)) {
+		json_array_foreach (via, i, v) {
+			cfg_push_index(ctx, i);
+			ret = via_parse(ctx, v, dev, s);
+			cfg_pop(ctx);
+			if (ret < 0)
+				break;
+		}
+	} else {
+		ret = via_parse(ctx, via, dev, s);
+	}
+	cfg_pop(ctx);
+	return ret;
+}
+
+/* Duplicates are left to the caller: an API request has one route, a document many. */
 static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct route_spec *s = elem;
 	static const char *const keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
-	char key[64], pfx[FP_IP4_PREFIXSTRLEN];
-	json_t *via = json_object_get(obj, "via"), *nhs = NULL, *v;
+	bool shorthand = json_object_get(obj, "via") != NULL || json_object_get(obj, "dev") != NULL;
+	json_t *nhs = NULL, *v;
 	uint64_t vrf = 0;
-	int type = ROUTE_UNICAST, ret;
+	int type = ROUTE_UNICAST, ret = 0;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -69,7 +124,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	if (type == ROUTE_LOCAL || type == ROUTE_BROADCAST)
 		return cfg_err(
 			ctx, EINVAL, "%s routes come from addresses", route_type_names[type]);
-	if (nhs != NULL && (via != NULL || json_object_get(obj, "dev") != NULL))
+	if (nhs != NULL && shorthand)
 		return cfg_err(ctx, EINVAL, "give 'nexthops' or 'via'/'dev', not both");
 	if (nhs != NULL) {
 		cfg_push_key(ctx, "nexthops");
@@ -81,32 +136,8 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 				break;
 		}
 		cfg_pop(ctx);
-	} else if (via != NULL || json_object_get(obj, "dev") != NULL) {
-		/* shorthands: "via": "a" or ["a", "b"], with an optional common "dev" */
-		json_t *vias = json_is_array(via) ? json_incref(via) : json_pack("[O?]", via);
-
-		json_array_foreach (vias, i, v) {
-			json_t *nh = json_object();
-
-			if (v != NULL && !json_is_null(v))
-				json_object_set(nh, "via", v);
-			if (json_object_get(obj, "dev"))
-				json_object_set(nh, "dev", json_object_get(obj, "dev"));
-			cfg_push_key(ctx, "via");
-			if (json_is_array(via))
-				cfg_push_index(ctx, i);
-			ret = json_is_null(v) || json_is_string(v)
-				      ? nexthop_parse(ctx, nh, s)
-				      : cfg_err(ctx, EINVAL,
-						"'via' must be an address or a list of them");
-			if (json_is_array(via))
-				cfg_pop(ctx);
-			cfg_pop(ctx);
-			json_decref(nh);
-			if (ret < 0)
-				break;
-		}
-		json_decref(vias);
+	} else if (shorthand) {
+		ret = shorthand_parse(ctx, obj, s);
 	}
 	if (ret < 0)
 		return ret;
@@ -114,11 +145,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 		return cfg_err(ctx, EINVAL, "a unicast route needs 'via', 'dev' or 'nexthops'");
 	if (type != ROUTE_UNICAST && s->r.n_nh > 0)
 		return cfg_err(ctx, EINVAL, "a %s route has no next hop", route_type_names[type]);
-	snprintf(key, sizeof(key), "vrf %u %s", s->r.vrf, fp_ip4_prefix_fmt(&s->r.prefix, pfx));
-	cfg_push_key(ctx, "prefix");
-	ret = cfg_declare(ctx, "route", key);
-	cfg_pop(ctx);
-	return ret;
+	return 0;
 }
 
 static int route_spec_resolve(struct route_spec *s)
@@ -133,27 +160,187 @@ static int route_spec_resolve(struct route_spec *s)
 	return 0;
 }
 
+/*
+ * The routes of a document, small enough for a million of them (a route_spec is 400 bytes):
+ * the next hops of all routes are in one pool.
+ */
+struct route_nh {
+	uint32_t gw;
+	uint16_t weight;
+	char dev[FP_IFACE_NAMESIZE];
+};
+
+struct route_entry {
+	struct fp_ip4_prefix prefix;
+	uint16_t vrf;
+	uint8_t type;
+	uint8_t n_nh;
+	uint32_t nh;	/* its first next hop in the pool */
+	uint32_t index; /* in the document's list */
+};
+
+struct route_list {
+	size_t n, n_nh, nh_cap;
+	struct route_nh *nhs;
+	/*
+	 * Sorted by VRF, address and length once parsed: duplicates are neighbours, the
+	 * routes of a reload are found by bsearch(), and the FIB is filled in address order,
+	 * which keeps its trie walks in cache.
+	 */
+	struct route_entry routes[];
+};
+
+static int route_collect(struct cfg_ctx *ctx, const json_t *obj, size_t index, void *arg)
+{
+	struct route_list *l = arg;
+	struct route_spec s;
+	int ret = route_spec_parse(ctx, obj, &s);
+
+	if (ret < 0)
+		return ret;
+	if (l->n_nh + s.r.n_nh > l->nh_cap) {
+		size_t cap = 2 * l->nh_cap + FIB4_ECMP_MAX;
+		struct route_nh *nhs = reallocarray(l->nhs, cap, sizeof(*nhs));
+
+		if (nhs == NULL)
+			return fp_error(ENOMEM, "out of memory");
+		l->nhs = nhs;
+		l->nh_cap = cap;
+	}
+	l->routes[l->n++] = (struct route_entry){
+		.prefix = s.r.prefix,
+		.vrf = s.r.vrf,
+		.type = s.r.type,
+		.n_nh = s.r.n_nh,
+		.nh = l->n_nh,
+		.index = index,
+	};
+	for (unsigned int i = 0; i < s.r.n_nh; i++) {
+		struct route_nh *nh = &l->nhs[l->n_nh++];
+
+		nh->gw = s.r.nh[i].gw;
+		nh->weight = s.r.nh[i].weight;
+		memcpy(nh->dev, s.dev[i], sizeof(nh->dev));
+	}
+	return 0;
+}
+
+static void route_spec_of(
+	const struct route_list *l, const struct route_entry *e, struct route_spec *s)
+{
+	*s = (struct route_spec){.r = {.vrf = e->vrf,
+					 .prefix = e->prefix,
+					 .type = e->type,
+					 .origin = ORIGIN_STATIC,
+					 .n_nh = e->n_nh}};
+	for (unsigned int i = 0; i < e->n_nh; i++) {
+		const struct route_nh *nh = &l->nhs[e->nh + i];
+
+		s->r.nh[i].gw = nh->gw;
+		s->r.nh[i].weight = nh->weight;
+		memcpy(s->dev[i], nh->dev, sizeof(s->dev[i]));
+	}
+}
+
+/* By VRF, address and length: the same route compares equal. */
+static int route_cmp(const void *x, const void *y)
+{
+	const struct route_entry *a = x, *b = y;
+	uint32_t ia = rte_be_to_cpu_32(a->prefix.addr), ib = rte_be_to_cpu_32(b->prefix.addr);
+
+	if (a->vrf != b->vrf)
+		return a->vrf < b->vrf ? -1 : 1;
+	if (ia != ib)
+		return ia < ib ? -1 : 1;
+	return (a->prefix.len > b->prefix.len) - (a->prefix.len < b->prefix.len);
+}
+
+/* Then by position in the document: the first of equal routes comes first. */
+static int route_cmp_index(const void *x, const void *y)
+{
+	const struct route_entry *a = x, *b = y;
+	int c = route_cmp(a, b);
+
+	return c != 0 ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+/*
+ * The route of l (sorted) that repeats an earlier one and comes first in the document, as a
+ * check of each route against those before it would find it: reported at its prefix, with the
+ * position of the first. 0 if there is none.
+ */
+static int duplicate_error(struct cfg_ctx *ctx, const struct route_list *l)
+{
+	const struct route_entry *dup = NULL, *first = NULL, *group = l->routes;
+	char name[64], pfx[FP_IP4_PREFIXSTRLEN], first_path[sizeof(ctx->path)];
+	int ret;
+
+	for (size_t i = 1; i < l->n; i++) {
+		const struct route_entry *e = &l->routes[i];
+
+		if (route_cmp(e, group) != 0) {
+			group = e;
+		} else if (dup == NULL || e->index < dup->index) {
+			dup = e;
+			first = group;
+		}
+	}
+	if (dup == NULL)
+		return 0;
+	snprintf(name, sizeof(name), "vrf %u %s", dup->vrf, fp_ip4_prefix_fmt(&dup->prefix, pfx));
+	cfg_push_index(ctx, first->index);
+	cfg_push_key(ctx, "prefix");
+	snprintf(first_path, sizeof(first_path), "%s", ctx->path);
+	cfg_pop(ctx);
+	cfg_pop(ctx);
+	cfg_push_index(ctx, dup->index);
+	cfg_push_key(ctx, "prefix");
+	ret = cfg_err_duplicate(ctx, "route", name, first_path);
+	cfg_pop(ctx);
+	cfg_pop(ctx);
+	return ret;
+}
+
+static void routes_free(void *parsed)
+{
+	struct route_list *l = parsed;
+
+	if (l != NULL)
+		free(l->nhs);
+	free(l);
+}
+
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	return cfg_parse_array(
-		ctx, value, sizeof(struct route_spec), route_spec_parse, NULL, parsed);
+	struct route_list *l;
+	int ret, dup;
+
+	if ((ret = cfg_check_type(ctx, value, JSON_ARRAY)) < 0)
+		return ret;
+	l = calloc(1, sizeof(*l) + json_array_size(value) * sizeof(l->routes[0]));
+	if (l == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	ret = cfg_array_foreach_object(ctx, value, route_collect, l);
+	/* a duplicate among the routes before a failed one comes first in the document */
+	qsort(l->routes, l->n, sizeof(l->routes[0]), route_cmp_index);
+	if ((dup = duplicate_error(ctx, l)) < 0)
+		ret = dup;
+	if (ret < 0) {
+		routes_free(l);
+		return ret;
+	}
+	*parsed = l;
+	return 0;
 }
 
 /* A static route the document no longer has. */
 static bool stale(const struct route4 *r, void *arg)
 {
-	const struct cfg_array *keep = arg;
+	const struct route_list *keep = arg;
+	struct route_entry key = {.prefix = r->prefix, .vrf = r->vrf};
 
-	if (r->origin != ORIGIN_STATIC)
-		return false;
-	for (size_t i = 0; i < keep->n; i++) {
-		const struct route4 *k = &((const struct route_spec *)cfg_array_at(keep, i))->r;
-
-		if (k->vrf == r->vrf && k->prefix.addr == r->prefix.addr &&
-			k->prefix.len == r->prefix.len)
-			return false;
-	}
-	return true;
+	return r->origin == ORIGIN_STATIC &&
+	       bsearch(&key, keep->routes, keep->n, sizeof(key), route_cmp) == NULL;
 }
 
 /*
@@ -163,14 +350,15 @@ static bool stale(const struct route4 *r, void *arg)
  */
 static int routes_apply(void *parsed)
 {
-	const struct cfg_array *p = parsed;
+	const struct route_list *l = parsed;
 	int ret = fib4_routes_delete_if(stale, parsed);
 
-	for (size_t i = 0; ret == 0 && i < p->n; i++) {
-		struct route_spec *s = cfg_array_at(p, i);
+	for (size_t i = 0; ret == 0 && i < l->n; i++) {
+		struct route_spec s;
 
-		if ((ret = route_spec_resolve(s)) == 0)
-			ret = fib4_route_add(&s->r, true);
+		route_spec_of(l, &l->routes[i], &s);
+		if ((ret = route_spec_resolve(&s)) == 0)
+			ret = fib4_route_add(&s.r, true);
 	}
 	return ret;
 }
@@ -199,7 +387,7 @@ static struct cfg_section routes_section = {
 	.order = 30,
 	.parse = routes_parse,
 	.apply = routes_apply,
-	.free = cfg_array_free,
+	.free = routes_free,
 	.dump = routes_dump,
 };
 CFG_SECTION_REGISTER(routes_section)
