@@ -50,19 +50,6 @@ static void usage(FILE *f)
 		   "EAL arguments after -- are appended to those built from the config.\n");
 }
 
-static int load(const char *path, struct cfg_doc **doc, struct cfg_parsed **parsed)
-{
-	int ret = path ? cfg_doc_load_file(path, doc)
-		       : cfg_doc_load_string("<demo config>", fp_demo_config, doc);
-
-	if (ret < 0)
-		return ret;
-	ret = cfg_parse_doc(*doc, parsed);
-	if (ret < 0)
-		cfg_doc_free(*doc);
-	return ret;
-}
-
 static bool uses_pci(const struct cfg_doc *doc)
 {
 	json_t *port;
@@ -74,8 +61,26 @@ static bool uses_pci(const struct cfg_doc *doc)
 	return false;
 }
 
+/*
+ * The parsed form is all that is kept of the document: its tree, hundreds of megabytes for a
+ * million routes, is released before EAL init reserves memory and the routes fill the FIB.
+ */
+static int load(const char *path, struct cfg_parsed **parsed, bool *pci)
+{
+	struct cfg_doc *doc;
+	int ret = path ? cfg_doc_load_file(path, &doc)
+		       : cfg_doc_load_string("<demo config>", fp_demo_config, &doc);
+
+	if (ret < 0)
+		return ret;
+	ret = cfg_parse_doc(doc, parsed);
+	*pci = ret == 0 && uses_pci(doc);
+	cfg_doc_free(doc);
+	return ret;
+}
+
 /* argv for rte_eal_init() from the settings, then the user's own arguments. */
-static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv, char ***out)
+static int eal_args(bool pci, int extra_argc, char **extra_argv, char ***out)
 {
 	static char lcores[512], mem[32];
 	char **argv =
@@ -104,7 +109,7 @@ static int eal_args(const struct cfg_doc *doc, int extra_argc, char **extra_argv
 	argv[argc++] = fp_settings.huge ? "--in-memory" : "--no-shconf";
 	argv[argc++] = "--file-prefix";
 	argv[argc++] = fp_settings.file_prefix;
-	if (!uses_pci(doc))
+	if (!pci)
 		argv[argc++] = "--no-pci";
 	if (!fp_settings.huge)
 		argv[argc++] = "--no-huge";
@@ -193,9 +198,9 @@ int main(int argc, char **argv)
 	};
 	const char *socket_path = NULL, *check = NULL;
 	struct cfg_parsed *parsed = NULL;
-	struct cfg_doc *doc = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char **eal_argv;
+	bool pci;
 	int opt, workers = 0, eal_argc, ret, sfd;
 	sigset_t sigs;
 
@@ -230,17 +235,16 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check != NULL) {
-		ret = load(check, &doc, &parsed);
+		ret = load(check, &parsed, &pci);
 		if (ret < 0) {
 			fprintf(stderr, "%s\n", fp_errmsg());
 			return 1;
 		}
 		printf("%s: valid\n", check);
 		cfg_parsed_free(parsed);
-		cfg_doc_free(doc);
 		return 0;
 	}
-	if (load(config_path, &doc, &parsed) < 0) {
+	if (load(config_path, &parsed, &pci) < 0) {
 		fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
 		return 1;
 	}
@@ -260,7 +264,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	eal_argc = eal_args(doc, argc - optind, argv + optind, &eal_argv);
+	eal_argc = eal_args(pci, argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0 || rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "fastpathd: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -277,7 +281,6 @@ int main(int argc, char **argv)
 	if (ret == 0 && (ret = cfg_apply(parsed)) < 0)
 		fp_error_prefix(ret, "%s: ", config_path ? config_path : "demo config");
 	cfg_parsed_free(parsed);
-	cfg_doc_free(doc);
 	if (ret == 0)
 		ret = workers_start();
 	if (ret == 0) {

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,9 @@ struct cfg_doc {
 	char *strings; /* NUL-terminated pointers */
 	size_t strings_len, strings_cap;
 };
+
+/* A text whose tree is worth giving back to the system once freed (a million routes: 55 MB). */
+#define LARGE_DOC (1 << 20)
 
 /* Same limit as jansson, which is the one to protect the stack from deep documents. */
 #define MAX_DEPTH 2048
@@ -467,14 +471,20 @@ const char *cfg_doc_name(const struct cfg_doc *doc)
 
 void cfg_doc_free(struct cfg_doc *doc)
 {
+	bool large;
+
 	if (doc == NULL)
 		return;
+	large = doc->len >= LARGE_DOC;
 	json_decref(doc->root);
 	free(doc->text);
 	free(doc->entries);
 	free(doc->strings);
 	free(doc->name);
 	free(doc);
+	/* the tree's small blocks are free but stay resident until given back */
+	if (large)
+		malloc_trim(0);
 }
 
 bool cfg_doc_value_pos(const struct cfg_doc *doc, const char *pointer, struct cfg_pos *pos)

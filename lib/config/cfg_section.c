@@ -115,17 +115,30 @@ void cfg_parsed_free(struct cfg_parsed *p)
 	free(p);
 }
 
+int cfg_dump_each(int (*fn)(const char *key, json_t *value, void *arg), void *arg)
+{
+	for (struct cfg_section *s = sections; s != NULL; s = s->next) {
+		json_t *value = s->dump != NULL ? s->dump() : NULL;
+		int ret = value != NULL ? fn(s->key, value, arg) : 0;
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int dump_into(const char *key, json_t *value, void *dump)
+{
+	return json_object_set_new(dump, key, value) < 0 ? -ENOMEM : 0;
+}
+
 json_t *cfg_dump(void)
 {
 	json_t *dump = json_object();
 
-	for (struct cfg_section *s = sections; dump != NULL && s != NULL; s = s->next) {
-		json_t *value = s->dump != NULL ? s->dump() : NULL;
-
-		if (value != NULL && json_object_set_new(dump, s->key, value) < 0) {
-			json_decref(dump);
-			dump = NULL;
-		}
+	if (dump != NULL && cfg_dump_each(dump_into, dump) < 0) {
+		json_decref(dump);
+		dump = NULL;
 	}
 	return dump;
 }

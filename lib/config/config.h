@@ -201,3 +201,8 @@ static inline void *cfg_array_at(const struct cfg_array *a, size_t i)
 
 /* {"<key>": dump, ...} in section order for every dump() giving non-NULL; NULL if out of memory. */
 json_t *cfg_dump(void);
+/*
+ * The same one section at a time, so that a caller can turn each dump into something smaller
+ * before the next is made: fn takes value. Stops at fn's first error and returns it, else 0.
+ */
+int cfg_dump_each(int (*fn)(const char *key, json_t *value, void *arg), void *arg);

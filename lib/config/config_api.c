@@ -25,66 +25,171 @@ static int load_doc(const char *path, const char *text, struct cfg_doc **doc)
 		    : cfg_doc_load_string("<demo config>", text, doc);
 }
 
-static int parse_and_apply(struct cfg_doc *doc)
+/* Takes doc: its tree is freed before the apply, which may fill a FIB. */
+static int parse(struct cfg_doc *doc, struct cfg_parsed **parsed)
 {
-	struct cfg_parsed *parsed;
-	int ret = cfg_parse_doc(doc, &parsed);
+	int ret = cfg_parse_doc(doc, parsed);
 
-	if (ret == 0) {
-		ret = cfg_apply(parsed);
-		cfg_parsed_free(parsed);
-	}
+	cfg_doc_free(doc);
 	return ret;
 }
 
-static json_t *describe(json_t *list, json_t *item)
+/* Takes parsed. */
+static int apply(struct cfg_parsed *parsed)
 {
-	char *text = json_dumps(item, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int ret = cfg_apply(parsed);
 
-	json_array_append_new(list, json_string(text ? text : "?"));
-	free(text);
-	return list;
+	cfg_parsed_free(parsed);
+	return ret;
 }
 
-/* Items of a that are not in b. */
-static json_t *missing_from(const json_t *a, const json_t *b)
+/*
+ * The running state of a section as compact JSON texts, one per item of a list: what a load
+ * compares, and applies back if it fails. Texts and not trees: the trees of two dumps of a
+ * million routes take gigabytes. Items of both sides come from the sections' dump(), which
+ * writes equal items alike, so they compare as texts.
+ */
+struct section_state {
+	const char *key;
+	bool list;
+	size_t n;
+	char **items;  /* in the dump's order */
+	char **sorted; /* the same, sorted: an item is found in n log n for a million routes */
+};
+
+struct state {
+	size_t n;
+	struct section_state *sections;
+};
+
+static void state_free(struct state *st)
 {
-	json_t *out = json_array(), *x, *y;
-	size_t i, k;
-
-	json_array_foreach (a, i, x) {
-		bool found = false;
-
-		json_array_foreach (b, k, y)
-			found = found || json_equal(x, y);
-		if (!found)
-			describe(out, x);
+	for (size_t i = 0; i < st->n; i++) {
+		for (size_t k = 0; k < st->sections[i].n; k++)
+			free(st->sections[i].items[k]);
+		free(st->sections[i].items);
+		free(st->sections[i].sorted);
 	}
+	free(st->sections);
+	*st = (struct state){0};
+}
+
+static int text_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* cfg_dump_each() callback: the texts of a section's dump, which it frees. */
+static int state_add(const char *key, json_t *value, void *arg)
+{
+	struct state *st = arg;
+	struct section_state *s = reallocarray(st->sections, st->n + 1, sizeof(*s));
+	size_t n = json_is_array(value) ? json_array_size(value) : 1;
+	int ret = -ENOMEM;
+
+	if (s == NULL)
+		goto out;
+	st->sections = s;
+	s = &st->sections[st->n++];
+	*s = (struct section_state){.key = key, .list = json_is_array(value)};
+	/* one more: malloc(0) may be NULL */
+	s->items = calloc(n + 1, sizeof(*s->items));
+	s->sorted = calloc(n + 1, sizeof(*s->sorted));
+	if (s->items == NULL || s->sorted == NULL)
+		goto out;
+	for (; s->n < n; s->n++) {
+		s->items[s->n] = json_dumps(s->list ? json_array_get(value, s->n) : value,
+			JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+		if (s->items[s->n] == NULL)
+			goto out;
+	}
+	memcpy(s->sorted, s->items, n * sizeof(*s->sorted));
+	qsort(s->sorted, n, sizeof(*s->sorted), text_cmp);
+	ret = 0;
+out:
+	json_decref(value);
+	return ret < 0 ? fp_error(ENOMEM, "out of memory for the state of '%s'", key) : 0;
+}
+
+static int state_get(struct state *st)
+{
+	int ret;
+
+	*st = (struct state){0};
+	if ((ret = cfg_dump_each(state_add, st)) < 0)
+		state_free(st);
+	return ret;
+}
+
+static const struct section_state *state_find(const struct state *st, const char *key)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (strcmp(st->sections[i].key, key) == 0)
+			return &st->sections[i];
+	return NULL;
+}
+
+/* The state as a document, to apply it back; NULL if out of memory. */
+static char *state_text(const struct state *st)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	fputc('{', f);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct section_state *s = &st->sections[i];
+
+		fprintf(f, "%s\"%s\": %s", i ? ", " : "", s->key, s->list ? "[" : "");
+		for (size_t k = 0; k < s->n; k++)
+			fprintf(f, "%s%s", k ? ", " : "", s->items[k]);
+		fputs(s->list ? "]" : "", f);
+	}
+	fputc('}', f);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Items of a that are not in b, as JSON strings. */
+static json_t *missing_from(const struct section_state *a, const struct section_state *b)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; a != NULL && i < a->n; i++)
+		if (b == NULL || bsearch(&a->items[i], b->sorted, b->n, sizeof(*b->sorted),
+					 text_cmp) == NULL)
+			json_array_append_new(out, json_string(a->items[i]));
 	return out;
 }
 
 /* {"changes": [{"section", "added": [...], "removed": [...], "changed": [...]}]} */
-static json_t *diff(const json_t *before, const json_t *after)
+static json_t *diff(const struct state *before, const struct state *after)
 {
-	json_t *changes = json_array(), *empty = json_array();
-	const char *key;
-	json_t *v;
-	void *tmp;
+	json_t *changes = json_array();
 
-	/* every key of either side, each once */
-	json_t *keys = json_deep_copy(before);
-	json_object_update(keys, (json_t *)after);
-	json_object_foreach_safe (keys, tmp, key, v) {
-		json_t *b = json_object_get(before, key), *a = json_object_get(after, key);
-		json_t *c = json_pack(
+	/* every section of either side, each once: those of before, then the new ones */
+	for (size_t i = 0; i < before->n + after->n; i++) {
+		const char *key = i < before->n ? before->sections[i].key
+						: after->sections[i - before->n].key;
+		const struct section_state *b = state_find(before, key),
+					   *a = state_find(after, key);
+		json_t *c;
+
+		if (i >= before->n && b != NULL)
+			continue;
+		c = json_pack(
 			"{s:s, s:[], s:[], s:[]}", "section", key, "added", "removed", "changed");
-
-		if (json_is_array(a) || json_is_array(b)) {
-			json_object_set_new(c, "added", missing_from(a ? a : empty, b ? b : empty));
-			json_object_set_new(
-				c, "removed", missing_from(b ? b : empty, a ? a : empty));
-		} else if (!json_equal(a, b)) {
-			describe(json_object_get(c, "changed"), a ? a : json_null());
+		if ((a != NULL && a->list) || (b != NULL && b->list)) {
+			json_object_set_new(c, "added", missing_from(a, b));
+			json_object_set_new(c, "removed", missing_from(b, a));
+		} else if (a == NULL || b == NULL || strcmp(a->items[0], b->items[0]) != 0) {
+			json_array_append_new(json_object_get(c, "changed"),
+				json_string(a != NULL ? a->items[0] : "null"));
 		}
 		if (json_array_size(json_object_get(c, "added")) +
 				json_array_size(json_object_get(c, "removed")) +
@@ -93,42 +198,58 @@ static json_t *diff(const json_t *before, const json_t *after)
 			json_array_append(changes, c);
 		json_decref(c);
 	}
-	json_decref(keys);
-	json_decref(empty);
 	return json_pack("{s:o}", "changes", changes);
+}
+
+/* After a failed apply: the state before, from its own dump. */
+static void restore(const struct state *before)
+{
+	char *saved = state_text(before);
+	struct cfg_parsed *parsed;
+	struct cfg_doc *undo;
+
+	if (saved == NULL || cfg_doc_load_string("<previous state>", saved, &undo) < 0 ||
+		parse(undo, &parsed) < 0 || apply(parsed) < 0)
+		LOG(ERR, "config: the previous state could not be restored: %s", fp_errmsg());
+	free(saved);
 }
 
 int config_load(const char *path, const char *text, json_t **changes)
 {
-	json_t *before = cfg_dump(), *after;
+	struct state before = {0}, after;
+	struct cfg_parsed *parsed;
 	struct cfg_doc *doc;
+	char msg[512];
 	int ret;
 
+	/* validated first: a document that does not validate needs no state taken nor undone */
 	if ((ret = load_doc(path, text, &doc)) < 0)
-		goto out;
-	ret = parse_and_apply(doc);
-	cfg_doc_free(doc);
-	if (ret < 0) {
-		/* all or nothing: back to the state before, from its own dump */
-		char msg[512], *saved = json_dumps(before, JSON_PRESERVE_ORDER);
-		struct cfg_doc *undo;
-
+		return ret;
+	if ((ret = parse(doc, &parsed)) < 0)
+		goto refused;
+	if ((ret = state_get(&before)) < 0) {
+		cfg_parsed_free(parsed);
+		return ret;
+	}
+	if ((ret = apply(parsed)) < 0) {
+		/* all or nothing */
 		snprintf(msg, sizeof(msg), "%s", fp_errmsg());
-		if (saved == NULL || cfg_doc_load_string("<previous state>", saved, &undo) < 0 ||
-			parse_and_apply(undo) < 0)
-			LOG(ERR, "config: the previous state could not be restored: %s",
-				fp_errmsg());
-		else
-			cfg_doc_free(undo);
-		free(saved);
-		ret = fp_error(ret, "%s (nothing changed)", msg);
+		restore(&before);
+		fp_error(ret, "%s", msg);
+		goto refused;
+	}
+	if ((ret = state_get(&after)) < 0) {
+		fp_error_prefix(ret, "applied, but what changed is unknown: ");
 		goto out;
 	}
-	after = cfg_dump();
-	*changes = diff(before, after);
-	json_decref(after);
+	*changes = diff(&before, &after);
+	state_free(&after);
+	goto out;
+refused:
+	snprintf(msg, sizeof(msg), "%s", fp_errmsg());
+	ret = fp_error(ret, "%s (nothing changed)", msg);
 out:
-	json_decref(before);
+	state_free(&before);
 	return ret;
 }
 
