@@ -336,6 +336,8 @@ int cfg_declare(struct cfg_ctx *ctx, const char *ns, const char *name)
 {
 	json_t *set, *first;
 
+	if (ctx->exists != NULL && ctx->exists(ns, name))
+		return cfg_err_duplicate(ctx, ns, name, "");
 	if (ctx->names == NULL && (ctx->names = json_object()) == NULL)
 		return fp_error(ENOMEM, "out of memory");
 	set = json_object_get(ctx->names, ns);
@@ -364,5 +366,6 @@ int cfg_err_duplicate(struct cfg_ctx *ctx, const char *what, const char *name, c
 
 bool cfg_is_declared(const struct cfg_ctx *ctx, const char *ns, const char *name)
 {
-	return json_object_get(json_object_get(ctx->names, ns), name) != NULL;
+	return json_object_get(json_object_get(ctx->names, ns), name) != NULL ||
+	       (ctx->exists != NULL && ctx->exists(ns, name));
 }

@@ -48,6 +48,8 @@ struct cfg_ctx {
 	char path[512];
 	unsigned int overflow; /* pushed segments that did not fit in path */
 	json_t *names;	       /* {namespace: {name: path of the declaration}} */
+	/* Names that exist outside the document (live interfaces for an API request), or NULL. */
+	bool (*exists)(const char *ns, const char *name);
 };
 
 void cfg_ctx_init(struct cfg_ctx *ctx, const struct cfg_doc *doc);
@@ -111,8 +113,9 @@ int cfg_get_mac(
  * caught; ns is e.g. "iface". Also usable for objects keyed by a string
  * ("route" "vrf 0 10.0.0.0/8"). Declare at the value that names the object:
  * a duplicate is reported there with the position of the first declaration.
- * Names declared on a fresh context (empty path) stand for existing objects,
- * e.g. live interfaces seeded before parsing an API request.
+ * Names declared on a fresh context (empty path), and those ctx->exists()
+ * knows, stand for existing objects: declaring one again reports that it
+ * already exists.
  * Returns 0, -EEXIST or -ENOMEM.
  */
 int cfg_declare(struct cfg_ctx *ctx, const char *ns, const char *name);

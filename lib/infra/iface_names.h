@@ -4,13 +4,21 @@
 #include "config/config.h"
 #include "iface.h"
 
-/* An API request is validated like the config file, against the live interfaces. */
+#include <string.h>
+
+static inline bool cfg_live_name(const char *ns, const char *name)
+{
+	return strcmp(ns, "iface") == 0 && iface_by_name(name) != NULL;
+}
+
+/*
+ * An API request is validated like the config file, against the live interfaces: looked up
+ * when a request names one, not declared for every request.
+ */
 static inline void cfg_ctx_init_live(struct cfg_ctx *ctx)
 {
 	cfg_ctx_init(ctx, NULL);
-	for (unsigned int i = 0; i < FP_MAX_IFACES; i++)
-		if (fp_ifaces[i] != NULL)
-			cfg_declare(ctx, "iface", fp_ifaces[i]->name);
+	ctx->exists = cfg_live_name;
 }
 
 /* Parses an API request with the parser of the config file's objects. */
