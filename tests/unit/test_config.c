@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -597,6 +598,159 @@ static void test_dump(void **state)
 	json_decref(dump);
 }
 
+/* The routes section (lib/fib/route_config.c), parsed from documents as fastpathd reads them. */
+
+static const char routes_head[] = "{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],\n"
+				  " \"routes\": [\n";
+
+/* routes_head, then one route a line (line 3 + i), "prefix" values at column 14. */
+static char *routes_doc(size_t n, size_t (*line)(size_t i, char *buf, size_t size))
+{
+	size_t cap = sizeof(routes_head) + n * 96 + 8, len;
+	char *text = malloc(cap);
+
+	assert_non_null(text);
+	len = snprintf(text, cap, "%s", routes_head);
+	for (size_t i = 0; i < n; i++) {
+		len += line(i, text + len, cap - len);
+		len += snprintf(text + len, cap - len, "%s\n", i + 1 < n ? "," : "");
+	}
+	snprintf(text + len, cap - len, " ]}\n");
+	return text;
+}
+
+/* The number of the i-th /24: distinct ones, not in order, so that sorting has work to do. */
+static uint32_t scattered(size_t i)
+{
+	return (uint32_t)(i * 40503u % (1u << 22)) + (1u << 16); /* from 1.0.0.0/24 */
+}
+
+static size_t valid_route(size_t i, char *buf, size_t size)
+{
+	uint32_t a = scattered(i);
+
+	return snprintf(buf, size, "  {\"prefix\": \"%u.%u.%u.0/24\", \"via\": \"192.0.2.%zu\"}",
+		a >> 16, (a >> 8) & 0xff, a & 0xff, 2 + i % 3);
+}
+
+/* Routes that route_line() writes otherwise: two repeats of earlier ones, a bad one. */
+static size_t dup_at[2], dup_of[2], bad_at;
+
+static size_t route_line(size_t i, char *buf, size_t size)
+{
+	if (i == bad_at)
+		return snprintf(
+			buf, size, "  {\"prefix\": \"10.0.0.1/8\", \"via\": \"192.0.2.2\"}");
+	for (int k = 0; k < 2; k++)
+		if (i == dup_at[k])
+			return valid_route(dup_of[k], buf, size);
+	return valid_route(i, buf, size);
+}
+
+static int parse_routes(size_t n, size_t dup, size_t first, size_t bad)
+{
+	struct cfg_parsed *p = NULL;
+	char *text;
+	int ret;
+
+	dup_at[0] = dup;
+	dup_of[0] = first;
+	bad_at = bad;
+	text = routes_doc(n, route_line);
+	ret = parse(text, &p);
+	free(text);
+	cfg_parsed_free(p);
+	return ret;
+}
+
+static void assert_duplicate(size_t dup, size_t first)
+{
+	char pfx[FP_IP4_PREFIXSTRLEN], msg[256];
+	uint32_t a = scattered(first);
+
+	snprintf(pfx, sizeof(pfx), "%u.%u.%u.0/24", a >> 16, (a >> 8) & 0xff, a & 0xff);
+	snprintf(msg, sizeof(msg),
+		"t.json:%zu:14: /routes/%zu/prefix: duplicate route 'vrf 0 %s' (first at %zu:14)",
+		dup + 3, dup, pfx, first + 3);
+	assert_string_equal(fp_errmsg(), msg);
+}
+
+/* A million routes: parsed in seconds, a duplicate found with both positions. */
+static void test_routes_million(void **state)
+{
+	enum { N = 1000000 };
+	struct timespec t0, t1;
+
+	(void)state;
+	dup_at[1] = SIZE_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (parse_routes(N, SIZE_MAX, 0, SIZE_MAX) != 0)
+		fail_msg("%s", fp_errmsg());
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("[   INFO   ] %d routes loaded and validated in %.2f s\n", N,
+		t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	assert_int_equal(parse_routes(N, N - 1, 3, SIZE_MAX), -EEXIST);
+	assert_duplicate(N - 1, 3);
+}
+
+/* Errors come in document order, whatever the order the duplicates are found in. */
+static void test_routes_error_order(void **state)
+{
+	enum { N = 1000 };
+
+	(void)state;
+	/* route 700 repeats route 500, which sorts first; route 600 repeats 100: 600 comes first */
+	assert_true(scattered(500) < scattered(100));
+	dup_at[1] = 700;
+	dup_of[1] = 500;
+	assert_int_equal(parse_routes(N, 600, 100, SIZE_MAX), -EEXIST);
+	assert_duplicate(600, 100);
+	/* a bad route before the duplicates is reported, one after them is not */
+	assert_int_equal(parse_routes(N, 600, 100, 550), -EINVAL);
+	assert_string_equal(fp_errmsg(), "t.json:553:14: /routes/550/prefix: '10.0.0.1/8' has host "
+					 "bits set (did you mean 10.0.0.0/8?)");
+	assert_int_equal(parse_routes(N, 600, 100, 650), -EEXIST);
+	assert_duplicate(600, 100);
+	dup_at[1] = SIZE_MAX;
+	/* the same prefix in another VRF or with another length is another route */
+	assert_int_equal(
+		parse("{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"type\": \"blackhole\"},"
+		      "{\"prefix\": \"10.0.0.0/8\", \"vrf\": 1, \"type\": \"blackhole\"},"
+		      "{\"prefix\": \"10.0.0.0/9\", \"type\": \"blackhole\"}]}",
+			&(struct cfg_parsed *){NULL}),
+		0);
+}
+
+static void assert_route_error(const char *route, const char *msg)
+{
+	char text[512];
+	struct cfg_parsed *p = NULL;
+
+	snprintf(text, sizeof(text), "%s  %s\n ]}", routes_head, route);
+	assert_true(parse(text, &p) < 0);
+	assert_string_equal(fp_errmsg(), msg);
+	assert_null(p);
+}
+
+/* The shorthands report their errors where the value is. */
+static void test_routes_shorthand_errors(void **state)
+{
+	(void)state;
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.300\"}",
+		"t.json:3:35: /routes/0/via: '192.0.2.300' is not an IPv4 address");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"via\": [\"192.0.2.3\", \"x\"]}",
+		"t.json:3:49: /routes/0/via/1: 'x' is not an IPv4 address");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"via\": [\"192.0.2.3\", 5]}",
+		"t.json:3:49: /routes/0/via/1: 'via' must be an address or a list of them");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"via\": null}",
+		"t.json:3:35: /routes/0/via: a next hop needs 'via' or 'dev'");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"via\": \"192.0.2.3\", \"dev\": \"p9\"}",
+		"t.json:3:55: /routes/0/dev: no interface 'p9'");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"nexthops\": [{\"via\": \"192.0.2.3\"}, "
+			   "{\"weight\": 2}]}",
+		"t.json:3:63: /routes/0/nexthops/1: a next hop needs 'via' or 'dev'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -615,6 +769,9 @@ int main(void)
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_dump),
+		cmocka_unit_test(test_routes_million),
+		cmocka_unit_test(test_routes_error_order),
+		cmocka_unit_test(test_routes_shorthand_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

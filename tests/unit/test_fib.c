@@ -12,11 +12,13 @@
  * Environment:
  *   TEST_FIB_SCALE_ROUTES=N  routes of the scale test (default 100000; lower under valgrind)
  */
+#include "config/config.h"
 #include "fib/fib4.h"
 #include "infra/control.h"
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 #include "infra/iface.h"
+#include "infra/iface_names.h"
 #include "infra/module.h"
 #include "infra/settings.h"
 #include "infra/worker.h"
@@ -1323,6 +1325,76 @@ static void test_shared_broadcast_address(void **state)
 	addr_del(0, "192.0.2.129/25");
 }
 
+/* Config documents --------------------------------------------------------------------------- */
+
+/* The "routes" section of a config document applied as fastpathd does, against live interfaces. */
+static void apply_routes(const char *routes)
+{
+	const struct cfg_section *section = cfg_section_find("routes");
+	json_t *value = json_loads(routes, 0, NULL);
+	struct cfg_ctx ctx;
+	void *parsed = NULL;
+
+	assert_non_null(value);
+	cfg_ctx_init_live(&ctx);
+	if (section->parse(&ctx, value, &parsed) < 0 || section->apply(parsed) < 0)
+		fail_msg("%s", fp_errmsg());
+	cfg_ctx_fini(&ctx);
+	section->free(parsed);
+	json_decref(value);
+}
+
+static void assert_nexthop(
+	const struct route4 *r, unsigned int i, const char *gw, uint16_t iface, uint16_t weight)
+{
+	assert_true(i < r->n_nh);
+	assert_int_equal(r->nh[i].gw, gw ? A(gw) : 0);
+	assert_int_equal(r->nh[i].iface, iface);
+	assert_int_equal(r->nh[i].weight, weight);
+}
+
+/* A document's routes, then a reload that keeps, replaces and deletes some. */
+static void test_config_routes(void **state)
+{
+	struct fp_ip4_prefix p = P("10.3.0.0/16");
+	unsigned int connected;
+	struct route4 r;
+
+	(void)state;
+	addr_add(0, "192.0.2.1/24");
+	connected = fib4_route_count(0);
+	apply_routes("[{\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.2\"},"
+		     " {\"prefix\": \"10.1.0.0/16\", \"nexthops\": [{\"via\": \"192.0.2.3\", "
+		     "\"weight\": 3}, {\"dev\": \"fibt1\"}]},"
+		     " {\"prefix\": \"10.3.0.0/16\", \"vrf\": 1, \"type\": \"blackhole\"}]");
+	assert_int_equal(fib4_route_count(0), connected + 2);
+	assert_int_equal(get("10.2.0.0/16", &r), 0);
+	assert_int_equal(r.origin, ORIGIN_STATIC);
+	assert_nexthop(&r, 0, "192.0.2.2", ifs[0]->id, 1);
+	assert_int_equal(get("10.1.0.0/16", &r), 0);
+	assert_int_equal(r.n_nh, 2);
+	assert_nexthop(&r, 0, "192.0.2.3", ifs[0]->id, 3);
+	assert_nexthop(&r, 1, NULL, ifs[1]->id, 1);
+	assert_int_equal(fib4_route_get(1, &p, &r), 0);
+	assert_int_equal(r.type, ROUTE_BLACKHOLE);
+
+	/* the reload: 10.2/16 changes its gateway, 10.1/16 and VRF 1's route go, 10.4/24 comes */
+	apply_routes("[{\"prefix\": \"10.4.0.0/24\", \"via\": [\"192.0.2.2\", \"192.0.2.3\"]},"
+		     " {\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.4\", \"dev\": \"fibt0\"}]");
+	assert_int_equal(fib4_route_count(0), connected + 2);
+	assert_int_equal(get("10.2.0.0/16", &r), 0);
+	assert_nexthop(&r, 0, "192.0.2.4", ifs[0]->id, 1);
+	assert_int_equal(get("10.1.0.0/16", &r), -ENOENT);
+	assert_int_equal(fib4_route_get(1, &p, &r), -ENOENT);
+	assert_int_equal(get("10.4.0.0/24", &r), 0);
+	assert_int_equal(r.n_nh, 2);
+	assert_int_equal(L("192.0.2.1")->type, ROUTE_LOCAL); /* connected routes stay */
+
+	apply_routes("[]");
+	assert_int_equal(fib4_route_count(0), connected);
+	addr_del(0, "192.0.2.1/24");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1348,6 +1420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vrf_out_of_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_network_two_ifaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_broadcast_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_routes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
