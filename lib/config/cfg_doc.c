@@ -10,10 +10,12 @@
 #include <string.h>
 
 /*
- * jansson only gives positions for syntax errors, so the text is scanned a
- * second time to record where each value is, by JSON pointer. Positions serve
- * error messages only: the scan waits for the first question (a million
- * routes load without it).
+ * jansson only gives positions for syntax errors, so the text is scanned again
+ * to find where a value is, by JSON pointer. Positions serve error messages
+ * only: each question scans the text for its value alone, skipping what is off
+ * its path (an index of every value of a million routes would cost more than
+ * the load). A duplicate key, which jansson names without a place, is found
+ * with an index of all values.
  */
 
 struct entry {
@@ -27,8 +29,7 @@ struct cfg_doc {
 	json_t *root;
 	char *text; /* kept to locate values on demand */
 	size_t len;
-	bool located;
-	struct entry *entries; /* sorted by pointer once scanned */
+	struct entry *entries; /* of a duplicate_error(), sorted by pointer */
 	size_t n_entries, entries_cap;
 	char *strings; /* NUL-terminated pointers */
 	size_t strings_len, strings_cap;
@@ -47,6 +48,11 @@ struct scanner {
 	char *path;	    /* pointer of the current value, not NUL-terminated */
 	size_t path_len, path_cap;
 	int depth;
+	/* NULL: record every value; else the pointer of the one value to find */
+	const char *target;
+	bool found;
+	struct entry where; /* of target, when found */
+	int skipping;	    /* > 0 inside a value off the path to target: no path is built */
 };
 
 /* Room for n elements of size bytes: the new buffer, or NULL with buf left intact. */
@@ -99,8 +105,11 @@ static bool eat(struct scanner *s, char c)
 
 static bool path_append(struct scanner *s, const char *bytes, size_t n)
 {
-	char *p = reserve(s->path, &s->path_cap, s->path_len + n, 1);
+	char *p;
 
+	if (s->skipping)
+		return true;
+	p = reserve(s->path, &s->path_cap, s->path_len + n, 1);
 	if (p == NULL)
 		return false;
 	s->path = p;
@@ -267,31 +276,59 @@ static bool scan_array(struct scanner *s)
 	return eat(s, ']');
 }
 
+/*
+ * Looking for target, the value at s->p: true if scanning goes on into it,
+ * false if it is target (the scan stops there).
+ */
+static bool visit(struct scanner *s, const struct cfg_pos *key)
+{
+	size_t n = s->path_len;
+
+	if (s->skipping)
+		return true;
+	if (strlen(s->target) == n && (n == 0 || memcmp(s->target, s->path, n) == 0)) {
+		s->found = true;
+		s->where = (struct entry){
+			.key = key ? *key : (struct cfg_pos){0, 0},
+			.value = s->pos,
+		};
+		return false;
+	}
+	/* off the path: its content is skipped, not searched */
+	if ((n > 0 && strncmp(s->target, s->path, n) != 0) || s->target[n] != '/')
+		s->skipping++;
+	return true;
+}
+
 static bool scan_value(struct scanner *s, const struct cfg_pos *key)
 {
+	int skipping = s->skipping;
 	const char *start;
-	bool ok;
+	bool ok = true;
 
 	skip_blanks(s);
-	if (s->p == s->end || !record(s, key))
+	if (s->p == s->end || !(s->target != NULL ? visit(s, key) : record(s, key)))
 		return false;
 	switch (*s->p) {
 	case '"':
-		return scan_string(s, false);
+		ok = scan_string(s, false);
+		break;
 	case '{':
 	case '[':
 		if (++s->depth > MAX_DEPTH)
 			return false;
 		ok = *s->p == '{' ? scan_object(s) : scan_array(s);
 		s->depth--;
-		return ok;
+		break;
 	default: /* number or literal */
 		start = s->p;
 		while (s->p < s->end && (isalnum((unsigned char)*s->p) || *s->p == '+' ||
 						*s->p == '-' || *s->p == '.'))
 			advance(s);
-		return s->p != start;
+		ok = s->p != start;
 	}
+	s->skipping = skipping;
+	return ok;
 }
 
 static int cmp_entries(const void *a, const void *b, void *strings)
@@ -307,12 +344,12 @@ static int cmp_entries(const void *a, const void *b, void *strings)
  * so on a text jansson accepted it only fails for lack of memory; on a
  * rejected text it records the values before the error.
  */
-static bool locate_values(struct cfg_doc *doc, const char *text, size_t len)
+static bool locate_values(struct cfg_doc *doc)
 {
 	struct scanner s = {
 		.doc = doc,
-		.p = text,
-		.end = text + len,
+		.p = doc->text,
+		.end = doc->text + doc->len,
 		.pos = {1, 1},
 	};
 	bool ok = scan_value(&s, NULL);
@@ -322,43 +359,35 @@ static bool locate_values(struct cfg_doc *doc, const char *text, size_t len)
 	return ok;
 }
 
-static const struct entry *find(const struct cfg_doc *cdoc, const char *pointer)
+/* The position of the value at pointer, by a scan that stops there. */
+static bool locate(const struct cfg_doc *doc, const char *pointer, struct entry *where)
 {
-	/* the index is a cache: building it changes nothing the document says */
-	struct cfg_doc *doc = (struct cfg_doc *)cdoc;
-	size_t lo = 0, hi;
+	struct scanner s;
 
 	if (doc == NULL)
-		return NULL;
-	if (!doc->located) {
-		doc->located = true;
-		locate_values(doc, doc->text, doc->len);
-	}
-	hi = doc->n_entries;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(doc->strings + doc->entries[mid].ptr, pointer);
-
-		if (c == 0)
-			return &doc->entries[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+		return false;
+	s = (struct scanner){
+		.p = doc->text,
+		.end = doc->text + doc->len,
+		.pos = {1, 1},
+		.target = pointer,
+	};
+	scan_value(&s, NULL);
+	free(s.path);
+	if (s.found)
+		*where = s.where;
+	return s.found;
 }
 
 /* jansson says which key but not where: the first key seen twice, with its object and key. */
-static int duplicate_error(const struct cfg_doc *doc)
+static int duplicate_error(struct cfg_doc *doc)
 {
 	const struct entry *dup = NULL, *first = NULL;
 	const char *ptr, *seg;
 	char key[256];
 	size_t n = 0;
 
-	find(doc, ""); /* locates the values */
+	locate_values(doc);
 	for (size_t i = 1; i < doc->n_entries; i++) {
 		const struct entry *e = &doc->entries[i];
 
@@ -406,10 +435,11 @@ static int load(const char *name, char *text, size_t len, struct cfg_doc **out)
 		goto fail;
 	}
 	if (!json_is_object(doc->root)) {
-		const struct entry *root = find(doc, "");
+		struct entry root;
 
+		locate(doc, "", &root);
 		ret = fp_error(EINVAL, "%s:%d:%d: the configuration must be an object, not %s",
-			name, root->value.line, root->value.col,
+			name, root.value.line, root.value.col,
 			cfg_type_name(json_typeof(doc->root)));
 		goto fail;
 	}
@@ -489,20 +519,20 @@ void cfg_doc_free(struct cfg_doc *doc)
 
 bool cfg_doc_value_pos(const struct cfg_doc *doc, const char *pointer, struct cfg_pos *pos)
 {
-	const struct entry *e = find(doc, pointer);
+	struct entry e;
 
-	if (e == NULL)
+	if (!locate(doc, pointer, &e))
 		return false;
-	*pos = e->value;
+	*pos = e.value;
 	return true;
 }
 
 bool cfg_doc_key_pos(const struct cfg_doc *doc, const char *pointer, struct cfg_pos *pos)
 {
-	const struct entry *e = find(doc, pointer);
+	struct entry e;
 
-	if (e == NULL || e->key.line == 0)
+	if (!locate(doc, pointer, &e) || e.key.line == 0)
 		return false;
-	*pos = e->key;
+	*pos = e.key;
 	return true;
 }
