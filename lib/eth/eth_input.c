@@ -20,7 +20,39 @@ enum {
 	ETH_INPUT_EDGES,
 };
 
+/* packets ahead whose header and metadata lines are fetched while this one is handled */
+#define ETH_INPUT_PREFETCH 4
+
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
+static inline rte_edge_t eth_classify(
+	struct rte_mbuf *m, struct fp_mbuf_priv *priv, const struct iface *iface)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	rte_edge_t next;
+
+	if (unlikely(m->data_len < sizeof(*eth)))
+		return ETH_INPUT_TRUNCATED;
+	if (unlikely(rte_is_multicast_ether_addr(&eth->dst_addr)))
+		priv->flags = FP_MBUF_L2_MULTICAST;
+	else if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &iface->mac)))
+		return ETH_INPUT_NOT_FOR_US;
+	if (likely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)))
+		next = ETH_INPUT_IP4;
+	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		next = ETH_INPUT_ARP;
+	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
+		return ETH_INPUT_UNKNOWN_VLAN;
+	else
+		return ETH_INPUT_UNKNOWN_ETHERTYPE;
+	/* rte_pktmbuf_adj() without its checks, done above */
+	m->data_off += sizeof(*eth);
+	m->data_len -= sizeof(*eth);
+	m->pkt_len -= sizeof(*eth);
+	priv->flags |= FP_MBUF_AT_L3 | FP_MBUF_L2_KEPT;
+	return next;
+}
+
 static uint16_t eth_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -28,58 +60,35 @@ static uint16_t eth_input_process(
 	struct capture *capture = capture_active();
 	struct trace_buf *trace = __atomic_load_n(&fp_trace, __ATOMIC_ACQUIRE);
 	uint16_t worker = *(uint16_t *)node->ctx;
+	const struct iface *iface = NULL;
+	uint16_t port = UINT16_MAX;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-		const struct rte_ether_hdr *eth;
-		const struct iface *iface;
-		uint16_t iface_id;
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod((struct rte_mbuf *)objs[i + 1], void *));
-		iface_id = fp_port_iface[m->port];
-		iface = iface_get(iface_id);
+		if (i + ETH_INPUT_PREFETCH < n) {
+			struct rte_mbuf *ahead = objs[i + ETH_INPUT_PREFETCH];
+
+			rte_prefetch0(rte_pktmbuf_mtod(ahead, void *));
+			rte_prefetch0(fp_mbuf_priv(ahead));
+		}
+		/* a burst comes from one queue: look the interface up once per run of a port */
+		if (unlikely(m->port != port)) {
+			port = m->port;
+			iface = iface_get(fp_port_iface[port]);
+		}
 		if (unlikely(iface == NULL)) {
 			nexts[i] = ETH_INPUT_NO_IFACE;
 			continue;
 		}
-		trace_mark(trace, m, worker);
-		priv->iface_in = iface_id;
-		if (unlikely(capture != NULL))
-			capture_packet(capture, m, iface_id, CAPTURE_RX, NULL);
+		priv->iface_in = iface->id;
 		priv->vrf = iface->vrf;
 		priv->flags = 0;
-		if (unlikely(m->data_len < sizeof(*eth))) {
-			nexts[i] = ETH_INPUT_TRUNCATED;
-			continue;
-		}
-		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) &&
-			     !rte_is_multicast_ether_addr(&eth->dst_addr))) {
-			nexts[i] = ETH_INPUT_NOT_FOR_US;
-			continue;
-		}
-		if (rte_is_multicast_ether_addr(&eth->dst_addr))
-			priv->flags |= FP_MBUF_L2_MULTICAST;
-		switch (eth->ether_type) {
-		case RTE_BE16(RTE_ETHER_TYPE_IPV4):
-			nexts[i] = ETH_INPUT_IP4;
-			break;
-		case RTE_BE16(RTE_ETHER_TYPE_ARP):
-			nexts[i] = ETH_INPUT_ARP;
-			break;
-		case RTE_BE16(RTE_ETHER_TYPE_VLAN):
-		case RTE_BE16(RTE_ETHER_TYPE_QINQ):
-			nexts[i] = ETH_INPUT_UNKNOWN_VLAN;
-			continue;
-		default:
-			nexts[i] = ETH_INPUT_UNKNOWN_ETHERTYPE;
-			continue;
-		}
-		m->l2_len = sizeof(*eth);
-		rte_pktmbuf_adj(m, sizeof(*eth));
-		priv->flags |= FP_MBUF_AT_L3 | FP_MBUF_L2_KEPT;
+		trace_mark(trace, m, worker);
+		if (unlikely(capture != NULL))
+			capture_packet(capture, m, iface->id, CAPTURE_RX, NULL);
+		nexts[i] = eth_classify(m, priv, iface);
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <string.h>
 
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
@@ -46,6 +47,21 @@ uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uin
 	};                                                                                         \
 	FP_DROP_NODE_REGISTER(fp_drop_##reason)
 
+/* Whether every nexts[i] is nexts[0]: the common case, compared four edges at a time. */
+static inline bool fp_edges_all_same(const rte_edge_t *nexts, uint16_t n)
+{
+	uint64_t first4 = nexts[0] * UINT64_C(0x0001000100010001), differ = 0, four;
+	uint16_t i = 0;
+
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&four, &nexts[i], sizeof(four));
+		differ |= four ^ first4;
+	}
+	for (; i < n; i++)
+		differ |= nexts[i] ^ nexts[0];
+	return differ == 0;
+}
+
 /*
  * Hands objs[i] to edge nexts[i]. Runs of the same edge go in one copy, and a
  * burst that goes entirely to one edge is moved without copying.
@@ -59,13 +75,14 @@ static inline void fp_enqueue_runs(struct rte_graph *graph, struct rte_node *nod
 		return;
 	if (unlikely(__atomic_load_n(&fp_trace, __ATOMIC_RELAXED) != NULL))
 		trace_record(node, objs, nexts, n);
+	if (likely(objs == node->objs && fp_edges_all_same(nexts, n))) {
+		rte_node_next_stream_move(graph, node, nexts[0]);
+		return;
+	}
 	for (uint16_t i = 1; i <= n; i++) {
 		if (i < n && nexts[i] == nexts[start])
 			continue;
-		if (start == 0 && i == n && objs == node->objs)
-			rte_node_next_stream_move(graph, node, nexts[0]);
-		else
-			rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
+		rte_node_enqueue(graph, node, nexts[start], &objs[start], i - start);
 		start = i;
 	}
 }

@@ -52,9 +52,10 @@ static void describe(char *buf, size_t size, const char *node, struct rte_mbuf *
 	char nh[FP_IP4_ADDRSTRLEN];
 	int len = 0;
 
-	if (strcmp(node, "eth_input") == 0 && m->l2_len == sizeof(struct rte_ether_hdr)) {
+	if (strcmp(node, "eth_input") == 0 && (priv->flags & FP_MBUF_L2_KEPT)) {
 		len = snprintf(buf, size, "in %s ", iface_name(priv->iface_in));
-		len += describe_eth(buf + len, size - len, (const void *)(data - m->l2_len));
+		len += describe_eth(buf + len, size - len,
+			(const void *)(data - sizeof(struct rte_ether_hdr)));
 	} else if (strcmp(next, "port_tx") == 0 && m->data_len >= sizeof(struct rte_ether_hdr)) {
 		len = snprintf(buf, size, "out %s ", iface_name(priv->iface_out));
 		len += describe_eth(buf + len, size - len, (const void *)data);

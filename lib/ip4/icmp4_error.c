@@ -160,7 +160,6 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 		.dst_addr = dst,
 	};
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	m->l3_len = sizeof(*ip);
 	priv->flags = FP_MBUF_LOCAL_ORIGIN | FP_MBUF_AT_L3;
 	priv->vrf = in->vrf;
 	return ICMP4_ERROR_OUTPUT;

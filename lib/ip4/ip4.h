@@ -11,9 +11,11 @@
 
 #define IP4_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
 
+/* rte_be_to_cpu_32() is an asm statement the compiler cannot merge: the checks of one
+ * address would swap it once per check */
 static inline uint32_t ip4_host(uint32_t be)
 {
-	return rte_be_to_cpu_32(be);
+	return RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN ? __builtin_bswap32(be) : be;
 }
 
 static inline bool ip4_is_multicast(uint32_t be)
@@ -34,6 +36,23 @@ static inline bool ip4_is_zeronet(uint32_t be)
 static inline bool ip4_is_loopback(uint32_t be)
 {
 	return (ip4_host(be) >> 24) == 127;
+}
+
+typedef uint32_t ip4_unaligned_u32 __attribute__((aligned(1), may_alias));
+
+/*
+ * The header checksum verifies when the one's complement sum of its 16-bit words is 0xffff,
+ * that is when their plain sum is a non-zero multiple of 0xffff; 2^16 = 1 modulo 0xffff, so
+ * the plain sum of the 32-bit words (in either byte order) has the same remainder.
+ */
+static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigned int words)
+{
+	const ip4_unaligned_u32 *w = (const ip4_unaligned_u32 *)ip;
+	uint64_t sum = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+
+	for (unsigned int i = 5; i < words; i++)
+		sum += w[i];
+	return sum % 0xffff == 0 && sum != 0;
 }
 
 /*

@@ -90,7 +90,6 @@ static uint16_t ip4_fragment_process(
 			fip->total_length = rte_cpu_to_be_16(hlen + len);
 			fip->hdr_checksum = 0;
 			fip->hdr_checksum = rte_ipv4_cksum(fip);
-			f->l3_len = hlen;
 			*fp_mbuf_priv(f) = *priv;
 			fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
 		}

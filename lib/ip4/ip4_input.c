@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "ip4.h"
+#include "ip4_route.h"
 
 enum {
-	IP4_INPUT_ROUTE,
-	IP4_INPUT_LOCAL,
+	/* the route's verdicts (ip4_route.h), in their order */
+	IP4_INPUT_FORWARD = IP4_ROUTE_TO_NEXT_HOP,
+	IP4_INPUT_LOCAL = IP4_ROUTE_TO_US,
+	IP4_INPUT_NO_ROUTE = IP4_ROUTE_NONE,
+	IP4_INPUT_BLACKHOLE = IP4_ROUTE_TO_BLACKHOLE,
+	IP4_INPUT_UNREACHABLE = IP4_ROUTE_TO_UNREACHABLE,
+	IP4_INPUT_PROHIBIT = IP4_ROUTE_TO_PROHIBIT,
 	IP4_INPUT_TRUNCATED,
 	IP4_INPUT_BAD_VERSION,
 	IP4_INPUT_BAD_IHL,
@@ -13,13 +18,43 @@ enum {
 	IP4_INPUT_MARTIAN_DESTINATION,
 	IP4_INPUT_MULTICAST,
 	IP4_INPUT_EDGES,
+	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
 };
 
-/* The checks of Linux's ip_rcv_core() and the martian tests of ip_route_input_slow(). */
+/* First octets of addresses that need a closer look: 0, 127, 224-255 (ip4_martian_check()). */
+static const bool ip4_special_first_octet[256] = {
+	[0] = true,
+	[127] = true,
+	[224 ... 255] = true,
+};
+
+/* Martian sources and destinations, multicast and limited broadcast destinations. */
+static __rte_noinline rte_edge_t ip4_martian_check(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	if (ip4_is_multicast(ip->src_addr) || ip4_is_lbcast(ip->src_addr))
+		return IP4_INPUT_MARTIAN_SOURCE;
+	if (ip4_is_lbcast(ip->dst_addr)) {
+		fp_mbuf_priv(m)->flags |= FP_MBUF_BROADCAST;
+		return IP4_INPUT_LOCAL;
+	}
+	if (ip4_is_zeronet(ip->src_addr) || ip4_is_loopback(ip->src_addr))
+		return IP4_INPUT_MARTIAN_SOURCE;
+	if (ip4_is_zeronet(ip->dst_addr) || ip4_is_loopback(ip->dst_addr))
+		return IP4_INPUT_MARTIAN_DESTINATION;
+	if (ip4_is_multicast(ip->dst_addr))
+		return IP4_INPUT_MULTICAST;
+	return IP4_INPUT_LOOKUP;
+}
+
+/*
+ * The checks of Linux's ip_rcv_core() and the martian tests of ip_route_input_slow(); what
+ * passes goes to the route lookup, in this node too (ip_rcv_finish()): one node hop less.
+ */
 static inline rte_edge_t ip4_check(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	uint16_t hlen, tot_len;
+	uint64_t cksum;
 
 	if (unlikely(m->data_len < sizeof(*ip)))
 		return IP4_INPUT_TRUNCATED;
@@ -30,11 +65,10 @@ static inline rte_edge_t ip4_check(struct rte_mbuf *m)
 		return IP4_INPUT_BAD_IHL;
 	if (unlikely(m->data_len < hlen))
 		return IP4_INPUT_TRUNCATED;
-	if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) != RTE_MBUF_F_RX_IP_CKSUM_GOOD) {
-		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			rte_raw_cksum(ip, hlen) != 0xffff)
-			return IP4_INPUT_BAD_CHECKSUM;
-	}
+	cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	if (cksum != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+		(cksum == RTE_MBUF_F_RX_IP_CKSUM_BAD || !ip4_header_checksum_ok(ip, hlen / 4)))
+		return IP4_INPUT_BAD_CHECKSUM;
 	tot_len = rte_be_to_cpu_16(ip->total_length);
 	if (unlikely(m->pkt_len < tot_len))
 		return IP4_INPUT_TRUNCATED;
@@ -42,33 +76,39 @@ static inline rte_edge_t ip4_check(struct rte_mbuf *m)
 		return IP4_INPUT_BAD_LENGTH;
 	if (m->pkt_len > tot_len) /* Ethernet padding */
 		rte_pktmbuf_trim(m, m->pkt_len - tot_len);
-	m->l3_len = hlen;
 
-	if (unlikely(ip4_is_multicast(ip->src_addr) || ip4_is_lbcast(ip->src_addr)))
-		return IP4_INPUT_MARTIAN_SOURCE;
-	if (unlikely(ip4_is_lbcast(ip->dst_addr))) {
-		fp_mbuf_priv(m)->flags |= FP_MBUF_BROADCAST;
-		return IP4_INPUT_LOCAL;
-	}
-	if (unlikely(ip4_is_zeronet(ip->src_addr) || ip4_is_loopback(ip->src_addr)))
-		return IP4_INPUT_MARTIAN_SOURCE;
-	if (unlikely(ip4_is_zeronet(ip->dst_addr) || ip4_is_loopback(ip->dst_addr)))
-		return IP4_INPUT_MARTIAN_DESTINATION;
-	if (unlikely(ip4_is_multicast(ip->dst_addr)))
-		return IP4_INPUT_MULTICAST;
-	return IP4_INPUT_ROUTE;
+	if (unlikely(ip4_special_first_octet[((const uint8_t *)&ip->src_addr)[0]] |
+		     ip4_special_first_octet[((const uint8_t *)&ip->dst_addr)[0]]))
+		return ip4_martian_check(m, ip);
+	return IP4_INPUT_LOOKUP;
 }
 
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	struct rte_mbuf *lookup[n];
+	uint32_t dst[n];
+	uint64_t nh[n];
+	uint16_t index[n], n_lookup = 0;
+	int vrf = fp_mbuf_priv(objs[0])->vrf;
 
 	for (uint16_t i = 0; i < n; i++) {
-		if (i + 2 < n)
-			rte_prefetch0(rte_pktmbuf_mtod((struct rte_mbuf *)objs[i + 2], void *));
-		nexts[i] = ip4_check(objs[i]);
+		struct rte_mbuf *m = objs[i];
+
+		nexts[i] = ip4_check(m);
+		if (likely(nexts[i] == IP4_INPUT_LOOKUP)) {
+			if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
+				vrf = IP4_VRF_MIXED;
+			dst[n_lookup] = ip4_host(
+				rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->dst_addr);
+			lookup[n_lookup] = m;
+			index[n_lookup++] = i;
+		}
 	}
+	ip4_fib_lookup(lookup, dst, nh, n_lookup, vrf);
+	for (uint16_t i = 0; i < n_lookup; i++)
+		nexts[index[i]] = ip4_route_decide(lookup[i], nh[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -79,8 +119,12 @@ static struct rte_node_register ip4_input_node = {
 	.nb_edges = IP4_INPUT_EDGES,
 	.next_nodes =
 		{
-			[IP4_INPUT_ROUTE] = "ip4_route",
+			[IP4_INPUT_FORWARD] = "ip4_forward",
 			[IP4_INPUT_LOCAL] = "ip4_local",
+			[IP4_INPUT_NO_ROUTE] = "ip4_no_route",
+			[IP4_INPUT_BLACKHOLE] = "ip4_blackhole",
+			[IP4_INPUT_UNREACHABLE] = "ip4_unreachable_route",
+			[IP4_INPUT_PROHIBIT] = "ip4_prohibited_route",
 			[IP4_INPUT_TRUNCATED] = "ip4_truncated",
 			[IP4_INPUT_BAD_VERSION] = "ip4_bad_version",
 			[IP4_INPUT_BAD_IHL] = "ip4_bad_ihl",

@@ -42,15 +42,16 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	bool broadcast = fp_mbuf_priv(m)->flags & FP_MBUF_BROADCAST;
+	uint16_t hlen = rte_ipv4_hdr_len(ip);
 	struct rte_icmp_hdr *icmp;
 
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
 		return IP4_LOCAL_FRAGMENT;
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
-		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, m->l3_len);
-		if (m->pkt_len < m->l3_len + sizeof(*icmp) ||
-			rte_raw_cksum(icmp, m->pkt_len - m->l3_len) != 0xffff)
+		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
+		if (m->pkt_len < hlen + sizeof(*icmp) ||
+			rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
 			return IP4_LOCAL_ICMP_BAD_CHECKSUM;
 		if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
 			return IP4_LOCAL_ICMP_UNHANDLED;

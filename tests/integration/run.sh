@@ -151,11 +151,11 @@ test_introspection() {
 	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
 	sleep 0.3
 	check "trace: a forwarded packet's path, node by node" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[] | [.nodes[].node] | select(index(\"ip4_forward\") and index(\"ip4_output\"))] | length >= 1'"
+		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[] | select(([.nodes[].node] | index(\"eth_input\") and index(\"ip4_input\")) and any(.nodes[]; .node == \"ip4_forward\" and (.info | endswith(\"-> port_tx\"))))] | length >= 1'"
 	check "trace: a dropped packet ends at its drop reason" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[].nodes[] | select(.node == \"ip4_input\" and (.info | endswith(\"-> ip4_bad_checksum\")))] | length >= 1'"
 	check "trace: the chosen next hop is shown" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[].nodes[] | select(.node == \"ip4_route\" and (.info | test(\"via 10.0.2.2 dev p2\")))] | length >= 1'"
+		"$(declare -f api); SOCK=$SOCK; api trace.show | jq -e '[.packets[].nodes[] | select(.node == \"ip4_input\" and (.info | test(\"via 10.0.2.2 dev p2 -> ip4_forward\")))] | length >= 1'"
 	check "trace.clear" api trace.clear
 	check "trace.add refuses 0 and too many" sh -c \
 		"$(declare -f api); SOCK=$SOCK; ! api trace.add '{\"count\": 0}' && ! api trace.add '{\"count\": 100000}'"
@@ -282,7 +282,7 @@ test_cli() {
 	check "fastpathctl show runtime: per worker, vectors/call and cycles/packet" sh -c \
 		"$FASTPATHCTL -s $SOCK show runtime | tee /dev/stderr | grep -qi 'ip4_input'"
 	check "fastpathctl show graph dot is Graphviz" sh -c \
-		"$FASTPATHCTL -s $SOCK show graph dot | grep -q '\"ip4_input\" -> \"ip4_route\"'"
+		"$FASTPATHCTL -s $SOCK show graph dot | grep -q '\"ip4_input\" -> \"ip4_forward\"'"
 	check "fastpathctl config dump loads back with no change" sh -c \
 		"$FASTPATHCTL -s $SOCK config dump $WORK/ctl-dump.json && $FASTPATHCTL -s $SOCK config load $WORK/ctl-dump.json | grep -qi 'no change'"
 	check "fastpathctl trace add / show trace" sh -c \

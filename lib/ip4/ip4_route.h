@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+/*
+ * The route lookup, shared by ip4_input (received packets, Linux's
+ * ip_route_input) and ip4_route (the router's own packets, ip_route_output).
+ */
+
+#include <rte_hash_crc.h>
+
+#include "fib/fib4.h"
+#include "ip4.h"
+
+/* What the FIB says about a destination; each node maps it to its edges. */
+enum ip4_route_result {
+	IP4_ROUTE_TO_NEXT_HOP, /* priv->iface_out, neigh and nh_addr are set */
+	IP4_ROUTE_TO_US,
+	IP4_ROUTE_NONE,
+	IP4_ROUTE_TO_BLACKHOLE,
+	IP4_ROUTE_TO_UNREACHABLE,
+	IP4_ROUTE_TO_PROHIBIT,
+};
+
+/* The VRF of every packet of a lookup, when they share one. */
+#define IP4_VRF_MIXED (-1)
+
+/* Looks dst[i] (host order) up in the FIB of pkts[i]'s VRF; vrf is theirs or IP4_VRF_MIXED. */
+static inline void ip4_fib_lookup(struct rte_mbuf *const *pkts, uint32_t *dst, uint64_t *nh,
+	uint16_t n, int vrf)
+{
+	if (likely(vrf != IP4_VRF_MIXED)) {
+		if (likely(fp_fib4[vrf] != NULL))
+			rte_fib_lookup_bulk(fp_fib4[vrf], dst, nh, n);
+		else
+			memset(nh, 0, n * sizeof(*nh));
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_fib *fib = fp_fib4[fp_mbuf_priv(pkts[i])->vrf];
+
+		nh[i] = FIB4_NO_ROUTE;
+		if (fib != NULL)
+			rte_fib_lookup_bulk(fib, &dst[i], &nh[i], 1);
+	}
+}
+
+/* Source, destination and, unless fragmented, the ports: one flow keeps one path. */
+static inline uint32_t ip4_flow_hash(const struct rte_ipv4_hdr *ip)
+{
+	uint32_t h = rte_hash_crc_8byte(
+		((uint64_t)ip->src_addr << 32) | ip->dst_addr, ip->next_proto_id);
+
+	if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP) &&
+		!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
+		h = rte_hash_crc_4byte(
+			*(const uint32_t *)((const uint8_t *)ip + (ip->version_ihl & 0xf) * 4), h);
+	return h;
+}
+
+/* The route's verdict for m; for a unicast route, the path (ECMP by flow) goes in its priv. */
+static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_t nh)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	const struct nh_group *g = fp_nh_groups[nh];
+	const struct nh_member *mb;
+
+	if (unlikely(nh == FIB4_NO_ROUTE || g == NULL))
+		return IP4_ROUTE_NONE;
+	switch (g->type) {
+	case ROUTE_UNICAST:
+		if (likely(g->n_slots <= 1)) {
+			mb = &g->members[0];
+		} else {
+			const struct rte_ipv4_hdr *ip =
+				rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+			mb = &g->members[g->slots[ip4_flow_hash(ip) % g->n_slots]];
+		}
+		priv->iface_out = mb->iface;
+		priv->neigh = mb->neigh;
+		priv->nh_addr = mb->neigh != NULL ?
+			mb->gw :
+			rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->dst_addr;
+		return IP4_ROUTE_TO_NEXT_HOP;
+	case ROUTE_BROADCAST:
+		priv->flags |= FP_MBUF_BROADCAST;
+		/* fallthrough */
+	case ROUTE_LOCAL:
+		return IP4_ROUTE_TO_US;
+	case ROUTE_BLACKHOLE:
+		return IP4_ROUTE_TO_BLACKHOLE;
+	case ROUTE_UNREACHABLE:
+		return IP4_ROUTE_TO_UNREACHABLE;
+	default:
+		return IP4_ROUTE_TO_PROHIBIT;
+	}
+}
