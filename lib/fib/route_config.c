@@ -32,7 +32,8 @@ static int nexthop_add(struct cfg_ctx *ctx, struct route_spec *s, bool has_via, 
 		return cfg_err(ctx, EINVAL, "at most %d next hops", FIB4_ECMP_MAX);
 	s->r.nh[i].gw = gw;
 	s->r.nh[i].weight = weight;
-	snprintf(s->dev[i], FP_IFACE_NAMESIZE, "%s", dev ? dev : "");
+	if (dev != NULL) /* else left empty by route_spec_parse() */
+		snprintf(s->dev[i], FP_IFACE_NAMESIZE, "%s", dev);
 	s->r.n_nh++;
 	return 0;
 }
