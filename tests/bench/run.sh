@@ -1,143 +1,480 @@
 #!/bin/bash
-# make bench: IPv4 forwarding Mpps on one worker, next to testpmd io forwarding (the I/O
-# ceiling of this set-up) in the same run, interleaved, RUNS times each; medians and ratio.
-# Source: net_pcap replaying a generated 64-byte IPv4/UDP pcap from memory into port 0
-# (1000 flows, 1000 destinations in one /16); sink: net_null as port 1.
-# usage: run.sh [BUILD_DIR]    RUNS=3 SECONDS_PER_RUN=10 APPS="testpmd ... fastpathd"
+# make bench (docs/benchmarking.md). BENCH selects the parts, all by default:
+#   mpps       IPv4 forwarding Mpps on one forwarding lcore of testpmd io (the I/O ceiling of
+#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd, in four cases of
+#              routes and flows, interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#   callgrind  instructions per packet of the forwarding thread, under callgrind
+#   memif      fastpathd between two testpmd processes over memif: generator and sink
+#   control    fastpathd's route installation: 1M routes from its config file, and through
+#              the API
+# Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
+# net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
+# usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control" RUNS=3 SECONDS_PER_RUN=5
+#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd" CASES="one p1k p1k-64k big"
+#   CG_PACKETS=100000 API_ROUTES=100000
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
+BENCH=${BENCH:-mpps callgrind memif control}
 RUNS=${RUNS:-3}
-SECS=${SECONDS_PER_RUN:-10}
-WORK=$(mktemp -d /tmp/fpbench.XXXXXX)
+SECS=${SECONDS_PER_RUN:-5}
+APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd}
+CASES=${CASES:-one p1k p1k-64k big}
+CG_PACKETS=${CG_PACKETS:-100000}
+API_ROUTES=${API_ROUTES:-100000}
 RESULTS=${RESULTS:-tests/bench/results}
+HERE=$(dirname "$(realpath "$0")")
+PY=/usr/bin/python3
+WARMUP=2
+# every app's mbuf pool: net_pcap's infinite_rx holds the whole pcap in mbufs (65536 for 64k
+# flows); l3fwd's is patched to the same by refs.sh
+MBUFS=81920
+WORK=$(mktemp -d /tmp/fpbench.XXXXXX)
 SOCK=$WORK/api.sock
-trap 'pkill -INT -f "$WORK/fastpath.json" 2>/dev/null; rm -rf "$WORK" /var/run/dpdk/fpbench*' EXIT
+PIDS="" # the processes this script started and has not reaped yet
 
-/usr/bin/python3 - "$WORK/64.pcap" <<'PY'
-import sys
-from scapy.all import IP, UDP, Ether, Raw, wrpcap
-# 64 bytes on the wire without the FCS is 60: 14 + 20 + 8 + 18
-wrpcap(sys.argv[1], [Ether(src="02:00:00:00:00:09", dst="02:70:63:61:70:00") /
-	IP(src="10.0.0.9", dst="198.18.1.%d" % (1 + i % 250)) / UDP(sport=1000 + i, dport=2000) /
-	Raw(b"x" * 18) for i in range(1000)])
-PY
-
-cat >"$WORK/fastpath.json" <<CONF
-{
-	"eal": {"file_prefix": "fpbench", "lcores": "0@0,1@1"},
-	"workers": {"count": 1},
-	"api": {"socket": "$SOCK"},
-	"ports": [
-		{"name": "p0", "driver": "pcap", "rx_pcap": "$WORK/64.pcap", "infinite_rx": true},
-		{"name": "p1", "driver": "null", "no_rx": true}
-	],
-	"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"}],
-	"routes": [{"prefix": "198.18.1.0/24", "via": "10.2.0.2"}],
-	"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"}]
+# stop PID: SIGINT, as from a terminal; SIGKILL if it is still there 30 s later
+stop() {
+	local i
+	kill -INT "$1" 2>/dev/null
+	for i in $(seq 300); do
+		alive "$1" || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
-CONF
-
-REFS=$BUILD/bench-refs
-bash "$(dirname "$0")/refs.sh" "$REFS"
-printf 'R198.18.1.0/24 1\n' >"$WORK/rules4.cfg"
-printf 'R2001:db8::/32 1\n' >"$WORK/rules6.cfg"
-PCAP_RX="net_pcap0,rx_pcap=$WORK/64.pcap,infinite_rx=1"
-NULL_TX="net_null0,no-rx=1"
-
-# port 1's transmitted packets, from DPDK telemetry of the app with file prefix $1
-tx_packets() {
-	echo "/ethdev/stats,1" | dpdk-telemetry.py -f "$1" 2>/dev/null | jq '."/ethdev/stats".opackets'
+cleanup() {
+	for pid in $PIDS; do stop "$pid"; done
+	rm -rf "$WORK" /var/run/dpdk/fpbench*
 }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# measure PREFIX COMMAND...: Mpps over SECS after 4 s of warm-up
-measure() {
-	local prefix=$1 pid a b
+alive() { grep -qs '^State:[[:space:]]*[^Z]' "/proc/$1/status"; }
+# start NAME COMMAND...: in the background, output in $WORK/NAME.log; sets PID
+start() {
+	local name=$1
 	shift
-	"$@" >"$WORK/$prefix.log" 2>&1 &
-	pid=$!
-	sleep 4
-	a=$(tx_packets "$prefix")
+	"$@" >"$WORK/$name.log" 2>&1 &
+	PID=$!
+	PIDS="$PIDS $PID"
+}
+now() { date +%s.%N; }
+elapsed() { echo "scale=3; ($(now) - $1) / 1" | bc; }
+median() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "-"}'; }
+range() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {print NR ? lo "-" hi : "-"}'; }
+
+# port PORT's FIELD (opackets...) from the DPDK telemetry of the app with file prefix PREFIX
+port_stat() { # PREFIX PORT FIELD
+	echo "/ethdev/stats,$2" | timeout 20 dpdk-telemetry.py -f "$1" 2>/dev/null |
+		jq -r ".\"/ethdev/stats\".$3 // empty" 2>/dev/null
+}
+# one request to the fastpathd of the API socket $SOCK, its reply
+api() { # CMD [ARGS]
+	local args=${2:-"{}"}
+	printf '{"id":1,"cmd":"%s","args":%s}\n' "$1" "$args" | socat -t 300 - "UNIX-CONNECT:$SOCK" 2>/dev/null
+}
+# waits until the fastpathd PID answers on its API, which it does once its config is applied
+# and its workers started; fails if it exits first
+api_ready() { # PID
+	until api stats.show | grep -q '"ok": *true'; do
+		alive "$1" || return 1
+		sleep 0.05
+	done
+}
+failed() { # NAME: why an app did not run, on stderr
+	echo "bench: $1 failed; the end of its log:" >&2
+	grep -v 'Adding route' "$WORK/$1.log" | tail -5 >&2
+}
+
+# A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes).
+# p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
+fp_conf() {
+	{
+		cat <<-CONF
+			{
+				"eal": {$2},
+				"workers": {"count": 1},
+				"api": {"socket": "$SOCK"},
+				"ports": [$3],
+				"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"}],
+				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"}],
+				"routes":
+		CONF
+		cat "$4"
+		echo "}"
+	} >"$1"
+}
+
+echo "bench: generating the pcaps and routes (tests/bench/gen_pcaps.py)"
+$PY "$HERE/gen_pcaps.py" "$WORK" "$CG_PACKETS" || exit 1
+printf 'R2001:db8::/32 1\n' >"$WORK/rules6.cfg"
+REFS=$BUILD/bench-refs
+bash "$HERE/refs.sh" "$REFS" || exit 1
+mkdir -p "$RESULTS"
+OUT=$RESULTS/$(date +%Y%m%d-%H%M%S)
+: >"$OUT.txt"
+report() { tee -a "$OUT.txt"; }
+echo "# fastpath bench $(date -u +%FT%TZ) $(git rev-parse --short HEAD 2>/dev/null) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" | report
+
+### mpps ###################################################################################
+
+declare -A LABEL=([one]="1 prefix, 1k flows" [p1k]="1000 prefixes, 1k flows"
+	[p1k-64k]="1000 prefixes, 64k flows" [big]="1M routes, 64k flows")
+declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k)
+declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big)
+declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
+	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd)
+
+# whether APP can run CASE: l3fwd-graph's table is hard-coded, 198.18.0.0/24..198.18.7.0/24
+can_run() { [ "$1" != l3fwd-graph ] || [ "$2" = one ]; }
+
+# app_start APP CASE: starts APP forwarding CASE's pcap from memory to the null port, with
+# CASE's routes; sets PID and PREFIX (its EAL file prefix)
+app_start() {
+	local rx="net_pcap0,rx_pcap=$WORK/${PCAP[$2]}.pcap,infinite_rx=1" null="net_null0,no-rx=1"
+	local rules=$WORK/${ROUTES[$2]}
+	case $1 in
+	testpmd)
+		PREFIX=fpbench-tp
+		start $PREFIX dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix $PREFIX \
+			--vdev "$rx" --vdev "$null" -- --forward-mode=io -a --stats-period 60 \
+			--no-flush-rx --total-num-mbufs=$MBUFS
+		;;
+	l3fwd-lpm | l3fwd-fib)
+		PREFIX=fpbench-$1
+		start "$PREFIX" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
+			--file-prefix "$PREFIX" --vdev "$rx" --vdev "$null" -- -p 0x3 \
+			--config="(0,0,1),(1,0,1)" --rule_ipv4="$rules.l3fwd.cfg" \
+			--rule_ipv6="$WORK/rules6.cfg" --lookup="${1#l3fwd-}" -P --parse-ptype
+		;;
+	l3fwd-graph)
+		PREFIX=fpbench-l3g
+		start $PREFIX "$REFS/l3fwd-graph/build/l3fwd-graph" -l 0,1 --no-pci --in-memory \
+			--file-prefix $PREFIX --vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
+			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
+		;;
+	fastpathd)
+		PREFIX=fpbench
+		fp_conf "$WORK/fastpath-$2.json" \
+			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
+			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": true},
+			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$rules.routes.json"
+		start $PREFIX "$FASTPATHD" -c "$WORK/fastpath-$2.json"
+		;;
+	esac
+}
+
+# forwarding APP: waits until the app just started forwards (fastpathd: answers on its API;
+# the others: have sent packets on port 1), then WARMUP seconds more
+forwarding() {
+	if [ "$1" = fastpathd ]; then
+		api_ready "$PID" || return 1
+	else
+		until [ "$(port_stat "$PREFIX" 1 opackets)" -gt 0 ] 2>/dev/null; do
+			alive "$PID" || return 1
+			sleep 0.2
+		done
+	fi
+	sleep $WARMUP
+}
+
+# window: Mpps sent on port 1 over SECS; the time between the two readings is measured (a
+# reading takes 0.1 s), from the end of one to the end of the other
+window() {
+	local a b t0
+	a=$(port_stat "$PREFIX" 1 opackets)
+	t0=$(now)
 	sleep "$SECS"
-	b=$(tx_packets "$prefix")
-	kill -INT $pid 2>/dev/null
-	wait $pid 2>/dev/null
-	rm -rf "/var/run/dpdk/$prefix"
-	if [ -z "$a" ] || [ -z "$b" ]; then
-		echo 0
+	b=$(port_stat "$PREFIX" 1 opackets)
+	[ -n "$a" ] && [ -n "$b" ] && echo "scale=3; ($b - $a) / $(elapsed "$t0") / 1000000" | bc
+}
+
+# fastpathd's cycles per packet per graph node and its drops, from its API
+fp_nodes() {
+	api stats.show | jq -c '.result | ([.nodes[] | select(.packets > 1000) | {(.name): (.cycles / .packets * 10 | floor / 10)}] | add), [.drops[] | select(.packets > 0)]' | paste -sd' '
+}
+
+# measure APP CASE WINDOWS: one start of APP, WINDOWS measurements appended to $WORK/mpps-CASE-APP
+measure() {
+	local v w
+	app_start "$1" "$2"
+	if ! forwarding "$1"; then
+		failed "$PREFIX"
+		stop "$PID"
 		return
 	fi
-	echo "scale=3; ($b - $a) / $SECS / 1000000" | bc
+	for w in $(seq "$3"); do
+		v=$(window)
+		echo "${v:-0}" >>"$WORK/mpps-$2-$1"
+		echo "bench: ${LABEL[$2]}, ${NAME[$1]}: ${v:-0} Mpps"
+	done
+	[ "$1" = fastpathd ] && fp_nodes >"$WORK/nodes-$2"
+	stop "$PID"
 }
 
-run_testpmd() {
-	measure fpbench-tp dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix fpbench-tp \
-		--vdev "$PCAP_RX" --vdev "$NULL_TX" -- --forward-mode=io -a --stats-period 60
+mpps() {
+	local r c app m lpm tp
+	for c in $CASES; do for app in $APPS; do : >"$WORK/mpps-$c-$app"; done; done
+	# interleaved: run r of every app and case, then run r + 1
+	for r in $(seq "$RUNS"); do
+		for c in $CASES; do
+			[ "$c" = big ] && continue
+			for app in $APPS; do can_run "$app" "$c" && measure "$app" "$c" 1; done
+		done
+	done
+	# the 1M-route case: one start per app, RUNS windows (l3fwd-lpm takes ~90 s to load the
+	# routes: rte_lpm compares each new rule with every rule of its length)
+	if [[ " $CASES " = *" big "* ]]; then
+		for app in $APPS; do can_run "$app" big && measure "$app" big "$RUNS"; done
+	fi
+	{
+		echo
+		echo "## Mpps: 64-byte IPv4/UDP, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
+		printf '%-26s %-12s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
+		for c in $CASES; do
+			tp=$(median <"$WORK/mpps-$c-testpmd" 2>/dev/null)
+			lpm=$(median <"$WORK/mpps-$c-l3fwd-lpm" 2>/dev/null)
+			for app in $APPS; do
+				m=$(median <"$WORK/mpps-$c-$app")
+				printf '%-26s %-12s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")"
+				printf '%s\t%s\t%s\t%s\t%s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+					"$(sort -n "$WORK/mpps-$c-$app" | head -1)" "$(sort -n "$WORK/mpps-$c-$app" | tail -1)" >>"$OUT.tsv"
+			done
+		done
+		echo "# '-': the app cannot run the case (l3fwd-graph's routes are hard-coded) or did not start"
+		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case"
+		echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
+		for c in $CASES; do
+			[ -s "$WORK/nodes-$c" ] && echo "# fastpathd cycles/packet per node, then drops, ${LABEL[$c]}: $(cat "$WORK/nodes-$c")"
+		done
+	} | report
+	$PY "$HERE/chart.py" "$OUT.tsv" "$OUT.png" "fastpath make bench $(date +%F) $(git rev-parse --short HEAD 2>/dev/null): Mpps on 1 forwarding lcore
+64-byte IPv4/UDP, pcap from memory -> null; median of $RUNS runs, min-max" &&
+		echo "# chart: $OUT.png" | report
+}
+ratio() { # A B: A / B, "-" when either is missing
+	[ "${1:--}" != - ] && [ "${2:--}" != - ] && awk "BEGIN {printf \"%.2f\n\", $1 / $2}" || echo -
+}
+minus() { # A B: A - B, "-" when either is missing
+	[ "${1:--}" != - ] && [ "${2:--}" != - ] && echo "$1 - $2" | bc || echo -
 }
 
-run_l3fwd() { # lpm|fib
-	measure "fpbench-l3$1" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
-		--file-prefix "fpbench-l3$1" --vdev "$PCAP_RX" --vdev "$NULL_TX" -- -p 0x3 \
-		--config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/rules4.cfg" \
-		--rule_ipv6="$WORK/rules6.cfg" --lookup="$1" -P --parse-ptype
+### callgrind ##############################################################################
+
+# cg_run APP K: APP under callgrind forwarding cg-K.pcap (K * CG_PACKETS packets, read once),
+# no hugepages; dumps of each thread in $WORK/cg-APP-K: .1 from the start to just after the
+# last packet, .2 and .3 one second of idle polling each
+cg_run() {
+	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg-$2.pcap size fd pos sent
+	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
+	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg")
+	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
+	mkdir -p "$dir"
+	PREFIX=fpbench-cg
+	case $1 in
+	testpmd)
+		start "cg-$1-$2" "${vg[@]}" dpdk-testpmd -l 0,1 "${eal[@]}" --vdev "$rx" --vdev "$null" \
+			-- --forward-mode=io -a --stats-period 60 --no-flush-rx --total-num-mbufs=8191
+		;;
+	l3fwd-lpm | l3fwd-fib)
+		# lcore 1 forwards; lcore 0 (the main thread, which also ran the set-up) has no queue
+		# but a TX queue on each port, which net_pcap has with a tx_pcap each
+		start "cg-$1-$2" "${vg[@]}" "$REFS/l3fwd/build/l3fwd" -l 0,1 "${eal[@]}" \
+			--vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
+			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/p1k.l3fwd.cfg" \
+			--rule_ipv6="$WORK/rules6.cfg" --lookup="${1#l3fwd-}" -P --parse-ptype
+		;;
+	fastpathd)
+		fp_conf "$WORK/fastpath-cg-$2.json" \
+			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"huge\": false, \"mbufs\": 8191" \
+			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$pcap\"},
+			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$WORK/p1k.routes.json"
+		start "cg-$1-$2" "${vg[@]}" "$FASTPATHD" -c "$WORK/fastpath-cg-$2.json"
+		;;
+	esac
+	# net_pcap reads the pcap with stdio: at the end of the file, at most one buffer of
+	# packets is left to forward; then every packet must have left on port 1 (fastpathd
+	# also sends a gratuitous ARP or two of its own)
+	size=$(stat -c %s "$pcap")
+	while :; do
+		alive "$PID" || { failed "cg-$1-$2"; stop "$PID"; return 1; }
+		for fd in /proc/"$PID"/fd/*; do
+			[ "$(readlink "$fd")" = "$pcap" ] && pos=$(awk '/^pos:/ {print $2}' "/proc/$PID/fdinfo/${fd##*/}")
+		done
+		[ "${pos:-0}" -ge "$size" ] && break
+		sleep 0.1
+	done
+	until [ "${sent:-0}" -ge $(($2 * CG_PACKETS)) ]; do
+		alive "$PID" || { failed "cg-$1-$2"; stop "$PID"; return 1; }
+		sleep 0.2
+		sent=$(port_stat "$PREFIX" 1 opackets)
+	done
+	if [ "$sent" -gt $(($2 * CG_PACKETS + 10)) ]; then
+		echo "bench: callgrind: $1 sent $sent packets, not $(($2 * CG_PACKETS))" >&2
+		stop "$PID"
+		return 1
+	fi
+	callgrind_control -d "$PID" >/dev/null 2>&1
+	sleep 1
+	callgrind_control -d "$PID" >/dev/null 2>&1
+	sleep 1
+	callgrind_control -d "$PID" >/dev/null 2>&1
+	stop "$PID"
 }
 
-run_l3fwd_graph() {
-	measure fpbench-l3g "$REFS/l3fwd-graph/build/l3fwd-graph" -l 0,1 --no-pci --in-memory \
-		--file-prefix fpbench-l3g --vdev "$PCAP_RX,tx_pcap=/dev/null,tx_pcap=/dev/null" \
-		--vdev "$NULL_TX" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
-}
-
-run_fastpathd() {
-	measure fpbench "$FASTPATHD" -c "$WORK/fastpath.json"
-}
-
-# the per-node figures come from one more fastpathd run, read through its API
-node_costs() {
-	"$FASTPATHD" -c "$WORK/fastpath.json" >"$WORK/fastpathd-nodes.log" 2>&1 &
-	local pid=$!
-	sleep $((4 + SECS / 2))
-	printf '{"id":1,"cmd":"stats.show"}\n' | socat -t 5 - "UNIX-CONNECT:$SOCK" |
-		jq -c '.result | ([.nodes[] | select(.packets > 1000) | {(.name): (.cycles / .packets * 10 | floor / 10)}] | add), [.drops[] | select(.packets > 0)]'
-	kill -INT $pid
-	wait $pid
-}
-
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-range() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {print lo "-" hi}'; }
-
-APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd}
-for app in $APPS; do : >"$WORK/$app"; done
-for r in $(seq "$RUNS"); do
-	for app in $APPS; do
+callgrind() {
+	local app t0 io="" lpm="" fp="" pp excess
+	{
+		echo
+		echo "## Instructions per packet: callgrind, the forwarding thread, 1000 prefixes, 1k flows, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
+		printf '%-12s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
+	} | report
+	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd; do
+		[[ " $APPS " = *" $app "* ]] || continue
+		t0=$(now)
+		if cg_run "$app" 1 && cg_run "$app" 2 &&
+			$PY "$HERE/callgrind.py" "$CG_PACKETS" "$WORK/cg-$app-1" "$WORK/cg-$app-2" >"$WORK/cg-$app.json"; then
+			pp=$(jq .per_packet "$WORK/cg-$app.json")
+		else
+			pp=-
+		fi
+		echo "bench: callgrind $app: $pp instructions/packet ($(elapsed "$t0") s)"
 		case $app in
-		testpmd) v=$(run_testpmd) ;;
-		l3fwd-lpm) v=$(run_l3fwd lpm) ;;
-		l3fwd-fib) v=$(run_l3fwd fib) ;;
-		l3fwd-graph) v=$(run_l3fwd_graph) ;;
-		fastpathd) v=$(run_fastpathd) ;;
+		testpmd) io=$pp ;;
+		l3fwd-lpm) lpm=$pp ;;
+		fastpathd) fp=$pp ;;
 		esac
-		echo "$v" >>"$WORK/$app"
-		echo "run $r $app: $v Mpps"
+		excess=$(minus "$pp" "$io")
+		printf '%-12s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
+			"$(jq -r '.empty_poll // "-"' "$WORK/cg-$app.json" 2>/dev/null)" \
+			"$(jq -r '.error // "-"' "$WORK/cg-$app.json" 2>/dev/null)" | report
 	done
-done
-nodes=$(node_costs)
-
-ratio() { # value reference-file: value / median of the reference, "-" if it did not run
-	[ -s "$2" ] && echo "scale=2; $1 / $(median <"$2")" | bc || echo -
+	{
+		excess=$(ratio "$(minus "$fp" "$io")" "$(minus "$lpm" "$io")")
+		[ "$excess" != - ] && echo "# fastpathd's excess over l3fwd-lpm's: $excess (target: at most 1.5)"
+		echo "# excess_io: over testpmd io, which pays the same pcap source (~600 instructions) and null sink"
+		echo "# empty_poll: instructions of a poll that finds no packet, subtracted for the idle polls; error: on instr/packet from its spread"
+	} | report
 }
-mkdir -p "$RESULTS"
-out=$RESULTS/$(date +%Y%m%d-%H%M%S).txt
-{
-	echo "# fastpath bench $(date -u +%FT%TZ) $(git rev-parse --short HEAD 2>/dev/null) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-	echo "# 64-byte IPv4/UDP, 1000 flows, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved"
-	printf '%-14s %12s %14s %12s %14s\n' app median_Mpps min-max x_testpmd_io x_l3fwd_lpm
-	for app in $APPS; do
-		m=$(median <"$WORK/$app")
-		printf '%-14s %12s %14s %12s %14s\n' "$app" "$m" "$(range <"$WORK/$app")" \
-			"$(ratio "$m" "$WORK/testpmd")" "$(ratio "$m" "$WORK/l3fwd-lpm")"
+
+### memif ##################################################################################
+
+memif() {
+	local fp gen sink mac g0 s0 t0 g1 s1 dt
+	fp_conf "$WORK/fastpath-memif.json" "\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\"" \
+		"{\"name\": \"p0\", \"driver\": \"memif\", \"role\": \"server\", \"socket\": \"$WORK/memif0.sock\", \"devargs\": \"socket-abstract=no\"},
+		{\"name\": \"p1\", \"driver\": \"memif\", \"role\": \"server\", \"socket\": \"$WORK/memif1.sock\", \"devargs\": \"socket-abstract=no\"}" \
+		"$WORK/one.routes.json"
+	start fastpathd-memif "$FASTPATHD" -c "$WORK/fastpath-memif.json"
+	fp=$PID
+	api_ready $fp || { failed fastpathd-memif; stop $fp; return; }
+	mac=$(api iface.list | jq -r '.result.interfaces[] | select(.name == "p0") | .mac')
+	# the testpmds' two lcores both on CPU 0; fastpathd's worker has CPU 1
+	start fpbench-sink dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-sink \
+		--vdev "net_memif1,role=client,socket=$WORK/memif1.sock,socket-abstract=no" -- \
+		--forward-mode=rxonly -a --stats-period 60 --no-flush-rx
+	sink=$PID
+	start fpbench-gen dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-gen \
+		--vdev "net_memif0,role=client,socket=$WORK/memif0.sock,socket-abstract=no" -- \
+		--forward-mode=txonly --txpkts=64 --eth-peer="0,$mac" --tx-ip=10.0.0.9,198.18.1.1 -a \
+		--stats-period 60
+	gen=$PID
+	t0=$(now)
+	until [ "$(port_stat fpbench-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
+		if ! alive $gen || ! alive $sink || [ "$(elapsed "$t0" | cut -d. -f1)" -gt 30 ]; then
+			failed fpbench-gen
+			failed fpbench-sink
+			stop $gen; stop $sink; stop $fp
+			return
+		fi
+		sleep 0.2
 	done
-	echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
-	echo "# fastpathd cycles/packet per node, then drops: $nodes"
-} | tee "$out"
-echo "results in $out"
+	sleep $WARMUP
+	g0=$(port_stat fpbench-gen 0 opackets)
+	s0=$(port_stat fpbench-sink 0 ipackets)
+	t0=$(now)
+	sleep "$SECS"
+	g1=$(port_stat fpbench-gen 0 opackets)
+	s1=$(port_stat fpbench-sink 0 ipackets)
+	dt=$(elapsed "$t0")
+	{
+		echo
+		echo "## memif: testpmd txonly (--txpkts=64) -> memif -> fastpathd -> memif -> testpmd rxonly, $SECS s"
+		echo "sink received $(echo "scale=3; ($s1 - $s0) / $dt / 1000000" | bc) Mpps; the generator sent $(echo "scale=3; ($g1 - $g0) / $dt / 1000000" | bc) Mpps"
+		echo "# 3 processes on $(nproc) CPUs: fastpathd's worker on CPU 1, the two testpmds' lcores on CPU 0 with"
+		echo "# fastpathd's control thread: a functional figure, not a peak one"
+		echo "# fastpathd drops: $(api stats.show | jq -c '[.result.drops[] | select(.packets > 0)]')"
+	} | report
+	stop $gen
+	stop $sink
+	stop $fp
+}
+
+### control ################################################################################
+
+# fp_ready CONFIG: starts fastpathd with CONFIG; READY: the seconds from its start to its
+# first API answer, empty if it failed
+fp_ready() {
+	local t0
+	t0=$(now)
+	start fastpathd-control "$FASTPATHD" -c "$1"
+	READY=""
+	api_ready "$PID" && READY=$(elapsed "$t0") || failed fastpathd-control
+}
+# rate COUNT FILE: COUNT over the median of the seconds in FILE, per second
+rate() {
+	local m
+	m=$(median <"$2")
+	[ "$m" != - ] && echo "$(echo "$1 / $m" | bc) routes/s ($m s, min-max $(range <"$2") s)" || echo -
+}
+
+control() {
+	local r op big=$WORK/fastpath-control-big.json small=$WORK/fastpath-control-small.json
+	local eal="\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\""
+	local ports="{\"name\": \"p0\", \"driver\": \"null\", \"no_rx\": true}, {\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}"
+	fp_conf "$big" "$eal" "$ports" "$WORK/big.routes.json"
+	fp_conf "$small" "$eal" "$ports" "$WORK/one.routes.json"
+	: >"$WORK/ready-big"
+	: >"$WORK/ready-small"
+	: >"$WORK/api-add"
+	: >"$WORK/api-del"
+	for r in $(seq "$RUNS"); do
+		fp_ready "$big"
+		stop "$PID"
+		[ -n "$READY" ] && echo "$READY" >>"$WORK/ready-big"
+		echo "bench: control: fastpathd with 1M routes ready in ${READY:--} s"
+		fp_ready "$small"
+		if [ -n "$READY" ]; then
+			echo "$READY" >>"$WORK/ready-small"
+			for op in add del; do
+				if $PY "$HERE/api_routes.py" "$SOCK" $op "$API_ROUTES" >"$WORK/api.json"; then
+					jq .seconds "$WORK/api.json" >>"$WORK/api-$op"
+				else
+					echo "bench: control: route.$op through the API failed: $(cat "$WORK/api.json")" >&2
+				fi
+			done
+			echo "bench: control: 1 route: ready in $READY s; API: $API_ROUTES route.add in $(tail -1 "$WORK/api-add") s, route.del in $(tail -1 "$WORK/api-del") s"
+		fi
+		stop "$PID"
+	done
+	{
+		echo
+		echo "## Control plane: fastpathd, medians of $RUNS"
+		echo "config file, 1000000 routes: $(rate 1000000 "$WORK/ready-big"), from start to the first API answer"
+		echo "  (the same start with 1 route: $(median <"$WORK/ready-small") s)"
+		echo "API route.add, $API_ROUTES routes pipelined on one connection: $(rate "$API_ROUTES" "$WORK/api-add")"
+		echo "API route.del, the same routes: $(rate "$API_ROUTES" "$WORK/api-del")"
+	} | report
+}
+
+for part in $BENCH; do
+	case $part in
+	mpps | callgrind | memif | control) $part ;;
+	*) echo "bench: unknown part '$part' (mpps callgrind memif control)" >&2 ;;
+	esac
+done
+echo "results in $OUT.txt"

@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""Traffic and routes of make bench, written into OUTDIR (tests/bench/run.sh calls this).
+
+64-byte IPv4/UDP frames (60 bytes without the FCS) from 10.0.0.9 on the source port;
+a flow is a distinct (src, dst, sport, dport). Per case, a pcap and the routes of the
+FIB it runs with, in fastpathd's form (a JSON array) and in l3fwd's (--rule_ipv4):
+
+  one       1 prefix, 1k flows: 198.18.1.0/24, 250 hosts (the only case that
+            l3fwd-graph's hard-coded table, 198.18.0.0/24..198.18.7.0/24, covers)
+  p1k       1000 prefixes, 1k flows: one flow to each of 1000 /24s
+  p1k-64k   1000 prefixes, 64k flows: 65536 flows over the same 1000 /24s
+  big       1M routes, 64k flows: the traffic of p1k-64k; the FIB has 1,000,000
+            prefixes of /16 to /24, the 1000 /24s among them
+
+and for the instruction counts, the flows of p1k repeated to CG_PACKETS packets
+(cg-1.pcap) and to twice as many (cg-2.pcap).
+"""
+import random
+import struct
+import sys
+
+from scapy.all import IP, UDP, Ether, Raw, RawPcapWriter
+
+OUT = sys.argv[1]
+CG_PACKETS = int(sys.argv[2]) if len(sys.argv) > 2 else 100000  # a multiple of 1000
+SRC_MAC, DST_MAC = "02:00:00:00:00:09", "02:70:63:61:70:00"  # DST_MAC: fastpathd's p0
+VIA = "10.2.0.2"  # next hop of every route, on the sink port (port 1)
+
+# 1,000,000 prefixes in a spread of lengths that has the shape of an Internet table but
+# not its 60 % of /24s: stock rte_lpm (l3fwd-lpm) checks a new rule against every rule of
+# the same length, so 600k /24s would take it minutes to load. All are /24 or shorter, so
+# neither rte_lpm nor rte_fib (DIR-24-8) needs a tbl8 group for them.
+SHARES = {16: 20000, 17: 50000, 18: 90000, 19: 110000, 20: 120000, 21: 130000,
+	22: 140000, 23: 140000, 24: 200000}
+# first octets: not 0, 10 (the bench's subnets), 127, 198 (l3fwd-graph's), 224 and up
+FIRST_OCTETS = [o for o in range(1, 224) if o not in (10, 127, 198)]
+
+
+def prefixes_of_length(rng, depth, count):
+	"""count distinct prefixes of length depth, as (network address, depth)"""
+	per_octet = 1 << (depth - 8)
+	picks = rng.sample(range(len(FIRST_OCTETS) * per_octet), count)
+	return [((FIRST_OCTETS[p // per_octet] << 24) | ((p % per_octet) << (32 - depth)), depth)
+		for p in picks]
+
+
+def dotted(a):
+	return "%d.%d.%d.%d" % (a >> 24, a >> 16 & 255, a >> 8 & 255, a & 255)
+
+
+def write_routes(name, prefixes):
+	prefixes = sorted(prefixes)  # in address order, as a routing table dump
+	with open("%s/%s.routes.json" % (OUT, name), "w") as f:
+		f.write("[\n" + ",\n".join('{"prefix": "%s/%d", "via": "%s"}' % (dotted(a), d, VIA)
+			for a, d in prefixes) + "\n]\n")
+	with open("%s/%s.l3fwd.cfg" % (OUT, name), "w") as f:
+		f.writelines("R%s/%d 1\n" % (dotted(a), d) for a, d in prefixes)
+
+
+def scapy_frame(dst, sport):
+	return bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IP(src="10.0.0.9", dst=dotted(dst)) /
+		UDP(sport=sport, dport=2000) / Raw(b"x" * 18))
+
+
+def checksum(data):
+	s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+	while s >> 16:
+		s = (s & 0xffff) + (s >> 16)
+	return ~s & 0xffff
+
+
+TEMPLATE = scapy_frame(0, 0)
+
+
+def frame(dst, sport):
+	"""scapy_frame(), 1000 times faster: the template with its addresses and checksums set"""
+	f = bytearray(TEMPLATE)
+	struct.pack_into("!H", f, 24, 0)  # IPv4 header checksum
+	struct.pack_into("!IH", f, 30, dst, sport)  # destination address, source port
+	struct.pack_into("!H", f, 40, 0)  # UDP checksum
+	struct.pack_into("!H", f, 24, checksum(f[14:34]))
+	udp = checksum(f[26:34] + struct.pack("!HH", 17, 26) + f[34:60])
+	struct.pack_into("!H", f, 40, udp or 0xffff)
+	return bytes(f)
+
+
+def write_pcap(name, frames, repeat=1):
+	w = RawPcapWriter("%s/%s.pcap" % (OUT, name), linktype=1)
+	for _ in range(repeat):
+		for f in frames:
+			w.write(f)
+	w.close()
+
+
+ONE = (198 << 24) | (18 << 16) | (1 << 8)  # 198.18.1.0/24
+assert len(TEMPLATE) == 60
+assert all(frame(a, p) == scapy_frame(a, p) for a, p in [(ONE + 1, 1000), (0x0b0c0d0e, 65535)])
+
+rng = random.Random(4)
+table = [p for depth, count in SHARES.items() for p in prefixes_of_length(rng, depth, count)]
+# the 1000 /24s the traffic goes to, spread over the table
+slash24 = sorted(p for p in table if p[1] == 24)
+hit = slash24[::len(slash24) // 1000][:1000]
+
+write_routes("one", [(ONE, 24)])
+write_routes("p1k", hit)
+write_routes("big", table)
+
+write_pcap("one", [frame(ONE + 1 + i % 250, 1000 + i) for i in range(1000)])
+p1k = [frame(hit[i][0] + 1, 1000 + i) for i in range(1000)]
+write_pcap("p1k", p1k)
+# flow i: host 1 + i // 1000 of prefix i % 1000, so every flow has its own destination
+write_pcap("p1k-64k",
+	[frame(hit[i % 1000][0] + 1 + i // 1000, 1000 + i % 60000) for i in range(65536)])
+write_pcap("cg-1", p1k, CG_PACKETS // 1000)
+write_pcap("cg-2", p1k, 2 * CG_PACKETS // 1000)
