@@ -40,9 +40,12 @@ check-asan: deps hugepages
 	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
 	$(SUDO) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
 
-# Mpps on one worker next to testpmd io in the same run (tests/bench/run.sh)
+# fastpathd next to testpmd io and DPDK's l3fwd: Mpps in four cases, instructions per packet
+# (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
+# BENCH="mpps callgrind memif control" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES tune.
+BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS API_ROUTES RESULTS
 bench: build hugepages
-	$(SUDO) bash tests/bench/run.sh $(BUILD)
+	$(SUDO) env $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)="$($(v))")) bash tests/bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan
