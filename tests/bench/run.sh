@@ -32,17 +32,24 @@ MBUFS=81920
 WORK=$(mktemp -d /tmp/fpbench.XXXXXX)
 SOCK=$WORK/api.sock
 PIDS="" # the processes this script started and has not reaped yet
+declare -A LOG # their log names
 
-# stop PID: SIGINT, as from a terminal; SIGKILL if it is still there 30 s later
+# stop PID [KILL]: SIGINT, as from a terminal; SIGKILL if it is still there 30 s later. A
+# process that does not then exit with 0 is reported. With KILL: SIGKILL at once.
 stop() {
-	local i
-	kill -INT "$1" 2>/dev/null
-	for i in $(seq 300); do
-		alive "$1" || break
-		sleep 0.1
-	done
+	local i rc
+	if [ "${2:-}" != KILL ]; then
+		kill -INT "$1" 2>/dev/null
+		for i in $(seq 300); do
+			alive "$1" || break
+			sleep 0.1
+		done
+	fi
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
+	rc=$?
+	[ $rc = 0 ] || [ "${2:-}" = KILL ] ||
+		failed "${LOG[$1]}" "exit status $rc at its stop (128 + N: signal N)"
 	PIDS=$(echo "$PIDS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' ')
 }
 cleanup() {
@@ -60,6 +67,7 @@ start() {
 	"$@" >"$WORK/$name.log" 2>&1 &
 	PID=$!
 	PIDS="$PIDS $PID"
+	LOG[$PID]=$name
 }
 now() { date +%s.%N; }
 elapsed() { echo "scale=3; ($(now) - $1) / 1" | bc; }
@@ -84,9 +92,9 @@ api_ready() { # PID
 		sleep 0.05
 	done
 }
-failed() { # NAME: why an app did not run, on stderr
-	echo "bench: $1 failed; the end of its log:" >&2
-	grep -v 'Adding route' "$WORK/$1.log" | tail -5 >&2
+failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its log on stderr
+	echo "bench: $1: ${2:-failed to start}; the end of its log:" >&2
+	grep -v 'Adding route' "$WORK/$1.log" | tail -5 | sed 's/^/  /' >&2
 }
 
 # A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes).
@@ -117,7 +125,7 @@ mkdir -p "$RESULTS"
 OUT=$RESULTS/$(date +%Y%m%d-%H%M%S)
 : >"$OUT.txt"
 report() { tee -a "$OUT.txt"; }
-echo "# fastpath bench $(date -u +%FT%TZ) $(git rev-parse --short HEAD 2>/dev/null) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" | report
+echo "# fastpath bench $(date -u +%FT%TZ) $(git describe --always --dirty 2>/dev/null) on $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" | report
 
 ### mpps ###################################################################################
 
@@ -252,7 +260,7 @@ mpps() {
 			[ -s "$WORK/nodes-$c" ] && echo "# fastpathd cycles/packet per node, then drops, ${LABEL[$c]}: $(cat "$WORK/nodes-$c")"
 		done
 	} | report
-	$PY "$HERE/chart.py" "$OUT.tsv" "$OUT.png" "fastpath make bench $(date +%F) $(git rev-parse --short HEAD 2>/dev/null): Mpps on 1 forwarding lcore
+	$PY "$HERE/chart.py" "$OUT.tsv" "$OUT.png" "fastpath make bench $(date +%F) $(git describe --always --dirty 2>/dev/null): Mpps on 1 forwarding lcore
 64-byte IPv4/UDP, pcap from memory -> null; median of $RUNS runs, min-max" &&
 		echo "# chart: $OUT.png" | report
 }
@@ -323,7 +331,8 @@ cg_run() {
 	callgrind_control -d "$PID" >/dev/null 2>&1
 	sleep 1
 	callgrind_control -d "$PID" >/dev/null 2>&1
-	stop "$PID"
+	# what follows is not counted; fastpathd takes 30 s to exit under valgrind
+	stop "$PID" KILL
 }
 
 callgrind() {
@@ -356,8 +365,9 @@ callgrind() {
 	{
 		excess=$(ratio "$(minus "$fp" "$io")" "$(minus "$lpm" "$io")")
 		[ "$excess" != - ] && echo "# fastpathd's excess over l3fwd-lpm's: $excess (target: at most 1.5)"
-		echo "# excess_io: over testpmd io, which pays the same pcap source (~600 instructions) and null sink"
-		echo "# empty_poll: instructions of a poll that finds no packet, subtracted for the idle polls; error: on instr/packet from its spread"
+		echo "# excess_io: over testpmd io, which has the same source (most of its instructions: libpcap, a copy into an mbuf) and sink"
+		echo "# empty_poll: the instructions of a poll that finds no packet, taken out for the polls after the last packet;"
+		echo "# error: a bound of the error on instr/packet from the spread of empty_poll"
 	} | report
 }
 
