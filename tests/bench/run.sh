@@ -70,7 +70,8 @@ start() {
 	LOG[$PID]=$name
 }
 now() { date +%s.%N; }
-elapsed() { echo "scale=3; ($(now) - $1) / 1" | bc; }
+calc() { awk "BEGIN {printf \"%.${2:-3}f\\n\", ($1)}"; } # EXPRESSION [DECIMALS]
+elapsed() { calc "$(now) - $1"; }
 median() { sort -n | awk '{v[NR] = $1} END {print NR ? v[int((NR + 1) / 2)] : "-"}'; }
 range() { sort -n | awk 'NR == 1 {lo = $1} {hi = $1} END {print NR ? lo "-" hi : "-"}'; }
 
@@ -197,7 +198,7 @@ window() {
 	t0=$(now)
 	sleep "$SECS"
 	b=$(port_stat "$PREFIX" 1 opackets)
-	[ -n "$a" ] && [ -n "$b" ] && echo "scale=3; ($b - $a) / $(elapsed "$t0") / 1000000" | bc
+	[ -n "$a" ] && [ -n "$b" ] && calc "($b - $a) / $(elapsed "$t0") / 1000000"
 }
 
 # fastpathd's cycles per packet per graph node and its drops, from its API
@@ -265,10 +266,10 @@ mpps() {
 		echo "# chart: $OUT.png" | report
 }
 ratio() { # A B: A / B, "-" when either is missing
-	[ "${1:--}" != - ] && [ "${2:--}" != - ] && awk "BEGIN {printf \"%.2f\n\", $1 / $2}" || echo -
+	[ "${1:--}" != - ] && [ "${2:--}" != - ] && calc "$1 / $2" 2 || echo -
 }
 minus() { # A B: A - B, "-" when either is missing
-	[ "${1:--}" != - ] && [ "${2:--}" != - ] && echo "$1 - $2" | bc || echo -
+	[ "${1:--}" != - ] && [ "${2:--}" != - ] && calc "$1 - $2" 1 || echo -
 }
 
 ### callgrind ##############################################################################
@@ -389,7 +390,7 @@ memif_window() {
 	g1=$(port_stat fpbench-gen 0 opackets)
 	s1=$(port_stat fpbench-sink 0 ipackets)
 	dt=$(elapsed "$t0")
-	echo "scale=3; ($s1 - $s0) / $dt / 1000000; ($g1 - $g0) / $dt / 1000000" | bc | paste -sd' '
+	echo "$(calc "($s1 - $s0) / $dt / 1000000") $(calc "($g1 - $g0) / $dt / 1000000")"
 }
 
 memif() {
@@ -413,7 +414,7 @@ memif() {
 	gen=$PID
 	t0=$(now)
 	until [ "$(port_stat fpbench-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
-		if ! alive $gen || ! alive $sink || [ "$(echo "$(now) - $t0 > 30" | bc)" = 1 ]; then
+		if ! alive $gen || ! alive $sink || [ "$(calc "$(now) - $t0 > 30" 0)" = 1 ]; then
 			failed fpbench-gen
 			failed fpbench-sink
 			stop $gen; stop $sink; stop $fp
@@ -451,7 +452,7 @@ fp_ready() {
 rate() {
 	local m
 	m=$(median <"$2")
-	[ "$m" != - ] && echo "$(echo "$1 / $m" | bc) routes/s ($m s, min-max $(range <"$2") s)" || echo -
+	[ "$m" != - ] && echo "$(calc "$1 / $m" 0) routes/s ($m s, min-max $(range <"$2") s)" || echo -
 }
 
 control() {
