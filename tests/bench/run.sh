@@ -278,7 +278,7 @@ minus() { # A B: A - B, "-" when either is missing
 # no hugepages; dumps of each thread in $WORK/cg-APP-K: .1 from the start to just after the
 # last packet, .2 and .3 one second of idle polling each
 cg_run() {
-	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg-$2.pcap size fd pos sent
+	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg-$2.pcap size fd pos sent t0
 	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
 	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg")
 	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
@@ -307,24 +307,24 @@ cg_run() {
 	esac
 	# net_pcap reads the pcap with stdio: at the end of the file, at most one buffer of
 	# packets is left to forward; then every packet must have left on port 1 (fastpathd
-	# also sends a gratuitous ARP or two of its own)
+	# also sends a gratuitous ARP or two of its own). 5 minutes at most.
 	size=$(stat -c %s "$pcap")
-	while :; do
-		alive "$PID" || { failed "cg-$1-$2"; stop "$PID"; return 1; }
+	t0=$(now)
+	while [ "${pos:-0}" -lt "$size" ] || [ "${sent:-0}" -lt $(($2 * CG_PACKETS)) ]; do
+		if ! alive "$PID" || [ "$(calc "$(now) - $t0 > 300" 0)" = 1 ]; then
+			failed "cg-$1-$2" "read ${pos:-0} of $size bytes of its pcap, sent ${sent:-0} packets"
+			stop "$PID" KILL
+			return 1
+		fi
+		sleep 0.2
 		for fd in /proc/"$PID"/fd/*; do
 			[ "$(readlink "$fd")" = "$pcap" ] && pos=$(awk '/^pos:/ {print $2}' "/proc/$PID/fdinfo/${fd##*/}")
 		done
-		[ "${pos:-0}" -ge "$size" ] && break
-		sleep 0.1
-	done
-	until [ "${sent:-0}" -ge $(($2 * CG_PACKETS)) ]; do
-		alive "$PID" || { failed "cg-$1-$2"; stop "$PID"; return 1; }
-		sleep 0.2
-		sent=$(port_stat "$PREFIX" 1 opackets)
+		[ "${pos:-0}" -ge "$size" ] && sent=$(port_stat "$PREFIX" 1 opackets)
 	done
 	if [ "$sent" -gt $(($2 * CG_PACKETS + 10)) ]; then
-		echo "bench: callgrind: $1 sent $sent packets, not $(($2 * CG_PACKETS))" >&2
-		stop "$PID"
+		failed "cg-$1-$2" "sent $sent packets, not $(($2 * CG_PACKETS))"
+		stop "$PID" KILL
 		return 1
 	fi
 	callgrind_control -d "$PID" >/dev/null 2>&1
