@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Traffic and routes of make bench, written into OUTDIR (tests/bench/run.sh calls this).
 
+usage: gen_pcaps.py OUTDIR [CG_PACKETS]
+
 64-byte IPv4/UDP frames (60 bytes without the FCS) from 10.0.0.9 on the source port;
 a flow is a distinct (src, dst, sport, dport). Per case, a pcap and the routes of the
 FIB it runs with, in fastpathd's form (a JSON array) and in l3fwd's (--rule_ipv4):
@@ -23,13 +25,14 @@ from scapy.all import IP, UDP, Ether, Raw, RawPcapWriter
 
 OUT = sys.argv[1]
 CG_PACKETS = int(sys.argv[2]) if len(sys.argv) > 2 else 100000  # a multiple of 1000
-SRC_MAC, DST_MAC = "02:00:00:00:00:09", "02:70:63:61:70:00"  # DST_MAC: fastpathd's p0
+SRC_MAC, DST_MAC = "02:00:00:00:00:09", "02:70:63:61:70:00"  # DST_MAC: net_pcap's port MAC
 VIA = "10.2.0.2"  # next hop of every route, on the sink port (port 1)
 
 # 1,000,000 prefixes in a spread of lengths that has the shape of an Internet table but
 # not its 60 % of /24s: stock rte_lpm (l3fwd-lpm) checks a new rule against every rule of
-# the same length, so 600k /24s would take it minutes to load. All are /24 or shorter, so
-# neither rte_lpm nor rte_fib (DIR-24-8) needs a tbl8 group for them.
+# the same length, so it takes ~90 s to load these, and would take minutes to load 600k
+# /24s. All are /24 or shorter, so neither rte_lpm nor rte_fib (DIR-24-8) needs a tbl8
+# group for them.
 SHARES = {16: 20000, 17: 50000, 18: 90000, 19: 110000, 20: 120000, 21: 130000,
 	22: 140000, 23: 140000, 24: 200000}
 # first octets: not 0, 10 (the bench's subnets), 127, 198 (l3fwd-graph's), 224 and up
