@@ -62,6 +62,7 @@ static uint16_t eth_input_process(
 	uint16_t worker = *(uint16_t *)node->ctx;
 	const struct iface *iface = NULL;
 	uint16_t port = UINT16_MAX;
+	uint64_t priv_head = 0; /* iface_in and vrf of iface, the other fields 0 */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -77,14 +78,14 @@ static uint16_t eth_input_process(
 		if (unlikely(m->port != port)) {
 			port = m->port;
 			iface = iface_get(fp_port_iface[port]);
+			if (iface != NULL)
+				priv_head = (struct fp_mbuf_priv){.iface_in = iface->id, .vrf = iface->vrf}.head;
 		}
 		if (unlikely(iface == NULL)) {
 			nexts[i] = ETH_INPUT_NO_IFACE;
 			continue;
 		}
-		priv->iface_in = iface->id;
-		priv->vrf = iface->vrf;
-		priv->flags = 0;
+		priv->head = priv_head;
 		trace_mark(trace, m, worker);
 		if (unlikely(capture != NULL))
 			capture_packet(capture, m, iface->id, CAPTURE_RX, NULL);

@@ -25,14 +25,7 @@ static int port_tx_init(const struct rte_graph *graph, struct rte_node *node)
 	return 0;
 }
 
-static inline uint16_t port_of(struct rte_mbuf *m)
-{
-	const struct iface *iface = iface_get(fp_mbuf_priv(m)->iface_out);
-
-	return iface != NULL ? iface->port_id : UINT16_MAX;
-}
-
-/* Complete frames out of the port of priv->iface_out; runs for the same port in one burst. */
+/* Complete frames out of the port of priv->iface_out; runs for the same interface in one burst. */
 static uint16_t port_tx_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -42,17 +35,19 @@ static uint16_t port_tx_process(
 	uint16_t start = 0;
 
 	while (start < n) {
-		uint16_t port = port_of(mbufs[start]), end = start + 1, sent;
+		uint16_t iface_out = fp_mbuf_priv(mbufs[start])->iface_out, end = start + 1, sent;
+		const struct iface *iface;
 
-		while (end < n && port_of(mbufs[end]) == port)
+		while (end < n && fp_mbuf_priv(mbufs[end])->iface_out == iface_out)
 			end++;
-		if (unlikely(port == UINT16_MAX)) {
+		iface = iface_get(iface_out);
+		if (unlikely(iface == NULL)) {
 			rte_node_enqueue(graph, node, PORT_TX_NO_IFACE, &objs[start], end - start);
 		} else {
 			for (uint16_t i = start; unlikely(capture != NULL) && i < end; i++)
 				capture_packet(capture, mbufs[i], fp_mbuf_priv(mbufs[i])->iface_out,
 					CAPTURE_TX, NULL);
-			sent = rte_eth_tx_burst(port, txq, &mbufs[start], end - start);
+			sent = rte_eth_tx_burst(iface->port_id, txq, &mbufs[start], end - start);
 			if (unlikely(sent < end - start))
 				rte_node_enqueue(graph, node, PORT_TX_FULL, &objs[start + sent],
 					end - start - sent);

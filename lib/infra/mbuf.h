@@ -9,11 +9,16 @@ struct neigh;
 
 /* Metadata carried by every packet between graph nodes, in the mbuf's private area. */
 struct fp_mbuf_priv {
-	uint16_t iface_in;
-	uint16_t iface_out;
-	uint16_t vrf;
-	uint8_t flags;
-	uint8_t punt_reason; /* from punt_reason_register(), for packets punted to control */
+	union {
+		struct {
+			uint16_t iface_in;
+			uint16_t iface_out;
+			uint16_t vrf;
+			uint8_t flags;
+			uint8_t punt_reason; /* from punt_reason_register(), for packets punted */
+		};
+		uint64_t head; /* the fields above as one word: eth_input sets them in one store */
+	};
 	/* next hop chosen by the route lookup; NULL for a connected destination */
 	struct neigh *neigh;
 	uint32_t nh_addr; /* address to resolve on iface_out (gateway or destination) */

@@ -9,23 +9,19 @@ enum {
 };
 
 /*
- * Linux ip_forward(): only frames sent to our MAC, TTL checked, then decremented; and
- * straight on to the output step (ip_forward_finish() -> ip_output()) in this node.
+ * Linux ip_forward(): only frames sent to our MAC, TTL checked (decremented in the
+ * output step, after the MTU check); and straight on to the output step
+ * (ip_forward_finish() -> ip_output()) in this node.
  */
 static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	uint32_t sum;
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
 	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_L2_MULTICAST))
 		return IP4_FORWARD_NOT_HOST;
 	if (unlikely(ip->time_to_live <= 1))
 		return IP4_FORWARD_TTL_EXCEEDED;
-	/* RFC 1624 incremental update, as ip_decrease_ttl() */
-	sum = ip->hdr_checksum + RTE_BE16(0x0100);
-	ip->hdr_checksum = sum + (sum >= 0xffff);
-	ip->time_to_live--;
-	return ip4_output_one(m, hop);
+	return ip4_output_one(m, hop, true);
 }
 
 static uint16_t ip4_forward_process(

@@ -50,7 +50,7 @@ static __rte_noinline rte_edge_t ip4_martian_check(struct rte_mbuf *m, const str
  * The checks of Linux's ip_rcv_core() and the martian tests of ip_route_input_slow(); what
  * passes goes to the route lookup, in this node too (ip_rcv_finish()): one node hop less.
  */
-static inline rte_edge_t ip4_check(struct rte_mbuf *m)
+static __rte_noinline rte_edge_t ip4_check(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	uint16_t hlen, tot_len;
@@ -83,32 +83,44 @@ static inline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_LOOKUP;
 }
 
+/*
+ * The common packet in one test: no options, a frame exactly as long as the packet, a good
+ * checksum and no address that needs a closer look; any other gets ip4_check()'s verdict.
+ */
+static inline bool ip4_is_plain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+{
+	uint64_t cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+
+	return m->data_len >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF &&
+		rte_be_to_cpu_16(ip->total_length) == m->pkt_len &&
+		(cksum == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
+			(cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && ip4_header_checksum_ok(ip, 5))) &&
+		!(ip4_special_first_octet[((const uint8_t *)&ip->src_addr)[0]] |
+			ip4_special_first_octet[((const uint8_t *)&ip->dst_addr)[0]]);
+}
+
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-	struct rte_mbuf *lookup[n];
 	uint32_t dst[n];
 	uint64_t nh[n];
-	uint16_t index[n], n_lookup = 0;
 	int vrf = fp_mbuf_priv(objs[0])->vrf;
 
+	/* every packet is looked up, even one that failed a check: cheaper than sorting them out */
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
-		nexts[i] = ip4_check(m);
-		if (likely(nexts[i] == IP4_INPUT_LOOKUP)) {
-			if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
-				vrf = IP4_VRF_MIXED;
-			dst[n_lookup] = ip4_host(
-				rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->dst_addr);
-			lookup[n_lookup] = m;
-			index[n_lookup++] = i;
-		}
+		nexts[i] = likely(ip4_is_plain(m, ip)) ? IP4_INPUT_LOOKUP : ip4_check(m);
+		dst[i] = ip4_host(ip->dst_addr);
+		if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
+			vrf = IP4_VRF_MIXED;
 	}
-	ip4_fib_lookup(lookup, dst, nh, n_lookup, vrf);
-	for (uint16_t i = 0; i < n_lookup; i++)
-		nexts[index[i]] = ip4_route_decide(lookup[i], nh[i]);
+	ip4_fib_lookup((struct rte_mbuf *const *)objs, dst, nh, n, vrf);
+	for (uint16_t i = 0; i < n; i++)
+		if (likely(nexts[i] == IP4_INPUT_LOOKUP))
+			nexts[i] = ip4_route_decide(objs[i], nh[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }

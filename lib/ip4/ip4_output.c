@@ -9,7 +9,7 @@ static uint16_t ip4_output_process(
 	struct ip4_output_hop hop = IP4_OUTPUT_HOP_NONE;
 
 	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = ip4_output_one(objs[i], &hop);
+		nexts[i] = ip4_output_one(objs[i], &hop, false);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }

@@ -63,15 +63,27 @@ static inline void ip4_output_hop_fill(struct ip4_output_hop *hop, const struct 
 	hop->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 }
 
+/* RFC 1624 incremental checksum update, as Linux's ip_decrease_ttl() */
+static inline void ip4_decrease_ttl(struct rte_ipv4_hdr *ip)
+{
+	uint32_t sum = ip->hdr_checksum + RTE_BE16(0x0100);
+
+	ip->hdr_checksum = sum + (sum >= 0xffff);
+	ip->time_to_live--;
+}
+
 /*
  * MTU check, then the neighbour's MAC: the Ethernet header goes on and the
  * frame to port_tx; without a usable MAC the packet goes to the control
- * thread, which resolves and holds it (neigh_resolve_output()).
+ * thread, which resolves and holds it (neigh_resolve_output()). A forwarded
+ * packet loses a hop of TTL after the DF check, as in ip_forward(): the
+ * "fragmentation needed" error quotes the packet as it arrived.
  */
-static inline rte_edge_t ip4_output_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
+static inline rte_edge_t ip4_output_one(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	struct rte_ether_hdr *eth;
 
 	/* a gateway's entry belongs to one interface: comparing it is enough */
@@ -86,8 +98,12 @@ static inline rte_edge_t ip4_output_one(struct rte_mbuf *m, struct ip4_output_ho
 			priv->icmp_info = hop->iface->mtu;
 			return IP4_OUT_FRAG_NEEDED;
 		}
+		if (forwarded)
+			ip4_decrease_ttl(ip);
 		return IP4_OUT_TOO_BIG;
 	}
+	if (forwarded)
+		ip4_decrease_ttl(ip);
 	if (unlikely(!hop->resolved)) {
 		priv->neigh = hop->neigh_found;
 		priv->punt_reason = neigh_punt_resolve;

@@ -57,31 +57,10 @@ static inline uint32_t ip4_flow_hash(const struct rte_ipv4_hdr *ip)
 	return h;
 }
 
-/* The route's verdict for m; for a unicast route, the path (ECMP by flow) goes in its priv. */
-static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_t nh)
+/* The verdict of a route that does not forward: delivered, dropped or answered. */
+static inline enum ip4_route_result ip4_route_not_unicast(struct fp_mbuf_priv *priv, uint8_t type)
 {
-	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	const struct nh_group *g = fp_nh_groups[nh];
-	const struct nh_member *mb;
-
-	if (unlikely(nh == FIB4_NO_ROUTE || g == NULL))
-		return IP4_ROUTE_NONE;
-	switch (g->type) {
-	case ROUTE_UNICAST:
-		if (likely(g->n_slots <= 1)) {
-			mb = &g->members[0];
-		} else {
-			const struct rte_ipv4_hdr *ip =
-				rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-
-			mb = &g->members[g->slots[ip4_flow_hash(ip) % g->n_slots]];
-		}
-		priv->iface_out = mb->iface;
-		priv->neigh = mb->neigh;
-		priv->nh_addr = mb->neigh != NULL ?
-			mb->gw :
-			rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->dst_addr;
-		return IP4_ROUTE_TO_NEXT_HOP;
+	switch (type) {
 	case ROUTE_BROADCAST:
 		priv->flags |= FP_MBUF_BROADCAST;
 		/* fallthrough */
@@ -94,4 +73,24 @@ static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_
 	default:
 		return IP4_ROUTE_TO_PROHIBIT;
 	}
+}
+
+/* The route's verdict for m; for a unicast route, the path (ECMP by flow) goes in its priv. */
+static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_t nh)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	/* group 0 is never allocated: a miss (FIB4_NO_ROUTE) finds NULL too */
+	const struct nh_group *g = fp_nh_groups[nh];
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct nh_member *mb;
+
+	if (unlikely(g == NULL))
+		return IP4_ROUTE_NONE;
+	if (unlikely(g->type != ROUTE_UNICAST))
+		return ip4_route_not_unicast(priv, g->type);
+	mb = &g->members[likely(g->n_slots <= 1) ? 0 : g->slots[ip4_flow_hash(ip) % g->n_slots]];
+	priv->iface_out = mb->iface;
+	priv->neigh = mb->neigh;
+	priv->nh_addr = mb->neigh != NULL ? mb->gw : ip->dst_addr;
+	return IP4_ROUTE_TO_NEXT_HOP;
 }

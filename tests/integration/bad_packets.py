@@ -26,6 +26,15 @@ if case == "ttl_1":
     reply = srp1(eth / IP(src="10.0.1.2", dst="10.0.2.2", ttl=1) / UDP(dport=33434), iface="eth0", timeout=3)
     ok = reply is not None and reply.haslayer("ICMP") and reply["ICMP"].type == 11 and reply[IP].src == "10.0.1.1"
     sys.exit(0 if ok else 1)
+if case == "df_too_big":
+    # Linux checks the MTU before it decrements the TTL: the error quotes the packet as sent
+    big = IP(src="10.0.1.2", dst="10.0.3.2", ttl=64, flags="DF") / UDP(dport=4001) / Raw(b"d" * 1400)
+    reply = srp1(eth / big, iface="eth0", timeout=3)
+    ok = (reply is not None and reply.haslayer("ICMP") and reply["ICMP"].type == 3 and reply["ICMP"].code == 4
+          and reply["ICMP"].nexthopmtu == 1000 and reply["IPerror"].ttl == 64)
+    if reply is not None:
+        reply.show()
+    sys.exit(0 if ok else 1)
 if case == "ttl_burst":
     # 20 expiring packets at once: Linux answers 6 (XRLIM_BURST_FACTOR) and limits the rest
     from scapy.all import AsyncSniffer

@@ -132,6 +132,8 @@ test_mtu() {
 	check "the fragment node did it" test "$(node_packets ip4_fragment)" -ge $((before + 3))
 	check "with DF: ICMP fragmentation needed, mtu 1000" sh -c \
 		"ip netns exec fpt-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
+	check "the fragmentation-needed error quotes the TTL the packet came with, as Linux" \
+		in_ns h1 $PY "$TESTDIR/bad_packets.py" df_too_big 02:00:00:00:01:01
 	ip netns exec fpt-h1 ip route flush cache
 	check "tracepath learns the path MTU from the router" sh -c \
 		"ip netns exec fpt-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
