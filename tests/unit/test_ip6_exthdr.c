@@ -215,6 +215,10 @@ static void test_no_extension_header(void **state)
 			.l4_offset = 40, .nexthdr_field_offset = 6, .payload_end = 60);
 	}
 
+	/* shorter than a fixed header: the caller's check, kept by the walk as well */
+	for (enum mode m = FORWARD; m <= LOCAL; m++)
+		EXPECT(walk_copy(m, p.b, 39, &tcp_udp_icmp, 0, &info), info, IP6_EXT_TRUNCATED, 0);
+
 	/* an empty payload: nothing but the fixed header */
 	pkt_init(&p, false);
 	add_upper(&p, IPPROTO_UDP, 0);
