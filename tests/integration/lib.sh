@@ -1,15 +1,17 @@
 # Test bed: a router namespace running fastpathd on af_packet ports, Linux hosts
 # in namespaces around it, and assertions that count into a closing line.
-# Every name carries the prefix fpt- so that cleanup finds what a crash left.
+# Every name carries the prefix $FPT- (fpt-, or FPT_PREFIX's) so that cleanup finds what a
+# crash left, and test beds with different prefixes can run side by side.
 
 BUILD=${BUILD:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
 FASTPATHCTL=$(realpath "$BUILD/app/fastpathctl")
 TESTDIR=$(realpath "$(dirname "${BASH_SOURCE[0]}")")
-WORK=$(mktemp -d /tmp/fpt.XXXXXX)
+FPT=${FPT_PREFIX:-fpt}
+WORK=$(mktemp -d /tmp/$FPT.XXXXXX)
 SOCK=$WORK/api.sock
 PY=/usr/bin/python3 # Debian's, which has scapy
-R=fpt-r
+R=$FPT-r
 PASSED=0
 FAILED=0
 FPD_PID=
@@ -38,7 +40,7 @@ check() { # description, command...
 cleanup_all() {
 	[ -n "$FPD_PID" ] && kill "$FPD_PID" 2>/dev/null && wait "$FPD_PID" 2>/dev/null
 	FPD_PID=
-	for ns in $(ip netns list | awk '/^fpt-/ {print $1}'); do
+	for ns in $(ip netns list | awk -v p="$FPT-" 'index($1, p) == 1 {print $1}'); do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 		# a daemon's last act is removing its runtime directory: the next one must not
 		# start before that
@@ -52,7 +54,7 @@ cleanup_all() {
 
 # host NAME PORT ADDR/LEN GW: a host namespace wired to the router's port PORT
 host() {
-	local name=fpt-$1 port=$2
+	local name=$FPT-$1 port=$2
 	ip netns add "$name"
 	ip link add "$port" netns "$R" type veth peer name eth0 netns "$name"
 	ip -n "$R" link set "$port" up
@@ -74,18 +76,18 @@ topology() {
 	host h2 r-h2 10.0.2.2/24 10.0.2.1
 	host h3 r-h3 10.0.3.2/24 10.0.3.1
 	# an anycast address behind both h2 and h3, for ECMP
-	ip -n fpt-h2 addr add 10.100.0.1/32 dev lo
-	ip -n fpt-h3 addr add 10.100.0.1/32 dev lo
-	ip -n fpt-h3 addr add 10.200.0.1/32 dev lo
-	ip -n fpt-h3 addr add 10.210.0.1/32 dev lo
+	ip -n $FPT-h2 addr add 10.100.0.1/32 dev lo
+	ip -n $FPT-h3 addr add 10.100.0.1/32 dev lo
+	ip -n $FPT-h3 addr add 10.200.0.1/32 dev lo
+	ip -n $FPT-h3 addr add 10.210.0.1/32 dev lo
 	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery
-	ip -n fpt-h3 link set eth0 mtu 1000
+	ip -n $FPT-h3 link set eth0 mtu 1000
 }
 
 write_config() { # path
 	cat >"$1" <<CONF
 {
-	"eal": {"file_prefix": "fpt", "log_level": "*:notice"},
+	"eal": {"file_prefix": "$FPT", "log_level": "*:notice"},
 	"workers": {"count": 2, "idle_sleep_us": 50},
 	"api": {"socket": "$SOCK"},
 	"ports": [
@@ -139,7 +141,7 @@ drops() { # reason: its count since start
 }
 
 in_ns() { # host command...
-	local ns=fpt-$1
+	local ns=$FPT-$1
 	shift
 	ip netns exec "$ns" "$@"
 }

@@ -23,26 +23,26 @@ test_ping() {
 
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
-		"ip netns exec fpt-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
+		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
 }
 
 test_iperf() {
 	in_ns h2 iperf3 -s -D -1 -p 5201 >/dev/null 2>&1
 	sleep 0.5
 	check "iperf3 TCP h1 -> h2 for 10 s completes" \
-		sh -c "ip netns exec fpt-h1 iperf3 -c 10.0.2.2 -p 5201 -t 10 -J | jq -e '.end.sum_received.bytes > 0'"
+		sh -c "ip netns exec $FPT-h1 iperf3 -c 10.0.2.2 -p 5201 -t 10 -J | jq -e '.end.sum_received.bytes > 0'"
 }
 
 test_no_route() {
 	check "no route: ICMP net unreachable" sh -c \
-		"ip netns exec fpt-h1 ping -c 1 -W 2 10.99.0.1 | grep -q 'Destination Net Unreachable'"
+		"ip netns exec $FPT-h1 ping -c 1 -W 2 10.99.0.1 | grep -q 'Destination Net Unreachable'"
 	check "no route counted as ip4_no_route" test "$(drops ip4_no_route)" -ge 1
 	check "unreachable route: ICMP host unreachable" sh -c \
-		"ip netns exec fpt-h1 ping -c 1 -W 2 10.77.0.1 | grep -q 'Destination Host Unreachable'"
+		"ip netns exec $FPT-h1 ping -c 1 -W 2 10.77.0.1 | grep -q 'Destination Host Unreachable'"
 	check "blackhole route: silent, counted" sh -c \
-		"! ip netns exec fpt-h1 ping -c 1 -W 1 10.66.0.1 && [ \$($(declare -f api drops); SOCK=$SOCK; drops ip4_blackhole) -ge 1 ]"
+		"! ip netns exec $FPT-h1 ping -c 1 -W 1 10.66.0.1 && [ \$($(declare -f api drops); SOCK=$SOCK; drops ip4_blackhole) -ge 1 ]"
 	check "unresolvable neighbour: ICMP host unreachable" sh -c \
-		"ip netns exec fpt-h1 ping -c 1 -W 5 10.0.2.99 | grep -q 'Destination Host Unreachable'"
+		"ip netns exec $FPT-h1 ping -c 1 -W 5 10.0.2.99 | grep -q 'Destination Host Unreachable'"
 }
 
 test_ecmp() {
@@ -131,12 +131,12 @@ test_mtu() {
 		in_ns h1 ping -c 3 -i 0.2 -W 2 -M dont -s 1400 10.0.3.2
 	check "the fragment node did it" test "$(node_packets ip4_fragment)" -ge $((before + 3))
 	check "with DF: ICMP fragmentation needed, mtu 1000" sh -c \
-		"ip netns exec fpt-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
+		"ip netns exec $FPT-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
 	check "the fragmentation-needed error quotes the TTL the packet came with, as Linux" \
 		in_ns h1 $PY "$TESTDIR/bad_packets.py" df_too_big 02:00:00:00:01:01
-	ip netns exec fpt-h1 ip route flush cache
+	ip netns exec $FPT-h1 ip route flush cache
 	check "tracepath learns the path MTU from the router" sh -c \
-		"ip netns exec fpt-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
+		"ip netns exec $FPT-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
 }
 
 test_introspection() {
@@ -248,7 +248,7 @@ test_telemetry() {
 		"FAIL "*) fail "telemetry: ${line#FAIL }" ;;
 		*) log "       $line" ;;
 		esac
-	done < <(ip netns exec $R "$TESTDIR/telemetry.sh" fpt 127.0.0.1:9464 2>&1)
+	done < <(ip netns exec $R "$TESTDIR/telemetry.sh" $FPT 127.0.0.1:9464 2>&1)
 }
 
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
@@ -288,9 +288,9 @@ test_cli() {
 	check "fastpathctl config dump loads back with no change" sh -c \
 		"$FASTPATHCTL -s $SOCK config dump $WORK/ctl-dump.json && $FASTPATHCTL -s $SOCK config load $WORK/ctl-dump.json | grep -qi 'no change'"
 	check "fastpathctl trace add / show trace" sh -c \
-		"$FASTPATHCTL -s $SOCK trace add 5 && ip netns exec fpt-h1 ping -c 1 -W 1 10.0.2.2 >/dev/null && $FASTPATHCTL -s $SOCK show trace | tee /dev/stderr | grep -q ip4_forward && $FASTPATHCTL -s $SOCK trace clear"
+		"$FASTPATHCTL -s $SOCK trace add 5 && ip netns exec $FPT-h1 ping -c 1 -W 1 10.0.2.2 >/dev/null && $FASTPATHCTL -s $SOCK show trace | tee /dev/stderr | grep -q ip4_forward && $FASTPATHCTL -s $SOCK trace clear"
 	check "fastpathctl capture start / stop / show capture, read by tshark" sh -c \
-		"$FASTPATHCTL -s $SOCK capture start port p2 count 2 file $WORK/ctl.pcapng && ip netns exec fpt-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2 >/dev/null; sleep 0.3; $FASTPATHCTL -s $SOCK -j show capture | jq -e '.captured == 2' && [ \$(tshark -r $WORK/ctl.pcapng 2>/dev/null | wc -l) = 2 ]"
+		"$FASTPATHCTL -s $SOCK capture start port p2 count 2 file $WORK/ctl.pcapng && ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2 >/dev/null; sleep 0.3; $FASTPATHCTL -s $SOCK -j show capture | jq -e '.captured == 2' && [ \$(tshark -r $WORK/ctl.pcapng 2>/dev/null | wc -l) = 2 ]"
 	"$FASTPATHCTL" -s "$SOCK" monitor route >"$WORK/monitor.txt" 2>&1 &
 	local mon=$!
 	sleep 0.5
@@ -398,7 +398,7 @@ test_stop() {
 	wait "$FPD_PID" || rc=$?
 	FPD_PID=
 	check "SIGTERM stops cleanly (exit 0)" test $rc -eq 0
-	check "nothing left under /var/run/dpdk/fpt" test ! -e /var/run/dpdk/fpt
+	check "nothing left under /var/run/dpdk/$FPT" test ! -e /var/run/dpdk/$FPT
 	check "API socket removed" test ! -e "$SOCK"
 }
 
@@ -411,11 +411,11 @@ wrpcap('$WORK/rx.pcap', [Ether(src='02:00:00:00:09:09', dst='ff:ff:ff:ff:ff:ff')
 	IP(src='10.0.5.9', dst='10.0.5.1') / ICMP(id=7, seq=i) for i in range(3)])"
 	cat >"$conf" <<CONF
 {
-	"eal": {"file_prefix": "fpt"},
+	"eal": {"file_prefix": "$FPT"},
 	"workers": {"count": 2, "idle_sleep_us": 50},
 	"api": {"socket": "$SOCK"},
 	"ports": [
-		{"name": "tap0", "driver": "tap", "iface": "fpt-tap0", "mac": "02:00:00:00:04:01"},
+		{"name": "tap0", "driver": "tap", "iface": "$FPT-tap0", "mac": "02:00:00:00:04:01"},
 		{"name": "pcap0", "driver": "pcap", "rx_pcap": "$WORK/rx.pcap", "tx_pcap": "$WORK/tx.pcap"},
 		{"name": "null0", "driver": "null", "no_rx": true, "rxqs": 2, "rx_ring": 512, "tx_ring": 512},
 		{"name": "memif0", "driver": "memif", "role": "server", "socket": "$memif", "devargs": "socket-abstract=no"}
@@ -437,14 +437,14 @@ CONF
 		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '[.interfaces[].txqs] | unique == [1]'"
 	check "null port: 2 RX queues, rings as configured" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"null0\") | .rxqs == 2 and .link_up'"
-	ip -n $R addr add 10.0.4.2/24 dev fpt-tap0
-	ip -n $R link set fpt-tap0 up
+	ip -n $R addr add 10.0.4.2/24 dev $FPT-tap0
+	ip -n $R link set $FPT-tap0 up
 	check "tap port: the kernel pings fastpath through it" ip netns exec $R ping -c 3 -i 0.2 -W 2 10.0.4.1
 	check "tap port keeps its configured MAC" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"tap0\") | .mac == \"02:00:00:00:04:01\"'"
 	check "memif port: link down without a peer" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"memif0\") | .link_up == false'"
-	timeout 6 dpdk-testpmd -l 0,1 --no-pci --file-prefix fpt-tp \
+	timeout 6 dpdk-testpmd -l 0,1 --no-pci --file-prefix $FPT-tp \
 		--vdev "net_memif0,role=client,socket=$memif,socket-abstract=no" -- \
 		--total-num-mbufs 4096 --stats-period 1 -a --forward-mode=txonly >"$WORK/testpmd.log" 2>&1 &
 	local tp=$!
@@ -454,7 +454,7 @@ CONF
 	check "memif port: testpmd's packets arrive" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api stats.show | jq -e '.ports[] | select(.name == \"memif0\") | .rx_packets > 1000'"
 	wait $tp
-	rm -rf /var/run/dpdk/fpt-tp # testpmd's, not ours
+	rm -rf /var/run/dpdk/$FPT-tp # testpmd's, not ours
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
 	check "ports daemon stops cleanly" test $? -eq 0
