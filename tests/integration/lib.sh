@@ -153,6 +153,15 @@ ctl_refuses() {
 	[ "$rc" -eq 1 ] && [ "$out" = "fastpathctl: $msg" ]
 }
 
+# ctl_shows LINE ARGS...: fastpathctl ARGS succeeds and prints LINE (a whole line) among others
+ctl_shows() {
+	local line=$1 out
+	shift
+	out=$("$FASTPATHCTL" -s "$SOCK" "$@") || return 1
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -qxF -- "$line"
+}
+
 drops() { # reason: its count since start
 	api stats.show | jq --arg r "$1" '[.drops[] | select(.reason == $r) | .packets] | add // 0'
 }

@@ -5,6 +5,7 @@
 #include "infra/iface.h"
 #include "infra/module.h"
 #include "infra/settings.h"
+#include "neigh/neigh.h"
 
 #include <ftw.h>
 #include <limits.h>
@@ -77,4 +78,19 @@ struct iface *test_iface_new(const char *name, uint8_t mac_last)
 	iface_publish(ifc);
 	assert_ptr_equal(iface_get(ifc->id), ifc);
 	return ifc;
+}
+
+static int count_neigh(const struct neigh *n, void *arg)
+{
+	(void)n;
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+unsigned int test_neigh_count(void)
+{
+	unsigned int n = 0;
+
+	neigh_walk(count_neigh, &n);
+	return n;
 }

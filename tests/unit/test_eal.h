@@ -16,5 +16,7 @@ struct iface;
 int test_eal_setup(const char *name, unsigned int mem_mb);
 /* Modules, control loop and EAL stopped; nothing left under /var/run/dpdk. */
 void test_eal_teardown(void);
+/* The entries of the neighbour table, both families. */
+unsigned int test_neigh_count(void);
 /* A new interface without a port, up, MTU 1500, MAC 02:00:00:00:0f:<mac_last>, published. */
 struct iface *test_iface_new(const char *name, uint8_t mac_last);

@@ -166,21 +166,6 @@ static unsigned int n_groups(void)
 	return n;
 }
 
-static int count_neigh(const struct neigh *n, void *arg)
-{
-	(void)n;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static unsigned int n_neighs(void)
-{
-	unsigned int n = 0;
-
-	neigh_walk(count_neigh, &n);
-	return n;
-}
-
 /* Every route of a walk, in walk order. */
 struct walk {
 	unsigned int n, cap;
@@ -253,7 +238,7 @@ static int group_setup(void **state)
 		return -1;
 	}
 	base_groups = n_groups();
-	base_neighs = n_neighs();
+	base_neighs = test_neigh_count();
 	return 0;
 }
 
@@ -294,7 +279,7 @@ static int teardown(void **state)
 	assert_int_equal(w.n, 0);
 	assert_int_equal(fib4_route_count(0), base_routes);
 	assert_int_equal(n_groups(), base_groups);
-	assert_int_equal(n_neighs(), base_neighs);
+	assert_int_equal(test_neigh_count(), base_neighs);
 	return 0;
 }
 

@@ -19,15 +19,16 @@
 
 #include <cmocka.h>
 
-static struct fp_ip6_addr A6(const char *s) {
+static struct fp_ip6_addr ip6(const char *s)
+{
 	struct fp_ip6_addr a;
 
 	assert_int_equal(fp_ip6_parse(s, &a), 0);
 	return a;
 }
 
-static struct fp_mac
-MAC(const char *s) {
+static struct fp_mac mac_of(const char *s)
+{
 	struct fp_mac m;
 
 	assert_int_equal(fp_mac_parse(s, &m), 0);
@@ -49,8 +50,7 @@ MAC(const char *s) {
 
 /* IPv6 text ----------------------------------------------------------------------------------- */
 
-static void
-test_ip6_parse(void **state)
+static void test_ip6_parse(void **state)
 {
 	static const uint8_t doc1[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
 	static const uint8_t mapped[16] = {[10] = 0xff, 0xff, 192, 0, 2, 1};
@@ -99,12 +99,12 @@ static void test_ip6_fmt_canonical(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		a = A6(cases[i][0]);
+		a = ip6(cases[i][0]);
 		assert_string_equal(fp_ip6_fmt(&a, buf), cases[i][1]);
-		assert_memory_equal(A6(buf).bytes, a.bytes, 16);
+		assert_memory_equal(ip6(buf).bytes, a.bytes, 16);
 	}
 	/* the longest text fits */
-	a = A6("::ffff:255.255.255.255");
+	a = ip6("::ffff:255.255.255.255");
 	assert_string_equal(fp_ip6_fmt(&a, buf), "::ffff:255.255.255.255");
 	assert_true(strlen("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255") < FP_IP6_ADDRSTRLEN);
 }
@@ -165,7 +165,7 @@ static void test_ip6_masked(void **state)
 		{127, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"},
 		{128, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
 	};
-	struct fp_ip6_addr ones = A6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), m;
+	struct fp_ip6_addr ones = ip6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), m;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -230,7 +230,7 @@ static void test_ip6_predicates(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		a = A6(cases[i].addr);
+		a = ip6(cases[i].addr);
 		assert_int_equal(fp_ip6_is_unspecified(&a), !!(cases[i].is & UNSPEC));
 		assert_int_equal(fp_ip6_is_loopback(&a), !!(cases[i].is & LOOP));
 		assert_int_equal(fp_ip6_is_multicast(&a), !!(cases[i].is & MCAST));
@@ -241,7 +241,7 @@ static void test_ip6_predicates(void **state)
 
 static void test_ip6_derived(void **state)
 {
-	struct fp_mac mac = MAC("00:11:22:33:44:55"), m;
+	struct fp_mac mac = mac_of("00:11:22:33:44:55"), m;
 	struct fp_ip6_addr a;
 	char buf[FP_MAC_STRLEN];
 
@@ -250,26 +250,26 @@ static void test_ip6_derived(void **state)
 	a = fp_ip6_link_local_eui64(&mac);
 	assert_ip6(&a, "fe80::211:22ff:fe33:4455");
 	assert_true(fp_ip6_is_link_local(&a));
-	mac = MAC("02:00:00:00:00:01"); /* locally administered: the bit goes to 0 */
+	mac = mac_of("02:00:00:00:00:01"); /* locally administered: the bit goes to 0 */
 	a = fp_ip6_link_local_eui64(&mac);
 	assert_ip6(&a, "fe80::ff:fe00:1");
 
 	/* RFC 4291 2.7.1: ff02::1:ff00:0/104 and the low 24 bits */
-	a = A6("2001:db8::1:2345:6789");
+	a = ip6("2001:db8::1:2345:6789");
 	a = fp_ip6_solicited_node(&a);
 	assert_ip6(&a, "ff02::1:ff45:6789");
 	assert_true(fp_ip6_is_multicast(&a));
-	a = A6("fe80::211:22ff:fe33:4455");
+	a = ip6("fe80::211:22ff:fe33:4455");
 	a = fp_ip6_solicited_node(&a);
 	assert_ip6(&a, "ff02::1:ff33:4455");
 
 	/* RFC 2464 7: 33:33 and the low 32 bits */
 	m = fp_ip6_mcast_mac(&a);
 	assert_string_equal(fp_mac_fmt(&m, buf), "33:33:ff:33:44:55");
-	a = A6("ff02::1");
+	a = ip6("ff02::1");
 	m = fp_ip6_mcast_mac(&a);
 	assert_string_equal(fp_mac_fmt(&m, buf), "33:33:00:00:00:01");
-	a = A6("ff05::1:3");
+	a = ip6("ff05::1:3");
 	m = fp_ip6_mcast_mac(&a);
 	assert_string_equal(fp_mac_fmt(&m, buf), "33:33:00:01:00:03");
 }
@@ -295,7 +295,7 @@ static void test_ip_either_family(void **state)
 	assert_int_equal(fp_ip_parse("2001:DB8::0:1", &a), 0);
 	assert_int_equal(a.family, AF_INET6);
 	assert_string_equal(fp_ip_fmt(&a, buf), "2001:db8::1");
-	v6 = A6("2001:db8::1");
+	v6 = ip6("2001:db8::1");
 	b = fp_ip_addr6(&v6);
 	assert_memory_equal(&a, &b, sizeof(a));
 	assert_true(fp_ip_addr_equal(&a, &b));

@@ -39,40 +39,25 @@ static unsigned int base_neighs;
 
 /* Helpers ---------------------------------------------------------------------------------- */
 
-static struct neigh_key K4(int i, const char *s) {
+static struct neigh_key key4(int i, const char *s)
+{
 	uint32_t a;
 
 	assert_int_equal(fp_ip4_parse(s, &a), 0);
 	return neigh_key4(ifs[i]->id, a);
 }
 
-static struct neigh_key
-K6(int i, const char *s) {
+static struct neigh_key key6(int i, const char *s)
+{
 	struct fp_ip6_addr a;
 
 	assert_int_equal(fp_ip6_parse(s, &a), 0);
 	return neigh_key6(ifs[i]->id, &a);
 }
 
-static struct rte_ether_addr
-MAC(uint8_t last) {
+static struct rte_ether_addr mac_n(uint8_t last)
+{
 	return (struct rte_ether_addr){{0x02, 0, 0, 0, 0x0a, last}};
-}
-
-static int
-count_neigh(const struct neigh *n, void *arg)
-{
-	(void)n;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static unsigned int n_neighs(void)
-{
-	unsigned int n = 0;
-
-	neigh_walk(count_neigh, &n);
-	return n;
 }
 
 static uint64_t counter(const char *name)
@@ -139,7 +124,7 @@ static int group_setup(void **state)
 		RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL)
 		return -1;
-	base_neighs = n_neighs();
+	base_neighs = test_neigh_count();
 	return 0;
 }
 
@@ -168,7 +153,7 @@ static int teardown(void **state)
 		iface_free(ifs[i]);
 		ifs[i] = NULL;
 	}
-	assert_int_equal(n_neighs(), base_neighs);
+	assert_int_equal(test_neigh_count(), base_neighs);
 	/* every held packet was sent, dropped or freed with its entry */
 	assert_int_equal(rte_mempool_avail_count(pool), POOL_SIZE);
 	return 0;
@@ -180,7 +165,7 @@ static int teardown(void **state)
 static void test_keys(void **state)
 {
 	static const uint8_t zero[12];
-	struct neigh_key k4 = K4(0, "192.0.2.1"), k6 = K6(0, "c000:201::"), back;
+	struct neigh_key k4 = key4(0, "192.0.2.1"), k6 = key6(0, "c000:201::"), back;
 	struct fp_ip_addr a;
 
 	(void)state;
@@ -212,8 +197,8 @@ static void test_keys(void **state)
 
 static void test_static_both_families(void **state)
 {
-	struct neigh_key k4 = K4(0, "192.0.2.1"), k6 = K6(0, "c000:201::"),
-			 d0 = K6(0, "2001:db8::2"), d1 = K6(1, "2001:db8::2");
+	struct neigh_key k4 = key4(0, "192.0.2.1"), k6 = key6(0, "c000:201::"),
+			 d0 = key6(0, "2001:db8::2"), d1 = key6(1, "2001:db8::2");
 	struct rte_ether_addr mac;
 	struct fp_ip6_addr doc;
 	struct neigh *n;
@@ -221,22 +206,22 @@ static void test_static_both_families(void **state)
 	char *text;
 
 	(void)state;
-	mac = MAC(1);
+	mac = mac_n(1);
 	assert_int_equal(neigh_static_add(ifs[0]->id, k4.addr.v4, &mac), 0);
-	mac = MAC(2);
+	mac = mac_n(2);
 	assert_int_equal(neigh_static_add_key(&k6, &mac), 0);
-	mac = MAC(3);
+	mac = mac_n(3);
 	assert_int_equal(neigh_static_add_key(&d0, &mac), 0);
-	mac = MAC(4);
+	mac = mac_n(4);
 	assert_int_equal(neigh_static_add_key(&d1, &mac), 0);
-	assert_int_equal(n_neighs(), base_neighs + 4);
+	assert_int_equal(test_neigh_count(), base_neighs + 4);
 
 	/* each found by its own key, with its own MAC, usable at once */
-	assert_l2(neigh_lookup(ifs[0]->id, k4.addr.v4), MAC(1));
-	assert_l2(neigh_lookup_key(&k6), MAC(2));
+	assert_l2(neigh_lookup(ifs[0]->id, k4.addr.v4), mac_n(1));
+	assert_l2(neigh_lookup_key(&k6), mac_n(2));
 	assert_int_equal(fp_ip6_parse("2001:db8::2", &doc), 0);
-	assert_l2(neigh6_lookup(ifs[0]->id, &doc), MAC(3));
-	assert_l2(neigh6_lookup(ifs[1]->id, &doc), MAC(4));
+	assert_l2(neigh6_lookup(ifs[0]->id, &doc), mac_n(3));
+	assert_l2(neigh6_lookup(ifs[1]->id, &doc), mac_n(4));
 	n = neigh_lookup_key(&d0);
 	assert_int_equal(n->sm.state, NEIGH_PERMANENT);
 	assert_memory_equal(&n->key, &d0, sizeof(d0));
@@ -254,10 +239,10 @@ static void test_static_both_families(void **state)
 	json_decref(j);
 
 	/* adding again replaces the MAC */
-	mac = MAC(5);
+	mac = mac_n(5);
 	assert_int_equal(neigh_static_add_key(&d0, &mac), 0);
 	assert_ptr_equal(neigh_lookup_key(&d0), n);
-	assert_l2(n, MAC(5));
+	assert_l2(n, mac_n(5));
 
 	/* deleting one leaves the others */
 	assert_int_equal(neigh_del_key(&d0), 0);
@@ -271,7 +256,7 @@ static void test_static_both_families(void **state)
 	assert_int_equal(neigh_del(ifs[0]->id, k4.addr.v4), -ENOENT);
 	assert_string_equal(fp_errmsg(), "no neighbour 192.0.2.1 on nt0");
 	assert_non_null(neigh_lookup_key(&k6));
-	assert_int_equal(n_neighs(), base_neighs + 2);
+	assert_int_equal(test_neigh_count(), base_neighs + 2);
 }
 
 /* Many of both families, on both interfaces: each found, each with its MAC. */
@@ -295,7 +280,7 @@ static void test_many(void **state)
 			neigh_static_add_key(&k, &(struct rte_ether_addr){{2, 4, 0, 0, i >> 8, i}}),
 			0);
 	}
-	assert_int_equal(n_neighs(), base_neighs + 2 * N);
+	assert_int_equal(test_neigh_count(), base_neighs + 2 * N);
 	for (int i = 0; i < N; i++) {
 		a6.bytes[14] = i >> 8;
 		a6.bytes[15] = i;
@@ -311,8 +296,8 @@ static void test_many(void **state)
 
 static void test_ref_and_learn_v6(void **state)
 {
-	struct neigh_key gw = K6(1, "fe80::1"), other = K6(1, "fe80::2");
-	struct rte_ether_addr sha = MAC(7);
+	struct neigh_key gw = key6(1, "fe80::1"), other = key6(1, "fe80::2");
+	struct rte_ether_addr sha = mac_n(7);
 	struct neigh *n;
 
 	(void)state;
@@ -338,7 +323,7 @@ static void test_ref_and_learn_v6(void **state)
 	n = neigh_lookup_key(&other);
 	assert_non_null(n);
 	assert_int_equal(n->sm.state, NEIGH_STALE);
-	assert_l2(n, MAC(7));
+	assert_l2(n, mac_n(7));
 	neigh_learn_key(&gw, &sha, NEIGH_REACHABLE, false, false);
 	assert_int_equal(neigh_lookup_key(&gw)->sm.state, NEIGH_REACHABLE);
 }
@@ -353,7 +338,7 @@ static void test_ref_and_learn_v6(void **state)
  */
 static void test_v6_without_resolver_fails(void **state)
 {
-	struct neigh_key k = K6(0, "2001:db8::99");
+	struct neigh_key k = key6(0, "2001:db8::99");
 	uint64_t no_resolver = counter("neigh_no_resolver"), no_output = counter("neigh_no_output");
 	struct neigh *n = neigh_ref_key(&k);
 
@@ -386,7 +371,7 @@ static void test_v6_without_resolver_fails(void **state)
 /* The held queue of an IPv6 entry is bounded as IPv4's: the oldest packets make room. */
 static void test_v6_hold_queue_bounded(void **state)
 {
-	struct neigh_key k = K6(0, "2001:db8::98");
+	struct neigh_key k = key6(0, "2001:db8::98");
 	uint64_t overflow = counter("neigh_hold_queue_overflow");
 	struct neigh *n = neigh_ref_key(&k);
 
@@ -403,9 +388,9 @@ static void test_v6_hold_queue_bounded(void **state)
 /* A registered resolver gets the probes: broadcast while INCOMPLETE, unicast in PROBE. */
 static void test_v6_resolver_hook(void **state)
 {
-	struct neigh_key k = K6(1, "2001:db8::7");
+	struct neigh_key k = key6(1, "2001:db8::7");
 	uint64_t no_resolver = counter("neigh_no_resolver"), no_output = counter("neigh_no_output");
-	struct rte_ether_addr sha = MAC(8);
+	struct rte_ether_addr sha = mac_n(8);
 	struct neigh *n;
 
 	(void)state;
@@ -425,7 +410,7 @@ static void test_v6_resolver_hook(void **state)
 	assert_int_equal(n->sm.state, NEIGH_REACHABLE);
 	assert_int_equal(n->held_count, 0);
 	assert_int_equal(counter("neigh_no_output"), no_output + 2);
-	assert_l2(n, MAC(8));
+	assert_l2(n, mac_n(8));
 
 	/*
 	 * unconfirmed past reachable_time (its deadline, then the next tick: Linux's
@@ -482,19 +467,19 @@ static void test_v4_resolution_unchanged(void **state)
 
 static void test_iface_removal(void **state)
 {
-	struct neigh_key a = K6(1, "2001:db8::5"), b = K4(1, "192.0.2.5"), c = K6(0, "2001:db8::5"),
-			 d;
-	struct rte_ether_addr mac = MAC(9);
+	struct neigh_key a = key6(1, "2001:db8::5"), b = key4(1, "192.0.2.5"),
+			 c = key6(0, "2001:db8::5"), d;
+	struct rte_ether_addr mac = mac_n(9);
 
 	(void)state;
 	assert_int_equal(neigh_static_add_key(&a, &mac), 0);
 	assert_int_equal(neigh_static_add_key(&b, &mac), 0);
 	assert_int_equal(neigh_static_add_key(&c, &mac), 0);
-	d = K6(1, "2001:db8::6");
+	d = key6(1, "2001:db8::6");
 	neigh_output(neigh_ref_key(&d), packet(100));
 	iface_free(ifs[1]);
 	ifs[1] = test_iface_new("nt1", 2);
-	assert_int_equal(n_neighs(), base_neighs + 1);
+	assert_int_equal(test_neigh_count(), base_neighs + 1);
 	assert_non_null(neigh_lookup_key(&c));
 }
 
@@ -504,7 +489,7 @@ static void test_iface_removal(void **state)
  */
 static void test_gc_v6(void **state)
 {
-	struct neigh_key k = K6(0, "2001:db8::77");
+	struct neigh_key k = key6(0, "2001:db8::77");
 	struct neigh *n = neigh_ref_key(&k);
 	int64_t t = control_now_ms();
 
