@@ -9,7 +9,7 @@ _fastpathctl()
 {
 	local cur prev words cword
 	if declare -F _init_completion >/dev/null 2>&1; then
-		# ':' stays inside words: MAC addresses
+		# ':' stays inside words: MAC and IPv6 addresses
 		_init_completion -n : || return
 	else
 		words=("${COMP_WORDS[@]}")

@@ -102,6 +102,9 @@ int cfg_get_enum(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool r
 	const char *const names[], int *out);
 int cfg_get_ip4(
 	struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required, uint32_t *out);
+/* An address of either family ("10.0.1.2", "2001:db8::2"). */
+int cfg_get_ip(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	struct fp_ip_addr *out);
 int cfg_get_ip4_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
 	bool allow_host_bits, struct fp_ip4_prefix *out);
 int cfg_get_mac(

@@ -8,39 +8,121 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *fp_family_name(uint8_t family)
+{
+	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "?";
+}
+
+/*
+ * The error for s, not an address or prefix (what) of family. When its address part addr is
+ * of the other family, the message says so: the mistake is the family, not the text.
+ */
+static int bad_text(int family, const char *s, const char *addr, const char *what)
+{
+	int other = family == AF_INET ? AF_INET6 : AF_INET;
+	struct in6_addr a;
+
+	if (inet_pton(other, addr, &a) == 1)
+		return fp_error(EINVAL, "'%s' is an %s %s, not %s", s, fp_family_name(other), what,
+			fp_family_name(family));
+	return fp_error(EINVAL, "'%s' is not an %s %s", s, fp_family_name(family), what);
+}
+
 int fp_ip4_parse(const char *s, uint32_t *addr)
 {
 	struct in_addr a;
 
-	if (s == NULL || inet_pton(AF_INET, s, &a) != 1)
-		return fp_error(EINVAL, "'%s' is not an IPv4 address", s ? s : "");
+	if (s == NULL)
+		s = "";
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return bad_text(AF_INET, s, s, "address");
 	*addr = a.s_addr;
+	return 0;
+}
+
+int fp_ip6_parse(const char *s, struct fp_ip6_addr *addr)
+{
+	if (s == NULL)
+		s = "";
+	if (inet_pton(AF_INET6, s, addr->bytes) != 1)
+		return bad_text(AF_INET6, s, s, "address");
+	return 0;
+}
+
+int fp_ip_parse(const char *s, struct fp_ip_addr *addr)
+{
+	struct fp_ip_addr a;
+
+	if (s == NULL)
+		s = "";
+	memset(&a, 0, sizeof(a));
+	a.family = strchr(s, ':') != NULL ? AF_INET6 : AF_INET;
+	if (inet_pton(a.family, s, a.family == AF_INET ? (void *)&a.v4 : (void *)a.v6.bytes) != 1)
+		return fp_error(EINVAL, "'%s' is not an IPv4 or IPv6 address", s);
+	*addr = a;
+	return 0;
+}
+
+static struct fp_ip_addr masked(const struct fp_ip_addr *a, uint8_t len)
+{
+	struct fp_ip6_addr v6;
+
+	if (a->family == AF_INET)
+		return fp_ip_addr4(a->v4 & fp_ip4_mask(len));
+	v6 = fp_ip6_masked(&a->v6, len);
+	return fp_ip_addr6(&v6);
+}
+
+/*
+ * "ADDR[/LEN]" of family, shared by both families' prefix parsers: a bare address is a host
+ * route, host bits must be zero unless allowed.
+ */
+static int prefix_parse(
+	int family, const char *s, struct fp_ip_addr *a, uint8_t *len, bool allow_host_bits)
+{
+	char buf[FP_IP6_PREFIXSTRLEN + 1], m[FP_IP_ADDRSTRLEN];
+	size_t max_text = family == AF_INET ? FP_IP4_PREFIXSTRLEN : FP_IP6_PREFIXSTRLEN;
+	long max = family == AF_INET ? 32 : 128, n = max;
+	const char *slash = strchr(s, '/');
+	struct fp_ip_addr net;
+	char *end;
+
+	snprintf(buf, sizeof(buf), "%.*s", slash ? (int)(slash - s) : (int)strlen(s), s);
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	if (strlen(s) > max_text ||
+		inet_pton(family, buf, family == AF_INET ? (void *)&a->v4 : (void *)a->v6.bytes) !=
+			1)
+		return bad_text(family, s, buf, "prefix");
+	if (slash) {
+		n = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || n < 0 || n > max)
+			return fp_error(EINVAL, "'%s': prefix length must be 0 to %ld", s, max);
+	}
+	*len = n;
+	net = masked(a, n);
+	if (!allow_host_bits && !fp_ip_addr_equal(&net, a))
+		return fp_error(EINVAL, "'%s' has host bits set (did you mean %s/%ld?)", s,
+			fp_ip_fmt(&net, m), n);
 	return 0;
 }
 
 int fp_ip4_prefix_parse(const char *s, struct fp_ip4_prefix *p, bool allow_host_bits)
 {
-	char buf[FP_IP4_PREFIXSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	char *end;
-	long len = 32;
+	struct fp_ip_addr a;
+	int ret = prefix_parse(AF_INET, s, &a, &p->len, allow_host_bits);
 
-	if (strlen(s) > FP_IP4_PREFIXSTRLEN)
-		return fp_error(EINVAL, "'%s' is not an IPv4 prefix", s);
-	snprintf(buf, sizeof(buf), "%.*s", slash ? (int)(slash - s) : (int)strlen(s), s);
-	if (fp_ip4_parse(buf, &p->addr) < 0)
-		return fp_error(EINVAL, "'%s' is not an IPv4 prefix", s);
-	if (slash) {
-		errno = 0;
-		len = strtol(slash + 1, &end, 10);
-		if (slash[1] == '\0' || *end != '\0' || len < 0 || len > 32)
-			return fp_error(EINVAL, "'%s': prefix length must be 0 to 32", s);
-	}
-	p->len = len;
-	if (!allow_host_bits && (p->addr & ~fp_ip4_mask(p->len)) != 0)
-		return fp_error(EINVAL, "'%s' has host bits set (did you mean %s/%ld?)", s,
-			fp_ip4_fmt(p->addr & fp_ip4_mask(p->len), buf), len);
-	return 0;
+	p->addr = a.v4;
+	return ret;
+}
+
+int fp_ip6_prefix_parse(const char *s, struct fp_ip6_prefix *p, bool allow_host_bits)
+{
+	struct fp_ip_addr a;
+	int ret = prefix_parse(AF_INET6, s, &a, &p->len, allow_host_bits);
+
+	p->addr = a.v6;
+	return ret;
 }
 
 const char *fp_ip4_fmt(uint32_t addr, char buf[FP_IP4_ADDRSTRLEN])
@@ -54,6 +136,46 @@ const char *fp_ip4_prefix_fmt(const struct fp_ip4_prefix *p, char buf[FP_IP4_PRE
 
 	snprintf(buf, FP_IP4_PREFIXSTRLEN, "%s/%u", fp_ip4_fmt(p->addr, a), p->len);
 	return buf;
+}
+
+/* glibc's inet_ntop writes RFC 5952's form: lower case, no leading zeros, the first longest
+ * run of two or more zero groups as "::", IPv4-mapped addresses as ::ffff:192.0.2.1. */
+const char *fp_ip6_fmt(const struct fp_ip6_addr *addr, char buf[FP_IP6_ADDRSTRLEN])
+{
+	return inet_ntop(AF_INET6, addr->bytes, buf, FP_IP6_ADDRSTRLEN);
+}
+
+const char *fp_ip6_prefix_fmt(const struct fp_ip6_prefix *p, char buf[FP_IP6_PREFIXSTRLEN])
+{
+	char a[FP_IP6_ADDRSTRLEN];
+
+	snprintf(buf, FP_IP6_PREFIXSTRLEN, "%s/%u", fp_ip6_fmt(&p->addr, a), p->len);
+	return buf;
+}
+
+const char *fp_ip_fmt(const struct fp_ip_addr *addr, char buf[FP_IP_ADDRSTRLEN])
+{
+	if (addr->family == AF_INET)
+		return fp_ip4_fmt(addr->v4, buf);
+	if (addr->family == AF_INET6)
+		return fp_ip6_fmt(&addr->v6, buf);
+	snprintf(buf, FP_IP_ADDRSTRLEN, "?");
+	return buf;
+}
+
+struct fp_ip6_addr fp_ip6_masked(const struct fp_ip6_addr *addr, uint8_t len)
+{
+	struct fp_ip6_addr m = *addr;
+
+	for (int i = 0; i < 16; i++) {
+		int bits = len - 8 * i; /* of this byte, that the prefix keeps */
+
+		if (bits <= 0)
+			m.bytes[i] = 0;
+		else if (bits < 8)
+			m.bytes[i] &= 0xff << (8 - bits);
+	}
+	return m;
 }
 
 int fp_mac_parse(const char *s, struct fp_mac *mac)

@@ -111,6 +111,12 @@ int arp_send_request(uint16_t iface, uint32_t ip, const struct rte_ether_addr *d
 	return arp_send(RTE_ARP_OP_REQUEST, iface, ip4_addr_source_for(iface, ip), ip, NULL, dst);
 }
 
+/* IPv4's neigh_resolver_fn */
+static int arp_solicit(const struct neigh *n, const struct rte_ether_addr *dst)
+{
+	return arp_send_request(n->key.iface, n->key.addr.v4, dst);
+}
+
 void arp_gratuitous(uint16_t iface, uint32_t ip)
 {
 	arp_send(RTE_ARP_OP_REQUEST, iface, ip, ip, NULL, NULL);
@@ -169,7 +175,7 @@ static int arp_init(void)
 	if ((ret = punt_arp = punt_reason_register("arp", arp_input)) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
-	return 0;
+	return neigh_register_resolver(AF_INET, arp_solicit);
 }
 
 static struct fp_module arp_module = {

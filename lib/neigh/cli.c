@@ -23,8 +23,9 @@ static int show_neighbours(struct cli_ctx *ctx, const json_t *args)
 	return cli_show(ctx, "neigh.list", NULL, print_neighbours, args);
 }
 
-CLI_COMMAND(show_neighbours_cmd, "show neighbours", "List the neighbours (the ARP cache).",
-	show_neighbours, "show neighbors", "ip neigh", "ip neigh show")
+CLI_COMMAND(show_neighbours_cmd, "show neighbours",
+	"List the neighbours, IPv4 then IPv6, with their states.", show_neighbours,
+	"show neighbors", "ip neigh", "ip neigh show")
 
 static int neigh_add(struct cli_ctx *ctx, const json_t *args)
 {
@@ -32,12 +33,12 @@ static int neigh_add(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(neigh_add_cmd, "ip neigh add ADDR lladdr MAC dev IFACE",
-	"Add a static (PERMANENT) neighbour.", neigh_add)
+	"Add a static (PERMANENT) neighbour, IPv4 or IPv6 (2001:db8::2).", neigh_add)
 
 static int neigh_del(struct cli_ctx *ctx, const json_t *args)
 {
 	return cli_call(ctx, "neigh.del", cli_api_args(args, NEIGH_RENAMES), NULL);
 }
 
-CLI_COMMAND_VALUES(neigh_del_cmd, "ip neigh del ADDR dev IFACE", "Delete a neighbour.",
-	"ADDR=neigh", neigh_del)
+CLI_COMMAND_VALUES(neigh_del_cmd, "ip neigh del ADDR dev IFACE",
+	"Delete a neighbour, IPv4 or IPv6.", "ADDR=neigh", neigh_del)

@@ -16,23 +16,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_jhash.h>
+#include <rte_graph.h>
 #include <rte_malloc.h>
 #include <rte_random.h>
 
 #define NEIGH_MAX     65536
 #define NEIGH_SCAN_MS 100
 
+/* neigh_key_hash() reads exactly this */
+_Static_assert(sizeof(struct neigh_key) == 20, "struct neigh_key is hashed as 20 bytes");
+
+/*
+ * What differs between the families: Linux's arp_tbl and nd_tbl (their parameters, each with
+ * its own reachable_time draw), the probes, and where held packets go.
+ */
+struct neigh_family {
+	uint8_t family;
+	const char *output_node; /* held packets once resolved */
+	const char *error_node;	 /* held packets when resolution failed: host unreachable */
+	uint8_t unreach_type, unreach_code;
+	uint32_t locktime; /* ms; nd_tbl has none */
+	struct neigh_params params;
+	int edge_output, edge_error; /* punt_inject() edges; -1: no such node in this build */
+	neigh_resolver_fn resolver;  /* NULL: probes are counted and not sent */
+};
+
+static struct neigh_family families[] = {
+	/* ICMP destination unreachable, host unreachable (arp_error_report) */
+	{AF_INET, "ip4_output", "icmp4_error", 3, 1, 1000},
+	/* ICMPv6 destination unreachable, address unreachable (ndisc_error_report) */
+	{AF_INET6, "ip6_output", "icmp6_error", 1, 3, 0},
+};
+
 struct rte_hash *fp_neigh_hash;
 int neigh_punt_resolve;
-static struct neigh_params params;
 static uint64_t params_drawn_ms;
 static int64_t gc_last_ms;
-static int edge_ip4_output, edge_icmp4_error;
 
 FP_COUNTER(neigh_hold_queue_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
+FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver (IPv6 until NDP) */
+FP_COUNTER(neigh_no_output)   /* held packets of a family without its output nodes */
+
+static struct neigh_family *family_by_af(uint8_t af)
+{
+	for (unsigned int i = 0; i < RTE_DIM(families); i++)
+		if (families[i].family == af)
+			return &families[i];
+	return NULL;
+}
+
+/* Keys are made by neigh_key4() and neigh_key6(): the family is one of the table's. */
+static struct neigh_family *family_of(const struct neigh *n)
+{
+	return family_by_af(n->key.family);
+}
 
 /* neigh.update for monitors when the state or the MAC changed. */
 static void neigh_event(struct neigh *n)
@@ -60,8 +99,22 @@ static void publish_l2(struct neigh *n)
 
 static void inject(struct rte_mbuf *m, int edge)
 {
-	if (punt_inject(m, edge) < 0)
+	if (edge < 0) {
+		rte_pktmbuf_free(m);
+		neigh_no_output.value++;
+	} else if (punt_inject(m, edge) < 0) {
 		neigh_inject_full.value++;
+	}
+}
+
+static void solicit(struct neigh *n, const struct rte_ether_addr *dst)
+{
+	neigh_resolver_fn fn = family_of(n)->resolver;
+
+	if (fn == NULL)
+		neigh_no_resolver.value++;
+	else
+		fn(n, dst);
 }
 
 static void hold(struct neigh *n, struct rte_mbuf *m)
@@ -75,7 +128,7 @@ static void hold(struct neigh *n, struct rte_mbuf *m)
 	n->held_bytes += m->pkt_len;
 	n->held_count++;
 	/* like Linux, the oldest packets make room (neigh_queue_packet) */
-	while (n->held_bytes > params.unres_qlen_bytes && n->held_head != m) {
+	while (n->held_bytes > n->sm.params->unres_qlen_bytes && n->held_head != m) {
 		struct rte_mbuf *old = n->held_head;
 
 		n->held_head = fp_mbuf_priv(old)->queue_next;
@@ -98,6 +151,7 @@ static struct rte_mbuf *unhold_all(struct neigh *n)
 /* Carries out what the state machine asked, for the packet m if any (owned). */
 static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 {
+	const struct neigh_family *f = family_of(n);
 	struct rte_mbuf *q, *next;
 
 	if (actions < 0)
@@ -108,14 +162,14 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 		struct rte_ether_addr dst;
 
 		memcpy(dst.addr_bytes, n->sm.lladdr.bytes, RTE_ETHER_ADDR_LEN);
-		arp_send_request(n->iface, n->ip, &dst);
+		solicit(n, &dst);
 	}
 	if (actions & NEIGH_ACT_SEND_MCAST_PROBE)
-		arp_send_request(n->iface, n->ip, NULL);
+		solicit(n, NULL);
 	if (m != NULL) {
 		if (actions & NEIGH_ACT_TX) {
 			fp_mbuf_priv(m)->neigh = n;
-			inject(m, edge_ip4_output);
+			inject(m, f->edge_output);
 		} else if (actions & NEIGH_ACT_QUEUE) {
 			hold(n, m);
 		} else {
@@ -126,7 +180,7 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 		for (q = unhold_all(n); q != NULL; q = next) {
 			next = fp_mbuf_priv(q)->queue_next;
 			fp_mbuf_priv(q)->neigh = n;
-			inject(q, edge_ip4_output);
+			inject(q, f->edge_output);
 		}
 	}
 	if (actions & NEIGH_ACT_FLUSH_QUEUE_UNREACHABLE) {
@@ -135,24 +189,22 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 			struct fp_mbuf_priv *priv = fp_mbuf_priv(q);
 
 			next = priv->queue_next;
-			priv->icmp_type = 3; /* destination unreachable */
-			priv->icmp_code = 1; /* host unreachable */
-			inject(q, edge_icmp4_error);
+			priv->icmp_type = f->unreach_type;
+			priv->icmp_code = f->unreach_code;
+			inject(q, f->edge_error);
 		}
 	}
 }
 
-static struct neigh *neigh_create(uint16_t iface, uint32_t ip)
+static struct neigh *neigh_create(const struct neigh_key *key)
 {
-	struct neigh_key key = {.ip = ip, .iface = iface};
 	struct neigh *n = rte_zmalloc("neigh", sizeof(*n), RTE_CACHE_LINE_SIZE);
 
 	if (n == NULL)
 		return NULL;
-	n->ip = ip;
-	n->iface = iface;
-	neigh_sm_init(&n->sm, &params, control_now_ms());
-	if (rte_hash_add_key_data(fp_neigh_hash, &key, n) < 0) {
+	n->key = *key;
+	neigh_sm_init(&n->sm, &family_of(n)->params, control_now_ms());
+	if (rte_hash_add_key_data(fp_neigh_hash, key, n) < 0) {
 		neigh_table_full.value++;
 		rte_free(n);
 		return NULL;
@@ -160,11 +212,11 @@ static struct neigh *neigh_create(uint16_t iface, uint32_t ip)
 	return n;
 }
 
-static struct neigh *neigh_find_or_create(uint16_t iface, uint32_t ip)
+static struct neigh *neigh_find_or_create(const struct neigh_key *key)
 {
-	struct neigh *n = neigh_lookup(iface, ip);
+	struct neigh *n = neigh_lookup_key(key);
 
-	return n != NULL ? n : neigh_create(iface, ip);
+	return n != NULL ? n : neigh_create(key);
 }
 
 /*
@@ -189,7 +241,6 @@ static void neigh_destroy_if(bool (*match)(const struct neigh *n, void *arg), vo
 			if (match(data, arg))
 				batch[n++] = data;
 		for (unsigned int i = 0; i < n; i++) {
-			struct neigh_key k = {.ip = batch[i]->ip, .iface = batch[i]->iface};
 			struct rte_mbuf *q, *next;
 
 			if (api_event_wanted("neigh"))
@@ -198,7 +249,7 @@ static void neigh_destroy_if(bool (*match)(const struct neigh *n, void *arg), vo
 				next = fp_mbuf_priv(q)->queue_next;
 				rte_pktmbuf_free(q);
 			}
-			pos[i] = rte_hash_del_key(fp_neigh_hash, &k);
+			pos[i] = rte_hash_del_key(fp_neigh_hash, &batch[i]->key);
 		}
 		fp_rcu_synchronize();
 		for (unsigned int i = 0; i < n; i++) {
@@ -214,9 +265,9 @@ static bool is_entry(const struct neigh *n, void *arg)
 	return n == arg;
 }
 
-struct neigh *neigh_ref(uint16_t iface, uint32_t ip)
+struct neigh *neigh_ref_key(const struct neigh_key *key)
 {
-	struct neigh *n = neigh_find_or_create(iface, ip);
+	struct neigh *n = neigh_find_or_create(key);
 
 	if (n != NULL)
 		n->refcnt++;
@@ -230,9 +281,9 @@ void neigh_unref(struct neigh *n)
 		n->refcnt--;
 }
 
-int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac)
+int neigh_static_add_key(const struct neigh_key *key, const struct rte_ether_addr *mac)
 {
-	struct neigh *n = neigh_find_or_create(iface, ip);
+	struct neigh *n = neigh_find_or_create(key);
 	struct fp_mac lladdr;
 
 	if (n == NULL)
@@ -242,24 +293,25 @@ int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *m
 	return 0;
 }
 
-int neigh_del(uint16_t iface, uint32_t ip)
+int neigh_del_key(const struct neigh_key *key)
 {
-	struct neigh *n = neigh_lookup(iface, ip);
-	char a[FP_IP4_ADDRSTRLEN];
+	struct neigh *n = neigh_lookup_key(key);
+	struct fp_ip_addr addr = neigh_key_addr(key);
+	char a[FP_IP_ADDRSTRLEN];
 
 	if (n == NULL)
-		return fp_error(ENOENT, "no neighbour %s on %s", fp_ip4_fmt(ip, a),
-			iface_get(iface) ? iface_get(iface)->name : "?");
+		return fp_error(ENOENT, "no neighbour %s on %s", fp_ip_fmt(&addr, a),
+			iface_get(key->iface) ? iface_get(key->iface)->name : "?");
 	neigh_act(n, neigh_sm_delete(&n->sm, control_now_ms()), NULL);
 	if (n->refcnt == 0)
 		neigh_destroy_if(is_entry, n);
 	return 0;
 }
 
-void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
+void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *sha,
 	enum neigh_state state, bool create, bool garp)
 {
-	struct neigh *n = create ? neigh_find_or_create(iface, ip) : neigh_lookup(iface, ip);
+	struct neigh *n = create ? neigh_find_or_create(key) : neigh_lookup_key(key);
 	int64_t now = control_now_ms();
 	struct fp_mac lladdr;
 	uint32_t flags;
@@ -272,19 +324,38 @@ void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
 	neigh_act(n, neigh_sm_update(&n->sm, now, &lladdr, state, flags), NULL);
 }
 
+void neigh_output(struct neigh *n, struct rte_mbuf *m)
+{
+	neigh_act(n, neigh_sm_output(&n->sm, control_now_ms()), m);
+}
+
 /* A packet whose next hop has no usable MAC: the state machine decides (resolve, hold, send). */
 static void neigh_resolve_punted(struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	struct neigh *n = priv->neigh;
 
-	if (n == NULL)
-		n = neigh_find_or_create(priv->iface_out, priv->nh_addr);
+	if (n == NULL) {
+		/* a connected IPv4 destination */
+		struct neigh_key key = neigh_key4(priv->iface_out, priv->nh_addr);
+
+		n = neigh_find_or_create(&key);
+	}
 	if (n == NULL) {
 		rte_pktmbuf_free(m);
 		return;
 	}
-	neigh_act(n, neigh_sm_output(&n->sm, control_now_ms()), m);
+	neigh_output(n, m);
+}
+
+int neigh_register_resolver(uint8_t family, neigh_resolver_fn fn)
+{
+	struct neigh_family *f = family_by_af(family);
+
+	if (f == NULL)
+		return fp_error(EAFNOSUPPORT, "no neighbour table for address family %u", family);
+	f->resolver = fn;
+	return 0;
 }
 
 int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg)
@@ -307,18 +378,16 @@ static bool expired(const struct neigh *n, void *arg)
 		&n->sm, *(const int64_t *)arg, n->refcnt > 0 || n->held_count > 0);
 }
 
-/* Timers, STALE entries used by the datapath (-> DELAY), and garbage collection. */
-static void neigh_scan(void *arg)
+void neigh_periodic(int64_t now)
 {
-	int64_t now = control_now_ms();
 	const void *key;
 	void *data;
 	uint32_t iter = 0;
 
-	(void)arg;
 	if ((uint64_t)now - params_drawn_ms >= NEIGH_RAND_INTERVAL_MS) {
-		params.reachable_time =
-			neigh_rand_reach_time(params.base_reachable_time, rte_rand());
+		for (unsigned int i = 0; i < RTE_DIM(families); i++)
+			families[i].params.reachable_time = neigh_rand_reach_time(
+				families[i].params.base_reachable_time, rte_rand());
 		params_drawn_ms = now;
 	}
 	while (rte_hash_iterate(fp_neigh_hash, &key, &data, &iter) >= 0) {
@@ -334,16 +403,23 @@ static void neigh_scan(void *arg)
 		if (n->sm.timer_deadline != 0 && now >= n->sm.timer_deadline)
 			neigh_act(n, neigh_sm_timer(&n->sm, now), NULL);
 	}
-	/* as Linux's neigh_periodic_work, every base_reachable_time / 2 */
-	if (now - gc_last_ms >= params.base_reachable_time / 2) {
+	/* as Linux's neigh_periodic_work, every base_reachable_time / 2 (both tables' is 30 s) */
+	if (now - gc_last_ms >= families[0].params.base_reachable_time / 2) {
 		gc_last_ms = now;
 		neigh_destroy_if(expired, &now);
 	}
 }
 
+/* Timers, STALE entries used by the datapath (-> DELAY), and garbage collection. */
+static void neigh_scan(void *arg)
+{
+	(void)arg;
+	neigh_periodic(control_now_ms());
+}
+
 static bool on_iface(const struct neigh *n, void *arg)
 {
-	return n->iface == ((const struct iface *)arg)->id;
+	return n->key.iface == ((const struct iface *)arg)->id;
 }
 
 static bool every(const struct neigh *n, void *arg)
@@ -366,22 +442,34 @@ static int neigh_init(void)
 		.name = "neigh",
 		.entries = NEIGH_MAX,
 		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_jhash,
+		.hash_func = neigh_key_hash,
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 	int ret;
 
-	neigh_params_init(&params, rte_rand());
 	params_drawn_ms = control_now_ms();
 	fp_neigh_hash = rte_hash_create(&hp);
 	if (fp_neigh_hash == NULL)
 		return fp_error(ENOMEM, "neighbour table: %s", rte_strerror(rte_errno));
 	if ((ret = neigh_punt_resolve =
-			    punt_reason_register("neigh_resolve", neigh_resolve_punted)) < 0 ||
-		(ret = edge_ip4_output = punt_inject_edge("ip4_output")) < 0 ||
-		(ret = edge_icmp4_error = punt_inject_edge("icmp4_error")) < 0)
+			    punt_reason_register("neigh_resolve", neigh_resolve_punted)) < 0)
 		return ret;
+	for (unsigned int i = 0; i < RTE_DIM(families); i++) {
+		struct neigh_family *f = &families[i];
+
+		neigh_params_init(&f->params, rte_rand());
+		f->params.locktime = f->locktime;
+		f->edge_output = f->edge_error = -1;
+		/* IPv6's nodes come with the IPv6 datapath: until then its held packets are dropped
+		 */
+		if (rte_node_from_name(f->output_node) == RTE_NODE_ID_INVALID ||
+			rte_node_from_name(f->error_node) == RTE_NODE_ID_INVALID)
+			continue;
+		if ((ret = f->edge_output = punt_inject_edge(f->output_node)) < 0 ||
+			(ret = f->edge_error = punt_inject_edge(f->error_node)) < 0)
+			return ret;
+	}
 	iface_listener_register(&neigh_listener);
 	return control_timer_add("neigh", NEIGH_SCAN_MS, neigh_scan, NULL);
 }
@@ -404,9 +492,10 @@ FP_MODULE_REGISTER(neigh_module)
 
 json_t *neigh_to_json(const struct neigh *n, bool config)
 {
-	char a[FP_IP4_ADDRSTRLEN], m[FP_MAC_STRLEN];
-	json_t *o = json_pack(
-		"{s:s, s:s}", "iface", iface_get(n->iface)->name, "address", fp_ip4_fmt(n->ip, a));
+	struct fp_ip_addr addr = neigh_key_addr(&n->key);
+	char a[FP_IP_ADDRSTRLEN], m[FP_MAC_STRLEN];
+	json_t *o = json_pack("{s:s, s:s}", "iface", iface_get(n->key.iface)->name, "address",
+		fp_ip_fmt(&addr, a));
 
 	if (n->sm.state & NEIGH_VALID)
 		json_object_set_new(o, "mac", json_string(fp_mac_fmt(&n->sm.lladdr, m)));

@@ -3,10 +3,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
+
 #include <rte_ether.h>
 #include <rte_hash.h>
+#include <rte_hash_crc.h>
 #include <rte_mbuf.h>
 
 #include "infra/control.h"
@@ -15,7 +18,54 @@
 #define NEIGH_L2_VALID (1ull << 63)
 
 /*
- * A neighbour: an IPv4 host on a connected network, next hop of routes or
+ * What a neighbour is found by: interface, family and address, 20 bytes that the hash reads
+ * whole (neigh_key_hash()). Make keys with neigh_key4(), neigh_key6() or neigh_key_of(), which
+ * leave no byte undefined.
+ */
+struct neigh_key {
+	uint16_t iface;
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t pad;	/* 0 */
+	union {
+		uint32_t v4; /* network order, then 12 zero bytes */
+		struct fp_ip6_addr v6;
+	} addr;
+};
+
+static inline struct neigh_key neigh_key4(uint16_t iface, uint32_t ip)
+{
+	struct neigh_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.iface = iface;
+	k.family = AF_INET;
+	k.addr.v4 = ip;
+	return k;
+}
+
+static inline struct neigh_key neigh_key6(uint16_t iface, const struct fp_ip6_addr *ip)
+{
+	struct neigh_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.iface = iface;
+	k.family = AF_INET6;
+	k.addr.v6 = *ip;
+	return k;
+}
+
+static inline struct neigh_key neigh_key_of(uint16_t iface, const struct fp_ip_addr *a)
+{
+	return a->family == AF_INET ? neigh_key4(iface, a->v4) : neigh_key6(iface, &a->v6);
+}
+
+static inline struct fp_ip_addr neigh_key_addr(const struct neigh_key *k)
+{
+	return k->family == AF_INET ? fp_ip_addr4(k->addr.v4) : fp_ip_addr6(&k->addr.v6);
+}
+
+/*
+ * A neighbour: an IPv4 or IPv6 host on a connected network, next hop of routes or
  * destination itself. The control thread owns it and runs its state machine;
  * workers read only l2 (the MAC with a valid bit, one atomic word) and mark it
  * used.
@@ -23,8 +73,7 @@
 struct neigh {
 	uint64_t l2;	  /* MAC in the low 48 bits | NEIGH_L2_VALID */
 	uint64_t used_ms; /* fp_clock_ms of the last packet sent through it */
-	uint32_t ip;	  /* network order */
-	uint16_t iface;
+	struct neigh_key key;
 	/* control thread only */
 	uint32_t refcnt; /* routes using it as gateway */
 	struct neigh_sm sm;
@@ -34,21 +83,43 @@ struct neigh {
 	uint64_t reported; /* state and l2 last told to monitors */
 };
 
-struct neigh_key {
-	uint32_t ip;
-	uint16_t iface;
-	uint16_t pad;
-};
-
 extern struct rte_hash *fp_neigh_hash;
 
-/* The neighbour for ip on iface, if the control thread knows it; safe on workers. */
-static inline struct neigh *neigh_lookup(uint16_t iface, uint32_t ip)
+/* The hash function of fp_neigh_hash: CRC32-C of the key's 20 bytes. */
+static inline uint32_t neigh_key_hash(const void *key, uint32_t len, uint32_t init)
 {
-	struct neigh_key key = {.ip = ip, .iface = iface};
+	uint64_t w0, w1;
+	uint32_t w2;
+
+	(void)len;
+	memcpy(&w0, key, 8);
+	memcpy(&w1, (const char *)key + 8, 8);
+	memcpy(&w2, (const char *)key + 16, 4);
+	return rte_hash_crc_4byte(w2, rte_hash_crc_8byte(w1, rte_hash_crc_8byte(w0, init)));
+}
+
+/* The neighbour of key, if the control thread knows it; safe on workers. */
+static inline struct neigh *neigh_lookup_key(const struct neigh_key *key)
+{
 	void *n;
 
-	return rte_hash_lookup_data(fp_neigh_hash, &key, &n) >= 0 ? n : NULL;
+	return rte_hash_lookup_data(fp_neigh_hash, key, &n) >= 0 ? n : NULL;
+}
+
+/* The neighbour for ip on iface (IPv4), if the control thread knows it; safe on workers. */
+static inline struct neigh *neigh_lookup(uint16_t iface, uint32_t ip)
+{
+	struct neigh_key key = neigh_key4(iface, ip);
+
+	return neigh_lookup_key(&key);
+}
+
+/* The same for an IPv6 address. */
+static inline struct neigh *neigh6_lookup(uint16_t iface, const struct fp_ip6_addr *ip)
+{
+	struct neigh_key key = neigh_key6(iface, ip);
+
+	return neigh_lookup_key(&key);
 }
 
 /* Datapath: copies the MAC and marks the entry used; false if there is no usable MAC. */
@@ -67,13 +138,80 @@ static inline bool neigh_l2_get(struct neigh *n, struct rte_ether_addr *mac)
 	return true;
 }
 
-/* Control thread (which looks entries up with neigh_lookup() too). */
+/*
+ * Control thread (which looks entries up with neigh_lookup_key() too). The functions take a
+ * key of either family; those named without one below are their IPv4 forms.
+ */
 /* Finds or creates the entry and takes a reference (a route's gateway). */
-struct neigh *neigh_ref(uint16_t iface, uint32_t ip);
+struct neigh *neigh_ref_key(const struct neigh_key *key);
 void neigh_unref(struct neigh *n);
-int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac);
-int neigh_del(uint16_t iface, uint32_t ip);
+/* A static entry (PERMANENT), on any interface, whatever its addresses. */
+int neigh_static_add_key(const struct neigh_key *key, const struct rte_ether_addr *mac);
+int neigh_del_key(const struct neigh_key *key);
+/*
+ * The learning entry point of ARP (and NDP): a packet from the key's address with sha proved
+ * state; create: make the entry if there is none (else only refresh one), garp: a gratuitous
+ * announcement, which may override within locktime.
+ */
+void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *sha,
+	enum neigh_state state, bool create, bool garp);
+/* Calls cb for every entry, both families, until it returns nonzero (returned). */
 int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg);
+/*
+ * The control thread's side of the datapath contract (neigh_sm.h): m must go out through n,
+ * which has no usable MAC for the workers. The state machine sends it (n's family's output
+ * node), holds it while n resolves, or drops it. Takes m.
+ */
+void neigh_output(struct neigh *n, struct rte_mbuf *m);
+/*
+ * The periodic work the control thread runs every 100 ms as of now: timers (probes,
+ * REACHABLE -> STALE, resolution failures), STALE entries the workers used (-> DELAY) and
+ * garbage collection. Public for the tests, which run it on a clock of their own.
+ */
+void neigh_periodic(int64_t now);
+
+static inline struct neigh *neigh_ref(uint16_t iface, uint32_t ip)
+{
+	struct neigh_key key = neigh_key4(iface, ip);
+
+	return neigh_ref_key(&key);
+}
+
+static inline int neigh_static_add(uint16_t iface, uint32_t ip, const struct rte_ether_addr *mac)
+{
+	struct neigh_key key = neigh_key4(iface, ip);
+
+	return neigh_static_add_key(&key, mac);
+}
+
+static inline int neigh_del(uint16_t iface, uint32_t ip)
+{
+	struct neigh_key key = neigh_key4(iface, ip);
+
+	return neigh_del_key(&key);
+}
+
+static inline void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
+	enum neigh_state state, bool create, bool garp)
+{
+	struct neigh_key key = neigh_key4(iface, ip);
+
+	neigh_learn_key(&key, sha, state, create, garp);
+}
+
+/*
+ * Sends a probe for n's address out of n's interface: unicast to dst (the known MAC, in
+ * PROBE), or to the family's broadcast or multicast address when dst is NULL (INCOMPLETE).
+ * Returns 0 or <0; the state machine goes on either way.
+ */
+typedef int (*neigh_resolver_fn)(const struct neigh *n, const struct rte_ether_addr *dst);
+/*
+ * The probes of a family: ARP registers IPv4's (arp.c); NDP is to register IPv6's. Until a
+ * family has one, its entries that need resolution send nothing (each probe is counted as
+ * neigh_no_resolver) and go FAILED after the usual probes, as unanswered ones do.
+ * 0, or -EAFNOSUPPORT for a family other than AF_INET and AF_INET6.
+ */
+int neigh_register_resolver(uint8_t family, neigh_resolver_fn fn);
 
 /* Sends an ARP request for ip out of iface; to dst, or broadcast if dst is NULL. */
 int arp_send_request(uint16_t iface, uint32_t ip, const struct rte_ether_addr *dst);
@@ -81,11 +219,11 @@ int arp_send_request(uint16_t iface, uint32_t ip, const struct rte_ether_addr *d
 void arp_input(struct rte_mbuf *m);
 /* Announces ip on iface (sender and target ip): neighbours update their caches. */
 void arp_gratuitous(uint16_t iface, uint32_t ip);
-/* ARP's learning entry point: a packet from ip with sha proved state. */
-void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_ether_addr *sha,
-	enum neigh_state state, bool create, bool garp);
 
-/* Punt reason for IPv4 packets whose next hop has no usable MAC (ip4_output). */
+/*
+ * Punt reason for packets whose next hop has no usable MAC (ip4_output): neigh_output()
+ * through priv->neigh, or, when it is NULL, the IPv4 entry of priv->nh_addr on iface_out.
+ */
 extern int neigh_punt_resolve;
 
 /* A neighbour as the API shows it; config: only what the config file holds. */

@@ -4,36 +4,79 @@
 #include "infra/iface_names.h"
 #include "neigh.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Static neighbours: {"iface": "p0", "address": "10.0.1.9", "mac": "02:00:00:00:00:09"} */
+/*
+ * Static neighbours of either family, in the config file and the API alike:
+ * {"iface": "p0", "address": "10.0.1.9", "mac": "02:00:00:00:00:09"}
+ * {"iface": "p0", "address": "2001:db8::9", "mac": "02:00:00:00:00:09"}
+ */
 struct neigh_spec {
 	char iface[FP_IFACE_NAMESIZE];
-	uint32_t ip;
+	struct fp_ip_addr addr;
 	struct rte_ether_addr mac;
 };
+
+/* What addr is if it cannot be a neighbour's (a unicast host of its family), else NULL. */
+static const char *not_unicast(const struct fp_ip_addr *a)
+{
+	uint32_t h = ntohl(a->v4);
+
+	if (a->family == AF_INET)
+		return h == 0		 ? "the unspecified address"
+		       : h == UINT32_MAX ? "the broadcast address"
+		       : h >> 24 == 127	 ? "a loopback address"
+		       : h >> 28 == 0xe	 ? "a multicast address"
+					 : NULL;
+	return fp_ip6_is_unspecified(&a->v6) ? "the unspecified address"
+	       : fp_ip6_is_loopback(&a->v6)  ? "the loopback address"
+	       : fp_ip6_is_multicast(&a->v6) ? "a multicast address"
+					     : NULL;
+}
+
+/* At the address's value: an address no neighbour can have is refused, saying why. */
+static int check_address(struct cfg_ctx *ctx, const struct fp_ip_addr *a)
+{
+	char text[FP_IP_ADDRSTRLEN], v4[FP_IP4_ADDRSTRLEN];
+	const char *what = not_unicast(a);
+	uint32_t mapped;
+
+	fp_ip_fmt(a, text);
+	if (what != NULL)
+		return cfg_err(ctx, EINVAL, "'%s' is %s, not a neighbour's", text, what);
+	if (a->family == AF_INET6 && fp_ip6_is_v4_mapped(&a->v6)) {
+		memcpy(&mapped, &a->v6.bytes[12], sizeof(mapped));
+		return cfg_err(ctx, EINVAL,
+			"'%s' is an IPv4 address written as IPv6: write %s for an IPv4 neighbour",
+			text, fp_ip4_fmt(mapped, v4));
+	}
+	return 0;
+}
 
 static int neigh_spec_parse(
 	struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s, bool need_mac)
 {
 	static const char *const keys[] = {"iface", "address", "mac", NULL};
-	char key[64], a[FP_IP4_ADDRSTRLEN];
+	char key[FP_IFACE_NAMESIZE + FP_IP_ADDRSTRLEN + 1], a[FP_IP_ADDRSTRLEN];
 	const char *iface;
 	struct fp_mac mac;
 	int ret;
 
 	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
-		(ret = cfg_get_ip4(ctx, obj, "address", true, &s->ip)) < 0 ||
+		(ret = cfg_get_ip(ctx, obj, "address", true, &s->addr)) < 0 ||
 		(ret = cfg_get_mac(ctx, obj, "mac", need_mac, &mac)) < 0)
 		return ret;
 	snprintf(s->iface, sizeof(s->iface), "%s", iface);
 	memcpy(s->mac.addr_bytes, mac.bytes, RTE_ETHER_ADDR_LEN);
-	snprintf(key, sizeof(key), "%s %s", iface, fp_ip4_fmt(s->ip, a));
+	/* canonical text: 2001:DB8::9 and 2001:db8:0::9 are one neighbour */
+	snprintf(key, sizeof(key), "%s %s", iface, fp_ip_fmt(&s->addr, a));
 	cfg_push_key(ctx, "address");
-	ret = cfg_declare(ctx, "neighbour", key);
+	if ((ret = check_address(ctx, &s->addr)) == 0)
+		ret = cfg_declare(ctx, "neighbour", key);
 	cfg_pop(ctx);
 	return ret;
 }
@@ -54,6 +97,12 @@ static int neigh_key_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	return neigh_spec_parse(ctx, obj, elem, false);
 }
 
+/* The table's key of a validated spec (its interface exists). */
+static struct neigh_key spec_key(const struct neigh_spec *s)
+{
+	return neigh_key_of(iface_by_name(s->iface)->id, &s->addr);
+}
+
 struct stale_static {
 	const struct cfg_array *keep;
 	const struct neigh *found;
@@ -63,14 +112,15 @@ struct stale_static {
 static int find_stale_static(const struct neigh *n, void *arg)
 {
 	struct stale_static *s = arg;
-	const char *name = iface_get(n->iface)->name;
+	const char *name = iface_get(n->key.iface)->name;
+	struct fp_ip_addr addr = neigh_key_addr(&n->key);
 
 	if (n->sm.state != NEIGH_PERMANENT)
 		return 0;
 	for (size_t i = 0; i < s->keep->n; i++) {
 		const struct neigh_spec *k = cfg_array_at(s->keep, i);
 
-		if (k->ip == n->ip && strcmp(k->iface, name) == 0)
+		if (fp_ip_addr_equal(&k->addr, &addr) && strcmp(k->iface, name) == 0)
 			return 0;
 	}
 	s->found = n;
@@ -85,39 +135,84 @@ static int neighs_apply(void *parsed)
 
 	/* static entries become those of the document; those that stay are only re-set */
 	while (neigh_walk(find_stale_static, &stale) == 1)
-		neigh_del(stale.found->iface, stale.found->ip);
+		neigh_del_key(&stale.found->key);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct neigh_spec *s = cfg_array_at(p, i);
-		struct iface *iface = iface_by_name(s->iface);
+		struct neigh_key key;
 
-		if (iface == NULL)
+		if (iface_by_name(s->iface) == NULL)
 			return fp_error(ENODEV, "no interface '%s'", s->iface);
-		if ((ret = neigh_static_add(iface->id, s->ip, &s->mac)) < 0)
+		key = spec_key(s);
+		if ((ret = neigh_static_add_key(&key, &s->mac)) < 0)
 			return ret;
 	}
 	return 0;
 }
 
+/* The entries to list, sorted. */
+struct neigh_vec {
+	const struct neigh **v;
+	size_t n, cap;
+	bool statics_only;
+};
 
-static int append_static(const struct neigh *n, void *arg)
+static int collect(const struct neigh *n, void *arg)
 {
-	if (n->sm.state == NEIGH_PERMANENT)
-		json_array_append_new(arg, neigh_to_json(n, true));
+	struct neigh_vec *vec = arg;
+
+	if (vec->statics_only && n->sm.state != NEIGH_PERMANENT)
+		return 0;
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? 2 * vec->cap : 64;
+		const struct neigh **v = reallocarray(vec->v, cap, sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		vec->v = v;
+		vec->cap = cap;
+	}
+	vec->v[vec->n++] = n;
 	return 0;
 }
 
-static int append_any(const struct neigh *n, void *arg)
+/* IPv4 before IPv6 (as ip neigh lists arp_tbl, then nd_tbl), then by interface and address. */
+static int neigh_cmp(const void *pa, const void *pb)
 {
-	json_array_append_new(arg, neigh_to_json(n, false));
-	return 0;
+	const struct neigh_key *a = &(*(const struct neigh *const *)pa)->key;
+	const struct neigh_key *b = &(*(const struct neigh *const *)pb)->key;
+
+	if (a->family != b->family)
+		return a->family == AF_INET ? -1 : 1;
+	if (a->iface != b->iface)
+		return a->iface < b->iface ? -1 : 1;
+	return memcmp(&a->addr, &b->addr, sizeof(a->addr));
+}
+
+/*
+ * The neighbours as a JSON array, in a stable order: every one as neigh.list shows it, or
+ * (statics_only) the static ones as the config file holds them.
+ */
+static json_t *neighs_json(bool statics_only)
+{
+	struct neigh_vec vec = {.statics_only = statics_only};
+	json_t *list = json_array();
+
+	if (neigh_walk(collect, &vec) < 0 || list == NULL) {
+		free(vec.v);
+		json_decref(list);
+		return NULL;
+	}
+	if (vec.n > 0)
+		qsort(vec.v, vec.n, sizeof(*vec.v), neigh_cmp);
+	for (size_t i = 0; i < vec.n; i++)
+		json_array_append_new(list, neigh_to_json(vec.v[i], statics_only));
+	free(vec.v);
+	return list;
 }
 
 static json_t *neighs_dump(void)
 {
-	json_t *list = json_array();
-
-	neigh_walk(append_static, list);
-	return list;
+	return neighs_json(true);
 }
 
 static struct cfg_section neighs_section = {
@@ -133,31 +228,41 @@ CFG_SECTION_REGISTER(neighs_section)
 static int api_neigh_add(const json_t *args, json_t **result)
 {
 	struct neigh_spec s;
+	struct neigh_key key;
 	int ret = cfg_parse_live(args, static_neigh_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : neigh_static_add(iface_by_name(s.iface)->id, s.ip, &s.mac);
+	if (ret < 0)
+		return ret;
+	key = spec_key(&s);
+	return neigh_static_add_key(&key, &s.mac);
 }
 
 static int api_neigh_del(const json_t *args, json_t **result)
 {
 	struct neigh_spec s;
+	struct neigh_key key;
 	int ret = cfg_parse_live(args, neigh_key_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : neigh_del(iface_by_name(s.iface)->id, s.ip);
+	if (ret < 0)
+		return ret;
+	key = spec_key(&s);
+	return neigh_del_key(&key);
 }
 
 static int api_neigh_list(const json_t *args, json_t **result)
 {
-	json_t *list = json_array();
+	json_t *list;
 
 	(void)args;
-	neigh_walk(append_any, list);
+	if ((list = neighs_json(false)) == NULL)
+		return fp_error(ENOMEM, "out of memory for the neighbours");
 	*result = json_pack("{s:o}", "neighbours", list);
 	return 0;
 }
 
-API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour", api_neigh_add)
+API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour, IPv4 or IPv6",
+	api_neigh_add)
 API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del)
 API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list)

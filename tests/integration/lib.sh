@@ -105,6 +105,7 @@ write_config() { # path
 		{"prefix": "10.66.0.0/16", "type": "blackhole"},
 		{"prefix": "10.77.0.0/16", "type": "unreachable"}
 	],
+	"neighbours": [{"iface": "p2", "address": "2001:db8:2::50", "mac": "02:00:00:00:02:50"}],
 	"telemetry": {"openmetrics": {"listen": "127.0.0.1:9464"}}
 }
 CONF
@@ -134,6 +135,33 @@ api() {
 		return 1
 	}
 	printf '%s\n' "$reply" | jq '.result'
+}
+
+# api_refuses CMD ARGS-JSON "ERRNO: message": the command fails with exactly that error
+api_refuses() {
+	local req reply
+	req=$(jq -cn --arg cmd "$1" --argjson args "$2" '{id: 1, cmd: $cmd, args: $args}')
+	reply=$(printf '%s\n' "$req" | timeout 5 socat -t 5 - "UNIX-CONNECT:$SOCK") || return 1
+	printf '%s\n' "$reply"
+	[ "$(printf '%s\n' "$reply" | jq -r 'select(.ok == false) | .error.errno + ": " + .error.message')" = "$3" ]
+}
+
+# ctl_refuses "message" ARGS...: fastpathctl ARGS exits 1, printing exactly "fastpathctl: message"
+ctl_refuses() {
+	local msg=$1 out rc=0
+	shift
+	out=$("$FASTPATHCTL" -s "$SOCK" "$@" 2>&1 >/dev/null) || rc=$?
+	printf 'exit %s: %s\n' "$rc" "$out"
+	[ "$rc" -eq 1 ] && [ "$out" = "fastpathctl: $msg" ]
+}
+
+# ctl_shows LINE ARGS...: fastpathctl ARGS succeeds and prints LINE (a whole line) among others
+ctl_shows() {
+	local line=$1 out
+	shift
+	out=$("$FASTPATHCTL" -s "$SOCK" "$@") || return 1
+	printf '%s\n' "$out"
+	printf '%s\n' "$out" | grep -qxF -- "$line"
 }
 
 drops() { # reason: its count since start

@@ -327,6 +327,119 @@ test_static_neighbour_and_garp() {
 	check "static neighbour deleted" api neigh.del '{"iface": "p2", "address": "10.0.2.50"}'
 }
 
+# IPv6 neighbours through the config file, the API and fastpathctl, shown as IPv4 ones; bad
+# input refused with its reason, the daemon and its state unharmed
+neigh_with() { # jq filter on neigh.list's neighbours: true if one matches
+	api neigh.list | jq -e "[.neighbours[] | select($1)] | length == 1"
+}
+
+test_neighbours_ipv6() {
+	local state
+	check "config file: its IPv6 neighbour is PERMANENT" neigh_with \
+		'.iface == "p2" and .address == "2001:db8:2::50" and .mac == "02:00:00:00:02:50" and .state == "PERMANENT" and .static'
+	check "neigh.add: an IPv6 neighbour, written in a long form" \
+		api neigh.add '{"iface": "p1", "address": "2001:DB8:1:0::0:10", "mac": "02:00:00:00:01:10"}'
+	check "neigh.list shows it in RFC 5952 form, PERMANENT" neigh_with \
+		'.iface == "p1" and .address == "2001:db8:1::10" and .mac == "02:00:00:00:01:10" and .state == "PERMANENT"'
+	check "neigh.add: the same address on another interface is another neighbour" \
+		api neigh.add '{"iface": "p3", "address": "2001:db8:1::10", "mac": "02:00:00:00:03:10"}'
+	check "neigh.add: a link-local neighbour" \
+		api neigh.add '{"iface": "p1", "address": "fe80::10", "mac": "02:00:00:00:01:11"}'
+	check "neigh.add: an IPv4 neighbour beside them" \
+		api neigh.add '{"iface": "p2", "address": "10.0.2.60", "mac": "02:00:00:00:02:60"}'
+	check "neigh.add again replaces the MAC" \
+		api neigh.add '{"iface": "p3", "address": "2001:db8:1::10", "mac": "02:00:00:00:03:11"}'
+	check "neigh.list: one entry per interface, each with its MAC" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '[.neighbours[] | select(.address == \"2001:db8:1::10\") | .iface + \" \" + .mac] | sort == [\"p1 02:00:00:00:01:10\", \"p3 02:00:00:00:03:11\"]'"
+	check "neigh.list: IPv4 neighbours, then IPv6 ones" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '[.neighbours[].address | contains(\":\")] | . == sort'"
+
+	check "fastpathctl ip neigh add (IPv6)" ctl ip neigh add 2001:db8:1::11 lladdr 02:00:00:00:01:12 dev p1
+	check "fastpathctl ip neigh shows it as iproute2 does" \
+		ctl_shows '2001:db8:1::11 dev p1 lladdr 02:00:00:00:01:12 PERMANENT' ip neigh
+	check "... and the IPv4 one" ctl_shows '10.0.2.60 dev p2 lladdr 02:00:00:00:02:60 PERMANENT' ip neigh
+	check "fastpathctl ip neigh: IPv4 lines first" sh -c \
+		"$FASTPATHCTL -s $SOCK show neighbours | awk '{print (\$1 ~ /:/)}' | sort -c"
+	check "fastpathctl -j show neighbours: the API's JSON" sh -c \
+		"$FASTPATHCTL -s $SOCK -j show neighbours | jq -e '.neighbours[] | select(.address == \"2001:db8:1::11\" and .iface == \"p1\" and .mac == \"02:00:00:00:01:12\" and .state == \"PERMANENT\" and .static)'"
+	check "fastpathctl complete ip neigh del offers the IPv6 neighbours" \
+		ctl_shows 2001:db8:1::11 complete ip neigh del ""
+	"$FASTPATHCTL" -s "$SOCK" monitor neigh >"$WORK/monitor6.txt" 2>&1 &
+	local mon=$!
+	sleep 0.5
+	check "fastpathctl ip neigh del (IPv6)" ctl ip neigh del 2001:db8:1::11 dev p1
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	check "... gone from ip neigh" sh -c "! $FASTPATHCTL -s $SOCK ip neigh | grep -q '2001:db8:1::11 '"
+	check "fastpathctl monitor neigh prints the IPv6 neighbour's deletion" \
+		grep -q '^neigh.del .*"address":"2001:db8:1::11"' "$WORK/monitor6.txt"
+	check "neigh.del (IPv6)" api neigh.del '{"iface": "p3", "address": "2001:db8:1::10"}'
+	check "... only that interface's" neigh_with '.iface == "p1" and .address == "2001:db8:1::10"'
+
+	# the config file's form: dumped, loaded back, changed by config.load
+	check "config.dump holds the static IPv6 neighbours" sh -c \
+		"$FASTPATHCTL -s $SOCK config dump $WORK/n6.json && jq -e '[.neighbours[] | select(.address == \"fe80::10\" and .iface == \"p1\" and .mac == \"02:00:00:00:01:11\")] | length == 1' $WORK/n6.json"
+	check "fastpathctl config load of the dump changes nothing" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/n6.json | grep -qi 'no change'"
+	jq '.neighbours |= (map(select(.address != "fe80::10")) + [{"iface": "p2", "address": "2001:db8:2::51", "mac": "02:00:00:00:02:51"}])' \
+		"$WORK/n6.json" >"$WORK/n6b.json"
+	check "config.load: one IPv6 neighbour removed, one added, as reported" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/n6b.json\"}' | tee /dev/stderr | jq -e '.changes == [{\"section\": \"neighbours\", \"added\": [\"{\\\"iface\\\":\\\"p2\\\",\\\"address\\\":\\\"2001:db8:2::51\\\",\\\"mac\\\":\\\"02:00:00:00:02:51\\\"}\"], \"removed\": [\"{\\\"iface\\\":\\\"p1\\\",\\\"address\\\":\\\"fe80::10\\\",\\\"mac\\\":\\\"02:00:00:00:01:11\\\"}\"], \"changed\": []}]'"
+	check "... and the table is so" sh -c \
+		"$(declare -f api neigh_with); SOCK=$SOCK; neigh_with '.address == \"2001:db8:2::51\"' && ! neigh_with '.address == \"fe80::10\"'"
+	check "loading the first dump back restores it" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/n6.json\"}' >/dev/null && api config.dump | jq '.config' | cmp - $WORK/n6.json"
+
+	# bad input: refused with the reason, nothing changed, the daemon goes on
+	state=$(api config.dump)
+	check "bad address: refused" api_refuses neigh.add \
+		'{"iface": "p1", "address": "2001:db8::g", "mac": "02:00:00:00:01:13"}' \
+		"EINVAL: /address: '2001:db8::g' is not an IPv4 or IPv6 address"
+	check "multicast address: refused" api_refuses neigh.add \
+		'{"iface": "p1", "address": "ff02::1:ff00:13", "mac": "02:00:00:00:01:13"}' \
+		"EINVAL: /address: 'ff02::1:ff00:13' is a multicast address, not a neighbour's"
+	check "IPv4-mapped address (the wrong family): refused" api_refuses neigh.add \
+		'{"iface": "p1", "address": "::ffff:10.0.1.13", "mac": "02:00:00:00:01:13"}' \
+		"EINVAL: /address: '::ffff:10.0.1.13' is an IPv4 address written as IPv6: write 10.0.1.13 for an IPv4 neighbour"
+	check "an IPv6 address for the MAC: refused" api_refuses neigh.add \
+		'{"iface": "p1", "address": "2001:db8:1::13", "mac": "2001:db8::13"}' \
+		"EINVAL: /mac: '2001:db8::13' is not a MAC address (expected xx:xx:xx:xx:xx:xx)"
+	check "unknown interface: refused" api_refuses neigh.add \
+		'{"iface": "p9", "address": "2001:db8:1::13", "mac": "02:00:00:00:01:13"}' \
+		"ENODEV: /iface: no interface 'p9'"
+	check "deleting a neighbour that is not there: refused" api_refuses neigh.del \
+		'{"iface": "p2", "address": "2001:db8:1::10"}' "ENOENT: no neighbour 2001:db8:1::10 on p2"
+	check "an IPv6 gateway for an IPv4 route (the wrong family): refused" api_refuses route.add \
+		'{"prefix": "10.98.0.0/16", "via": "2001:db8:2::50"}' \
+		"EINVAL: /via: '2001:db8:2::50' is an IPv6 address, not IPv4"
+	check "an IPv6 interface address (not yet): refused as the wrong family" api_refuses addr.add \
+		'{"iface": "p1", "address": "2001:db8:1::1/64"}' \
+		"EINVAL: /address: '2001:db8:1::1/64' is an IPv6 prefix, not IPv4"
+	check "fastpathctl ip neigh add, bad address: exit 1 with the reason" ctl_refuses \
+		"/address: '2001:db8::zz' is not an IPv4 or IPv6 address" \
+		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
+	check "fastpathctl ip neigh add, unknown interface: exit 1 with the reason" ctl_refuses \
+		"/iface: no interface 'nope'" ip neigh add 2001:db8:1::13 lladdr 02:00:00:00:01:13 dev nope
+	check "fastpathctl ip route add of an IPv6 prefix: exit 1, the wrong family named" ctl_refuses \
+		"/prefix: '2001:db8::/32' is an IPv6 prefix, not IPv4" ip route add 2001:db8::/32 via 10.0.2.2
+	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "neighbours": [\n  {"iface": "p0", "address": "2001:db8::1::9", "mac": "02:00:00:00:00:09"}\n ]}\n' \
+		>"$WORK/bad6.json"
+	check "config file: a bad IPv6 neighbour at file:line:col" sh -c \
+		"$FASTPATHD --check-config $WORK/bad6.json 2>&1 | tee /dev/stderr | grep -qF \"bad6.json:3:30: /neighbours/0/address: '2001:db8::1::9' is not an IPv4 or IPv6 address\""
+	jq '.neighbours += [{"iface": "p1", "address": "::ffff:10.0.1.14", "mac": "02:00:00:00:01:14"}]' \
+		"$WORK/n6.json" >"$WORK/bad6b.json"
+	check "config.load with an IPv4-mapped neighbour: refused, nothing changed" sh -c \
+		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses config.load '{\"path\": \"$WORK/bad6b.json\"}' \"EINVAL: $WORK/bad6b.json:$(grep -n '::ffff:10.0.1.14' "$WORK/bad6b.json" | cut -d: -f1):18: /neighbours/$(jq '.neighbours | length - 1' "$WORK/bad6b.json")/address: '::ffff:10.0.1.14' is an IPv4 address written as IPv6: write 10.0.1.14 for an IPv4 neighbour (nothing changed)\""
+	check "the daemon is alive" kill -0 "$FPD_PID"
+	check "its state is intact" sh -c "$(declare -f api); SOCK=$SOCK; [ \"\$(api config.dump)\" = '$state' ]"
+	check "IPv4 forwarding goes on" ping_ok h1 10.0.2.2
+
+	api neigh.del '{"iface": "p1", "address": "2001:db8:1::10"}' >/dev/null
+	api neigh.del '{"iface": "p1", "address": "fe80::10"}' >/dev/null
+	api neigh.del '{"iface": "p2", "address": "10.0.2.60"}' >/dev/null
+}
+
 test_icmp_rate_limit() {
 	local before
 	before=$(drops icmp4_rate_limited)
@@ -466,7 +579,7 @@ exit(0 if len(r) == 3 else 1)\""
 }
 
 ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
-	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_route_churn
+	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
 # fastpathd without hugepages (--no-huge): forwards all the same

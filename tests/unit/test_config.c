@@ -277,6 +277,7 @@ static void test_getters(void **state)
 	static const char *const modes[] = {"a", "b", NULL};
 	struct cfg_doc *doc = load(ports_doc);
 	struct fp_ip4_prefix prefix;
+	struct fp_ip_addr any;
 	struct cfg_ctx ctx;
 	const json_t *p = port0(&ctx, doc);
 	const char *s = "untouched";
@@ -311,6 +312,11 @@ static void test_getters(void **state)
 		"(expected xx:xx:xx:xx:xx:xx)");
 	assert_error(cfg_get_ip4(&ctx, p, "ip", true, &ip),
 		"t.json:11:13: /ports/0/ip: '10.0.0.256' is not an IPv4 address");
+	assert_error(cfg_get_ip(&ctx, p, "ip", true, &any),
+		"t.json:11:13: /ports/0/ip: '10.0.0.256' is not an IPv4 or IPv6 address");
+	assert_error(cfg_get_ip(&ctx, p, "speed", true, &any),
+		"t.json:7:16: /ports/0/speed: 'speed' must be a string, not an integer");
+	assert_int_equal(cfg_get_ip(&ctx, p, "nope", false, &any), 0);
 	assert_error(cfg_get_ip4_prefix(&ctx, p, "prefix", true, false, &prefix),
 		"t.json:12:17: /ports/0/prefix: '10.0.0.1/8' has host bits set "
 		"(did you mean 10.0.0.0/8?)");
@@ -751,6 +757,87 @@ static void test_routes_shorthand_errors(void **state)
 		"t.json:3:63: /routes/0/nexthops/1: a next hop needs 'via' or 'dev'");
 }
 
+static const char neighs_head[] = "{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"},\n"
+				  "  {\"name\": \"p1\", \"driver\": \"null\"}],\n"
+				  " \"neighbours\": [\n";
+
+/* neighs_head, then the neighbours, one a line from line 4. */
+static int parse_neighs(const char *lines, struct cfg_parsed **p)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s%s\n ]}", neighs_head, lines);
+	return parse(text, p);
+}
+
+#define NEIGH(iface, addr)                                                                         \
+	"  {\"iface\": \"" iface "\", \"address\": \"" addr "\", \"mac\": \"02:00:00:00:00:09\"}"
+
+static void assert_neigh_error(const char *lines, const char *msg)
+{
+	struct cfg_parsed *p = NULL;
+
+	assert_true(parse_neighs(lines, &p) < 0);
+	assert_string_equal(fp_errmsg(), msg);
+	assert_null(p);
+}
+
+/* Static neighbours of both families; errors at the value, with the reason. */
+static void test_neighbours_section(void **state)
+{
+	static const struct {
+		const char *address, *why;
+	} refused[] = {
+		{"2001:db8::g", "not an IPv4 or IPv6 address"},
+		{"ff02::1", "a multicast address, not a neighbour's"},
+		{"::", "the unspecified address, not a neighbour's"},
+		{"::1", "the loopback address, not a neighbour's"},
+		{"224.0.0.5", "a multicast address, not a neighbour's"},
+		{"0.0.0.0", "the unspecified address, not a neighbour's"},
+		{"127.0.0.2", "a loopback address, not a neighbour's"},
+		{"255.255.255.255", "the broadcast address, not a neighbour's"},
+		/* the wrong family */
+		{"::ffff:192.0.2.9",
+			"an IPv4 address written as IPv6: write 192.0.2.9 for an IPv4 neighbour"},
+	};
+	struct cfg_parsed *p = NULL;
+
+	(void)state;
+	/* the same address on two interfaces, and in both families, are four neighbours */
+	assert_int_equal(
+		parse_neighs(NEIGH("p0", "192.0.2.9") ",\n" NEIGH("p0", "2001:db8::9") ",\n" NEIGH(
+				     "p1", "2001:db8::9") ",\n" NEIGH("p0",
+				     "::c000:209") ",\n" NEIGH("p0", "fe80::9"),
+			&p),
+		0);
+	assert_int_equal(((struct cfg_array *)cfg_parsed_get(p, "neighbours"))->n, 5);
+	cfg_parsed_free(p);
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char line[128], msg[256];
+
+		snprintf(line, sizeof(line), NEIGH("p0", "%s"), refused[i].address);
+		snprintf(msg, sizeof(msg), "t.json:4:30: /neighbours/0/address: '%s' is %s",
+			refused[i].address, refused[i].why);
+		assert_neigh_error(line, msg);
+	}
+	/* the position of a later one; one neighbour however written */
+	assert_neigh_error(NEIGH("p0", "192.0.2.9") ",\n" NEIGH("p0", "2001:db8::1::9"),
+		"t.json:5:30: /neighbours/1/address: '2001:db8::1::9' is not an IPv4 or IPv6 "
+		"address");
+	assert_neigh_error(NEIGH("p0", "2001:db8::9") ",\n" NEIGH("p0", "2001:DB8:0::9"),
+		"t.json:5:30: /neighbours/1/address: duplicate neighbour 'p0 2001:db8::9' "
+		"(first at 4:30)");
+	assert_neigh_error("  {\"iface\": \"p0\", \"address\": \"2001:db8::9\", \"mac\": "
+			   "\"2001:db8::3\"}",
+		"t.json:4:52: /neighbours/0/mac: '2001:db8::3' is not a MAC address (expected "
+		"xx:xx:xx:xx:xx:xx)");
+	assert_neigh_error(
+		NEIGH("p9", "2001:db8::9"), "t.json:4:13: /neighbours/0/iface: no interface 'p9'");
+	assert_neigh_error("  {\"iface\": \"p0\", \"address\": \"2001:db8::9\"}",
+		"t.json:4:3: /neighbours/0: missing key 'mac'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -772,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_routes_million),
 		cmocka_unit_test(test_routes_error_order),
 		cmocka_unit_test(test_routes_shorthand_errors),
+		cmocka_unit_test(test_neighbours_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

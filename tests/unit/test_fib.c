@@ -14,28 +14,20 @@
  */
 #include "config/config.h"
 #include "fib/fib4.h"
-#include "infra/control.h"
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 #include "infra/iface.h"
 #include "infra/iface_names.h"
-#include "infra/module.h"
-#include "infra/settings.h"
 #include "infra/worker.h"
 #include "ip4/addr.h"
 #include "neigh/neigh.h"
+#include "test_eal.h"
 
 #include <errno.h>
-#include <ftw.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <rte_eal.h>
-#include <rte_errno.h>
 
 /* cmocka needs these first. */
 #include <setjmp.h>
@@ -174,21 +166,6 @@ static unsigned int n_groups(void)
 	return n;
 }
 
-static int count_neigh(const struct neigh *n, void *arg)
-{
-	(void)n;
-	(*(unsigned int *)arg)++;
-	return 0;
-}
-
-static unsigned int n_neighs(void)
-{
-	unsigned int n = 0;
-
-	neigh_walk(count_neigh, &n);
-	return n;
-}
-
 /* Every route of a walk, in walk order. */
 struct walk {
 	unsigned int n, cap;
@@ -246,26 +223,11 @@ static double now_s(void)
 
 static int group_setup(void **state)
 {
-	/* --in-memory is refused with --no-huge (which implies --legacy-mem in 22.11): no shared
-	 * files instead, under a prefix of our own. Memory: the FIB of a VRF takes about 520 MB
-	 * (its RIB's mempool for 1M routes mostly), VRF 0 and test_vrf's VRF 1 need two. */
-	static char prefix[64];
-	char *argv[] = {"test_fib", "--no-huge", "--no-pci", "--no-shconf", "--file-prefix", prefix,
-		"-m", "1536", "--no-telemetry", "--log-level=lib.*:error",
-		"--log-level=fastpath:warning", "-l", "0", NULL};
-	int ret;
-
 	(void)state;
-	snprintf(prefix, sizeof(prefix), "test_fib_%d", (int)getpid());
-	settings_defaults(&fp_settings);
-	if (rte_eal_init(RTE_DIM(argv) - 1, argv) < 0) {
-		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
+	/* the FIB of a VRF takes about 520 MB (its RIB's mempool for 1M routes mostly), VRF 0 and
+	 * test_vrf's VRF 1 need two */
+	if (test_eal_setup("test_fib", 1536) < 0)
 		return -1;
-	}
-	if ((ret = control_init()) < 0 || (ret = fp_modules_init()) < 0) {
-		fprintf(stderr, "init failed: %s\n", fp_errmsg());
-		return -1;
-	}
 	if (fp_n_workers != 0 || fp_nh_groups == NULL || fp_fib4[0] == NULL) {
 		fprintf(stderr, "unexpected state after init\n");
 		return -1;
@@ -276,29 +238,14 @@ static int group_setup(void **state)
 		return -1;
 	}
 	base_groups = n_groups();
-	base_neighs = n_neighs();
+	base_neighs = test_neigh_count();
 	return 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
 }
 
 static int group_teardown(void **state)
 {
-	char dir[PATH_MAX];
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	fp_modules_fini();
-	control_fini();
-	rte_eal_cleanup();
-	/* leave nothing under /var/run/dpdk */
-	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	test_eal_teardown();
 	return 0;
 }
 
@@ -310,15 +257,8 @@ static int setup(void **state)
 	assert_int_equal(fib4_route_count(0), base_routes);
 	assert_int_equal(fib4_route_count(1), 0);
 	assert_int_equal(n_groups(), base_groups);
-	for (int i = 0; i < N_IFACES; i++) {
-		assert_int_equal(iface_alloc(names[i], &ifs[i]), 0);
-		ifs[i]->mac = (struct rte_ether_addr){{0x02, 0, 0, 0, 0x0f, i + 1}};
-		ifs[i]->mtu = 1500;
-		ifs[i]->admin_up = true;
-		assert_int_equal(ifs[i]->port_id, UINT16_MAX);
-		iface_publish(ifs[i]);
-		assert_ptr_equal(iface_get(ifs[i]->id), ifs[i]);
-	}
+	for (int i = 0; i < N_IFACES; i++)
+		ifs[i] = test_iface_new(names[i], i + 1);
 	return 0;
 }
 
@@ -339,7 +279,7 @@ static int teardown(void **state)
 	assert_int_equal(w.n, 0);
 	assert_int_equal(fib4_route_count(0), base_routes);
 	assert_int_equal(n_groups(), base_groups);
-	assert_int_equal(n_neighs(), base_neighs);
+	assert_int_equal(test_neigh_count(), base_neighs);
 	return 0;
 }
 
@@ -907,8 +847,8 @@ static void test_gateway_neighbours(void **state)
 	assert_int_equal(add_via("10.0.0.0/8", "192.0.2.2"), 0);
 	n = neigh_lookup(ifs[0]->id, gw);
 	assert_non_null(n);
-	assert_int_equal(n->ip, gw);
-	assert_int_equal(n->iface, ifs[0]->id);
+	assert_int_equal(n->key.addr.v4, gw);
+	assert_int_equal(n->key.iface, ifs[0]->id);
 	assert_int_equal(n->refcnt, 1);
 	assert_ptr_equal(L("10.0.0.1")->members[0].neigh, n);
 	/* on that interface only */

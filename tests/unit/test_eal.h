@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+#include <stdint.h>
+
+/*
+ * A real EAL for the unit tests that run the daemon's modules (test_fib, test_neigh): no
+ * hugepages, no PCI, no shared files, under a file prefix of the test's own; the control
+ * loop's state and every module initialised, without workers: fp_rcu_synchronize() is then a
+ * no-op and packets the control plane sends (ARP, injected packets) are dropped.
+ */
+
+struct iface;
+
+/* mem_mb: the EAL's memory. 0, or -1 with the reason printed. */
+int test_eal_setup(const char *name, unsigned int mem_mb);
+/* Modules, control loop and EAL stopped; nothing left under /var/run/dpdk. */
+void test_eal_teardown(void);
+/* The entries of the neighbour table, both families. */
+unsigned int test_neigh_count(void);
+/* A new interface without a port, up, MTU 1500, MAC 02:00:00:00:0f:<mac_last>, published. */
+struct iface *test_iface_new(const char *name, uint8_t mac_last);
