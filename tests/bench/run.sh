@@ -244,8 +244,9 @@ mpps() {
 		echo "## Mpps: 64-byte IPv4/UDP, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
 		printf '%-26s %-12s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
 		for c in $CASES; do
-			tp=$(median <"$WORK/mpps-$c-testpmd" 2>/dev/null)
-			lpm=$(median <"$WORK/mpps-$c-l3fwd-lpm" 2>/dev/null)
+			# either may not be in APPS
+			tp=$({ median <"$WORK/mpps-$c-testpmd"; } 2>/dev/null)
+			lpm=$({ median <"$WORK/mpps-$c-l3fwd-lpm"; } 2>/dev/null)
 			for app in $APPS; do
 				m=$(median <"$WORK/mpps-$c-$app")
 				printf '%-26s %-12s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
