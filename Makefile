@@ -28,9 +28,11 @@ unit: build
 integration: build hugepages
 	$(SUDO) bash tests/integration/run.sh $(BUILD)
 
+# the router's tests run twice: through the fast path, then through the whole graph
 check: build hugepages
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=1; \
-	$(SUDO) bash tests/integration/run.sh $(BUILD) || rc=1; exit $$rc
+	$(SUDO) bash tests/integration/run.sh $(BUILD) || rc=1; \
+	$(SUDO) env FPT_FAST_PATH=false bash tests/integration/run.sh $(BUILD) || rc=1; exit $$rc
 
 # Every test again with AddressSanitizer and LeakSanitizer in fastpathd and the unit tests:
 # a leak or a memory error fails the daemon's exit-code checks.

@@ -20,9 +20,6 @@ enum {
 	ETH_INPUT_EDGES,
 };
 
-/* packets ahead whose header and metadata lines are fetched while this one is handled */
-#define ETH_INPUT_PREFETCH 4
-
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
 static inline rte_edge_t eth_classify(
 	struct rte_mbuf *m, struct fp_mbuf_priv *priv, const struct iface *iface)
@@ -62,24 +59,19 @@ static uint16_t eth_input_process(
 	uint16_t worker = *(uint16_t *)node->ctx;
 	const struct iface *iface = NULL;
 	uint16_t port = UINT16_MAX;
-	uint64_t priv_head = 0; /* iface_in and vrf of iface, the other fields 0 */
+	uint64_t priv_head = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 
-		if (i + ETH_INPUT_PREFETCH < n) {
-			struct rte_mbuf *ahead = objs[i + ETH_INPUT_PREFETCH];
-
-			rte_prefetch0(rte_pktmbuf_mtod(ahead, void *));
-			rte_prefetch0(fp_mbuf_priv(ahead));
-		}
+		fp_mbuf_prefetch_ahead(objs, i, n);
 		/* a burst comes from one queue: look the interface up once per run of a port */
 		if (unlikely(m->port != port)) {
 			port = m->port;
 			iface = iface_get(fp_port_iface[port]);
 			if (iface != NULL)
-				priv_head = (struct fp_mbuf_priv){.iface_in = iface->id, .vrf = iface->vrf}.head;
+				priv_head = iface_rx_priv_head(iface);
 		}
 		if (unlikely(iface == NULL)) {
 			nexts[i] = ETH_INPUT_NO_IFACE;

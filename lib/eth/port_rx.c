@@ -7,7 +7,7 @@
 #include <rte_ethdev.h>
 
 enum {
-	PORT_RX_ETH_INPUT,
+	PORT_RX_NEXT,
 	PORT_RX_EDGES,
 };
 
@@ -27,7 +27,7 @@ static int port_rx_init(const struct rte_graph *graph, struct rte_node *node)
 	return 0;
 }
 
-/* Polls every RX queue assigned to this worker, straight into eth_input's stream. */
+/* Polls every RX queue assigned to this worker, straight into ip4_fastpath's stream. */
 static uint16_t port_rx_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -39,11 +39,11 @@ static uint16_t port_rx_process(
 	(void)n;
 	for (uint16_t i = 0; i < rxqs->n; i++) {
 		void **stream = rte_node_next_stream_get(
-			graph, node, PORT_RX_ETH_INPUT, PORT_RX_BURST);
+			graph, node, PORT_RX_NEXT, PORT_RX_BURST);
 		uint16_t got = rte_eth_rx_burst(rxqs->q[i].port_id, rxqs->q[i].queue_id,
 			(struct rte_mbuf **)stream, PORT_RX_BURST);
 
-		rte_node_next_stream_put(graph, node, PORT_RX_ETH_INPUT, got);
+		rte_node_next_stream_put(graph, node, PORT_RX_NEXT, got);
 		total += got;
 	}
 	w->rx_last_walk = total;
@@ -56,6 +56,6 @@ static struct rte_node_register port_rx_node = {
 	.init = port_rx_init,
 	.process = port_rx_process,
 	.nb_edges = PORT_RX_EDGES,
-	.next_nodes = {[PORT_RX_ETH_INPUT] = "eth_input"},
+	.next_nodes = {[PORT_RX_NEXT] = "ip4_fastpath"},
 };
 FP_NODE_REGISTER(port_rx_node)

@@ -6,6 +6,8 @@
 
 #include <rte_ether.h>
 
+#include "mbuf.h"
+
 #define FP_MAX_IFACES	  256
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
 #define FP_MAX_VRFS	  256
@@ -35,6 +37,12 @@ extern uint16_t fp_port_iface[RTE_MAX_ETHPORTS]; /* ethdev port -> iface id */
 static inline struct iface *iface_get(uint16_t id)
 {
 	return id < FP_MAX_IFACES ? fp_ifaces[id] : NULL;
+}
+
+/* The metadata head of a packet received on iface: iface_in and vrf, the other fields 0. */
+static inline uint64_t iface_rx_priv_head(const struct iface *iface)
+{
+	return (struct fp_mbuf_priv){.iface_in = iface->id, .vrf = iface->vrf}.head;
 }
 
 struct iface *iface_by_name(const char *name);

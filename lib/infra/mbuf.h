@@ -50,3 +50,17 @@ static inline struct fp_mbuf_priv *fp_mbuf_priv(struct rte_mbuf *m)
 {
 	return (struct fp_mbuf_priv *)(m + 1);
 }
+
+/* packets ahead, in a burst from the ports, whose lines are fetched while one is handled */
+#define FP_PREFETCH_AHEAD 4
+
+/* Fetches the lines a node of the ports' packets reads first: the frame's and the metadata's. */
+static inline void fp_mbuf_prefetch_ahead(void **objs, uint16_t i, uint16_t n)
+{
+	if (i + FP_PREFETCH_AHEAD < n) {
+		struct rte_mbuf *ahead = objs[i + FP_PREFETCH_AHEAD];
+
+		rte_prefetch0(rte_pktmbuf_mtod(ahead, void *));
+		rte_prefetch0(fp_mbuf_priv(ahead));
+	}
+}

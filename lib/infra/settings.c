@@ -18,6 +18,7 @@ void settings_defaults(struct fp_settings *s)
 		.mbufs = 32767,
 		.workers = 1,
 		.idle_sleep_us = 0,
+		.fast_path = true,
 	};
 	snprintf(s->file_prefix, sizeof(s->file_prefix), "fastpath");
 	snprintf(s->api_socket, sizeof(s->api_socket), "/run/fastpath/fastpath.sock");
@@ -110,7 +111,7 @@ err:
 
 static int workers_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	static const char *const keys[] = {"count", "idle_sleep_us", NULL};
+	static const char *const keys[] = {"count", "idle_sleep_us", "fast_path", NULL};
 	struct fp_settings *s;
 	uint64_t u;
 	int ret;
@@ -125,6 +126,8 @@ static int workers_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed
 		goto err;
 	if (ret > 0)
 		s->idle_sleep_us = u;
+	if ((ret = cfg_get_bool(ctx, value, "fast_path", false, &s->fast_path)) < 0)
+		goto err;
 	*parsed = s;
 	return 0;
 err:
@@ -167,6 +170,7 @@ void settings_from_parsed(
 	if (w != NULL) {
 		s->workers = w->workers;
 		s->idle_sleep_us = w->idle_sleep_us;
+		s->fast_path = w->fast_path;
 	}
 	if (a != NULL)
 		memcpy(s->api_socket, a->api_socket, sizeof(s->api_socket));
@@ -198,8 +202,8 @@ static json_t *eal_dump(void)
 
 static json_t *workers_dump(void)
 {
-	return json_pack("{s:i, s:I}", "count", fp_settings.workers, "idle_sleep_us",
-		(json_int_t)fp_settings.idle_sleep_us);
+	return json_pack("{s:i, s:I, s:b}", "count", fp_settings.workers, "idle_sleep_us",
+		(json_int_t)fp_settings.idle_sleep_us, "fast_path", fp_settings.fast_path);
 }
 
 static json_t *api_dump(void)

@@ -22,6 +22,7 @@ struct fp_settings {
 	/* workers */
 	uint16_t workers;
 	uint32_t idle_sleep_us;
+	bool fast_path; /* ip4_fastpath forwards the common packet in one node */
 	/* api */
 	char api_socket[108];
 };

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "ip4_input.h"
 #include "ip4_route.h"
 
 enum {
@@ -19,13 +20,6 @@ enum {
 	IP4_INPUT_MULTICAST,
 	IP4_INPUT_EDGES,
 	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
-};
-
-/* First octets of addresses that need a closer look: 0, 127, 224-255 (ip4_martian_check()). */
-static const bool ip4_special_first_octet[256] = {
-	[0] = true,
-	[127] = true,
-	[224 ... 255] = true,
 };
 
 /* Martian sources and destinations, multicast and limited broadcast destinations. */
@@ -83,44 +77,32 @@ static __rte_noinline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_LOOKUP;
 }
 
-/*
- * The common packet in one test: no options, a frame exactly as long as the packet, a good
- * checksum and no address that needs a closer look; any other gets ip4_check()'s verdict.
- */
-static inline bool ip4_is_plain(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
-{
-	uint64_t cksum = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-
-	return m->data_len >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF &&
-		rte_be_to_cpu_16(ip->total_length) == m->pkt_len &&
-		(cksum == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
-			(cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && ip4_header_checksum_ok(ip, 5))) &&
-		!(ip4_special_first_octet[((const uint8_t *)&ip->src_addr)[0]] |
-			ip4_special_first_octet[((const uint8_t *)&ip->dst_addr)[0]]);
-}
-
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
 	uint32_t dst[n];
 	uint64_t nh[n];
-	int vrf = fp_mbuf_priv(objs[0])->vrf;
+	int vrf = fp_mbuf_priv(pkts[0])->vrf;
 
 	/* every packet is looked up, even one that failed a check: cheaper than sorting them out */
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i];
+		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
-		nexts[i] = likely(ip4_is_plain(m, ip)) ? IP4_INPUT_LOOKUP : ip4_check(m);
+		nexts[i] = likely(ip4_is_plain(ip, m->data_len, m->pkt_len, m->ol_flags)) ?
+			IP4_INPUT_LOOKUP :
+			ip4_check(m);
 		dst[i] = ip4_host(ip->dst_addr);
 		if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
 			vrf = IP4_VRF_MIXED;
 	}
-	ip4_fib_lookup((struct rte_mbuf *const *)objs, dst, nh, n, vrf);
+	ip4_fib_lookup(pkts, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++)
 		if (likely(nexts[i] == IP4_INPUT_LOOKUP))
-			nexts[i] = ip4_route_decide(objs[i], nh[i]);
+			nexts[i] = ip4_route_decide(
+				pkts[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }

@@ -40,6 +40,7 @@ struct ip4_output_hop {
 	uint16_t iface_id;
 	bool resolved;
 	struct neigh *neigh_found; /* neigh, or the entry found for a connected destination */
+	uint32_t max_frame; /* the longest frame it takes as is; 0: none (no MAC, no interface) */
 	struct rte_ether_hdr eth;
 };
 
@@ -61,6 +62,17 @@ static inline void ip4_output_hop_fill(struct ip4_output_hop *hop, const struct 
 	if (hop->iface != NULL)
 		hop->eth.src_addr = hop->iface->mac;
 	hop->eth.ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	hop->max_frame = hop->iface != NULL && hop->resolved ? hop->iface->mtu + sizeof(hop->eth) : 0;
+}
+
+/* hop becomes the next hop of priv, unless it is already */
+static inline void ip4_output_hop_update(struct ip4_output_hop *hop, const struct fp_mbuf_priv *priv)
+{
+	/* a gateway's entry belongs to one interface: comparing it is enough */
+	if (unlikely(priv->neigh != hop->neigh ||
+		     (priv->neigh == NULL &&
+			     (priv->iface_out != hop->iface_id || priv->nh_addr != hop->nh_addr))))
+		ip4_output_hop_fill(hop, priv);
 }
 
 /* RFC 1624 incremental checksum update, as Linux's ip_decrease_ttl() */
@@ -86,11 +98,7 @@ static inline rte_edge_t ip4_output_one(
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	struct rte_ether_hdr *eth;
 
-	/* a gateway's entry belongs to one interface: comparing it is enough */
-	if (unlikely(priv->neigh != hop->neigh ||
-		     (priv->neigh == NULL &&
-			     (priv->iface_out != hop->iface_id || priv->nh_addr != hop->nh_addr))))
-		ip4_output_hop_fill(hop, priv);
+	ip4_output_hop_update(hop, priv);
 	if (unlikely(hop->iface == NULL))
 		return IP4_OUT_NO_IFACE;
 	if (unlikely(m->pkt_len > hop->iface->mtu)) {

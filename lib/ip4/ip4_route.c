@@ -29,7 +29,8 @@ static uint16_t ip4_route_process(
 	}
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = ip4_route_decide(pkts[i], nh[i]);
+		nexts[i] = ip4_route_decide(
+			pkts[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }

@@ -75,13 +75,14 @@ static inline enum ip4_route_result ip4_route_not_unicast(struct fp_mbuf_priv *p
 	}
 }
 
-/* The route's verdict for m; for a unicast route, the path (ECMP by flow) goes in its priv. */
-static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_t nh)
+/* The route's verdict for m (IPv4 header ip); for a unicast route, the path (ECMP by flow) goes
+ * in its priv. */
+static inline enum ip4_route_result ip4_route_decide(
+	struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint64_t nh)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	/* group 0 is never allocated: a miss (FIB4_NO_ROUTE) finds NULL too */
 	const struct nh_group *g = fp_nh_groups[nh];
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	const struct nh_member *mb;
 
 	if (unlikely(g == NULL))

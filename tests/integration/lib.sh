@@ -8,6 +8,8 @@ FASTPATHD=$(realpath "$BUILD/app/fastpathd")
 FASTPATHCTL=$(realpath "$BUILD/app/fastpathctl")
 TESTDIR=$(realpath "$(dirname "${BASH_SOURCE[0]}")")
 FPT=${FPT_PREFIX:-fpt}
+# false: the router forwards through the whole graph, without ip4_fastpath
+FAST_PATH=${FPT_FAST_PATH:-true}
 WORK=$(mktemp -d /tmp/$FPT.XXXXXX)
 SOCK=$WORK/api.sock
 PY=/usr/bin/python3 # Debian's, which has scapy
@@ -88,7 +90,7 @@ write_config() { # path
 	cat >"$1" <<CONF
 {
 	"eal": {"file_prefix": "$FPT", "log_level": "*:notice"},
-	"workers": {"count": 2, "idle_sleep_us": 50},
+	"workers": {"count": 2, "idle_sleep_us": 50, "fast_path": $FAST_PATH},
 	"api": {"socket": "$SOCK"},
 	"ports": [
 		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},

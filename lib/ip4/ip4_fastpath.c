@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/capture.h"
+#include "infra/settings.h"
+#include "ip4_input.h"
+#include "ip4_output.h"
+#include "ip4_route.h"
+
+/*
+ * Where the ports' packets enter. The common case of a router, a unicast IPv4 packet to a
+ * resolved next hop, is decided here in one pass, with the checks and functions of
+ * eth_input -> ip4_input -> ip4_forward, and leaves with its Ethernet header rewritten in
+ * place. Any other packet goes to eth_input untouched, and the nodes there decide and
+ * count it: so does every packet while a trace or a capture runs, or with the fast path
+ * off (workers.fast_path), so that each node shows what it did.
+ */
+
+enum {
+	IP4_FASTPATH_TX,
+	IP4_FASTPATH_FULL_GRAPH,
+	IP4_FASTPATH_EDGES,
+};
+
+/* Unicast to our MAC, IPv4, and a packet that passes ip4_input's checks at once. */
+static inline bool fast_frame(const struct rte_mbuf *m, const struct iface *iface)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	return m->data_len >= sizeof(*eth) + sizeof(struct rte_ipv4_hdr) &&
+		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+		rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) &&
+		ip4_is_plain((const struct rte_ipv4_hdr *)(eth + 1), m->data_len - sizeof(*eth),
+			m->pkt_len - sizeof(*eth), m->ol_flags);
+}
+
+/* The burst's last route, when it has one path, through a gateway: the hop of its packets. */
+struct fast_route {
+	uint64_t nh; /* FAST_ROUTE_NONE: none */
+	uint16_t iface_out;
+};
+
+#define FAST_ROUTE_NONE UINT64_MAX /* no group id */
+
+/* ip_forward() for a packet that needs nothing but its TTL and a new Ethernet header. */
+static inline rte_edge_t fast_forward(
+	struct rte_mbuf *m, uint64_t nh, struct fast_route *route, struct ip4_output_hop *hop)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+
+	if (likely(nh == route->nh)) {
+		priv->iface_out = route->iface_out;
+	} else {
+		if (unlikely(ip4_route_decide(m, ip, nh) != IP4_ROUTE_TO_NEXT_HOP))
+			return IP4_FASTPATH_FULL_GRAPH;
+		ip4_output_hop_update(hop, priv);
+		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh :
+										    FAST_ROUTE_NONE;
+		route->iface_out = priv->iface_out;
+	}
+	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->max_frame))
+		return IP4_FASTPATH_FULL_GRAPH;
+	ip4_decrease_ttl(ip);
+	/* the ethertype stays */
+	memcpy(eth, &hop->eth, 2 * RTE_ETHER_ADDR_LEN);
+	return IP4_FASTPATH_TX;
+}
+
+static uint16_t ip4_fastpath_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	uint32_t dst[n];
+	uint64_t nh[n];
+	struct ip4_output_hop hop = IP4_OUTPUT_HOP_NONE;
+	struct fast_route route = {.nh = FAST_ROUTE_NONE};
+	const struct iface *iface = NULL;
+	uint64_t priv_head = 0;
+	uint16_t port = UINT16_MAX;
+	int vrf = -2; /* none yet */
+
+	if (unlikely(!fp_settings.fast_path || capture_active() != NULL ||
+		     __atomic_load_n(&fp_trace, __ATOMIC_RELAXED) != NULL)) {
+		rte_node_next_stream_move(graph, node, IP4_FASTPATH_FULL_GRAPH);
+		return n;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		fp_mbuf_prefetch_ahead(objs, i, n);
+		/* a burst comes from one queue: look the interface up once per run of a port */
+		if (unlikely(m->port != port)) {
+			port = m->port;
+			iface = iface_get(fp_port_iface[port]);
+			priv_head = iface != NULL ? iface_rx_priv_head(iface) : 0;
+			if (iface != NULL)
+				vrf = vrf == -2 || vrf == iface->vrf ? iface->vrf : IP4_VRF_MIXED;
+		}
+		/* every packet's, for the lookup of a burst of several VRFs */
+		fp_mbuf_priv(m)->head = priv_head;
+		if (unlikely(iface == NULL || !fast_frame(m, iface))) {
+			nexts[i] = IP4_FASTPATH_FULL_GRAPH;
+			dst[i] = 0;
+			continue;
+		}
+		nexts[i] = IP4_FASTPATH_TX;
+		dst[i] = ip4_host(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+			sizeof(struct rte_ether_hdr))->dst_addr);
+	}
+	if (vrf == -2) { /* no interface */
+		rte_node_next_stream_move(graph, node, IP4_FASTPATH_FULL_GRAPH);
+		return n;
+	}
+	ip4_fib_lookup(pkts, dst, nh, n, vrf);
+	for (uint16_t i = 0; i < n; i++)
+		if (likely(nexts[i] == IP4_FASTPATH_TX))
+			nexts[i] = fast_forward(pkts[i], nh[i], &route, &hop);
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+static struct rte_node_register ip4_fastpath_node = {
+	.name = "ip4_fastpath",
+	.process = ip4_fastpath_process,
+	.nb_edges = IP4_FASTPATH_EDGES,
+	.next_nodes =
+		{
+			[IP4_FASTPATH_TX] = "port_tx",
+			[IP4_FASTPATH_FULL_GRAPH] = "eth_input",
+		},
+};
+FP_NODE_REGISTER(ip4_fastpath_node)
