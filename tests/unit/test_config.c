@@ -703,6 +703,7 @@ static void test_routes_million(void **state)
 static void test_routes_error_order(void **state)
 {
 	enum { N = 1000 };
+	struct cfg_parsed *p;
 
 	(void)state;
 	/* route 700 repeats route 500, which sorts first; route 600 repeats 100: 600 comes first */
@@ -723,8 +724,9 @@ static void test_routes_error_order(void **state)
 		parse("{\"routes\": [{\"prefix\": \"10.0.0.0/8\", \"type\": \"blackhole\"},"
 		      "{\"prefix\": \"10.0.0.0/8\", \"vrf\": 1, \"type\": \"blackhole\"},"
 		      "{\"prefix\": \"10.0.0.0/9\", \"type\": \"blackhole\"}]}",
-			&(struct cfg_parsed *){NULL}),
+			&p),
 		0);
+	cfg_parsed_free(p);
 }
 
 static void assert_route_error(const char *route, const char *msg)
