@@ -10,7 +10,7 @@
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
 # usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control" RUNS=3 SECONDS_PER_RUN=5
-#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd" CASES="one p1k p1k-64k big"
+#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big"
 #   CG_PACKETS=100000 API_ROUTES=100000
 set -u
 BUILD=${1:-build}
@@ -18,7 +18,7 @@ FASTPATHD=$(realpath "$BUILD/app/fastpathd")
 BENCH=${BENCH:-mpps callgrind memif control}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
-APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd}
+APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph}
 CASES=${CASES:-one p1k p1k-64k big}
 CG_PACKETS=${CG_PACKETS:-100000}
 API_ROUTES=${API_ROUTES:-100000}
@@ -98,14 +98,15 @@ failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its l
 	grep -v 'Adding route' "$WORK/$1.log" | tail -5 | sed 's/^/  /' >&2
 }
 
-# A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes).
+# A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes) [APP];
 # p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
+# fastpathd-graph: without the fast path, every packet through the whole graph.
 fp_conf() {
 	{
 		cat <<-CONF
 			{
 				"eal": {$2},
-				"workers": {"count": 1},
+				"workers": {"count": 1, "fast_path": $([ "${5:-}" = fastpathd-graph ] && echo false || echo true)},
 				"api": {"socket": "$SOCK"},
 				"ports": [$3],
 				"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"}],
@@ -135,7 +136,7 @@ declare -A LABEL=([one]="1 prefix, 1k flows" [p1k]="1000 prefixes, 1k flows"
 declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k)
 declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big)
 declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
-	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd)
+	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph)
 
 # whether APP can run CASE: l3fwd-graph's table is hard-coded, 198.18.0.0/24..198.18.7.0/24
 can_run() { [ "$1" != l3fwd-graph ] || [ "$2" = one ]; }
@@ -165,12 +166,12 @@ app_start() {
 			--file-prefix $PREFIX --vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
 		;;
-	fastpathd)
+	fastpathd | fastpathd-graph)
 		PREFIX=fpbench
 		fp_conf "$WORK/fastpath-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
 			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": true},
-			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$rules.routes.json"
+			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$rules.routes.json" "$1"
 		start $PREFIX "$FASTPATHD" -c "$WORK/fastpath-$2.json"
 		;;
 	esac
@@ -179,7 +180,7 @@ app_start() {
 # forwarding APP: waits until the app just started forwards (fastpathd: answers on its API;
 # the others: have sent packets on port 1), then WARMUP seconds more
 forwarding() {
-	if [ "$1" = fastpathd ]; then
+	if [[ $1 = fastpathd* ]]; then
 		api_ready "$PID" || return 1
 	else
 		until [ "$(port_stat "$PREFIX" 1 opackets)" -gt 0 ] 2>/dev/null; do
@@ -220,7 +221,7 @@ measure() {
 		echo "${v:-0}" >>"$WORK/mpps-$2-$1"
 		echo "bench: ${LABEL[$2]}, ${NAME[$1]}: ${v:-0} Mpps"
 	done
-	[ "$1" = fastpathd ] && fp_nodes >"$WORK/nodes-$2"
+	[[ $1 = fastpathd* ]] && fp_nodes >"$WORK/nodes-$2-$1"
 	stop "$PID"
 }
 
@@ -242,14 +243,14 @@ mpps() {
 	{
 		echo
 		echo "## Mpps: 64-byte IPv4/UDP, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
-		printf '%-26s %-12s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
+		printf '%-26s %-16s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
 		for c in $CASES; do
 			# either may not be in APPS
 			tp=$({ median <"$WORK/mpps-$c-testpmd"; } 2>/dev/null)
 			lpm=$({ median <"$WORK/mpps-$c-l3fwd-lpm"; } 2>/dev/null)
 			for app in $APPS; do
 				m=$(median <"$WORK/mpps-$c-$app")
-				printf '%-26s %-12s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+				printf '%-26s %-16s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")"
 				printf '%s\t%s\t%s\t%s\t%s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(sort -n "$WORK/mpps-$c-$app" | head -1)" "$(sort -n "$WORK/mpps-$c-$app" | tail -1)" >>"$OUT.tsv"
@@ -258,9 +259,10 @@ mpps() {
 		echo "# '-': the app cannot run the case (l3fwd-graph's routes are hard-coded) or did not start"
 		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case"
 		echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
-		for c in $CASES; do
-			[ -s "$WORK/nodes-$c" ] && echo "# fastpathd cycles/packet per node, then drops, ${LABEL[$c]}: $(cat "$WORK/nodes-$c")"
-		done
+		for c in $CASES; do for app in fastpathd fastpathd-graph; do
+			[ -s "$WORK/nodes-$c-$app" ] &&
+				echo "# $app cycles/packet per node, then drops, ${LABEL[$c]}: $(cat "$WORK/nodes-$c-$app")"
+		done; done
 	} | report
 	$PY "$HERE/chart.py" "$OUT.tsv" "$OUT.png" "fastpath make bench $(date +%F) $(git describe --always --dirty 2>/dev/null): Mpps on 1 forwarding lcore
 64-byte IPv4/UDP, pcap from memory -> null; median of $RUNS runs, min-max" &&
@@ -298,11 +300,11 @@ cg_run() {
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/p1k.l3fwd.cfg" \
 			--rule_ipv6="$WORK/rules6.cfg" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
-	fastpathd)
+	fastpathd | fastpathd-graph)
 		fp_conf "$WORK/fastpath-cg-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"huge\": false, \"mbufs\": 8191" \
 			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$pcap\"},
-			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$WORK/p1k.routes.json"
+			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$WORK/p1k.routes.json" "$1"
 		start "cg-$1-$2" "${vg[@]}" "$FASTPATHD" -c "$WORK/fastpath-cg-$2.json"
 		;;
 	esac
@@ -342,9 +344,9 @@ callgrind() {
 	{
 		echo
 		echo "## Instructions per packet: callgrind, the forwarding thread, 1000 prefixes, 1k flows, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
-		printf '%-12s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
+		printf '%-16s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
 	} | report
-	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd; do
+	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph; do
 		[[ " $APPS " = *" $app "* ]] || continue
 		t0=$(now)
 		if cg_run "$app" 1 && cg_run "$app" 2 &&
@@ -360,7 +362,7 @@ callgrind() {
 		fastpathd) fp=$pp ;;
 		esac
 		excess=$(minus "$pp" "$io")
-		printf '%-12s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
+		printf '%-16s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
 			"$(jq -r '.empty_poll // "-"' "$WORK/cg-$app.json" 2>/dev/null)" \
 			"$(jq -r '.error // "-"' "$WORK/cg-$app.json" 2>/dev/null)" | report
 	done
