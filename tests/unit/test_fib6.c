@@ -24,6 +24,7 @@
 #include "infra/worker.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
+#include "test_routes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -39,10 +40,9 @@
 
 #include <cmocka.h>
 
-#define N_IFACES	3
-#define TEST_MAX_GROUPS (1 << 16)
-#define NONE		FP_IFACE_NONE
-#define SMALL_TBL8	64 /* the pool of the tables made after group_setup() */
+#define N_IFACES   3
+#define NONE	   FP_IFACE_NONE
+#define SMALL_TBL8 64 /* the pool of the tables made after group_setup() */
 
 static struct iface *ifs[N_IFACES];
 static unsigned int base_groups, base_neighs, base_routes4;
@@ -151,15 +151,6 @@ static const char *lookup_gw(const char *addr, char buf[FP_IP6_ADDRSTRLEN])
 		assert_string_equal(lookup_gw(addr, buf_), expected);                              \
 	} while (0)
 
-static unsigned int n_groups(void)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < TEST_MAX_GROUPS; i++)
-		n += fp_nh_groups[i] != NULL;
-	return n;
-}
-
 static struct neigh *neigh6(int i, const char *addr)
 {
 	struct fp_ip6_addr a = A(addr);
@@ -173,14 +164,6 @@ static bool neigh_unused(int i, const char *addr)
 	struct neigh *n = neigh6(i, addr);
 
 	return n == NULL || n->refcnt == 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static bool errmsg_has(const char *s)
@@ -220,7 +203,7 @@ static int group_setup(void **state)
 	}
 	if (fib6_set_size(1024, SMALL_TBL8) != 0)
 		return -1;
-	base_groups = n_groups();
+	base_groups = test_nh_group_count();
 	base_neighs = test_neigh_count();
 	base_routes4 = fib4_route_count(0);
 	return 0;
@@ -258,7 +241,7 @@ static int teardown(void **state)
 	assert_int_equal(fib6_route_count(1), 0);
 	assert_int_equal(fib6_tbl8_used(0, &pool), 0);
 	assert_int_equal(fib4_route_count(0), base_routes4);
-	assert_int_equal(n_groups(), base_groups);
+	assert_int_equal(test_nh_group_count(), base_groups);
 	assert_int_equal(test_neigh_count(), base_neighs);
 	return 0;
 }
@@ -318,7 +301,8 @@ static void test_add_get_replace_del(void **state)
 	r.prefix = P("2001:db8:200::/48");
 	assert_int_equal(fib6_route_add(&r, true), 0);
 	assert_int_equal(fib6_route_count(0), 4);
-	assert_int_equal(n_groups(), base_groups + 3); /* two connected, one shared gateway */
+	assert_int_equal(
+		test_nh_group_count(), base_groups + 3); /* two connected, one shared gateway */
 
 	/* delete */
 	assert_int_equal(del("2001:db8:200::/48"), 0);
@@ -407,16 +391,6 @@ static void test_longest_prefix_match(void **state)
 
 /* ECMP and its flow hash -------------------------------------------------------------------- */
 
-static void slot_counts(const struct nh_group *g, unsigned int counts[FIB4_ECMP_MAX])
-{
-	memset(counts, 0, FIB4_ECMP_MAX * sizeof(*counts));
-	assert_true(g->n_slots >= 1 && g->n_slots <= FIB4_SLOTS_MAX);
-	for (unsigned int s = 0; s < g->n_slots; s++) {
-		assert_true(g->slots[s] < g->n_members);
-		counts[g->slots[s]]++;
-	}
-}
-
 static void test_ecmp_weights(void **state)
 {
 	unsigned int counts[FIB4_ECMP_MAX];
@@ -432,7 +406,7 @@ static void test_ecmp_weights(void **state)
 	assert_int_equal(fib6_route_add(&r, false), 0);
 	g = L("2001:db8:100::1");
 	assert_int_equal(g->n_members, 3);
-	slot_counts(g, counts);
+	test_slot_counts(g, counts);
 	assert_int_equal(counts[0] * 3, counts[1]);
 	assert_int_equal(counts[0] * 4, counts[2]);
 	assert_int_equal(g->members[2].iface, ifs[2]->id);
@@ -451,7 +425,7 @@ static void test_ecmp_weights(void **state)
 	nh(&r, "2001:db8:1::3", NONE, 1);
 	nh(&r, "2001:db8:1::4", NONE, 1);
 	assert_int_equal(fib6_route_add(&r, false), 0);
-	slot_counts(L("2001:db8:300::1"), counts);
+	test_slot_counts(L("2001:db8:300::1"), counts);
 	for (int i = 0; i < 3; i++)
 		assert_true(counts[i] >= 1);
 	assert_int_equal(del("2001:db8:100::/48"), 0);
@@ -584,16 +558,16 @@ static void test_groups_shared_with_ipv4(void **state)
 	/* a blackhole is a blackhole in either family: one group */
 	assert_ptr_equal(g4, g6);
 	assert_int_equal(g4->refcnt, 2);
-	assert_int_equal(n_groups(), base_groups + 1);
+	assert_int_equal(test_nh_group_count(), base_groups + 1);
 	/* a connected network's "dev" group too */
 	c4.nh[0].iface = ifs[0]->id;
 	assert_int_equal(fib4_route_add(&c4, false), 0);
 	connected(0, "2001:db8:1::/64");
 	assert_ptr_equal(fib4_lookup(0, RTE_BE32(0xc0000209)), L("2001:db8:1::9"));
-	assert_int_equal(n_groups(), base_groups + 2);
+	assert_int_equal(test_nh_group_count(), base_groups + 2);
 	/* a gateway group is its family's */
 	assert_int_equal(add_via("2001:db8:100::/48", "2001:db8:1::2", NONE), 0);
-	assert_int_equal(n_groups(), base_groups + 3);
+	assert_int_equal(test_nh_group_count(), base_groups + 3);
 
 	/* IPv6 routes going leave the IPv4 ones as they were */
 	assert_int_equal(del("2001:db8:66::/48"), 0);
@@ -842,29 +816,6 @@ static void test_vrf(void **state)
 
 /* Walks ---------------------------------------------------------------------------------------- */
 
-struct seen {
-	char prefix[64][FP_IP_PREFIXSTRLEN];
-	int n;
-};
-
-static int remember_prefix(const struct route *r, void *arg)
-{
-	struct seen *s = arg;
-
-	assert_true(s->n < 64);
-	fp_ip_prefix_fmt(&r->prefix, s->prefix[s->n++]);
-	return 0;
-}
-
-static int seen_count(const struct seen *s, const char *prefix)
-{
-	int n = 0;
-
-	for (int i = 0; i < s->n; i++)
-		n += strcmp(s->prefix[i], prefix) == 0;
-	return n;
-}
-
 /* A walk in chunks (a streamed route.list) goes on across deletions and additions; both
  * families: IPv4 first. */
 static void test_walk(void **state)
@@ -876,7 +827,7 @@ static void test_walk(void **state)
 		.type = ROUTE_BLACKHOLE,
 		.origin = ORIGIN_STATIC};
 	struct fib_position pos = {.family = AF_UNSPEC, .only_vrf = 0};
-	struct seen seen = {0};
+	struct test_seen seen = {0};
 	int ret, chunks = 0;
 
 	(void)state;
@@ -892,7 +843,7 @@ static void test_walk(void **state)
 		assert_int_equal(fib6_route_add(&r, false), 0);
 	}
 	do {
-		ret = fib_routes_walk_from(&pos, 3, remember_prefix, &seen);
+		ret = fib_routes_walk_from(&pos, 3, test_seen_add, &seen);
 		assert_true(ret == 0 || ret == 1);
 		if (chunks == 1)
 			for (size_t i = 0; i < RTE_DIM(go); i++)
@@ -905,11 +856,11 @@ static void test_walk(void **state)
 		chunks++;
 	} while (ret == 1);
 	for (size_t i = 0; i < RTE_DIM(stay); i++)
-		assert_int_equal(seen_count(&seen, stay[i]), 1);
+		assert_int_equal(test_seen_count(&seen, stay[i]), 1);
 	for (int i = 0; i < seen.n; i++)
-		assert_int_equal(seen_count(&seen, seen.prefix[i]), 1);
+		assert_int_equal(test_seen_count(&seen, seen.prefix[i]), 1);
 	/* IPv4 first; the default route last; a more specific route before its parent */
-	assert_int_equal(seen_count(&seen, "10.66.0.0/16"), 1);
+	assert_int_equal(test_seen_count(&seen, "10.66.0.0/16"), 1);
 	assert_string_equal(seen.prefix[seen.n - 1], "::/0");
 	for (int i = 0; i < seen.n; i++)
 		if (strchr(seen.prefix[i], ':') == NULL)
@@ -917,9 +868,9 @@ static void test_walk(void **state)
 	assert_true(chunks >= 3);
 	/* one family only */
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(fib_routes_walk(AF_INET6, 0, remember_prefix, &seen), 0);
+	assert_int_equal(fib_routes_walk(AF_INET6, 0, test_seen_add, &seen), 0);
 	assert_int_equal(seen.n, fib6_route_count(0));
-	assert_int_equal(seen_count(&seen, "10.66.0.0/16"), 0);
+	assert_int_equal(test_seen_count(&seen, "10.66.0.0/16"), 0);
 	assert_int_equal(fib4_route_del(0, &r4.prefix), 0);
 	del("2001:db8:9::/48");
 	for (size_t i = 0; i < RTE_DIM(stay); i++)
@@ -1051,7 +1002,7 @@ static void test_million_routes(void **state)
 		r[k] = R("::/48", ROUTE_UNICAST);
 		nh(&r[k], gw, NONE, 0);
 	}
-	t0 = now_s();
+	t0 = test_now_s();
 	for (unsigned int i = 0; i < n; i++) {
 		struct route6 *x = &r[i & 3];
 
@@ -1059,7 +1010,7 @@ static void test_million_routes(void **state)
 		if (fib6_route_add(x, false) != 0)
 			fail_msg("route %u: %s", i, fp_errmsg());
 	}
-	t1 = now_s();
+	t1 = test_now_s();
 	assert_int_equal(fib6_route_count(0), n + 1);
 	used = fib6_tbl8_used(0, &pool);
 	for (int k = 0; k < 4; k++)
@@ -1078,7 +1029,7 @@ static void test_million_routes(void **state)
 				fail_msg("route %u: group %lu, not %u", i + j,
 					(unsigned long)nhs[j], ids[(i + j) & 3]);
 	}
-	t2 = now_s();
+	t2 = test_now_s();
 	for (unsigned int i = 0; i < n; i++) {
 		struct fp_ip6_prefix p = {.len = 48};
 
@@ -1086,7 +1037,7 @@ static void test_million_routes(void **state)
 		if (fib6_route_del(0, &p) != 0)
 			fail_msg("route %u: %s", i, fp_errmsg());
 	}
-	t3 = now_s();
+	t3 = test_now_s();
 	printf("[   INFO   ] %u random /48s in 2001::/16 over 4 gateways: added in %.2f s "
 	       "(%.0f routes/s), each found by rte_fib6_lookup_bulk in %.2f s, deleted in %.2f s "
 	       "(%.0f routes/s); %u of %u tbl8 groups\n",
@@ -1098,22 +1049,6 @@ static void test_million_routes(void **state)
 
 /* Config documents ----------------------------------------------------------------------------- */
 
-static void apply_routes(const char *routes)
-{
-	const struct cfg_section *section = cfg_section_find("routes");
-	json_t *value = json_loads(routes, 0, NULL);
-	struct cfg_ctx ctx;
-	void *parsed = NULL;
-
-	assert_non_null(value);
-	cfg_ctx_init_live(&ctx);
-	if (section->parse(&ctx, value, &parsed) < 0 || section->apply(parsed) < 0)
-		fail_msg("%s", fp_errmsg());
-	cfg_ctx_fini(&ctx);
-	section->free(parsed);
-	json_decref(value);
-}
-
 /* IPv6 routes in a document next to IPv4 ones, then a reload that keeps, changes and drops. */
 static void test_config_routes(void **state)
 {
@@ -1124,7 +1059,7 @@ static void test_config_routes(void **state)
 	(void)state;
 	connected(0, "2001:db8:1::/64");
 	connected(1, "2001:db8:2::/64");
-	apply_routes(
+	test_apply_routes(
 		"[{\"prefix\": \"2001:db8:100::/48\", \"via\": \"2001:db8:1::2\"},"
 		" {\"prefix\": \"10.1.0.0/16\", \"type\": \"blackhole\"},"
 		" {\"prefix\": \"2001:db8:200::/48\", \"nexthops\": [{\"via\": \"2001:db8:1::3\","
@@ -1144,7 +1079,7 @@ static void test_config_routes(void **state)
 	assert_int_equal(fib4_route_get(0, &p4, &r4), 0);
 
 	/* the reload: one changes its gateway, VRF 1's, IPv4's and the default go, one comes */
-	apply_routes(
+	test_apply_routes(
 		"[{\"prefix\": \"2001:db8:100::/48\", \"via\": \"2001:db8:2::9\"},"
 		" {\"prefix\": \"2001:db8:200::/48\", \"nexthops\": [{\"via\": \"2001:db8:1::3\","
 		" \"weight\": 3}, {\"via\": \"fe80::1\", \"dev\": \"f6t2\"}]},"
@@ -1156,7 +1091,7 @@ static void test_config_routes(void **state)
 	assert_lookup_gw("4000::1", "-");
 	assert_int_equal(fib4_route_get(0, &p4, &r4), -ENOENT);
 	assert_lookup_gw("2001:db8:1::1", ""); /* connected routes stay */
-	apply_routes("[]");
+	test_apply_routes("[]");
 	assert_int_equal(fib6_route_count(0), 2);
 }
 
