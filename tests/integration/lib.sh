@@ -105,8 +105,13 @@ write_config() { # path
 	"routes": [
 		{"prefix": "10.100.0.0/24", "via": ["10.0.2.2", "10.0.3.2"]},
 		{"prefix": "10.66.0.0/16", "type": "blackhole"},
-		{"prefix": "10.77.0.0/16", "type": "unreachable"}
+		{"prefix": "10.77.0.0/16", "type": "unreachable"},
+		{"prefix": "2001:db8:2::/64", "dev": "p2"},
+		{"prefix": "2001:db8:100::/48", "via": "2001:db8:2::2"},
+		{"prefix": "2001:db8:66::/48", "type": "blackhole"},
+		{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}
 	],
+	"fib": {"ipv6_max_routes": 4096},
 	"neighbours": [{"iface": "p2", "address": "2001:db8:2::50", "mac": "02:00:00:00:02:50"}],
 	"telemetry": {"openmetrics": {"listen": "127.0.0.1:9464"}}
 }
