@@ -107,6 +107,8 @@ int cfg_get_ip(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool req
 	struct fp_ip_addr *out);
 int cfg_get_ip4_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
 	bool allow_host_bits, struct fp_ip4_prefix *out);
+int cfg_get_ip6_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	bool allow_host_bits, struct fp_ip6_prefix *out);
 int cfg_get_mac(
 	struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required, struct fp_mac *out);
 

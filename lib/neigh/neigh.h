@@ -76,6 +76,7 @@ struct neigh {
 	struct neigh_key key;
 	/* control thread only */
 	uint32_t refcnt; /* routes using it as gateway */
+	bool router;	 /* IPv6: the neighbour said it is a router (NTF_ROUTER) */
 	struct neigh_sm sm;
 	struct rte_mbuf *held_head, *held_tail; /* packets waiting for resolution */
 	uint32_t held_bytes;
@@ -155,6 +156,13 @@ int neigh_del_key(const struct neigh_key *key);
  */
 void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *sha,
 	enum neigh_state state, bool create, bool garp);
+/*
+ * NDP's learning (ndisc_update() -> neigh_update()): lladdr (NULL: keep the known one) proves
+ * state, with NEIGH_UPDATE_F_* flags; create: make the entry if there is none; router: 1 or 0
+ * sets the entry's router flag (NEIGH_UPDATE_F_ISROUTER), -1 leaves it. The entry, or NULL.
+ */
+struct neigh *neigh_nd_update(const struct neigh_key *key, const struct rte_ether_addr *lladdr,
+	enum neigh_state state, uint32_t flags, bool create, int router);
 /* Calls cb for every entry, both families, until it returns nonzero (returned). */
 int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg);
 /*
@@ -222,7 +230,8 @@ void arp_gratuitous(uint16_t iface, uint32_t ip);
 
 /*
  * Punt reason for packets whose next hop has no usable MAC (ip4_output): neigh_output()
- * through priv->neigh, or, when it is NULL, the IPv4 entry of priv->nh_addr on iface_out.
+ * through priv->neigh, or, when it is NULL, the entry on iface_out of priv->nh_addr (IPv4) or
+ * of the destination of the IPv6 packet m starts with.
  */
 extern int neigh_punt_resolve;
 

@@ -21,6 +21,37 @@ test_ping() {
 		sh -c "$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.1.2\" and .mac != null)'"
 }
 
+# IPv6 ---------------------------------------------------------------------------------------
+ROUTER_LL1=fe80::ff:fe00:101 # p1's link-local address: EUI-64 of 02:00:00:00:01:01
+
+ping6_ok() { # host address [ping options]
+	local h=$1 a=$2
+	shift 2
+	in_ns "$h" ping -6 -c 3 -i 0.2 -W 2 "$@" "$a"
+}
+
+# the router's addresses leave DAD (tentative) a second or two after they are added
+wait_dad() {
+	for _ in $(seq 50); do
+		api addr.list | jq -e '[.addresses[] | select(.state == "tentative")] == []' >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_ipv6_router() {
+	check "the router's IPv6 addresses pass DAD" wait_dad
+	check "every port has its EUI-64 link-local address, automatic, shown in addr.list" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api addr.list | tee /dev/stderr | jq -e '[.addresses[] | select(.scope == \"link\" and .automatic and .state == \"preferred\") | .iface + \" \" + .address] | sort == [\"p1 fe80::ff:fe00:101/64\", \"p2 fe80::ff:fe00:201/64\", \"p3 fe80::ff:fe00:301/64\"]'"
+	check "ping -6 the router's near address" ping6_ok h1 2001:db8:1::1
+	check "ping -6 the router's link-local address" ping6_ok h1 $ROUTER_LL1%eth0
+	check "ping -6 all nodes (ff02::1): the router answers from its link-local address" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 2 -i 0.3 -W 2 ff02::1%eth0 | tee /dev/stderr | grep -q 'from $ROUTER_LL1%eth0'"
+	check "ping -6 the router's far address" ping6_ok h1 2001:db8:2::1
+	check "NDP: the router learned h1 (REACHABLE or STALE, with its MAC)" neigh_with \
+		'.iface == "p1" and .address == "2001:db8:1::2" and .mac != null'
+}
+
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
 		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
@@ -578,7 +609,7 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
+ROUTER_TESTS="test_ping test_ipv6_router test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
