@@ -85,8 +85,9 @@ topology() {
 	ip -n $FPT-h3 addr add 10.210.0.1/32 dev lo
 	ip -n $FPT-h2 addr add 2001:db8:100::1/128 dev lo
 	ip -n $FPT-h3 addr add 2001:db8:100::1/128 dev lo
-	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery
-	ip -n $FPT-h3 link set eth0 mtu 1000
+	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery: the smallest
+	# IPv6 allows (1280, RFC 8200 5), below which Linux drops IPv6 from an interface
+	ip -n $FPT-h3 link set eth0 mtu 1280
 }
 
 write_config() { # path
@@ -98,7 +99,7 @@ write_config() { # path
 	"ports": [
 		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
 		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
-		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1000}
+		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1280}
 	],
 	"addresses": [
 		{"iface": "p1", "address": "10.0.1.1/24"},

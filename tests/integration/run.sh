@@ -52,6 +52,23 @@ test_ipv6_router() {
 		'.iface == "p1" and .address == "2001:db8:1::2" and .mac != null'
 }
 
+test_ipv6_forward() {
+	check "ping -6 h1 -> h2 across the router" ping6_ok h1 2001:db8:2::2
+	check "ping -6 h2 -> h1 across the router" ping6_ok h2 2001:db8:1::2
+	check "traceroute -6 h1 -> h2 shows the router as hop 1" sh -c \
+		"ip netns exec $FPT-h1 traceroute -6 -n -q 1 -w 2 -m 3 2001:db8:2::2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 2001:db8:1::1"
+	ip netns exec $FPT-h1 ip -6 route flush cache
+	check "tracepath -6 learns the path MTU from the router's packet too big" sh -c \
+		"ip netns exec $FPT-h1 tracepath -6 -n -m 3 2001:db8:3::2 | tee /dev/stderr | grep -q 'pmtu 1280'"
+	check "packet too big counted as ip6_packet_too_big" test "$(drops ip6_packet_too_big)" -ge 1
+	check "unresolvable neighbour: ICMPv6 address unreachable" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 5 2001:db8:2::99 | tee /dev/stderr | grep -q 'Address unreachable'"
+	in_ns h2 iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
+	sleep 0.5
+	check "iperf3 -6 TCP h1 -> h2 for 5 s completes" sh -c \
+		"ip netns exec $FPT-h1 iperf3 -6 -c 2001:db8:2::2 -p 5202 -t 5 -J | jq -e '.end.sum_received.bytes > 0'"
+}
+
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
 		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
@@ -158,16 +175,16 @@ node_packets() { # node: packets it handled since start
 test_mtu() {
 	local before
 	before=$(node_packets ip4_fragment)
-	check "1428-byte packets without DF are fragmented to the 1000-byte link" \
+	check "1428-byte packets without DF are fragmented to the 1280-byte link" \
 		in_ns h1 ping -c 3 -i 0.2 -W 2 -M dont -s 1400 10.0.3.2
 	check "the fragment node did it" test "$(node_packets ip4_fragment)" -ge $((before + 3))
-	check "with DF: ICMP fragmentation needed, mtu 1000" sh -c \
-		"ip netns exec $FPT-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
+	check "with DF: ICMP fragmentation needed, mtu 1280" sh -c \
+		"ip netns exec $FPT-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1280'"
 	check "the fragmentation-needed error quotes the TTL the packet came with, as Linux" \
 		in_ns h1 $PY "$TESTDIR/bad_packets.py" df_too_big 02:00:00:00:01:01
 	ip netns exec $FPT-h1 ip route flush cache
 	check "tracepath learns the path MTU from the router" sh -c \
-		"ip netns exec $FPT-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
+		"ip netns exec $FPT-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1280'"
 }
 
 test_introspection() {
@@ -609,7 +626,7 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_ipv6_router test_traceroute test_no_route test_ecmp test_route_under_traffic
+ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
