@@ -69,6 +69,38 @@ test_ipv6_forward() {
 		"ip netns exec $FPT-h1 iperf3 -6 -c 2001:db8:2::2 -p 5202 -t 5 -J | jq -e '.end.sum_received.bytes > 0'"
 }
 
+# malformed IPv6: each dropped and counted, or answered as Linux answers it
+test_ipv6_bad_packets() {
+	local mac=02:00:00:00:01:01 case reason before
+	for case in bad_payload_length:ip6_truncated truncated_header:ip6_truncated \
+		bad_version:ip6_bad_version multicast_source:ip6_martian_source \
+		loopback_destination:ip6_martian_destination too_many_options:ip6_ext_too_many \
+		long_chain:ip6_ext_too_many truncated_ext_header:ip6_ext_truncated \
+		option_discard:ip6_ext_discard; do
+		reason=${case#*:}
+		before=$(drops "$reason")
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" "${case%%:*}" $mac
+		sleep 0.3
+		check "${case%%:*} dropped and counted as $reason" test "$(drops "$reason")" -ge $((before + 5))
+	done
+	sleep 1.5 # the rate limit of errors to h1 (a /64: 250 ms a token) refills
+	for case in "hop_limit_0:time exceeded (3/0)" "hop_limit_1:time exceeded (3/0)" \
+		"option_param_problem:parameter problem 4/2 at the option (42)" \
+		"option_param_problem_unicast:parameter problem 4/2 at the option (42)" \
+		"routing_type_0:parameter problem 4/0 at the routing type (42)" \
+		"hop_by_hop_not_first:parameter problem 4/1 at the next header byte (40)" \
+		"unknown_next_header:parameter problem 4/1 at the next header (6)" \
+		"udp_port_unreachable:destination unreachable, port (1/4)" \
+		"option_skip:forwarded, h2 answers"; do
+		check "${case%%:*}: ${case#*:}" in_ns h1 $PY "$TESTDIR/bad_packets6.py" "${case%%:*}" $mac
+		sleep 0.3
+	done
+	check "each answered reason counted" sh -c \
+		"$(declare -f api drops); SOCK=$SOCK; for r in ip6_hop_limit_exceeded ip6_unknown_option ip6_param_problem_field ip6_unknown_next_header ip6_udp_port_unreachable; do [ \$(drops \$r) -ge 1 ] || { echo \$r; exit 1; }; done"
+	check "IPv6 forwarding goes on after bad packets" ping6_ok h1 2001:db8:2::2
+	check "the daemon is alive" kill -0 "$FPD_PID"
+}
+
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
 		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
@@ -626,7 +658,7 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_traceroute test_no_route test_ecmp test_route_under_traffic
+ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
