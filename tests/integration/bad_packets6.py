@@ -126,6 +126,22 @@ answers = {
         H2, (129,)) is not None,
 }
 
+if case == "router_solicitation":
+    # from h2: a multicast router advertisement from p2's link-local address, with the prefix
+    from scapy.all import ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr
+    rs = (Ether(dst="33:33:00:00:00:02") / IPv6(src="2001:db8:2::2", dst="ff02::2", hlim=255) /
+          ICMPv6ND_RS() / ICMPv6NDOptSrcLLAddr(lladdr=Ether().src))
+    sniffer = AsyncSniffer(iface="eth0", filter="icmp6 and src host fe80::ff:fe00:201")
+    sniffer.start()
+    time.sleep(0.5)
+    sendp(rs, iface="eth0")
+    time.sleep(3.5)  # at most one multicast advertisement every 3 s (RFC 4861 6.2.6)
+    ras = [p for p in sniffer.stop() if p.haslayer(ICMPv6ND_RA)]
+    for p in ras:
+        p.show()
+    ok = any(p[IPv6].dst == "ff02::1" and p[IPv6].hlim == 255 and p[ICMPv6ND_RA].routerlifetime == 600 and
+             p.haslayer(ICMPv6NDOptPrefixInfo) and p[ICMPv6NDOptPrefixInfo].prefix == "2001:db8:2::" for p in ras)
+    sys.exit(0 if ok else 1)
 if case in drops:
     sendp([drops[case]] * 5, iface="eth0")
     sys.exit(0)

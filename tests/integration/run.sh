@@ -101,6 +101,50 @@ test_ipv6_bad_packets() {
 	check "the daemon is alive" kill -0 "$FPD_PID"
 }
 
+addr_state() { # iface address/len: its state in addr.list
+	api addr.list | jq -r --arg i "$1" --arg a "$2" '.addresses[] | select(.iface == $i and .address == $a) | .state'
+}
+
+# addresses through the API, DAD against a Linux host, router advertisements
+test_ipv6_addresses() {
+	check "addr.add: an IPv6 address, tentative first" sh -c \
+		"$(declare -f api addr_state); SOCK=$SOCK; api addr.add '{\"iface\": \"p1\", \"address\": \"2001:db8:1::100/64\"}' && [ \$(addr_state p1 2001:db8:1::100/64) = tentative ]"
+	sleep 2.5
+	check "... preferred once DAD is over" test "$(addr_state p1 2001:db8:1::100/64)" = preferred
+	check "the new address answers ping -6" ping6_ok h1 2001:db8:1::100
+	check "addr.del removes it" api addr.del '{"iface": "p1", "address": "2001:db8:1::100/64"}'
+	check "... and it answers no more" sh -c "! ip netns exec $FPT-h1 ping -6 -c 1 -W 1 2001:db8:1::100"
+	check "DAD: h1's own address added to the router" api addr.add '{"iface": "p1", "address": "2001:db8:1::2/64"}'
+	sleep 2.5
+	check "... is found duplicate (h1 defends it): dadfailed" test "$(addr_state p1 2001:db8:1::2/64)" = dadfailed
+	check "... h1 keeps its address: ping -6 across the router still reaches it" ping6_ok h2 2001:db8:1::2
+	check "... the duplicate is logged" grep -q 'duplicate address 2001:db8:1::2 detected' "$WORK/fastpathd.log"
+	api addr.del '{"iface": "p1", "address": "2001:db8:1::2/64"}' >/dev/null
+	check "an IPv6 address in use on another interface: refused" api_refuses addr.add \
+		'{"iface": "p2", "address": "2001:db8:1::1/64"}' "EADDRINUSE: address 2001:db8:1::1/64 is in use on another interface"
+	check "a multicast address: refused" api_refuses addr.add \
+		'{"iface": "p2", "address": "ff02::5/64"}' "EINVAL: ff02::5/64 cannot be an interface address"
+	check "the automatic link-local addresses are not in config.dump" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '[.config.addresses[] | select(.address | startswith(\"fe80\"))] == [] and ([.config.addresses[] | select(.address == \"2001:db8:2::1/64\")] | length == 1)'"
+
+	# h2 autoconfigures from the router's advertisements
+	in_ns h2 sysctl -qw net.ipv6.conf.eth0.accept_ra=2
+	check "ra.set: router advertisements on p2" api ra.set \
+		'{"iface": "p2", "interval": 30, "lifetime": 600, "prefixes": [{"prefix": "2001:db8:2::/64"}]}'
+	check "ra.list shows them" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api ra.list | jq -e '.router_advertisements[] | select(.iface == \"p2\" and .interval == 30 and .lifetime == 600)'"
+	check "h2 autoconfigures a 2001:db8:2::/64 address (SLAAC) from them" sh -c \
+		"for i in \$(seq 30); do ip -n $FPT-h2 -6 addr show dev eth0 | grep -q 'inet6 2001:db8:2:0:.*dynamic' && exit 0; sleep 0.2; done; exit 1"
+	check "... and a default route via the router's link-local address" sh -c \
+		"ip -n $FPT-h2 -6 route show default | tee /dev/stderr | grep -q 'via fe80::ff:fe00:201 dev eth0 proto ra'"
+	check "a router solicitation is answered" in_ns h2 $PY "$TESTDIR/bad_packets6.py" router_solicitation 02:00:00:00:02:01
+	check "ra.del stops them" api ra.del '{"iface": "p2"}'
+	check "... with a last one of lifetime 0: h2 drops the default route" sh -c \
+		"sleep 0.5; ! ip -n $FPT-h2 -6 route show default | grep -q 'proto ra'"
+	ip -n $FPT-h2 -6 addr flush dev eth0 dynamic
+	in_ns h2 sysctl -qw net.ipv6.conf.eth0.accept_ra=1
+}
+
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
 		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
@@ -658,7 +702,7 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_traceroute test_no_route test_ecmp test_route_under_traffic
+ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
