@@ -144,7 +144,8 @@ static int addrs_apply(void *parsed)
 
 struct addr_list {
 	json_t *list;
-	bool config; /* only what the config file holds */
+	bool config;	/* only what the config file holds */
+	uint8_t family; /* AF_INET, AF_INET6, or 0 for both */
 };
 
 static int addr_to_json(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
@@ -178,18 +179,20 @@ static int addr6_to_json(uint16_t iface, const struct ip6_ifaddr *a, void *arg)
 }
 
 /* IPv4 addresses, then IPv6 ones. */
-static json_t *addrs_list(bool config)
+static json_t *addrs_list(bool config, uint8_t family)
 {
-	struct addr_list l = {json_array(), config};
+	struct addr_list l = {json_array(), config, family};
 
-	ip4_addr_walk(addr_to_json, &l);
-	ip6_addr_walk(addr6_to_json, &l);
+	if (family != AF_INET6)
+		ip4_addr_walk(addr_to_json, &l);
+	if (family != AF_INET)
+		ip6_addr_walk(addr6_to_json, &l);
 	return l.list;
 }
 
 static json_t *addrs_dump(void)
 {
-	return addrs_list(true);
+	return addrs_list(true, 0);
 }
 
 static struct cfg_section addrs_section = {
@@ -220,10 +223,23 @@ static int api_addr_del(const json_t *args, json_t **result)
 	return ret < 0 ? ret : addr_spec_del(&s);
 }
 
+/* {"family": "inet" or "inet6"} lists one family's, as ip -4 and ip -6 addr. */
 static int api_addr_list(const json_t *args, json_t **result)
 {
-	(void)args;
-	*result = json_pack("{s:o}", "addresses", addrs_list(false));
+	static const char *const keys[] = {"family", NULL};
+	static const char *const families[] = {"inet", "inet6", NULL};
+	struct cfg_ctx ctx;
+	int family = -1, ret;
+
+	cfg_ctx_init_live(&ctx);
+	ret = cfg_check_keys(&ctx, args, keys);
+	if (ret == 0)
+		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
+	cfg_ctx_fini(&ctx);
+	if (ret < 0)
+		return ret;
+	*result = json_pack("{s:o}", "addresses",
+		addrs_list(false, family < 0 ? 0 : family == 0 ? AF_INET : AF_INET6));
 	return 0;
 }
 

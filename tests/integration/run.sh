@@ -537,9 +537,9 @@ test_neighbours_ipv6() {
 	check "an IPv6 gateway for an IPv4 route (the wrong family): refused" api_refuses route.add \
 		'{"prefix": "10.98.0.0/16", "via": "2001:db8:2::50"}' \
 		"EINVAL: /via: '2001:db8:2::50' is an IPv6 address, not IPv4"
-	check "an IPv6 interface address (not yet): refused as the wrong family" api_refuses addr.add \
-		'{"iface": "p1", "address": "2001:db8:1::1/64"}' \
-		"EINVAL: /address: '2001:db8:1::1/64' is an IPv6 prefix, not IPv4"
+	check "a bad IPv6 interface address: refused with the reason" api_refuses addr.add \
+		'{"iface": "p1", "address": "2001:db8:1::zz/64"}' \
+		"EINVAL: /address: '2001:db8:1::zz/64' is not an IPv6 prefix"
 	check "fastpathctl ip neigh add, bad address: exit 1 with the reason" ctl_refuses \
 		"/address: '2001:db8::zz' is not an IPv4 or IPv6 address" \
 		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
