@@ -325,6 +325,25 @@ int cfg_get_ip(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool req
 	return ret <= 0 ? ret : done(ctx, fp_ip_parse(json_string_value(v), out));
 }
 
+int cfg_get_ip_as(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	uint8_t family, struct fp_ip_addr *out)
+{
+	json_t *v;
+	int ret = member(ctx, obj, key, required, JSON_STRING, &v);
+
+	return ret <= 0 ? ret : done(ctx, fp_ip_parse_as(family, json_string_value(v), out));
+}
+
+int cfg_get_ip_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	bool allow_host_bits, struct fp_ip_prefix *out)
+{
+	json_t *v;
+	int ret = member(ctx, obj, key, required, JSON_STRING, &v);
+
+	return ret <= 0 ? ret
+			: done(ctx, fp_ip_prefix_parse(json_string_value(v), out, allow_host_bits));
+}
+
 int cfg_get_ip4_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
 	bool allow_host_bits, struct fp_ip4_prefix *out)
 {

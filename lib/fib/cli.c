@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
+#include "infra/fp_net.h"
 
+#include <errno.h>
 #include <string.h>
 
 static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
@@ -18,16 +21,17 @@ static void print_route(FILE *out, const json_t *r)
 {
 	const char *type = cli_str(r, "type"), *prefix = cli_str(r, "prefix");
 	const char *origin = cli_str(r, "origin");
+	const char *host = strchr(prefix, ':') != NULL ? "/128" : "/32";
 	const json_t *nhs = json_object_get(r, "nexthops"), *nh;
 	json_int_t vrf = json_integer_value(json_object_get(r, "vrf"));
 	size_t n = json_array_size(nhs), len = strlen(prefix), i;
 
 	if (strcmp(type, "unicast") != 0)
 		fprintf(out, "%s ", type);
-	if (strcmp(prefix, "0.0.0.0/0") == 0)
+	if (strcmp(prefix, "0.0.0.0/0") == 0 || strcmp(prefix, "::/0") == 0)
 		fputs("default", out);
-	else if (len > 3 && strcmp(prefix + len - 3, "/32") == 0)
-		fprintf(out, "%.*s", (int)len - 3, prefix);
+	else if (len > strlen(host) && strcmp(prefix + len - strlen(host), host) == 0)
+		fprintf(out, "%.*s", (int)(len - strlen(host)), prefix);
 	else
 		fputs(prefix, out);
 	if (n == 1)
@@ -59,39 +63,117 @@ static void print_routes(struct cli_ctx *ctx, const json_t *result, const json_t
 		print_route(ctx->out, route);
 }
 
-/* The arguments are named as the API's; "default" is ip route's name for 0.0.0.0/0. */
-static json_t *route_args(const json_t *args)
+/*
+ * The arguments are named as the API's. "default" is ip route's name for 0.0.0.0/0, and for
+ * ::/0 with ip -6 route or an IPv6 gateway; family: AF_INET6 for ip -6 route, whose prefix
+ * must be IPv6, else AF_UNSPEC. NULL with fp_error set if the prefix is of the wrong family.
+ */
+static json_t *route_args(const json_t *args, int family)
+{
+	json_t *api = cli_api_args(args, ""), *via = json_object_get(api, "via"), *v;
+	const char *prefix = cli_str(api, "prefix");
+	struct fp_ip6_prefix p6;
+	size_t i;
+
+	if (strcmp(prefix, "default") == 0) {
+		bool v6 = family == AF_INET6;
+
+		json_array_foreach (via, i, v)
+			v6 |= strchr(json_string_value(v), ':') != NULL;
+		json_object_set_new(api, "prefix", json_string(v6 ? "::/0" : "0.0.0.0/0"));
+	} else if (family == AF_INET6 && *prefix && strchr(prefix, ':') == NULL &&
+		   fp_ip6_prefix_parse(prefix, &p6, true) < 0) {
+		/* the API would take an IPv4 prefix: refused here, as ip -6 route does */
+		json_decref(api);
+		return NULL;
+	}
+	return api;
+}
+
+static int call_with(struct cli_ctx *ctx, const char *cmd, const json_t *args, int family)
+{
+	json_t *api = route_args(args, family);
+
+	return api == NULL ? -EINVAL : cli_call(ctx, cmd, api, NULL);
+}
+
+static int show_family(struct cli_ctx *ctx, const json_t *args, const char *family)
 {
 	json_t *api = cli_api_args(args, "");
 
-	if (strcmp(cli_str(api, "prefix"), "default") == 0)
-		json_object_set_new(api, "prefix", json_string("0.0.0.0/0"));
-	return api;
+	json_object_del(api, "ipv4");
+	json_object_del(api, "ipv6");
+	if (family != NULL)
+		json_object_set_new(api, "family", json_string(family));
+	return cli_show(ctx, "route.list", api, print_routes, args);
 }
 
 static int show_routes(struct cli_ctx *ctx, const json_t *args)
 {
-	return cli_show(ctx, "route.list", route_args(args), print_routes, args);
+	const char *family = json_is_true(json_object_get(args, "ipv4"))   ? "ipv4"
+			     : json_is_true(json_object_get(args, "ipv6")) ? "ipv6"
+									   : NULL;
+
+	return show_family(ctx, args, family);
 }
 
-CLI_COMMAND(show_routes_cmd, "show routes [vrf ID]", "List the routes, of every VRF or of one.",
-	show_routes, "ip route", "ip route show")
+CLI_COMMAND(show_routes_cmd, "show routes [ipv4|ipv6] [vrf ID]",
+	"List the routes, IPv4 then IPv6 (or one family), of every VRF or of one.", show_routes)
+
+static int show_routes4(struct cli_ctx *ctx, const json_t *args)
+{
+	return show_family(ctx, args, "ipv4");
+}
+
+CLI_COMMAND(show_routes4_cmd, "ip route show [vrf ID]",
+	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones.", show_routes4,
+	"ip route", "ip -4 route", "ip -4 route show")
+
+static int show_routes6(struct cli_ctx *ctx, const json_t *args)
+{
+	return show_family(ctx, args, "ipv6");
+}
+
+CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes.", show_routes6,
+	"ip -6 route")
 
 static int route_add(struct cli_ctx *ctx, const json_t *args)
 {
-	return cli_call(ctx, "route.add", route_args(args), NULL);
+	return call_with(ctx, "route.add", args, AF_UNSPEC);
 }
 
 CLI_COMMAND(route_add_cmd,
 	"ip route add PREFIX [via ADDR]... [dev IFACE] "
 	"[type unicast|blackhole|unreachable|prohibit] [vrf ID]",
-	"Add a static route; several via give ECMP nexthops. PREFIX may be \"default\".", route_add,
-	"route add")
+	"Add a static route; IPv4 or IPv6 (2001:db8::/32 via 2001:db8::2), several via give ECMP "
+	"nexthops. PREFIX may be \"default\".",
+	route_add, "route add")
+
+static int route6_add(struct cli_ctx *ctx, const json_t *args)
+{
+	return call_with(ctx, "route.add", args, AF_INET6);
+}
+
+CLI_COMMAND(route6_add_cmd,
+	"ip -6 route add PREFIX [via ADDR]... [dev IFACE] "
+	"[type unicast|blackhole|unreachable|prohibit] [vrf ID]",
+	"Add a static IPv6 route; a link-local gateway needs its dev (via fe80::1 dev p1). PREFIX "
+	"may be \"default\" (::/0).",
+	route6_add)
 
 static int route_del(struct cli_ctx *ctx, const json_t *args)
 {
-	return cli_call(ctx, "route.del", route_args(args), NULL);
+	return call_with(ctx, "route.del", args, AF_UNSPEC);
 }
 
 CLI_COMMAND_VALUES(route_del_cmd, "ip route del PREFIX [vrf ID]",
-	"Delete a route (PREFIX may be \"default\").", "PREFIX=route", route_del, "route del")
+	"Delete a route, IPv4 or IPv6 (PREFIX may be \"default\": 0.0.0.0/0).", "PREFIX=route",
+	route_del, "route del")
+
+static int route6_del(struct cli_ctx *ctx, const json_t *args)
+{
+	return call_with(ctx, "route.del", args, AF_INET6);
+}
+
+CLI_COMMAND_VALUES(route6_del_cmd, "ip -6 route del PREFIX [vrf ID]",
+	"Delete an IPv6 route (PREFIX may be \"default\": ::/0).", "PREFIX=route", route6_del)

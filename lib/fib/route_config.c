@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
-#include "fib4.h"
+#include "fib.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
 
@@ -9,28 +9,34 @@
 #include <string.h>
 
 /*
- * A route object, the same in the config file and the API:
+ * A route object of either family, the same in the config file and the API:
  * {"prefix": "10.9.0.0/16", "vrf": 0, "type": "unicast",
  *  "nexthops": [{"via": "10.0.2.2", "dev": "p1", "weight": 1}, ...]}
- * with the shorthands "via": "10.0.2.2" or ["a", "b"], and "dev": "p1".
+ * with the shorthands "via": "10.0.2.2" or ["a", "b"], and "dev": "p1". The prefix gives the
+ * family ("2001:db8:1::/48"), and the gateways must be of it.
  * Interfaces are kept by name until applied: the ports may not exist yet.
  */
 struct route_spec {
-	struct route4 r;
+	struct route r;
 	char dev[FIB4_ECMP_MAX][FP_IFACE_NAMESIZE];
 };
 
 /* Appends a next hop, reporting its errors at the value that gave it (the path of ctx). */
-static int nexthop_add(struct cfg_ctx *ctx, struct route_spec *s, bool has_via, uint32_t gw,
-	const char *dev, unsigned int weight)
+static int nexthop_add(struct cfg_ctx *ctx, struct route_spec *s, bool has_via,
+	const struct fp_ip_addr *gw, const char *dev, unsigned int weight)
 {
 	unsigned int i = s->r.n_nh;
+	char a[FP_IP_ADDRSTRLEN];
 
 	if (!has_via && dev == NULL)
 		return cfg_err(ctx, EINVAL, "a next hop needs 'via' or 'dev'");
+	/* as `ip -6 route add ... via fe80::1` without "dev" */
+	if (has_via && gw->family == AF_INET6 && fp_ip6_is_link_local(&gw->v6) && dev == NULL)
+		return cfg_err(ctx, EINVAL, "a link-local gateway (%s) needs its interface ('dev')",
+			fp_ip_fmt(gw, a));
 	if (i == FIB4_ECMP_MAX)
 		return cfg_err(ctx, EINVAL, "at most %d next hops", FIB4_ECMP_MAX);
-	s->r.nh[i].gw = gw;
+	s->r.nh[i].gw = *gw;
 	s->r.nh[i].weight = weight;
 	if (dev != NULL) /* else left empty by route_spec_parse() */
 		snprintf(s->dev[i], FP_IFACE_NAMESIZE, "%s", dev);
@@ -48,31 +54,33 @@ static int optional_dev(struct cfg_ctx *ctx, const json_t *obj, const char **dev
 static int nexthop_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_spec *s)
 {
 	static const char *const keys[] = {"via", "dev", "weight", NULL};
+	struct fp_ip_addr gw = {0};
 	const char *dev;
 	uint64_t weight = 1;
-	uint32_t gw = 0;
 	int ret, has_via;
 
 	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
-		(has_via = ret = cfg_get_ip4(ctx, obj, "via", false, &gw)) < 0 ||
+		(has_via = ret = cfg_get_ip_as(
+			 ctx, obj, "via", false, s->r.prefix.addr.family, &gw)) < 0 ||
 		(ret = cfg_get_uint(ctx, obj, "weight", false, 1, 256, &weight)) < 0 ||
 		(ret = optional_dev(ctx, obj, &dev)) < 0)
 		return ret;
-	return nexthop_add(ctx, s, has_via, gw, dev, weight);
+	return nexthop_add(ctx, s, has_via, &gw, dev, weight);
 }
 
 /* An element of the "via" shorthand, or its absence (NULL: "dev" alone); ctx is at it. */
 static int via_parse(struct cfg_ctx *ctx, const json_t *via, const char *dev, struct route_spec *s)
 {
 	bool has_via = via != NULL && !json_is_null(via);
-	uint32_t gw = 0;
+	struct fp_ip_addr gw = {0};
 	int ret;
 
 	if (has_via && !json_is_string(via))
 		return cfg_err(ctx, EINVAL, "'via' must be an address or a list of them");
-	if (has_via && (ret = fp_ip4_parse(json_string_value(via), &gw)) < 0)
+	if (has_via &&
+		(ret = fp_ip_parse_as(s->r.prefix.addr.family, json_string_value(via), &gw)) < 0)
 		return cfg_err(ctx, ret, "%s", fp_errmsg());
-	return nexthop_add(ctx, s, has_via, gw, dev, 1);
+	return nexthop_add(ctx, s, has_via, &gw, dev, 1);
 }
 
 /* "via": "a" or ["a", "b"], with an optional common "dev" */
@@ -114,7 +122,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 
 	memset(s, 0, sizeof(*s));
 	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
-		(ret = cfg_get_ip4_prefix(ctx, obj, "prefix", true, false, &s->r.prefix)) < 0 ||
+		(ret = cfg_get_ip_prefix(ctx, obj, "prefix", true, false, &s->r.prefix)) < 0 ||
 		(ret = cfg_get_uint(ctx, obj, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) < 0 ||
 		(ret = cfg_get_enum(ctx, obj, "type", false, route_type_names, &type)) < 0 ||
 		(ret = cfg_get_array(ctx, obj, "nexthops", false, &nhs)) < 0)
@@ -122,6 +130,8 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	s->r.vrf = vrf;
 	s->r.type = type;
 	s->r.origin = ORIGIN_STATIC;
+	if (type == ROUTE_BROADCAST && s->r.prefix.addr.family == AF_INET6)
+		return cfg_err(ctx, EINVAL, "IPv6 has no broadcast routes");
 	if (type == ROUTE_LOCAL || type == ROUTE_BROADCAST)
 		return cfg_err(
 			ctx, EINVAL, "%s routes come from addresses", route_type_names[type]);
@@ -162,23 +172,59 @@ static int route_spec_resolve(struct route_spec *s)
 }
 
 /*
- * The routes of a document, small enough for a million of them (a route_spec is 400 bytes):
- * the next hops of all routes are in one pool.
+ * The routes of a document, small enough for a million of them (a route_spec is 700 bytes,
+ * an entry 32): the next hops of all routes are in one pool. Addresses are kept without their
+ * family, which is the entry's.
  */
+union ip_bytes {
+	uint32_t v4;
+	struct fp_ip6_addr v6;
+};
+
 struct route_nh {
-	uint32_t gw;
+	union ip_bytes gw; /* zero: none */
 	uint16_t weight;
 	char dev[FP_IFACE_NAMESIZE];
 };
 
 struct route_entry {
-	struct fp_ip4_prefix prefix;
+	union ip_bytes addr;
 	uint16_t vrf;
+	uint8_t family;
+	uint8_t len;
 	uint8_t type;
 	uint8_t n_nh;
 	uint32_t nh;	/* its first next hop in the pool */
 	uint32_t index; /* in the document's list */
 };
+
+static union ip_bytes bytes_of(const struct fp_ip_addr *a)
+{
+	union ip_bytes b;
+
+	memset(&b, 0, sizeof(b));
+	if (a->family == AF_INET)
+		b.v4 = a->v4;
+	else if (a->family == AF_INET6)
+		b.v6 = a->v6;
+	return b;
+}
+
+/* The address of bytes b in family, or none (family 0) if all zero. */
+static struct fp_ip_addr addr_of(uint8_t family, const union ip_bytes *b)
+{
+	static const union ip_bytes zero;
+
+	if (memcmp(b, &zero, sizeof(*b)) == 0)
+		return (struct fp_ip_addr){0};
+	return family == AF_INET ? fp_ip_addr4(b->v4) : fp_ip_addr6(&b->v6);
+}
+
+static struct fp_ip_prefix prefix_of(const struct route_entry *e)
+{
+	return (struct fp_ip_prefix){
+		e->family == AF_INET ? fp_ip_addr4(e->addr.v4) : fp_ip_addr6(&e->addr.v6), e->len};
+}
 
 struct route_list {
 	size_t n, n_nh, nh_cap;
@@ -209,8 +255,10 @@ static int route_collect(struct cfg_ctx *ctx, const json_t *obj, size_t index, v
 		l->nh_cap = cap;
 	}
 	l->routes[l->n++] = (struct route_entry){
-		.prefix = s.r.prefix,
+		.addr = bytes_of(&s.r.prefix.addr),
 		.vrf = s.r.vrf,
+		.family = s.r.prefix.addr.family,
+		.len = s.r.prefix.len,
 		.type = s.r.type,
 		.n_nh = s.r.n_nh,
 		.nh = l->n_nh,
@@ -219,7 +267,7 @@ static int route_collect(struct cfg_ctx *ctx, const json_t *obj, size_t index, v
 	for (unsigned int i = 0; i < s.r.n_nh; i++) {
 		struct route_nh *nh = &l->nhs[l->n_nh++];
 
-		nh->gw = s.r.nh[i].gw;
+		nh->gw = bytes_of(&s.r.nh[i].gw);
 		nh->weight = s.r.nh[i].weight;
 		memcpy(nh->dev, s.dev[i], sizeof(nh->dev));
 	}
@@ -230,30 +278,40 @@ static void route_spec_of(
 	const struct route_list *l, const struct route_entry *e, struct route_spec *s)
 {
 	*s = (struct route_spec){.r = {.vrf = e->vrf,
-					 .prefix = e->prefix,
+					 .prefix = prefix_of(e),
 					 .type = e->type,
 					 .origin = ORIGIN_STATIC,
 					 .n_nh = e->n_nh}};
 	for (unsigned int i = 0; i < e->n_nh; i++) {
 		const struct route_nh *nh = &l->nhs[e->nh + i];
 
-		s->r.nh[i].gw = nh->gw;
+		s->r.nh[i].gw = addr_of(e->family, &nh->gw);
 		s->r.nh[i].weight = nh->weight;
 		memcpy(s->dev[i], nh->dev, sizeof(s->dev[i]));
 	}
 }
 
-/* By VRF, address and length: the same route compares equal. */
+/* By VRF, family, address and length: the same route compares equal. */
 static int route_cmp(const void *x, const void *y)
 {
 	const struct route_entry *a = x, *b = y;
-	uint32_t ia = rte_be_to_cpu_32(a->prefix.addr), ib = rte_be_to_cpu_32(b->prefix.addr);
 
 	if (a->vrf != b->vrf)
 		return a->vrf < b->vrf ? -1 : 1;
-	if (ia != ib)
-		return ia < ib ? -1 : 1;
-	return (a->prefix.len > b->prefix.len) - (a->prefix.len < b->prefix.len);
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->family == AF_INET) {
+		uint32_t ia = rte_be_to_cpu_32(a->addr.v4), ib = rte_be_to_cpu_32(b->addr.v4);
+
+		if (ia != ib)
+			return ia < ib ? -1 : 1;
+	} else {
+		int c = memcmp(&a->addr.v6, &b->addr.v6, sizeof(a->addr.v6));
+
+		if (c != 0)
+			return c;
+	}
+	return (a->len > b->len) - (a->len < b->len);
 }
 
 /* Then by position in the document: the first of equal routes comes first. */
@@ -273,7 +331,8 @@ static int route_cmp_index(const void *x, const void *y)
 static int duplicate_error(struct cfg_ctx *ctx, const struct route_list *l)
 {
 	const struct route_entry *dup = NULL, *first = NULL, *group = l->routes;
-	char name[64], pfx[FP_IP4_PREFIXSTRLEN], first_path[sizeof(ctx->path)];
+	char name[80], pfx[FP_IP_PREFIXSTRLEN], first_path[sizeof(ctx->path)];
+	struct fp_ip_prefix p;
 	int ret;
 
 	for (size_t i = 1; i < l->n; i++) {
@@ -288,7 +347,8 @@ static int duplicate_error(struct cfg_ctx *ctx, const struct route_list *l)
 	}
 	if (dup == NULL)
 		return 0;
-	snprintf(name, sizeof(name), "vrf %u %s", dup->vrf, fp_ip4_prefix_fmt(&dup->prefix, pfx));
+	p = prefix_of(dup);
+	snprintf(name, sizeof(name), "vrf %u %s", dup->vrf, fp_ip_prefix_fmt(&p, pfx));
 	cfg_push_index(ctx, first->index);
 	cfg_push_key(ctx, "prefix");
 	snprintf(first_path, sizeof(first_path), "%s", ctx->path);
@@ -335,10 +395,13 @@ static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 }
 
 /* A static route the document no longer has. */
-static bool stale(const struct route4 *r, void *arg)
+static bool stale(const struct route *r, void *arg)
 {
 	const struct route_list *keep = arg;
-	struct route_entry key = {.prefix = r->prefix, .vrf = r->vrf};
+	struct route_entry key = {.addr = bytes_of(&r->prefix.addr),
+		.vrf = r->vrf,
+		.family = r->prefix.addr.family,
+		.len = r->prefix.len};
 
 	return r->origin == ORIGIN_STATIC &&
 	       bsearch(&key, keep->routes, keep->n, sizeof(key), route_cmp) == NULL;
@@ -352,22 +415,22 @@ static bool stale(const struct route4 *r, void *arg)
 static int routes_apply(void *parsed)
 {
 	const struct route_list *l = parsed;
-	int ret = fib4_routes_delete_if(stale, parsed);
+	int ret = fib_routes_delete_if(AF_UNSPEC, stale, parsed);
 
 	for (size_t i = 0; ret == 0 && i < l->n; i++) {
 		struct route_spec s;
 
 		route_spec_of(l, &l->routes[i], &s);
 		if ((ret = route_spec_resolve(&s)) == 0)
-			ret = fib4_route_add(&s.r, true);
+			ret = fib_route_add(&s.r, true);
 	}
 	return ret;
 }
 
-static int static_to_json(const struct route4 *r, void *arg)
+static int static_to_json(const struct route *r, void *arg)
 {
 	if (r->origin == ORIGIN_STATIC) {
-		json_t *o = route4_to_json(r);
+		json_t *o = route_to_json(r);
 
 		json_object_del(o, "origin");
 		json_array_append_new(arg, o);
@@ -379,7 +442,7 @@ static json_t *routes_dump(void)
 {
 	json_t *list = json_array();
 
-	fib4_routes_walk(UINT16_MAX, static_to_json, list);
+	fib_routes_walk(AF_UNSPEC, UINT16_MAX, static_to_json, list);
 	return list;
 }
 
@@ -401,13 +464,13 @@ static int api_route_add(const json_t *args, json_t **result)
 	(void)result;
 	if (ret == 0)
 		ret = route_spec_resolve(&s);
-	return ret < 0 ? ret : fib4_route_add(&s.r, false);
+	return ret < 0 ? ret : fib_route_add(&s.r, false);
 }
 
 static int api_route_del(const json_t *args, json_t **result)
 {
 	static const char *const keys[] = {"prefix", "vrf", NULL};
-	struct fp_ip4_prefix p;
+	struct fp_ip_prefix p;
 	struct cfg_ctx ctx;
 	uint64_t vrf = 0;
 	int ret;
@@ -415,36 +478,39 @@ static int api_route_del(const json_t *args, json_t **result)
 	(void)result;
 	cfg_ctx_init(&ctx, NULL);
 	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0 &&
-		(ret = cfg_get_ip4_prefix(&ctx, args, "prefix", true, false, &p)) >= 0)
+		(ret = cfg_get_ip_prefix(&ctx, args, "prefix", true, false, &p)) >= 0)
 		ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf);
 	cfg_ctx_fini(&ctx);
-	return ret < 0 ? ret : fib4_route_del(vrf, &p);
+	return ret < 0 ? ret : fib_route_del(vrf, &p);
 }
 
-static int route_append(const struct route4 *r, void *arg)
+static int route_append(const struct route *r, void *arg)
 {
-	json_array_append_new(arg, route4_to_json(r));
+	json_array_append_new(arg, route_to_json(r));
 	return 0;
 }
 
 static int route_list_next(void *cursor, json_t *items, size_t max)
 {
-	return fib4_routes_walk_from(cursor, max, route_append, items);
+	return fib_routes_walk_from(cursor, max, route_append, items);
 }
 
+/* {"vrf": 0, "family": "ipv6"}, both optional: IPv4 routes, then IPv6 ones */
 static int api_route_list(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"vrf", NULL};
+	static const char *const keys[] = {"vrf", "family", NULL};
+	static const char *const families[] = {"ipv4", "ipv6", NULL};
 	uint64_t vrf = UINT16_MAX;
-	struct fib4_position *pos;
+	struct fib_position *pos;
 	struct cfg_ctx ctx;
-	int ret;
+	int family = -1, ret;
 
 	(void)result;
 
 	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0)
-		ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf);
+	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0 &&
+		(ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) >= 0)
+		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
 	cfg_ctx_fini(&ctx);
 	if (ret < 0)
 		return ret;
@@ -452,10 +518,14 @@ static int api_route_list(const json_t *args, json_t **result)
 	pos = malloc(sizeof(*pos));
 	if (pos == NULL)
 		return fp_error(ENOMEM, "out of memory");
-	*pos = (struct fib4_position){.only_vrf = vrf};
+	*pos = (struct fib_position){.family = family < 0    ? AF_UNSPEC
+					       : family == 0 ? AF_INET
+							     : AF_INET6,
+		.only_vrf = vrf};
 	return api_stream_begin("routes", route_list_next, free, pos);
 }
 
-API_COMMAND(route_add_cmd, "route.add", "add an IPv4 route", api_route_add)
-API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 route", api_route_del)
-API_COMMAND(route_list_cmd, "route.list", "list the IPv4 routes", api_route_list)
+API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route", api_route_add)
+API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 or IPv6 route", api_route_del)
+API_COMMAND(route_list_cmd, "route.list", "list the routes, IPv4 then IPv6 (\"family\" for one)",
+	api_route_list)

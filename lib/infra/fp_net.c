@@ -63,7 +63,23 @@ int fp_ip_parse(const char *s, struct fp_ip_addr *addr)
 	return 0;
 }
 
-static struct fp_ip_addr masked(const struct fp_ip_addr *a, uint8_t len)
+int fp_ip_parse_as(uint8_t family, const char *s, struct fp_ip_addr *addr)
+{
+	struct fp_ip6_addr v6;
+	uint32_t v4;
+	int ret;
+
+	if (family == AF_INET) {
+		if ((ret = fp_ip4_parse(s, &v4)) == 0)
+			*addr = fp_ip_addr4(v4);
+		return ret;
+	}
+	if ((ret = fp_ip6_parse(s, &v6)) == 0)
+		*addr = fp_ip_addr6(&v6);
+	return ret;
+}
+
+struct fp_ip_addr fp_ip_masked(const struct fp_ip_addr *a, uint8_t len)
 {
 	struct fp_ip6_addr v6;
 
@@ -100,7 +116,7 @@ static int prefix_parse(
 			return fp_error(EINVAL, "'%s': prefix length must be 0 to %ld", s, max);
 	}
 	*len = n;
-	net = masked(a, n);
+	net = fp_ip_masked(a, n);
 	if (!allow_host_bits && !fp_ip_addr_equal(&net, a))
 		return fp_error(EINVAL, "'%s' has host bits set (did you mean %s/%ld?)", s,
 			fp_ip_fmt(&net, m), n);
@@ -123,6 +139,29 @@ int fp_ip6_prefix_parse(const char *s, struct fp_ip6_prefix *p, bool allow_host_
 
 	p->addr = a.v6;
 	return ret;
+}
+
+int fp_ip_prefix_parse(const char *s, struct fp_ip_prefix *p, bool allow_host_bits)
+{
+	int family = strchr(s ? s : "", ':') != NULL ? AF_INET6 : AF_INET;
+	char buf[FP_IP6_PREFIXSTRLEN + 1];
+	struct in6_addr a;
+
+	if (s == NULL)
+		s = "";
+	/* text that is no address of either family is said to be so, as fp_ip_parse() does */
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(s, "/"), s);
+	if (strlen(s) > FP_IP6_PREFIXSTRLEN || inet_pton(family, buf, &a) != 1)
+		return fp_error(EINVAL, "'%s' is not an IPv4 or IPv6 prefix", s);
+	return prefix_parse(family, s, &p->addr, &p->len, allow_host_bits);
+}
+
+const char *fp_ip_prefix_fmt(const struct fp_ip_prefix *p, char buf[FP_IP_PREFIXSTRLEN])
+{
+	char a[FP_IP_ADDRSTRLEN];
+
+	snprintf(buf, FP_IP_PREFIXSTRLEN, "%s/%u", fp_ip_fmt(&p->addr, a), p->len);
+	return buf;
 }
 
 const char *fp_ip4_fmt(uint32_t addr, char buf[FP_IP4_ADDRSTRLEN])

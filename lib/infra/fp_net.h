@@ -18,6 +18,7 @@
 #define FP_IP6_ADDRSTRLEN   46 /* INET6_ADDRSTRLEN: "ffff:...:255.255.255.255" */
 #define FP_IP6_PREFIXSTRLEN 50 /* and "/128" */
 #define FP_IP_ADDRSTRLEN    FP_IP6_ADDRSTRLEN
+#define FP_IP_PREFIXSTRLEN  FP_IP6_PREFIXSTRLEN
 #define FP_MAC_STRLEN	    18
 
 struct fp_ip4_prefix {
@@ -177,7 +178,29 @@ static inline bool fp_ip_addr_equal(const struct fp_ip_addr *a, const struct fp_
 
 /* An address of either family: IPv6 if s has a ':', else IPv4. 0 or -EINVAL (message set). */
 int fp_ip_parse(const char *s, struct fp_ip_addr *addr);
+/*
+ * An address of the given family (AF_INET or AF_INET6), with fp_ip4_parse()'s and
+ * fp_ip6_parse()'s messages: "'2001:db8::1' is an IPv6 address, not IPv4".
+ */
+int fp_ip_parse_as(uint8_t family, const char *s, struct fp_ip_addr *addr);
 /* The address in the text of its family ("?" for an unknown family). */
 const char *fp_ip_fmt(const struct fp_ip_addr *addr, char buf[FP_IP_ADDRSTRLEN]);
+/* A prefix of either family: its family is its address's. */
+struct fp_ip_prefix {
+	struct fp_ip_addr addr;
+	uint8_t len;
+};
+
+/* "10.0.0.0/8" or "2001:db8::/32" (IPv6 if s has a ':'); a bare address is a host route. */
+int fp_ip_prefix_parse(const char *s, struct fp_ip_prefix *p, bool allow_host_bits);
+const char *fp_ip_prefix_fmt(const struct fp_ip_prefix *p, char buf[FP_IP_PREFIXSTRLEN]);
+/* addr with the bits after the first len cleared (len up to 32 or 128). */
+struct fp_ip_addr fp_ip_masked(const struct fp_ip_addr *addr, uint8_t len);
+/* 32 for IPv4, 128 for IPv6. */
+static inline uint8_t fp_family_bits(uint8_t family)
+{
+	return family == AF_INET ? 32 : 128;
+}
+
 /* "IPv4", "IPv6" (for messages), "?" for another value. */
 const char *fp_family_name(uint8_t family);

@@ -15,35 +15,34 @@
  */
 struct addr_spec {
 	char iface[FP_IFACE_NAMESIZE];
-	uint8_t family;
-	struct fp_ip4_prefix addr;
-	struct fp_ip6_prefix addr6;
+	struct fp_ip_prefix p;
 };
 
-static const char *addr_spec_fmt(const struct addr_spec *s, char buf[FP_IP6_PREFIXSTRLEN])
+static struct fp_ip4_prefix addr_spec_v4(const struct addr_spec *s)
 {
-	return s->family == AF_INET ? fp_ip4_prefix_fmt(&s->addr, buf)
-				    : fp_ip6_prefix_fmt(&s->addr6, buf);
+	return (struct fp_ip4_prefix){s->p.addr.v4, s->p.len};
+}
+
+static struct fp_ip6_prefix addr_spec_v6(const struct addr_spec *s)
+{
+	return (struct fp_ip6_prefix){s->p.addr.v6, s->p.len};
 }
 
 static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct addr_spec *s = elem;
 	static const char *const keys[] = {"iface", "address", NULL};
-	const char *iface, *text = json_string_value(json_object_get(obj, "address"));
-	char key[64], pfx[FP_IP6_PREFIXSTRLEN];
+	char key[64], pfx[FP_IP_PREFIXSTRLEN];
+	const char *iface;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->family = text != NULL && strchr(text, ':') != NULL ? AF_INET6 : AF_INET;
 	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
-		(ret = s->family == AF_INET
-				? cfg_get_ip4_prefix(ctx, obj, "address", true, true, &s->addr)
-				: cfg_get_ip6_prefix(ctx, obj, "address", true, true, &s->addr6)) < 0)
+		(ret = cfg_get_ip_prefix(ctx, obj, "address", true, true, &s->p)) < 0)
 		return ret;
 	snprintf(s->iface, sizeof(s->iface), "%s", iface);
-	snprintf(key, sizeof(key), "%s %s", iface, addr_spec_fmt(s, pfx));
+	snprintf(key, sizeof(key), "%s %s", iface, fp_ip_prefix_fmt(&s->p, pfx));
 	cfg_push_key(ctx, "address");
 	ret = cfg_declare(ctx, "address", key);
 	cfg_pop(ctx);
@@ -61,8 +60,15 @@ static int addr_spec_add(const struct addr_spec *s)
 
 	if (iface == NULL)
 		return fp_error(ENODEV, "no interface '%s'", s->iface);
-	return s->family == AF_INET ? ip4_addr_add(iface->id, &s->addr)
-				    : ip6_addr_add(iface->id, &s->addr6);
+	if (s->p.addr.family == AF_INET) {
+		struct fp_ip4_prefix p = addr_spec_v4(s);
+
+		return ip4_addr_add(iface->id, &p);
+	} else {
+		struct fp_ip6_prefix p = addr_spec_v6(s);
+
+		return ip6_addr_add(iface->id, &p);
+	}
 }
 
 static int addr_spec_del(const struct addr_spec *s)
@@ -71,8 +77,15 @@ static int addr_spec_del(const struct addr_spec *s)
 
 	if (iface == NULL)
 		return fp_error(ENODEV, "no interface '%s'", s->iface);
-	return s->family == AF_INET ? ip4_addr_del(iface->id, &s->addr)
-				    : ip6_addr_del(iface->id, &s->addr6);
+	if (s->p.addr.family == AF_INET) {
+		struct fp_ip4_prefix p = addr_spec_v4(s);
+
+		return ip4_addr_del(iface->id, &p);
+	} else {
+		struct fp_ip6_prefix p = addr_spec_v6(s);
+
+		return ip6_addr_del(iface->id, &p);
+	}
 }
 
 struct stale_addrs {
@@ -83,11 +96,8 @@ struct stale_addrs {
 
 static bool same_spec(const struct addr_spec *a, const struct addr_spec *b)
 {
-	if (strcmp(a->iface, b->iface) != 0 || a->family != b->family)
-		return false;
-	if (a->family == AF_INET)
-		return a->addr.addr == b->addr.addr && a->addr.len == b->addr.len;
-	return fp_ip6_equal(&a->addr6.addr, &b->addr6.addr) && a->addr6.len == b->addr6.len;
+	return strcmp(a->iface, b->iface) == 0 && fp_ip_addr_equal(&a->p.addr, &b->p.addr) &&
+	       a->p.len == b->p.len;
 }
 
 static int collect_stale(struct stale_addrs *s, const struct addr_spec *a)
@@ -103,7 +113,7 @@ static int collect_stale(struct stale_addrs *s, const struct addr_spec *a)
 
 static int collect_stale4(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
 {
-	struct addr_spec s = {.family = AF_INET, .addr = *a};
+	struct addr_spec s = {.p = {fp_ip_addr4(a->addr), a->len}};
 
 	snprintf(s.iface, sizeof(s.iface), "%s", iface_get(iface)->name);
 	return collect_stale(arg, &s);
@@ -111,7 +121,7 @@ static int collect_stale4(uint16_t iface, const struct fp_ip4_prefix *a, void *a
 
 static int collect_stale6(uint16_t iface, const struct ip6_ifaddr *a, void *arg)
 {
-	struct addr_spec s = {.family = AF_INET6, .addr6 = a->p};
+	struct addr_spec s = {.p = {fp_ip_addr6(&a->p.addr), a->p.len}};
 
 	if (a->automatic) /* the link-local address is the port's, not the document's */
 		return 0;

@@ -91,6 +91,6 @@ static inline enum ip4_route_result ip4_route_decide(struct rte_mbuf *m, uint64_
 	mb = &g->members[likely(g->n_slots <= 1) ? 0 : g->slots[ip4_flow_hash(ip) % g->n_slots]];
 	priv->iface_out = mb->iface;
 	priv->neigh = mb->neigh;
-	priv->nh_addr = mb->neigh != NULL ? mb->gw : ip->dst_addr;
+	priv->nh_addr = mb->neigh != NULL ? mb->gw.v4 : ip->dst_addr;
 	return IP4_ROUTE_TO_NEXT_HOP;
 }

@@ -15,10 +15,7 @@
 #include <rte_malloc.h>
 #include <rte_random.h>
 
-#if __has_include("fib/fib6.h")
 #include "fib/fib6.h"
-#define HAVE_FIB6 1
-#endif
 
 /* Linux's defaults: net.ipv6.conf.*.dad_transmits, retrans_time, rtr_solicit_delay */
 #define DAD_TRANSMITS	      1
@@ -118,7 +115,6 @@ static bool iface_needs(uint16_t iface, const struct fp_ip6_prefix *p)
 	return false;
 }
 
-#ifdef HAVE_FIB6
 static struct route6 connected_route(
 	uint16_t iface, const struct fp_ip6_prefix *p, enum route_type type)
 {
@@ -164,20 +160,6 @@ static int sync_prefix_route(uint16_t vrf, const struct fp_ip6_prefix *p, uint16
 	r = connected_route(was, p, ROUTE_UNICAST);
 	return fib6_route_del(vrf, &r.prefix);
 }
-#else
-/* Until FIB6 comes: addresses without routes; ip6_input finds them in the interface tables. */
-static int local_route(uint16_t iface, const struct fp_ip6_addr *a, bool add)
-{
-	(void)iface, (void)a, (void)add;
-	return 0;
-}
-
-static int sync_prefix_route(uint16_t vrf, const struct fp_ip6_prefix *p, uint16_t was)
-{
-	(void)vrf, (void)p, (void)was;
-	return 0;
-}
-#endif
 
 /* The interface of vrf that owns p's connected route now, before a change. */
 static uint16_t prefix_owner(uint16_t vrf, const struct fp_ip6_prefix *p)

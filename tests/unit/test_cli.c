@@ -187,7 +187,7 @@ static void test_mismatch(void **state)
 static void test_aliases(void **state)
 {
 	const struct cli_command *a, *b;
-	char *argv[] = {"show", "routes", "vrf", "2"};
+	char *argv[] = {"ip", "-4", "route", "vrf", "2"};
 	char *alias[] = {"ip", "route", "show", "vrf", "2"};
 	char *alias2[] = {"ip", "route"};
 	char *add[] = {"route", "add", "10.0.0.0/8", "via", "10.0.1.2", "dev", "p0"};
@@ -196,7 +196,7 @@ static void test_aliases(void **state)
 
 	(void)state;
 	check_args("test options y", "{\"a\": \"y\"}");
-	assert_int_equal(cli_parse(&ctx, 4, argv, &a, &args), 0);
+	assert_int_equal(cli_parse(&ctx, 5, argv, &a, &args), 0);
 	assert_int_equal(cli_parse(&ctx, 5, alias, &b, &args2), 0);
 	assert_ptr_equal(a, b);
 	assert_true(json_equal(args, args2));
@@ -218,13 +218,16 @@ static void test_aliases(void **state)
 	/* every alias of the commands */
 	for (const char *const *line = (const char *const[]){"ip link", "ip link show",
 		     "show interfaces", "show neighbors", "ip neigh show", "ip addr",
-		     "show addresses", "route del 10.0.0.0/8 vrf 1", "show stats all", NULL};
+		     "show addresses", "route del 10.0.0.0/8 vrf 1", "show stats all",
+		     "show routes ipv6 vrf 1", "ip -6 route", "ip -6 route show vrf 1",
+		     "ip -6 route add default via fe80::1 dev p0", "ip -6 route del 2001:db8::/32",
+		     NULL};
 		*line; line++) {
-		char buf[64], *words[8];
+		char buf[64], *words[12];
 		int n;
 
 		snprintf(buf, sizeof(buf), "%s", *line);
-		n = cli_split(buf, words, 8);
+		n = cli_split(buf, words, 12);
 		assert_int_equal(cli_parse(&ctx, n, words, &a, &args), 0);
 		json_decref(args);
 	}
@@ -235,12 +238,13 @@ static void test_unknown(void **state)
 	(void)state;
 	check_usage("ip rout", "unknown command 'ip rout'",
 		"did you mean:", "    ip route add PREFIX", "    ip route [vrf ID]", NULL);
-	check_usage("sho routes", "unknown command 'sho'", "    show routes [vrf ID]", NULL);
+	check_usage("sho routes", "unknown command 'sho'", "    show routes [ipv4|ipv6] [vrf ID]",
+		NULL);
 	check_usage("show neighbour", "    show neighbours", NULL);
 	/* a typo in a longer name, not bad arguments to "ip route" */
 	check_usage("ip route ad 10.0.0.0/8", "unknown command 'ip route ad'",
 		"    ip route add PREFIX", NULL);
-	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip link", NULL);
+	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
 	check_usage("show xyzzy", "unknown command 'show xyzzy'", "    show stats [all]", NULL);
 	check_usage("frobnicate", "unknown command 'frobnicate'", NULL);
@@ -252,7 +256,8 @@ static void test_help(void **state)
 	(void)state;
 	assert_int_equal(run("help"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh add ADDR lladdr MAC dev IFACE\n"));
-	assert_non_null(strstr(out_text, "show routes [vrf ID]\nip route [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip route show [vrf ID]\nip route [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip -6 route show [vrf ID]\nip -6 route [vrf ID]\n"));
 	assert_int_equal(run("ip route add 10.0.0.0/8 --help"), CLI_OK);
 	assert_non_null(strstr(out_text, "route add PREFIX [via ADDR]..."));
 	assert_int_equal(run("help ip neigh"), CLI_OK);
@@ -497,7 +502,7 @@ static void test_complete_help(void **state)
 	cli_complete_help(&ctx, "ip route a");
 	flush();
 	assert_string_equal(out_text, "  type unicast|blackhole\n"
-				      "  route  List the routes, of every VRF or of one\n"
+				      "  route  List the IPv4 routes, as ip route does...\n"
 				      "  add  Add a static route...\n");
 	/* nothing fits: the parser's message */
 	close_output();

@@ -146,9 +146,10 @@ static const char *lookup_gw(const char *addr, char buf[FP_IP4_ADDRSTRLEN])
 	if (g == NULL)
 		return NULL;
 	assert_int_equal(g->type, ROUTE_UNICAST);
-	if (g->members[0].gw == 0)
+	if (g->members[0].gw.family == 0)
 		return "";
-	return fp_ip4_fmt(g->members[0].gw, buf);
+	assert_int_equal(g->members[0].gw.family, AF_INET);
+	return fp_ip4_fmt(g->members[0].gw.v4, buf);
 }
 
 #define assert_lookup_gw(addr, expected)                                                           \
@@ -427,7 +428,7 @@ static void test_static_gateway(void **state)
 	g = L("172.16.200.1");
 	assert_non_null(g);
 	assert_int_equal(g->members[0].iface, ifs[0]->id);
-	assert_int_equal(g->members[0].gw, A("192.0.2.2"));
+	assert_int_equal(g->members[0].gw.v4, A("192.0.2.2"));
 	assert_non_null(g->members[0].neigh);
 	assert_null(L("172.17.0.1"));
 
@@ -1029,16 +1030,16 @@ static uint32_t scale_prefix(unsigned int i)
 }
 
 struct seen {
-	char prefix[64][FP_IP4_PREFIXSTRLEN];
+	char prefix[64][FP_IP_PREFIXSTRLEN];
 	int n;
 };
 
-static int remember_prefix(const struct route4 *r, void *arg)
+static int remember_prefix(const struct route *r, void *arg)
 {
 	struct seen *s = arg;
 
 	assert_true(s->n < 64);
-	fp_ip4_prefix_fmt(&r->prefix, s->prefix[s->n++]);
+	fp_ip_prefix_fmt(&r->prefix, s->prefix[s->n++]);
 	return 0;
 }
 
@@ -1081,7 +1082,7 @@ static void test_walk_resumes(void **state)
 	static const char *const stay[] = {"0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24",
 		"10.2.0.0/16", "172.16.0.0/12", "198.51.100.0/24", "203.0.113.128/25"};
 	static const char *const go[] = {"10.1.3.0/24", "10.3.0.0/16", "192.0.2.128/25"};
-	struct fib4_position pos = {.only_vrf = 0};
+	struct fib_position pos = {.family = AF_INET, .only_vrf = 0};
 	struct seen seen = {0};
 	int ret, chunks = 0;
 
@@ -1092,7 +1093,7 @@ static void test_walk_resumes(void **state)
 	for (size_t i = 0; i < RTE_DIM(go); i++)
 		assert_int_equal(add_via(go[i], "192.0.2.2"), 0);
 	do {
-		ret = fib4_routes_walk_from(&pos, 3, remember_prefix, &seen);
+		ret = fib_routes_walk_from(&pos, 3, remember_prefix, &seen);
 		assert_true(ret == 0 || ret == 1);
 		/* between chunks: routes go, including the one the walk stopped at, and come */
 		if (chunks == 0)
