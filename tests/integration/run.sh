@@ -63,6 +63,15 @@ test_ipv6_forward() {
 	check "packet too big counted as ip6_packet_too_big" test "$(drops ip6_packet_too_big)" -ge 1
 	check "unresolvable neighbour: ICMPv6 address unreachable" sh -c \
 		"ip netns exec $FPT-h1 ping -6 -c 1 -W 5 2001:db8:2::99 | tee /dev/stderr | grep -q 'Address unreachable'"
+	check "no route: ICMPv6 no route (1/0)" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:99::1 | tee /dev/stderr | grep -q 'No route'"
+	check "no route counted as ip6_no_route" test "$(drops ip6_no_route)" -ge 1
+	check "unreachable route: ICMPv6 no route (1/0), as Linux's ip6_pkt_discard" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:77::1 | tee /dev/stderr | grep -q 'No route'"
+	check "prohibit route: ICMPv6 administratively prohibited (1/1)" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:88::1 | tee /dev/stderr | grep -q 'Administratively prohibited'"
+	check "blackhole route: silent, counted" sh -c \
+		"! ip netns exec $FPT-h1 ping -6 -c 1 -W 1 2001:db8:66::1 && [ \$($(declare -f api drops); SOCK=$SOCK; drops ip6_blackhole) -ge 1 ]"
 	in_ns h2 iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
 	sleep 0.5
 	check "iperf3 -6 TCP h1 -> h2 for 5 s completes" sh -c \
@@ -189,6 +198,28 @@ for sport in range(20000, 20032):
 	check "ECMP: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
 	check "ECMP: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
 	check "ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+}
+
+test_ipv6_ecmp() {
+	in_ns h2 timeout 5 tcpdump -nli eth0 -w "$WORK/h2v6.pcap" ip6 and udp dst port 7777 2>/dev/null &
+	local d2=$!
+	in_ns h3 timeout 5 tcpdump -nli eth0 -w "$WORK/h3v6.pcap" ip6 and udp dst port 7777 2>/dev/null &
+	local d3=$!
+	sleep 1
+	# 32 flows of 3 packets each, one UDP source port per flow
+	in_ns h1 $PY -c 'import socket
+for sport in range(20000, 20032):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.bind(("2001:db8:1::2", sport))
+    for _ in range(3):
+        s.sendto(b"x", ("2001:db8:100::1", 7777))
+    s.close()'
+	wait $d2 $d3
+	tcpdump -nr "$WORK/h2v6.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h2v6.ports"
+	tcpdump -nr "$WORK/h3v6.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h3v6.ports"
+	check "IPv6 ECMP: flows reach both gateways" test -s "$WORK/h2v6.ports" -a -s "$WORK/h3v6.ports"
+	check "IPv6 ECMP: all 32 flows arrive" test "$(cat "$WORK/h2v6.ports" "$WORK/h3v6.ports" | sort -u | wc -l)" -eq 32
+	check "IPv6 ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2v6.ports" "$WORK/h3v6.ports")"
 }
 
 test_route_under_traffic() {
@@ -702,7 +733,7 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_traceroute test_no_route test_ecmp test_route_under_traffic
+ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_ipv6_ecmp test_traceroute test_no_route test_ecmp test_route_under_traffic
 	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
