@@ -178,48 +178,37 @@ test_no_route() {
 		"ip netns exec $FPT-h1 ping -c 1 -W 5 10.0.2.99 | grep -q 'Destination Host Unreachable'"
 }
 
-test_ecmp() {
+# ecmp_spreads LABEL AF SRC DST: 32 UDP flows of 3 packets from h1 (SRC) to the anycast DST behind
+# h2 and h3 reach both, all arrive, and each keeps one path
+ecmp_spreads() {
+	local label=$1 af=$2 src=$3 dst=$4
 	in_ns h2 timeout 5 tcpdump -nli eth0 -w "$WORK/h2.pcap" udp dst port 7777 2>/dev/null &
 	local d2=$!
 	in_ns h3 timeout 5 tcpdump -nli eth0 -w "$WORK/h3.pcap" udp dst port 7777 2>/dev/null &
 	local d3=$!
 	sleep 1
-	# 32 flows of 3 packets each, one UDP source port per flow
-	in_ns h1 $PY -c 'import socket
+	# one UDP source port per flow
+	in_ns h1 $PY -c "import socket
 for sport in range(20000, 20032):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.0.1.2", sport))
+    s = socket.socket(socket.$af, socket.SOCK_DGRAM)
+    s.bind(('$src', sport))
     for _ in range(3):
-        s.sendto(b"x", ("10.100.0.1", 7777))
-    s.close()'
+        s.sendto(b'x', ('$dst', 7777))
+    s.close()"
 	wait $d2 $d3
 	tcpdump -nr "$WORK/h2.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h2.ports"
 	tcpdump -nr "$WORK/h3.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h3.ports"
-	check "ECMP: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
-	check "ECMP: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
-	check "ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+	check "$label: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
+	check "$label: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
+	check "$label: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+}
+
+test_ecmp() {
+	ecmp_spreads ECMP AF_INET 10.0.1.2 10.100.0.1
 }
 
 test_ipv6_ecmp() {
-	in_ns h2 timeout 5 tcpdump -nli eth0 -w "$WORK/h2v6.pcap" ip6 and udp dst port 7777 2>/dev/null &
-	local d2=$!
-	in_ns h3 timeout 5 tcpdump -nli eth0 -w "$WORK/h3v6.pcap" ip6 and udp dst port 7777 2>/dev/null &
-	local d3=$!
-	sleep 1
-	# 32 flows of 3 packets each, one UDP source port per flow
-	in_ns h1 $PY -c 'import socket
-for sport in range(20000, 20032):
-    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-    s.bind(("2001:db8:1::2", sport))
-    for _ in range(3):
-        s.sendto(b"x", ("2001:db8:100::1", 7777))
-    s.close()'
-	wait $d2 $d3
-	tcpdump -nr "$WORK/h2v6.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h2v6.ports"
-	tcpdump -nr "$WORK/h3v6.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h3v6.ports"
-	check "IPv6 ECMP: flows reach both gateways" test -s "$WORK/h2v6.ports" -a -s "$WORK/h3v6.ports"
-	check "IPv6 ECMP: all 32 flows arrive" test "$(cat "$WORK/h2v6.ports" "$WORK/h3v6.ports" | sort -u | wc -l)" -eq 32
-	check "IPv6 ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2v6.ports" "$WORK/h3v6.ports")"
+	ecmp_spreads "IPv6 ECMP" AF_INET6 2001:db8:1::2 2001:db8:100::1
 }
 
 test_route_under_traffic() {
@@ -570,14 +559,14 @@ test_neighbours_ipv6() {
 		"EINVAL: /via: '2001:db8:2::50' is an IPv6 address, not IPv4"
 	check "a bad IPv6 interface address: refused with the reason" api_refuses addr.add \
 		'{"iface": "p1", "address": "2001:db8:1::zz/64"}' \
-		"EINVAL: /address: '2001:db8:1::zz/64' is not an IPv6 prefix"
+		"EINVAL: /address: '2001:db8:1::zz/64' is not an IPv4 or IPv6 prefix"
 	check "fastpathctl ip neigh add, bad address: exit 1 with the reason" ctl_refuses \
 		"/address: '2001:db8::zz' is not an IPv4 or IPv6 address" \
 		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
 	check "fastpathctl ip neigh add, unknown interface: exit 1 with the reason" ctl_refuses \
 		"/iface: no interface 'nope'" ip neigh add 2001:db8:1::13 lladdr 02:00:00:00:01:13 dev nope
-	check "fastpathctl ip route add of an IPv6 prefix: exit 1, the wrong family named" ctl_refuses \
-		"/prefix: '2001:db8::/32' is an IPv6 prefix, not IPv4" ip route add 2001:db8::/32 via 10.0.2.2
+	check "fastpathctl ip route add of an IPv6 prefix via an IPv4 gateway: exit 1, the wrong family named" \
+		ctl_refuses "/via/0: '10.0.2.2' is an IPv4 address, not IPv6" ip route add 2001:db8::/32 via 10.0.2.2
 	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "neighbours": [\n  {"iface": "p0", "address": "2001:db8::1::9", "mac": "02:00:00:00:00:09"}\n ]}\n' \
 		>"$WORK/bad6.json"
 	check "config file: a bad IPv6 neighbour at file:line:col" sh -c \
