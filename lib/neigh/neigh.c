@@ -56,7 +56,7 @@ static int64_t gc_last_ms;
 FP_COUNTER(neigh_hold_queue_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
-FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver (IPv6 until NDP) */
+FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver */
 FP_COUNTER(neigh_no_output)   /* held packets of a family without its output nodes */
 
 static struct neigh_family *family_by_af(uint8_t af)

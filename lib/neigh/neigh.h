@@ -150,9 +150,9 @@ void neigh_unref(struct neigh *n);
 int neigh_static_add_key(const struct neigh_key *key, const struct rte_ether_addr *mac);
 int neigh_del_key(const struct neigh_key *key);
 /*
- * The learning entry point of ARP (and NDP): a packet from the key's address with sha proved
- * state; create: make the entry if there is none (else only refresh one), garp: a gratuitous
- * announcement, which may override within locktime.
+ * The learning entry point of ARP (NDP's is neigh_nd_update()): a packet from the key's
+ * address with sha proved state; create: make the entry if there is none (else only refresh
+ * one), garp: a gratuitous announcement, which may override within locktime.
  */
 void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *sha,
 	enum neigh_state state, bool create, bool garp);
@@ -214,7 +214,7 @@ static inline void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_eth
  */
 typedef int (*neigh_resolver_fn)(const struct neigh *n, const struct rte_ether_addr *dst);
 /*
- * The probes of a family: ARP registers IPv4's (arp.c); NDP is to register IPv6's. Until a
+ * The probes of a family: ARP registers IPv4's (arp.c); NDP IPv6's (ip6/ndp.c). Until a
  * family has one, its entries that need resolution send nothing (each probe is counted as
  * neigh_no_resolver) and go FAILED after the usual probes, as unanswered ones do.
  * 0, or -EAFNOSUPPORT for a family other than AF_INET and AF_INET6.

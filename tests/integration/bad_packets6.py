@@ -126,6 +126,16 @@ answers = {
         H2, (129,)) is not None,
 }
 
+if case == "hop_limit_burst":
+    # 20 expiring packets at once: Linux answers 6 (XRLIM_BURST_FACTOR) and limits the rest
+    sniffer = AsyncSniffer(iface="eth0", filter=f"icmp6 and src host {R1}")
+    sniffer.start()
+    time.sleep(1)
+    sendp([eth / IPv6(src=H1, dst=H2, hlim=1) / UDP(dport=33434 + i) for i in range(20)], iface="eth0")
+    time.sleep(1)
+    replies = [p for p in sniffer.stop() if p.haslayer(IPv6) and bytes(p[IPv6].payload)[0] == 3]
+    print(f"{len(replies)} time exceeded for 20 probes")
+    sys.exit(0 if len(replies) == 6 else 1)
 if case == "router_solicitation":
     # from h2: a multicast router advertisement from p2's link-local address, with the prefix
     from scapy.all import ICMPv6ND_RA, ICMPv6ND_RS, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr

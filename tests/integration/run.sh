@@ -63,6 +63,13 @@ test_ipv6_forward() {
 	check "packet too big counted as ip6_packet_too_big" test "$(drops ip6_packet_too_big)" -ge 1
 	check "unresolvable neighbour: ICMPv6 address unreachable" sh -c \
 		"ip netns exec $FPT-h1 ping -6 -c 1 -W 5 2001:db8:2::99 | tee /dev/stderr | grep -q 'Address unreachable'"
+	in_ns h2 timeout 3 tcpdump -nli eth0 -c 1 -e 'ip6 and ether dst 02:00:00:00:02:50' >"$WORK/static6" 2>/dev/null &
+	local dump=$!
+	sleep 1
+	in_ns h1 ping -6 -c 1 -W 1 2001:db8:2::50 >/dev/null 2>&1
+	wait $dump
+	check "a static IPv6 neighbour (config file): traffic leaves with its MAC, without NDP" \
+		grep -q '2001:db8:2::50' "$WORK/static6"
 	check "no route: ICMPv6 no route (1/0)" sh -c \
 		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:99::1 | tee /dev/stderr | grep -q 'No route'"
 	check "no route counted as ip6_no_route" test "$(drops ip6_no_route)" -ge 1
@@ -450,6 +457,15 @@ test_cli() {
 		"$FASTPATHCTL -s $WORK/nope.sock show routes 2>&1 | grep -q 'nope.sock'"
 }
 
+test_ipv6_rate_limit() {
+	local before
+	before=$(drops icmp6_rate_limited)
+	sleep 2 # earlier errors to h1 leave its bucket (a /64: 250 ms a token, 6 in a burst) full again
+	check "ICMPv6 errors to one host: a burst of 6, then rate-limited (Linux icmpv6_xrlim_allow)" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" hop_limit_burst 02:00:00:00:01:01
+	check "rate-limited ICMPv6 errors are counted" test "$(drops icmp6_rate_limited)" -ge $((before + 14))
+}
+
 test_static_neighbour_and_garp() {
 	in_ns h1 timeout 3 tcpdump -nli eth0 -c 1 'arp and arp[6:2] == 1 and arp[14:4] == arp[24:4]' >"$WORK/garp" 2>/dev/null &
 	local dump=$!
@@ -723,7 +739,7 @@ exit(0 if len(r) == 3 else 1)\""
 }
 
 ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_ipv6_ecmp test_traceroute test_no_route test_ecmp test_route_under_traffic
-	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
+	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_ipv6_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
 # fastpathd without hugepages (--no-huge): forwards all the same
