@@ -137,14 +137,16 @@ static int show_routes6(struct cli_ctx *ctx, const json_t *args)
 CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes.", show_routes6,
 	"ip -6 route")
 
+/* What ip route add and ip -6 route add take after their name. */
+#define ROUTE_ADD_ARGS                                                                             \
+	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID]"
+
 static int route_add(struct cli_ctx *ctx, const json_t *args)
 {
 	return call_with(ctx, "route.add", args, AF_UNSPEC);
 }
 
-CLI_COMMAND(route_add_cmd,
-	"ip route add PREFIX [via ADDR]... [dev IFACE] "
-	"[type unicast|blackhole|unreachable|prohibit] [vrf ID]",
+CLI_COMMAND(route_add_cmd, "ip route add " ROUTE_ADD_ARGS,
 	"Add a static route; IPv4 or IPv6 (2001:db8::/32 via 2001:db8::2), several via give ECMP "
 	"nexthops. PREFIX may be \"default\".",
 	route_add, "route add")
@@ -154,9 +156,7 @@ static int route6_add(struct cli_ctx *ctx, const json_t *args)
 	return call_with(ctx, "route.add", args, AF_INET6);
 }
 
-CLI_COMMAND(route6_add_cmd,
-	"ip -6 route add PREFIX [via ADDR]... [dev IFACE] "
-	"[type unicast|blackhole|unreachable|prohibit] [vrf ID]",
+CLI_COMMAND(route6_add_cmd, "ip -6 route add " ROUTE_ADD_ARGS,
 	"Add a static IPv6 route; a link-local gateway needs its dev (via fe80::1 dev p1). PREFIX "
 	"may be \"default\" (::/0).",
 	route6_add)

@@ -23,7 +23,7 @@ struct rte_fib6 *fp_fib6[FP_MAX_VRFS];
 
 static struct {
 	uint32_t max_routes, tbl8_groups;
-} size = {FIB6_DEFAULT_ROUTES, FIB6_DEFAULT_ROUTES}, table_size[FP_MAX_VRFS];
+} size = {FIB6_DEFAULT_ROUTES, FIB6_TBL8_FOR(FIB6_DEFAULT_ROUTES)}, table_size[FP_MAX_VRFS];
 
 /* Per VRF: the tbl8 groups its routes may take (see tbl8_blocks()). */
 static unsigned int tbl8_used[FP_MAX_VRFS];
@@ -101,8 +101,9 @@ static uint64_t parent_nh(struct rte_rib6_node *node)
  * it must tell addresses apart: those where some route longer than 8L bits lies in B. So p
  * needs one group for each of its levels (8L < p's length) whose block holds no other route
  * longer than 8L, counted from the deepest up: a longer route in a block is in every larger
- * one. Called without p in the RIB, this counts the groups p adds (or frees once deleted): an
- * upper bound of what the trie takes, which shares groups further when next hops are equal.
+ * one. Called without p in the RIB, this counts the groups p adds (or frees once deleted): what
+ * the trie takes (tested), or less when next hops are equal and it shares groups further.
+ * Writing a prefix of whole bytes (/48), the trie takes one group more for a while.
  */
 static unsigned int tbl8_blocks(struct rte_rib6 *rib, const struct fp_ip_prefix *p)
 {
@@ -144,7 +145,8 @@ static int set6(void *fib, uint16_t vrf, const struct fp_ip_prefix *p, struct nh
 			return fp_error(ENOSPC, "the IPv6 FIB of VRF %u is full (%u routes)", vrf,
 				table_size[vrf].max_routes);
 		need = tbl8_blocks(rib, p);
-		if (tbl8_used[vrf] + need > table_size[vrf].tbl8_groups)
+		/* and one spare: the trie takes one more while it writes a prefix of whole bytes */
+		if (tbl8_used[vrf] + need + 1 > table_size[vrf].tbl8_groups)
 			return fp_error(ENOSPC,
 				"the IPv6 FIB of VRF %u is full (its %u tbl8 groups are taken)",
 				vrf, table_size[vrf].tbl8_groups);
@@ -292,8 +294,8 @@ const struct nh_group *fib6_lookup(uint16_t vrf, const struct fp_ip6_addr *addr)
 /* The "fib" config section -------------------------------------------------------------------- */
 
 /*
- * {"ipv6_max_routes": 1048576, "ipv6_tbl8_groups": 1048576}: the size of the IPv6 tables made
- * from then on, tbl8 groups as many as routes unless given. A table keeps its size: changing
+ * {"ipv6_max_routes": 1048576, "ipv6_tbl8_groups": 1114112}: the size of the IPv6 tables made
+ * from then on, tbl8 groups FIB6_TBL8_FOR(routes) unless given. A table keeps its size: changing
  * it takes a restart for a VRF that has IPv6 routes.
  */
 static int fib_section_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
@@ -313,7 +315,7 @@ static int fib_section_parse(struct cfg_ctx *ctx, const json_t *value, void **pa
 	if ((s = malloc(2 * sizeof(*s))) == NULL)
 		return fp_error(ENOMEM, "out of memory");
 	s[0] = routes;
-	s[1] = has_tbl8 ? tbl8 : RTE_MAX(routes, (uint64_t)TBL8_MIN);
+	s[1] = has_tbl8 ? tbl8 : RTE_MAX(FIB6_TBL8_FOR(routes), (uint64_t)TBL8_MIN);
 	*parsed = s;
 	return 0;
 }

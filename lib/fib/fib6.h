@@ -63,10 +63,12 @@ json_t *route6_to_json(const struct route6 *r);
 
 /*
  * The size of the tables created from now on (the config's "fib" section; by default
- * FIB6_DEFAULT_ROUTES routes and as many tbl8 groups). A table keeps the size it was created
- * with. 0 or -EINVAL.
+ * FIB6_DEFAULT_ROUTES routes and FIB6_TBL8_FOR() them tbl8 groups). A table keeps the size it
+ * was created with. 0 or -EINVAL.
  */
 #define FIB6_DEFAULT_ROUTES (1u << 20)
+/* A /48 alone in its /40 takes a tbl8 group, and its /32 and /24 one more each when new. */
+#define FIB6_TBL8_FOR(routes) ((routes) + (routes) / 16)
 int fib6_set_size(uint32_t max_routes, uint32_t tbl8_groups);
 /* The tbl8 groups vrf's table may need now (an upper bound of those it uses), and its pool. */
 unsigned int fib6_tbl8_used(uint16_t vrf, unsigned int *pool);

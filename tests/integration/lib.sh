@@ -96,7 +96,6 @@ write_config() { # path
 	"eal": {"file_prefix": "$FPT", "log_level": "*:notice"},
 	"workers": {"count": 2, "idle_sleep_us": 50},
 	"api": {"socket": "$SOCK"},
-	"fib": {"ipv6_max_routes": 16384, "ipv6_tbl8_groups": 16384},
 	"ports": [
 		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
 		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
@@ -115,10 +114,13 @@ write_config() { # path
 		{"prefix": "10.66.0.0/16", "type": "blackhole"},
 		{"prefix": "10.77.0.0/16", "type": "unreachable"},
 		{"prefix": "2001:db8:100::/64", "via": ["2001:db8:2::2", "2001:db8:3::2"]},
+		{"prefix": "2001:db8:100::/48", "via": "2001:db8:2::2"},
 		{"prefix": "2001:db8:66::/48", "type": "blackhole"},
 		{"prefix": "2001:db8:77::/48", "type": "unreachable"},
-		{"prefix": "2001:db8:88::/48", "type": "prohibit"}
+		{"prefix": "2001:db8:88::/48", "type": "prohibit"},
+		{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}
 	],
+	"fib": {"ipv6_max_routes": 4096},
 	"neighbours": [{"iface": "p2", "address": "2001:db8:2::50", "mac": "02:00:00:00:02:50"}],
 	"telemetry": {"openmetrics": {"listen": "127.0.0.1:9464"}}
 }

@@ -70,9 +70,11 @@ test_ipv6_forward() {
 	wait $dump
 	check "a static IPv6 neighbour (config file): traffic leaves with its MAC, without NDP" \
 		grep -q '2001:db8:2::50' "$WORK/static6"
+	api route.del '{"prefix": "::/0"}' >/dev/null # the test bed's default route, meanwhile
 	check "no route: ICMPv6 no route (1/0)" sh -c \
 		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:99::1 | tee /dev/stderr | grep -q 'No route'"
 	check "no route counted as ip6_no_route" test "$(drops ip6_no_route)" -ge 1
+	api route.add '{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}' >/dev/null
 	check "unreachable route: ICMPv6 no route (1/0), as Linux's ip6_pkt_discard" sh -c \
 		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:77::1 | tee /dev/stderr | grep -q 'No route'"
 	check "prohibit route: ICMPv6 administratively prohibited (1/1)" sh -c \
@@ -581,7 +583,7 @@ test_neighbours_ipv6() {
 		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
 	check "fastpathctl ip neigh add, unknown interface: exit 1 with the reason" ctl_refuses \
 		"/iface: no interface 'nope'" ip neigh add 2001:db8:1::13 lladdr 02:00:00:00:01:13 dev nope
-	check "fastpathctl ip route add of an IPv6 prefix via an IPv4 gateway: exit 1, the wrong family named" \
+	check "fastpathctl ip route add of an IPv6 prefix via an IPv4 gateway: exit 1, the family named" \
 		ctl_refuses "/via/0: '10.0.2.2' is an IPv4 address, not IPv6" ip route add 2001:db8::/32 via 10.0.2.2
 	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "neighbours": [\n  {"iface": "p0", "address": "2001:db8::1::9", "mac": "02:00:00:00:00:09"}\n ]}\n' \
 		>"$WORK/bad6.json"
@@ -598,6 +600,116 @@ test_neighbours_ipv6() {
 	api neigh.del '{"iface": "p1", "address": "2001:db8:1::10"}' >/dev/null
 	api neigh.del '{"iface": "p1", "address": "fe80::10"}' >/dev/null
 	api neigh.del '{"iface": "p2", "address": "10.0.2.60"}' >/dev/null
+}
+
+# IPv6 routes through the config file, the API and fastpathctl, listed with IPv4's or alone,
+# dumped and loaded back; bad input refused with its reason, the daemon and its state unharmed.
+route6_with() { # jq filter on route.list's IPv6 routes: true if exactly one matches
+	api route.list '{"family": "ipv6"}' | jq -e "[.routes[] | select($1)] | length == 1"
+}
+
+test_routes_ipv6() {
+	local state
+	check "config file: an IPv6 route via a gateway, its interface found" route6_with \
+		'.prefix == "2001:db8:100::/48" and .origin == "static" and .nexthops == [{"via": "2001:db8:2::2", "dev": "p2"}]'
+	check "config file: an IPv6 blackhole" route6_with '.prefix == "2001:db8:66::/48" and .type == "blackhole"'
+	check "config file: the default route via a link-local gateway on p3" route6_with \
+		'.prefix == "::/0" and .nexthops == [{"via": "fe80::3:2", "dev": "p3"}]'
+	check "route.list: IPv4 routes, then IPv6 ones" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '[.routes[].prefix | test(\":\")] | (index(true) > 0) and (.[index(true):] | all)'"
+	check "route.list {family: ipv4}: no IPv6 route" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv4\"}' | jq -e '(.routes | length > 3) and ([.routes[].prefix | select(test(\":\"))] == [])'"
+	check "route.add (IPv6, ECMP, a long form)" \
+		api route.add '{"prefix": "2001:DB8:200:0::/48", "via": ["2001:db8:2::3", "2001:db8:2:0::4"]}'
+	check "route.list shows it in RFC 5952 form, with both paths" route6_with \
+		'.prefix == "2001:db8:200::/48" and .nexthops == [{"via": "2001:db8:2::3", "dev": "p2"}, {"via": "2001:db8:2::4", "dev": "p2"}]'
+	check "its gateways are IPv6 neighbours of p2, referenced" neigh_with \
+		'.iface == "p2" and .address == "2001:db8:2::3" and .refs == 1'
+	check "route.del (IPv6)" api route.del '{"prefix": "2001:db8:200::/48"}'
+	check "... gone" sh -c "$(declare -f api route6_with); SOCK=$SOCK; ! route6_with '.prefix == \"2001:db8:200::/48\"'"
+
+	"$FASTPATHCTL" -s "$SOCK" monitor route >"$WORK/monitor-r6.txt" 2>&1 &
+	local mon=$!
+	sleep 0.5
+	check "fastpathctl ip -6 route add" ctl ip -6 route add 2001:db8:300::/48 via 2001:db8:2::5
+	check "fastpathctl ip -6 route shows it as ip -6 route does" \
+		ctl_shows "2001:db8:300::/48 via 2001:db8:2::5 dev p2 proto static" ip -6 route
+	check "fastpathctl ip -6 route: the default route and a blackhole" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -6 route | grep -qx 'default via fe80::3:2 dev p3 proto static' && $FASTPATHCTL -s $SOCK ip -6 route | grep -qx 'blackhole 2001:db8:66::/48 proto static'"
+	check "fastpathctl ip route (IPv4, as Linux) lists no IPv6 route" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route | grep -q '10.0.1.0/24 dev p1' && ! $FASTPATHCTL -s $SOCK ip route | grep -q :"
+	check "fastpathctl show routes lists both families" sh -c \
+		"$FASTPATHCTL -s $SOCK show routes | grep -q '10.0.1.0/24 dev p1' && $FASTPATHCTL -s $SOCK show routes | grep -q '^2001:db8:300::/48 via'"
+	check "fastpathctl -j ip -6 route: the API's JSON" sh -c \
+		"$FASTPATHCTL -s $SOCK -j ip -6 route | jq -e '(.routes | length > 3) and ([.routes[] | select(.prefix == \"2001:db8:300::/48\" and .nexthops[0].via == \"2001:db8:2::5\")] | length == 1) and ([.routes[].prefix | select(test(\":\") | not)] == [])'"
+	check "fastpathctl ip -6 route add via a link-local gateway with its dev" \
+		ctl ip -6 route add 2001:db8:400::/48 via fe80::9 dev p1
+	check "fastpathctl ip route add infers IPv6 from the prefix" ctl ip route add 2001:db8:500::/48 via 2001:db8:2::6
+	check "fastpathctl ip -6 route show has both" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -6 route show | grep -qx '2001:db8:500::/48 via 2001:db8:2::6 dev p2 proto static' && $FASTPATHCTL -s $SOCK ip -6 route show | grep -qx '2001:db8:400::/48 via fe80::9 dev p1 proto static'"
+	check "fastpathctl ip -6 route del" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -6 route del 2001:db8:300::/48 && $FASTPATHCTL -s $SOCK ip -6 route del 2001:db8:400::/48 && $FASTPATHCTL -s $SOCK ip route del 2001:db8:500::/48"
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	check "fastpathctl monitor route prints the IPv6 route events" sh -c \
+		"grep -q '^route.add .*2001:db8:300::/48' $WORK/monitor-r6.txt && grep -q '^route.del .*2001:db8:300::/48' $WORK/monitor-r6.txt"
+
+	# the config file's form: dumped, loaded back, changed by config.load
+	api config.dump | jq '.config' >"$WORK/r6.json"
+	check "config.dump holds the IPv6 routes, and the fib section" sh -c \
+		"jq -e '([.routes[] | select(.prefix == \"2001:db8:100::/48\" and .nexthops == [{\"via\": \"2001:db8:2::2\", \"dev\": \"p2\"}])] | length == 1) and .fib == {\"ipv6_max_routes\": 4096, \"ipv6_tbl8_groups\": 4352}' $WORK/r6.json"
+	check "fastpathctl config load of the dump changes nothing" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/r6.json | grep -qi 'no change'"
+	jq '.routes |= (map(select(.prefix != "2001:db8:66::/48")) + [{"prefix": "2001:db8:600::/48", "via": "2001:db8:2::7"}])' \
+		"$WORK/r6.json" >"$WORK/r6b.json"
+	check "config.load: one IPv6 route removed, one added, as reported" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/r6b.json\"}' | tee /dev/stderr | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:600::/48\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"2001:db8:2::7\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:66::/48\\\",\\\"type\\\":\\\"blackhole\\\"}\"], \"changed\": []}]'"
+	check "loading the first dump back restores it" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/r6.json\"}' >/dev/null && api config.dump | jq '.config' | cmp - $WORK/r6.json"
+
+	# bad input: refused with the reason, nothing changed, the daemon goes on
+	state=$(api config.dump)
+	check "an IPv4 gateway for an IPv6 route: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "via": "10.0.2.2"}' "EINVAL: /via: '10.0.2.2' is an IPv4 address, not IPv6"
+	check "a link-local gateway without dev: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "via": "fe80::1"}' \
+		"EINVAL: /via: a link-local gateway (fe80::1) needs its interface ('dev')"
+	check "a gateway off every connected network: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "via": "2001:db8:9::1"}' \
+		"ENETUNREACH: route 2001:db8:700::/48: gateway 2001:db8:9::1 is not on a connected network"
+	check "a gateway off the network of its dev: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "via": "2001:db8:2::8", "dev": "p1"}' \
+		"ENETUNREACH: route 2001:db8:700::/48: gateway 2001:db8:2::8 is not on a network of p1"
+	check "a multicast gateway: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "via": "ff02::1", "dev": "p2"}' \
+		"EINVAL: route 2001:db8:700::/48: gateway ff02::1 is a multicast address"
+	check "a bad prefix: refused" api_refuses route.add \
+		'{"prefix": "2001:db8::g/48", "type": "blackhole"}' "EINVAL: /prefix: '2001:db8::g/48' is not an IPv4 or IPv6 prefix"
+	check "host bits: refused" api_refuses route.add '{"prefix": "2001:db8:1::1/48", "type": "blackhole"}' \
+		"EINVAL: /prefix: '2001:db8:1::1/48' has host bits set (did you mean 2001:db8:1::/48?)"
+	check "a broadcast route: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:700::/48", "type": "broadcast"}' "EINVAL: IPv6 has no broadcast routes"
+	check "a route that exists: refused" api_refuses route.add \
+		'{"prefix": "2001:db8:100::/48", "via": "2001:db8:2::9"}' "EEXIST: route 2001:db8:100::/48 exists in VRF 0"
+	check "deleting a route that is not there: refused" api_refuses route.del \
+		'{"prefix": "2001:db8:777::/48"}' "ENOENT: no route 2001:db8:777::/48 in VRF 0"
+	check "route.list of another family: refused" api_refuses route.list '{"family": "ipv5"}' \
+		"EINVAL: /family: 'family' must be one of 'ipv4', 'ipv6', not 'ipv5'"
+	check "fastpathctl ip -6 route add of an IPv4 prefix: exit 1, the family named" ctl_refuses \
+		"'10.98.0.0/16' is an IPv4 prefix, not IPv6" ip -6 route add 10.98.0.0/16 via 2001:db8:2::2
+	check "fastpathctl ip -6 route add, link-local gateway without dev: exit 1 with the reason" ctl_refuses \
+		"/via/0: a link-local gateway (fe80::1) needs its interface ('dev')" ip -6 route add 2001:db8:700::/48 via fe80::1
+	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "routes": [\n  {"prefix": "2001:db8::/32", "via": "10.0.0.1"}\n ]}\n' \
+		>"$WORK/bad-r6.json"
+	check "config file: an IPv4 gateway for an IPv6 route at file:line:col" sh -c \
+		"$FASTPATHD --check-config $WORK/bad-r6.json 2>&1 | tee /dev/stderr | grep -qF \"bad-r6.json:3:38: /routes/0/via: '10.0.0.1' is an IPv4 address, not IPv6\""
+	jq '.routes += [{"prefix": "2001:db8:800::/48", "via": "fe80::8"}]' "$WORK/r6.json" >"$WORK/bad-r6b.json"
+	check "config.load with a link-local gateway without dev: refused, nothing changed" sh -c \
+		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses config.load '{\"path\": \"$WORK/bad-r6b.json\"}' \"EINVAL: $WORK/bad-r6b.json:$(grep -n 'fe80::8' "$WORK/bad-r6b.json" | cut -d: -f1):14: /routes/$(jq '.routes | length - 1' "$WORK/bad-r6b.json")/via: a link-local gateway (fe80::8) needs its interface ('dev') (nothing changed)\""
+	check "the daemon is alive" kill -0 "$FPD_PID"
+	check "its state is intact" sh -c "$(declare -f api); SOCK=$SOCK; [ \"\$(api config.dump)\" = '$state' ]"
+	check "IPv4 forwarding goes on" ping_ok h1 10.0.2.2
 }
 
 test_icmp_rate_limit() {
@@ -739,7 +851,7 @@ exit(0 if len(r) == 3 else 1)\""
 }
 
 ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_ipv6_ecmp test_traceroute test_no_route test_ecmp test_route_under_traffic
-	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_ipv6_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_route_churn
+	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_ipv6_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_routes_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
 # fastpathd without hugepages (--no-huge): forwards all the same

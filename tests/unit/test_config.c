@@ -757,6 +757,50 @@ static void test_routes_shorthand_errors(void **state)
 		"t.json:3:63: /routes/0/nexthops/1: a next hop needs 'via' or 'dev'");
 }
 
+/* IPv6 routes: the same schema; errors at their value, the family's named. */
+static void test_routes_ipv6(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],"
+		      " \"routes\": [{\"prefix\": \"2001:db8:1::/48\", \"via\": \"2001:db8::2\"},"
+		      "{\"prefix\": \"2001:db8:2::/48\", \"via\": [\"2001:db8::2\", \"fe80::1\"],"
+		      " \"dev\": \"p0\"},"
+		      "{\"prefix\": \"::/0\", \"nexthops\": [{\"via\": \"fe80::1\", \"dev\": \"p0\","
+		      " \"weight\": 2}, {\"dev\": \"p0\"}]},"
+		      "{\"prefix\": \"2001:db8:3::/48\", \"type\": \"blackhole\", \"vrf\": 2},"
+		      "{\"prefix\": \"10.0.0.0/8\", \"via\": \"10.0.0.1\"}]}",
+			&(struct cfg_parsed *){NULL}),
+		0);
+	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": \"10.0.0.1\"}",
+		"t.json:3:38: /routes/0/via: '10.0.0.1' is an IPv4 address, not IPv6");
+	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"nexthops\": [{\"via\": \"2001:db8::1\"}]}",
+		"t.json:3:49: /routes/0/nexthops/0/via: '2001:db8::1' is an IPv6 address, not IPv4");
+	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": [\"2001:db8::1\", \"fe80::1\"]}",
+		"t.json:3:54: /routes/0/via/1: a link-local gateway (fe80::1) needs its interface "
+		"('dev')");
+	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"nexthops\": [{\"via\": \"fe80::1\"}]}",
+		"t.json:3:44: /routes/0/nexthops/0: a link-local gateway (fe80::1) needs its interface "
+		"('dev')");
+	assert_route_error("{\"prefix\": \"2001:db8::g/32\", \"type\": \"blackhole\"}",
+		"t.json:3:14: /routes/0/prefix: '2001:db8::g/32' is not an IPv4 or IPv6 prefix");
+	assert_route_error("{\"prefix\": \"2001:db8::1/32\", \"type\": \"blackhole\"}",
+		"t.json:3:14: /routes/0/prefix: '2001:db8::1/32' has host bits set (did you mean "
+		"2001:db8::/32?)");
+	assert_route_error("{\"prefix\": \"2001:db8::/129\", \"type\": \"blackhole\"}",
+		"t.json:3:14: /routes/0/prefix: '2001:db8::/129': prefix length must be 0 to 128");
+	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"type\": \"broadcast\"}",
+		"t.json:3:3: /routes/0: IPv6 has no broadcast routes");
+	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": \"2001:db8::zz\"}",
+		"t.json:3:38: /routes/0/via: '2001:db8::zz' is not an IPv6 address");
+	assert_int_equal(parse("{\"routes\": [{\"prefix\": \"2001:db8::/32\", \"type\": \"blackhole\"},\n"
+			       "{\"prefix\": \"2001:DB8:0::/32\", \"type\": \"prohibit\"}]}",
+				 &(struct cfg_parsed *){NULL}),
+		-EEXIST);
+	assert_string_equal(fp_errmsg(), "t.json:2:12: /routes/1/prefix: duplicate route 'vrf 0 "
+					 "2001:db8::/32' (first at 1:24)");
+}
+
 static const char neighs_head[] = "{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"},\n"
 				  "  {\"name\": \"p1\", \"driver\": \"null\"}],\n"
 				  " \"neighbours\": [\n";
@@ -859,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_routes_million),
 		cmocka_unit_test(test_routes_error_order),
 		cmocka_unit_test(test_routes_shorthand_errors),
+		cmocka_unit_test(test_routes_ipv6),
 		cmocka_unit_test(test_neighbours_section),
 	};
 

@@ -22,6 +22,7 @@
 #include "ip4/addr.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
+#include "test_routes.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,9 +38,8 @@
 
 #include <cmocka.h>
 
-#define N_IFACES	3
-#define TEST_MAX_GROUPS (1 << 16) /* size of fp_nh_groups: MAX_GROUPS in fib4.c */
-#define NONE		FP_IFACE_NONE
+#define N_IFACES 3
+#define NONE	 FP_IFACE_NONE
 
 static struct iface *ifs[N_IFACES];
 static unsigned int base_routes, base_groups, base_neighs;
@@ -158,15 +158,6 @@ static const char *lookup_gw(const char *addr, char buf[FP_IP4_ADDRSTRLEN])
 		assert_string_equal(lookup_gw(addr, buf_), expected);                              \
 	} while (0)
 
-static unsigned int n_groups(void)
-{
-	unsigned int n = 0;
-
-	for (unsigned int i = 0; i < TEST_MAX_GROUPS; i++)
-		n += fp_nh_groups[i] != NULL;
-	return n;
-}
-
 /* Every route of a walk, in walk order. */
 struct walk {
 	unsigned int n, cap;
@@ -201,25 +192,6 @@ static int walk_find(const struct walk *w, uint16_t vrf, const char *prefix)
 	return found;
 }
 
-/* Slots of each member of g; checks every slot names a member. */
-static void slot_counts(const struct nh_group *g, unsigned int counts[FIB4_ECMP_MAX])
-{
-	memset(counts, 0, FIB4_ECMP_MAX * sizeof(*counts));
-	assert_true(g->n_slots >= 1 && g->n_slots <= FIB4_SLOTS_MAX);
-	for (unsigned int s = 0; s < g->n_slots; s++) {
-		assert_true(g->slots[s] < g->n_members);
-		counts[g->slots[s]]++;
-	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Fixtures --------------------------------------------------------------------------------- */
 
 static int group_setup(void **state)
@@ -238,7 +210,7 @@ static int group_setup(void **state)
 		fprintf(stderr, "%u routes after init\n", base_routes);
 		return -1;
 	}
-	base_groups = n_groups();
+	base_groups = test_nh_group_count();
 	base_neighs = test_neigh_count();
 	return 0;
 }
@@ -257,7 +229,7 @@ static int setup(void **state)
 	(void)state;
 	assert_int_equal(fib4_route_count(0), base_routes);
 	assert_int_equal(fib4_route_count(1), 0);
-	assert_int_equal(n_groups(), base_groups);
+	assert_int_equal(test_nh_group_count(), base_groups);
 	for (int i = 0; i < N_IFACES; i++)
 		ifs[i] = test_iface_new(names[i], i + 1);
 	return 0;
@@ -279,7 +251,7 @@ static int teardown(void **state)
 	free(w.r);
 	assert_int_equal(w.n, 0);
 	assert_int_equal(fib4_route_count(0), base_routes);
-	assert_int_equal(n_groups(), base_groups);
+	assert_int_equal(test_nh_group_count(), base_groups);
 	assert_int_equal(test_neigh_count(), base_neighs);
 	return 0;
 }
@@ -330,7 +302,7 @@ static void test_addr_connected_routes(void **state)
 	assert_false(ip4_addr_is_local(0, a));
 	assert_int_equal(ifs[0]->ip4_primary, 0);
 	assert_int_equal(ip4_addr_del(ifs[0]->id, &(struct fp_ip4_prefix){a, 24}), -ENOENT);
-	assert_int_equal(n_groups(), base_groups);
+	assert_int_equal(test_nh_group_count(), base_groups);
 }
 
 /* /31 has no broadcast (RFC 3021), /32 no network. */
@@ -739,7 +711,7 @@ static void test_ecmp(void **state)
 	assert_int_equal(g->n_members, 2);
 	assert_ptr_equal(g->members[0].neigh, neigh_lookup(ifs[0]->id, A("192.0.2.2")));
 	assert_ptr_equal(g->members[1].neigh, neigh_lookup(ifs[1]->id, A("198.51.100.2")));
-	slot_counts(g, counts);
+	test_slot_counts(g, counts);
 	assert_int_equal(counts[0], counts[1]);
 	assert_int_equal(counts[0] * 2, g->n_slots);
 
@@ -751,7 +723,8 @@ static void test_ecmp(void **state)
 	assert_ptr_equal(g2, g);
 	assert_int_equal(g2->id, id);
 	assert_int_equal(g->refcnt, 2);
-	assert_int_equal(n_groups(), base_groups + 6 + 1); /* 2 x (local, connected, bcast) */
+	assert_int_equal(
+		test_nh_group_count(), base_groups + 6 + 1); /* 2 x (local, connected, bcast) */
 
 	/* 3 paths */
 	r = R("11.0.0.0/8", ROUTE_UNICAST);
@@ -762,7 +735,7 @@ static void test_ecmp(void **state)
 	g2 = L("11.0.0.1");
 	assert_true(g2 != g);
 	assert_int_equal(g2->n_members, 3);
-	slot_counts(g2, counts);
+	test_slot_counts(g2, counts);
 	assert_int_equal(counts[0], counts[1]);
 	assert_int_equal(counts[1], counts[2]);
 	assert_int_equal(counts[0] * 3, g2->n_slots);
@@ -778,7 +751,7 @@ static void test_ecmp(void **state)
 		g2 = L("12.0.0.1");
 		assert_int_equal(g2->members[0].weight, weights[k][0]);
 		assert_int_equal(g2->members[1].weight, weights[k][1]);
-		slot_counts(g2, counts);
+		test_slot_counts(g2, counts);
 		assert_int_equal(counts[0] * 4, g2->n_slots);
 		assert_int_equal(counts[1] * 4, 3 * g2->n_slots);
 		assert_int_equal(get("12.0.0.0/8", &out), 0);
@@ -812,7 +785,7 @@ static void test_ecmp(void **state)
 	assert_int_equal(fib4_route_add(&r, false), 0);
 	g2 = L("15.0.0.1");
 	assert_int_equal(g2->n_members, FIB4_ECMP_MAX);
-	slot_counts(g2, counts);
+	test_slot_counts(g2, counts);
 	for (int i = 0; i < FIB4_ECMP_MAX; i++)
 		assert_int_equal(counts[i], 1);
 	assert_int_equal(del("15.0.0.0/8"), 0);
@@ -828,10 +801,10 @@ static void test_ecmp(void **state)
 	assert_null(fp_nh_groups[id]);
 	assert_int_equal(del("11.0.0.0/8"), 0);
 	assert_int_equal(del("12.0.0.0/8"), 0);
-	assert_int_equal(n_groups(), base_groups + 6);
+	assert_int_equal(test_nh_group_count(), base_groups + 6);
 	addr_del(0, "192.0.2.1/24");
 	addr_del(1, "198.51.100.1/24");
-	assert_int_equal(n_groups(), base_groups);
+	assert_int_equal(test_nh_group_count(), base_groups);
 }
 
 /* Neighbours --------------------------------------------------------------------------------- */
@@ -1029,29 +1002,6 @@ static uint32_t scale_prefix(unsigned int i)
 	return rte_cpu_to_be_32(0x64000000u + (i << 8)); /* 100.0.0.0/24 onwards */
 }
 
-struct seen {
-	char prefix[64][FP_IP_PREFIXSTRLEN];
-	int n;
-};
-
-static int remember_prefix(const struct route *r, void *arg)
-{
-	struct seen *s = arg;
-
-	assert_true(s->n < 64);
-	fp_ip_prefix_fmt(&r->prefix, s->prefix[s->n++]);
-	return 0;
-}
-
-static int seen_count(const struct seen *s, const char *prefix)
-{
-	int n = 0;
-
-	for (int i = 0; i < s->n; i++)
-		n += strcmp(s->prefix[i], prefix) == 0;
-	return n;
-}
-
 /*
  * A route longer than /24 under a parent with the same next-hop group, added
  * and deleted: DPDK 22.11 would then miscount its reserved tbl8 groups and
@@ -1083,7 +1033,7 @@ static void test_walk_resumes(void **state)
 		"10.2.0.0/16", "172.16.0.0/12", "198.51.100.0/24", "203.0.113.128/25"};
 	static const char *const go[] = {"10.1.3.0/24", "10.3.0.0/16", "192.0.2.128/25"};
 	struct fib_position pos = {.family = AF_INET, .only_vrf = 0};
-	struct seen seen = {0};
+	struct test_seen seen = {0};
 	int ret, chunks = 0;
 
 	(void)state;
@@ -1093,7 +1043,7 @@ static void test_walk_resumes(void **state)
 	for (size_t i = 0; i < RTE_DIM(go); i++)
 		assert_int_equal(add_via(go[i], "192.0.2.2"), 0);
 	do {
-		ret = fib_routes_walk_from(&pos, 3, remember_prefix, &seen);
+		ret = fib_routes_walk_from(&pos, 3, test_seen_add, &seen);
 		assert_true(ret == 0 || ret == 1);
 		/* between chunks: routes go, including the one the walk stopped at, and come */
 		if (chunks == 0)
@@ -1104,9 +1054,9 @@ static void test_walk_resumes(void **state)
 		chunks++;
 	} while (ret == 1);
 	for (size_t i = 0; i < RTE_DIM(stay); i++)
-		assert_int_equal(seen_count(&seen, stay[i]), 1);
+		assert_int_equal(test_seen_count(&seen, stay[i]), 1);
 	for (int i = 0; i < seen.n; i++)
-		assert_int_equal(seen_count(&seen, seen.prefix[i]), 1);
+		assert_int_equal(test_seen_count(&seen, seen.prefix[i]), 1);
 	/* the walk's order: more specific routes first, the default route last */
 	assert_string_equal(seen.prefix[seen.n - 1], "0.0.0.0/0");
 	assert_true(chunks >= 4);
@@ -1130,19 +1080,19 @@ static void test_scale(void **state)
 		n = 1u << 18; /* stays in 100.0.0.0-103.255.255.255 */
 	addr_add(0, "192.0.2.1/24");
 	before = fib4_route_count(0);
-	groups = n_groups();
+	groups = test_nh_group_count();
 	r = R("0.0.0.0/24", ROUTE_UNICAST);
 	nh(&r, "192.0.2.2", NONE, 0);
 
-	t0 = now_s();
+	t0 = test_now_s();
 	for (unsigned int i = 0; i < n; i++) {
 		r.prefix.addr = scale_prefix(i);
 		if (fib4_route_add(&r, false) != 0)
 			fail_msg("route %u: %s", i, fp_errmsg());
 	}
-	t1 = now_s();
+	t1 = test_now_s();
 	assert_int_equal(fib4_route_count(0), before + n);
-	assert_int_equal(n_groups(), groups + 1); /* all share one group */
+	assert_int_equal(test_nh_group_count(), groups + 1); /* all share one group */
 	g = fib4_lookup(0, scale_prefix(0) | rte_cpu_to_be_32(1));
 	assert_non_null(g);
 	assert_int_equal(g->refcnt, n);
@@ -1154,19 +1104,19 @@ static void test_scale(void **state)
 	assert_int_equal(fib4_routes_walk(0, count_route, &walked), 0);
 	assert_int_equal(walked, before + n);
 
-	t2 = now_s();
+	t2 = test_now_s();
 	for (unsigned int i = 0; i < n; i++) {
 		struct fp_ip4_prefix p = {scale_prefix(i), 24};
 
 		if (fib4_route_del(0, &p) != 0)
 			fail_msg("route %u: %s", i, fp_errmsg());
 	}
-	t3 = now_s();
+	t3 = test_now_s();
 	printf("[   INFO   ] %u /24 routes via one gateway: added in %.3f s (%.0f routes/s), "
 	       "deleted in %.3f s (%.0f routes/s)\n",
 		n, t1 - t0, n / (t1 - t0), t3 - t2, n / (t3 - t2));
 	assert_int_equal(fib4_route_count(0), before);
-	assert_int_equal(n_groups(), groups);
+	assert_int_equal(test_nh_group_count(), groups);
 	assert_null(fib4_lookup(0, scale_prefix(0)));
 	addr_del(0, "192.0.2.1/24");
 }
@@ -1186,7 +1136,7 @@ static void test_ecmp_every_member_gets_a_slot(void **state)
 	nh(&r, "192.0.2.4", NONE, 1);
 	nh(&r, "192.0.2.5", NONE, 1);
 	assert_int_equal(fib4_route_add(&r, false), 0);
-	slot_counts(L("10.0.0.1"), counts);
+	test_slot_counts(L("10.0.0.1"), counts);
 	for (int i = 0; i < 4; i++)
 		assert_true(counts[i] >= 1);
 	assert_int_equal(del("10.0.0.0/8"), 0);
@@ -1268,23 +1218,6 @@ static void test_shared_broadcast_address(void **state)
 
 /* Config documents --------------------------------------------------------------------------- */
 
-/* The "routes" section of a config document applied as fastpathd does, against live interfaces. */
-static void apply_routes(const char *routes)
-{
-	const struct cfg_section *section = cfg_section_find("routes");
-	json_t *value = json_loads(routes, 0, NULL);
-	struct cfg_ctx ctx;
-	void *parsed = NULL;
-
-	assert_non_null(value);
-	cfg_ctx_init_live(&ctx);
-	if (section->parse(&ctx, value, &parsed) < 0 || section->apply(parsed) < 0)
-		fail_msg("%s", fp_errmsg());
-	cfg_ctx_fini(&ctx);
-	section->free(parsed);
-	json_decref(value);
-}
-
 static void assert_nexthop(
 	const struct route4 *r, unsigned int i, const char *gw, uint16_t iface, uint16_t weight)
 {
@@ -1304,10 +1237,10 @@ static void test_config_routes(void **state)
 	(void)state;
 	addr_add(0, "192.0.2.1/24");
 	connected = fib4_route_count(0);
-	apply_routes("[{\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.2\"},"
-		     " {\"prefix\": \"10.1.0.0/16\", \"nexthops\": [{\"via\": \"192.0.2.3\", "
-		     "\"weight\": 3}, {\"dev\": \"fibt1\"}]},"
-		     " {\"prefix\": \"10.3.0.0/16\", \"vrf\": 1, \"type\": \"blackhole\"}]");
+	test_apply_routes("[{\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.2\"},"
+			  " {\"prefix\": \"10.1.0.0/16\", \"nexthops\": [{\"via\": \"192.0.2.3\", "
+			  "\"weight\": 3}, {\"dev\": \"fibt1\"}]},"
+			  " {\"prefix\": \"10.3.0.0/16\", \"vrf\": 1, \"type\": \"blackhole\"}]");
 	assert_int_equal(fib4_route_count(0), connected + 2);
 	assert_int_equal(get("10.2.0.0/16", &r), 0);
 	assert_int_equal(r.origin, ORIGIN_STATIC);
@@ -1320,8 +1253,9 @@ static void test_config_routes(void **state)
 	assert_int_equal(r.type, ROUTE_BLACKHOLE);
 
 	/* the reload: 10.2/16 changes its gateway, 10.1/16 and VRF 1's route go, 10.4/24 comes */
-	apply_routes("[{\"prefix\": \"10.4.0.0/24\", \"via\": [\"192.0.2.2\", \"192.0.2.3\"]},"
-		     " {\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.4\", \"dev\": \"fibt0\"}]");
+	test_apply_routes(
+		"[{\"prefix\": \"10.4.0.0/24\", \"via\": [\"192.0.2.2\", \"192.0.2.3\"]},"
+		" {\"prefix\": \"10.2.0.0/16\", \"via\": \"192.0.2.4\", \"dev\": \"fibt0\"}]");
 	assert_int_equal(fib4_route_count(0), connected + 2);
 	assert_int_equal(get("10.2.0.0/16", &r), 0);
 	assert_nexthop(&r, 0, "192.0.2.4", ifs[0]->id, 1);
@@ -1331,7 +1265,7 @@ static void test_config_routes(void **state)
 	assert_int_equal(r.n_nh, 2);
 	assert_int_equal(L("192.0.2.1")->type, ROUTE_LOCAL); /* connected routes stay */
 
-	apply_routes("[]");
+	test_apply_routes("[]");
 	assert_int_equal(fib4_route_count(0), connected);
 	addr_del(0, "192.0.2.1/24");
 }
