@@ -16,7 +16,7 @@
 #include <rte_errno.h>
 #include <rte_rib6.h>
 
-#define TBL8_MIN    64
+#define TBL8_MIN    64u
 #define SIZE_MAX_ON (1u << 24) /* routes or tbl8 groups: 16M (a tbl8 group is 1 KiB) */
 
 struct rte_fib6 *fp_fib6[FP_MAX_VRFS];
@@ -315,7 +315,7 @@ static int fib_section_parse(struct cfg_ctx *ctx, const json_t *value, void **pa
 	if ((s = malloc(2 * sizeof(*s))) == NULL)
 		return fp_error(ENOMEM, "out of memory");
 	s[0] = routes;
-	s[1] = has_tbl8 ? tbl8 : RTE_MAX(FIB6_TBL8_FOR(routes), (uint64_t)TBL8_MIN);
+	s[1] = has_tbl8 ? tbl8 : RTE_MIN(RTE_MAX(FIB6_TBL8_FOR(routes), TBL8_MIN), SIZE_MAX_ON);
 	*parsed = s;
 	return 0;
 }
