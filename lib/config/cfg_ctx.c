@@ -355,6 +355,17 @@ int cfg_get_ip4_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, 
 		       : done(ctx, fp_ip4_prefix_parse(json_string_value(v), out, allow_host_bits));
 }
 
+int cfg_get_ip6_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	bool allow_host_bits, struct fp_ip6_prefix *out)
+{
+	json_t *v;
+	int ret = member(ctx, obj, key, required, JSON_STRING, &v);
+
+	return ret <= 0
+		       ? ret
+		       : done(ctx, fp_ip6_prefix_parse(json_string_value(v), out, allow_host_bits));
+}
+
 int cfg_get_mac(
 	struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required, struct fp_mac *out)
 {

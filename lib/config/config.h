@@ -110,6 +110,8 @@ int cfg_get_ip_as(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool 
 	uint8_t family, struct fp_ip_addr *out);
 int cfg_get_ip4_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
 	bool allow_host_bits, struct fp_ip4_prefix *out);
+int cfg_get_ip6_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
+	bool allow_host_bits, struct fp_ip6_prefix *out);
 /* A prefix of either family ("10.0.0.0/8", "2001:db8::/32"). */
 int cfg_get_ip_prefix(struct cfg_ctx *ctx, const json_t *obj, const char *key, bool required,
 	bool allow_host_bits, struct fp_ip_prefix *out);

@@ -11,6 +11,7 @@
 
 enum {
 	ETH_INPUT_IP4,
+	ETH_INPUT_IP6,
 	ETH_INPUT_ARP,
 	ETH_INPUT_NOT_FOR_US,
 	ETH_INPUT_UNKNOWN_ETHERTYPE,
@@ -35,6 +36,8 @@ static inline rte_edge_t eth_classify(
 		return ETH_INPUT_NOT_FOR_US;
 	if (likely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)))
 		next = ETH_INPUT_IP4;
+	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		next = ETH_INPUT_IP6;
 	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		next = ETH_INPUT_ARP;
 	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
@@ -105,6 +108,7 @@ static struct rte_node_register eth_input_node = {
 	.next_nodes =
 		{
 			[ETH_INPUT_IP4] = "ip4_input",
+			[ETH_INPUT_IP6] = "ip6_input",
 			[ETH_INPUT_ARP] = "arp_input",
 			[ETH_INPUT_NOT_FOR_US] = "eth_not_for_us",
 			[ETH_INPUT_UNKNOWN_ETHERTYPE] = "eth_unknown_ethertype",

@@ -31,6 +31,18 @@ uint16_t fp_drop_process(struct rte_graph *graph, struct rte_node *node, void **
 	return n;
 }
 
+uint16_t fp_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		struct fp_mbuf_priv *priv = fp_mbuf_priv(objs[i]);
+
+		priv->icmp_type = node->ctx[0];
+		priv->icmp_code = node->ctx[1];
+	}
+	rte_node_next_stream_move(graph, node, 0);
+	return n;
+}
+
 static struct fp_counter *counters;
 
 void fp_counter_register(struct fp_counter *c)

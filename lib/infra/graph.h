@@ -47,6 +47,30 @@ uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uin
 	};                                                                                         \
 	FP_DROP_NODE_REGISTER(fp_drop_##reason)
 
+/*
+ * A node that turns the packets it gets into ICMP or ICMPv6 errors of one type and code: it
+ * counts them under its own name (a drop reason of the original packet) and hands them to
+ * error_node (icmp4_error, icmp6_error), which builds, rate-limits and sends the error.
+ */
+uint16_t fp_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
+
+#define FP_ICMP_ERROR_NODE(reason, type, code, error_node)                                         \
+	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)             \
+	{                                                                                          \
+		(void)graph;                                                                       \
+		node->ctx[0] = type;                                                               \
+		node->ctx[1] = code;                                                               \
+		return 0;                                                                          \
+	}                                                                                          \
+	static struct rte_node_register reason##_node = {                                          \
+		.name = #reason,                                                                   \
+		.init = reason##_init,                                                             \
+		.process = fp_icmp_error_process,                                                  \
+		.nb_edges = 1,                                                                     \
+		.next_nodes = {error_node},                                                        \
+	};                                                                                         \
+	FP_DROP_NODE_REGISTER(reason##_node)
+
 /* Whether every nexts[i] is nexts[0]: the common case, compared four edges at a time. */
 static inline bool fp_edges_all_same(const rte_edge_t *nexts, uint16_t n)
 {

@@ -59,6 +59,9 @@ void iface_publish(struct iface *iface)
 	__atomic_store_n(&fp_ifaces[iface->id], iface, __ATOMIC_RELEASE);
 	if (iface->port_id < RTE_MAX_ETHPORTS)
 		__atomic_store_n(&fp_port_iface[iface->port_id], iface->id, __ATOMIC_RELEASE);
+	for (struct iface_listener *l = listeners; l != NULL; l = l->next)
+		if (l->added != NULL)
+			l->added(iface);
 }
 
 void iface_free(struct iface *iface)

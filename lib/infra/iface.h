@@ -53,13 +53,14 @@ void iface_publish(struct iface *iface);
 void iface_free(struct iface *iface);
 
 /*
- * Subsystems that keep per-interface state hear about removals before the
- * free, in ascending order: addresses (10) before routes (20) before
+ * Subsystems that keep per-interface state hear about new interfaces once they are
+ * published (IPv6 gives each its link-local address) and about removals before the free, in ascending order: addresses (10) before routes (20) before
  * neighbours (30), which routes reference.
  */
 struct iface_listener {
 	int order;
 	void (*removing)(struct iface *iface);
+	void (*added)(struct iface *iface); /* once published; may be NULL */
 	struct iface_listener *next;
 };
 void iface_listener_register(struct iface_listener *l);

@@ -44,7 +44,17 @@ static int describe_ip4(char *buf, size_t size, const struct rte_ipv4_hdr *ip)
 		rte_be_to_cpu_16(ip->total_length));
 }
 
-/* What a node saw of the packet: the frame before the IPv4 nodes, the IPv4 header in them. */
+static int describe_ip6(char *buf, size_t size, const struct rte_ipv6_hdr *ip)
+{
+	char src[FP_IP6_ADDRSTRLEN], dst[FP_IP6_ADDRSTRLEN];
+
+	return snprintf(buf, size, "%s > %s hlim %u next %u plen %u",
+		fp_ip6_fmt((const struct fp_ip6_addr *)ip->src_addr, src),
+		fp_ip6_fmt((const struct fp_ip6_addr *)ip->dst_addr, dst), ip->hop_limits, ip->proto,
+		rte_be_to_cpu_16(ip->payload_len));
+}
+
+/* What a node saw of the packet: the frame before the IP nodes, the IP header in them. */
 static void describe(char *buf, size_t size, const char *node, struct rte_mbuf *m, const char *next)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -64,6 +74,10 @@ static void describe(char *buf, size_t size, const char *node, struct rte_mbuf *
 		if (strcmp(next, "ip4_forward") == 0 || strcmp(next, "ip4_output") == 0)
 			len += snprintf(buf + len, size - len, " via %s dev %s",
 				fp_ip4_fmt(priv->nh_addr, nh), iface_name(priv->iface_out));
+	} else if (m->data_len >= sizeof(struct rte_ipv6_hdr) && (data[0] >> 4) == 6) {
+		len = describe_ip6(buf, size, (const void *)data);
+		if (strcmp(next, "ip6_forward") == 0 || strcmp(next, "ip6_output") == 0)
+			len += snprintf(buf + len, size - len, " dev %s", iface_name(priv->iface_out));
 	}
 	if (len >= 0 && (size_t)len < size)
 		snprintf(buf + len, size - len, "%s-> %s", len ? " " : "", next);

@@ -3,31 +3,46 @@
 #include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
+#include "ip6/addr6.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* {"iface": "p0", "address": "10.0.1.1/24"}: config file and API alike. */
+/*
+ * {"iface": "p0", "address": "10.0.1.1/24"} or {"iface": "p0", "address": "2001:db8::1/64"}:
+ * config file and API alike, the family from the address.
+ */
 struct addr_spec {
 	char iface[FP_IFACE_NAMESIZE];
-	struct fp_ip4_prefix addr;
+	struct fp_ip_prefix p;
 };
+
+static struct fp_ip4_prefix addr_spec_v4(const struct addr_spec *s)
+{
+	return (struct fp_ip4_prefix){s->p.addr.v4, s->p.len};
+}
+
+static struct fp_ip6_prefix addr_spec_v6(const struct addr_spec *s)
+{
+	return (struct fp_ip6_prefix){s->p.addr.v6, s->p.len};
+}
 
 static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct addr_spec *s = elem;
 	static const char *const keys[] = {"iface", "address", NULL};
-	char key[64], pfx[FP_IP4_PREFIXSTRLEN];
+	char key[64], pfx[FP_IP_PREFIXSTRLEN];
 	const char *iface;
 	int ret;
 
+	memset(s, 0, sizeof(*s));
 	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
-		(ret = cfg_get_ip4_prefix(ctx, obj, "address", true, true, &s->addr)) < 0)
+		(ret = cfg_get_ip_prefix(ctx, obj, "address", true, true, &s->p)) < 0)
 		return ret;
 	snprintf(s->iface, sizeof(s->iface), "%s", iface);
-	snprintf(key, sizeof(key), "%s %s", iface, fp_ip4_prefix_fmt(&s->addr, pfx));
+	snprintf(key, sizeof(key), "%s %s", iface, fp_ip_prefix_fmt(&s->p, pfx));
 	cfg_push_key(ctx, "address");
 	ret = cfg_declare(ctx, "address", key);
 	cfg_pop(ctx);
@@ -39,28 +54,79 @@ static int addrs_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 	return cfg_parse_array(ctx, value, sizeof(struct addr_spec), addr_spec_parse, NULL, parsed);
 }
 
+static int addr_spec_add(const struct addr_spec *s)
+{
+	struct iface *iface = iface_by_name(s->iface);
+
+	if (iface == NULL)
+		return fp_error(ENODEV, "no interface '%s'", s->iface);
+	if (s->p.addr.family == AF_INET) {
+		struct fp_ip4_prefix p = addr_spec_v4(s);
+
+		return ip4_addr_add(iface->id, &p);
+	} else {
+		struct fp_ip6_prefix p = addr_spec_v6(s);
+
+		return ip6_addr_add(iface->id, &p);
+	}
+}
+
+static int addr_spec_del(const struct addr_spec *s)
+{
+	struct iface *iface = iface_by_name(s->iface);
+
+	if (iface == NULL)
+		return fp_error(ENODEV, "no interface '%s'", s->iface);
+	if (s->p.addr.family == AF_INET) {
+		struct fp_ip4_prefix p = addr_spec_v4(s);
+
+		return ip4_addr_del(iface->id, &p);
+	} else {
+		struct fp_ip6_prefix p = addr_spec_v6(s);
+
+		return ip6_addr_del(iface->id, &p);
+	}
+}
+
 struct stale_addrs {
 	const struct cfg_array *keep;
 	size_t n;
 	struct addr_spec victims[256];
 };
 
-static int collect_stale(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
+static bool same_spec(const struct addr_spec *a, const struct addr_spec *b)
 {
-	struct stale_addrs *s = arg;
-	const char *name = iface_get(iface)->name;
+	return strcmp(a->iface, b->iface) == 0 && fp_ip_addr_equal(&a->p.addr, &b->p.addr) &&
+	       a->p.len == b->p.len;
+}
 
-	for (size_t i = 0; i < s->keep->n; i++) {
-		const struct addr_spec *k = cfg_array_at(s->keep, i);
-
-		if (strcmp(k->iface, name) == 0 && k->addr.addr == a->addr && k->addr.len == a->len)
+static int collect_stale(struct stale_addrs *s, const struct addr_spec *a)
+{
+	for (size_t i = 0; i < s->keep->n; i++)
+		if (same_spec(cfg_array_at(s->keep, i), a))
 			return 0;
-	}
 	if (s->n == RTE_DIM(s->victims))
 		return -ENOSPC;
-	snprintf(s->victims[s->n].iface, FP_IFACE_NAMESIZE, "%s", name);
-	s->victims[s->n++].addr = *a;
+	s->victims[s->n++] = *a;
 	return 0;
+}
+
+static int collect_stale4(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
+{
+	struct addr_spec s = {.p = {fp_ip_addr4(a->addr), a->len}};
+
+	snprintf(s.iface, sizeof(s.iface), "%s", iface_get(iface)->name);
+	return collect_stale(arg, &s);
+}
+
+static int collect_stale6(uint16_t iface, const struct ip6_ifaddr *a, void *arg)
+{
+	struct addr_spec s = {.p = {fp_ip_addr6(&a->p.addr), a->p.len}};
+
+	if (a->automatic) /* the link-local address is the port's, not the document's */
+		return 0;
+	snprintf(s.iface, sizeof(s.iface), "%s", iface_get(iface)->name);
+	return collect_stale(arg, &s);
 }
 
 /* The addresses become those of the document; those that stay are not touched. */
@@ -72,39 +138,71 @@ static int addrs_apply(void *parsed)
 
 	do {
 		stale.n = 0;
-		ret = ip4_addr_walk(collect_stale, &stale);
+		ret = ip4_addr_walk(collect_stale4, &stale);
+		if (ret == 0)
+			ret = ip6_addr_walk(collect_stale6, &stale);
 		for (size_t i = 0; i < stale.n; i++)
-			ip4_addr_del(
-				iface_by_name(stale.victims[i].iface)->id, &stale.victims[i].addr);
+			addr_spec_del(&stale.victims[i]);
 	} while (ret == -ENOSPC);
 	for (size_t i = 0; i < p->n; i++) {
-		const struct addr_spec *a = cfg_array_at(p, i);
-		struct iface *iface = iface_by_name(a->iface);
-
-		if (iface == NULL)
-			return fp_error(ENODEV, "no interface '%s'", a->iface);
-		ret = ip4_addr_add(iface->id, &a->addr);
+		ret = addr_spec_add(cfg_array_at(p, i));
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
 	}
 	return 0;
 }
 
+struct addr_list {
+	json_t *list;
+	bool config;	/* only what the config file holds */
+	uint8_t family; /* AF_INET, AF_INET6, or 0 for both */
+};
+
 static int addr_to_json(uint16_t iface, const struct fp_ip4_prefix *a, void *arg)
 {
+	struct addr_list *l = arg;
 	char pfx[FP_IP4_PREFIXSTRLEN];
 
-	json_array_append_new(arg, json_pack("{s:s, s:s}", "iface", iface_get(iface)->name,
-					   "address", fp_ip4_prefix_fmt(a, pfx)));
+	json_array_append_new(l->list, json_pack("{s:s, s:s}", "iface", iface_get(iface)->name,
+					       "address", fp_ip4_prefix_fmt(a, pfx)));
 	return 0;
+}
+
+static int addr6_to_json(uint16_t iface, const struct ip6_ifaddr *a, void *arg)
+{
+	struct addr_list *l = arg;
+	char pfx[FP_IP6_PREFIXSTRLEN];
+	json_t *o;
+
+	if (l->config && a->automatic)
+		return 0;
+	o = json_pack("{s:s, s:s}", "iface", iface_get(iface)->name, "address",
+		fp_ip6_prefix_fmt(&a->p, pfx));
+	if (!l->config) {
+		json_object_set_new(o, "scope",
+			json_string(fp_ip6_is_link_local(&a->p.addr) ? "link" : "global"));
+		json_object_set_new(o, "state", json_string(ip6_addr_state_name(a->state)));
+		json_object_set_new(o, "automatic", json_boolean(a->automatic));
+	}
+	json_array_append_new(l->list, o);
+	return 0;
+}
+
+/* IPv4 addresses, then IPv6 ones. */
+static json_t *addrs_list(bool config, uint8_t family)
+{
+	struct addr_list l = {json_array(), config, family};
+
+	if (family != AF_INET6)
+		ip4_addr_walk(addr_to_json, &l);
+	if (family != AF_INET)
+		ip6_addr_walk(addr6_to_json, &l);
+	return l.list;
 }
 
 static json_t *addrs_dump(void)
 {
-	json_t *list = json_array();
-
-	ip4_addr_walk(addr_to_json, list);
-	return list;
+	return addrs_list(true, 0);
 }
 
 static struct cfg_section addrs_section = {
@@ -123,7 +221,7 @@ static int api_addr_add(const json_t *args, json_t **result)
 	int ret = cfg_parse_live(args, addr_spec_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : ip4_addr_add(iface_by_name(s.iface)->id, &s.addr);
+	return ret < 0 ? ret : addr_spec_add(&s);
 }
 
 static int api_addr_del(const json_t *args, json_t **result)
@@ -132,16 +230,30 @@ static int api_addr_del(const json_t *args, json_t **result)
 	int ret = cfg_parse_live(args, addr_spec_parse, &s);
 
 	(void)result;
-	return ret < 0 ? ret : ip4_addr_del(iface_by_name(s.iface)->id, &s.addr);
+	return ret < 0 ? ret : addr_spec_del(&s);
 }
 
+/* {"family": "inet" or "inet6"} lists one family's, as ip -4 and ip -6 addr. */
 static int api_addr_list(const json_t *args, json_t **result)
 {
-	(void)args;
-	*result = json_pack("{s:o}", "addresses", addrs_dump());
+	static const char *const keys[] = {"family", NULL};
+	static const char *const families[] = {"inet", "inet6", NULL};
+	struct cfg_ctx ctx;
+	int family = -1, ret;
+
+	cfg_ctx_init_live(&ctx);
+	ret = cfg_check_keys(&ctx, args, keys);
+	if (ret == 0)
+		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
+	cfg_ctx_fini(&ctx);
+	if (ret < 0)
+		return ret;
+	*result = json_pack("{s:o}", "addresses",
+		addrs_list(false, family < 0 ? 0 : family == 0 ? AF_INET : AF_INET6));
 	return 0;
 }
 
-API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 address to an interface", api_addr_add)
-API_COMMAND(addr_del_cmd, "addr.del", "remove an IPv4 address from an interface", api_addr_del)
-API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 addresses", api_addr_list)
+API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 or IPv6 address to an interface", api_addr_add)
+API_COMMAND(addr_del_cmd, "addr.del", "remove an IPv4 or IPv6 address from an interface",
+	api_addr_del)
+API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 and IPv6 addresses", api_addr_list)

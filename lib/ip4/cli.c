@@ -5,7 +5,7 @@
 
 #define ADDR_RENAMES "prefix=address dev=iface"
 
-/* Grouped by interface, in the daemon's order, as ip addr does. */
+/* Grouped by interface, in the daemon's order, as ip addr does; IPv6 with scope and state. */
 static void print_addresses(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
 	const char *last = NULL;
@@ -17,17 +17,50 @@ static void print_addresses(struct cli_ctx *ctx, const json_t *result, const jso
 		if (last == NULL || strcmp(last, cli_str(a, "iface")) != 0)
 			fprintf(ctx->out, "%s:\n", cli_str(a, "iface"));
 		last = cli_str(a, "iface");
-		fprintf(ctx->out, "    inet %s\n", cli_str(a, "address"));
+		if (strchr(cli_str(a, "address"), ':') == NULL) {
+			fprintf(ctx->out, "    inet %s\n", cli_str(a, "address"));
+			continue;
+		}
+		fprintf(ctx->out, "    inet6 %s scope %s", cli_str(a, "address"), cli_str(a, "scope"));
+		if (strcmp(cli_str(a, "state"), "preferred") != 0)
+			fprintf(ctx->out, " %s", cli_str(a, "state"));
+		fprintf(ctx->out, "\n");
 	}
+}
+
+static int show_addresses_of(struct cli_ctx *ctx, const json_t *args, const char *family)
+{
+	json_t *api_args = family ? json_pack("{s:s}", "family", family) : NULL;
+
+	return cli_show(ctx, "addr.list", api_args, print_addresses, args);
 }
 
 static int show_addresses(struct cli_ctx *ctx, const json_t *args)
 {
-	return cli_show(ctx, "addr.list", NULL, print_addresses, args);
+	return show_addresses_of(ctx, args, NULL);
 }
 
-CLI_COMMAND(show_addresses_cmd, "show addresses", "List the interfaces' IPv4 addresses.",
+CLI_COMMAND(show_addresses_cmd, "show addresses",
+	"List the interfaces' addresses, IPv4 then IPv6 (with scope, and state when not preferred).",
 	show_addresses, "ip addr", "ip addr show")
+
+static int show_addresses4(struct cli_ctx *ctx, const json_t *args)
+{
+	return show_addresses_of(ctx, args, "inet");
+}
+
+CLI_COMMAND(show_addresses4_cmd, "ip -4 addr", "List the interfaces' IPv4 addresses.",
+	show_addresses4, "ip -4 addr show")
+
+static int show_addresses6(struct cli_ctx *ctx, const json_t *args)
+{
+	return show_addresses_of(ctx, args, "inet6");
+}
+
+CLI_COMMAND(show_addresses6_cmd, "ip -6 addr",
+	"List the interfaces' IPv6 addresses: link-local ones included, tentative and dadfailed "
+	"ones marked.",
+	show_addresses6, "ip -6 addr show")
 
 static int addr_add(struct cli_ctx *ctx, const json_t *args)
 {
@@ -35,8 +68,9 @@ static int addr_add(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(addr_add_cmd, "ip addr add PREFIX dev IFACE",
-	"Add an address (10.0.1.1/24) to an interface, with its connected and local routes.",
-	addr_add)
+	"Add an address (10.0.1.1/24, 2001:db8:1::1/64) to an interface, with its connected and "
+	"local routes (an IPv6 one after duplicate address detection).",
+	addr_add, "ip -6 addr add", "ip -4 addr add")
 
 static int addr_del(struct cli_ctx *ctx, const json_t *args)
 {
@@ -45,4 +79,66 @@ static int addr_del(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND_VALUES(addr_del_cmd, "ip addr del PREFIX dev IFACE",
 	"Remove an address from an interface, with its connected and local routes.", "PREFIX=addr",
-	addr_del)
+	addr_del, "ip -6 addr del", "ip -4 addr del")
+
+#define RA_RENAMES "dev=iface"
+
+static void print_ras(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const json_t *r, *p;
+	size_t i, k;
+
+	(void)args;
+	json_array_foreach (json_object_get(result, "router_advertisements"), i, r) {
+		fprintf(ctx->out, "%s interval %lld lifetime %lld hop_limit %lld", cli_str(r, "iface"),
+			(long long)cli_int(r, "interval"), (long long)cli_int(r, "lifetime"),
+			(long long)cli_int(r, "hop_limit"));
+		if (cli_int(r, "mtu") != 0)
+			fprintf(ctx->out, " mtu %lld", (long long)cli_int(r, "mtu"));
+		if (json_object_get(r, "prefixes") == NULL)
+			fprintf(ctx->out, " prefixes of the addresses");
+		json_array_foreach (json_object_get(r, "prefixes"), k, p)
+			fprintf(ctx->out, " prefix %s", cli_str(p, "prefix"));
+		fprintf(ctx->out, "\n");
+	}
+}
+
+static int show_ras(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "ra.list", NULL, print_ras, args);
+}
+
+CLI_COMMAND(show_ras_cmd, "show router-advertisements",
+	"List the interfaces that send IPv6 router advertisements.", show_ras, "ip -6 ra",
+	"ip -6 ra show")
+
+/* "prefix" is a list in the syntax, the API's prefixes objects */
+static int ra_set(struct cli_ctx *ctx, const json_t *args)
+{
+	json_t *api_args = cli_api_args(args, RA_RENAMES), *list = json_object_get(api_args, "prefix");
+
+	if (list != NULL) {
+		json_t *prefixes = json_array(), *p;
+		size_t i;
+
+		json_array_foreach (list, i, p)
+			json_array_append_new(prefixes, json_pack("{s:O}", "prefix", p));
+		json_object_set_new(api_args, "prefixes", prefixes);
+		json_object_del(api_args, "prefix");
+	}
+	return cli_call(ctx, "ra.set", api_args, NULL);
+}
+
+CLI_COMMAND(ra_set_cmd, "ip -6 ra set dev IFACE [interval N] [lifetime N] [prefix PREFIX]...",
+	"Send router advertisements on an interface, every interval seconds at most (600), with "
+	"this router lifetime (3 intervals) and these prefixes (those of the interface's "
+	"addresses).",
+	ra_set)
+
+static int ra_del(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_call(ctx, "ra.del", cli_api_args(args, RA_RENAMES), NULL);
+}
+
+CLI_COMMAND(ra_del_cmd, "ip -6 ra del dev IFACE",
+	"Stop the router advertisements of an interface (a last one says lifetime 0).", ra_del)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "infra/control.h"
+#include "infra/icmp_limit.h"
 #include "infra/iface.h"
 #include "ip4.h"
 
@@ -11,13 +12,8 @@
 #define ICMP4_ERROR_MAX 576
 #define ICMP4_QUOTE_MAX                                                                            \
 	(ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_icmp_hdr))
-/* net.ipv4.icmp_ratelimit (ms per error per destination, burst of 6) */
+/* net.ipv4.icmp_ratelimit: ms per error per destination */
 #define ICMP4_RATELIMIT_MS 1000
-#define ICMP4_PEER_BURST   (6 * ICMP4_RATELIMIT_MS)
-/* net.ipv4.icmp_msgs_per_sec and icmp_msgs_burst, for all destinations */
-#define ICMP4_MSGS_PER_SEC 1000
-#define ICMP4_MSGS_BURST   50
-#define ICMP4_PEERS	   4096
 
 enum {
 	ICMP4_ERROR_OUTPUT,
@@ -26,46 +22,6 @@ enum {
 	ICMP4_ERROR_NO_SOURCE,
 	ICMP4_ERROR_EDGES,
 };
-
-/*
- * Token buckets shared by the workers, as Linux's are by the CPUs: the
- * destinations' (inet_peer, hashed: colliding hosts share one) and the global
- * one. Both refill by one token a millisecond. A bucket is one word, tokens in
- * the high half and the time of the last refill in the low half, so taking a
- * token is one compare-and-swap.
- */
-static uint64_t peer_buckets[ICMP4_PEERS];
-static uint32_t peer_addrs[ICMP4_PEERS];
-static uint64_t global_bucket;
-
-static bool bucket_take(uint64_t *bucket, uint32_t now, uint32_t cap, uint32_t cost)
-{
-	uint64_t old = __atomic_load_n(bucket, __ATOMIC_RELAXED), new;
-
-	do {
-		uint64_t tokens = (old >> 32) + (uint32_t)(now - (uint32_t)old);
-
-		tokens = RTE_MIN(tokens, (uint64_t)cap);
-		if (tokens < cost)
-			return false;
-		new = (tokens - cost) << 32 | now;
-	} while (!__atomic_compare_exchange_n(
-		bucket, &old, new, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-	return true;
-}
-
-uint16_t ip4_icmp_error_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	for (uint16_t i = 0; i < n; i++) {
-		struct fp_mbuf_priv *priv = fp_mbuf_priv(objs[i]);
-
-		priv->icmp_type = node->ctx[0];
-		priv->icmp_code = node->ctx[1];
-	}
-	rte_node_next_stream_move(graph, node, 0);
-	return n;
-}
 
 static bool icmp_is_error(const struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
@@ -103,22 +59,11 @@ static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags, const struc
 
 static bool allowed(uint32_t dst, uint8_t type, uint8_t code)
 {
-	uint32_t now = fp_clock_ms, h = rte_be_to_cpu_32(dst);
-	unsigned int slot = (h ^ (h >> 12) ^ (h >> 24)) % ICMP4_PEERS;
-
 	/* path MTU discovery must not be starved (icmpv4_xrlim_allow) */
-	if (!(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED)) {
-		/* a new host in the slot starts with a full burst (inet_getpeer) */
-		if (__atomic_load_n(&peer_addrs[slot], __ATOMIC_RELAXED) != dst) {
-			__atomic_store_n(&peer_addrs[slot], dst, __ATOMIC_RELAXED);
-			__atomic_store_n(&peer_buckets[slot], 0, __ATOMIC_RELAXED);
-		}
-		/* inet_peer_xrlim_allow() */
-		if (!bucket_take(&peer_buckets[slot], now, ICMP4_PEER_BURST, ICMP4_RATELIMIT_MS))
-			return false;
-	}
-	/* icmp_global_allow(): ICMP4_MSGS_PER_SEC is one a millisecond */
-	return bucket_take(&global_bucket, now, ICMP4_MSGS_BURST, 1);
+	if (!(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED) &&
+		!icmp_peer_allow(rte_be_to_cpu_32(dst), ICMP4_RATELIMIT_MS))
+		return false;
+	return icmp_global_allow();
 }
 
 static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)

@@ -55,30 +55,8 @@ static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigne
 	return sum % 0xffff == 0 && sum != 0;
 }
 
-/*
- * A node that turns the packets it gets into ICMP errors of one type and code:
- * it counts them under its own name (a drop reason of the original packet) and
- * hands them to icmp4_error, which builds, rate-limits and sends the error.
- */
-uint16_t ip4_icmp_error_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
-
-#define IP4_ICMP_ERROR_NODE(reason, type, code)                                                    \
-	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)             \
-	{                                                                                          \
-		(void)graph;                                                                       \
-		node->ctx[0] = type;                                                               \
-		node->ctx[1] = code;                                                               \
-		return 0;                                                                          \
-	}                                                                                          \
-	static struct rte_node_register reason##_node = {                                          \
-		.name = #reason,                                                                   \
-		.init = reason##_init,                                                             \
-		.process = ip4_icmp_error_process,                                                 \
-		.nb_edges = 1,                                                                     \
-		.next_nodes = {"icmp4_error"},                                                     \
-	};                                                                                         \
-	FP_DROP_NODE_REGISTER(reason##_node)
+/* An ICMP error node (FP_ICMP_ERROR_NODE) for icmp4_error. */
+#define IP4_ICMP_ERROR_NODE(reason, type, code) FP_ICMP_ERROR_NODE(reason, type, code, "icmp4_error")
 
 /* ICMP types and codes (RFC 792) */
 #define ICMP4_ECHO_REPLY    0

@@ -58,11 +58,11 @@ static inline rte_edge_t fast_forward(
 										    FAST_ROUTE_NONE;
 		route->iface_out = priv->iface_out;
 	}
-	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->max_frame))
+	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->eth.max_frame))
 		return IP4_FASTPATH_FULL_GRAPH;
 	ip4_decrease_ttl(ip);
 	/* the ethertype stays */
-	memcpy(eth, &hop->eth, 2 * RTE_ETHER_ADDR_LEN);
+	memcpy(eth, &hop->eth.eth, 2 * RTE_ETHER_ADDR_LEN);
 	return IP4_FASTPATH_TX;
 }
 

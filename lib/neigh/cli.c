@@ -14,6 +14,8 @@ static void print_neighbours(struct cli_ctx *ctx, const json_t *result, const js
 		fprintf(ctx->out, "%s dev %s", cli_str(n, "address"), cli_str(n, "iface"));
 		if (*cli_str(n, "mac"))
 			fprintf(ctx->out, " lladdr %s", cli_str(n, "mac"));
+		if (json_is_true(json_object_get(n, "router")))
+			fprintf(ctx->out, " router");
 		fprintf(ctx->out, " %s\n", cli_str(n, "state"));
 	}
 }

@@ -56,7 +56,7 @@ static int64_t gc_last_ms;
 FP_COUNTER(neigh_hold_queue_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
-FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver (IPv6 until NDP) */
+FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver */
 FP_COUNTER(neigh_no_output)   /* held packets of a family without its output nodes */
 
 static struct neigh_family *family_by_af(uint8_t af)
@@ -324,6 +324,24 @@ void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *s
 	neigh_act(n, neigh_sm_update(&n->sm, now, &lladdr, state, flags), NULL);
 }
 
+struct neigh *neigh_nd_update(const struct neigh_key *key, const struct rte_ether_addr *lladdr,
+	enum neigh_state state, uint32_t flags, bool create, int router)
+{
+	struct neigh *n = create ? neigh_find_or_create(key) : neigh_lookup_key(key);
+	struct fp_mac mac;
+	int actions;
+
+	if (n == NULL)
+		return NULL;
+	if (lladdr != NULL)
+		memcpy(mac.bytes, lladdr->addr_bytes, RTE_ETHER_ADDR_LEN);
+	actions = neigh_sm_update(&n->sm, control_now_ms(), lladdr ? &mac : NULL, state, flags);
+	if (actions != -EPERM && router >= 0)
+		n->router = router;
+	neigh_act(n, actions, NULL);
+	return n;
+}
+
 void neigh_output(struct neigh *n, struct rte_mbuf *m)
 {
 	neigh_act(n, neigh_sm_output(&n->sm, control_now_ms()), m);
@@ -336,9 +354,14 @@ static void neigh_resolve_punted(struct rte_mbuf *m)
 	struct neigh *n = priv->neigh;
 
 	if (n == NULL) {
-		/* a connected IPv4 destination */
-		struct neigh_key key = neigh_key4(priv->iface_out, priv->nh_addr);
+		/* a connected destination: IPv4's is nh_addr, IPv6's the packet's destination */
+		const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct neigh_key key;
 
+		if (m->data_len >= 40 && (l3[0] >> 4) == 6)
+			key = neigh_key6(priv->iface_out, (const struct fp_ip6_addr *)(l3 + 24));
+		else
+			key = neigh_key4(priv->iface_out, priv->nh_addr);
 		n = neigh_find_or_create(&key);
 	}
 	if (n == NULL) {
@@ -503,6 +526,8 @@ json_t *neigh_to_json(const struct neigh *n, bool config)
 		return o;
 	json_object_set_new(o, "state", json_string(neigh_state_name(n->sm.state)));
 	json_object_set_new(o, "static", json_boolean(n->sm.state == NEIGH_PERMANENT));
+	if (n->key.family == AF_INET6)
+		json_object_set_new(o, "router", json_boolean(n->router));
 	json_object_set_new(o, "probes", json_integer(n->sm.probes));
 	json_object_set_new(o, "held_packets", json_integer(n->held_count));
 	json_object_set_new(o, "refs", json_integer(n->refcnt));

@@ -76,6 +76,7 @@ struct neigh {
 	struct neigh_key key;
 	/* control thread only */
 	uint32_t refcnt; /* routes using it as gateway */
+	bool router;	 /* IPv6: the neighbour said it is a router (NTF_ROUTER) */
 	struct neigh_sm sm;
 	struct rte_mbuf *held_head, *held_tail; /* packets waiting for resolution */
 	uint32_t held_bytes;
@@ -149,12 +150,19 @@ void neigh_unref(struct neigh *n);
 int neigh_static_add_key(const struct neigh_key *key, const struct rte_ether_addr *mac);
 int neigh_del_key(const struct neigh_key *key);
 /*
- * The learning entry point of ARP (and NDP): a packet from the key's address with sha proved
- * state; create: make the entry if there is none (else only refresh one), garp: a gratuitous
- * announcement, which may override within locktime.
+ * The learning entry point of ARP (NDP's is neigh_nd_update()): a packet from the key's
+ * address with sha proved state; create: make the entry if there is none (else only refresh
+ * one), garp: a gratuitous announcement, which may override within locktime.
  */
 void neigh_learn_key(const struct neigh_key *key, const struct rte_ether_addr *sha,
 	enum neigh_state state, bool create, bool garp);
+/*
+ * NDP's learning (ndisc_update() -> neigh_update()): lladdr (NULL: keep the known one) proves
+ * state, with NEIGH_UPDATE_F_* flags; create: make the entry if there is none; router: 1 or 0
+ * sets the entry's router flag (NEIGH_UPDATE_F_ISROUTER), -1 leaves it. The entry, or NULL.
+ */
+struct neigh *neigh_nd_update(const struct neigh_key *key, const struct rte_ether_addr *lladdr,
+	enum neigh_state state, uint32_t flags, bool create, int router);
 /* Calls cb for every entry, both families, until it returns nonzero (returned). */
 int neigh_walk(int (*cb)(const struct neigh *n, void *arg), void *arg);
 /*
@@ -206,7 +214,7 @@ static inline void neigh_learn(uint16_t iface, uint32_t ip, const struct rte_eth
  */
 typedef int (*neigh_resolver_fn)(const struct neigh *n, const struct rte_ether_addr *dst);
 /*
- * The probes of a family: ARP registers IPv4's (arp.c); NDP is to register IPv6's. Until a
+ * The probes of a family: ARP registers IPv4's (arp.c); NDP IPv6's (ip6/ndp.c). Until a
  * family has one, its entries that need resolution send nothing (each probe is counted as
  * neigh_no_resolver) and go FAILED after the usual probes, as unanswered ones do.
  * 0, or -EAFNOSUPPORT for a family other than AF_INET and AF_INET6.
@@ -222,7 +230,8 @@ void arp_gratuitous(uint16_t iface, uint32_t ip);
 
 /*
  * Punt reason for packets whose next hop has no usable MAC (ip4_output): neigh_output()
- * through priv->neigh, or, when it is NULL, the IPv4 entry of priv->nh_addr on iface_out.
+ * through priv->neigh, or, when it is NULL, the entry on iface_out of priv->nh_addr (IPv4) or
+ * of the destination of the IPv6 packet m starts with.
  */
 extern int neigh_punt_resolve;
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 /*
- * Neighbour (ARP, later NDP) reachability state machine, modelled on Linux
+ * Neighbour (ARP and NDP) reachability state machine, modelled on Linux
  * net/core/neighbour.c. Pure logic: no I/O, no allocation, no clock reads.
  *
  * The control thread owns one struct neigh_sm per neighbour entry and calls

@@ -31,7 +31,7 @@ if case == "df_too_big":
     big = IP(src="10.0.1.2", dst="10.0.3.2", ttl=64, flags="DF") / UDP(dport=4001) / Raw(b"d" * 1400)
     reply = srp1(eth / big, iface="eth0", timeout=3)
     ok = (reply is not None and reply.haslayer("ICMP") and reply["ICMP"].type == 3 and reply["ICMP"].code == 4
-          and reply["ICMP"].nexthopmtu == 1000 and reply["IPerror"].ttl == 64)
+          and reply["ICMP"].nexthopmtu == 1280 and reply["IPerror"].ttl == 64)
     if reply is not None:
         reply.show()
     sys.exit(0 if ok else 1)

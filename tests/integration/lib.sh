@@ -54,7 +54,7 @@ cleanup_all() {
 	done
 }
 
-# host NAME PORT ADDR/LEN GW: a host namespace wired to the router's port PORT
+# host NAME PORT ADDR/LEN GW ADDR6/LEN GW6: a host namespace wired to the router's port PORT
 host() {
 	local name=$FPT-$1 port=$2
 	ip netns add "$name"
@@ -65,6 +65,9 @@ host() {
 	ip -n "$name" addr add "$3" dev eth0
 	ip -n "$name" link set eth0 up
 	ip -n "$name" route add default via "$4"
+	# IPv6: a global address (no DAD: usable at once) and the router as default gateway
+	ip -n "$name" -6 addr add "$5" dev eth0 nodad
+	ip -n "$name" -6 route add default via "$6"
 	# af_packet gets what the host's stack hands over: make it whole packets
 	ip netns exec "$name" ethtool -K eth0 tx off >/dev/null 2>&1
 	ip netns exec "$R" ethtool -K "$port" tx off >/dev/null 2>&1
@@ -74,16 +77,19 @@ topology() {
 	cleanup_all
 	ip netns add $R
 	ip -n $R link set lo up
-	host h1 r-h1 10.0.1.2/24 10.0.1.1
-	host h2 r-h2 10.0.2.2/24 10.0.2.1
-	host h3 r-h3 10.0.3.2/24 10.0.3.1
+	host h1 r-h1 10.0.1.2/24 10.0.1.1 2001:db8:1::2/64 2001:db8:1::1
+	host h2 r-h2 10.0.2.2/24 10.0.2.1 2001:db8:2::2/64 2001:db8:2::1
+	host h3 r-h3 10.0.3.2/24 10.0.3.1 2001:db8:3::2/64 2001:db8:3::1
 	# an anycast address behind both h2 and h3, for ECMP
 	ip -n $FPT-h2 addr add 10.100.0.1/32 dev lo
 	ip -n $FPT-h3 addr add 10.100.0.1/32 dev lo
 	ip -n $FPT-h3 addr add 10.200.0.1/32 dev lo
 	ip -n $FPT-h3 addr add 10.210.0.1/32 dev lo
-	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery
-	ip -n $FPT-h3 link set eth0 mtu 1000
+	ip -n $FPT-h2 addr add 2001:db8:100::1/128 dev lo
+	ip -n $FPT-h3 addr add 2001:db8:100::1/128 dev lo
+	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery: the smallest
+	# IPv6 allows (1280, RFC 8200 5), below which Linux drops IPv6 from an interface
+	ip -n $FPT-h3 link set eth0 mtu 1280
 }
 
 write_config() { # path
@@ -95,20 +101,25 @@ write_config() { # path
 	"ports": [
 		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
 		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
-		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1000}
+		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1280}
 	],
 	"addresses": [
 		{"iface": "p1", "address": "10.0.1.1/24"},
 		{"iface": "p2", "address": "10.0.2.1/24"},
-		{"iface": "p3", "address": "10.0.3.1/24"}
+		{"iface": "p3", "address": "10.0.3.1/24"},
+		{"iface": "p1", "address": "2001:db8:1::1/64"},
+		{"iface": "p2", "address": "2001:db8:2::1/64"},
+		{"iface": "p3", "address": "2001:db8:3::1/64"}
 	],
 	"routes": [
 		{"prefix": "10.100.0.0/24", "via": ["10.0.2.2", "10.0.3.2"]},
 		{"prefix": "10.66.0.0/16", "type": "blackhole"},
 		{"prefix": "10.77.0.0/16", "type": "unreachable"},
-		{"prefix": "2001:db8:2::/64", "dev": "p2"},
+		{"prefix": "2001:db8:100::/64", "via": ["2001:db8:2::2", "2001:db8:3::2"]},
 		{"prefix": "2001:db8:100::/48", "via": "2001:db8:2::2"},
 		{"prefix": "2001:db8:66::/48", "type": "blackhole"},
+		{"prefix": "2001:db8:77::/48", "type": "unreachable"},
+		{"prefix": "2001:db8:88::/48", "type": "prohibit"},
 		{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}
 	],
 	"fib": {"ipv6_max_routes": 4096},

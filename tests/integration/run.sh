@@ -21,6 +21,148 @@ test_ping() {
 		sh -c "$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.1.2\" and .mac != null)'"
 }
 
+# IPv6 ---------------------------------------------------------------------------------------
+ROUTER_LL1=fe80::ff:fe00:101 # p1's link-local address: EUI-64 of 02:00:00:00:01:01
+
+ping6_ok() { # host address [ping options]
+	local h=$1 a=$2
+	shift 2
+	in_ns "$h" ping -6 -c 3 -i 0.2 -W 2 "$@" "$a"
+}
+
+# the router's addresses leave DAD (tentative) a second or two after they are added
+wait_dad() {
+	for _ in $(seq 50); do
+		api addr.list | jq -e '[.addresses[] | select(.state == "tentative")] == []' >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_ipv6_router() {
+	check "the router's IPv6 addresses pass DAD" wait_dad
+	check "every port has its EUI-64 link-local address, automatic, shown in addr.list" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api addr.list | tee /dev/stderr | jq -e '[.addresses[] | select(.scope == \"link\" and .automatic and .state == \"preferred\") | .iface + \" \" + .address] | sort == [\"p1 fe80::ff:fe00:101/64\", \"p2 fe80::ff:fe00:201/64\", \"p3 fe80::ff:fe00:301/64\"]'"
+	check "ping -6 the router's near address" ping6_ok h1 2001:db8:1::1
+	check "ping -6 the router's link-local address" ping6_ok h1 $ROUTER_LL1%eth0
+	check "ping -6 all nodes (ff02::1): the router answers from its link-local address" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 2 -i 0.3 -W 2 ff02::1%eth0 | tee /dev/stderr | grep -q 'from $ROUTER_LL1%eth0'"
+	check "ping -6 the router's far address" ping6_ok h1 2001:db8:2::1
+	check "NDP: the router learned h1 (REACHABLE or STALE, with its MAC)" neigh_with \
+		'.iface == "p1" and .address == "2001:db8:1::2" and .mac != null'
+}
+
+test_ipv6_forward() {
+	check "ping -6 h1 -> h2 across the router" ping6_ok h1 2001:db8:2::2
+	check "ping -6 h2 -> h1 across the router" ping6_ok h2 2001:db8:1::2
+	check "traceroute -6 h1 -> h2 shows the router as hop 1" sh -c \
+		"ip netns exec $FPT-h1 traceroute -6 -n -q 1 -w 2 -m 3 2001:db8:2::2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 2001:db8:1::1"
+	ip netns exec $FPT-h1 ip -6 route flush cache
+	check "tracepath -6 learns the path MTU from the router's packet too big" sh -c \
+		"ip netns exec $FPT-h1 tracepath -6 -n -m 3 2001:db8:3::2 | tee /dev/stderr | grep -q 'pmtu 1280'"
+	check "packet too big counted as ip6_packet_too_big" test "$(drops ip6_packet_too_big)" -ge 1
+	check "unresolvable neighbour: ICMPv6 address unreachable" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 5 2001:db8:2::99 | tee /dev/stderr | grep -q 'Address unreachable'"
+	in_ns h2 timeout 3 tcpdump -nli eth0 -c 1 -e 'ip6 and ether dst 02:00:00:00:02:50' >"$WORK/static6" 2>/dev/null &
+	local dump=$!
+	sleep 1
+	in_ns h1 ping -6 -c 1 -W 1 2001:db8:2::50 >/dev/null 2>&1
+	wait $dump
+	check "a static IPv6 neighbour (config file): traffic leaves with its MAC, without NDP" \
+		grep -q '2001:db8:2::50' "$WORK/static6"
+	api route.del '{"prefix": "::/0"}' >/dev/null # the test bed's default route, meanwhile
+	check "no route: ICMPv6 no route (1/0)" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:99::1 | tee /dev/stderr | grep -q 'No route'"
+	check "no route counted as ip6_no_route" test "$(drops ip6_no_route)" -ge 1
+	api route.add '{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}' >/dev/null
+	check "unreachable route: ICMPv6 no route (1/0), as Linux's ip6_pkt_discard" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:77::1 | tee /dev/stderr | grep -q 'No route'"
+	check "prohibit route: ICMPv6 administratively prohibited (1/1)" sh -c \
+		"ip netns exec $FPT-h1 ping -6 -c 1 -W 2 2001:db8:88::1 | tee /dev/stderr | grep -q 'Administratively prohibited'"
+	check "blackhole route: silent, counted" sh -c \
+		"! ip netns exec $FPT-h1 ping -6 -c 1 -W 1 2001:db8:66::1 && [ \$($(declare -f api drops); SOCK=$SOCK; drops ip6_blackhole) -ge 1 ]"
+	in_ns h2 iperf3 -s -D -1 -p 5202 >/dev/null 2>&1
+	sleep 0.5
+	check "iperf3 -6 TCP h1 -> h2 for 5 s completes" sh -c \
+		"ip netns exec $FPT-h1 iperf3 -6 -c 2001:db8:2::2 -p 5202 -t 5 -J | jq -e '.end.sum_received.bytes > 0'"
+}
+
+# malformed IPv6: each dropped and counted, or answered as Linux answers it
+test_ipv6_bad_packets() {
+	local mac=02:00:00:00:01:01 case reason before
+	for case in bad_payload_length:ip6_truncated truncated_header:ip6_truncated \
+		bad_version:ip6_bad_version multicast_source:ip6_martian_source \
+		loopback_destination:ip6_martian_destination too_many_options:ip6_ext_too_many \
+		long_chain:ip6_ext_too_many truncated_ext_header:ip6_ext_truncated \
+		option_discard:ip6_ext_discard; do
+		reason=${case#*:}
+		before=$(drops "$reason")
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" "${case%%:*}" $mac
+		sleep 0.3
+		check "${case%%:*} dropped and counted as $reason" test "$(drops "$reason")" -ge $((before + 5))
+	done
+	sleep 1.5 # the rate limit of errors to h1 (a /64: 250 ms a token) refills
+	for case in "hop_limit_0:time exceeded (3/0)" "hop_limit_1:time exceeded (3/0)" \
+		"option_param_problem:parameter problem 4/2 at the option (42)" \
+		"option_param_problem_unicast:parameter problem 4/2 at the option (42)" \
+		"routing_type_0:parameter problem 4/0 at the routing type (42)" \
+		"hop_by_hop_not_first:parameter problem 4/1 at the next header byte (40)" \
+		"unknown_next_header:parameter problem 4/1 at the next header (6)" \
+		"udp_port_unreachable:destination unreachable, port (1/4)" \
+		"option_skip:forwarded, h2 answers"; do
+		check "${case%%:*}: ${case#*:}" in_ns h1 $PY "$TESTDIR/bad_packets6.py" "${case%%:*}" $mac
+		sleep 0.3
+	done
+	check "each answered reason counted" sh -c \
+		"$(declare -f api drops); SOCK=$SOCK; for r in ip6_hop_limit_exceeded ip6_unknown_option ip6_param_problem_field ip6_unknown_next_header ip6_udp_port_unreachable; do [ \$(drops \$r) -ge 1 ] || { echo \$r; exit 1; }; done"
+	check "IPv6 forwarding goes on after bad packets" ping6_ok h1 2001:db8:2::2
+	check "the daemon is alive" kill -0 "$FPD_PID"
+}
+
+addr_state() { # iface address/len: its state in addr.list
+	api addr.list | jq -r --arg i "$1" --arg a "$2" '.addresses[] | select(.iface == $i and .address == $a) | .state'
+}
+
+# addresses through the API, DAD against a Linux host, router advertisements
+test_ipv6_addresses() {
+	check "addr.add: an IPv6 address, tentative first" sh -c \
+		"$(declare -f api addr_state); SOCK=$SOCK; api addr.add '{\"iface\": \"p1\", \"address\": \"2001:db8:1::100/64\"}' && [ \$(addr_state p1 2001:db8:1::100/64) = tentative ]"
+	sleep 2.5
+	check "... preferred once DAD is over" test "$(addr_state p1 2001:db8:1::100/64)" = preferred
+	check "the new address answers ping -6" ping6_ok h1 2001:db8:1::100
+	check "addr.del removes it" api addr.del '{"iface": "p1", "address": "2001:db8:1::100/64"}'
+	check "... and it answers no more" sh -c "! ip netns exec $FPT-h1 ping -6 -c 1 -W 1 2001:db8:1::100"
+	check "DAD: h1's own address added to the router" api addr.add '{"iface": "p1", "address": "2001:db8:1::2/64"}'
+	sleep 2.5
+	check "... is found duplicate (h1 defends it): dadfailed" test "$(addr_state p1 2001:db8:1::2/64)" = dadfailed
+	check "... h1 keeps its address: ping -6 across the router still reaches it" ping6_ok h2 2001:db8:1::2
+	check "... the duplicate is logged" grep -q 'duplicate address 2001:db8:1::2 detected' "$WORK/fastpathd.log"
+	api addr.del '{"iface": "p1", "address": "2001:db8:1::2/64"}' >/dev/null
+	check "an IPv6 address in use on another interface: refused" api_refuses addr.add \
+		'{"iface": "p2", "address": "2001:db8:1::1/64"}' "EADDRINUSE: address 2001:db8:1::1/64 is in use on another interface"
+	check "a multicast address: refused" api_refuses addr.add \
+		'{"iface": "p2", "address": "ff02::5/64"}' "EINVAL: ff02::5/64 cannot be an interface address"
+	check "the automatic link-local addresses are not in config.dump" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '[.config.addresses[] | select(.address | startswith(\"fe80\"))] == [] and ([.config.addresses[] | select(.address == \"2001:db8:2::1/64\")] | length == 1)'"
+
+	# h2 autoconfigures from the router's advertisements
+	in_ns h2 sysctl -qw net.ipv6.conf.eth0.accept_ra=2
+	check "ra.set: router advertisements on p2" api ra.set \
+		'{"iface": "p2", "interval": 30, "lifetime": 600, "prefixes": [{"prefix": "2001:db8:2::/64"}]}'
+	check "ra.list shows them" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api ra.list | jq -e '.router_advertisements[] | select(.iface == \"p2\" and .interval == 30 and .lifetime == 600)'"
+	check "h2 autoconfigures a 2001:db8:2::/64 address (SLAAC) from them" sh -c \
+		"for i in \$(seq 30); do ip -n $FPT-h2 -6 addr show dev eth0 | grep -q 'inet6 2001:db8:2:0:.*dynamic' && exit 0; sleep 0.2; done; exit 1"
+	check "... and a default route via the router's link-local address" sh -c \
+		"ip -n $FPT-h2 -6 route show default | tee /dev/stderr | grep -q 'via fe80::ff:fe00:201 dev eth0 proto ra'"
+	check "a router solicitation is answered" in_ns h2 $PY "$TESTDIR/bad_packets6.py" router_solicitation 02:00:00:00:02:01
+	check "ra.del stops them" api ra.del '{"iface": "p2"}'
+	check "... with a last one of lifetime 0: h2 drops the default route" sh -c \
+		"sleep 0.5; ! ip -n $FPT-h2 -6 route show default | grep -q 'proto ra'"
+	ip -n $FPT-h2 -6 addr flush dev eth0 dynamic
+	in_ns h2 sysctl -qw net.ipv6.conf.eth0.accept_ra=1
+}
+
 test_traceroute() {
 	check "traceroute h1 -> h2 shows the router as hop 1" sh -c \
 		"ip netns exec $FPT-h1 traceroute -n -q 1 -w 2 -m 3 10.0.2.2 | tee /dev/stderr | awk '\$1 == 1 {print \$2}' | grep -qx 10.0.1.1"
@@ -45,26 +187,37 @@ test_no_route() {
 		"ip netns exec $FPT-h1 ping -c 1 -W 5 10.0.2.99 | grep -q 'Destination Host Unreachable'"
 }
 
-test_ecmp() {
+# ecmp_spreads LABEL AF SRC DST: 32 UDP flows of 3 packets from h1 (SRC) to the anycast DST behind
+# h2 and h3 reach both, all arrive, and each keeps one path
+ecmp_spreads() {
+	local label=$1 af=$2 src=$3 dst=$4
 	in_ns h2 timeout 5 tcpdump -nli eth0 -w "$WORK/h2.pcap" udp dst port 7777 2>/dev/null &
 	local d2=$!
 	in_ns h3 timeout 5 tcpdump -nli eth0 -w "$WORK/h3.pcap" udp dst port 7777 2>/dev/null &
 	local d3=$!
 	sleep 1
-	# 32 flows of 3 packets each, one UDP source port per flow
-	in_ns h1 $PY -c 'import socket
+	# one UDP source port per flow
+	in_ns h1 $PY -c "import socket
 for sport in range(20000, 20032):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("10.0.1.2", sport))
+    s = socket.socket(socket.$af, socket.SOCK_DGRAM)
+    s.bind(('$src', sport))
     for _ in range(3):
-        s.sendto(b"x", ("10.100.0.1", 7777))
-    s.close()'
+        s.sendto(b'x', ('$dst', 7777))
+    s.close()"
 	wait $d2 $d3
 	tcpdump -nr "$WORK/h2.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h2.ports"
 	tcpdump -nr "$WORK/h3.pcap" 2>/dev/null | awk '{print $3}' | sed 's/.*\.//' | sort -u >"$WORK/h3.ports"
-	check "ECMP: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
-	check "ECMP: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
-	check "ECMP: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+	check "$label: flows reach both gateways" test -s "$WORK/h2.ports" -a -s "$WORK/h3.ports"
+	check "$label: all 32 flows arrive" test "$(cat "$WORK/h2.ports" "$WORK/h3.ports" | sort -u | wc -l)" -eq 32
+	check "$label: a flow keeps its path" test -z "$(comm -12 "$WORK/h2.ports" "$WORK/h3.ports")"
+}
+
+test_ecmp() {
+	ecmp_spreads ECMP AF_INET 10.0.1.2 10.100.0.1
+}
+
+test_ipv6_ecmp() {
+	ecmp_spreads "IPv6 ECMP" AF_INET6 2001:db8:1::2 2001:db8:100::1
 }
 
 test_route_under_traffic() {
@@ -127,16 +280,16 @@ node_packets() { # node: packets it handled since start
 test_mtu() {
 	local before
 	before=$(node_packets ip4_fragment)
-	check "1428-byte packets without DF are fragmented to the 1000-byte link" \
+	check "1428-byte packets without DF are fragmented to the 1280-byte link" \
 		in_ns h1 ping -c 3 -i 0.2 -W 2 -M dont -s 1400 10.0.3.2
 	check "the fragment node did it" test "$(node_packets ip4_fragment)" -ge $((before + 3))
-	check "with DF: ICMP fragmentation needed, mtu 1000" sh -c \
-		"ip netns exec $FPT-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1000'"
+	check "with DF: ICMP fragmentation needed, mtu 1280" sh -c \
+		"ip netns exec $FPT-h1 ping -c 1 -W 2 -M do -s 1400 10.0.3.2 | grep -q 'mtu = 1280'"
 	check "the fragmentation-needed error quotes the TTL the packet came with, as Linux" \
 		in_ns h1 $PY "$TESTDIR/bad_packets.py" df_too_big 02:00:00:00:01:01
 	ip netns exec $FPT-h1 ip route flush cache
 	check "tracepath learns the path MTU from the router" sh -c \
-		"ip netns exec $FPT-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1000'"
+		"ip netns exec $FPT-h1 tracepath -n -m 3 10.0.3.2 | tee /dev/stderr | grep -q 'pmtu 1280'"
 }
 
 test_introspection() {
@@ -310,6 +463,15 @@ test_cli() {
 		"$FASTPATHCTL -s $WORK/nope.sock show routes 2>&1 | grep -q 'nope.sock'"
 }
 
+test_ipv6_rate_limit() {
+	local before
+	before=$(drops icmp6_rate_limited)
+	sleep 2 # earlier errors to h1 leave its bucket (a /64: 250 ms a token, 6 in a burst) full again
+	check "ICMPv6 errors to one host: a burst of 6, then rate-limited (Linux icmpv6_xrlim_allow)" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" hop_limit_burst 02:00:00:00:01:01
+	check "rate-limited ICMPv6 errors are counted" test "$(drops icmp6_rate_limited)" -ge $((before + 14))
+}
+
 test_static_neighbour_and_garp() {
 	in_ns h1 timeout 3 tcpdump -nli eth0 -c 1 'arp and arp[6:2] == 1 and arp[14:4] == arp[24:4]' >"$WORK/garp" 2>/dev/null &
 	local dump=$!
@@ -417,9 +579,9 @@ test_neighbours_ipv6() {
 	check "an IPv6 gateway for an IPv4 route (the wrong family): refused" api_refuses route.add \
 		'{"prefix": "10.98.0.0/16", "via": "2001:db8:2::50"}' \
 		"EINVAL: /via: '2001:db8:2::50' is an IPv6 address, not IPv4"
-	check "an IPv6 interface address (not yet): refused as the wrong family" api_refuses addr.add \
-		'{"iface": "p1", "address": "2001:db8:1::1/64"}' \
-		"EINVAL: /address: '2001:db8:1::1/64' is an IPv6 prefix, not IPv4"
+	check "a bad IPv6 interface address: refused with the reason" api_refuses addr.add \
+		'{"iface": "p1", "address": "2001:db8:1::zz/64"}' \
+		"EINVAL: /address: '2001:db8:1::zz/64' is not an IPv4 or IPv6 prefix"
 	check "fastpathctl ip neigh add, bad address: exit 1 with the reason" ctl_refuses \
 		"/address: '2001:db8::zz' is not an IPv4 or IPv6 address" \
 		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
@@ -446,7 +608,6 @@ test_neighbours_ipv6() {
 
 # IPv6 routes through the config file, the API and fastpathctl, listed with IPv4's or alone,
 # dumped and loaded back; bad input refused with its reason, the daemon and its state unharmed.
-# (The config's connected-like "2001:db8:2::/64 dev p2" stands for p2's IPv6 address, to come.)
 route6_with() { # jq filter on route.list's IPv6 routes: true if exactly one matches
 	api route.list '{"family": "ipv6"}' | jq -e "[.routes[] | select($1)] | length == 1"
 }
@@ -693,8 +854,8 @@ r = [p for p in rdpcap('$WORK/tx.pcap') if p.haslayer(ICMP) and p[ICMP].type == 
 exit(0 if len(r) == 3 else 1)\""
 }
 
-ROUTER_TESTS="test_ping test_traceroute test_no_route test_ecmp test_route_under_traffic
-	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_routes_ipv6 test_route_churn
+ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets test_ipv6_addresses test_ipv6_ecmp test_traceroute test_no_route test_ecmp test_route_under_traffic
+	test_bad_packets test_hold_queue test_mtu test_icmp_rate_limit test_ipv6_rate_limit test_static_neighbour_and_garp test_neighbours_ipv6 test_routes_ipv6 test_route_churn
 	test_iperf test_api test_cli test_introspection test_capture test_config_roundtrip test_telemetry test_config_errors test_reload
 	test_stop"
 # fastpathd without hugepages (--no-huge): forwards all the same

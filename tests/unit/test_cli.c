@@ -244,7 +244,7 @@ static void test_unknown(void **state)
 	/* a typo in a longer name, not bad arguments to "ip route" */
 	check_usage("ip route ad 10.0.0.0/8", "unknown command 'ip route ad'",
 		"    ip route add PREFIX", NULL);
-	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip link", NULL);
+	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
 	check_usage("show xyzzy", "unknown command 'show xyzzy'", "    show stats [all]", NULL);
 	check_usage("frobnicate", "unknown command 'frobnicate'", NULL);

@@ -332,14 +332,15 @@ static void test_ref_and_learn_v6(void **state)
  */
 
 /*
- * IPv6 before NDP: no resolver. The entry resolves as any other, sending nothing (each probe
- * counted), fails after the 3 probes of 1 s, and its held packets are dropped (no ICMPv6 error
- * node yet), counted too.
+ * IPv6 without a resolver (NDP registers it when its module starts, which these tests do not
+ * run). The entry resolves as any other, sending nothing (each probe counted), fails after the
+ * 3 probes of 1 s, and its held packets go to icmp6_error (address unreachable): without
+ * workers the inject ring refuses them, counted too.
  */
 static void test_v6_without_resolver_fails(void **state)
 {
 	struct neigh_key k = key6(0, "2001:db8::99");
-	uint64_t no_resolver = counter("neigh_no_resolver"), no_output = counter("neigh_no_output");
+	uint64_t no_resolver = counter("neigh_no_resolver"), inject_full = counter("neigh_inject_full");
 	struct neigh *n = neigh_ref_key(&k);
 
 	(void)state;
@@ -359,7 +360,7 @@ static void test_v6_without_resolver_fails(void **state)
 	assert_int_equal(n->sm.timer_deadline, 0);
 	assert_int_equal(counter("neigh_no_resolver"), no_resolver + 3);
 	assert_int_equal(n->held_count, 0);
-	assert_int_equal(counter("neigh_no_output"), no_output + 3);
+	assert_int_equal(counter("neigh_inject_full"), inject_full + 3);
 	assert_int_equal(rte_mempool_avail_count(pool), POOL_SIZE);
 
 	/* a new packet starts a new resolution, as in Linux */
@@ -389,7 +390,7 @@ static void test_v6_hold_queue_bounded(void **state)
 static void test_v6_resolver_hook(void **state)
 {
 	struct neigh_key k = key6(1, "2001:db8::7");
-	uint64_t no_resolver = counter("neigh_no_resolver"), no_output = counter("neigh_no_output");
+	uint64_t no_resolver = counter("neigh_no_resolver"), inject_full = counter("neigh_inject_full");
 	struct rte_ether_addr sha = mac_n(8);
 	struct neigh *n;
 
@@ -404,12 +405,12 @@ static void test_v6_resolver_hook(void **state)
 	assert_false(probes.unicast);
 	assert_int_equal(counter("neigh_no_resolver"), no_resolver);
 
-	/* the answer (an NA, later): REACHABLE, the held packets leave (dropped here: no
-	 * ip6_output) */
+	/* the answer (an NA): REACHABLE, the held packets leave for ip6_output (refused here: no
+	 * workers) */
 	neigh_learn_key(&k, &sha, NEIGH_REACHABLE, false, false);
 	assert_int_equal(n->sm.state, NEIGH_REACHABLE);
 	assert_int_equal(n->held_count, 0);
-	assert_int_equal(counter("neigh_no_output"), no_output + 2);
+	assert_int_equal(counter("neigh_inject_full"), inject_full + 2);
 	assert_l2(n, mac_n(8));
 
 	/*

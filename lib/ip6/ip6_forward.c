@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ip6_output.h"
+
+enum {
+	/* IP6_OUT_* first */
+	IP6_FORWARD_HOP_LIMIT = IP6_OUT_EDGES,
+	IP6_FORWARD_NOT_HOST,
+	IP6_FORWARD_BEYOND_SCOPE,
+	IP6_FORWARD_UNSPECIFIED_SOURCE,
+	IP6_FORWARD_EDGES,
+};
+
+/*
+ * Linux ip6_forward(): only frames sent to our MAC, the hop limit checked (decremented in the
+ * output step, after the MTU check), a link-local source never leaves its link (destination
+ * unreachable, beyond scope); and straight on to the output step in this node.
+ */
+static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *hop)
+{
+	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+
+	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_L2_MULTICAST))
+		return IP6_FORWARD_NOT_HOST;
+	if (unlikely(ip->hop_limits <= 1))
+		return IP6_FORWARD_HOP_LIMIT;
+	if (unlikely(ip->src_addr[0] == 0xfe || ip->src_addr[0] == 0)) {
+		if (fp_ip6_is_link_local(ip6_src(ip)))
+			return IP6_FORWARD_BEYOND_SCOPE;
+		if (fp_ip6_is_unspecified(ip6_src(ip)))
+			return IP6_FORWARD_UNSPECIFIED_SOURCE;
+	}
+	return ip6_output_one(m, hop, true);
+}
+
+static uint16_t ip6_forward_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	struct ip6_output_hop hop = IP6_OUTPUT_HOP_NONE;
+
+	for (uint16_t i = 0; i < n; i++)
+		nexts[i] = forward_one(objs[i], &hop);
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+static struct rte_node_register ip6_forward_node = {
+	.name = "ip6_forward",
+	.process = ip6_forward_process,
+	.nb_edges = IP6_FORWARD_EDGES,
+	.next_nodes =
+		{
+			IP6_OUT_NEXT_NODES("ip6_packet_too_big"),
+			[IP6_FORWARD_HOP_LIMIT] = "ip6_hop_limit_exceeded",
+			[IP6_FORWARD_NOT_HOST] = "ip6_forward_l2_multicast",
+			[IP6_FORWARD_BEYOND_SCOPE] = "ip6_forward_link_local_source",
+			[IP6_FORWARD_UNSPECIFIED_SOURCE] = "ip6_forward_unspecified_source",
+		},
+};
+FP_NODE_REGISTER(ip6_forward_node)
+FP_DROP_NODE(ip6_forward_l2_multicast)
+FP_DROP_NODE(ip6_forward_unspecified_source)
+IP6_ICMP_ERROR_NODE(ip6_hop_limit_exceeded, ICMP6_TIME_EXCEEDED, ICMP6_EXC_HOPLIMIT)
+IP6_ICMP_ERROR_NODE(ip6_packet_too_big, ICMP6_PKT_TOO_BIG, 0)
+IP6_ICMP_ERROR_NODE(ip6_forward_link_local_source, ICMP6_DEST_UNREACH, ICMP6_NOT_NEIGHBOUR)

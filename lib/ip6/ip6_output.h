@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+/*
+ * The last step of every IPv6 packet that leaves (Linux's ip6_finish_output2): MTU check, the
+ * neighbour's MAC (a multicast group's own), the Ethernet header. Shared by ip6_forward and
+ * ip6_output, whose edges start with these, in this order. IPv6 routers never fragment: a
+ * forwarded packet too big for the link is answered with packet too big.
+ */
+
+#include "eth/eth_output.h"
+#include "ip6.h"
+
+enum {
+	/* ETH_OUT_* first */
+	IP6_OUT_TOO_BIG = ETH_OUT_EDGES,
+	IP6_OUT_EDGES,
+};
+
+#define IP6_OUT_NEXT_NODES(too_big) ETH_OUT_NEXT_NODES("ip6"), [IP6_OUT_TOO_BIG] = too_big
+
+/* The hop of the previous packet, with the address that names a connected next hop. */
+struct ip6_output_hop {
+	struct eth_output_hop eth;
+	struct fp_ip6_addr dst;
+};
+
+/* no packet seen yet: matches no real next hop */
+#define IP6_OUTPUT_HOP_NONE {.eth = ETH_OUTPUT_HOP_NONE}
+
+static inline void ip6_output_hop_fill(
+	struct ip6_output_hop *hop, const struct fp_mbuf_priv *priv, const struct fp_ip6_addr *dst)
+{
+	struct neigh *n = priv->neigh;
+
+	hop->dst = *dst;
+	if (unlikely(fp_ip6_is_multicast(dst) && n == NULL)) {
+		/* RFC 2464 7: the group's MAC, no neighbour */
+		struct fp_mac mac = fp_ip6_mcast_mac(dst);
+
+		eth_output_hop_fill(&hop->eth, priv, NULL, RTE_ETHER_TYPE_IPV6);
+		memcpy(&hop->eth.eth.dst_addr, mac.bytes, RTE_ETHER_ADDR_LEN);
+		hop->eth.resolved = true;
+		return;
+	}
+	if (n == NULL && iface_get(priv->iface_out) != NULL)
+		n = neigh6_lookup(priv->iface_out, dst);
+	eth_output_hop_fill(&hop->eth, priv, n, RTE_ETHER_TYPE_IPV6);
+}
+
+/*
+ * MTU check, then the Ethernet step (eth_output.h). A forwarded packet loses a hop after the
+ * MTU check, as in ip6_forward(): packet too big quotes the packet as it arrived.
+ */
+static inline rte_edge_t ip6_output_one(
+	struct rte_mbuf *m, struct ip6_output_hop *hop, bool forwarded)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+
+	/* a gateway's entry belongs to one interface: comparing it is enough */
+	if (unlikely(priv->neigh != hop->eth.neigh ||
+		     (priv->neigh == NULL && (priv->iface_out != hop->eth.iface_id ||
+						     !fp_ip6_equal(ip6_dst(ip), &hop->dst)))))
+		ip6_output_hop_fill(hop, priv, ip6_dst(ip));
+	if (unlikely(hop->eth.iface == NULL))
+		return ETH_OUT_NO_IFACE;
+	if (unlikely(m->pkt_len > RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
+		priv->icmp_info = RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU);
+		return IP6_OUT_TOO_BIG;
+	}
+	if (forwarded)
+		ip->hop_limits--;
+	return eth_output_push(m, &hop->eth);
+}
