@@ -42,7 +42,7 @@ check-asan: deps hugepages
 	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
 	$(SUDO) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
 
-# fastpathd next to testpmd io and DPDK's l3fwd: Mpps in four cases, instructions per packet
+# fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), instructions per packet
 # (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
 # BENCH="mpps callgrind memif control" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES tune.
 BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS API_ROUTES RESULTS

@@ -77,7 +77,7 @@ static uint16_t ip4_fastpath_process(
 	struct fast_route route = {.nh = FAST_ROUTE_NONE};
 	const struct iface *iface = NULL;
 	uint64_t priv_head = 0;
-	uint16_t port = UINT16_MAX;
+	uint16_t port = UINT16_MAX, n_fast = 0;
 	int vrf = -2; /* none yet */
 
 	if (unlikely(!fp_settings.fast_path || capture_active() != NULL ||
@@ -105,10 +105,11 @@ static uint16_t ip4_fastpath_process(
 			continue;
 		}
 		nexts[i] = IP4_FASTPATH_TX;
+		n_fast++;
 		dst[i] = ip4_host(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 			sizeof(struct rte_ether_hdr))->dst_addr);
 	}
-	if (vrf == -2) { /* no interface */
+	if (n_fast == 0) { /* e.g. a burst of IPv6 */
 		rte_node_next_stream_move(graph, node, IP4_FASTPATH_FULL_GRAPH);
 		return n;
 	}

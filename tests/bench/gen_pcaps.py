@@ -14,6 +14,9 @@ FIB it runs with, in fastpathd's form (a JSON array) and in l3fwd's (--rule_ipv4
   big       1M routes, 64k flows: the traffic of p1k-64k; the FIB has 1,000,000
             prefixes of /16 to /24, the 1000 /24s among them
 
+  p1k6      IPv6, 1000 prefixes, 1k flows: one flow to each of 1000 /48s,
+            fd00:0:1::/48..fd00:0:1000::/48 (62-byte IPv6/UDP frames, the shortest)
+
 and for the instruction counts, the flows of p1k repeated to CG_PACKETS packets
 (cg-1.pcap) and to twice as many (cg-2.pcap).
 """
@@ -21,12 +24,13 @@ import random
 import struct
 import sys
 
-from scapy.all import IP, UDP, Ether, Raw, RawPcapWriter
+from scapy.all import IP, UDP, Ether, IPv6, Raw, RawPcapWriter
 
 OUT = sys.argv[1]
 CG_PACKETS = int(sys.argv[2]) if len(sys.argv) > 2 else 100000  # a multiple of 1000
 SRC_MAC, DST_MAC = "02:00:00:00:00:09", "02:70:63:61:70:00"  # DST_MAC: net_pcap's port MAC
 VIA = "10.2.0.2"  # next hop of every route, on the sink port (port 1)
+VIA6 = "2001:db8:2::2"
 
 # 1,000,000 prefixes in a spread of lengths that has the shape of an Internet table but
 # not its 60 % of /24s: stock rte_lpm (l3fwd-lpm) checks a new rule against every rule of
@@ -117,3 +121,12 @@ write_pcap("p1k-64k",
 	[frame(hit[i % 1000][0] + 1 + i // 1000, 1000 + i % 60000) for i in range(65536)])
 write_pcap("cg-1", p1k, CG_PACKETS // 1000)
 write_pcap("cg-2", p1k, 2 * CG_PACKETS // 1000)
+
+# IPv6: from 2001:db8::9 on the source port, one flow to each of 1000 /48s
+v6 = ["fd00:0:%x::" % (i + 1) for i in range(1000)]
+with open("%s/p1k6.routes.json" % OUT, "w") as f:
+	f.write("[\n" + ",\n".join('{"prefix": "%s/48", "via": "%s"}' % (p, VIA6) for p in v6) + "\n]\n")
+with open("%s/p1k6.l3fwd6.cfg" % OUT, "w") as f:
+	f.writelines("R%s/48 1\n" % p for p in v6)
+write_pcap("p1k6", [bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IPv6(src="2001:db8::9", dst=p + "1") /
+	UDP(sport=1000 + i, dport=2000)) for i, p in enumerate(v6)])

@@ -1,8 +1,8 @@
 #!/bin/bash
 # make bench (docs/benchmarking.md). BENCH selects the parts, all by default:
-#   mpps       IPv4 forwarding Mpps on one forwarding lcore of testpmd io (the I/O ceiling of
-#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd, in four cases of
-#              routes and flows, interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#   mpps       forwarding Mpps on one forwarding lcore of testpmd io (the I/O ceiling of
+#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd, in four IPv4 cases of
+#              routes and flows and one IPv6, interleaved, RUNS runs each: medians, min-max, ratios, a chart
 #   callgrind  instructions per packet of the forwarding thread, under callgrind
 #   memif      fastpathd between two testpmd processes over memif: generator and sink
 #   control    fastpathd's route installation: 1M routes from its config file, and through
@@ -10,7 +10,7 @@
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
 # usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control" RUNS=3 SECONDS_PER_RUN=5
-#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big"
+#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big p1k6"
 #   CG_PACKETS=100000 API_ROUTES=100000
 set -u
 BUILD=${1:-build}
@@ -19,7 +19,7 @@ BENCH=${BENCH:-mpps callgrind memif control}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
 APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph}
-CASES=${CASES:-one p1k p1k-64k big}
+CASES=${CASES:-one p1k p1k-64k big p1k6}
 CG_PACKETS=${CG_PACKETS:-100000}
 API_ROUTES=${API_ROUTES:-100000}
 RESULTS=${RESULTS:-tests/bench/results}
@@ -109,8 +109,11 @@ fp_conf() {
 				"workers": {"count": 1, "fast_path": $([ "${5:-}" = fastpathd-graph ] && echo false || echo true)},
 				"api": {"socket": "$SOCK"},
 				"ports": [$3],
-				"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"}],
-				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"}],
+				"addresses": [{"iface": "p0", "address": "10.0.0.1/24"}, {"iface": "p1", "address": "10.2.0.1/24"},
+					{"iface": "p0", "address": "2001:db8::1/64"}, {"iface": "p1", "address": "2001:db8:2::1/64"}],
+				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
+					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
+				"fib": {"ipv6_max_routes": 65536},
 				"routes":
 		CONF
 		cat "$4"
@@ -132,11 +135,17 @@ echo "# fastpath bench $(date -u +%FT%TZ) $(git describe --always --dirty 2>/dev
 ### mpps ###################################################################################
 
 declare -A LABEL=([one]="1 prefix, 1k flows" [p1k]="1000 prefixes, 1k flows"
-	[p1k-64k]="1000 prefixes, 64k flows" [big]="1M routes, 64k flows")
-declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k)
-declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big)
+	[p1k-64k]="1000 prefixes, 64k flows" [big]="1M routes, 64k flows"
+	[p1k6]="IPv6, 1000 prefixes, 1k flows")
+declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k [p1k6]=p1k6)
+declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6)
+# l3fwd's IPv4 and IPv6 rules per case: every case has both (the other family's is a stub)
+declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one)
 declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
 	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph)
+
+# l3fwd's --rule_ipv6 file for CASE
+rules6() { [ "$1" = p1k6 ] && echo "$WORK/p1k6.l3fwd6.cfg" || echo "$WORK/rules6.cfg"; }
 
 # whether APP can run CASE: l3fwd-graph's table is hard-coded, 198.18.0.0/24..198.18.7.0/24
 can_run() { [ "$1" != l3fwd-graph ] || [ "$2" = one ]; }
@@ -157,8 +166,8 @@ app_start() {
 		PREFIX=fpbench-$1
 		start "$PREFIX" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
 			--file-prefix "$PREFIX" --vdev "$rx" --vdev "$null" -- -p 0x3 \
-			--config="(0,0,1),(1,0,1)" --rule_ipv4="$rules.l3fwd.cfg" \
-			--rule_ipv6="$WORK/rules6.cfg" --lookup="${1#l3fwd-}" -P --parse-ptype
+			--config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/${RULES4[$2]}.l3fwd.cfg" \
+			--rule_ipv6="$(rules6 "$2")" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
 	l3fwd-graph)
 		PREFIX=fpbench-l3g
@@ -242,15 +251,15 @@ mpps() {
 	fi
 	{
 		echo
-		echo "## Mpps: 64-byte IPv4/UDP, pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
-		printf '%-26s %-16s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
+		echo "## Mpps: 64-byte IPv4/UDP (IPv6: 62-byte IPv6/UDP frames), pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
+		printf '%-30s %-16s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
 		for c in $CASES; do
 			# either may not be in APPS
 			tp=$({ median <"$WORK/mpps-$c-testpmd"; } 2>/dev/null)
 			lpm=$({ median <"$WORK/mpps-$c-l3fwd-lpm"; } 2>/dev/null)
 			for app in $APPS; do
 				m=$(median <"$WORK/mpps-$c-$app")
-				printf '%-26s %-16s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+				printf '%-30s %-16s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")"
 				printf '%s\t%s\t%s\t%s\t%s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(sort -n "$WORK/mpps-$c-$app" | head -1)" "$(sort -n "$WORK/mpps-$c-$app" | tail -1)" >>"$OUT.tsv"
