@@ -1,8 +1,8 @@
 #!/bin/sh
-# 2 GiB of 2 MiB hugepages and a hugetlbfs mount, unless already there.
+# 4 GiB of 2 MiB hugepages and a hugetlbfs mount, unless already there.
 set -e
 nr=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
-want=${FP_HUGEPAGES:-1024}
+want=${FP_HUGEPAGES:-2048}
 if [ -w "$nr" ] && [ "$(cat $nr)" -lt "$want" ]; then
 	echo "$want" > "$nr" || true
 fi

@@ -873,8 +873,26 @@ test_no_hugepages() {
 	FPD_PID=
 }
 
+# The FIBs at their default sizes (1M routes each family: ~2.2 GB of the 4 GB of hugepages
+# scripts/hugepages.sh reserves), which the router's config shrinks
+test_default_fib_sizes() {
+	write_config "$WORK/sizes.json"
+	jq 'del(.fib) | del(.telemetry)' "$WORK/sizes.json" >"$WORK/sizes2.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/sizes2.json" >"$WORK/sizes.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 300); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
+	check "default FIB sizes: IPv6 connected routes installed" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
+	# its addresses are tentative for a second (DAD)
+	check "default FIB sizes: fastpathd forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	check "default FIB sizes: stops cleanly" test $? -eq 0
+	FPD_PID=
+}
+
 # tests on their own daemon
-OTHER_TESTS="test_ports test_no_hugepages"
+OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
 [ "$FAST_PATH" = true ] || OTHER_TESTS=""
