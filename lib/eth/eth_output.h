@@ -46,7 +46,10 @@ struct eth_output_hop {
 };
 
 /* no packet seen yet: matches no real next hop */
-#define ETH_OUTPUT_HOP_NONE {.iface_id = FP_IFACE_NONE}
+#define ETH_OUTPUT_HOP_NONE                                                                        \
+	{                                                                                          \
+		.iface_id = FP_IFACE_NONE                                                          \
+	}
 
 /*
  * The hop of priv's next hop: n is its neighbour (priv->neigh, or the family's entry of the
@@ -63,7 +66,8 @@ static inline void eth_output_hop_fill(struct eth_output_hop *hop, const struct 
 	if (hop->iface != NULL)
 		hop->eth.src_addr = hop->iface->mac;
 	hop->eth.ether_type = rte_cpu_to_be_16(ethertype);
-	hop->max_frame = hop->iface != NULL && hop->resolved ? hop->iface->mtu + sizeof(hop->eth) : 0;
+	hop->max_frame =
+		hop->iface != NULL && hop->resolved ? hop->iface->mtu + sizeof(hop->eth) : 0;
 }
 
 /*

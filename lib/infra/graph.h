@@ -52,7 +52,8 @@ uint16_t fp_drop_process(struct rte_graph *, struct rte_node *, void **objs, uin
  * counts them under its own name (a drop reason of the original packet) and hands them to
  * error_node (icmp4_error, icmp6_error), which builds, rate-limits and sends the error.
  */
-uint16_t fp_icmp_error_process(struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
+uint16_t fp_icmp_error_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n);
 
 #define FP_ICMP_ERROR_NODE(reason, type, code, error_node)                                         \
 	static int reason##_init(const struct rte_graph *graph, struct rte_node *node)             \
@@ -110,3 +111,33 @@ static inline void fp_enqueue_runs(struct rte_graph *graph, struct rte_node *nod
 		start = i;
 	}
 }
+
+/*
+ * The process function, name, of a node whose packets each take the edge that one(m)
+ * returns; with _STATE, one(m, &state), a state the burst shares (the last next hop, ...)
+ * that starts as init.
+ */
+#define FP_NODE_PROCESS_EACH(name, one)                                                            \
+	static uint16_t name(                                                                      \
+		struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)           \
+	{                                                                                          \
+		rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */                      \
+                                                                                                   \
+		for (uint16_t i = 0; i < n; i++)                                                   \
+			nexts[i] = one(objs[i]);                                                   \
+		fp_enqueue_runs(graph, node, nexts, objs, n);                                      \
+		return n;                                                                          \
+	}
+
+#define FP_NODE_PROCESS_EACH_STATE(name, one, state_type, init)                                    \
+	static uint16_t name(                                                                      \
+		struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)           \
+	{                                                                                          \
+		rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */                      \
+		state_type state = init;                                                           \
+                                                                                                   \
+		for (uint16_t i = 0; i < n; i++)                                                   \
+			nexts[i] = one(objs[i], &state);                                           \
+		fp_enqueue_runs(graph, node, nexts, objs, n);                                      \
+		return n;                                                                          \
+	}

@@ -26,10 +26,10 @@ static inline bool fast_frame(const struct rte_mbuf *m, const struct iface *ifac
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
 	return m->data_len >= sizeof(*eth) + sizeof(struct rte_ipv4_hdr) &&
-		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
-		rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) &&
-		ip4_is_plain((const struct rte_ipv4_hdr *)(eth + 1), m->data_len - sizeof(*eth),
-			m->pkt_len - sizeof(*eth), m->ol_flags);
+	       eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4) &&
+	       rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) &&
+	       ip4_is_plain((const struct rte_ipv4_hdr *)(eth + 1), m->data_len - sizeof(*eth),
+		       m->pkt_len - sizeof(*eth), m->ol_flags);
 }
 
 /* The burst's last route, when it has one path, through a gateway: the hop of its packets. */
@@ -54,8 +54,8 @@ static inline rte_edge_t fast_forward(
 		if (unlikely(ip4_route_decide(m, ip, nh) != IP4_ROUTE_TO_NEXT_HOP))
 			return IP4_FASTPATH_FULL_GRAPH;
 		ip4_output_hop_update(hop, priv);
-		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh :
-										    FAST_ROUTE_NONE;
+		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh
+										  : FAST_ROUTE_NONE;
 		route->iface_out = priv->iface_out;
 	}
 	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->eth.max_frame))
@@ -106,8 +106,9 @@ static uint16_t ip4_fastpath_process(
 		}
 		nexts[i] = IP4_FASTPATH_TX;
 		n_fast++;
-		dst[i] = ip4_host(rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-			sizeof(struct rte_ether_hdr))->dst_addr);
+		dst[i] = ip4_host(rte_pktmbuf_mtod_offset(
+			m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr))
+					  ->dst_addr);
 	}
 	if (n_fast == 0) { /* e.g. a burst of IPv6 */
 		rte_node_next_stream_move(graph, node, IP4_FASTPATH_FULL_GRAPH);

@@ -24,17 +24,8 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *
 	return ip4_output_one(m, hop, true);
 }
 
-static uint16_t ip4_forward_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-	struct ip4_output_hop hop = IP4_OUTPUT_HOP_NONE;
-
-	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = forward_one(objs[i], &hop);
-	fp_enqueue_runs(graph, node, nexts, objs, n);
-	return n;
-}
+FP_NODE_PROCESS_EACH_STATE(
+	ip4_forward_process, forward_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)
 
 static struct rte_node_register ip4_forward_node = {
 	.name = "ip4_forward",

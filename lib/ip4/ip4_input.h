@@ -23,9 +23,9 @@ static inline bool ip4_is_plain(
 	uint64_t cksum = ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
 
 	return seg_len >= sizeof(*ip) && ip->version_ihl == RTE_IPV4_VHL_DEF &&
-		rte_be_to_cpu_16(ip->total_length) == pkt_len &&
-		(cksum == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
-			(cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && ip4_header_checksum_ok(ip, 5))) &&
-		!(ip4_special_first_octet[((const uint8_t *)&ip->src_addr)[0]] |
-			ip4_special_first_octet[((const uint8_t *)&ip->dst_addr)[0]]);
+	       rte_be_to_cpu_16(ip->total_length) == pkt_len &&
+	       (cksum == RTE_MBUF_F_RX_IP_CKSUM_GOOD ||
+		       (cksum != RTE_MBUF_F_RX_IP_CKSUM_BAD && ip4_header_checksum_ok(ip, 5))) &&
+	       !(ip4_special_first_octet[((const uint8_t *)&ip->src_addr)[0]] |
+		       ip4_special_first_octet[((const uint8_t *)&ip->dst_addr)[0]]);
 }

@@ -68,16 +68,7 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	}
 }
 
-static uint16_t ip4_local_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-
-	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = local_one(objs[i]);
-	fp_enqueue_runs(graph, node, nexts, objs, n);
-	return n;
-}
+FP_NODE_PROCESS_EACH(ip4_local_process, local_one)
 
 static struct rte_node_register ip4_local_node = {
 	.name = "ip4_local",

@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_output.h"
 
-/* The router's own packets and the fragments, once routed. */
-static uint16_t ip4_output_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+static inline rte_edge_t output_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
 {
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-	struct ip4_output_hop hop = IP4_OUTPUT_HOP_NONE;
-
-	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = ip4_output_one(objs[i], &hop, false);
-	fp_enqueue_runs(graph, node, nexts, objs, n);
-	return n;
+	return ip4_output_one(m, hop, false);
 }
+
+/* The router's own packets and the fragments, once routed. */
+FP_NODE_PROCESS_EACH_STATE(
+	ip4_output_process, output_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)
 
 static struct rte_node_register ip4_output_node = {
 	.name = "ip4_output",

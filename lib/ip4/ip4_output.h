@@ -19,7 +19,7 @@ enum {
 
 #define IP4_OUT_NEXT_NODES                                                                         \
 	ETH_OUT_NEXT_NODES("ip4"), [IP4_OUT_FRAG_NEEDED] = "ip4_frag_needed",                      \
-		     [IP4_OUT_TOO_BIG] = "ip4_fragment"
+				   [IP4_OUT_TOO_BIG] = "ip4_fragment"
 
 /* The hop of the previous packet, with the address that names a connected next hop. */
 struct ip4_output_hop {
@@ -28,7 +28,10 @@ struct ip4_output_hop {
 };
 
 /* no packet seen yet: matches no real next hop */
-#define IP4_OUTPUT_HOP_NONE {.eth = ETH_OUTPUT_HOP_NONE}
+#define IP4_OUTPUT_HOP_NONE                                                                        \
+	{                                                                                          \
+		.eth = ETH_OUTPUT_HOP_NONE                                                         \
+	}
 
 static inline void ip4_output_hop_fill(struct ip4_output_hop *hop, const struct fp_mbuf_priv *priv)
 {
@@ -41,7 +44,8 @@ static inline void ip4_output_hop_fill(struct ip4_output_hop *hop, const struct 
 }
 
 /* hop becomes the next hop of priv, unless it is already */
-static inline void ip4_output_hop_update(struct ip4_output_hop *hop, const struct fp_mbuf_priv *priv)
+static inline void ip4_output_hop_update(
+	struct ip4_output_hop *hop, const struct fp_mbuf_priv *priv)
 {
 	/* a gateway's entry belongs to one interface: comparing it is enough */
 	if (unlikely(priv->neigh != hop->eth.neigh ||

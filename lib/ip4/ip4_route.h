@@ -25,8 +25,8 @@ enum ip4_route_result {
 #define IP4_VRF_MIXED (-1)
 
 /* Looks dst[i] (host order) up in the FIB of pkts[i]'s VRF; vrf is theirs or IP4_VRF_MIXED. */
-static inline void ip4_fib_lookup(struct rte_mbuf *const *pkts, uint32_t *dst, uint64_t *nh,
-	uint16_t n, int vrf)
+static inline void ip4_fib_lookup(
+	struct rte_mbuf *const *pkts, uint32_t *dst, uint64_t *nh, uint16_t n, int vrf)
 {
 	if (likely(vrf != IP4_VRF_MIXED)) {
 		if (likely(fp_fib4[vrf] != NULL))

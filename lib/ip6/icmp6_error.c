@@ -49,7 +49,8 @@ static bool must_not_answer(const struct rte_mbuf *m, const struct fp_mbuf_priv 
 		/* e.3: but packet too big, and an unknown option whose type asks for it */
 		bool opt_unrec = priv->icmp_type == ICMP6_PARAM_PROBLEM &&
 				 priv->icmp_code == IP6_EXT_PP_UNKNOWN_OPTION &&
-				 priv->icmp_info < m->data_len && (pkt[priv->icmp_info] & 0xc0) == 0x80;
+				 priv->icmp_info < m->data_len &&
+				 (pkt[priv->icmp_info] & 0xc0) == 0x80;
 
 		if (priv->icmp_type != ICMP6_PKT_TOO_BIG && !opt_unrec)
 			return true;
@@ -153,16 +154,7 @@ static inline rte_edge_t error_one(struct rte_mbuf *m)
 }
 
 /* Builds the ICMPv6 error asked for by the previous node, in the offending packet's mbuf. */
-static uint16_t icmp6_error_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-
-	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = error_one(objs[i]);
-	fp_enqueue_runs(graph, node, nexts, objs, n);
-	return n;
-}
+FP_NODE_PROCESS_EACH(icmp6_error_process, error_one)
 
 static struct rte_node_register icmp6_error_node = {
 	.name = "icmp6_error",

@@ -102,7 +102,8 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 		if (icmp->type == ICMP6_ECHO_REQUEST)
 			return len < 8 ? IP6_LOCAL_ICMP_UNHANDLED : echo_reply(m, info.l4_offset);
 		if (icmp->type >= ICMP6_ROUTER_SOLICIT && icmp->type <= ICMP6_REDIRECT) {
-			/* ndisc_rcv(): only from the link (hop limit 255), code 0, no header before */
+			/* ndisc_rcv(): only from the link (hop limit 255), code 0, no header before
+			 */
 			if (ip->hop_limits != IP6_ND_HOP_LIMIT || icmp->code != 0 ||
 				info.l4_offset != sizeof(*ip))
 				return IP6_LOCAL_NDP_INVALID;
@@ -123,16 +124,7 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	}
 }
 
-static uint16_t ip6_local_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-
-	for (uint16_t i = 0; i < n; i++)
-		nexts[i] = local_one(objs[i]);
-	fp_enqueue_runs(graph, node, nexts, objs, n);
-	return n;
-}
+FP_NODE_PROCESS_EACH(ip6_local_process, local_one)
 
 static struct rte_node_register ip6_local_node = {
 	.name = "ip6_local",
