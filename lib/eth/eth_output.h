@@ -53,15 +53,18 @@ struct eth_output_hop {
 
 /*
  * The hop of priv's next hop: n is its neighbour (priv->neigh, or the family's entry of the
- * connected destination, NULL if none); iface_out's MAC and the ethertype make the header.
+ * connected destination, NULL if none), unless mac is known without one (a multicast
+ * group's); iface_out's MAC and the ethertype make the header.
  */
 static inline void eth_output_hop_fill(struct eth_output_hop *hop, const struct fp_mbuf_priv *priv,
-	struct neigh *n, uint16_t ethertype)
+	struct neigh *n, const struct rte_ether_addr *mac, uint16_t ethertype)
 {
 	hop->iface_id = priv->iface_out;
 	hop->iface = iface_get(priv->iface_out);
 	hop->neigh = priv->neigh;
-	hop->resolved = n != NULL && neigh_l2_get(n, &hop->eth.dst_addr);
+	if (mac != NULL)
+		hop->eth.dst_addr = *mac;
+	hop->resolved = mac != NULL || (n != NULL && neigh_l2_get(n, &hop->eth.dst_addr));
 	hop->neigh_found = n;
 	if (hop->iface != NULL)
 		hop->eth.src_addr = hop->iface->mac;

@@ -30,6 +30,34 @@ enum route_type {
 	ROUTE_TYPE_MAX,
 };
 
+/* What the FIB says about a destination; each family's nodes map it to their edges. */
+enum route_verdict {
+	ROUTE_TO_NEXT_HOP, /* priv->iface_out and neigh are set (IPv4: nh_addr too) */
+	ROUTE_TO_US,
+	ROUTE_NONE,
+	ROUTE_TO_BLACKHOLE,
+	ROUTE_TO_UNREACHABLE,
+	ROUTE_TO_PROHIBIT,
+};
+
+/* The verdict of a route that does not forward: delivered, dropped or answered. */
+static inline enum route_verdict route_verdict_not_unicast(uint8_t type)
+{
+	switch (type) {
+	case ROUTE_LOCAL:
+	case ROUTE_BROADCAST:
+		return ROUTE_TO_US;
+	case ROUTE_BLACKHOLE:
+		return ROUTE_TO_BLACKHOLE;
+	case ROUTE_UNREACHABLE:
+		return ROUTE_TO_UNREACHABLE;
+	case ROUTE_PROHIBIT:
+		return ROUTE_TO_PROHIBIT;
+	default:
+		return ROUTE_NONE;
+	}
+}
+
 enum route_origin {
 	ORIGIN_CONNECTED,
 	ORIGIN_STATIC,

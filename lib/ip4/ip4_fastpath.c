@@ -51,7 +51,7 @@ static inline rte_edge_t fast_forward(
 	if (likely(nh == route->nh)) {
 		priv->iface_out = route->iface_out;
 	} else {
-		if (unlikely(ip4_route_decide(m, ip, nh) != IP4_ROUTE_TO_NEXT_HOP))
+		if (unlikely(ip4_route_decide(m, ip, nh) != ROUTE_TO_NEXT_HOP))
 			return IP4_FASTPATH_FULL_GRAPH;
 		ip4_output_hop_update(hop, priv);
 		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh

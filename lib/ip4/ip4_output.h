@@ -40,7 +40,7 @@ static inline void ip4_output_hop_fill(struct ip4_output_hop *hop, const struct 
 	if (n == NULL && iface_get(priv->iface_out) != NULL)
 		n = neigh_lookup(priv->iface_out, priv->nh_addr);
 	hop->nh_addr = priv->nh_addr;
-	eth_output_hop_fill(&hop->eth, priv, n, RTE_ETHER_TYPE_IPV4);
+	eth_output_hop_fill(&hop->eth, priv, n, NULL, RTE_ETHER_TYPE_IPV4);
 }
 
 /* hop becomes the next hop of priv, unless it is already */

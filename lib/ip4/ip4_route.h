@@ -11,16 +11,6 @@
 #include "fib/fib4.h"
 #include "ip4.h"
 
-/* What the FIB says about a destination; each node maps it to its edges. */
-enum ip4_route_result {
-	IP4_ROUTE_TO_NEXT_HOP, /* priv->iface_out, neigh and nh_addr are set */
-	IP4_ROUTE_TO_US,
-	IP4_ROUTE_NONE,
-	IP4_ROUTE_TO_BLACKHOLE,
-	IP4_ROUTE_TO_UNREACHABLE,
-	IP4_ROUTE_TO_PROHIBIT,
-};
-
 /* The VRF of every packet of a lookup, when they share one. */
 #define IP4_VRF_MIXED (-1)
 
@@ -57,27 +47,9 @@ static inline uint32_t ip4_flow_hash(const struct rte_ipv4_hdr *ip)
 	return h;
 }
 
-/* The verdict of a route that does not forward: delivered, dropped or answered. */
-static inline enum ip4_route_result ip4_route_not_unicast(struct fp_mbuf_priv *priv, uint8_t type)
-{
-	switch (type) {
-	case ROUTE_BROADCAST:
-		priv->flags |= FP_MBUF_BROADCAST;
-		/* fallthrough */
-	case ROUTE_LOCAL:
-		return IP4_ROUTE_TO_US;
-	case ROUTE_BLACKHOLE:
-		return IP4_ROUTE_TO_BLACKHOLE;
-	case ROUTE_UNREACHABLE:
-		return IP4_ROUTE_TO_UNREACHABLE;
-	default:
-		return IP4_ROUTE_TO_PROHIBIT;
-	}
-}
-
 /* The route's verdict for m (IPv4 header ip); for a unicast route, the path (ECMP by flow) goes
  * in its priv. */
-static inline enum ip4_route_result ip4_route_decide(
+static inline enum route_verdict ip4_route_decide(
 	struct rte_mbuf *m, const struct rte_ipv4_hdr *ip, uint64_t nh)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -86,12 +58,15 @@ static inline enum ip4_route_result ip4_route_decide(
 	const struct nh_member *mb;
 
 	if (unlikely(g == NULL))
-		return IP4_ROUTE_NONE;
-	if (unlikely(g->type != ROUTE_UNICAST))
-		return ip4_route_not_unicast(priv, g->type);
+		return ROUTE_NONE;
+	if (unlikely(g->type != ROUTE_UNICAST)) {
+		if (g->type == ROUTE_BROADCAST)
+			priv->flags |= FP_MBUF_BROADCAST;
+		return route_verdict_not_unicast(g->type);
+	}
 	mb = &g->members[likely(g->n_slots <= 1) ? 0 : g->slots[ip4_flow_hash(ip) % g->n_slots]];
 	priv->iface_out = mb->iface;
 	priv->neigh = mb->neigh;
 	priv->nh_addr = mb->neigh != NULL ? mb->gw.v4 : ip->dst_addr;
-	return IP4_ROUTE_TO_NEXT_HOP;
+	return ROUTE_TO_NEXT_HOP;
 }

@@ -26,7 +26,10 @@ struct ip6_output_hop {
 };
 
 /* no packet seen yet: matches no real next hop */
-#define IP6_OUTPUT_HOP_NONE {.eth = ETH_OUTPUT_HOP_NONE}
+#define IP6_OUTPUT_HOP_NONE                                                                        \
+	{                                                                                          \
+		.eth = ETH_OUTPUT_HOP_NONE                                                         \
+	}
 
 static inline void ip6_output_hop_fill(
 	struct ip6_output_hop *hop, const struct fp_mbuf_priv *priv, const struct fp_ip6_addr *dst)
@@ -37,15 +40,15 @@ static inline void ip6_output_hop_fill(
 	if (unlikely(fp_ip6_is_multicast(dst) && n == NULL)) {
 		/* RFC 2464 7: the group's MAC, no neighbour */
 		struct fp_mac mac = fp_ip6_mcast_mac(dst);
+		struct rte_ether_addr group;
 
-		eth_output_hop_fill(&hop->eth, priv, NULL, RTE_ETHER_TYPE_IPV6);
-		memcpy(&hop->eth.eth.dst_addr, mac.bytes, RTE_ETHER_ADDR_LEN);
-		hop->eth.resolved = true;
+		memcpy(group.addr_bytes, mac.bytes, RTE_ETHER_ADDR_LEN);
+		eth_output_hop_fill(&hop->eth, priv, NULL, &group, RTE_ETHER_TYPE_IPV6);
 		return;
 	}
 	if (n == NULL && iface_get(priv->iface_out) != NULL)
 		n = neigh6_lookup(priv->iface_out, dst);
-	eth_output_hop_fill(&hop->eth, priv, n, RTE_ETHER_TYPE_IPV6);
+	eth_output_hop_fill(&hop->eth, priv, n, NULL, RTE_ETHER_TYPE_IPV6);
 }
 
 /*

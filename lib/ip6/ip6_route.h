@@ -11,22 +11,12 @@
 #include "fib/ip6_flow_hash.h"
 #include "ip6.h"
 
-/* What the FIB says about a destination; each node maps it to its edges. */
-enum ip6_route_result {
-	IP6_ROUTE_TO_NEXT_HOP, /* priv->iface_out and neigh are set */
-	IP6_ROUTE_TO_US,
-	IP6_ROUTE_NONE,
-	IP6_ROUTE_TO_BLACKHOLE,
-	IP6_ROUTE_TO_UNREACHABLE,
-	IP6_ROUTE_TO_PROHIBIT,
-};
-
 /* The VRF of every packet of a lookup, when they share one. */
 #define IP6_VRF_MIXED (-1)
 
 /* Looks dst[i] up in the FIB of pkts[i]'s VRF; vrf is theirs or IP6_VRF_MIXED. */
-static inline void ip6_fib_lookup(struct rte_mbuf *const *pkts, uint8_t (*dst)[16], uint64_t *nh,
-	uint16_t n, int vrf)
+static inline void ip6_fib_lookup(
+	struct rte_mbuf *const *pkts, uint8_t (*dst)[16], uint64_t *nh, uint16_t n, int vrf)
 {
 	if (likely(vrf != IP6_VRF_MIXED)) {
 		if (likely(fp_fib6[vrf] != NULL))
@@ -44,25 +34,8 @@ static inline void ip6_fib_lookup(struct rte_mbuf *const *pkts, uint8_t (*dst)[1
 	}
 }
 
-/* The verdict of a route that does not forward: delivered, dropped or answered. */
-static inline enum ip6_route_result ip6_route_not_unicast(uint8_t type)
-{
-	switch (type) {
-	case ROUTE_LOCAL:
-		return IP6_ROUTE_TO_US;
-	case ROUTE_BLACKHOLE:
-		return IP6_ROUTE_TO_BLACKHOLE;
-	case ROUTE_UNREACHABLE:
-		return IP6_ROUTE_TO_UNREACHABLE;
-	case ROUTE_PROHIBIT:
-		return IP6_ROUTE_TO_PROHIBIT;
-	default:
-		return IP6_ROUTE_NONE;
-	}
-}
-
 /* The route's verdict for m; for a unicast route, the path (ECMP by flow) goes in its priv. */
-static inline enum ip6_route_result ip6_route_decide(struct rte_mbuf *m, uint64_t nh)
+static inline enum route_verdict ip6_route_decide(struct rte_mbuf *m, uint64_t nh)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
@@ -71,15 +44,16 @@ static inline enum ip6_route_result ip6_route_decide(struct rte_mbuf *m, uint64_
 	const struct nh_member *mb;
 
 	if (unlikely(g == NULL))
-		return IP6_ROUTE_NONE;
+		return ROUTE_NONE;
 	if (unlikely(g->type != ROUTE_UNICAST))
-		return ip6_route_not_unicast(g->type);
+		return route_verdict_not_unicast(g->type);
 	/* the ports of TCP and UDP right after the fixed header; beyond, the forwarding walk does
 	 * not go: the flow is the addresses, label and next header */
 	mb = &g->members[likely(g->n_slots <= 1)
 				 ? 0
-				 : g->slots[ip6_flow_hash(ip, ip->proto, sizeof(*ip)) % g->n_slots]];
+				 : g->slots[ip6_flow_hash(ip, ip->proto, sizeof(*ip)) %
+					    g->n_slots]];
 	priv->iface_out = mb->iface;
 	priv->neigh = mb->neigh;
-	return IP6_ROUTE_TO_NEXT_HOP;
+	return ROUTE_TO_NEXT_HOP;
 }
