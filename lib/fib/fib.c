@@ -96,10 +96,8 @@ static bool is_network(const struct fp_ip_prefix *p)
 /* An address with all bits zero stands for no gateway, in both families. */
 static bool gw_is_none(const struct fp_ip_addr *gw)
 {
-	static const struct fp_ip6_addr zero;
-
 	return gw->family == 0 || (gw->family == AF_INET && gw->v4 == 0) ||
-	       (gw->family == AF_INET6 && fp_ip6_equal(&gw->v6, &zero));
+	       (gw->family == AF_INET6 && fp_ip6_is_unspecified(&gw->v6));
 }
 
 /*
@@ -168,8 +166,6 @@ static int resolve_members(const struct route *r, struct group_key *key)
 		} else if (iface == FP_IFACE_NONE) {
 			return fp_error(EINVAL, "a next hop needs a gateway or a device");
 		}
-		if (iface_get(iface) == NULL)
-			return fp_error(ENODEV, "no interface %u", iface);
 		key->m[i].iface = iface;
 		key->m[i].weight = r->nh[i].weight ? r->nh[i].weight : 1;
 	}

@@ -134,7 +134,6 @@ static void node_get4(const void *node, struct fp_ip_prefix *p, uint64_t *nh)
 
 const struct fib_family fib4_family = {
 	.family = AF_INET,
-	.name = "IPv4",
 	.table = table4,
 	.lookup = lookup4,
 	.exact = exact4,

@@ -226,7 +226,6 @@ static void node_get6(const void *node, struct fp_ip_prefix *p, uint64_t *nh)
 
 const struct fib_family fib6_family = {
 	.family = AF_INET6,
-	.name = "IPv6",
 	.table = table6,
 	.lookup = lookup6,
 	.exact = exact6,

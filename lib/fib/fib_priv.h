@@ -12,7 +12,6 @@
 
 struct fib_family {
 	uint8_t family;
-	const char *name; /* "IPv4" */
 	/* vrf's table, created if create and it has none; NULL (fp_error set if create) */
 	void *(*table)(uint16_t vrf, bool create);
 	/* the group id of addr's longest match, 0 for none */

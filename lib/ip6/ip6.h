@@ -19,26 +19,26 @@
 #define IP6_MIN_MTU	      1280
 
 /* ICMPv6 types and codes (RFC 4443, RFC 4861) */
-#define ICMP6_DEST_UNREACH	 1
-#define ICMP6_PKT_TOO_BIG	 2
-#define ICMP6_TIME_EXCEEDED	 3
-#define ICMP6_PARAM_PROBLEM	 4
-#define ICMP6_ECHO_REQUEST	 128
-#define ICMP6_ECHO_REPLY	 129
-#define ICMP6_ROUTER_SOLICIT	 133
-#define ICMP6_ROUTER_ADVERT	 134
-#define ICMP6_NEIGHBOUR_SOLICIT	 135
-#define ICMP6_NEIGHBOUR_ADVERT	 136
-#define ICMP6_REDIRECT		 137
-#define ICMP6_INFOMSG_MASK	 0x80 /* types from 128 are informational */
-#define ICMP6_NOROUTE		 0    /* destination unreachable codes */
-#define ICMP6_ADM_PROHIBITED	 1
-#define ICMP6_NOT_NEIGHBOUR	 2 /* beyond the scope of the source address */
-#define ICMP6_ADDR_UNREACH	 3
-#define ICMP6_PORT_UNREACH	 4
-#define ICMP6_POLICY_FAIL	 5
-#define ICMP6_REJECT_ROUTE	 6
-#define ICMP6_EXC_HOPLIMIT	 0
+#define ICMP6_DEST_UNREACH	1
+#define ICMP6_PKT_TOO_BIG	2
+#define ICMP6_TIME_EXCEEDED	3
+#define ICMP6_PARAM_PROBLEM	4
+#define ICMP6_ECHO_REQUEST	128
+#define ICMP6_ECHO_REPLY	129
+#define ICMP6_ROUTER_SOLICIT	133
+#define ICMP6_ROUTER_ADVERT	134
+#define ICMP6_NEIGHBOUR_SOLICIT 135
+#define ICMP6_NEIGHBOUR_ADVERT	136
+#define ICMP6_REDIRECT		137
+#define ICMP6_INFOMSG_MASK	0x80 /* types from 128 are informational */
+#define ICMP6_NOROUTE		0    /* destination unreachable codes */
+#define ICMP6_ADM_PROHIBITED	1
+#define ICMP6_NOT_NEIGHBOUR	2 /* beyond the scope of the source address */
+#define ICMP6_ADDR_UNREACH	3
+#define ICMP6_PORT_UNREACH	4
+#define ICMP6_POLICY_FAIL	5
+#define ICMP6_REJECT_ROUTE	6
+#define ICMP6_EXC_HOPLIMIT	0
 
 struct icmp6_hdr {
 	uint8_t type;
@@ -58,12 +58,13 @@ static inline const struct fp_ip6_addr *ip6_dst(const struct rte_ipv6_hdr *ip)
 	return (const struct fp_ip6_addr *)ip->dst_addr;
 }
 
+/* ff02::1 */
+static const struct fp_ip6_addr ip6_all_nodes = {{0xff, 0x02, [15] = 1}};
+
 /* ff02::1, ff02::2 */
 static inline bool ip6_is_all_nodes(const struct fp_ip6_addr *a)
 {
-	static const struct fp_ip6_addr all_nodes = {{0xff, 0x02, [15] = 1}};
-
-	return fp_ip6_equal(a, &all_nodes);
+	return fp_ip6_equal(a, &ip6_all_nodes);
 }
 
 static inline bool ip6_is_all_routers(const struct fp_ip6_addr *a)
@@ -123,7 +124,8 @@ static inline bool icmp6_cksum_ok(const struct fp_ip6_addr *src, const struct fp
 }
 
 /* An ICMPv6 error node (FP_ICMP_ERROR_NODE) for icmp6_error. */
-#define IP6_ICMP_ERROR_NODE(reason, type, code) FP_ICMP_ERROR_NODE(reason, type, code, "icmp6_error")
+#define IP6_ICMP_ERROR_NODE(reason, type, code)                                                    \
+	FP_ICMP_ERROR_NODE(reason, type, code, "icmp6_error")
 
 /*
  * The edges of the extension-header walk's verdicts that drop or answer, in a node's edges
@@ -144,19 +146,19 @@ enum {
 
 #define IP6_EXT_NEXT_NODES(base)                                                                   \
 	[(base) + IP6_EXT_EDGE_TRUNCATED] = "ip6_ext_truncated",                                   \
-	[(base) + IP6_EXT_EDGE_BAD_HEADER] = "ip6_ext_bad_header",                                 \
-	[(base) + IP6_EXT_EDGE_TOO_MANY] = "ip6_ext_too_many",                                     \
-	[(base) + IP6_EXT_EDGE_DISCARD] = "ip6_ext_discard",                                       \
-	[(base) + IP6_EXT_EDGE_PP_FIELD] = "ip6_param_problem_field",                              \
-	[(base) + IP6_EXT_EDGE_PP_NEXT_HEADER] = "ip6_unknown_next_header",                        \
-	[(base) + IP6_EXT_EDGE_PP_OPTION] = "ip6_unknown_option",                                  \
-	[(base) + IP6_EXT_EDGE_PP_CHAIN] = "ip6_incomplete_chain"
+		  [(base) + IP6_EXT_EDGE_BAD_HEADER] = "ip6_ext_bad_header",                       \
+		  [(base) + IP6_EXT_EDGE_TOO_MANY] = "ip6_ext_too_many",                           \
+		  [(base) + IP6_EXT_EDGE_DISCARD] = "ip6_ext_discard",                             \
+		  [(base) + IP6_EXT_EDGE_PP_FIELD] = "ip6_param_problem_field",                    \
+		  [(base) + IP6_EXT_EDGE_PP_NEXT_HEADER] = "ip6_unknown_next_header",              \
+		  [(base) + IP6_EXT_EDGE_PP_OPTION] = "ip6_unknown_option",                        \
+		  [(base) + IP6_EXT_EDGE_PP_CHAIN] = "ip6_incomplete_chain"
 
 #include "ip6_exthdr.h"
 
 /* The edge of a walk's verdict other than IP6_EXT_OK and IP6_EXT_FRAGMENT. */
-static inline rte_edge_t ip6_ext_edge(
-	rte_edge_t base, enum ip6_exthdr_verdict v, const struct ip6_exthdr_info *info, struct rte_mbuf *m)
+static inline rte_edge_t ip6_ext_edge(rte_edge_t base, enum ip6_exthdr_verdict v,
+	const struct ip6_exthdr_info *info, struct rte_mbuf *m)
 {
 	switch (v) {
 	case IP6_EXT_TRUNCATED:

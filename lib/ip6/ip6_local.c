@@ -38,11 +38,14 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, uint16_t l4_offset)
 	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
 	struct fp_ip6_addr src, dst = *ip6_src(ip);
 	struct icmp6_hdr *icmp;
+	bool asked_at_group;
+	uint32_t sum;
 
 	if (fp_ip6_is_unspecified(&dst))
 		return IP6_LOCAL_ECHO_NO_SOURCE;
 	src = *ip6_dst(ip);
-	if (fp_ip6_is_multicast(&src) && !ip6_addr_source(priv->iface_in, &dst, &src))
+	asked_at_group = fp_ip6_is_multicast(&src);
+	if (asked_at_group && !ip6_addr_source(priv->iface_in, &dst, &src))
 		return IP6_LOCAL_ECHO_NO_SOURCE;
 	if (l4_offset > sizeof(*ip)) {
 		memmove((uint8_t *)ip + l4_offset - sizeof(*ip), ip, sizeof(*ip));
@@ -56,8 +59,15 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, uint16_t l4_offset)
 	memcpy(ip->dst_addr, &dst, 16);
 	icmp = (struct icmp6_hdr *)(ip + 1);
 	icmp->type = ICMP6_ECHO_REPLY;
-	icmp->cksum = 0;
-	icmp->cksum = icmp6_cksum(&src, &dst, icmp, m->pkt_len - sizeof(*ip));
+	if (asked_at_group) {
+		icmp->cksum = 0;
+		icmp->cksum = icmp6_cksum(&src, &dst, icmp, m->pkt_len - sizeof(*ip));
+	} else {
+		/* the same addresses and length, type 128 -> 129: the checksum changes by as
+		 * much, RFC 1624 */
+		sum = icmp->cksum + RTE_BE16(0xfeff);
+		icmp->cksum = sum + (sum >> 16);
+	}
 	priv->flags |= FP_MBUF_LOCAL_ORIGIN;
 	priv->iface_out = priv->iface_in;
 	priv->neigh = NULL;

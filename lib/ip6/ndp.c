@@ -32,7 +32,8 @@ static void __attribute__((constructor)) ndp_counters_register(void)
 	}
 }
 
-int ndp_output(uint16_t iface_id, struct rte_mbuf *m)
+/* m (data at the IPv6 header) out of iface: the neighbour step decides the MAC. Takes m. */
+static int ndp_output(uint16_t iface_id, struct rte_mbuf *m)
 {
 	const struct iface *iface = iface_get(iface_id);
 
@@ -49,8 +50,7 @@ int ndp_output(uint16_t iface_id, struct rte_mbuf *m)
 	return punt_inject(m, edge_ip6_output);
 }
 
-/* The message in buf as a packet out of iface. */
-static int send_msg(uint16_t iface, const uint8_t *buf, uint32_t len)
+int ndp_send(uint16_t iface, const uint8_t *buf, uint32_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(port_mempool(0));
 	char *data;
@@ -82,7 +82,7 @@ int ndp_send_ns(uint16_t iface, const struct fp_ip6_addr *src, const struct fp_i
 	if (iface_get(iface) == NULL)
 		return -ENODEV;
 	/* a DAD probe carries no link-layer address (RFC 4861 7.2.2) */
-	return send_msg(iface, buf,
+	return ndp_send(iface, buf,
 		ndp_build_ns(buf, src, &to, target, src != NULL ? iface_mac(iface) : NULL));
 }
 
@@ -104,7 +104,7 @@ static int send_na(uint16_t iface, const struct fp_ip6_addr *dst, const struct f
 	uint8_t buf[NDP_MSG_MAX];
 
 	/* a router: R set (is_router = forwarding), from the address advertised */
-	return send_msg(iface, buf,
+	return ndp_send(iface, buf,
 		ndp_build_na(buf, target, dst, target, true, solicited, override,
 			with_lladdr ? iface_mac(iface) : NULL));
 }
@@ -112,7 +112,6 @@ static int send_na(uint16_t iface, const struct fp_ip6_addr *dst, const struct f
 /* ndisc_recv_ns() */
 static void recv_ns(uint16_t iface, const struct ndp_msg *msg)
 {
-	static const struct fp_ip6_addr all_nodes = {{0xff, 0x02, [15] = 1}};
 	const struct ip6_ifaddr *a = ip6_addr_find(iface, &msg->target);
 	bool inc = fp_ip6_is_multicast(&msg->dst);
 	struct neigh_key key;
@@ -129,12 +128,13 @@ static void recv_ns(uint16_t iface, const struct ndp_msg *msg)
 	}
 	if (msg->dad) {
 		/* defend it: to all nodes, unsolicited, overriding, with our MAC */
-		send_na(iface, &all_nodes, &msg->target, false, true, true);
+		send_na(iface, &ip6_all_nodes, &msg->target, false, true, true);
 		return;
 	}
 	key = neigh_key6(iface, &msg->src);
 	/* neigh_event_ns(): the entry is made unless a multicast NS came without an address */
-	if (neigh_nd_update(&key, msg->has_lladdr ? (const struct rte_ether_addr *)&msg->lladdr : NULL,
+	if (neigh_nd_update(&key,
+		    msg->has_lladdr ? (const struct rte_ether_addr *)&msg->lladdr : NULL,
 		    NEIGH_STALE, NEIGH_UPDATE_F_WEAK_OVERRIDE | NEIGH_UPDATE_F_OVERRIDE,
 		    !inc || msg->has_lladdr, -1) == NULL)
 		return;
@@ -175,8 +175,10 @@ static void ndp_input(struct rte_mbuf *m)
 	struct ndp_msg msg;
 	enum ndp_error e;
 
+	if (iface_get(iface) == NULL)
+		goto out;
 	e = ndp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &msg);
-	if (e != NDP_OK || iface_get(iface) == NULL) {
+	if (e != NDP_OK) {
 		ndp_errors[e].value++;
 		goto out;
 	}

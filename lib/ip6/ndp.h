@@ -22,10 +22,9 @@
 int ndp_send_ns(uint16_t iface, const struct fp_ip6_addr *src, const struct fp_ip6_addr *target,
 	const struct rte_ether_addr *dst);
 
-/* Sends an IPv6 packet m (data at the IPv6 header) out of iface: the neighbour step decides
- * the MAC (a multicast destination's own). Takes m. */
-int ndp_output(uint16_t iface, struct rte_mbuf *m);
-
+/* Sends the IPv6 packet in buf (len bytes from the IPv6 header) out of iface: the neighbour
+ * step decides the MAC (a multicast destination's own). 0 or <0. */
+int ndp_send(uint16_t iface, const uint8_t *buf, uint32_t len);
 
 /* Punt reason of the NDP messages ip6_local hands to the control thread. */
 extern int ndp_punt_reason;

@@ -16,8 +16,8 @@
 #include "addr6.h"
 #include "api/api.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
 #include "infra/counter.h"
+#include "infra/fp_error.h"
 #include "infra/iface_names.h"
 #include "infra/module.h"
 #include "infra/port.h"
@@ -60,12 +60,13 @@ static struct {
 } ras[FP_MAX_IFACES];
 
 FP_COUNTER(ra_sent)
-FP_COUNTER(ra_no_link_local) /* an advertisement due on an interface whose link-local is not ready */
+FP_COUNTER(
+	ra_no_link_local) /* an advertisement due on an interface whose link-local is not ready */
 
 static int prefix_parse(struct cfg_ctx *ctx, const json_t *obj, size_t index, void *arg)
 {
-	static const char *const keys[] = {"prefix", "on_link", "autonomous", "valid_lifetime",
-		"preferred_lifetime", NULL};
+	static const char *const keys[] = {
+		"prefix", "on_link", "autonomous", "valid_lifetime", "preferred_lifetime", NULL};
 	struct ra_conf *c = arg;
 	struct ndp_ra_prefix *p = &c->prefixes[index];
 	uint64_t valid = DEFAULT_VALID_LIFETIME, preferred = DEFAULT_PREFERRED_LIFETIME;
@@ -78,9 +79,10 @@ static int prefix_parse(struct cfg_ctx *ctx, const json_t *obj, size_t index, vo
 		(ret = cfg_get_ip6_prefix(ctx, obj, "prefix", true, false, &p->prefix)) < 0 ||
 		(ret = cfg_get_bool(ctx, obj, "on_link", false, &p->on_link)) < 0 ||
 		(ret = cfg_get_bool(ctx, obj, "autonomous", false, &p->autonomous)) < 0 ||
-		(ret = cfg_get_uint(ctx, obj, "valid_lifetime", false, 0, UINT32_MAX, &valid)) < 0 ||
-		(ret = cfg_get_uint(ctx, obj, "preferred_lifetime", false, 0, UINT32_MAX,
-			 &preferred)) < 0)
+		(ret = cfg_get_uint(ctx, obj, "valid_lifetime", false, 0, UINT32_MAX, &valid)) <
+			0 ||
+		(ret = cfg_get_uint(
+			 ctx, obj, "preferred_lifetime", false, 0, UINT32_MAX, &preferred)) < 0)
 		return ret;
 	if (preferred > valid)
 		return cfg_err(ctx, EINVAL, "preferred_lifetime %lu exceeds valid_lifetime %lu",
@@ -156,7 +158,8 @@ static void ra_content(uint16_t iface, const struct ra_conf *c, struct ndp_ra *r
 		memcpy(ra->prefixes, c->prefixes, sizeof(c->prefixes));
 		return;
 	}
-	for (unsigned int i = 0; as != NULL && i < as->n && ra->n_prefixes < NDP_MAX_PREFIXES; i++) {
+	for (unsigned int i = 0; as != NULL && i < as->n && ra->n_prefixes < NDP_MAX_PREFIXES;
+		i++) {
 		const struct ip6_ifaddr *a = &as->a[i];
 		struct ndp_ra_prefix *p = &ra->prefixes[ra->n_prefixes];
 
@@ -176,28 +179,24 @@ static void ra_content(uint16_t iface, const struct ra_conf *c, struct ndp_ra *r
 
 static int send_ra(uint16_t iface)
 {
-	static const struct fp_ip6_addr all_nodes = {{0xff, 0x02, [15] = 1}};
 	uint8_t buf[NDP_MSG_MAX];
-	struct rte_mbuf *m;
 	struct fp_ip6_addr src;
 	struct ndp_ra ra;
 	uint32_t len;
+	int ret;
 
 	/* from the link-local address (RFC 4861 6.1.2), once DAD passed */
-	if (!ip6_addr_source(iface, &all_nodes, &src) || !fp_ip6_is_link_local(&src)) {
+	if (!ip6_addr_source(iface, &ip6_all_nodes, &src) || !fp_ip6_is_link_local(&src)) {
 		ra_no_link_local.value++;
 		return -EADDRNOTAVAIL;
 	}
 	ra_content(iface, &ras[iface].c, &ra);
-	len = ndp_build_ra(buf, &src, &all_nodes, &ra, (const struct fp_mac *)&iface_get(iface)->mac);
-	m = rte_pktmbuf_alloc(port_mempool(0));
-	if (m == NULL || rte_pktmbuf_append(m, len) == NULL) {
-		rte_pktmbuf_free(m);
-		return -ENOBUFS;
-	}
-	memcpy(rte_pktmbuf_mtod(m, void *), buf, len);
-	ra_sent.value++;
-	return ndp_output(iface, m);
+	len = ndp_build_ra(
+		buf, &src, &ip6_all_nodes, &ra, (const struct fp_mac *)&iface_get(iface)->mac);
+	ret = ndp_send(iface, buf, len);
+	if (ret == 0)
+		ra_sent.value++;
+	return ret;
 }
 
 /* The next unsolicited advertisement (RFC 4861 6.2.4), from now. */
@@ -272,7 +271,8 @@ static int ra_set(const struct ra_conf *c)
 static int ra_stop(uint16_t iface)
 {
 	if (!ras[iface].on)
-		return fp_error(ENOENT, "%s sends no router advertisements", iface_get(iface)->name);
+		return fp_error(
+			ENOENT, "%s sends no router advertisements", iface_get(iface)->name);
 	ras[iface].c.lifetime = 0;
 	send_ra(iface);
 	ras[iface].on = false;
@@ -387,8 +387,8 @@ static int api_ra_list(const json_t *args, json_t **result)
 API_COMMAND(ra_set_cmd, "ra.set", "send router advertisements on an interface (or change them)",
 	api_ra_set)
 API_COMMAND(ra_del_cmd, "ra.del", "stop the router advertisements of an interface", api_ra_del)
-API_COMMAND(ra_list_cmd, "ra.list", "list the interfaces that send router advertisements",
-	api_ra_list)
+API_COMMAND(
+	ra_list_cmd, "ra.list", "list the interfaces that send router advertisements", api_ra_list)
 
 static void ra_iface_removing(struct iface *iface)
 {

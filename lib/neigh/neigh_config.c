@@ -2,9 +2,9 @@
 #include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
+#include "ip4/ip4.h"
 #include "neigh.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +23,12 @@ struct neigh_spec {
 /* What addr is if it cannot be a neighbour's (a unicast host of its family), else NULL. */
 static const char *not_unicast(const struct fp_ip_addr *a)
 {
-	uint32_t h = ntohl(a->v4);
-
 	if (a->family == AF_INET)
-		return h == 0		 ? "the unspecified address"
-		       : h == UINT32_MAX ? "the broadcast address"
-		       : h >> 24 == 127	 ? "a loopback address"
-		       : h >> 28 == 0xe	 ? "a multicast address"
-					 : NULL;
+		return a->v4 == 0		 ? "the unspecified address"
+		       : ip4_is_lbcast(a->v4)	 ? "the broadcast address"
+		       : ip4_is_loopback(a->v4)	 ? "a loopback address"
+		       : ip4_is_multicast(a->v4) ? "a multicast address"
+						 : NULL;
 	return fp_ip6_is_unspecified(&a->v6) ? "the unspecified address"
 	       : fp_ip6_is_loopback(&a->v6)  ? "the loopback address"
 	       : fp_ip6_is_multicast(&a->v6) ? "a multicast address"
