@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#pragma once
+
+/*
+ * Kernel twins: every fastpath interface has a TAP device in the kernel with its name (or the
+ * configured prefix and its name), MAC, MTU and link state. Packets for the router that the
+ * fast path does not answer itself go up the twin; what the kernel sends out of a twin leaves
+ * through the interface. The control thread owns the TAP file descriptors; workers never touch
+ * them. Addresses and routes on the twins are netlink's business (lib/netlink), not this one's.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+/* Whether interfaces get twins ("twins": {"enabled"} in the config; default true). */
+bool twins_enabled(void);
+
+/* The kernel ifindex of iface's twin; 0 if it has none. Control thread. */
+int twin_ifindex(uint16_t iface);
+
+/* The fastpath interface whose twin has this kernel ifindex; FP_IFACE_NONE if none. */
+uint16_t twin_iface_of(int ifindex);
+
+/*
+ * A twin's life for other control-thread subsystems (lib/netlink pushes the interface's
+ * addresses once its twin exists). Called after the TAP is up with its MAC and MTU.
+ */
+struct twin_listener {
+	void (*created)(uint16_t iface, int ifindex);
+	void (*removing)(uint16_t iface, int ifindex); /* may be NULL */
+	struct twin_listener *next;
+};
+void twin_listener_register(struct twin_listener *l);
+
+/* The punt reason that sends a packet up its iface_in's twin (workers set it, then enqueue
+ * the packet to PUNT_NODE); -1 while twins are off. */
+extern int twin_punt_reason;
