@@ -53,6 +53,7 @@ static const char *default_xdp_prog(void)
 static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf)
 {
 	const char *iface, *prog = NULL;
+	uint64_t budget;
 	size_t len;
 	int ret;
 
@@ -60,6 +61,10 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 		return cfg_err_key(ctx, "mac", EINVAL,
 			"an af_xdp port has the MAC address of its netdev: set it there "
 			"(ip link set dev IFACE address MAC)");
+	/* the PMD's own bound, checked here for an error at the key */
+	ret = cfg_get_uint(ctx, obj, "busy_budget", false, 0, UINT16_MAX, &budget);
+	if (ret < 0)
+		return ret;
 	ret = driver_devargs(ctx, obj, conf, "net_af_xdp", af_xdp_keys);
 	if (ret < 0)
 		return ret;
