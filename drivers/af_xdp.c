@@ -113,13 +113,21 @@ static int netdev_queues(const char *iface, unsigned int *count)
 	return ret;
 }
 
-static int af_xdp_check_queues(const struct port_conf *conf, uint16_t queues)
+static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 {
 	const char *iface = json_string_value(json_object_get(conf->driver_args, "iface"));
 	json_int_t start = json_integer_value(json_object_get(conf->driver_args, "start_queue"));
 	unsigned int count = 0;
-	int ret = netdev_queues(iface, &count);
+	__u32 prog_id = 0;
+	int ret;
 
+	/* the PMD attaches only where no program is */
+	if (bpf_xdp_query_id(if_nametoindex(iface), 0, &prog_id) == 0 && prog_id != 0)
+		return fp_error(EBUSY,
+			"%s already has an XDP program (id %u): another fastpathd's, or one left "
+			"by a crash? (ip link set dev %s xdp off)",
+			iface, prog_id, iface);
+	ret = netdev_queues(iface, &count);
 	if (ret < 0)
 		return ret;
 	if (start + queues > count)
@@ -199,7 +207,7 @@ static struct port_driver af_xdp_driver = {
 	/* the PMD has as many queues as it is told at probe, and pairs RX with TX */
 	.queues_arg = "queue_count",
 	.parse = af_xdp_parse,
-	.check_queues = af_xdp_check_queues,
+	.check_probe = af_xdp_check_probe,
 	.counters = af_xdp_counters,
 };
 PORT_DRIVER_REGISTER(af_xdp_driver)

@@ -176,8 +176,8 @@ int port_create(const struct port_conf *conf, struct iface **out)
 	uint16_t port_id;
 	int ret;
 
-	if (conf->driver->check_queues != NULL &&
-		(ret = conf->driver->check_queues(conf, queues)) < 0)
+	if (conf->driver->check_probe != NULL &&
+		(ret = conf->driver->check_probe(conf, queues)) < 0)
 		return fp_error_prefix(ret, "port %s: ", conf->name);
 	ret = iface_alloc(conf->name, &iface);
 	if (ret < 0)

@@ -48,9 +48,9 @@ struct port_driver {
 	const char *queues_arg;
 	/* Validates its keys in obj and writes conf->devargs. */
 	int (*parse)(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf);
-	/* Checks, before the probe, that the device can have the queues queues_arg will ask. Or
-	 * NULL. */
-	int (*check_queues)(const struct port_conf *conf, uint16_t queues);
+	/* Checks, before the probe, that the device is free and can have the queues queues_arg
+	 * will ask, for an error that says why. Or NULL. */
+	int (*check_probe)(const struct port_conf *conf, uint16_t queues);
 	/* Adds the port's counters that ethdev stats lack (af_xdp: its XDP program's). Or NULL. */
 	void (*counters)(const struct port_conf *conf, counter_cb cb, json_t *out);
 	struct port_driver *next;

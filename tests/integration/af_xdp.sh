@@ -160,6 +160,15 @@ test_af_xdp_config_errors() {
 		 grep -q 'port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked' '$WORK/xdp-queues.log'"
 	check "af_xdp: no XDP program left after the refusal" sh -c \
 		"! ip -n $XDP_R link show | grep -q xdp"
+	# what a crashed fastpathd leaves: the PMD would only fail to attach
+	ip -n $XDP_R link set dev x1 xdp obj "$BUILD/drivers/fastpath_xdp.o" sec xdp
+	rc=0
+	ip netns exec $XDP_R timeout 30 "$FASTPATHD" -c "$c" >"$WORK/xdp-busy.log" 2>&1 || rc=$?
+	check "af_xdp: a netdev that has an XDP program already is refused" sh -c \
+		"cat '$WORK/xdp-busy.log'; [ $rc -eq 1 ] &&
+		 grep -q 'port p1: x1 already has an XDP program (id [0-9]*): ' '$WORK/xdp-busy.log'"
+	check "af_xdp: the other XDP program is left alone" sh -c \
+		"ip -n $XDP_R link show x1 | grep -q 'prog/xdp'"
 	xdp_cleanup
 }
 
