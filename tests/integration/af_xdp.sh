@@ -94,6 +94,7 @@ test_af_xdp_ports() {
 		"ip -n $XDP_R link show x2 | grep -q 'prog/xdp id [0-9]* name fastpath_xdp'"
 	check "af_xdp: ping xa -> xb forwarded" in_ns xa ping -c 3 -i 0.2 -W 2 10.0.2.2
 	check "af_xdp: ping6 xa -> xb forwarded" in_ns xa ping -c 3 -i 0.2 -W 2 2001:db8:2::2
+	check "af_xdp: full-size frames forwarded" in_ns xa ping -c 3 -i 0.2 -W 2 -s 1472 -M do 10.0.2.2
 	in_ns xb iperf3 -s -D -1 -p 5210 >/dev/null 2>&1
 	sleep 0.3
 	check "af_xdp: iperf3 TCP xa -> xb for 2 s completes" sh -c \
@@ -160,15 +161,17 @@ test_af_xdp_config_errors() {
 		 grep -q 'port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked' '$WORK/xdp-queues.log'"
 	check "af_xdp: no XDP program left after the refusal" sh -c \
 		"! ip -n $XDP_R link show | grep -q xdp"
-	# what a crashed fastpathd leaves: the PMD would only fail to attach
-	ip -n $XDP_R link set dev x1 xdp obj "$BUILD/drivers/fastpath_xdp.o" sec xdp
+	# what a crashed fastpathd leaves, on the second port: the first is created, then removed
+	ip -n $XDP_R link set dev x2 xdp obj "$BUILD/drivers/fastpath_xdp.o" sec xdp
 	rc=0
 	ip netns exec $XDP_R timeout 30 "$FASTPATHD" -c "$c" >"$WORK/xdp-busy.log" 2>&1 || rc=$?
 	check "af_xdp: a netdev that has an XDP program already is refused" sh -c \
 		"cat '$WORK/xdp-busy.log'; [ $rc -eq 1 ] &&
-		 grep -q 'port p1: x1 already has an XDP program (id [0-9]*): ' '$WORK/xdp-busy.log'"
+		 grep -q 'port p2: x2 already has an XDP program (id [0-9]*): ' '$WORK/xdp-busy.log'"
 	check "af_xdp: the other XDP program is left alone" sh -c \
-		"ip -n $XDP_R link show x1 | grep -q 'prog/xdp'"
+		"ip -n $XDP_R link show x2 | grep -q 'prog/xdp'"
+	check "af_xdp: the port created before the refusal is detached" sh -c \
+		"! ip -n $XDP_R link show x1 | grep -q xdp"
 	xdp_cleanup
 }
 
