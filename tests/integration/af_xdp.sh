@@ -132,8 +132,17 @@ xdp_refused() {
 	[ "$rc" -eq 1 ] && printf '%s\n' "$out" | grep -qE -- "$2"
 }
 
+# xdp_start_refused CONFIG MESSAGE-PATTERN: fastpathd exits 1 at start, saying so
+xdp_start_refused() {
+	local rc=0
+	ip netns exec $XDP_R timeout 30 "$FASTPATHD" -c "$1" >"$WORK/xdp-refused.log" 2>&1 || rc=$?
+	echo "exit $rc"
+	cat "$WORK/xdp-refused.log"
+	[ $rc -eq 1 ] && grep -q -- "$2" "$WORK/xdp-refused.log"
+}
+
 test_af_xdp_config_errors() {
-	local c=$WORK/xdp-bad.json rc
+	local c=$WORK/xdp-bad.json
 
 	xdp_cleanup
 	xdp_topology
@@ -154,20 +163,14 @@ test_af_xdp_config_errors() {
 	# veth has one queue for AF_XDP: two workers need two
 	xdp_config "$c"
 	jq '.workers.count = 2' "$c" >"$c.2"
-	rc=0
-	ip netns exec $XDP_R timeout 30 "$FASTPATHD" -c "$c.2" >"$WORK/xdp-queues.log" 2>&1 || rc=$?
-	check "af_xdp: more workers than netdev queues is refused" sh -c \
-		"cat '$WORK/xdp-queues.log'; [ $rc -eq 1 ] &&
-		 grep -q 'port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked' '$WORK/xdp-queues.log'"
+	check "af_xdp: more workers than netdev queues is refused" xdp_start_refused "$c.2" \
+		"port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked"
 	check "af_xdp: no XDP program left after the refusal" sh -c \
 		"! ip -n $XDP_R link show | grep -q xdp"
 	# what a crashed fastpathd leaves, on the second port: the first is created, then removed
 	ip -n $XDP_R link set dev x2 xdp obj "$BUILD/drivers/fastpath_xdp.o" sec xdp
-	rc=0
-	ip netns exec $XDP_R timeout 30 "$FASTPATHD" -c "$c" >"$WORK/xdp-busy.log" 2>&1 || rc=$?
-	check "af_xdp: a netdev that has an XDP program already is refused" sh -c \
-		"cat '$WORK/xdp-busy.log'; [ $rc -eq 1 ] &&
-		 grep -q 'port p2: x2 already has an XDP program (id [0-9]*): ' '$WORK/xdp-busy.log'"
+	check "af_xdp: a netdev that has an XDP program already is refused" xdp_start_refused "$c" \
+		"port p2: x2 already has an XDP program (id [0-9]*): "
 	check "af_xdp: the other XDP program is left alone" sh -c \
 		"ip -n $XDP_R link show x2 | grep -q 'prog/xdp'"
 	check "af_xdp: the port created before the refusal is detached" sh -c \
