@@ -61,6 +61,11 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 		return cfg_err_key(ctx, "mac", EINVAL,
 			"an af_xdp port has the MAC address of its netdev: set it there "
 			"(ip link set dev IFACE address MAC)");
+	/* the PMD sizes both rings of a socket by rx_ring; the kernel wants powers of 2 */
+	if (!rte_is_power_of_2(conf->rx_ring))
+		return cfg_err_key(ctx, "rx_ring", EINVAL,
+			"the rings of an af_xdp port have a power of 2 entries, not %u",
+			conf->rx_ring);
 	/* the PMD's own bound, checked here for an error at the key */
 	ret = cfg_get_uint(ctx, obj, "busy_budget", false, 0, UINT16_MAX, &budget);
 	if (ret < 0)

@@ -157,6 +157,9 @@ test_af_xdp_config_errors() {
 		"an af_xdp port has the MAC address of its netdev"
 	xdp_config "$c" '{"name": "p1", "driver": "af_xdp", "iface": "x1", "busy_budget": 65536}'
 	check "af_xdp: a busy_budget above 65535 is refused" xdp_refused "$c" "/ports/0/busy_budget: "
+	xdp_config "$c" '{"name": "p1", "driver": "af_xdp", "iface": "x1", "rx_ring": 1000}'
+	check "af_xdp: a ring size other than a power of 2 is refused" xdp_refused "$c" \
+		"/ports/0: the rings of an af_xdp port have a power of 2 entries, not 1000"
 	xdp_config "$c" '{"name": "p1", "driver": "af_xdp", "iface": "x1", "xdp_prog": "/nonexistent.o"}'
 	check "af_xdp: a missing XDP program is refused" xdp_refused "$c" \
 		"/ports/0/xdp_prog: /nonexistent.o: No such file or directory"
