@@ -39,12 +39,15 @@ static const struct port_driver_key af_xdp_keys[] = {
 /* A daemon run from its build tree takes the program built with it. */
 static const char *default_xdp_prog(void)
 {
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], root[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t len;
 
-	if (n > 0) {
+	/* both resolved: the build tree may be reached through a symbolic link */
+	if (n > 0 && realpath(FP_BUILD_ROOT, root) != NULL) {
 		exe[n] = '\0';
-		if (strncmp(exe, FP_BUILD_ROOT "/", strlen(FP_BUILD_ROOT "/")) == 0)
+		len = strlen(root);
+		if (strncmp(exe, root, len) == 0 && exe[len] == '/')
 			return FP_XDP_PROG_BUILT;
 	}
 	return FP_XDP_PROG_INSTALLED;
