@@ -4,6 +4,7 @@
 #include "drivers/af_xdp_paths.h"
 #include "infra/fp_error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -16,6 +17,7 @@
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -121,6 +123,59 @@ static int netdev_queues(const char *iface, unsigned int *count)
 	return ret;
 }
 
+/* The inodes of the sockets whose rings this process maps. */
+static size_t mapped_sockets(ino_t *inodes, size_t max)
+{
+	FILE *maps = fopen("/proc/self/maps", "re");
+	char line[512];
+	size_t n = 0;
+
+	if (maps == NULL)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), maps) != NULL) {
+		const char *sock = strstr(line, "socket:[");
+
+		if (sock != NULL)
+			inodes[n++] = strtoull(sock + strlen("socket:["), NULL, 10);
+	}
+	fclose(maps);
+	return n;
+}
+
+/*
+ * DPDK 22.11's PMD, closing a port, leaves open the file of its UMEM, which is
+ * also the port's first AF_XDP socket: that socket stays bound to the netdev
+ * queue, and a port created there again (a reload that changes it) fails with
+ * EBUSY. A live socket has its rings mapped; the orphans have not, and go here.
+ */
+static void close_orphan_sockets(void)
+{
+	ino_t mapped[1024];
+	size_t n = mapped_sockets(mapped, RTE_DIM(mapped));
+	struct dirent *e;
+	DIR *fds;
+
+	/* with mappings unaccounted for, a live socket could look orphaned */
+	if (n == RTE_DIM(mapped) || (fds = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((e = readdir(fds)) != NULL) {
+		int fd = atoi(e->d_name), domain = 0;
+		socklen_t len = sizeof(domain);
+		struct stat st;
+		bool live = false;
+
+		if (fd <= 2 || fd == dirfd(fds) || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode) ||
+			getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
+			domain != AF_XDP)
+			continue;
+		for (size_t i = 0; i < n && !live; i++)
+			live = mapped[i] == st.st_ino;
+		if (!live)
+			close(fd);
+	}
+	closedir(fds);
+}
+
 static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 {
 	const char *iface = json_string_value(json_object_get(conf->driver_args, "iface"));
@@ -129,6 +184,7 @@ static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 	__u32 prog_id = 0;
 	int ret;
 
+	close_orphan_sockets();
 	/* the PMD attaches only where no program is */
 	if (bpf_xdp_query_id(if_nametoindex(iface), 0, &prog_id) == 0 && prog_id != 0)
 		return fp_error(EBUSY,

@@ -76,8 +76,12 @@ sendp(Ether(dst='01:80:c2:00:00:00') / LLC(dsap=0x42, ssap=0x42, ctrl=3) / Raw(b
 	iface='eth0', verbose=False)"
 }
 
+xdp_prog_id() { # netdev: the id of its XDP program, if any
+	ip -n $XDP_R link show "$1" | sed -n 's/.*prog\/xdp id \([0-9]*\) .*/\1/p'
+}
+
 test_af_xdp_ports() {
-	local SOCK=$XDP_SOCK rc
+	local SOCK=$XDP_SOCK rc before
 
 	xdp_cleanup
 	xdp_topology
@@ -112,6 +116,21 @@ test_af_xdp_ports() {
 		"'$FASTPATHCTL' -s '$SOCK' show stats | tee /dev/stderr |
 		 grep -qE '^PORT +XDP_REDIRECTED +XDP_PASSED +XDP_NO_SOCKET$' &&
 		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +2 +0$'"
+
+	# a changed port is destroyed and created again: its program detached, then attached anew
+	before=$(xdp_prog_id x2)
+	jq '.ports[1].busy_budget = 0' "$WORK/xdp.json" >"$WORK/xdp2.json"
+	mv "$WORK/xdp2.json" "$WORK/xdp.json"
+	kill -HUP "$FPD_PID"
+	for _ in $(seq 50); do
+		[ -n "$(xdp_prog_id x2)" ] && [ "$(xdp_prog_id x2)" != "$before" ] && break
+		sleep 0.1
+	done
+	check "af_xdp: a reload that changes p2 replaces its XDP program" sh -c \
+		"ip -n $XDP_R link show x2; [ -n '$before' ] &&
+		 ip -n $XDP_R link show x2 | grep -q 'prog/xdp id [0-9]* name fastpath_xdp' &&
+		 ! ip -n $XDP_R link show x2 | grep -q 'prog/xdp id $before '"
+	check "af_xdp: ping xa -> xb after the reload" in_ns xa ping -c 3 -i 0.2 -W 2 10.0.2.2
 
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
