@@ -46,15 +46,31 @@ static int show_interfaces(struct cli_ctx *ctx, const json_t *args)
 CLI_COMMAND(show_interfaces_cmd, "show interfaces", "List the interfaces.", show_interfaces,
 	"ip link", "ip link show")
 
+/* The ports whose driver counts field too (af_xdp: its XDP program's verdicts). */
+static json_t *ports_counting(const json_t *ports, const char *field)
+{
+	json_t *rows = json_array();
+	const json_t *port;
+	size_t i;
+
+	json_array_foreach (ports, i, port)
+		if (json_object_get(port, field) != NULL)
+			json_array_append(rows, (json_t *)port);
+	return rows;
+}
+
 static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
 	const char *nonzero = json_is_true(json_object_get(args, "all")) ? NULL : "packets";
+	json_t *xdp = ports_counting(json_object_get(result, "ports"), "xdp_redirected");
 	bool gap = false;
 
 	cli_table(ctx->out, &gap, json_object_get(result, "ports"),
 		"name:port rx_packets rx_bytes rx_missed rx_errors rx_nombuf tx_packets tx_bytes "
 		"tx_errors",
 		NULL);
+	cli_table(ctx->out, &gap, xdp, "name:port xdp_redirected xdp_passed xdp_no_socket", NULL);
+	json_decref(xdp);
 	cli_table(ctx->out, &gap, json_object_get(result, "drops"), "reason:drop packets", nonzero);
 	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
 		"name:node calls packets cycles", nonzero ? "calls" : NULL);

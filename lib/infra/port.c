@@ -168,19 +168,24 @@ static void port_unprobe(uint16_t port_id)
 
 int port_create(const struct port_conf *conf, struct iface **out)
 {
+	/* what queues_arg asks for: port_configure() polls them all */
+	uint16_t queues = RTE_MAX(conf->rxqs, fp_n_workers);
 	struct port_conf *copy = NULL;
 	struct iface *iface = NULL;
 	char devargs[1024];
 	uint16_t port_id;
 	int ret;
 
+	if (conf->driver->check_probe != NULL &&
+		(ret = conf->driver->check_probe(conf, queues)) < 0)
+		return fp_error_prefix(ret, "port %s: ", conf->name);
 	ret = iface_alloc(conf->name, &iface);
 	if (ret < 0)
 		return ret;
 	snprintf(devargs, sizeof(devargs), "%s", conf->devargs);
 	if (conf->driver->queues_arg != NULL)
 		snprintf(devargs + strlen(devargs), sizeof(devargs) - strlen(devargs), ",%s=%u",
-			conf->driver->queues_arg, RTE_MAX(conf->rxqs, fp_n_workers));
+			conf->driver->queues_arg, queues);
 	if (conf->extra_devargs[0])
 		snprintf(devargs + strlen(devargs), sizeof(devargs) - strlen(devargs), ",%s",
 			conf->extra_devargs);

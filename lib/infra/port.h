@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "iface.h"
+#include "stats.h"
 
 /* A port as the config file and the API describe it. */
 struct port_conf {
@@ -40,13 +41,18 @@ struct port_driver_key {
  * devargs. Registered by constructor from drivers/<type>.c.
  */
 struct port_driver {
-	const char *name;		    /* "af_packet", "tap", "memif", "pcap", "null", "pci" */
+	const char *name; /* "af_packet", "af_xdp", "tap", "memif", "pcap", "null", "pci" */
 	const struct port_driver_key *keys; /* its own config keys, ending with {NULL} */
 	/* devargs key that sets the queue count when the device cannot be told at configure
 	 * time (af_packet's "qpairs"); port_create() appends it. NULL otherwise. */
 	const char *queues_arg;
 	/* Validates its keys in obj and writes conf->devargs. */
 	int (*parse)(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf);
+	/* Checks, before the probe, that the device is free and can have the queues queues_arg
+	 * will ask, for an error that says why. Or NULL. */
+	int (*check_probe)(const struct port_conf *conf, uint16_t queues);
+	/* Adds the port's counters that ethdev stats lack (af_xdp: its XDP program's). Or NULL. */
+	void (*counters)(const struct port_conf *conf, counter_cb cb, json_t *out);
 	struct port_driver *next;
 };
 

@@ -84,7 +84,7 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	if (c->driver == NULL) {
 		cfg_push_key(ctx, "driver");
 		ret = cfg_err(ctx, EINVAL,
-			"unknown port driver '%s' (af_packet, tap, memif, pcap, null, pci)",
+			"unknown port driver '%s' (af_packet, af_xdp, tap, memif, pcap, null, pci)",
 			driver);
 		cfg_pop(ctx);
 		return ret;

@@ -68,6 +68,7 @@ void counters_walk(counter_cb cb, json_t *out)
 {
 	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
 		const struct iface *iface = fp_ifaces[i];
+		const struct port_conf *conf;
 		struct rte_eth_stats st;
 
 		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS ||
@@ -81,6 +82,9 @@ void counters_walk(counter_cb cb, json_t *out)
 		cb(out, "ports", iface->name, "tx_packets", st.opackets);
 		cb(out, "ports", iface->name, "tx_bytes", st.obytes);
 		cb(out, "ports", iface->name, "tx_errors", st.oerrors);
+		conf = port_conf_of(iface);
+		if (conf != NULL && conf->driver->counters != NULL)
+			conf->driver->counters(conf, cb, out);
 	}
 	for (struct fp_node *n = fp_nodes(); n != NULL; n = n->next) {
 		struct node_totals t = node_totals(n->reg->name);

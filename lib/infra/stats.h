@@ -8,7 +8,8 @@
 /*
  * Every counter of the daemon, as (kind, name, field, value): kind "ports"
  * (name: interface; fields rx_packets, rx_bytes, rx_missed, rx_errors,
- * rx_nombuf, tx_packets, tx_bytes, tx_errors), "nodes" (name: graph node;
+ * rx_nombuf, tx_packets, tx_bytes, tx_errors, then the driver's own: af_xdp's
+ * xdp_redirected, xdp_passed, xdp_no_socket), "nodes" (name: graph node;
  * fields calls, packets, cycles, summed over the workers) and "drops" (name:
  * drop reason; field packets). Values are totals since start, not since
  * "clear stats". Control thread only.

@@ -25,6 +25,11 @@ static const struct help helps[] = {
 	{TEL_PORTS, "tx_packets", "Packets sent by the port."},
 	{TEL_PORTS, "tx_bytes", "Bytes sent by the port."},
 	{TEL_PORTS, "tx_errors", "Packets the port failed to send."},
+	{TEL_PORTS, "xdp_redirected", "Frames the af_xdp port's XDP program handed to fastpath."},
+	{TEL_PORTS, "xdp_passed", "Frames the af_xdp port's XDP program left to the kernel."},
+	{TEL_PORTS, "xdp_no_socket",
+		"Frames for fastpath the af_xdp port's XDP program left to the kernel: no "
+		"socket on their queue."},
 	{TEL_NODES, "calls", "Calls of the graph node, summed over the workers."},
 	{TEL_NODES, "packets", "Packets handled by the graph node, summed over the workers."},
 	{TEL_NODES, "cycles", "TSC cycles spent in the graph node, summed over the workers."},
