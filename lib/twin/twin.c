@@ -322,18 +322,21 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 	}
 }
 
-void twin_copy_up(const struct rte_mbuf *m)
+static struct twin *twin_of_packet(const struct rte_mbuf *m)
+{
+	uint16_t iface = fp_mbuf_priv((struct rte_mbuf *)m)->iface_in;
+
+	return iface < FP_MAX_IFACES && twins[iface].fd >= 0 ? &twins[iface] : NULL;
+}
+
+/* The frame of m up twin t. */
+static void twin_write(struct twin *t, const struct rte_mbuf *m)
 {
 	const struct fp_mbuf_priv *priv = fp_mbuf_priv((struct rte_mbuf *)m);
-	struct twin *t = priv->iface_in < FP_MAX_IFACES ? &twins[priv->iface_in] : NULL;
 	struct iovec iov[TWIN_MAX_SEGS];
 	uint16_t l2 = 0, n = 0;
 	ssize_t sent;
 
-	if (t == NULL || t->fd < 0) {
-		twin_drop(NULL, TWIN_DROP_NO_TWIN);
-		return;
-	}
 	/* the nodes after eth_input see the packet from its IP header: the Ethernet header
 	 * eth_input stepped over is still right in front of it */
 	if (priv->flags & FP_MBUF_AT_L3) {
@@ -363,10 +366,23 @@ void twin_copy_up(const struct rte_mbuf *m)
 	t->to_kernel_bytes += sent;
 }
 
+void twin_copy_up(const struct rte_mbuf *m)
+{
+	struct twin *t = twin_of_packet(m);
+
+	if (t != NULL)
+		twin_write(t, m);
+}
+
 /* Port -> kernel: the punt reason's handler. */
 static void twin_punted(struct rte_mbuf *m)
 {
-	twin_copy_up(m);
+	struct twin *t = twin_of_packet(m);
+
+	if (t != NULL)
+		twin_write(t, m);
+	else
+		twin_drop(NULL, TWIN_DROP_NO_TWIN);
 	rte_pktmbuf_free(m);
 }
 

@@ -49,12 +49,16 @@ extern bool twin_present[FP_MAX_IFACES];
  * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
  * the interface has none) the caller answers as it would alone (port unreachable, ...).
  */
+static inline bool iface_has_twin(uint16_t iface)
+{
+	return iface < FP_MAX_IFACES && __atomic_load_n(&twin_present[iface], __ATOMIC_RELAXED);
+}
+
 static inline bool twin_punt(struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 
-	if (priv->iface_in >= FP_MAX_IFACES ||
-		!__atomic_load_n(&twin_present[priv->iface_in], __ATOMIC_RELAXED))
+	if (!iface_has_twin(priv->iface_in))
 		return false;
 	priv->punt_reason = twin_punt_reason;
 	return true;
@@ -62,7 +66,8 @@ static inline bool twin_punt(struct rte_mbuf *m)
 
 /*
  * Control thread: writes the frame of m (received on its iface_in, its Ethernet header put back
- * in front) up that interface's twin, leaving m as it is: the copies of ARP replies and neighbour
- * advertisements that fastpath processes and the kernel needs too. Failures are counted drops.
+ * in front) up that interface's twin if it has one, leaving m as it is: the copies of ARP
+ * replies and neighbour advertisements that fastpath processes and the kernel needs too.
+ * Failures are counted drops.
  */
 void twin_copy_up(const struct rte_mbuf *m);

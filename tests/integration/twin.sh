@@ -42,10 +42,182 @@ test_twin_carrier() {
 	check "the link comes back: so does the twin's carrier" poll sh -c \
 		"ip -n $R -o link show dev p1 | grep -v NO-CARRIER | grep -q LOWER_UP"
 	check "the other twins kept theirs" sh -c "! ip -n $R -o link show | grep -E ' p[23]:' | grep -q NO-CARRIER"
-	# the host's address and routes come back with the link
+	# h1 as it was: Linux flushed its IPv6 address and its routes with the link
+	ip -n $FPT-h1 -6 addr replace 2001:db8:1::2/64 dev eth0 nodad
 	poll ip -n $FPT-h1 route replace default via 10.0.1.1
 	poll ip -n $FPT-h1 -6 route replace default via 2001:db8:1::1
 }
 
+# The router's addresses on the twins, as the netlink mirror (lib/netlink) puts them there: added
+# where it did not (without the mirror), and left, as they are the router's own.
+twin_addresses() {
+	local a dev
+	for a in p1:10.0.1.1/24 p2:10.0.2.1/24 p1:2001:db8:1::1/64 p2:2001:db8:2::1/64; do
+		dev=${a%%:*}
+		a=${a#*:}
+		ip -n $R addr show dev "$dev" | grep -q " $a " ||
+			ip -n $R addr add "$a" dev "$dev" $(case $a in *:*) echo nodad ;; esac)
+	done
+	# the link-local address (EUI-64, as fastpath's) leaves DAD
+	poll sh -c "ip -n $R -6 addr show dev p1 scope link | grep -v tentative | grep -q 'fe80::ff:fe00:101/64'"
+}
+
+# kernel_serves PROTO PORT HOW: a socat listener in the router's namespace (the kernel) that
+# answers the first line it gets with "kernel got LINE"; its pid in $SERVER
+kernel_serves() {
+	ip netns exec $R timeout 10 socat "$1-LISTEN:$2,reuseaddr$3" \
+		SYSTEM:'read line; echo "kernel got $line"' >/dev/null 2>&1 &
+	SERVER=$!
+	sleep 0.3
+}
+
+# talks ADDRESS: h1 says hello through socat to ADDRESS (socat syntax), the kernel answers
+talks() {
+	local out
+	out=$(echo hello | in_ns h1 timeout 5 socat -t 3 - "$1") || return 1
+	echo "$out"
+	[ "$out" = "kernel got hello" ]
+}
+
+same() { # expected actual: equal, or both shown
+	[ "$1" = "$2" ] || { echo "expected '$1', got '$2'"; return 1; }
+}
+
+twin_counter() { # twin counter: its value in twin.list
+	api twin.list | jq --arg t "$1" --arg c "$2" '.twins[] | select(.name == $t) | .[$c]'
+}
+
+node_packets() { # node: its packet count
+	api stats.show | jq --arg n "$1" '[.nodes[] | select(.name == $n) | .packets] | add // 0'
+}
+
+# snmp FILE FIELD: a counter of the router namespace's kernel (/proc/net/snmp Icmp InEchos...)
+kernel_snmp() {
+	ip netns exec $R awk -v f="$2" '
+		FILENAME ~ /snmp6/ { if ($1 == f) print $2; next }
+		$1 == "Icmp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == "Icmp:" && h { print $col[f] }' "/proc/net/$1"
+}
+
+test_twin_tcp_udp() {
+	twin_addresses
+	kernel_serves TCP4 7001 ",bind=10.0.1.1"
+	check "TCP h1 -> 10.0.1.1: the kernel's listener answers through the twin" talks TCP4:10.0.1.1:7001
+	wait $SERVER
+	kernel_serves TCP6 7002 ",ipv6only"
+	check "TCP over IPv6 h1 -> 2001:db8:1::1: the kernel answers" talks "TCP6:[2001:db8:1::1]:7002"
+	wait $SERVER
+	kernel_serves TCP6 7003 ",ipv6only"
+	check "TCP to p1's link-local address (the twin's EUI-64 one): the kernel answers" \
+		talks "TCP6:[fe80::ff:fe00:101%eth0]:7003"
+	wait $SERVER
+	kernel_serves UDP4 7004 ""
+	check "UDP h1 -> 10.0.1.1: the kernel's listener answers" talks UDP4:10.0.1.1:7004
+	wait $SERVER
+	kernel_serves UDP6 7005 ",ipv6only"
+	check "UDP over IPv6 h1 -> 2001:db8:1::1: the kernel answers" talks "UDP6:[2001:db8:1::1]:7005"
+	wait $SERVER
+	check "twin.list counts packets both ways on p1" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins[] | select(.name == \"p1\") | .to_kernel_packets >= 10 and .from_kernel_packets >= 10'"
+}
+
+# kernel_receives FAMILY ADDRESS PORT: a UDP listener in the router's namespace that prints the
+# size of the first datagram it gets to $WORK/received; its pid in $SERVER
+kernel_receives() {
+	ip netns exec $R timeout 10 $PY -c "import socket
+s = socket.socket(socket.$1, socket.SOCK_DGRAM)
+s.bind(('$2', $3))
+s.settimeout(8)
+print(len(s.recvfrom(65535)[0]))" >"$WORK/received" 2>&1 &
+	SERVER=$!
+	sleep 0.5
+}
+
+# multicast_reaches FAMILY GROUP SENDER-TARGET: a listener in the router's namespace that joined
+# GROUP on p1 receives what h1 sends to the group
+multicast_reaches() {
+	ip netns exec $R timeout 10 $PY -c "import socket, struct
+s = socket.socket(socket.$1, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('', 7007))
+if socket.$1 == socket.AF_INET:
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+        socket.inet_aton('$2') + socket.inet_aton('10.0.1.1'))
+else:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
+        socket.inet_pton(socket.AF_INET6, '$2') + struct.pack('@I', socket.if_nametoindex('p1')))
+s.settimeout(8)
+print(s.recvfrom(100)[0].decode())" >"$WORK/received" 2>&1 &
+	SERVER=$!
+	sleep 0.5
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.$1, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.sendto(b'to the group', $3)"
+	wait $SERVER
+	cat "$WORK/received"
+	grep -qx 'to the group' "$WORK/received"
+}
+
+test_twin_multicast() {
+	twin_addresses
+	check "IPv4 multicast (224.0.0.9, RIP's group): the kernel's member gets it" \
+		multicast_reaches AF_INET 224.0.0.9 "('224.0.0.9', 7007)"
+	check "IPv6 multicast (ff02::9, RIPng's group): the kernel's member gets it" \
+		multicast_reaches AF_INET6 ff02::9 "('ff02::9', 7007, 0, socket.if_nametoindex('eth0'))"
+	check "the subnet's broadcast (10.0.1.255) reaches the kernel" \
+		multicast_reaches AF_INET 224.0.0.9 "('10.0.1.255', 7007)"
+	check "the limited broadcast (255.255.255.255) reaches the kernel" \
+		multicast_reaches AF_INET 224.0.0.9 "('255.255.255.255', 7007)"
+}
+
+# IPv6 only: af_packet ports get IPv4 reassembled by the kernel already (DPDK asks its fanout for
+# PACKET_FANOUT_FLAG_DEFRAG), so IPv4 fragments never reach fastpath on this test bed
+test_twin_fragments() {
+	local before
+	twin_addresses
+	before=$(twin_counter p1 to_kernel_packets)
+	kernel_receives AF_INET6 2001:db8:1::1 7006
+	in_ns h1 $PY -c "import socket
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('2001:db8:1::1', 7006))"
+	wait $SERVER
+	check "a 3000-byte UDP datagram in 3 IPv6 fragments reaches the kernel's listener whole" \
+		grep -qx 3000 "$WORK/received"
+	check "... the fragments went up the twin, fastpath dropped none" sh -c \
+		"[ \$($(declare -f api twin_counter); SOCK=$SOCK; twin_counter p1 to_kernel_packets) -ge $((before + 3)) ] && [ $(drops ip6_local_fragment) -eq 0 ]"
+}
+
+test_twin_kernel_pings() {
+	twin_addresses
+	ip -n $R neigh flush dev p2
+	check "the router's kernel pings h2: its ARP resolution completes through the twin" \
+		ip netns exec $R ping -c 3 -i 0.2 -W 2 10.0.2.2
+	check "... the kernel has h2's MAC" sh -c "ip -n $R neigh show 10.0.2.2 dev p2 | tee /dev/stderr | grep -q 'lladdr '"
+	check "the router's kernel pings h2 over IPv6: NDP completes through the twin" \
+		ip netns exec $R ping -6 -c 3 -i 0.2 -W 2 2001:db8:2::2
+	check "... the kernel has h2's MAC" sh -c "ip -n $R -6 neigh show 2001:db8:2::2 dev p2 | tee /dev/stderr | grep -q 'lladdr '"
+}
+
+test_twin_echo_owner() {
+	local v4 v6 local4 local6
+	twin_addresses
+	v4=$(kernel_snmp snmp InEchos)
+	v6=$(kernel_snmp snmp6 Icmp6InEchos)
+	local4=$(node_packets ip4_local)
+	local6=$(node_packets ip6_local)
+	check "h1 pings the router" in_ns h1 ping -c 3 -i 0.2 -W 2 10.0.1.1
+	check "h1 pings the router over IPv6" in_ns h1 ping -6 -c 3 -i 0.2 -W 2 2001:db8:1::1
+	check "fastpath answered them (ip4_local, ip6_local counted them)" \
+		test "$(node_packets ip4_local)" -ge $((local4 + 3)) -a "$(node_packets ip6_local)" -ge $((local6 + 3))
+	check "the kernel did not see them (Icmp InEchos, Icmp6InEchos unchanged)" \
+		same "$v4 $v6" "$(kernel_snmp snmp InEchos) $(kernel_snmp snmp6 Icmp6InEchos)"
+	check "the kernel answers what fastpath leaves it: UDP port unreachable (1/4) over IPv6" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" udp_port_unreachable 02:00:00:00:01:01
+	check "... and an unknown next header (parameter problem 4/1)" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" unknown_next_header 02:00:00:00:01:01
+	check "... fastpath counted no answer of its own" \
+		test "$(drops ip6_udp_port_unreachable)" -eq 0 -a "$(drops ip6_unknown_next_header)" -eq 0
+}
+
 # before test_stop, which ends the router's list
-ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_stop}
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_echo_owner test_stop}
