@@ -219,5 +219,85 @@ test_twin_echo_owner() {
 		test "$(drops ip6_udp_port_unreachable)" -eq 0 -a "$(drops ip6_unknown_next_header)" -eq 0
 }
 
+# twin_daemon NAME JQ-FILTER: fastpathd on the router's config changed by the filter; the config
+# at $WORK/NAME.json, the log at $WORK/NAME.log
+twin_daemon() {
+	write_config "$WORK/$1.json"
+	jq "del(.telemetry) | $2" "$WORK/$1.json" >"$WORK/$1.tmp" && mv "$WORK/$1.tmp" "$WORK/$1.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/$1.json" >"$WORK/$1.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 100); do api iface.list >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+twin_daemon_stop() {
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	FPD_PID=
+}
+
+# fastpath answers alone again, as before the twins: ICMP errors and counted drops
+udp_refused() { # address
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.AF_INET6 if ':' in '$1' else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.connect(('$1', 9))
+s.send(b'x')
+try:
+    s.recv(10)
+except ConnectionRefusedError:
+    print('refused')
+    exit(0)
+exit(1)"
+}
+
+test_twin_config() {
+	local conf
+	check "twins disabled: fastpathd starts" twin_daemon no_twins '.twins = {"enabled": false}'
+	check "... no TAP in the kernel" sh -c "! ip -n $R link show dev p1"
+	check "... twin.list says so" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.enabled == false and .twins == []'"
+	check "... show twins too" ctl_shows "twins disabled" show twins
+	check "... UDP to the router: fastpath's port unreachable" udp_refused 10.0.1.1
+	check "... and over IPv6" udp_refused 2001:db8:1::1
+	check "... UDP port unreachable (1/4) from fastpath, as the scapy probe sees it" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" udp_port_unreachable 02:00:00:00:01:01
+	check "... an unknown next header: parameter problem 4/1 at the next header (6)" \
+		in_ns h1 $PY "$TESTDIR/bad_packets6.py" unknown_next_header 02:00:00:00:01:01
+	check "... counted as fastpath's answers" sh -c \
+		"$(declare -f api drops); SOCK=$SOCK; for r in ip4_udp_port_unreachable ip6_udp_port_unreachable ip6_unknown_next_header; do [ \$(drops \$r) -ge 1 ] || { echo \$r; exit 1; }; done"
+	in_ns h1 timeout 2 socat -u - TCP4:10.0.1.1:7010,connect-timeout=1 </dev/null >/dev/null 2>&1
+	check "... TCP to the router: dropped, counted" test "$(drops ip4_local_tcp)" -ge 1
+	twin_daemon_stop
+
+	check "prefix fp-: fastpathd starts" twin_daemon prefixed '.twins = {"prefix": "fp-"}'
+	check "... the twins are fp-p1, fp-p2, fp-p3" sh -c \
+		"ip -n $R -o link show | tee /dev/stderr | grep -c ' fp-p[123]: ' | grep -qx 3 && ! ip -n $R link show dev p1"
+	check "... show twins lists fp-p1 as p1's" sh -c \
+		"$FASTPATHCTL -s $SOCK show twins | tee /dev/stderr | grep -Eq '^p1 +fp-p1 +[0-9]+ +up '"
+	check "... config.dump has the section" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.twins == {\"enabled\": true, \"prefix\": \"fp-\"}'"
+	conf=$WORK/prefixed.json
+	jq '.ports |= map(select(.name != "p3")) | .addresses |= map(select(.iface != "p3")) | .routes = [] | .neighbours = []' \
+		"$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+	kill -HUP "$FPD_PID"
+	check "a reload without port p3 removes its twin" poll sh -c "! ip -n $R link show dev fp-p3"
+	check "... the others stay" ip -n $R link show dev fp-p2
+	jq '.twins.prefix = ""' "$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+	kill -HUP "$FPD_PID"
+	check "a reload with another prefix renames the twins: p1 and p2 now" poll sh -c \
+		"ip -n $R link show dev p1 && ip -n $R link show dev p2 && ! ip -n $R link show dev fp-p1"
+	twin_daemon_stop
+	check "the twins go with the daemon" sh -c "! ip -n $R link show dev p1"
+
+	printf '{"twins": {"prefix": "longerprefix-"},\n "ports": [{"name": "port1", "driver": "null"}]}\n' >"$WORK/twin_bad.json"
+	check "config: a twin name over 15 characters is refused at the prefix" sh -c \
+		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin_bad.json:1:22: /twins/prefix: twin name 'longerprefix-port1' of port 'port1' is longer than 15 characters\""
+	printf '{"twins": {"prefix": "fp/"}}\n' >"$WORK/twin_bad.json"
+	check "config: a prefix a kernel name cannot have is refused" sh -c \
+		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"'fp/' cannot start kernel interface names\""
+}
+
+OTHER_TESTS="$OTHER_TESTS test_twin_config"
 # before test_stop, which ends the router's list
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_echo_owner test_stop}
