@@ -252,20 +252,27 @@ static void twin_create(struct iface *iface)
 		l->created(iface->id, t->ifindex);
 }
 
+/* Closes iface's TAP, if it has one, which the kernel then deletes. */
+static void twin_close(uint16_t iface)
+{
+	struct twin *t = &twins[iface];
+
+	if (t->fd < 0)
+		return;
+	for (struct twin_listener *l = listeners; l != NULL; l = l->next)
+		if (l->removing != NULL)
+			l->removing(iface, t->ifindex);
+	/* a packet punted meanwhile finds no twin: counted as twin_none */
+	__atomic_store_n(&twin_present[iface], false, __ATOMIC_RELEASE);
+	control_fd_del(t->fd);
+	close(t->fd);
+	t->fd = -1;
+}
+
 static void twin_remove(struct iface *iface)
 {
-	struct twin *t = &twins[iface->id];
-
-	if (t->fd >= 0) {
-		for (struct twin_listener *l = listeners; l != NULL; l = l->next)
-			if (l->removing != NULL)
-				l->removing(iface->id, t->ifindex);
-		/* a packet punted meanwhile finds no twin: counted as twin_none */
-		__atomic_store_n(&twin_present[iface->id], false, __ATOMIC_RELEASE);
-		control_fd_del(t->fd);
-		close(t->fd);
-	}
-	*t = (struct twin){.fd = -1};
+	twin_close(iface->id);
+	twins[iface->id] = (struct twin){.fd = -1};
 }
 
 static void twin_link_changed(struct iface *iface)
@@ -297,8 +304,12 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 			m != NULL ? rte_pktmbuf_tailroom(m) : 1);
 		if (n < 0) {
 			rte_pktmbuf_free(m);
-			if (errno != EAGAIN && errno != EINTR)
-				LOG(ERR, "twin %s: read: %s", t->name, strerror(errno));
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			/* deleted under us (ip link del): it stays failed until made again */
+			snprintf(t->error, sizeof(t->error), "lost: %s", strerror(errno));
+			LOG(ERR, "twin %s %s", t->name, t->error);
+			twin_close(id);
 			return;
 		}
 		if (m == NULL) {

@@ -258,6 +258,7 @@ test_twin_config() {
 	check "... twin.list says so" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.enabled == false and .twins == []'"
 	check "... show twins too" ctl_shows "twins disabled" show twins
+	check "... its IPv6 addresses pass DAD" wait_dad
 	check "... UDP to the router: fastpath's port unreachable" udp_refused 10.0.1.1
 	check "... and over IPv6" udp_refused 2001:db8:1::1
 	check "... UDP port unreachable (1/4) from fastpath, as the scapy probe sees it" \
@@ -287,6 +288,10 @@ test_twin_config() {
 	kill -HUP "$FPD_PID"
 	check "a reload with another prefix renames the twins: p1 and p2 now" poll sh -c \
 		"ip -n $R link show dev p1 && ip -n $R link show dev p2 && ! ip -n $R link show dev fp-p1"
+	ip -n $R link del p2
+	check "a twin deleted under fastpathd: failed, and why" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins[] | select(.iface == \"p2\") | .state == \"failed\" and (.error | startswith(\"lost: \"))'"
+	check "... the daemon goes on" ping_ok h1 10.0.2.2
 	twin_daemon_stop
 	check "the twins go with the daemon" sh -c "! ip -n $R link show dev p1"
 
