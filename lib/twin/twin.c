@@ -184,6 +184,12 @@ static int tap_create(struct twin *t, const struct iface *iface)
 	const char *step;
 	int ret;
 
+	/* TUNSETIFF would take a TAP left there, and refuse any other device with a bare EINVAL */
+	if (if_nametoindex(t->name) != 0)
+		return fp_error(EEXIST,
+			"twin %s: the kernel has an interface of that name (a port named after its "
+			"netdev? set a twin prefix)",
+			t->name);
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0)
 		return fp_error(errno, "/dev/net/tun: %s", strerror(errno));

@@ -44,16 +44,16 @@ extern int twin_punt_reason;
 /* Per interface, whether it has a twin now: written by the control thread, read by workers. */
 extern bool twin_present[FP_MAX_IFACES];
 
-/*
- * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
- * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
- * the interface has none) the caller answers as it would alone (port unreachable, ...).
- */
 static inline bool iface_has_twin(uint16_t iface)
 {
 	return iface < FP_MAX_IFACES && __atomic_load_n(&twin_present[iface], __ATOMIC_RELAXED);
 }
 
+/*
+ * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
+ * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
+ * the interface has none) the caller answers as it would alone (port unreachable, ...).
+ */
 static inline bool twin_punt(struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);

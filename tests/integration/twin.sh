@@ -295,6 +295,15 @@ test_twin_config() {
 	twin_daemon_stop
 	check "the twins go with the daemon" sh -c "! ip -n $R link show dev p1"
 
+	ip -n $R link add p2 type veth peer name $FPT-p2peer
+	check "a kernel interface named p2 already: fastpathd starts" twin_daemon clash '.'
+	check "... p2 has no twin, and twin.list says why" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | tee /dev/stderr | jq -e '.twins[] | select(.iface == \"p2\") | .state == \"failed\" and (.error | contains(\"the kernel has an interface of that name\"))'"
+	check "... the others have theirs" ip -n $R link show dev p1
+	check "... p2 forwards all the same" ping_ok h1 10.0.2.2
+	twin_daemon_stop
+	ip -n $R link del p2
+
 	printf '{"twins": {"prefix": "longerprefix-"},\n "ports": [{"name": "port1", "driver": "null"}]}\n' >"$WORK/twin_bad.json"
 	check "config: a twin name over 15 characters is refused at the prefix" sh -c \
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin_bad.json:1:22: /twins/prefix: twin name 'longerprefix-port1' of port 'port1' is longer than 15 characters\""
