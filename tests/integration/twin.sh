@@ -171,8 +171,9 @@ test_twin_multicast() {
 		multicast_reaches AF_INET 224.0.0.9 "('255.255.255.255', 7007)"
 }
 
-# IPv6 only: af_packet ports get IPv4 reassembled by the kernel already (DPDK asks its fanout for
-# PACKET_FANOUT_FLAG_DEFRAG), so IPv4 fragments never reach fastpath on this test bed
+# IPv6 here: af_packet ports get IPv4 reassembled by the kernel already (DPDK asks its fanout for
+# PACKET_FANOUT_FLAG_DEFRAG), so IPv4 fragments never reach fastpath through them; IPv4 in
+# test_twin_ipv4_fragments, on a tap port
 test_twin_fragments() {
 	local before
 	twin_addresses
@@ -312,6 +313,29 @@ test_twin_config() {
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"'fp/' cannot start kernel interface names\""
 }
 
-OTHER_TESTS="$OTHER_TESTS test_twin_config"
+# IPv4 fragments for the router, on a port that does not reassemble them as af_packet does: a tap
+# port whose kernel end is moved to a host namespace, h4 (a tap port has as many RX queues as TX
+# queues, one per worker)
+test_twin_ipv4_fragments() {
+	check "a daemon with a tap port t4: fastpathd starts" twin_daemon fragments \
+		'.ports += [{"name": "t4", "driver": "tap", "iface": "'$FPT-t4'", "mac": "02:00:00:00:04:01", "rxqs": 2}] | .addresses += [{"iface": "t4", "address": "10.0.4.1/24"}]'
+	ip netns add $FPT-h4
+	ip -n $R link set $FPT-t4 netns $FPT-h4
+	ip -n $FPT-h4 addr add 10.0.4.2/24 dev $FPT-t4
+	ip -n $FPT-h4 link set $FPT-t4 up
+	ip -n $R addr add 10.0.4.1/24 dev t4
+	kernel_receives AF_INET 10.0.4.1 7008
+	ip netns exec $FPT-h4 $PY -c "import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('10.0.4.1', 7008))"
+	wait $SERVER
+	check "a 3000-byte UDP datagram in 3 IPv4 fragments reaches the kernel's listener whole" \
+		grep -qx 3000 "$WORK/received"
+	check "... the fragments went up the twin, fastpath dropped none" sh -c \
+		"[ \$($(declare -f api twin_counter); SOCK=$SOCK; twin_counter t4 to_kernel_packets) -ge 3 ] && [ $(drops ip4_local_fragment) -eq 0 ]"
+	twin_daemon_stop
+	ip netns del $FPT-h4
+}
+
+OTHER_TESTS="$OTHER_TESTS test_twin_config test_twin_ipv4_fragments"
 # before test_stop, which ends the router's list
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_echo_owner test_stop}
