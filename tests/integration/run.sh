@@ -112,7 +112,7 @@ test_ipv6_bad_packets() {
 		sleep 0.3
 	done
 	# UDP and unknown next headers to the router: the kernel's to answer, through the twin
-	# (test_twin_echo_owner), or fastpath's without twins (test_twin_config)
+	# (test_twin_one_owner), or fastpath's without twins (test_twin_config)
 	check "each answered reason counted" sh -c \
 		"$(declare -f api drops); SOCK=$SOCK; for r in ip6_hop_limit_exceeded ip6_unknown_option ip6_param_problem_field; do [ \$(drops \$r) -ge 1 ] || { echo \$r; exit 1; }; done"
 	check "IPv6 forwarding goes on after bad packets" ping6_ok h1 2001:db8:2::2

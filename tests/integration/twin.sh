@@ -199,7 +199,29 @@ test_twin_kernel_pings() {
 	check "... the kernel has h2's MAC" sh -c "ip -n $R -6 neigh show 2001:db8:2::2 dev p2 | tee /dev/stderr | grep -q 'lladdr '"
 }
 
-test_twin_echo_owner() {
+# one_answer ARP|NS: h1 asks for the router's address once; exactly one answer comes, fastpath's
+one_answer() {
+	in_ns h1 $PY -c "from scapy.all import *
+conf.verb = 0
+mac = get_if_hwaddr('eth0')
+if '$1' == 'ARP':
+    ask = Ether(dst='ff:ff:ff:ff:ff:ff') / ARP(op=1, hwsrc=mac, psrc='10.0.1.2', pdst='10.0.1.1')
+    is_answer = lambda p: p.haslayer(ARP) and p[ARP].op == 2 and p[ARP].psrc == '10.0.1.1'
+else:
+    ask = (Ether(dst='33:33:ff:00:00:01') / IPv6(src='2001:db8:1::2', dst='ff02::1:ff00:1') /
+        ICMPv6ND_NS(tgt='2001:db8:1::1') / ICMPv6NDOptSrcLLAddr(lladdr=mac))
+    is_answer = lambda p: p.haslayer(ICMPv6ND_NA) and p[ICMPv6ND_NA].tgt == '2001:db8:1::1'
+sniffer = AsyncSniffer(iface='eth0', lfilter=is_answer)
+sniffer.start()
+time.sleep(0.5)
+sendp(ask, iface='eth0')
+time.sleep(1.5)
+answers = sniffer.stop()
+print([a[Ether].src for a in answers])
+exit(0 if len(answers) == 1 and answers[0][Ether].src == '02:00:00:00:01:01' else 1)"
+}
+
+test_twin_one_owner() {
 	local v4 v6 local4 local6
 	twin_addresses
 	v4=$(kernel_snmp snmp InEchos)
@@ -218,6 +240,9 @@ test_twin_echo_owner() {
 		in_ns h1 $PY "$TESTDIR/bad_packets6.py" unknown_next_header 02:00:00:00:01:01
 	check "... fastpath counted no answer of its own" \
 		test "$(drops ip6_udp_port_unreachable)" -eq 0 -a "$(drops ip6_unknown_next_header)" -eq 0
+	check "an ARP request for the router: one answer, fastpath's (the kernel never sees it)" \
+		one_answer ARP
+	check "a neighbour solicitation for the router: one advertisement, fastpath's" one_answer NS
 }
 
 # twin_daemon NAME JQ-FILTER: fastpathd on the router's config changed by the filter; the config
@@ -338,4 +363,4 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('10.0.4.1'
 
 OTHER_TESTS="$OTHER_TESTS test_twin_config test_twin_ipv4_fragments"
 # before test_stop, which ends the router's list
-ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_echo_owner test_stop}
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_one_owner test_stop}
