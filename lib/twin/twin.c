@@ -299,15 +299,14 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 		return;
 	for (unsigned int i = 0; i < TWIN_READ_BURST; i++) {
 		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-		uint32_t max = RTE_MIN((uint32_t)iface->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN,
-			m != NULL ? rte_pktmbuf_tailroom(m) : 0);
+		uint32_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
 		uint8_t discard;
 		ssize_t n;
 
-		/* without an mbuf the frame is read all the same, into a byte: the TAP truncates it
-		 * and returns its length */
+		/* without an mbuf the frame is read all the same, into a byte: a TAP truncates what
+		 * does not fit and returns the frame's length */
 		n = read(fd, m != NULL ? rte_pktmbuf_mtod(m, void *) : &discard,
-			m != NULL ? rte_pktmbuf_tailroom(m) : 1);
+			m != NULL ? room : 1);
 		if (n < 0) {
 			rte_pktmbuf_free(m);
 			if (errno == EAGAIN || errno == EINTR)
@@ -322,7 +321,8 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 			twin_drop(t, TWIN_DROP_NOMBUF);
 			continue;
 		}
-		if (n < RTE_ETHER_HDR_LEN || n > max) {
+		if (n < RTE_ETHER_HDR_LEN || n > room ||
+			n > iface->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
 			twin_drop(t, n < RTE_ETHER_HDR_LEN ? TWIN_DROP_FRAME_TRUNCATED
 							   : TWIN_DROP_FRAME_TOO_BIG);
 			rte_pktmbuf_free(m);

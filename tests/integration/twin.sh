@@ -197,6 +197,11 @@ test_twin_kernel_pings() {
 	check "the router's kernel pings h2 over IPv6: NDP completes through the twin" \
 		ip netns exec $R ping -6 -c 3 -i 0.2 -W 2 2001:db8:2::2
 	check "... the kernel has h2's MAC" sh -c "ip -n $R -6 neigh show 2001:db8:2::2 dev p2 | tee /dev/stderr | grep -q 'lladdr '"
+	ip -n $R link set p2 mtu 1600
+	ip netns exec $R ping -c 1 -W 1 -M do -s 1560 10.0.2.2 >/dev/null 2>&1
+	ip -n $R link set p2 mtu 1500
+	check "a frame from the kernel over the port's MTU (the twin's raised): dropped, counted" \
+		test "$(drops twin_frame_too_big)" -ge 1
 }
 
 # one_answer ARP|NS: h1 asks for the router's address once; exactly one answer comes, fastpath's
