@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
+#include "infra/punt.h"
 #include "ip4_route.h"
+#include "twin/twin.h"
 
 enum {
 	/* the route's verdicts (enum route_verdict, fib/fib.h), in their order */
@@ -18,12 +20,14 @@ enum {
 	IP4_INPUT_MARTIAN_SOURCE,
 	IP4_INPUT_MARTIAN_DESTINATION,
 	IP4_INPUT_MULTICAST,
+	IP4_INPUT_KERNEL,
 	IP4_INPUT_EDGES,
 	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
 };
 
 /* Martian sources and destinations, multicast and limited broadcast destinations. */
-static __rte_noinline rte_edge_t ip4_martian_check(struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
+static __rte_noinline rte_edge_t ip4_martian_check(
+	struct rte_mbuf *m, const struct rte_ipv4_hdr *ip)
 {
 	if (ip4_is_multicast(ip->src_addr) || ip4_is_lbcast(ip->src_addr))
 		return IP4_INPUT_MARTIAN_SOURCE;
@@ -35,8 +39,10 @@ static __rte_noinline rte_edge_t ip4_martian_check(struct rte_mbuf *m, const str
 		return IP4_INPUT_MARTIAN_SOURCE;
 	if (ip4_is_zeronet(ip->dst_addr) || ip4_is_loopback(ip->dst_addr))
 		return IP4_INPUT_MARTIAN_DESTINATION;
+	/* no multicast routing here: the groups are the kernel's (OSPF, RIP, IGMP), which keeps
+	 * those it joined */
 	if (ip4_is_multicast(ip->dst_addr))
-		return IP4_INPUT_MULTICAST;
+		return twin_punt(m) ? IP4_INPUT_KERNEL : IP4_INPUT_MULTICAST;
 	return IP4_INPUT_LOOKUP;
 }
 
@@ -91,9 +97,9 @@ static uint16_t ip4_input_process(
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
-		nexts[i] = likely(ip4_is_plain(ip, m->data_len, m->pkt_len, m->ol_flags)) ?
-			IP4_INPUT_LOOKUP :
-			ip4_check(m);
+		nexts[i] = likely(ip4_is_plain(ip, m->data_len, m->pkt_len, m->ol_flags))
+				   ? IP4_INPUT_LOOKUP
+				   : ip4_check(m);
 		dst[i] = ip4_host(ip->dst_addr);
 		if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
 			vrf = IP4_VRF_MIXED;
@@ -101,8 +107,8 @@ static uint16_t ip4_input_process(
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++)
 		if (likely(nexts[i] == IP4_INPUT_LOOKUP))
-			nexts[i] = ip4_route_decide(
-				pkts[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
+			nexts[i] = ip4_route_decide(pkts[i],
+				rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -127,6 +133,7 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
+			[IP4_INPUT_KERNEL] = PUNT_NODE,
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)

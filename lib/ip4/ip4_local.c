@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/punt.h"
 #include "ip4.h"
+#include "twin/twin.h"
 
 #include <rte_icmp.h>
 
@@ -13,6 +15,7 @@ enum {
 	IP4_LOCAL_PROTOCOL_UNREACHABLE,
 	IP4_LOCAL_TCP,
 	IP4_LOCAL_BROADCAST,
+	IP4_LOCAL_KERNEL,
 	IP4_LOCAL_EDGES,
 };
 
@@ -36,8 +39,9 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct
 	return IP4_LOCAL_ECHO_REPLY;
 }
 
-/* Packets for the router itself (ip_local_deliver): ICMP echo here, the rest answered as Linux
- * answers when nothing listens. */
+/* Packets for the router itself (ip_local_deliver): ICMP echo here, the rest up the interface's
+ * kernel twin (whose kernel reassembles fragments), or without one answered as Linux answers
+ * when nothing listens. */
 static inline rte_edge_t local_one(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -46,19 +50,22 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	struct rte_icmp_hdr *icmp;
 
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return IP4_LOCAL_FRAGMENT;
-	switch (ip->next_proto_id) {
-	case IPPROTO_ICMP:
+		return twin_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_FRAGMENT;
+	if (ip->next_proto_id == IPPROTO_ICMP) {
 		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
 		if (m->pkt_len < hlen + sizeof(*icmp) ||
 			rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
 			return IP4_LOCAL_ICMP_BAD_CHECKSUM;
 		if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
-			return IP4_LOCAL_ICMP_UNHANDLED;
+			return twin_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_ICMP_UNHANDLED;
 		/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
 		if (broadcast)
 			return IP4_LOCAL_ECHO_BROADCAST;
 		return echo_reply(m, ip, icmp);
+	}
+	if (twin_punt(m))
+		return IP4_LOCAL_KERNEL;
+	switch (ip->next_proto_id) {
 	case IPPROTO_UDP:
 		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PORT_UNREACHABLE;
 	case IPPROTO_TCP:
@@ -85,6 +92,7 @@ static struct rte_node_register ip4_local_node = {
 			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
 			[IP4_LOCAL_TCP] = "ip4_local_tcp",
 			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
+			[IP4_LOCAL_KERNEL] = PUNT_NODE,
 		},
 };
 FP_NODE_REGISTER(ip4_local_node)

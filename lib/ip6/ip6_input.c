@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/punt.h"
 #include "ip6_route.h"
+#include "twin/twin.h"
 
 enum {
 	/* the route's verdicts (enum route_verdict, fib/fib.h), in their order */
@@ -15,6 +17,7 @@ enum {
 	IP6_INPUT_MARTIAN_DESTINATION,
 	IP6_INPUT_MULTICAST,
 	IP6_INPUT_LINK_LOCAL,
+	IP6_INPUT_KERNEL,
 	IP6_INPUT_EXT, /* IP6_EXT_EDGES of them */
 	IP6_INPUT_EDGES = IP6_INPUT_EXT + IP6_EXT_EDGES,
 	IP6_INPUT_LOOKUP = IP6_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
@@ -31,12 +34,14 @@ static const bool ip6_special_first_byte[256] = {
 };
 
 /* Where a packet with a special address goes (ip6_rcv_core(), ip6_mc_input()). */
-static __rte_noinline rte_edge_t ip6_address_check(struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
+static __rte_noinline rte_edge_t ip6_address_check(
+	struct rte_mbuf *m, const struct rte_ipv6_hdr *ip)
 {
 	const struct fp_ip6_addr *src = ip6_src(ip), *dst = ip6_dst(ip);
 	uint16_t iface = fp_mbuf_priv(m)->iface_in;
 
-	/* RFC 4291 2.5.3, 2.7; IPv4-mapped sources as Linux (draft-itojun-v6ops-v4mapped-harmful) */
+	/* RFC 4291 2.5.3, 2.7; IPv4-mapped sources as Linux (draft-itojun-v6ops-v4mapped-harmful)
+	 */
 	if (fp_ip6_is_loopback(src) || fp_ip6_is_multicast(src) || fp_ip6_is_v4_mapped(src))
 		return IP6_INPUT_MARTIAN_SOURCE;
 	if (fp_ip6_is_loopback(dst) || fp_ip6_is_unspecified(dst))
@@ -45,8 +50,11 @@ static __rte_noinline rte_edge_t ip6_address_check(struct rte_mbuf *m, const str
 		/* scopes 0 (reserved) and 1 (interface-local) never come from a link */
 		if (ip6_mc_scope(dst) <= 1)
 			return IP6_INPUT_MARTIAN_DESTINATION;
-		/* we are no multicast router: only the groups we joined */
-		return ip6_iface_joined(iface, dst) ? IP6_INPUT_LOCAL : IP6_INPUT_MULTICAST;
+		/* we are no multicast router: the groups we joined, and those of the kernel
+		 * (OSPFv3, RIPng, DHCPv6), which keeps the ones it joined */
+		if (ip6_iface_joined(iface, dst))
+			return IP6_INPUT_LOCAL;
+		return twin_punt(m) ? IP6_INPUT_KERNEL : IP6_INPUT_MULTICAST;
 	}
 	/* a link-local destination is on the link the packet came from, never forwarded */
 	if (fp_ip6_is_link_local(dst))
@@ -145,6 +153,7 @@ static struct rte_node_register ip6_input_node = {
 			[IP6_INPUT_MARTIAN_SOURCE] = "ip6_martian_source",
 			[IP6_INPUT_MARTIAN_DESTINATION] = "ip6_martian_destination",
 			[IP6_INPUT_MULTICAST] = "ip6_multicast",
+			[IP6_INPUT_KERNEL] = PUNT_NODE,
 			[IP6_INPUT_LINK_LOCAL] = "ip6_link_local_not_ours",
 			IP6_EXT_NEXT_NODES(IP6_INPUT_EXT),
 		},

@@ -3,6 +3,7 @@
 #include "infra/punt.h"
 #include "ip6.h"
 #include "ndp.h"
+#include "twin/twin.h"
 
 enum {
 	IP6_LOCAL_ECHO_REPLY,
@@ -17,6 +18,7 @@ enum {
 	IP6_LOCAL_MULTICAST,
 	IP6_LOCAL_TCP,
 	IP6_LOCAL_NO_NEXT_HEADER,
+	IP6_LOCAL_KERNEL,
 	IP6_LOCAL_EXT, /* IP6_EXT_EDGES of them */
 	IP6_LOCAL_EDGES = IP6_LOCAL_EXT + IP6_EXT_EDGES,
 };
@@ -26,6 +28,9 @@ static const struct ip6_proto_set upper = {
 	.bits = {(UINT64_C(1) << IPPROTO_TCP) | (UINT64_C(1) << IPPROTO_UDP) |
 		 (UINT64_C(1) << IPPROTO_ICMPV6)},
 };
+/* With a kernel twin every one has: the kernel's. */
+static const struct ip6_proto_set any_upper = {
+	.bits = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}};
 
 /*
  * Turns an echo request into its reply in place (icmpv6_echo_reply()): from the address asked,
@@ -86,8 +91,8 @@ static bool udp_cksum_ok(const struct rte_ipv6_hdr *ip, const void *udp, uint32_
 
 /*
  * Packets for the router itself (ip6_input_finish()): the whole extension-header chain, then
- * ICMPv6 echo here, NDP on the control thread, the rest answered as Linux answers when nothing
- * listens.
+ * ICMPv6 echo here, NDP on the control thread, the rest up the interface's kernel twin (whose
+ * kernel reassembles fragments), or without one answered as Linux answers when nothing listens.
  */
 static inline rte_edge_t local_one(struct rte_mbuf *m)
 {
@@ -98,14 +103,14 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	const struct icmp6_hdr *icmp;
 	uint32_t len;
 
-	v = ip6_exthdr_local(pkt, m->data_len, &upper, 0, &info);
+	v = ip6_exthdr_local(pkt, m->data_len,
+		iface_has_twin(fp_mbuf_priv(m)->iface_in) ? &any_upper : &upper, 0, &info);
 	if (v == IP6_EXT_FRAGMENT)
-		return IP6_LOCAL_FRAGMENT;
+		return twin_punt(m) ? IP6_LOCAL_KERNEL : IP6_LOCAL_FRAGMENT;
 	if (v != IP6_EXT_OK)
 		return ip6_ext_edge(IP6_LOCAL_EXT, v, &info, m);
 	len = m->data_len - info.l4_offset;
-	switch (info.proto) {
-	case IPPROTO_ICMPV6:
+	if (info.proto == IPPROTO_ICMPV6) {
 		icmp = (const struct icmp6_hdr *)(pkt + info.l4_offset);
 		if (len < 4 || !icmp6_cksum_ok(ip6_src(ip), ip6_dst(ip), icmp, len))
 			return IP6_LOCAL_ICMP_BAD_CHECKSUM;
@@ -120,18 +125,20 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 			fp_mbuf_priv(m)->punt_reason = ndp_punt_reason;
 			return IP6_LOCAL_NDP;
 		}
-		return IP6_LOCAL_ICMP_UNHANDLED;
-	case IPPROTO_UDP:
-		if (fp_ip6_is_multicast(ip6_dst(ip)))
-			return IP6_LOCAL_MULTICAST;
-		if (!udp_cksum_ok(ip, pkt + info.l4_offset, len))
-			return IP6_LOCAL_UDP_BAD_CHECKSUM;
-		return IP6_LOCAL_PORT_UNREACHABLE;
-	case IPPROTO_TCP:
-		return IP6_LOCAL_TCP;
-	default:
-		return IP6_LOCAL_NO_NEXT_HEADER;
+		return twin_punt(m) ? IP6_LOCAL_KERNEL : IP6_LOCAL_ICMP_UNHANDLED;
 	}
+	if (info.proto == IPPROTO_NONE)
+		return IP6_LOCAL_NO_NEXT_HEADER;
+	if (twin_punt(m))
+		return IP6_LOCAL_KERNEL;
+	/* without a twin, TCP or UDP */
+	if (info.proto == IPPROTO_TCP)
+		return IP6_LOCAL_TCP;
+	if (fp_ip6_is_multicast(ip6_dst(ip)))
+		return IP6_LOCAL_MULTICAST;
+	if (!udp_cksum_ok(ip, pkt + info.l4_offset, len))
+		return IP6_LOCAL_UDP_BAD_CHECKSUM;
+	return IP6_LOCAL_PORT_UNREACHABLE;
 }
 
 FP_NODE_PROCESS_EACH(ip6_local_process, local_one)
@@ -154,6 +161,7 @@ static struct rte_node_register ip6_local_node = {
 			[IP6_LOCAL_MULTICAST] = "ip6_local_multicast",
 			[IP6_LOCAL_TCP] = "ip6_local_tcp",
 			[IP6_LOCAL_NO_NEXT_HEADER] = "ip6_local_no_next_header",
+			[IP6_LOCAL_KERNEL] = PUNT_NODE,
 			IP6_EXT_NEXT_NODES(IP6_LOCAL_EXT),
 		},
 };

@@ -9,6 +9,7 @@
 #include "infra/punt.h"
 #include "ndp_msg.h"
 #include "neigh/neigh.h"
+#include "twin/twin.h"
 
 #include <errno.h>
 #include <string.h>
@@ -188,6 +189,8 @@ static void ndp_input(struct rte_mbuf *m)
 		break;
 	case ICMP6_NEIGHBOUR_ADVERT:
 		recv_na(iface, &msg);
+		/* the kernel's own resolutions, whose solicitations left through its twin */
+		twin_copy_up(m);
 		break;
 	default:
 		ra_solicited(iface, &msg);

@@ -8,6 +8,7 @@
 #include "infra/punt.h"
 #include "ip4/addr.h"
 #include "neigh.h"
+#include "twin/twin.h"
 
 #include <errno.h>
 #include <string.h>
@@ -164,6 +165,9 @@ void arp_input(struct rte_mbuf *m)
 		!request && rte_is_same_ether_addr(&eth->dst_addr, &iface->mac) ? NEIGH_REACHABLE
 										: NEIGH_STALE,
 		false, sip == tip);
+	/* and complete the kernel's own resolutions, whose requests left through its twin */
+	if (!request || sip == tip)
+		twin_copy_up(m);
 out:
 	rte_pktmbuf_free(m);
 }

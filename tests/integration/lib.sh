@@ -61,6 +61,10 @@ host() {
 	ip link add "$port" netns "$R" type veth peer name eth0 netns "$name"
 	ip -n "$R" link set "$port" up
 	ip netns exec "$R" sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1"
+	# nor IPv4: the frames are fastpath's alone, not the kernel's too, though the twins share
+	# fastpath's addresses. No ARP answer, and what comes for those addresses fails the
+	# reverse-path check: its sources are behind the twins
+	ip netns exec "$R" sysctl -qw "net.ipv4.conf.$port.arp_ignore=8" "net.ipv4.conf.$port.rp_filter=1"
 	ip -n "$name" link set lo up
 	ip -n "$name" addr add "$3" dev eth0
 	ip -n "$name" link set eth0 up
