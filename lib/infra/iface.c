@@ -64,6 +64,13 @@ void iface_publish(struct iface *iface)
 			l->added(iface);
 }
 
+void iface_link_changed(struct iface *iface)
+{
+	for (struct iface_listener *l = listeners; l != NULL; l = l->next)
+		if (l->link_changed != NULL)
+			l->link_changed(iface);
+}
+
 void iface_free(struct iface *iface)
 {
 	if (iface == NULL)

@@ -27,7 +27,7 @@ struct iface {
 	struct rte_ether_addr mac;
 	bool admin_up;
 	uint32_t ip4_primary; /* source of the ICMP errors sent from this interface, 0 if none */
-	bool link_up;         /* as last seen by the control thread's link watch */
+	bool link_up;	      /* as last seen by the control thread's link watch */
 	char name[FP_IFACE_NAMESIZE];
 };
 
@@ -54,13 +54,17 @@ void iface_free(struct iface *iface);
 
 /*
  * Subsystems that keep per-interface state hear about new interfaces once they are
- * published (IPv6 gives each its link-local address) and about removals before the free, in ascending order: addresses (10) before routes (20) before
- * neighbours (30), which routes reference.
+ * published (IPv6 gives each its link-local address) and about removals before the free, in
+ * ascending order: addresses (10) before routes (20) before neighbours (30), which routes
+ * reference.
  */
 struct iface_listener {
 	int order;
 	void (*removing)(struct iface *iface);
-	void (*added)(struct iface *iface); /* once published; may be NULL */
+	void (*added)(struct iface *iface);	   /* once published; may be NULL */
+	void (*link_changed)(struct iface *iface); /* iface->link_up changed; may be NULL */
 	struct iface_listener *next;
 };
 void iface_listener_register(struct iface_listener *l);
+/* The link watch tells the listeners that iface->link_up changed. */
+void iface_link_changed(struct iface *iface);

@@ -241,6 +241,20 @@ void port_destroy(struct iface *iface)
 	port_unprobe(port_id);
 }
 
+int port_link_get(const struct iface *iface, struct rte_eth_link *link)
+{
+	const struct port_conf *conf = port_conf_of(iface);
+	int ret;
+
+	*link = (struct rte_eth_link){0};
+	if (conf == NULL)
+		return -ENODEV;
+	ret = rte_eth_link_get_nowait(iface->port_id, link);
+	if (ret == 0 && conf->driver->medium_up != NULL && !conf->driver->medium_up(conf))
+		link->link_status = RTE_ETH_LINK_DOWN;
+	return ret;
+}
+
 /* Link changes are logged and told to monitors (link.up, link.down). */
 static void link_watch(void *arg)
 {
@@ -249,13 +263,13 @@ static void link_watch(void *arg)
 		struct iface *iface = fp_ifaces[i];
 		struct rte_eth_link link;
 
-		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS ||
-			rte_eth_link_get_nowait(iface->port_id, &link) < 0 ||
+		if (iface == NULL || port_link_get(iface, &link) < 0 ||
 			(link.link_status == RTE_ETH_LINK_UP) == iface->link_up)
 			continue;
 		iface->link_up = link.link_status == RTE_ETH_LINK_UP;
 		LOG(INFO, "port %s: link %s %u Mb/s", iface->name, iface->link_up ? "up" : "down",
 			link.link_speed);
+		iface_link_changed(iface);
 		if (api_event_wanted("link"))
 			api_event_publish(iface->link_up ? "link.up" : "link.down",
 				json_pack("{s:s, s:i}", "name", iface->name, "speed_mbps",

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <rte_ethdev.h>
 #include <rte_ether.h>
 
 #include "config/config.h"
@@ -47,6 +48,9 @@ struct port_driver {
 	const char *queues_arg;
 	/* Validates its keys in obj and writes conf->devargs. */
 	int (*parse)(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *conf);
+	/* Whether the medium is up, for a PMD whose link status does not follow it (af_packet's
+	 * is up from start to stop); NULL: the PMD's status tells. */
+	bool (*medium_up)(const struct port_conf *conf);
 	struct port_driver *next;
 };
 
@@ -62,6 +66,8 @@ const struct port_driver *port_driver_find(const char *name);
 int port_create(const struct port_conf *conf, struct iface **out);
 void port_destroy(struct iface *iface);
 uint16_t port_rxq_count(uint16_t port_id);
+/* The port's link (rte_eth_link_get_nowait()), down when its driver knows the medium is. */
+int port_link_get(const struct iface *iface, struct rte_eth_link *link);
 /* The configuration a port was created with. */
 const struct port_conf *port_conf_of(const struct iface *iface);
 /* Sum of port sizes: what the mbuf pool must hold. */

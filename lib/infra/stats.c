@@ -252,7 +252,7 @@ static int api_iface_list(const json_t *args, json_t **result)
 		if (iface == NULL)
 			continue;
 		conf = port_conf_of(iface);
-		rte_eth_link_get_nowait(iface->port_id, &link);
+		port_link_get(iface, &link);
 		o = json_pack("{s:i, s:s, s:s, s:s, s:i, s:b, s:b, s:i, s:b, s:i, s:i, s:i, s:[]}",
 			"id", iface->id, "name", iface->name, "driver",
 			conf ? conf->driver->name : "", "mac",

@@ -14,6 +14,9 @@
 
 #include <rte_mbuf.h>
 
+#include "infra/iface.h"
+#include "infra/mbuf.h"
+
 /* Whether interfaces get twins ("twins": {"enabled"} in the config; default true). */
 bool twins_enabled(void);
 
@@ -37,3 +40,29 @@ void twin_listener_register(struct twin_listener *l);
 /* The punt reason that sends a packet up its iface_in's twin (workers set it, then enqueue
  * the packet to PUNT_NODE); -1 while twins are off. */
 extern int twin_punt_reason;
+
+/* Per interface, whether it has a twin now: written by the control thread, read by workers. */
+extern bool twin_present[FP_MAX_IFACES];
+
+/*
+ * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
+ * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
+ * the interface has none) the caller answers as it would alone (port unreachable, ...).
+ */
+static inline bool twin_punt(struct rte_mbuf *m)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+
+	if (priv->iface_in >= FP_MAX_IFACES ||
+		!__atomic_load_n(&twin_present[priv->iface_in], __ATOMIC_RELAXED))
+		return false;
+	priv->punt_reason = twin_punt_reason;
+	return true;
+}
+
+/*
+ * Control thread: writes the frame of m (received on its iface_in, its Ethernet header put back
+ * in front) up that interface's twin, leaving m as it is: the copies of ARP replies and neighbour
+ * advertisements that fastpath processes and the kernel needs too. Failures are counted drops.
+ */
+void twin_copy_up(const struct rte_mbuf *m);
