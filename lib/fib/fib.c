@@ -331,6 +331,20 @@ static void route_event(const char *type, const struct fib_family *fam, uint16_t
 	api_event_publish(type, route_to_json(&r));
 }
 
+/* The listeners hear of the route as it is in the table: its interfaces found. */
+static void tell_added(const struct route *r, const struct group_key *key)
+{
+	struct route done = *r;
+
+	for (unsigned int i = 0; i < key->n_members; i++) {
+		done.nh[i].gw = key->m[i].gw;
+		done.nh[i].iface = key->m[i].iface;
+		done.nh[i].weight = key->m[i].weight;
+	}
+	for (struct fib_listener *l = listeners; l != NULL; l = l->next)
+		l->added(&done);
+}
+
 int fib_route_add(const struct route *r, bool replace)
 {
 	const struct fib_family *fam = fib_family_of(r->prefix.addr.family);
@@ -371,8 +385,8 @@ int fib_route_add(const struct route *r, bool replace)
 		route_counts[family_index(fam->family)][r->vrf]++;
 	}
 	route_event("route.add", fam, r->vrf, fib, &r->prefix);
-	for (struct fib_listener *l = listeners; l != NULL; l = l->next)
-		l->added(r);
+	if (listeners != NULL)
+		tell_added(r, &key);
 	return 0;
 }
 

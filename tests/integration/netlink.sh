@@ -1,0 +1,136 @@
+# The kernel mirror (docs/kernel-netlink.md): routes, addresses and neighbours the kernel has on
+# the twins reach fastpath; fastpath's own addresses and static routes reach the twins.
+# Sourced by run.sh.
+
+# nl_counter JQ-PATH: a number of netlink.show's mirror object (".routes.added")
+nl_counter() {
+	api netlink.show | jq ".mirror$1"
+}
+
+# route_origin PREFIX: "origin protocol" of fastpath's route for PREFIX, or nothing
+route_origin() {
+	api route.list | jq -r --arg p "$1" '.routes[] | select(.prefix == $p) | "\(.origin) \(.protocol // "")"'
+}
+
+test_netlink_routes() {
+	ip -n $FPT-h3 addr add 10.201.0.1/32 dev lo
+	ip -n $R route add 10.201.0.0/24 via 10.0.3.2 proto bird
+	check "a kernel route reaches fastpath: origin kernel, protocol bird" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.201.0.0/24 | grep -qx 'kernel bird'"
+	check "show routes: proto bird" sh -c "$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '^10.201.0.0/24 via 10.0.3.2 dev p3 proto bird'"
+	check "h1 reaches 10.201.0.1 through it" ping_ok h1 10.201.0.1
+	ip -n $R route del 10.201.0.0/24
+	check "ip route del: gone from fastpath" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.201.0.0/24)\" ]"
+	check "... and h1 no longer reaches 10.201.0.1" sh -c "$(declare -f in_ns); FPT=$FPT; ! in_ns h1 ping -c 1 -W 1 10.201.0.1"
+	# metrics: the lowest wins, the next takes over when it goes
+	ip -n $R route add 10.201.0.0/24 via 10.0.3.2 metric 20
+	ip -n $R route add 10.201.0.0/24 via 10.0.2.2 metric 10
+	check "two metrics: the lowest (via h2) is fastpath's" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\") | .nexthops[0].via == \"10.0.2.2\"'"
+	ip -n $R route del 10.201.0.0/24 metric 10
+	check "the lowest deleted: the next (via h3) takes over" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\") | .nexthops[0].via == \"10.0.3.2\"'"
+	check "h1 reaches 10.201.0.1 again" ping_ok h1 10.201.0.1
+	ip -n $R route del 10.201.0.0/24 metric 20
+	ip -n $FPT-h3 addr del 10.201.0.1/32 dev lo
+}
+
+test_netlink_route_types() {
+	ip -n $R route add 10.202.0.0/24 proto ospf nexthop via 10.0.2.2 weight 1 nexthop via 10.0.3.2 weight 3
+	ip -n $R route add blackhole 10.203.1.0/24
+	ip -n $R route add unreachable 10.203.2.0/24
+	ip -n $R route add prohibit 10.203.3.0/24
+	ip -n $R -6 route add 2001:db8:204::/48 via 2001:db8:3::2 proto zebra
+	check "multipath with weights: weight 3 = hops 2 + 1" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.202.0.0/24\") | .protocol == \"ospf\" and .nexthops[1].via == \"10.0.3.2\" and .nexthops[1].weight == 3 and (.nexthops[0].weight // 1) == 1'"
+	for t in blackhole:10.203.1.0/24 unreachable:10.203.2.0/24 prohibit:10.203.3.0/24; do
+		check "a $t route: ${t%%:*} in fastpath" poll sh -c \
+			"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"${t#*:}\") | .type == \"${t%%:*}\" and .origin == \"kernel\"'"
+	done
+	check "an IPv6 route, protocol zebra" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 2001:db8:204::/48 | grep -qx 'kernel zebra'"
+	check "no fe80::/64 nor multicast route from the kernel" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api route.list | jq -e '.routes[] | select(.prefix | test(\"^f[ef]\"))'"
+	ip -n $R route del 10.202.0.0/24
+	ip -n $R route del blackhole 10.203.1.0/24
+	ip -n $R route del unreachable 10.203.2.0/24
+	ip -n $R route del prohibit 10.203.3.0/24
+	ip -n $R -6 route del 2001:db8:204::/48
+	check "all deleted again" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api route.list | jq -e '.routes[] | select(.prefix | test(\"^10.20[23]|^2001:db8:204\"))'"
+}
+
+test_netlink_ignored() {
+	local before
+	before=$(nl_counter .ignored.non_twin)
+	# a device of the router's kernel without twin (dummy may be missing: a veth pair)
+	ip -n $R link add nl-other type veth peer name nl-other1
+	ip -n $R addr add 192.168.77.1/24 dev nl-other
+	ip -n $R link set nl-other up
+	ip -n $R link set nl-other1 up
+	ip -n $R route add 10.205.0.0/24 via 192.168.77.2
+	ip -n $R route add 10.206.0.0/24 nexthop via 192.168.77.2 nexthop via 10.0.2.2
+	check "routes via a non-twin device (also one hop of two) are counted as ignored" poll sh -c \
+		"[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .ignored.non_twin) -ge $((before + 2)) ]"
+	check "... and are not in fastpath" sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api route.list | jq -e '.routes[] | select(.prefix == \"10.205.0.0/24\" or .prefix == \"10.206.0.0/24\" or .prefix == \"192.168.77.0/24\")'"
+	check "the local table is not mapped: counted" sh -c "[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .ignored.unmapped_table) -gt 0 ]"
+	check "the kernel's connected routes of the twins' addresses are duplicates" sh -c \
+		"[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .routes.duplicates) -gt 0 ]"
+	ip -n $R link del nl-other
+}
+
+test_netlink_addresses() {
+	ip -n $R addr add 10.0.2.77/24 dev p2
+	check "an address added on a twin is fastpath's" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api addr.list | jq -e '.addresses[] | select(.address == \"10.0.2.77/24\" and .iface == \"p2\")'"
+	check "h1 pings it: fastpath answers" ping_ok h1 10.0.2.77
+	ip -n $R addr del 10.0.2.77/24 dev p2
+	check "deleted on the twin: gone from fastpath" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api addr.list | jq -e '.addresses[] | select(.address == \"10.0.2.77/24\")'"
+	check "fastpath's own addresses are on the twins" sh -c "ip -n $R addr show dev p1 | grep -q 'inet 10.0.1.1/24' && ip -n $R addr show dev p3 | grep -q 'inet6 2001:db8:3::1/64'"
+}
+
+test_netlink_push() {
+	local echoes
+	echoes=$(nl_counter .ignored.own)
+	"$FASTPATHCTL" -s $SOCK ip route add 10.207.0.0/24 via 10.0.3.2
+	check "a static route added via fastpathctl appears in the kernel, proto 250" poll sh -c \
+		"ip -n $R route show proto 250 | tee /dev/stderr | grep -q '^10.207.0.0/24 via 10.0.3.2 dev p3'"
+	check "the configured static routes are there too (ECMP, blackhole)" sh -c \
+		"ip -n $R route show proto 250 | grep -q '^10.100.0.0/24' && ip -n $R route show proto 250 | grep -q '^blackhole 10.66.0.0/16'"
+	check "... and stays static in fastpath (its echo ignored)" sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.207.0.0/24 | grep -qx 'static '"
+	check "the echo counted as own" sh -c "[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .ignored.own) -gt $echoes ]"
+	# a kernel route for the same prefix waits aside while fastpath's own is there
+	ip -n $R route add 10.207.0.0/24 via 10.0.2.2 metric 5 proto bird
+	sleep 0.3
+	check "fastpath's own wins over the kernel's" sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.207.0.0/24 | grep -qx 'static '"
+	"$FASTPATHCTL" -s $SOCK ip route del 10.207.0.0/24
+	check "deleted in fastpath: gone from the kernel" poll sh -c "! ip -n $R route show proto 250 | grep -q '^10.207.0.0/24'"
+	check "... and the kernel's route kept aside takes its place" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.207.0.0/24 | grep -qx 'kernel bird'"
+	ip -n $R route del 10.207.0.0/24 via 10.0.2.2 metric 5
+	check "and goes with it" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.207.0.0/24)\" ]"
+}
+
+test_netlink_neighbours() {
+	ip -n $FPT-h2 addr add 10.0.2.88/24 dev eth0
+	ip -n $R route add 10.208.0.0/24 via 10.0.2.88
+	ip -n $R neigh replace 10.0.2.88 lladdr "$(ip -n $FPT-h2 -j link show eth0 | jq -r '.[0].address')" dev p2 nud permanent
+	check "a permanent kernel neighbour is in fastpath's table" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.2.88\") | .state == \"PERMANENT\" or .state == \"permanent\"'"
+	ip -n $FPT-h2 addr add 10.208.0.1/32 dev lo
+	check "fastpath forwards through it" ping_ok h1 10.208.0.1
+	ip -n $R neigh del 10.0.2.88 dev p2
+	check "deleted in the kernel: gone from fastpath" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; ! api neigh.list | jq -e '.neighbours[] | select(.address == \"10.0.2.88\" and (.state | ascii_downcase) == \"permanent\")'"
+	ip -n $R route del 10.208.0.0/24
+	ip -n $FPT-h2 addr del 10.208.0.1/32 dev lo
+	ip -n $FPT-h2 addr del 10.0.2.88/24 dev eth0
+}
+
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_routes test_netlink_route_types test_netlink_ignored test_netlink_addresses test_netlink_push test_netlink_neighbours test_stop}
