@@ -96,6 +96,7 @@ static struct {
 	enum dump_stage stage;
 	bool dump_again;     /* an overrun or an interrupted dump: dump again once done */
 	uint32_t generation; /* of the dump under way, or of the last one */
+	uint64_t first_dump; /* stats.dumps of the mirror's first dump since its start */
 	struct kprefix **buckets;
 	size_t n_buckets, n_prefixes, n_routes;
 	struct kaddr *addrs;
@@ -659,8 +660,10 @@ static void dump_done(void)
 		return;
 	}
 	sweep();
-	/* what fastpath owns goes back on the twins if someone took it away */
-	nl_push_all(FP_IFACE_NONE);
+	/* what fastpath owns goes on the twins once the mirror starts, not after every re-dump:
+	 * the echoes of a full push would overrun a small buffer again, a loop */
+	if (stats.dumps == nl.first_dump)
+		nl_push_all(FP_IFACE_NONE);
 	control_fd_mod(nl_socket_get_fd(nl.events), EPOLLIN);
 }
 
@@ -816,6 +819,7 @@ int nl_mirror_start(void)
 		control_fd_del(nl_socket_get_fd(nl.events));
 		goto fail;
 	}
+	nl.first_dump = stats.dumps + 1;
 	dump_start();
 	return 0;
 fail:

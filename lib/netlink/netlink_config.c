@@ -169,11 +169,22 @@ static struct cfg_section netlink_section = {
 };
 CFG_SECTION_REGISTER(netlink_section)
 
+static int fib_routes_total(uint8_t family)
+{
+	unsigned int n = 0;
+
+	for (uint16_t vrf = 0; vrf < FP_MAX_VRFS; vrf++)
+		n += fib_route_count(family, vrf);
+	return n;
+}
+
 static int api_netlink_show(const json_t *args, json_t **result)
 {
 	(void)args;
-	*result = json_pack("{s:o, s:o, s:o}", "config", netlink_dump(), "mirror",
-		nl_mirror_status(), "push", nl_push_status());
+	/* the FIB's totals, to compare with the kernel's: 1M routes are not listed for a count */
+	*result = json_pack("{s:o, s:o, s:o, s:{s:i, s:i}}", "config", netlink_dump(), "mirror",
+		nl_mirror_status(), "push", nl_push_status(), "fib_routes", "ipv4",
+		fib_routes_total(AF_INET), "ipv6", fib_routes_total(AF_INET6));
 	return 0;
 }
 

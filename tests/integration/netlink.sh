@@ -134,3 +134,74 @@ test_netlink_neighbours() {
 }
 
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_routes test_netlink_route_types test_netlink_ignored test_netlink_addresses test_netlink_push test_netlink_neighbours test_stop}
+
+# fib_count: fastpath's IPv4 routes, all VRFs
+fib_count() {
+	api netlink.show | jq .fib_routes.ipv4
+}
+
+# nl_batch FILE OP FROM TO: "route OP 11.x.y.z/32 via 10.0.3.2" for FROM <= i < TO into FILE
+nl_batch() {
+	awk -v op="$2" -v from="$3" -v to="$4" 'BEGIN { for (i = from; i < to; i++)
+		printf "route %s 11.%d.%d.%d/32 via 10.0.3.2\n", op, int(i / 65536), int(i / 256) % 256, i % 256 }' >"$1"
+}
+
+kernel_count() {
+	ip -n $R route show | grep -c '^11\.'
+}
+
+# mirrored N: fastpath has BASE + N routes, N the kernel's count of 11/8 (within 60 s)
+nl_wait_count() {
+	local want=$(($1 + $(kernel_count))) n
+	for _ in $(seq 600); do
+		n=$(fib_count)
+		[ "$n" = "$want" ] && return 0
+		sleep 0.1
+	done
+	echo "fastpath has $n routes, expected $want" >&2
+	return 1
+}
+
+test_netlink_scale() {
+	local base
+	base=$(fib_count)
+	nl_batch "$WORK/add.batch" add 0 100000
+	nl_batch "$WORK/del.batch" del 0 100000
+	ip -n $R -batch "$WORK/add.batch"
+	check "100k kernel routes (ip -batch) all mirrored: fastpath's count is the kernel's" nl_wait_count "$base"
+	check "the kernel has them all" test "$(kernel_count)" -eq 100000
+	ip -n $R -batch "$WORK/del.batch"
+	check "deleted with ip -batch: all gone from fastpath" nl_wait_count "$base"
+}
+
+# A tiny receive buffer: events are lost, the mirror dumps again and sweeps what went meanwhile
+test_netlink_overrun() {
+	local base
+	write_config "$WORK/overrun.json"
+	jq '.netlink = {"rcvbuf": 4096} | del(.telemetry)' "$WORK/overrun.json" >"$WORK/overrun2.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/overrun2.json" >"$WORK/overrun.log" 2>&1 &
+	FPD_PID=$!
+	# started once fastpath's addresses are on the twins (after the first dump)
+	check "rcvbuf 4096: fastpathd starts, its addresses on the twins" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; ip -n $R route show 10.0.3.0/24 | grep -q 'dev p3' && api netlink.show | jq -e '.mirror.dumping | not'"
+	base=$(fib_count)
+	nl_batch "$WORK/add.batch" add 0 100000
+	nl_batch "$WORK/del.batch" del 0 50000
+	ip -n $R -batch "$WORK/add.batch"
+	check "rcvbuf 4096: 100k routes mirrored all the same" nl_wait_count "$base"
+	check "... through overruns and re-dumps" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api netlink.show | tee /dev/stderr | jq -e '.mirror.overruns > 0 and .mirror.dumps > 1'"
+	ip -n $R -batch "$WORK/del.batch"
+	check "half deleted during overruns: the count is the kernel's (50k), nothing stale" nl_wait_count "$base"
+	check "... a deleted one is gone, a kept one is there" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv4\"}' | jq -e '([.routes[] | select(.prefix == \"11.0.0.5/32\")] | length == 0) and ([.routes[] | select(.prefix == \"11.1.134.159/32\")] | length == 1)'"
+	ip -n $R route flush proto boot
+	check "flushed: swept or deleted, none remain" nl_wait_count "$base"
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	check "stops cleanly" test $? -eq 0
+	FPD_PID=
+}
+
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_scale test_stop}
+OTHER_TESTS="$OTHER_TESTS test_netlink_overrun"
