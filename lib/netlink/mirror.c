@@ -632,9 +632,24 @@ static int dump_request(enum dump_stage stage)
 	return 0;
 }
 
+/*
+ * The events queued so far are older than the dump, which has them all: dropped. Reading the
+ * queue empty also clears the kernel's congestion flag, without which the kernel would drop
+ * the events of the dump's time without reporting ENOBUFS again.
+ */
+static void events_drop_queued(void)
+{
+	int fd = nl_socket_get_fd(nl.events);
+
+	while (recv(fd, nl.bufs, MSG_BUF_SIZE, MSG_DONTWAIT | MSG_TRUNC) >= 0 || errno == ENOBUFS ||
+		errno == EINTR)
+		;
+}
+
 /* A dump from its first stage, with a new generation; the events wait meanwhile. */
 static void dump_start(void)
 {
+	events_drop_queued();
 	nl.generation++;
 	nl.dump_again = false;
 	stats.dumps++;
