@@ -118,24 +118,26 @@ static int gateway_iface(uint16_t vrf, const struct fp_ip_addr *gw, uint16_t ifa
 	char a[FP_IP_ADDRSTRLEN];
 	const struct nh_group *g;
 
-	fp_ip_fmt(gw, a);
+	/* the address is formatted for errors only: a million routes go through here */
 	if (gw->family == AF_INET6) {
 		if (fp_ip6_is_multicast(&gw->v6) || fp_ip6_is_loopback(&gw->v6))
-			return fp_error(EINVAL, "gateway %s is a %s address", a,
+			return fp_error(EINVAL, "gateway %s is a %s address", fp_ip_fmt(gw, a),
 				fp_ip6_is_multicast(&gw->v6) ? "multicast" : "loopback");
 		if (fp_ip6_is_link_local(&gw->v6)) {
 			if (iface == FP_IFACE_NONE)
 				return fp_error(EINVAL,
-					"a link-local gateway (%s) needs its interface ('dev')", a);
+					"a link-local gateway (%s) needs its interface ('dev')",
+					fp_ip_fmt(gw, a));
 			return iface;
 		}
 	}
 	g = fib_lookup(vrf, gw);
 	if (g == NULL || g->type != ROUTE_UNICAST || g->members[0].neigh != NULL)
-		return fp_error(ENETUNREACH, "gateway %s is not on a connected network", a);
+		return fp_error(
+			ENETUNREACH, "gateway %s is not on a connected network", fp_ip_fmt(gw, a));
 	if (iface != FP_IFACE_NONE && iface != g->members[0].iface)
-		return fp_error(ENETUNREACH, "gateway %s is not on a network of %s", a,
-			iface_get(iface)->name);
+		return fp_error(ENETUNREACH, "gateway %s is not on a network of %s",
+			fp_ip_fmt(gw, a), iface_get(iface)->name);
 	return g->members[0].iface;
 }
 

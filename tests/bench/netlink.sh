@@ -32,9 +32,17 @@ netlink() {
 		 "addresses": [{"iface": "p0", "address": "10.0.0.1/24"}],
 		 "netlink": {"rcvbuf": 67108864}}
 	CONF
-	ip netns exec $ns "$BUILD/app/fastpathd/fastpathd" -c "$dir/fp.json" >"$dir/fp.log" 2>&1 &
+	ip netns exec $ns "$BUILD/app/fastpathd" -c "$dir/fp.json" >"$dir/fp.log" 2>&1 &
 	local pid=$!
-	until ip -n $ns route show 10.0.0.0/24 | grep -q p0 && [ -n "$(nl_count "$sock" 2>/dev/null)" ]; do sleep 0.1; done
+	until ip -n $ns route show 10.0.0.0/24 | grep -q p0 && [ -n "$(nl_count "$sock" 2>/dev/null)" ]; do
+		if ! kill -0 $pid 2>/dev/null; then
+			echo "bench: netlink: fastpathd failed to start:" >&2
+			tail -5 "$dir/fp.log" >&2
+			ip netns del $ns
+			return 1
+		fi
+		sleep 0.1
+	done
 	base=$(nl_count "$sock")
 	awk -v n="$NL_ROUTES" 'BEGIN { for (i = 0; i < n; i++)
 		printf "route add 12.%d.%d.%d/32 via 10.0.0.2\n", int(i / 65536), int(i / 256) % 256, i % 256 }' >"$dir/add.batch"
@@ -50,15 +58,20 @@ netlink() {
 	sed -i 's/67108864/67108865/' "$dir/fp.json"
 	t=$(date +%s.%N)
 	kill -HUP $pid
-	sleep 0.5
+	until [ "$(nl_count "$sock")" -lt "$((base + NL_ROUTES / 2))" ]; do sleep 0.01; done
+	until [ "$(nl_count "$sock")" = "$base" ] || [ "$(nl_count "$sock")" -gt "$((base + NL_ROUTES / 2))" ]; do sleep 0.01; done
+	local sweep_s dump_s
+	sweep_s=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+	t=$(date +%s.%N)
 	until [ "$(nl_count "$sock")" = "$((base + NL_ROUTES))" ]; do sleep 0.05; done
-	local dump_s
 	dump_s=$(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
 	{
 		echo
 		echo "## Kernel mirror: $NL_ROUTES IPv4 routes (ip -batch into the twin's namespace)"
 		echo "events: $events_s s from the first ip route add to the last mirrored ($kernel_s s of them in ip -batch): $(awk -v n=$NL_ROUTES -v s=$events_s 'BEGIN {printf "%.0f", n / s}') routes/s"
-		echo "full dump (mirror restarted, its routes swept then dumped again): $dump_s s: $(awk -v n=$NL_ROUTES -v s=$dump_s 'BEGIN {printf "%.0f", n / s}') routes/s"
+		echo "mirror keeps up: the last route mirrored $(awk -v a="$events_s" -v b="$kernel_s" 'BEGIN {printf "%.2f", a - b}') s after ip -batch returned"
+		echo "initial dump (the mirror restarted by a SIGHUP that changes rcvbuf): $dump_s s: $(awk -v n=$NL_ROUTES -v s=$dump_s 'BEGIN {printf "%.0f", n / s}') routes/s"
+		echo "  (before it, the restart swept the $NL_ROUTES mirrored routes in $sweep_s s)"
 	} | report
 	kill -TERM $pid
 	wait $pid
