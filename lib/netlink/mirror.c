@@ -801,6 +801,11 @@ static int open_socket(struct nl_sock **out)
 	return 0;
 }
 
+int nl_mirror_set_rcvbuf(uint64_t bytes)
+{
+	return nl_mirror_running() ? set_rcvbuf(nl.events, bytes) : 0;
+}
+
 bool nl_mirror_running(void)
 {
 	return nl.events != NULL;

@@ -125,13 +125,15 @@ static int follow_settings(bool tables_changed, bool rcvbuf_changed)
 {
 	if (!started)
 		return 0;
-	if (!wanted() || rcvbuf_changed)
+	if (!wanted()) {
 		nl_mirror_stop();
-	if (wanted() && !nl_mirror_running())
+		return 0;
+	}
+	if (!nl_mirror_running())
 		return nl_mirror_start();
 	if (tables_changed)
 		nl_mirror_resync();
-	return 0;
+	return rcvbuf_changed ? nl_mirror_set_rcvbuf(nl_config.rcvbuf) : 0;
 }
 
 static int netlink_apply(void *parsed)

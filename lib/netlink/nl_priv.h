@@ -73,6 +73,8 @@ void nl_mirror_stop(void);
 /* Stopped, and the memory of the stores freed (module fini). */
 void nl_mirror_fini(void);
 bool nl_mirror_running(void);
+/* The event socket's receive buffer changed on the running mirror. */
+int nl_mirror_set_rcvbuf(uint64_t bytes);
 /* A full dump and reconciliation, as after an overrun (the tables changed). */
 void nl_mirror_resync(void);
 /* fastpath's own route at vrf/prefix went: the kernel's best one there takes its place. */
