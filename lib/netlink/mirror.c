@@ -347,6 +347,21 @@ static bool not_through(const struct kroute *k, uintptr_t iface)
 	return true;
 }
 
+/* Room for one more element in the array *a of n elements (capacity *cap): 0 or -ENOMEM. */
+static int reserve(void **a, size_t n, size_t *cap, size_t size)
+{
+	size_t more = *cap ? 2 * *cap : 16;
+	void *bigger;
+
+	if (n < *cap)
+		return 0;
+	if ((bigger = realloc(*a, more * size)) == NULL)
+		return -ENOMEM;
+	*a = bigger;
+	*cap = more;
+	return 0;
+}
+
 /* Addresses. */
 
 static bool addr_is_local_scope(const struct fp_ip_prefix *a)
@@ -406,11 +421,9 @@ static enum nl_verdict addr_msg(const struct nlmsghdr *h)
 	/* IPv4's IFA_ADDRESS is the peer of a point-to-point address; IFA_LOCAL is ours */
 	attr = tb[IFA_LOCAL] != NULL ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (attr == NULL || ifa->ifa_prefixlen > fp_family_bits(ifa->ifa_family) ||
-		nla_len(attr) != (ifa->ifa_family == AF_INET ? 4 : 16))
+		!nl_addr_attr(attr, ifa->ifa_family, &a.addr))
 		return NL_IGNORE_MALFORMED;
-	a = (struct fp_ip_prefix){.addr = {.family = ifa->ifa_family}, .len = ifa->ifa_prefixlen};
-	memcpy(ifa->ifa_family == AF_INET ? (void *)&a.addr.v4 : (void *)a.addr.v6.bytes,
-		nla_data(attr), nla_len(attr));
+	a.len = ifa->ifa_prefixlen;
 	if (addr_is_local_scope(&a))
 		return NL_IGNORE_LINK_LOCAL;
 	k = kaddr_find(iface, &a);
@@ -431,16 +444,9 @@ static enum nl_verdict addr_msg(const struct nlmsghdr *h)
 	}
 	if ((ret = fp_addr_change(iface, &a, true)) < 0)
 		return ret == -EEXIST ? NL_IGNORE_OWN : NL_IGNORE_UNSUPPORTED;
-	if (nl.n_addrs == nl.cap_addrs) {
-		size_t cap = nl.cap_addrs ? 2 * nl.cap_addrs : 16;
-		struct kaddr *n = realloc(nl.addrs, cap * sizeof(*n));
-
-		if (n == NULL) {
-			fp_addr_change(iface, &a, false);
-			return NL_IGNORE_UNSUPPORTED;
-		}
-		nl.addrs = n;
-		nl.cap_addrs = cap;
+	if (reserve((void **)&nl.addrs, nl.n_addrs, &nl.cap_addrs, sizeof(*nl.addrs)) < 0) {
+		fp_addr_change(iface, &a, false);
+		return NL_IGNORE_UNSUPPORTED;
 	}
 	nl.addrs[nl.n_addrs++] = (struct kaddr){iface, a, nl.generation};
 	stats.addrs_added++;
@@ -474,11 +480,8 @@ static enum nl_verdict neigh_msg(const struct nlmsghdr *h)
 		return NL_IGNORE_UNSUPPORTED;
 	if ((iface = twin_iface_of(ndm->ndm_ifindex)) == FP_IFACE_NONE)
 		return NL_IGNORE_NON_TWIN;
-	if (tb[NDA_DST] == NULL || nla_len(tb[NDA_DST]) != (ndm->ndm_family == AF_INET ? 4 : 16))
+	if (tb[NDA_DST] == NULL || !nl_addr_attr(tb[NDA_DST], ndm->ndm_family, &dst))
 		return NL_IGNORE_MALFORMED;
-	dst = (struct fp_ip_addr){.family = ndm->ndm_family};
-	memcpy(ndm->ndm_family == AF_INET ? (void *)&dst.v4 : (void *)dst.v6.bytes,
-		nla_data(tb[NDA_DST]), nla_len(tb[NDA_DST]));
 	key = neigh_key_of(iface, &dst);
 	k = kneigh_find(&key);
 	if (h->nlmsg_type == RTM_DELNEIGH) {
@@ -506,15 +509,9 @@ static enum nl_verdict neigh_msg(const struct nlmsghdr *h)
 	if (k != NULL) {
 		k->generation = nl.generation;
 	} else {
-		if (nl.n_neighs == nl.cap_neighs) {
-			size_t cap = nl.cap_neighs ? 2 * nl.cap_neighs : 16;
-			struct kneigh *n = realloc(nl.neighs, cap * sizeof(*n));
-
-			if (n == NULL)
-				return NL_IGNORE_UNSUPPORTED;
-			nl.neighs = n;
-			nl.cap_neighs = cap;
-		}
+		if (reserve((void **)&nl.neighs, nl.n_neighs, &nl.cap_neighs, sizeof(*nl.neighs)) <
+			0)
+			return NL_IGNORE_UNSUPPORTED;
 		nl.neighs[nl.n_neighs++] = (struct kneigh){key, nl.generation};
 	}
 	if (neigh_static_add_key(&key, &mac) < 0)

@@ -38,8 +38,7 @@ uint32_t nl_vrf_table(const struct nl_config *c, uint16_t vrf)
 	return 0;
 }
 
-/* An address attribute of the family's size into a. */
-static bool addr_attr(const struct nlattr *attr, uint8_t family, struct fp_ip_addr *a)
+bool nl_addr_attr(const struct nlattr *attr, uint8_t family, struct fp_ip_addr *a)
 {
 	size_t len = family == AF_INET ? 4 : 16;
 
@@ -82,7 +81,7 @@ static enum nl_verdict next_hop(struct route *r, int ifindex, const struct nlatt
 	if (r->nh[i].iface == FP_IFACE_NONE)
 		return NL_IGNORE_NON_TWIN;
 	r->nh[i].gw = (struct fp_ip_addr){0};
-	if (gw != NULL && !addr_attr(gw, r->prefix.addr.family, &r->nh[i].gw))
+	if (gw != NULL && !nl_addr_attr(gw, r->prefix.addr.family, &r->nh[i].gw))
 		return NL_IGNORE_MALFORMED;
 	r->nh[i].weight = weight;
 	r->n_nh++;
@@ -152,7 +151,7 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 		.prefix = {.addr = {.family = rtm->rtm_family}, .len = rtm->rtm_dst_len}};
 	if (rtm->rtm_dst_len > fp_family_bits(rtm->rtm_family))
 		return NL_IGNORE_MALFORMED;
-	if (tb[RTA_DST] != NULL && !addr_attr(tb[RTA_DST], rtm->rtm_family, &r->prefix.addr))
+	if (tb[RTA_DST] != NULL && !nl_addr_attr(tb[RTA_DST], rtm->rtm_family, &r->prefix.addr))
 		return NL_IGNORE_MALFORMED;
 	r->prefix.addr = fp_ip_masked(&r->prefix.addr, r->prefix.len);
 	out->metric = tb[RTA_PRIORITY] != NULL && nla_len(tb[RTA_PRIORITY]) == 4

@@ -12,6 +12,8 @@
 
 #include <linux/netlink.h>
 
+struct nlattr;
+
 #include "fib/fib.h"
 
 /* The protocol of the routes fastpath puts on the twins ("fastpath" in rt_protos.d). */
@@ -52,6 +54,9 @@ enum nl_verdict {
 	NL_VERDICT_MAX,
 };
 extern const char *const nl_verdict_names[NL_VERDICT_MAX];
+
+/* An address attribute of the family's size (4 or 16 bytes) into a; false if it is not. */
+bool nl_addr_attr(const struct nlattr *attr, uint8_t family, struct fp_ip_addr *a);
 
 /* A kernel route as fastpath takes it: the route (origin kernel) and its metric. */
 struct nl_route {
