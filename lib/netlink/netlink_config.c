@@ -60,6 +60,7 @@ static int table_parse(struct cfg_ctx *ctx, const json_t *obj, size_t index, voi
 	} else if ((ret = cfg_get_uint(ctx, obj, "table", true, 1, UINT32_MAX, &table)) < 0) {
 		return ret;
 	}
+	ret = 0;
 	cfg_push_key(ctx, "table");
 	if (table == RT_TABLE_LOCAL)
 		ret = cfg_err(ctx, EINVAL,

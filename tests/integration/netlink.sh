@@ -178,7 +178,7 @@ test_netlink_scale() {
 test_netlink_overrun() {
 	local base
 	write_config "$WORK/overrun.json"
-	jq '.netlink = {"rcvbuf": 4096} | del(.telemetry)' "$WORK/overrun.json" >"$WORK/overrun2.json"
+	jq '.netlink = {"rcvbuf": 4096, "tables": [{"table": "main", "vrf": 0}]} | del(.telemetry)' "$WORK/overrun.json" >"$WORK/overrun2.json"
 	ip netns exec $R "$FASTPATHD" -c "$WORK/overrun2.json" >"$WORK/overrun.log" 2>&1 &
 	FPD_PID=$!
 	# started once fastpath's addresses are on the twins (after the first dump)
@@ -205,3 +205,32 @@ test_netlink_overrun() {
 
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_scale test_stop}
 OTHER_TESTS="$OTHER_TESTS test_netlink_overrun"
+
+# nl_config_refused JSON MESSAGE: fastpathd --check-config refuses the document with MESSAGE
+nl_config_refused() {
+	printf '%s\n' "$1" >"$WORK/nl.json"
+	"$FASTPATHD" --check-config "$WORK/nl.json" 2>&1 | tee /dev/stderr | grep -qF "nl.json:$2"
+}
+
+test_netlink_config() {
+	check "config.dump: the netlink section, main -> VRF 0" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.netlink == {\"enabled\": true, \"rcvbuf\": 67108864, \"tables\": [{\"table\": 254, \"vrf\": 0}]}'"
+	api config.dump | jq '.config' >"$WORK/nl-dump.json"
+	check "config.load of the dump keeps the mapping: kernel routes still mirrored" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/nl-dump.json\"}' >/dev/null && api netlink.show | jq -e '.config.tables == [{\"table\": 254, \"vrf\": 0}]'"
+	ip -n $R route add blackhole 10.209.0.0/24
+	check "... a kernel route after it is mirrored" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.209.0.0/24 | grep -qx 'kernel boot'"
+	ip -n $R route del blackhole 10.209.0.0/24
+	check "show netlink" sh -c "$FASTPATHCTL -s $SOCK show netlink | tee /dev/stderr | grep -q '^mirror: running, receive buffer 67108864 bytes, tables 254->vrf 0'"
+	check "the local table is refused" nl_config_refused '{"netlink": {"tables": [{"table": 255, "vrf": 0}]}}' \
+		"1:35: /netlink/tables/0/table: table local (255) holds the kernel's own addresses; fastpath makes its local routes itself"
+	check "a table mapped twice is refused" nl_config_refused '{"netlink": {"tables": [{"table": "main", "vrf": 0}, {"table": 254, "vrf": 1}]}}' \
+		"1:64: /netlink/tables/1/table: table 254 is mapped twice"
+	check "a VRF mapped twice is refused" nl_config_refused '{"netlink": {"tables": [{"table": 100, "vrf": 1}, {"table": 101, "vrf": 1}]}}' \
+		"1:73: /netlink/tables/1/vrf: VRF 1 is mapped from table 100 already"
+	check "a tiny rcvbuf is refused" nl_config_refused '{"netlink": {"rcvbuf": 100}}' \
+		"1:24: /netlink/rcvbuf: 'rcvbuf' must be between 4096 and 2147483647, not 100"
+}
+
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_config test_stop}
