@@ -192,11 +192,7 @@ static void prefix_sync(const struct kprefix *kp)
 			if (fib_route_add(&r, true) == 0)
 				return;
 		} else {
-			/* fastpath's own route wins; an address's network seen again is no news */
-			if (cur.origin == ORIGIN_CONNECTED && r.protocol == RTPROT_KERNEL)
-				stats.routes_duplicate++;
-			else
-				stats.routes_shadowed++;
+			stats.routes_shadowed++; /* fastpath's own route wins */
 			return;
 		}
 	}
@@ -550,6 +546,16 @@ static enum nl_verdict route_msg(const struct nlmsghdr *h)
 
 	if (v != NL_MIRROR)
 		return v;
+	/*
+	 * The kernel's routes of its addresses (proto kernel: an IPv4 network, an IPv6 prefix)
+	 * are fastpath's connected routes, which come with the addresses it has or mirrors.
+	 * Never a stand-in: one that took the place of a connected route while an address goes
+	 * would keep its gateways reachable.
+	 */
+	if (nr.r.protocol == RTPROT_KERNEL) {
+		stats.routes_duplicate += !del;
+		return NL_MIRROR;
+	}
 	/* an IPv4 append is a second route of the same key, which the kernel does not use */
 	if (!del && nr.r.prefix.addr.family == AF_INET && (h->nlmsg_flags & NLM_F_APPEND))
 		return NL_IGNORE_UNSUPPORTED;
