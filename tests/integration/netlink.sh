@@ -13,27 +13,27 @@ route_origin() {
 }
 
 test_netlink_routes() {
-	ip -n $FPT-h3 addr add 10.201.0.1/32 dev lo
-	ip -n $R route add 10.201.0.0/24 via 10.0.3.2 proto bird
+	ip -n $FPT-h3 addr add 10.231.0.1/32 dev lo
+	ip -n $R route add 10.231.0.0/24 via 10.0.3.2 proto bird
 	check "a kernel route reaches fastpath: origin kernel, protocol bird" poll sh -c \
-		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.201.0.0/24 | grep -qx 'kernel bird'"
-	check "show routes: proto bird" sh -c "$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '^10.201.0.0/24 via 10.0.3.2 dev p3 proto bird'"
-	check "h1 reaches 10.201.0.1 through it" ping_ok h1 10.201.0.1
-	ip -n $R route del 10.201.0.0/24
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.231.0.0/24 | grep -qx 'kernel bird'"
+	check "show routes: proto bird" sh -c "$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '^10.231.0.0/24 via 10.0.3.2 dev p3 proto bird'"
+	check "h1 reaches 10.231.0.1 through it" ping_ok h1 10.231.0.1
+	ip -n $R route del 10.231.0.0/24
 	check "ip route del: gone from fastpath" poll sh -c \
-		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.201.0.0/24)\" ]"
-	check "... and h1 no longer reaches 10.201.0.1" sh -c "$(declare -f in_ns); FPT=$FPT; ! in_ns h1 ping -c 1 -W 1 10.201.0.1"
+		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.231.0.0/24)\" ]"
+	check "... and h1 no longer reaches 10.231.0.1" sh -c "$(declare -f in_ns); FPT=$FPT; ! in_ns h1 ping -c 1 -W 1 10.231.0.1"
 	# metrics: the lowest wins, the next takes over when it goes
-	ip -n $R route add 10.201.0.0/24 via 10.0.3.2 metric 20
-	ip -n $R route add 10.201.0.0/24 via 10.0.2.2 metric 10
+	ip -n $R route add 10.231.0.0/24 via 10.0.3.2 metric 20
+	ip -n $R route add 10.231.0.0/24 via 10.0.2.2 metric 10
 	check "two metrics: the lowest (via h2) is fastpath's" poll sh -c \
-		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\") | .nexthops[0].via == \"10.0.2.2\"'"
-	ip -n $R route del 10.201.0.0/24 metric 10
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.231.0.0/24\") | .nexthops[0].via == \"10.0.2.2\"'"
+	ip -n $R route del 10.231.0.0/24 metric 10
 	check "the lowest deleted: the next (via h3) takes over" poll sh -c \
-		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\") | .nexthops[0].via == \"10.0.3.2\"'"
-	check "h1 reaches 10.201.0.1 again" ping_ok h1 10.201.0.1
-	ip -n $R route del 10.201.0.0/24 metric 20
-	ip -n $FPT-h3 addr del 10.201.0.1/32 dev lo
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.231.0.0/24\") | .nexthops[0].via == \"10.0.3.2\"'"
+	check "h1 reaches 10.231.0.1 again" ping_ok h1 10.231.0.1
+	ip -n $R route del 10.231.0.0/24 metric 20
+	ip -n $FPT-h3 addr del 10.231.0.1/32 dev lo
 }
 
 test_netlink_route_types() {
