@@ -36,7 +36,13 @@ static void print_route(FILE *out, const json_t *r)
 		fputs(prefix, out);
 	if (n == 1)
 		print_nexthop(out, json_array_get(nhs, 0), false);
-	fprintf(out, " proto %s", strcmp(origin, "connected") == 0 ? "kernel" : origin);
+	/* as ip route shows them: connected routes are the kernel's, mirrored ones their daemon's
+	 */
+	if (strcmp(origin, "connected") == 0)
+		origin = "kernel";
+	else if (strcmp(origin, "kernel") == 0)
+		origin = cli_str(r, "protocol");
+	fprintf(out, " proto %s", origin);
 	if (strcmp(type, "local") == 0)
 		fputs(" scope host", out);
 	else if (n == 1 && !*cli_str(json_array_get(nhs, 0), "via"))

@@ -12,6 +12,7 @@
 #include "neigh/neigh.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ const char *const route_type_names[ROUTE_TYPE_MAX + 1] = {
 const char *const route_origin_names[ORIGIN_MAX + 1] = {
 	[ORIGIN_CONNECTED] = "connected",
 	[ORIGIN_STATIC] = "static",
+	[ORIGIN_KERNEL] = "kernel",
 };
 
 struct nh_group **fp_nh_groups;
@@ -42,6 +44,13 @@ static unsigned int route_counts[N_FAMILIES][FP_MAX_VRFS];
 static uint64_t fib_generation; /* deletions so far: a walk's saved node may be gone */
 
 static const struct fib_family *const families[N_FAMILIES] = {&fib4_family, &fib6_family};
+static struct fib_listener *listeners;
+
+void fib_listener_register(struct fib_listener *l)
+{
+	l->next = listeners;
+	listeners = l;
+}
 
 static unsigned int family_index(uint8_t family)
 {
@@ -56,7 +65,7 @@ struct group_key {
 	uint8_t type;
 	uint8_t origin;
 	uint8_t n_members;
-	uint8_t pad;
+	uint8_t protocol;
 	struct {
 		struct fp_ip_addr gw;
 		uint16_t iface;
@@ -109,24 +118,26 @@ static int gateway_iface(uint16_t vrf, const struct fp_ip_addr *gw, uint16_t ifa
 	char a[FP_IP_ADDRSTRLEN];
 	const struct nh_group *g;
 
-	fp_ip_fmt(gw, a);
+	/* the address is formatted for errors only: a million routes go through here */
 	if (gw->family == AF_INET6) {
 		if (fp_ip6_is_multicast(&gw->v6) || fp_ip6_is_loopback(&gw->v6))
-			return fp_error(EINVAL, "gateway %s is a %s address", a,
+			return fp_error(EINVAL, "gateway %s is a %s address", fp_ip_fmt(gw, a),
 				fp_ip6_is_multicast(&gw->v6) ? "multicast" : "loopback");
 		if (fp_ip6_is_link_local(&gw->v6)) {
 			if (iface == FP_IFACE_NONE)
 				return fp_error(EINVAL,
-					"a link-local gateway (%s) needs its interface ('dev')", a);
+					"a link-local gateway (%s) needs its interface ('dev')",
+					fp_ip_fmt(gw, a));
 			return iface;
 		}
 	}
 	g = fib_lookup(vrf, gw);
 	if (g == NULL || g->type != ROUTE_UNICAST || g->members[0].neigh != NULL)
-		return fp_error(ENETUNREACH, "gateway %s is not on a connected network", a);
+		return fp_error(
+			ENETUNREACH, "gateway %s is not on a connected network", fp_ip_fmt(gw, a));
 	if (iface != FP_IFACE_NONE && iface != g->members[0].iface)
-		return fp_error(ENETUNREACH, "gateway %s is not on a network of %s", a,
-			iface_get(iface)->name);
+		return fp_error(ENETUNREACH, "gateway %s is not on a network of %s",
+			fp_ip_fmt(gw, a), iface_get(iface)->name);
 	return g->members[0].iface;
 }
 
@@ -134,7 +145,7 @@ static int resolve_members(const struct route *r, struct group_key *key)
 {
 	uint8_t family = r->prefix.addr.family;
 
-	*key = (struct group_key){.type = r->type, .origin = r->origin};
+	*key = (struct group_key){.type = r->type, .origin = r->origin, .protocol = r->protocol};
 	if (r->type == ROUTE_BROADCAST && family == AF_INET6)
 		return fp_error(EINVAL, "IPv6 has no broadcast routes");
 	if (r->type != ROUTE_UNICAST && r->type != ROUTE_LOCAL && r->type != ROUTE_BROADCAST) {
@@ -178,7 +189,10 @@ static void group_unref(struct nh_group *g)
 
 	if (g == NULL || --g->refcnt > 0)
 		return;
-	key = (struct group_key){.type = g->type, .origin = g->origin, .n_members = g->n_members};
+	key = (struct group_key){.type = g->type,
+		.origin = g->origin,
+		.n_members = g->n_members,
+		.protocol = g->protocol};
 	for (unsigned int i = 0; i < g->n_members; i++) {
 		key.m[i].gw = g->members[i].gw;
 		key.m[i].iface = g->members[i].iface;
@@ -242,6 +256,7 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 		.type = key->type,
 		.origin = key->origin,
 		.n_members = key->n_members,
+		.protocol = key->protocol,
 		.refcnt = 1};
 	for (unsigned int i = 0; i < key->n_members; i++) {
 		struct nh_member *m = &g->members[i];
@@ -294,6 +309,7 @@ static void route_from_node(
 	g = fp_nh_groups[nh];
 	r->type = g->type;
 	r->origin = g->origin;
+	r->protocol = g->protocol;
 	r->n_nh = g->n_members;
 	for (unsigned int i = 0; i < g->n_members; i++) {
 		r->nh[i].gw = g->members[i].gw;
@@ -317,6 +333,20 @@ static void route_event(const char *type, const struct fib_family *fam, uint16_t
 	api_event_publish(type, route_to_json(&r));
 }
 
+/* The listeners hear of the route as it is in the table: its interfaces found. */
+static void tell_added(const struct route *r, const struct group_key *key)
+{
+	struct route done = *r;
+
+	for (unsigned int i = 0; i < key->n_members; i++) {
+		done.nh[i].gw = key->m[i].gw;
+		done.nh[i].iface = key->m[i].iface;
+		done.nh[i].weight = key->m[i].weight;
+	}
+	for (struct fib_listener *l = listeners; l != NULL; l = l->next)
+		l->added(&done);
+}
+
 int fib_route_add(const struct route *r, bool replace)
 {
 	const struct fib_family *fam = fib_family_of(r->prefix.addr.family);
@@ -338,11 +368,11 @@ int fib_route_add(const struct route *r, bool replace)
 		return route_error(&r->prefix, -ENOMEM);
 	node = fam->exact(fib, &r->prefix);
 	if (node != NULL) {
-		if (!replace)
-			return fp_error(EEXIST, "route %s exists in VRF %u",
-				fp_ip_prefix_fmt(&r->prefix, pfx), r->vrf);
 		fam->node_get(node, &(struct fp_ip_prefix){0}, &nh);
 		old = fp_nh_groups[nh];
+		if (!replace && (old->origin != ORIGIN_KERNEL || r->origin == ORIGIN_KERNEL))
+			return fp_error(EEXIST, "route %s exists in VRF %u",
+				fp_ip_prefix_fmt(&r->prefix, pfx), r->vrf);
 	}
 	if ((ret = group_get(&key, &g)) < 0)
 		return route_error(&r->prefix, ret);
@@ -357,6 +387,8 @@ int fib_route_add(const struct route *r, bool replace)
 		route_counts[family_index(fam->family)][r->vrf]++;
 	}
 	route_event("route.add", fam, r->vrf, fib, &r->prefix);
+	if (listeners != NULL)
+		tell_added(r, &key);
 	return 0;
 }
 
@@ -364,6 +396,7 @@ int fib_route_del(uint16_t vrf, const struct fp_ip_prefix *p)
 {
 	const struct fib_family *fam = fib_family_of(p->addr.family);
 	char pfx[FP_IP_PREFIXSTRLEN];
+	struct route gone;
 	void *fib, *node;
 	uint64_t nh;
 	int ret;
@@ -374,6 +407,8 @@ int fib_route_del(uint16_t vrf, const struct fp_ip_prefix *p)
 	if (fib == NULL || (node = fam->exact(fib, p)) == NULL)
 		return fp_error(ENOENT, "no route %s in VRF %u", fp_ip_prefix_fmt(p, pfx), vrf);
 	fam->node_get(node, &(struct fp_ip_prefix){0}, &nh);
+	if (listeners != NULL)
+		route_from_node(fam, vrf, node, &gone);
 	route_event("route.del", fam, vrf, fib, p);
 	if ((ret = fam->unset(fib, vrf, p)) < 0)
 		return route_error(p, ret);
@@ -381,6 +416,8 @@ int fib_route_del(uint16_t vrf, const struct fp_ip_prefix *p)
 	fib_generation++;
 	route_counts[family_index(fam->family)][vrf]--;
 	group_unref(fp_nh_groups[nh]);
+	for (struct fib_listener *l = listeners; l != NULL; l = l->next)
+		l->deleted(&gone);
 	return 0;
 }
 
@@ -601,12 +638,47 @@ static struct fp_module fib_module = {
 };
 FP_MODULE_REGISTER(fib_module)
 
+const char *route_protocol_name(uint8_t protocol, char buf[4])
+{
+	/* iproute2's rt_protos and rt_protos.d/ */
+	static const char *const names[256] = {[1] = "redirect",
+		[2] = "kernel",
+		[3] = "boot",
+		[4] = "static",
+		[8] = "gated",
+		[9] = "ra",
+		[10] = "mrt",
+		[11] = "zebra",
+		[12] = "bird",
+		[13] = "dnrouted",
+		[14] = "xorp",
+		[15] = "ntk",
+		[16] = "dhcp",
+		[18] = "keepalived",
+		[42] = "babel",
+		[99] = "openr",
+		[186] = "bgp",
+		[187] = "isis",
+		[188] = "ospf",
+		[189] = "rip",
+		[192] = "eigrp"};
+
+	if (names[protocol] != NULL)
+		return names[protocol];
+	snprintf(buf, 4, "%u", protocol);
+	return buf;
+}
+
 json_t *route_to_json(const struct route *r)
 {
 	char a[FP_IP_PREFIXSTRLEN];
 	json_t *o = json_pack("{s:i, s:s, s:s, s:s}", "vrf", r->vrf, "prefix",
 		fp_ip_prefix_fmt(&r->prefix, a), "type", route_type_names[r->type], "origin",
 		route_origin_names[r->origin]);
+
+	if (r->origin == ORIGIN_KERNEL)
+		json_object_set_new(
+			o, "protocol", json_string(route_protocol_name(r->protocol, a)));
 
 	if (r->n_nh > 0) {
 		json_t *nhs = json_array();

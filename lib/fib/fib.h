@@ -61,6 +61,7 @@ static inline enum route_verdict route_verdict_not_unicast(uint8_t type)
 enum route_origin {
 	ORIGIN_CONNECTED,
 	ORIGIN_STATIC,
+	ORIGIN_KERNEL, /* mirrored from the kernel's tables (lib/netlink); yields to the others */
 	ORIGIN_MAX,
 };
 
@@ -96,7 +97,8 @@ struct nh_group {
 	uint8_t origin;
 	uint8_t n_members;
 	uint8_t n_slots;
-	uint32_t refcnt; /* routes using it (control thread) */
+	uint8_t protocol; /* ORIGIN_KERNEL: the kernel route's protocol (RTPROT_*), else 0 */
+	uint32_t refcnt;  /* routes using it (control thread) */
 	struct nh_member members[FIB4_ECMP_MAX] __attribute__((aligned(32)));
 	uint8_t slots[FIB4_SLOTS_MAX]; /* member index per ECMP slot */
 };
@@ -109,6 +111,7 @@ struct route {
 	struct fp_ip_prefix prefix;
 	enum route_type type;
 	enum route_origin origin;
+	uint8_t protocol; /* ORIGIN_KERNEL: the kernel's rtm_protocol (RTPROT_*), else 0 */
 	uint8_t n_nh;
 	struct {
 		struct fp_ip_addr gw; /* family 0 (all zero): none, dev only */
@@ -118,7 +121,8 @@ struct route {
 };
 
 /*
- * 0, -EEXIST (unless replace), -ENETUNREACH for a gateway off every connected network, -EINVAL
+ * 0, -EEXIST (unless replace; a route of ORIGIN_KERNEL yields to one of another origin
+ * without it), -ENETUNREACH for a gateway off every connected network, -EINVAL
  * (a gateway of the other family, a link-local IPv6 gateway without interface, ...), -ENODEV,
  * -ENOSPC (FIB full).
  */
@@ -160,3 +164,17 @@ int fib_routes_delete_if(
 
 /* A route in the schema of the config file and the API (with its origin). */
 json_t *route_to_json(const struct route *r);
+
+/* A kernel route protocol's name as iproute2's rt_protos has it ("bird"), or its number. */
+const char *route_protocol_name(uint8_t protocol, char buf[4]);
+
+/*
+ * Control-thread subsystems that follow the routes (lib/netlink): added once a route is in
+ * the table (a replacement too), deleted once it is gone, with the route as it was.
+ */
+struct fib_listener {
+	void (*added)(const struct route *r);
+	void (*deleted)(const struct route *r);
+	struct fib_listener *next;
+};
+void fib_listener_register(struct fib_listener *l);

@@ -28,6 +28,20 @@ static int find(uint16_t iface, const struct fp_ip4_prefix *a)
 	return -1;
 }
 
+static struct addr_listener *addr_listeners;
+
+void addr_listener_register(struct addr_listener *l)
+{
+	l->next = addr_listeners;
+	addr_listeners = l;
+}
+
+void addr_listeners_notify(uint16_t iface, const struct fp_ip_prefix *a, bool added)
+{
+	for (struct addr_listener *l = addr_listeners; l != NULL; l = l->next)
+		l->changed(iface, a, added);
+}
+
 static void addr_event(const char *type, const struct iface *iface, const struct fp_ip4_prefix *a)
 {
 	char s[FP_IP4_PREFIXSTRLEN];
@@ -35,6 +49,8 @@ static void addr_event(const char *type, const struct iface *iface, const struct
 	if (api_event_wanted("addr"))
 		api_event_publish(type, json_pack("{s:s, s:s}", "iface", iface->name, "address",
 						fp_ip4_prefix_fmt(a, s)));
+	addr_listeners_notify(iface->id, &(struct fp_ip_prefix){fp_ip_addr4(a->addr), a->len},
+		strcmp(type, "addr.add") == 0);
 }
 
 static struct route4 connected_route(

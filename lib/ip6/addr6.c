@@ -7,6 +7,7 @@
 #include "infra/log.h"
 #include "infra/module.h"
 #include "infra/worker.h"
+#include "ip4/addr.h"
 #include "ndp.h"
 
 #include <errno.h>
@@ -18,8 +19,8 @@
 #include "fib/fib6.h"
 
 /* Linux's defaults: net.ipv6.conf.*.dad_transmits, retrans_time, rtr_solicit_delay */
-#define DAD_TRANSMITS	      1
-#define DAD_RETRANS_MS	      1000
+#define DAD_TRANSMITS	       1
+#define DAD_RETRANS_MS	       1000
 #define DAD_MAX_FIRST_DELAY_MS 1000
 
 struct addr_ctl {
@@ -88,9 +89,10 @@ static void addr_event(const char *type, uint16_t iface, const struct ip6_ifaddr
 	char s[FP_IP6_PREFIXSTRLEN];
 
 	if (api_event_wanted("addr"))
-		api_event_publish(type, json_pack("{s:s, s:s, s:s}", "iface", iface_get(iface)->name,
-						"address", fp_ip6_prefix_fmt(&a->p, s), "state",
-						ip6_addr_state_name(a->state)));
+		api_event_publish(
+			type, json_pack("{s:s, s:s, s:s}", "iface", iface_get(iface)->name,
+				      "address", fp_ip6_prefix_fmt(&a->p, s), "state",
+				      ip6_addr_state_name(a->state)));
 }
 
 /* The connected prefix an address brings to the FIB: none for link-local ones and /128. */
@@ -110,7 +112,8 @@ static bool same_prefix(const struct fp_ip6_prefix *a, const struct fp_ip6_prefi
 static bool iface_needs(uint16_t iface, const struct fp_ip6_prefix *p)
 {
 	for (unsigned int i = 0; i < addrs[iface].n; i++)
-		if (has_prefix_route(&addrs[iface].a[i].a.p) && same_prefix(&addrs[iface].a[i].a.p, p))
+		if (has_prefix_route(&addrs[iface].a[i].a.p) &&
+			same_prefix(&addrs[iface].a[i].a.p, p))
 			return true;
 	return false;
 }
@@ -152,7 +155,8 @@ static int sync_prefix_route(uint16_t vrf, const struct fp_ip6_prefix *p, uint16
 	if (was != FP_IFACE_NONE && iface_needs(was, p))
 		return 0;
 	for (uint16_t i = 0; i < FP_MAX_IFACES; i++)
-		if (i != was && iface_get(i) != NULL && iface_get(i)->vrf == vrf && iface_needs(i, p)) {
+		if (i != was && iface_get(i) != NULL && iface_get(i)->vrf == vrf &&
+			iface_needs(i, p)) {
 			r = connected_route(i, p, ROUTE_UNICAST);
 			/* replace: a static route to the same prefix yields to the connected one */
 			return fib6_route_add(&r, true);
@@ -178,7 +182,8 @@ static bool in_use_elsewhere(uint16_t iface, const struct fp_ip6_addr *a)
 	if (fp_ip6_is_link_local(a))
 		return false;
 	for (uint16_t i = 0; i < FP_MAX_IFACES; i++)
-		if (i != iface && iface_get(i) != NULL && iface_get(i)->vrf == vrf && find(i, a) >= 0)
+		if (i != iface && iface_get(i) != NULL && iface_get(i)->vrf == vrf &&
+			find(i, a) >= 0)
 			return true;
 	return false;
 }
@@ -202,7 +207,8 @@ static int addr_add(uint16_t iface_id, const struct fp_ip6_prefix *p, bool autom
 	if (in_use_elsewhere(iface_id, &p->addr))
 		return fp_error(EADDRINUSE, "address %s is in use on another interface", s);
 	if (addrs[iface_id].n == IP6_ADDR_MAX)
-		return fp_error(ENOSPC, "%s has %d IPv6 addresses already", iface->name, IP6_ADDR_MAX);
+		return fp_error(
+			ENOSPC, "%s has %d IPv6 addresses already", iface->name, IP6_ADDR_MAX);
 	owner = has_prefix_route(p) ? prefix_owner(iface->vrf, p) : FP_IFACE_NONE;
 	c = &addrs[iface_id].a[addrs[iface_id].n++];
 	*c = (struct addr_ctl){
@@ -217,6 +223,8 @@ static int addr_add(uint16_t iface_id, const struct fp_ip6_prefix *p, bool autom
 	}
 	publish(iface_id);
 	addr_event("addr.add", iface_id, &c->a);
+	addr_listeners_notify(
+		iface_id, &(struct fp_ip_prefix){fp_ip_addr6(&p->addr), p->len}, true);
 	return 0;
 }
 
@@ -253,6 +261,8 @@ int ip6_addr_del(uint16_t iface_id, const struct fp_ip6_prefix *p)
 		sync_prefix_route(iface->vrf, p, owner);
 	publish(iface_id);
 	addr_event("addr.del", iface_id, &a);
+	addr_listeners_notify(
+		iface_id, &(struct fp_ip_prefix){fp_ip_addr6(&p->addr), p->len}, false);
 	return 0;
 }
 
@@ -293,8 +303,8 @@ void ip6_addr_periodic(int64_t now)
 			c->a.state = IP6_ADDR_PREFERRED;
 			c->dad_at = 0;
 			if (local_route(i, &c->a.p.addr, true) < 0)
-				LOG(ERR, "%s: local route of an IPv6 address: %s", iface_get(i)->name,
-					fp_errmsg());
+				LOG(ERR, "%s: local route of an IPv6 address: %s",
+					iface_get(i)->name, fp_errmsg());
 			changed = true;
 			addr_event("addr.update", i, &c->a);
 		}
@@ -326,13 +336,14 @@ static unsigned int common_prefix_len(const struct fp_ip6_addr *a, const struct 
 {
 	for (unsigned int i = 0; i < 16; i++)
 		if (a->bytes[i] != b->bytes[i])
-			return i * 8 + __builtin_clz((unsigned int)(a->bytes[i] ^ b->bytes[i]) << 24);
+			return i * 8 +
+			       __builtin_clz((unsigned int)(a->bytes[i] ^ b->bytes[i]) << 24);
 	return 128;
 }
 
 /* The usable address of iface best for dst: link-local ones only if link_local. */
-static bool best_of(uint16_t iface, const struct fp_ip6_addr *dst, bool link_local,
-	struct fp_ip6_addr *out)
+static bool best_of(
+	uint16_t iface, const struct fp_ip6_addr *dst, bool link_local, struct fp_ip6_addr *out)
 {
 	const struct ip6_iface_addrs *as = ip6_iface_addrs(iface);
 	int best = -1;
@@ -340,7 +351,8 @@ static bool best_of(uint16_t iface, const struct fp_ip6_addr *dst, bool link_loc
 	for (unsigned int i = 0; as != NULL && i < as->n; i++) {
 		const struct ip6_ifaddr *a = &as->a[i];
 
-		if (a->state != IP6_ADDR_PREFERRED || fp_ip6_is_link_local(&a->p.addr) != link_local)
+		if (a->state != IP6_ADDR_PREFERRED ||
+			fp_ip6_is_link_local(&a->p.addr) != link_local)
 			continue;
 		if ((int)common_prefix_len(&a->p.addr, dst) > best) {
 			best = common_prefix_len(&a->p.addr, dst);
@@ -370,8 +382,7 @@ bool ip6_addr_source(uint16_t iface, const struct fp_ip6_addr *dst, struct fp_ip
 /* Linux's addrconf_addr_gen(): every port gets its EUI-64 link-local address. */
 static void addr6_iface_added(struct iface *iface)
 {
-	struct fp_ip6_prefix ll = {
-		fp_ip6_link_local_eui64((const struct fp_mac *)&iface->mac), 64};
+	struct fp_ip6_prefix ll = {fp_ip6_link_local_eui64((const struct fp_mac *)&iface->mac), 64};
 
 	if (addr_add(iface->id, &ll, true) < 0)
 		LOG(ERR, "%s: link-local address: %s", iface->name, fp_errmsg());

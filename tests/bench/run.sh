@@ -506,10 +506,11 @@ control() {
 	} | report
 }
 
+. "$HERE/netlink.sh"
 for part in $BENCH; do
 	case $part in
-	mpps | callgrind | memif | control) $part ;;
-	*) echo "bench: unknown part '$part' (mpps callgrind memif control)" >&2 ;;
+	mpps | callgrind | memif | control | netlink) $part ;;
+	*) echo "bench: unknown part '$part' (mpps callgrind memif control netlink)" >&2 ;;
 	esac
 done
 echo "results in $OUT.txt"
