@@ -902,7 +902,7 @@ json_t *nl_mirror_status(void)
 static void fib_route_added(const struct route *r)
 {
 	if (r->origin == ORIGIN_STATIC)
-		nl_push_route_change(r, true);
+		nl_push_route(r, true);
 }
 
 static void fib_route_deleted(const struct route *r)
@@ -910,7 +910,7 @@ static void fib_route_deleted(const struct route *r)
 	if (r->origin == ORIGIN_KERNEL)
 		return;
 	if (r->origin == ORIGIN_STATIC)
-		nl_push_route_change(r, false);
+		nl_push_route(r, false);
 	nl_mirror_prefix_freed(r->vrf, &r->prefix);
 }
 

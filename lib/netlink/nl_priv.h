@@ -92,8 +92,6 @@ json_t *nl_mirror_status(void);
 int nl_push_open(void);
 void nl_push_close(void);
 void nl_push_route(const struct route *r, bool add);
-/* A static route added or deleted in fastpath: copied, and remembered for nl_push_all(). */
-void nl_push_route_change(const struct route *r, bool add);
 void nl_push_addr(uint16_t iface, const struct fp_ip_prefix *a, bool add);
 /* Every fastpath-owned address and static route of iface (FP_IFACE_NONE: all) again. */
 void nl_push_all(uint16_t iface);

@@ -224,54 +224,19 @@ static int push_addr6(uint16_t iface, const struct ip6_ifaddr *a, void *arg)
 	return 0;
 }
 
-/*
- * The static routes, to copy them again without walking a FIB of a million kernel routes:
- * kept as fib tells them (nl_push_route_change), looked up when needed.
- */
-static struct static_route {
-	uint16_t vrf;
-	struct fp_ip_prefix prefix;
-} * statics;
-static size_t n_statics, cap_statics;
-
-static struct static_route *static_find(uint16_t vrf, const struct fp_ip_prefix *p)
+/* a static route through the walk's interface (any, for FP_IFACE_NONE) */
+static int push_static(const struct route *r, void *arg)
 {
-	for (size_t i = 0; i < n_statics; i++)
-		if (statics[i].vrf == vrf && statics[i].prefix.len == p->len &&
-			fp_ip_addr_equal(&statics[i].prefix.addr, &p->addr))
-			return &statics[i];
-	return NULL;
-}
+	const struct push_walk *w = arg;
+	bool through = w->iface == FP_IFACE_NONE;
 
-static void static_track(const struct route *r, bool add)
-{
-	struct static_route *s = static_find(r->vrf, &r->prefix);
-
-	if (!add) {
-		if (s != NULL)
-			*s = statics[--n_statics];
-		return;
-	}
-	if (s != NULL)
-		return;
-	if (n_statics == cap_statics) {
-		size_t cap = cap_statics ? 2 * cap_statics : 64;
-		struct static_route *n = realloc(statics, cap * sizeof(*n));
-
-		if (n == NULL) {
-			push_stats.errors++;
-			return;
-		}
-		statics = n;
-		cap_statics = cap;
-	}
-	statics[n_statics++] = (struct static_route){r->vrf, r->prefix};
-}
-
-void nl_push_route_change(const struct route *r, bool add)
-{
-	static_track(r, add);
-	nl_push_route(r, add);
+	if (r->origin != ORIGIN_STATIC)
+		return 0;
+	for (unsigned int k = 0; k < r->n_nh; k++)
+		through |= r->nh[k].iface == w->iface;
+	if (through)
+		nl_push_route(r, true);
+	return 0;
 }
 
 void nl_push_all(uint16_t iface)
@@ -282,18 +247,7 @@ void nl_push_all(uint16_t iface)
 		return;
 	ip4_addr_walk(push_addr4, &w);
 	ip6_addr_walk(push_addr6, &w);
-	for (size_t i = 0; i < n_statics; i++) {
-		bool through = iface == FP_IFACE_NONE;
-		struct route r;
-
-		if (fib_route_get(statics[i].vrf, &statics[i].prefix, &r) < 0 ||
-			r.origin != ORIGIN_STATIC)
-			continue;
-		for (unsigned int k = 0; k < r.n_nh; k++)
-			through |= r.nh[k].iface == iface;
-		if (through)
-			nl_push_route(&r, true);
-	}
+	fib_routes_walk(AF_UNSPEC, UINT16_MAX, push_static, &w);
 }
 
 json_t *nl_push_status(void)
