@@ -101,6 +101,8 @@ failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its l
 # A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes) [APP];
 # p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
 # fastpathd-graph: without the fast path, every packet through the whole graph.
+# fp_conf FILE EAL PORTS ROUTES [APP [TWINS]]: fastpathd's config; the daemons run in the machine's
+# own namespace, without kernel twins (a pure static router) unless TWINS is true
 fp_conf() {
 	{
 		cat <<-CONF
@@ -114,6 +116,7 @@ fp_conf() {
 				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
 					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
 				"fib": {"ipv6_max_routes": 65536},
+				"twins": {"enabled": ${6:-false}},
 				"routes":
 		CONF
 		cat "$4"
@@ -453,10 +456,11 @@ memif() {
 
 # fp_ready CONFIG: starts fastpathd with CONFIG; READY: the seconds from its start to its
 # first API answer, empty if it failed
-fp_ready() {
-	local t0
+fp_ready() { # CONFIG [COMMAND PREFIX...]
+	local t0 conf=$1
+	shift
 	t0=$(now)
-	start fastpathd-control "$FASTPATHD" -c "$1"
+	start fastpathd-control "$@" "$FASTPATHD" -c "$conf"
 	READY=""
 	api_ready "$PID" && READY=$(elapsed "$t0") || failed fastpathd-control
 }
@@ -473,6 +477,11 @@ control() {
 	local ports="{\"name\": \"p0\", \"driver\": \"null\", \"no_rx\": true}, {\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}"
 	fp_conf "$big" "$eal" "$ports" "$WORK/big.routes.json"
 	fp_conf "$small" "$eal" "$ports" "$WORK/one.routes.json"
+	# with twins, in a namespace of its own: the static routes are copied into its kernel too
+	fp_conf "$WORK/fastpath-control-twins.json" "$eal" "$ports" "$WORK/big.routes.json" fastpathd true
+	ip netns add fpbench-ctl
+	ip -n fpbench-ctl link set lo up
+	: >"$WORK/ready-twins"
 	: >"$WORK/ready-big"
 	: >"$WORK/ready-small"
 	: >"$WORK/api-add"
@@ -482,6 +491,10 @@ control() {
 		stop "$PID"
 		[ -n "$READY" ] && echo "$READY" >>"$WORK/ready-big"
 		echo "bench: control: fastpathd with 1M routes ready in ${READY:--} s"
+		fp_ready "$WORK/fastpath-control-twins.json" ip netns exec fpbench-ctl
+		stop "$PID"
+		[ -n "$READY" ] && echo "$READY" >>"$WORK/ready-twins"
+		echo "bench: control: the same with twins, its routes copied into the kernel: ready in ${READY:--} s"
 		fp_ready "$small"
 		if [ -n "$READY" ]; then
 			echo "$READY" >>"$WORK/ready-small"
@@ -496,10 +509,12 @@ control() {
 		fi
 		stop "$PID"
 	done
+	ip netns del fpbench-ctl
 	{
 		echo
 		echo "## Control plane: fastpathd, medians of $RUNS"
 		echo "config file, 1000000 routes: $(rate 1000000 "$WORK/ready-big"), from start to the first API answer"
+		echo "  the same with kernel twins (each route copied into the kernel, protocol 250): $(rate 1000000 "$WORK/ready-twins")"
 		echo "  (the same start with 1 route: $(median <"$WORK/ready-small") s)"
 		echo "API route.add, $API_ROUTES routes pipelined on one connection: $(rate "$API_ROUTES" "$WORK/api-add")"
 		echo "API route.del, the same routes: $(rate "$API_ROUTES" "$WORK/api-del")"
