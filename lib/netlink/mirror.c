@@ -23,6 +23,7 @@
 #include "twin/twin.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -96,13 +97,14 @@ static struct {
 	enum dump_stage stage;
 	bool dump_again;     /* an overrun or an interrupted dump: dump again once done */
 	uint32_t generation; /* of the dump under way, or of the last one */
-	uint64_t first_dump; /* stats.dumps of the mirror's first dump since its start */
+	bool push_pending;   /* fastpath's own objects wait for the mirror's first complete dump */
 	struct kprefix **buckets;
 	size_t n_buckets, n_prefixes, n_routes;
 	struct kaddr *addrs;
 	size_t n_addrs, cap_addrs;
 	struct kneigh *neighs;
 	size_t n_neighs, cap_neighs;
+	bool twin_down[FP_MAX_IFACES]; /* set down by hand in the kernel, as last seen */
 } nl;
 
 bool nl_mirror_applying;
@@ -432,8 +434,15 @@ static enum nl_verdict addr_msg(const struct nlmsghdr *h)
 		stats.addrs_deleted++;
 		return NL_MIRROR;
 	}
-	if (ifa->ifa_flags & IFA_F_DADFAILED)
+	if (ifa->ifa_flags & IFA_F_DADFAILED) {
+		/* the kernel keeps it, unusable: so must fastpath not use it */
+		if (k != NULL) {
+			kaddr_forget(k);
+			fp_addr_change(iface, &a, false);
+			stats.addrs_deleted++;
+		}
 		return NL_IGNORE_STATE;
+	}
 	if (k != NULL) {
 		k->generation = nl.generation;
 		return NL_MIRROR;
@@ -495,6 +504,10 @@ static enum nl_verdict neigh_msg(const struct nlmsghdr *h)
 		return NL_IGNORE_STATE;
 	memcpy(mac.addr_bytes, nla_data(tb[NDA_LLADDR]), RTE_ETHER_ADDR_LEN);
 	if (!(ndm->ndm_state & NUD_PERMANENT)) {
+		if (k != NULL) { /* was permanent: no longer static */
+			neigh_del_key(&key);
+			*k = nl.neighs[--nl.n_neighs];
+		}
 		/* as if fastpath had heard it: a reachable one stays so for its own timer */
 		neigh_learn_key(&key, &mac,
 			ndm->ndm_state & NUD_REACHABLE ? NEIGH_REACHABLE : NEIGH_STALE, true,
@@ -528,6 +541,18 @@ static enum nl_verdict link_msg(const struct nlmsghdr *h)
 	ifi = nlmsg_data(h);
 	if ((iface = iface_get(twin_iface_of(ifi->ifi_index))) == NULL)
 		return NL_IGNORE_NON_TWIN;
+	/*
+	 * A twin set down loses its IPv4 routes in the kernel without a message for each (IPv6
+	 * ones are announced): fastpath drops what it mirrored through it. Set up again, it gets
+	 * fastpath's own addresses and routes back, which the kernel flushed too.
+	 */
+	if (h->nlmsg_type == RTM_NEWLINK && nl.twin_down[iface->id] != !(ifi->ifi_flags & IFF_UP)) {
+		nl.twin_down[iface->id] = !(ifi->ifi_flags & IFF_UP);
+		if (nl.twin_down[iface->id])
+			routes_filter(not_through, iface->id);
+		else
+			nl_push_all(iface->id);
+	}
 	if (h->nlmsg_type == RTM_NEWLINK && tb[IFLA_MTU] != NULL && nla_len(tb[IFLA_MTU]) == 4 &&
 		nla_get_u32(tb[IFLA_MTU]) != iface->mtu) {
 		stats.mtu_ignored++;
@@ -680,8 +705,10 @@ static void dump_done(void)
 	sweep();
 	/* what fastpath owns goes on the twins once the mirror starts, not after every re-dump:
 	 * the echoes of a full push would overrun a small buffer again, a loop */
-	if (stats.dumps == nl.first_dump)
+	if (nl.push_pending) {
+		nl.push_pending = false;
 		nl_push_all(FP_IFACE_NONE);
+	}
 	control_fd_mod(nl_socket_get_fd(nl.events), EPOLLIN);
 }
 
@@ -842,7 +869,7 @@ int nl_mirror_start(void)
 		control_fd_del(nl_socket_get_fd(nl.events));
 		goto fail;
 	}
-	nl.first_dump = stats.dumps + 1;
+	nl.push_pending = true;
 	dump_start();
 	return 0;
 fail:
@@ -939,17 +966,24 @@ static void twin_created(uint16_t iface, int ifindex)
 static void twin_removing(uint16_t iface, int ifindex)
 {
 	(void)ifindex;
+	/* what the kernel gave goes with the twin: kept, a DHCP lease would become fastpath's own
+	 * address, copied onto the next twin (an interface already gone answers ENOENT, fine) */
 	routes_filter(not_through, iface);
+	nl.twin_down[iface] = false;
 	for (size_t i = 0; i < nl.n_addrs;)
-		if (nl.addrs[i].iface == iface)
+		if (nl.addrs[i].iface == iface) {
+			fp_addr_change(iface, &nl.addrs[i].a, false);
 			kaddr_forget(&nl.addrs[i]);
-		else
+		} else {
 			i++;
+		}
 	for (size_t i = 0; i < nl.n_neighs;)
-		if (nl.neighs[i].key.iface == iface)
+		if (nl.neighs[i].key.iface == iface) {
+			neigh_del_key(&nl.neighs[i].key);
 			nl.neighs[i] = nl.neighs[--nl.n_neighs];
-		else
+		} else {
 			i++;
+		}
 }
 
 static struct twin_listener twin_listener = {.created = twin_created, .removing = twin_removing};

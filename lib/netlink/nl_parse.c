@@ -159,11 +159,13 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 			      : 0;
 	if (link_scope_v6(&r->prefix))
 		return NL_IGNORE_LINK_LOCAL;
+	/* source routing, TOS and next-hop objects: not in fastpath's FIB, and a deletion of one
+	 * must not take the plain route of the same prefix with it */
+	if (rtm->rtm_src_len != 0 || rtm->rtm_tos != 0 || tb[RTA_NH_ID] != NULL)
+		return NL_IGNORE_UNSUPPORTED;
 	if ((v = route_type(rtm->rtm_type, &r->type)) != NL_MIRROR || key_only)
 		return v;
-	/* source routing, TOS and next-hop objects: not in fastpath's FIB */
-	if (rtm->rtm_src_len != 0 || rtm->rtm_tos != 0 || tb[RTA_NH_ID] != NULL ||
-		tb[RTA_VIA] != NULL || tb[RTA_ENCAP] != NULL)
+	if (tb[RTA_VIA] != NULL || tb[RTA_ENCAP] != NULL)
 		return NL_IGNORE_UNSUPPORTED;
 	if (r->type != ROUTE_UNICAST)
 		return NL_MIRROR;

@@ -65,6 +65,8 @@ int nl_push_open(void)
 		return fp_error(EIO, "netlink: %s", nl_geterror(ret));
 	}
 	nl_socket_set_nonblocking(push_sock);
+	/* only errors come back: a million copies need no million acknowledgements */
+	nl_socket_disable_auto_ack(push_sock);
 	if ((ret = control_fd_add(nl_socket_get_fd(push_sock), EPOLLIN, on_replies, NULL)) < 0) {
 		nl_socket_free(push_sock);
 		push_sock = NULL;

@@ -117,6 +117,23 @@ test_netlink_push() {
 		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.207.0.0/24)\" ]"
 }
 
+# A twin set down: the kernel flushes its IPv4 routes without a message for each
+test_netlink_twin_down() {
+	ip -n $R route add 10.232.0.0/24 via 10.0.3.2 proto bird
+	check "twin down: a kernel route through it is in fastpath first" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.232.0.0/24 | grep -qx 'kernel bird'"
+	ip -n $R link set p3 down
+	check "twin down: the kernel's route through it leaves fastpath" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.232.0.0/24)\" ]"
+	check "... fastpath's own static route through it stays" sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.100.0.0/24 | grep -qx 'static '"
+	ip -n $R link set p3 up
+	check "twin up again: fastpath's copies are back in the kernel" poll sh -c \
+		"ip -n $R route show proto 250 | grep -q '^10.100.0.0/24'"
+	check "... and its addresses" poll sh -c "ip -n $R addr show dev p3 | grep -q 'inet6 2001:db8:3::1/64'"
+	check "... and fastpath still forwards through the port" ping_ok h1 10.0.3.2
+}
+
 test_netlink_neighbours() {
 	ip -n $FPT-h2 addr add 10.0.2.88/24 dev eth0
 	ip -n $R route add 10.208.0.0/24 via 10.0.2.88
@@ -133,7 +150,7 @@ test_netlink_neighbours() {
 	ip -n $FPT-h2 addr del 10.0.2.88/24 dev eth0
 }
 
-ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_routes test_netlink_route_types test_netlink_ignored test_netlink_addresses test_netlink_push test_netlink_neighbours test_stop}
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_routes test_netlink_route_types test_netlink_ignored test_netlink_addresses test_netlink_push test_netlink_twin_down test_netlink_neighbours test_stop}
 
 # fib_count: fastpath's IPv4 routes, all VRFs
 fib_count() {
