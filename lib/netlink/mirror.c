@@ -569,8 +569,13 @@ static enum nl_verdict route_msg(const struct nlmsghdr *h)
 	struct nl_route nr;
 	enum nl_verdict v = nl_route_parse(h, &nl_config, twin_or_none, del, &nr);
 
-	if (v != NL_MIRROR)
+	if (v != NL_MIRROR) {
+		/* a route replaced by one fastpath ignores (through a non-twin device, fastpath's
+		 * own copy...) is gone all the same: the kernel says nothing more of it */
+		if (!del && nr.key_valid && (h->nlmsg_flags & NLM_F_REPLACE))
+			route_del(&nr);
 		return v;
+	}
 	/*
 	 * The kernel's routes of its addresses (proto kernel: an IPv4 network, an IPv6 prefix)
 	 * are fastpath's connected routes, which come with the addresses it has or mirrors.

@@ -143,8 +143,7 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 								     : rtm->rtm_table;
 	if ((vrf = nl_table_vrf(c, table)) < 0)
 		return NL_IGNORE_TABLE;
-	if (rtm->rtm_protocol == NL_PROTO_FASTPATH)
-		return NL_IGNORE_OWN;
+	out->key_valid = false;
 	*r = (struct route){.vrf = vrf,
 		.origin = ORIGIN_KERNEL,
 		.protocol = rtm->rtm_protocol,
@@ -163,6 +162,9 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	 * must not take the plain route of the same prefix with it */
 	if (rtm->rtm_src_len != 0 || rtm->rtm_tos != 0 || tb[RTA_NH_ID] != NULL)
 		return NL_IGNORE_UNSUPPORTED;
+	out->key_valid = true;
+	if (rtm->rtm_protocol == NL_PROTO_FASTPATH)
+		return NL_IGNORE_OWN;
 	if ((v = route_type(rtm->rtm_type, &r->type)) != NL_MIRROR || key_only)
 		return v;
 	if (tb[RTA_VIA] != NULL || tb[RTA_ENCAP] != NULL)

@@ -62,6 +62,7 @@ bool nl_addr_attr(const struct nlattr *attr, uint8_t family, struct fp_ip_addr *
 struct nl_route {
 	struct route r;
 	uint32_t metric;
+	bool key_valid; /* r.vrf, r.prefix and metric name a plain route, even if ignored */
 };
 
 /*

@@ -78,6 +78,14 @@ test_netlink_ignored() {
 	check "the local table is not mapped: counted" sh -c "[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .ignored.unmapped_table) -gt 0 ]"
 	check "the kernel's connected routes of the twins' addresses are duplicates" sh -c \
 		"[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .routes.duplicates) -gt 0 ]"
+	# a route replaced by one through the other device: the kernel says no more of the old one
+	ip -n $R route add 10.233.0.0/24 via 10.0.3.2 proto bird
+	check "a mirrored route ..." poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.233.0.0/24 | grep -qx 'kernel bird'"
+	ip -n $R route replace 10.233.0.0/24 via 192.168.77.2 proto bird
+	check "... replaced in the kernel by one through a non-twin device leaves fastpath" poll sh -c \
+		"$(declare -f api route_origin); SOCK=$SOCK; [ -z \"\$(route_origin 10.233.0.0/24)\" ]"
+	ip -n $R route del 10.233.0.0/24
 	ip -n $R link del nl-other
 }
 
