@@ -5,17 +5,19 @@
 #              routes and flows and one IPv6, interleaved, RUNS runs each: medians, min-max, ratios, a chart
 #   callgrind  instructions per packet of the forwarding thread, under callgrind
 #   memif      fastpathd between two testpmd processes over memif: generator and sink
-#   control    fastpathd's route installation: 1M routes from its config file, and through
-#              the API
+#   control    fastpathd's route installation: 1M routes from its config file (without and
+#              with kernel twins), and through the API
+#   netlink    the kernel mirror: 1M routes in a namespace's kernel reaching fastpath, by the
+#              initial dump and by events (tests/bench/netlink.sh)
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
-# usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control" RUNS=3 SECONDS_PER_RUN=5
+# usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
 #   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big p1k6"
 #   CG_PACKETS=100000 API_ROUTES=100000
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
-BENCH=${BENCH:-mpps callgrind memif control}
+BENCH=${BENCH:-mpps callgrind memif control netlink}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
 APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph}
