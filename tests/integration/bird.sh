@@ -60,16 +60,6 @@ birdc_in() { # name command...
 	birdc -s "$WORK/bird-$name.ctl" "$@"
 }
 
-# wait_for SECONDS command...: polls until the command succeeds
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.5
-	done
-}
-
 fp_has_route() { # prefix [protocol]: in fastpath's route.list, mirrored from the kernel
 	api route.list | jq -e --arg p "$1" --arg proto "${2:-}" \
 		'.routes[] | select(.prefix == $p and .origin == "kernel" and ($proto == "" or .protocol == $proto))'
@@ -93,26 +83,26 @@ test_bgp_bird() {
 		10.220.0.0/24 10.221.0.0/24 2001:db8:220::/48
 	h3_pid=$!
 
-	check "bgp: BIRD on the router's twin peers with BIRD on h3" wait_for 30 bgp_established r peer
-	check "bgp: ... over IPv6 too" wait_for 30 bgp_established r peer6
-	check "bgp: the learned prefix reaches the router's kernel (proto bird)" wait_for 15 sh -c \
+	check "bgp: BIRD on the router's twin peers with BIRD on h3" poll_for 30 bgp_established r peer
+	check "bgp: ... over IPv6 too" poll_for 30 bgp_established r peer6
+	check "bgp: the learned prefix reaches the router's kernel (proto bird)" poll_for 15 sh -c \
 		"ip -n $R route show 10.220.0.0/24 proto bird | grep -q 'via 10.0.3.2 dev p3'"
 	check "bgp: the netlink mirror puts it into fastpath (origin kernel, protocol bird)" \
-		wait_for 10 fp_has_route 10.220.0.0/24 bird
+		poll_for 10 fp_has_route 10.220.0.0/24 bird
 	check "bgp: fastpath forwards h1's traffic to the learned prefix" \
 		in_ns h1 ping -c 3 -i 0.2 -W 2 10.220.0.1
-	check "bgp: the IPv6 prefix reaches fastpath" wait_for 15 fp_has_route 2001:db8:220::/48 bird
+	check "bgp: the IPv6 prefix reaches fastpath" poll_for 15 fp_has_route 2001:db8:220::/48 bird
 	check "bgp: and fastpath forwards to it" in_ns h1 ping -6 -c 3 -i 0.2 -W 2 2001:db8:220::1
 	check "bgp: withdrawn by h3" birdc_in h3 disable announced
-	check "bgp: the withdrawn prefix leaves fastpath" wait_for 15 fp_lacks_route 10.220.0.0/24
+	check "bgp: the withdrawn prefix leaves fastpath" poll_for 15 fp_lacks_route 10.220.0.0/24
 	check "bgp: traffic to it no longer goes through" sh -c \
 		"! ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.220.0.1"
 	check "bgp: announced again" birdc_in h3 enable announced
-	check "bgp: and back in fastpath" wait_for 15 fp_has_route 10.221.0.0/24 bird
+	check "bgp: and back in fastpath" poll_for 15 fp_has_route 10.221.0.0/24 bird
 	check "bgp: the session going down removes every learned route" birdc_in r disable peer
-	check "bgp: ... from fastpath too" wait_for 15 fp_lacks_route 10.221.0.0/24
+	check "bgp: ... from fastpath too" poll_for 15 fp_lacks_route 10.221.0.0/24
 	check "bgp: the IPv6 session going down" birdc_in r disable peer6
-	check "bgp: ... removes its prefix from fastpath" wait_for 15 fp_lacks_route 2001:db8:220::/48
+	check "bgp: ... removes its prefix from fastpath" poll_for 15 fp_lacks_route 2001:db8:220::/48
 	kill $r_pid $h3_pid 2>/dev/null
 	wait $r_pid $h3_pid 2>/dev/null
 	in_ns h3 ip addr del 10.220.0.1/32 dev lo

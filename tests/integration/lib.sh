@@ -196,6 +196,20 @@ in_ns() { # host command...
 	ip netns exec "$ns" "$@"
 }
 
+# poll_for SECONDS command...: until the command succeeds, at most SECONDS; its last try's
+# status and output
+poll_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && break
+		sleep 0.1
+	done
+	"$@"
+}
+
+poll() { poll_for 5 "$@"; }
+
 summary() {
 	log ""
 	echo "$PASSED passed, $FAILED failed"

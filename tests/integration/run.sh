@@ -243,8 +243,8 @@ test_bad_packets() {
 		local before
 		before=$(drops "$reason")
 		in_ns h1 $PY "$TESTDIR/bad_packets.py" "${case%%:*}" $mac
-		sleep 0.3
-		check "${case%%:*} dropped and counted as $reason" test "$(drops "$reason")" -ge $((before + 5))
+		check "${case%%:*} dropped and counted as $reason" poll sh -c \
+			"$(declare -f api drops); SOCK=$SOCK; [ \$(drops $reason) -ge $((before + 5)) ]"
 	done
 	check "TTL 1: ICMP time exceeded from the router" in_ns h1 $PY "$TESTDIR/bad_packets.py" ttl_1 $mac
 	check "forwarding goes on after bad packets" ping_ok h1 10.0.2.2

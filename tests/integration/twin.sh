@@ -6,15 +6,6 @@ twin_link() {
 	ip -n $R -o link show dev "$1"
 }
 
-# poll CMD...: CMD succeeds within 5 s
-poll() {
-	for _ in $(seq 50); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	"$@"
-}
-
 test_twin_devices() {
 	local p mac mtu
 	for p in p1:02:00:00:00:01:01:1500 p2:02:00:00:00:02:01:1500 p3:02:00:00:00:03:01:1280; do
