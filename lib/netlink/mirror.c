@@ -221,6 +221,18 @@ static struct kroute *kroute_new(const struct nl_route *nr)
 	return k;
 }
 
+/* Whether the stored route k is nr as it is: a re-dump then only marks it. */
+static bool kroute_is(const struct kroute *k, const struct nl_route *nr)
+{
+	if (k->type != nr->r.type || k->protocol != nr->r.protocol || k->n_nh != nr->r.n_nh)
+		return false;
+	for (unsigned int i = 0; i < k->n_nh; i++)
+		if (k->nh[i].iface != nr->r.nh[i].iface || k->nh[i].weight != nr->r.nh[i].weight ||
+			!fp_ip_addr_equal(&k->nh[i].gw, &nr->r.nh[i].gw))
+			return false;
+	return true;
+}
+
 static void route_add(const struct nl_route *nr)
 {
 	struct kprefix **s, *kp;
@@ -243,6 +255,16 @@ static void route_add(const struct nl_route *nr)
 	/* a route of the same metric is replaced: the message has the whole route */
 	for (at = &kp->routes; *at != NULL && (*at)->metric < nr->metric; at = &(*at)->next)
 		;
+	/* a million unchanged routes in a re-dump: no FIB write, no event for any of them */
+	if (*at != NULL && (*at)->metric == nr->metric && kroute_is(*at, nr)) {
+		struct route cur;
+
+		(*at)->generation = nl.generation;
+		/* unless it is the best and not in the FIB: rejected before, worth a new try */
+		if (kp->routes == *at && fib_route_get(kp->vrf, &kp->prefix, &cur) < 0)
+			prefix_sync(kp);
+		return;
+	}
 	if ((k = kroute_new(nr)) == NULL) {
 		stats.routes_rejected++;
 		return;
