@@ -854,6 +854,8 @@ static int open_socket(struct nl_sock **out)
 		return fp_error(EIO, "netlink: %s", nl_geterror(ret));
 	}
 	nl_socket_set_nonblocking(sk);
+	/* a dump ends with NLMSG_DONE; an acknowledgement would read as an error below */
+	nl_socket_disable_auto_ack(sk);
 	*out = sk;
 	return 0;
 }
