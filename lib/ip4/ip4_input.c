@@ -39,10 +39,13 @@ static __rte_noinline rte_edge_t ip4_martian_check(
 		return IP4_INPUT_MARTIAN_SOURCE;
 	if (ip4_is_zeronet(ip->dst_addr) || ip4_is_loopback(ip->dst_addr))
 		return IP4_INPUT_MARTIAN_DESTINATION;
-	/* no multicast routing here: the groups are the kernel's (OSPF, RIP, IGMP), which keeps
-	 * those it joined */
+	/* no multicast routing here: the link-local groups are the kernel's (OSPF, RIPv2, VRRP,
+	 * IGMP), which keeps those it joined; wider groups (mDNS, SSDP, streams) would only
+	 * load the punt ring and the control thread for nothing a router does */
 	if (ip4_is_multicast(ip->dst_addr))
-		return twin_punt(m) ? IP4_INPUT_KERNEL : IP4_INPUT_MULTICAST;
+		return ip4_is_link_local_multicast(ip->dst_addr) && twin_punt(m)
+			       ? IP4_INPUT_KERNEL
+			       : IP4_INPUT_MULTICAST;
 	return IP4_INPUT_LOOKUP;
 }
 

@@ -169,6 +169,22 @@ test_twin_multicast() {
 		multicast_reaches AF_INET 224.0.0.9 "('10.0.1.255', 7007)"
 	check "the limited broadcast (255.255.255.255) reaches the kernel" \
 		multicast_reaches AF_INET 224.0.0.9 "('255.255.255.255', 7007)"
+	# wider groups (mDNS, SSDP, 239.x streams) are no router's business: dropped, counted
+	local v4=$(drops ip4_multicast) v6=$(drops ip6_multicast)
+	local up=$(twin_counter p1 to_kernel_packets)
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('10.0.1.2'))
+for _ in range(5): s.sendto(b'stream', ('239.1.2.3', 7007))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex('eth0'))
+for _ in range(5): s6.sendto(b'site', ('ff05::1:3', 7007))"
+	sleep 0.5
+	check "IPv4 multicast beyond 224.0.0.0/24 (239.1.2.3): dropped as ip4_multicast" \
+		test "$(drops ip4_multicast)" -ge $((v4 + 5))
+	check "IPv6 multicast beyond link scope (ff05::1:3): dropped as ip6_multicast" \
+		test "$(drops ip6_multicast)" -ge $((v6 + 5))
+	check "... neither went up the twin" test "$(twin_counter p1 to_kernel_packets)" -eq "$up"
 }
 
 # IPv6 here: af_packet ports get IPv4 reassembled by the kernel already (DPDK asks its fanout for
