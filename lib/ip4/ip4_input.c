@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
-#include "infra/punt.h"
 #include "ip4_route.h"
 #include "twin/twin.h"
 
@@ -136,7 +135,7 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
-			[IP4_INPUT_KERNEL] = PUNT_NODE,
+			[IP4_INPUT_KERNEL] = TWIN_NODE,
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)

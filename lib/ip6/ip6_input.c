@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/punt.h"
 #include "ip6_route.h"
 #include "twin/twin.h"
 
@@ -155,7 +154,7 @@ static struct rte_node_register ip6_input_node = {
 			[IP6_INPUT_MARTIAN_SOURCE] = "ip6_martian_source",
 			[IP6_INPUT_MARTIAN_DESTINATION] = "ip6_martian_destination",
 			[IP6_INPUT_MULTICAST] = "ip6_multicast",
-			[IP6_INPUT_KERNEL] = PUNT_NODE,
+			[IP6_INPUT_KERNEL] = TWIN_NODE,
 			[IP6_INPUT_LINK_LOCAL] = "ip6_link_local_not_ours",
 			IP6_EXT_NEXT_NODES(IP6_INPUT_EXT),
 		},

@@ -161,7 +161,7 @@ static struct rte_node_register ip6_local_node = {
 			[IP6_LOCAL_MULTICAST] = "ip6_local_multicast",
 			[IP6_LOCAL_TCP] = "ip6_local_tcp",
 			[IP6_LOCAL_NO_NEXT_HEADER] = "ip6_local_no_next_header",
-			[IP6_LOCAL_KERNEL] = PUNT_NODE,
+			[IP6_LOCAL_KERNEL] = TWIN_NODE,
 			IP6_EXT_NEXT_NODES(IP6_LOCAL_EXT),
 		},
 };

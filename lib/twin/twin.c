@@ -4,7 +4,7 @@
  * thread, which owns its file descriptor. Not persistent: the TAP goes when the descriptor is
  * closed, with the interface or the daemon. Config file:
  *
- *   "twins": {"enabled": true, "prefix": ""}
+ *   "twins": {"enabled": true, "prefix": "", "rate_limit_pps": 10000}
  *
  * A twin is named prefix + the interface's name.
  */
@@ -14,11 +14,13 @@
 #include "infra/control.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
+#include "infra/graph.h"
 #include "infra/log.h"
 #include "infra/module.h"
 #include "infra/port.h"
 #include "infra/punt.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 
 #include <linux/if_tun.h>
 #include <net/if_arp.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 /* Frames read from one twin per wakeup: the others, and the API, get their turn. */
@@ -72,9 +75,14 @@ static void __attribute__((constructor)) twin_counters_register(void)
 		fp_counter_register(&twin_drops[i]);
 }
 
+/* Packets a second each worker sends up the twins by default; 0 in the config: no limit. */
+#define TWIN_RATE_LIMIT_PPS 10000
+#define TWIN_RATE_LIMIT_MAX 100000000 /* keeps the bucket's arithmetic within 64 bits */
+
 struct twin_conf {
 	bool enabled;
 	char prefix[IFNAMSIZ];
+	uint32_t rate_limit_pps;
 };
 
 struct twin {
@@ -90,9 +98,10 @@ struct twin {
 
 int twin_punt_reason = -1;
 bool twin_present[FP_MAX_IFACES];
-static int twin_reason = -1; /* registered once; twin_punt_reason while twins are on */
 static int edge_port_tx;
-static struct twin_conf conf = {.enabled = true};
+static struct twin_conf conf = {.enabled = true, .rate_limit_pps = TWIN_RATE_LIMIT_PPS};
+/* conf.rate_limit_pps for the workers */
+static uint32_t twin_rate_limit_pps = TWIN_RATE_LIMIT_PPS;
 static struct twin twins[FP_MAX_IFACES] = {[0 ... FP_MAX_IFACES - 1] = {.fd = -1}};
 static struct twin_listener *listeners;
 
@@ -417,14 +426,91 @@ static void twins_remove_all(void)
 			twin_remove(fp_ifaces[i]);
 }
 
+/*
+ * TWIN_NODE: a token bucket per worker (the node's context, one per graph), refilled from the
+ * TSC, of rate_limit_pps tokens a second and a tenth of a second's worth at most (at least one).
+ * Not icmp_limit's buckets: those are shared by the workers (a compare-and-swap per packet) and
+ * count milliseconds, too coarse for thousands of packets a second.
+ */
+struct twin_bucket {
+	uint64_t refilled; /* TSC of the last refill */
+	uint32_t tokens;
+};
+static_assert(sizeof(struct twin_bucket) <= RTE_NODE_CTX_SZ, "twin_bucket fits a node context");
+
+enum {
+	TWIN_OUTPUT_PUNT,
+	TWIN_OUTPUT_RATE_LIMITED,
+	TWIN_OUTPUT_EDGES,
+};
+
+static int twin_output_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
+
+	(void)graph;
+	b->refilled = rte_rdtsc();
+	b->tokens = 0;
+	return 0;
+}
+
+static void twin_bucket_refill(struct twin_bucket *b, uint32_t pps)
+{
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	uint64_t elapsed = RTE_MIN(now - b->refilled, hz); /* a second fills any bucket */
+	uint64_t added = elapsed * pps / hz;
+	uint32_t burst = RTE_MAX(pps / 10, 1u);
+
+	/* the fraction of a token not added yet stays in elapsed for the next time */
+	if (added > 0) {
+		b->tokens = RTE_MIN(b->tokens + added, (uint64_t)burst);
+		b->refilled = now;
+	}
+}
+
+static uint16_t twin_output_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
+	uint32_t pps = __atomic_load_n(&twin_rate_limit_pps, __ATOMIC_RELAXED);
+	uint16_t allowed = n;
+
+	if (pps != 0) {
+		twin_bucket_refill(b, pps);
+		allowed = RTE_MIN((uint32_t)n, b->tokens);
+		b->tokens -= allowed;
+	}
+	rte_node_enqueue(graph, node, TWIN_OUTPUT_PUNT, objs, allowed);
+	if (allowed < n)
+		rte_node_enqueue(
+			graph, node, TWIN_OUTPUT_RATE_LIMITED, &objs[allowed], n - allowed);
+	return n;
+}
+
+static struct rte_node_register twin_output_node = {
+	.name = TWIN_NODE,
+	.init = twin_output_init,
+	.process = twin_output_process,
+	.nb_edges = TWIN_OUTPUT_EDGES,
+	.next_nodes =
+		{
+			[TWIN_OUTPUT_PUNT] = PUNT_NODE,
+			[TWIN_OUTPUT_RATE_LIMITED] = "twin_rate_limited",
+		},
+};
+FP_NODE_REGISTER(twin_output_node)
+FP_DROP_NODE(twin_rate_limited)
+
 /* The twins follow a new configuration: all made again under their new names, or none. */
 static void twins_configure(const struct twin_conf *c)
 {
-	if (c->enabled == conf.enabled && strcmp(c->prefix, conf.prefix) == 0)
+	__atomic_store_n(&twin_rate_limit_pps, c->rate_limit_pps, __ATOMIC_RELAXED);
+	if (c->enabled == conf.enabled && strcmp(c->prefix, conf.prefix) == 0) {
+		conf.rate_limit_pps = c->rate_limit_pps;
 		return;
+	}
 	twins_remove_all();
 	conf = *c;
-	twin_punt_reason = conf.enabled ? twin_reason : -1;
 	twins_create_all();
 }
 
@@ -464,16 +550,20 @@ static int check_twin_names(struct cfg_ctx *ctx, const char *prefix)
 
 static int twins_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	static const char *const keys[] = {"enabled", "prefix", NULL};
-	struct twin_conf c = {.enabled = true};
+	static const char *const keys[] = {"enabled", "prefix", "rate_limit_pps", NULL};
+	struct twin_conf c = {.enabled = true, .rate_limit_pps = TWIN_RATE_LIMIT_PPS};
+	uint64_t pps = TWIN_RATE_LIMIT_PPS;
 	const char *prefix = "";
 	int ret;
 
 	if ((ret = cfg_check_type(ctx, value, JSON_OBJECT)) < 0 ||
 		(ret = cfg_check_keys(ctx, value, keys)) < 0 ||
 		(ret = cfg_get_bool(ctx, value, "enabled", false, &c.enabled)) < 0 ||
-		(ret = cfg_get_string(ctx, value, "prefix", false, &prefix)) < 0)
+		(ret = cfg_get_string(ctx, value, "prefix", false, &prefix)) < 0 ||
+		(ret = cfg_get_uint(
+			 ctx, value, "rate_limit_pps", false, 0, TWIN_RATE_LIMIT_MAX, &pps)) < 0)
 		return ret;
+	c.rate_limit_pps = pps;
 	cfg_push_key(ctx, "prefix");
 	if (strlen(prefix) >= IFNAMSIZ - 1)
 		ret = cfg_err(ctx, EINVAL, "a twin prefix has at most %d characters", IFNAMSIZ - 2);
@@ -498,7 +588,8 @@ static int twins_apply(void *parsed)
 
 static json_t *twins_dump(void)
 {
-	return json_pack("{s:b, s:s}", "enabled", conf.enabled, "prefix", conf.prefix);
+	return json_pack("{s:b, s:s, s:I}", "enabled", conf.enabled, "prefix", conf.prefix,
+		"rate_limit_pps", (json_int_t)conf.rate_limit_pps);
 }
 
 static struct cfg_section twins_section = {
@@ -543,8 +634,8 @@ static int api_twin_list(const json_t *args, json_t **result)
 	for (unsigned int i = 0; conf.enabled && i < FP_MAX_IFACES; i++)
 		if (fp_ifaces[i] != NULL)
 			json_array_append_new(list, twin_to_json(fp_ifaces[i], &twins[i]));
-	*result = json_pack(
-		"{s:b, s:s, s:o}", "enabled", conf.enabled, "prefix", conf.prefix, "twins", list);
+	*result = json_pack("{s:b, s:s, s:I, s:o}", "enabled", conf.enabled, "prefix", conf.prefix,
+		"rate_limit_pps", (json_int_t)conf.rate_limit_pps, "twins", list);
 	return 0;
 }
 
@@ -564,10 +655,9 @@ static int twin_init(void)
 {
 	int ret;
 
-	if ((ret = twin_reason = punt_reason_register("twin", twin_punted)) < 0 ||
+	if ((ret = twin_punt_reason = punt_reason_register("twin", twin_punted)) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
-	twin_punt_reason = conf.enabled ? twin_reason : -1;
 	iface_listener_register(&twin_iface_listener);
 	return 0;
 }

@@ -37,11 +37,22 @@ struct twin_listener {
 };
 void twin_listener_register(struct twin_listener *l);
 
-/* The punt reason that sends a packet up its iface_in's twin (workers set it, then enqueue
- * the packet to PUNT_NODE); -1 while twins are off. */
+/*
+ * The node workers send what goes up a twin to (after twin_punt()): it limits the rate per
+ * worker ("twins": {"rate_limit_pps"}; over it: twin_rate_limited) so that a flood at the
+ * router leaves room in the punt ring for ARP and NDP, then hands the packets to PUNT_NODE.
+ */
+#define TWIN_NODE "twin_output"
+
+/* The punt reason that sends a packet up its iface_in's twin: registered once at start-up,
+ * never changed afterwards (read by workers without ordering). */
 extern int twin_punt_reason;
 
-/* Per interface, whether it has a twin now: written by the control thread, read by workers. */
+/*
+ * Per interface, whether it has a twin now: written by the control thread, read by workers.
+ * Relaxed is enough: a worker that sees a twin just removed punts a packet that the control
+ * thread then drops, counted (twin_none); no other data is published with it.
+ */
 extern bool twin_present[FP_MAX_IFACES];
 
 static inline bool iface_has_twin(uint16_t iface)
@@ -51,7 +62,7 @@ static inline bool iface_has_twin(uint16_t iface)
 
 /*
  * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
- * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
+ * iface_in; if so it now carries twin_punt_reason, for TWIN_NODE. Without a twin (twins off, or
  * the interface has none) the caller answers as it would alone (port unreachable, ...).
  */
 static inline bool twin_punt(struct rte_mbuf *m)

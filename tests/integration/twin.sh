@@ -324,7 +324,7 @@ test_twin_config() {
 	check "... show twins lists fp-p1 as p1's" sh -c \
 		"$FASTPATHCTL -s $SOCK show twins | tee /dev/stderr | grep -Eq '^p1 +fp-p1 +[0-9]+ +up '"
 	check "... config.dump has the section" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.twins == {\"enabled\": true, \"prefix\": \"fp-\"}'"
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.twins == {\"enabled\": true, \"prefix\": \"fp-\", \"rate_limit_pps\": 10000}'"
 	conf=$WORK/prefixed.json
 	jq '.ports |= map(select(.name != "p3")) | .addresses |= map(select(.iface != "p3")) | .routes = [] | .neighbours = []' \
 		"$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
@@ -339,6 +339,17 @@ test_twin_config() {
 	check "a twin deleted under fastpathd: failed, and why" poll sh -c \
 		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins[] | select(.iface == \"p2\") | .state == \"failed\" and (.error | startswith(\"lost: \"))'"
 	check "... the daemon goes on" ping_ok h1 10.0.2.2
+	jq '.twins.rate_limit_pps = 50' "$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+	kill -HUP "$FPD_PID"
+	check "a reload sets rate_limit_pps 50" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.rate_limit_pps == 50'"
+	local limited=$(drops twin_rate_limited)
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(2000): s.sendto(b'flood', ('10.0.1.1', 7011))"
+	check "... a UDP flood at the router: most of it dropped as twin_rate_limited" \
+		test "$(drops twin_rate_limited)" -ge $((limited + 1000))
+	check "... ARP and pings still get through" ping_ok h1 10.0.2.2
 	twin_daemon_stop
 	check "the twins go with the daemon" sh -c "! ip -n $R link show dev p1"
 
