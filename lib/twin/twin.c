@@ -48,7 +48,7 @@ enum twin_drop {
 	TWIN_DROP_NO_TWIN,	   /* punted for an interface that has no twin (any more) */
 	TWIN_DROP_NO_L2_HEADER,	   /* its Ethernet header is not in front of it */
 	TWIN_DROP_TOO_MANY_SEGS,   /* more than TWIN_MAX_SEGS segments */
-	TWIN_DROP_KERNEL_BUSY,	   /* the write would block (EAGAIN, ENOBUFS) */
+	TWIN_DROP_KERNEL_BUSY,	   /* the kernel had no buffer for it (ENOBUFS, ENOMEM, EAGAIN) */
 	TWIN_DROP_WRITE_ERROR,	   /* any other write error */
 	TWIN_DROP_FRAME_TOO_BIG,   /* from the kernel, over the port's MTU or an mbuf */
 	TWIN_DROP_FRAME_TRUNCATED, /* from the kernel, shorter than an Ethernet header */
@@ -301,13 +301,14 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 	uint16_t id = (uintptr_t)arg;
 	const struct iface *iface = iface_get(id);
 	struct twin *t = &twins[id];
-	struct rte_mempool *pool;
+	/* without a pool the frames are read all the same (and dropped): level-triggered epoll
+	 * would call again at once for what is left */
+	struct rte_mempool *pool =
+		iface != NULL ? port_mempool(rte_eth_dev_socket_id(iface->port_id)) : NULL;
 
 	(void)events;
-	if (iface == NULL || (pool = port_mempool(rte_eth_dev_socket_id(iface->port_id))) == NULL)
-		return;
 	for (unsigned int i = 0; i < TWIN_READ_BURST; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_mbuf *m = pool != NULL ? rte_pktmbuf_alloc(pool) : NULL;
 		uint32_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
 		uint8_t discard;
 		ssize_t n;
@@ -384,8 +385,9 @@ static void twin_write(struct twin *t, const struct rte_mbuf *m)
 		};
 	sent = writev(t->fd, iov, n);
 	if (sent < 0) {
-		twin_drop(t, errno == EAGAIN || errno == ENOBUFS ? TWIN_DROP_KERNEL_BUSY
-								 : TWIN_DROP_WRITE_ERROR);
+		twin_drop(t, errno == EAGAIN || errno == ENOBUFS || errno == ENOMEM
+				     ? TWIN_DROP_KERNEL_BUSY
+				     : TWIN_DROP_WRITE_ERROR);
 		return;
 	}
 	t->to_kernel_packets++;
@@ -514,6 +516,25 @@ static void twins_configure(const struct twin_conf *c)
 	twins_create_all();
 }
 
+/* The twin name prefix + name of the port or interface called name (what: "port", ...). */
+static int check_twin_name(
+	struct cfg_ctx *ctx, const char *prefix, const char *name, const char *what)
+{
+	char joined[2 * IFNAMSIZ];
+
+	if (strlen(prefix) + strlen(name) >= IFNAMSIZ)
+		return cfg_err(ctx, EINVAL,
+			"twin name '%s%s' of %s '%s' is longer than %d characters", prefix, name,
+			what, name, IFNAMSIZ - 1);
+	snprintf(joined, sizeof(joined), "%s%s", prefix, name);
+	if (!kernel_name_valid(joined))
+		return cfg_err(ctx, EINVAL,
+			"twin name '%s' of %s '%s' is no kernel interface name (no '/', ':', "
+			"blank, '.' or '..')",
+			joined, what, name);
+	return 0;
+}
+
 /*
  * Every twin name the prefix makes must be a kernel interface name: those of the document's
  * ports, or of the running interfaces when the document does not list ports.
@@ -523,6 +544,7 @@ static int check_twin_names(struct cfg_ctx *ctx, const char *prefix)
 	const json_t *ports = ctx->doc ? json_object_get(cfg_doc_root(ctx->doc), "ports") : NULL;
 	const json_t *port;
 	size_t i;
+	int ret;
 
 	if (!kernel_name_chars_valid(prefix))
 		return cfg_err(ctx, EINVAL,
@@ -531,20 +553,16 @@ static int check_twin_names(struct cfg_ctx *ctx, const char *prefix)
 		json_array_foreach (ports, i, port) {
 			const char *name = json_string_value(json_object_get(port, "name"));
 
-			/* a port without a valid name is the ports section's error */
-			if (name != NULL && strlen(prefix) + strlen(name) >= IFNAMSIZ)
-				return cfg_err(ctx, EINVAL,
-					"twin name '%s%s' of port '%s' is longer than %d "
-					"characters",
-					prefix, name, name, IFNAMSIZ - 1);
+			/* a port without a name is the ports section's error */
+			if (name != NULL && (ret = check_twin_name(ctx, prefix, name, "port")) < 0)
+				return ret;
 		}
 		return 0;
 	}
 	for (unsigned int k = 0; k < FP_MAX_IFACES; k++)
-		if (fp_ifaces[k] != NULL && strlen(prefix) + strlen(fp_ifaces[k]->name) >= IFNAMSIZ)
-			return cfg_err(ctx, EINVAL,
-				"twin name '%s%s' of interface '%s' is longer than %d characters",
-				prefix, fp_ifaces[k]->name, fp_ifaces[k]->name, IFNAMSIZ - 1);
+		if (fp_ifaces[k] != NULL &&
+			(ret = check_twin_name(ctx, prefix, fp_ifaces[k]->name, "interface")) < 0)
+			return ret;
 	return 0;
 }
 

@@ -64,15 +64,19 @@ static inline bool iface_has_twin(uint16_t iface)
  * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
  * iface_in; if so it now carries twin_punt_reason, for TWIN_NODE. Without a twin (twins off, or
  * the interface has none) the caller answers as it would alone (port unreachable, ...).
+ * twin_punt_if(): the same for a caller that asked iface_has_twin() already, so that one
+ * packet sees one answer even while the twin comes or goes.
  */
+static inline bool twin_punt_if(struct rte_mbuf *m, bool has_twin)
+{
+	if (has_twin)
+		fp_mbuf_priv(m)->punt_reason = twin_punt_reason;
+	return has_twin;
+}
+
 static inline bool twin_punt(struct rte_mbuf *m)
 {
-	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-
-	if (!iface_has_twin(priv->iface_in))
-		return false;
-	priv->punt_reason = twin_punt_reason;
-	return true;
+	return twin_punt_if(m, iface_has_twin(fp_mbuf_priv(m)->iface_in));
 }
 
 /*

@@ -368,6 +368,9 @@ for _ in range(2000): s.sendto(b'flood', ('10.0.1.1', 7011))"
 	printf '{"twins": {"prefix": "fp/"}}\n' >"$WORK/twin_bad.json"
 	check "config: a prefix a kernel name cannot have is refused" sh -c \
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"'fp/' cannot start kernel interface names\""
+	printf '{"twins": {},\n "ports": [{"name": "..", "driver": "null"}]}\n' >"$WORK/twin_bad.json"
+	check "config: a port whose twin name the kernel refuses ('..') is refused" sh -c \
+		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin name '..' of port '..' is no kernel interface name\""
 }
 
 # IPv4 fragments for the router, on a port that does not reassemble them as af_packet does: a tap
