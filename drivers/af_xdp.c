@@ -60,7 +60,7 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 	const char *iface, *prog = NULL;
 	uint64_t budget;
 	size_t len;
-	int ret;
+	int ret, err;
 
 	if (json_object_get(obj, "mac") != NULL)
 		return cfg_err_key(ctx, "mac", EINVAL,
@@ -86,6 +86,8 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 		return ret;
 	}
 	ret = cfg_get_string(ctx, obj, "xdp_prog", false, &prog);
+	if (ret < 0)
+		return ret;
 	if (ret == 0) {
 		prog = default_xdp_prog();
 		len = strlen(conf->devargs);
@@ -95,12 +97,13 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 	}
 	if (access(prog, R_OK) == 0)
 		return 0;
+	err = errno;
 	if (ret == 0)
-		return cfg_err(ctx, errno,
+		return cfg_err(ctx, err,
 			"the XDP program of af_xdp ports, %s: %s (is fastpath installed?)", prog,
-			strerror(errno));
+			strerror(err));
 	cfg_push_key(ctx, "xdp_prog");
-	ret = cfg_err(ctx, errno, "%s: %s", prog, strerror(errno));
+	ret = cfg_err(ctx, err, "%s: %s", prog, strerror(err));
 	cfg_pop(ctx);
 	return ret;
 }
