@@ -50,7 +50,7 @@ enum twin_drop {
 	TWIN_DROP_TOO_MANY_SEGS,   /* more than TWIN_MAX_SEGS segments */
 	TWIN_DROP_KERNEL_BUSY,	   /* the kernel had no buffer for it (ENOBUFS, ENOMEM, EAGAIN) */
 	TWIN_DROP_WRITE_ERROR,	   /* any other write error */
-	TWIN_DROP_FRAME_TOO_BIG,   /* from the kernel, over the port's MTU or an mbuf */
+	TWIN_DROP_FRAME_TOO_BIG,   /* from the kernel, over the twin's MTU (twin_mtu()) */
 	TWIN_DROP_FRAME_TRUNCATED, /* from the kernel, shorter than an Ethernet header */
 	TWIN_DROP_NOMBUF,	   /* from the kernel, no mbuf to copy it into */
 	TWIN_DROP_INJECT_FULL,	   /* from the kernel, the worker's inject ring is full */
@@ -214,7 +214,7 @@ static int tap_create(struct twin *t, const struct iface *iface)
 	if ((ret = link_ioctl(SIOCSIFHWADDR, &ifr)) < 0)
 		goto err;
 	step = "MTU";
-	ifr.ifr_mtu = iface->mtu;
+	ifr.ifr_mtu = twin_mtu(iface);
 	if ((ret = link_ioctl(SIOCSIFMTU, &ifr)) < 0)
 		goto err;
 	step = "ifindex";
@@ -332,7 +332,7 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		if (n < RTE_ETHER_HDR_LEN || n > room ||
-			n > iface->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
+			n > twin_mtu(iface) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
 			twin_drop(t, n < RTE_ETHER_HDR_LEN ? TWIN_DROP_FRAME_TRUNCATED
 							   : TWIN_DROP_FRAME_TOO_BIG);
 			rte_pktmbuf_free(m);
@@ -630,8 +630,9 @@ static json_t *twin_to_json(const struct iface *iface, const struct twin *t)
 		json_object_set_new(drops, twin_drops[r].name, json_integer(t->drops[r]));
 		dropped += t->drops[r];
 	}
-	o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "iface", iface->name,
-		"name", t->name, "ifindex", t->fd >= 0 ? t->ifindex : 0, "state",
+	o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "iface",
+		iface->name, "name", t->name, "ifindex", t->fd >= 0 ? t->ifindex : 0, "mtu",
+		twin_mtu(iface), "state",
 		t->fd < 0    ? "failed"
 		: t->carrier ? "up"
 			     : "no-carrier",

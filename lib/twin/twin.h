@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "infra/iface.h"
@@ -22,6 +23,17 @@ bool twins_enabled(void);
 
 /* The kernel ifindex of iface's twin; 0 if it has none. Control thread. */
 int twin_ifindex(uint16_t iface);
+
+/*
+ * The MTU of iface's twin: the interface's, at most what one mbuf holds (a frame from the
+ * kernel is read into one mbuf; ports send single-segment frames). TCP from the kernel over a
+ * jumbo port then uses the smaller MSS.
+ */
+#define TWIN_MTU_MAX (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
+static inline uint16_t twin_mtu(const struct iface *iface)
+{
+	return RTE_MIN(iface->mtu, (uint16_t)TWIN_MTU_MAX);
+}
 
 /* The fastpath interface whose twin has this kernel ifindex; FP_IFACE_NONE if none. */
 uint16_t twin_iface_of(int ifindex);
