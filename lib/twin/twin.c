@@ -17,6 +17,7 @@
 #include "infra/graph.h"
 #include "infra/log.h"
 #include "infra/module.h"
+#include "infra/netdev.h"
 #include "infra/port.h"
 #include "infra/punt.h"
 
@@ -29,7 +30,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -156,20 +156,6 @@ static bool kernel_name_valid(const char *name)
 	       strcmp(name, "..") != 0 && kernel_name_chars_valid(name);
 }
 
-/* A link-level ioctl on the twin through a throwaway socket, as ip link does. */
-static int link_ioctl(unsigned long request, struct ifreq *ifr)
-{
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
-
-	if (sock < 0)
-		return -errno;
-	if (ioctl(sock, request, ifr) < 0)
-		ret = -errno;
-	close(sock);
-	return ret;
-}
-
 static void twin_set_carrier(uint16_t iface, bool up)
 {
 	struct twin *t = &twins[iface];
@@ -211,24 +197,24 @@ static int tap_create(struct twin *t, const struct iface *iface)
 	step = "MAC address";
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	memcpy(ifr.ifr_hwaddr.sa_data, &iface->mac, RTE_ETHER_ADDR_LEN);
-	if ((ret = link_ioctl(SIOCSIFHWADDR, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCSIFHWADDR, &ifr)) < 0)
 		goto err;
 	step = "MTU";
 	ifr.ifr_mtu = twin_mtu(iface);
-	if ((ret = link_ioctl(SIOCSIFMTU, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCSIFMTU, &ifr)) < 0)
 		goto err;
 	step = "ifindex";
-	if ((ret = link_ioctl(SIOCGIFINDEX, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCGIFINDEX, &ifr)) < 0)
 		goto err;
 	t->ifindex = ifr.ifr_ifindex;
 	/* a TAP's carrier is on from the start; off until the port's link is up */
 	t->carrier = true;
 	twin_set_carrier(iface->id, iface->link_up);
 	step = "up";
-	if ((ret = link_ioctl(SIOCGIFFLAGS, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCGIFFLAGS, &ifr)) < 0)
 		goto err;
 	ifr.ifr_flags |= IFF_UP;
-	if ((ret = link_ioctl(SIOCSIFFLAGS, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCSIFFLAGS, &ifr)) < 0)
 		goto err;
 	step = "poll";
 	if ((ret = control_fd_add(t->fd, EPOLLIN, twin_readable, (void *)(uintptr_t)iface->id)) < 0)

@@ -117,7 +117,7 @@ test_af_xdp_ports() {
 	check "af_xdp: fastpathctl show stats has the XDP verdicts" sh -c \
 		"'$FASTPATHCTL' -s '$SOCK' show stats | tee /dev/stderr |
 		 grep -qE '^PORT +XDP_REDIRECTED +XDP_PASSED +XDP_NO_SOCKET$' &&
-		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +2 +0$'"
+		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +3 +0$'"
 
 	# a changed port is destroyed and created again: its program detached, then attached anew
 	before=$(xdp_prog_id x2)
