@@ -119,6 +119,18 @@ test_af_xdp_ports() {
 		 grep -qE '^PORT +XDP_REDIRECTED +XDP_PASSED +XDP_NO_SOCKET$' &&
 		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +3 +0$'"
 
+	# the PMD says up from start to stop: the link is x1's IFF_RUNNING
+	in_ns xa ip link set eth0 down
+	check "af_xdp: x1 loses its carrier: p1's link goes down" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .link_up == false'"
+	in_ns xa ip link set eth0 up
+	check "af_xdp: ... and comes back up with it" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .link_up == true'"
+	# xa as it was: Linux flushed its IPv6 address and its routes with the link
+	in_ns xa ip -6 addr replace 2001:db8:1::2/64 dev eth0 nodad
+	poll in_ns xa ip route replace default via 10.0.1.1
+	poll in_ns xa ip -6 route replace default via 2001:db8:1::1
+
 	# a changed port is destroyed and created again: its program detached, then attached anew
 	before=$(xdp_prog_id x2)
 	jq '.ports[1].busy_budget = 0' "$WORK/xdp.json" >"$WORK/xdp2.json"
