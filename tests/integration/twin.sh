@@ -373,29 +373,19 @@ for _ in range(2000): s.sendto(b'flood', ('10.0.1.1', 7011))"
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin name '..' of port '..' is no kernel interface name\""
 }
 
-# A jumbo port (MTU 9000): its twin gets what one mbuf holds (2030), and the kernel's TCP
-# over it works, with the matching MSS
+# A jumbo port (MTU 9000): its twin gets what one mbuf holds (2030). A null port: DPDK 22.11's
+# af_packet and tap take 1518 and 1522-byte frames at most, so no traffic over it here
 test_twin_jumbo() {
-	ip -n $R link set r-h1 mtu 9000
-	in_ns h1 ip link set eth0 mtu 9000
 	check "a port of MTU 9000: fastpathd starts" twin_daemon jumbo \
-		'.ports |= map(if .name == "p1" then .mtu = 9000 else . end)'
-	check "... its twin has MTU 2030" sh -c "ip -n $R link show dev p1 | tee /dev/stderr | grep -q 'mtu 2030 '"
+		'.ports += [{"name": "n4", "driver": "null", "mtu": 9000}]'
+	check "... its twin has MTU 2030" sh -c \
+		"ip -n $R link show dev n4 | tee /dev/stderr | grep -q 'mtu 2030 ' || { tail -3 $WORK/jumbo.log; false; }"
 	check "... twin.list says so" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins[] | select(.iface == \"p1\") | .mtu == 2030'"
-	ip -n $R addr add 10.0.1.1/24 dev p1 2>/dev/null
-	in_ns h1 timeout 20 socat -u TCP4-LISTEN:7012,reuseaddr - >"$WORK/jumbo.received" 2>/dev/null &
-	local server=$!
-	sleep 0.5
-	head -c 3000000 /dev/urandom >"$WORK/jumbo.sent"
-	ip netns exec $R timeout 15 socat -u "$WORK/jumbo.sent" TCP4:10.0.1.2:7012,connect-timeout=5
-	wait $server
-	check "... 3 MB over TCP from the router's kernel to h1 arrive whole" \
-		cmp "$WORK/jumbo.sent" "$WORK/jumbo.received"
-	check "... no frame from the kernel too big" test "$(drops twin_frame_too_big)" -eq 0
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '[.twins[] | select(.iface == \"n4\") | .mtu] == [2030]'"
+	check "... the netlink mirror takes that MTU as the twin's own" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api netlink.show | tee /dev/stderr | jq -e '.. | .mtu_ignored? // empty | . == 0' | grep -q true"
+	check "... a twin of a 1500 port keeps 1500" sh -c "ip -n $R link show dev p1 | grep -q 'mtu 1500 '"
 	twin_daemon_stop
-	ip -n $R link set r-h1 mtu 1500
-	in_ns h1 ip link set eth0 mtu 1500
 }
 
 # IPv4 fragments for the router, on a port that does not reassemble them as af_packet does: a tap
