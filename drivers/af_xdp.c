@@ -3,6 +3,7 @@
 #include "driver.h"
 #include "drivers/af_xdp_paths.h"
 #include "infra/fp_error.h"
+#include "infra/netdev.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,8 +16,6 @@
 
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -60,7 +59,7 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 	const char *iface, *prog = NULL;
 	uint64_t budget;
 	size_t len;
-	int ret;
+	int ret, err;
 
 	if (json_object_get(obj, "mac") != NULL)
 		return cfg_err_key(ctx, "mac", EINVAL,
@@ -86,6 +85,8 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 		return ret;
 	}
 	ret = cfg_get_string(ctx, obj, "xdp_prog", false, &prog);
+	if (ret < 0)
+		return ret;
 	if (ret == 0) {
 		prog = default_xdp_prog();
 		len = strlen(conf->devargs);
@@ -95,12 +96,13 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 	}
 	if (access(prog, R_OK) == 0)
 		return 0;
+	err = errno;
 	if (ret == 0)
-		return cfg_err(ctx, errno,
+		return cfg_err(ctx, err,
 			"the XDP program of af_xdp ports, %s: %s (is fastpath installed?)", prog,
-			strerror(errno));
+			strerror(err));
 	cfg_push_key(ctx, "xdp_prog");
-	ret = cfg_err(ctx, errno, "%s: %s", prog, strerror(errno));
+	ret = cfg_err(ctx, err, "%s: %s", prog, strerror(err));
 	cfg_pop(ctx);
 	return ret;
 }
@@ -110,17 +112,15 @@ static int netdev_queues(const char *iface, unsigned int *count)
 {
 	struct ethtool_channels channels = {.cmd = ETHTOOL_GCHANNELS};
 	struct ifreq ifr = {.ifr_data = (void *)&channels};
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+	int ret;
 
-	if (fd < 0)
-		return fp_error(errno, "socket: %s", strerror(errno));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0 && errno != EOPNOTSUPP)
-		ret = fp_error(errno, "%s: channels: %s", iface, strerror(errno));
+	ret = netdev_ioctl(SIOCETHTOOL, &ifr);
 	/* a netdev without channels (veth) is one stream */
 	*count = channels.max_combined == 0 ? 1 : channels.combined_count;
-	close(fd);
-	return ret;
+	if (ret < 0 && ret != -EOPNOTSUPP)
+		return fp_error(-ret, "%s: channels: %s", iface, strerror(-ret));
+	return 0;
 }
 
 /* The inodes of the sockets whose rings this process maps. */
@@ -178,7 +178,7 @@ static void close_orphan_sockets(void)
 
 static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 {
-	const char *iface = json_string_value(json_object_get(conf->driver_args, "iface"));
+	const char *iface = driver_netdev(conf);
 	json_int_t start = json_integer_value(json_object_get(conf->driver_args, "start_queue"));
 	unsigned int count = 0;
 	__u32 prog_id = 0;
@@ -245,7 +245,7 @@ static void af_xdp_counters(const struct port_conf *conf, counter_cb cb, json_t 
 		[FP_XDP_PASSED] = "xdp_passed",
 		[FP_XDP_NO_SOCKET] = "xdp_no_socket",
 	};
-	const char *iface = json_string_value(json_object_get(conf->driver_args, "iface"));
+	const char *iface = driver_netdev(conf);
 	int ncpus = libbpf_num_possible_cpus();
 	unsigned int ifindex;
 	int map_fd;
@@ -273,5 +273,6 @@ static struct port_driver af_xdp_driver = {
 	.parse = af_xdp_parse,
 	.check_probe = af_xdp_check_probe,
 	.counters = af_xdp_counters,
+	.medium_up = driver_netdev_running,
 };
 PORT_DRIVER_REGISTER(af_xdp_driver)

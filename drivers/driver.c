@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "driver.h"
 #include "infra/fp_error.h"
+#include "infra/netdev.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 static int append(char *buf, size_t size, const char *fmt, const char *a, const char *b)
 {
@@ -68,4 +71,20 @@ int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *con
 	if (ret < 0)
 		return cfg_err(ctx, ENAMETOOLONG, "device arguments too long");
 	return 0;
+}
+
+const char *driver_netdev(const struct port_conf *conf)
+{
+	return json_string_value(json_object_get(conf->driver_args, "iface"));
+}
+
+bool driver_netdev_running(const struct port_conf *conf)
+{
+	const char *netdev = driver_netdev(conf);
+	struct ifreq ifr = {0};
+
+	if (netdev == NULL)
+		return true;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", netdev);
+	return netdev_ioctl(SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags & IFF_RUNNING);
 }

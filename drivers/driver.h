@@ -24,3 +24,13 @@ int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *con
 		.parse = drv_name##_parse,                                                         \
 	};                                                                                         \
 	PORT_DRIVER_REGISTER(drv_name##_driver)
+
+/* The kernel netdev of a port over one (af_packet, af_xdp: the "iface" key); NULL if none. */
+const char *driver_netdev(const struct port_conf *conf);
+
+/*
+ * medium_up of drivers whose PMD says up from start to stop (af_packet, af_xdp in DPDK 22.11):
+ * the netdev's operational state (IFF_RUNNING: up, with its carrier). When it cannot be
+ * asked, the PMD's word stands (up).
+ */
+bool driver_netdev_running(const struct port_conf *conf);

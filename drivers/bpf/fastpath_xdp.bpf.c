@@ -36,12 +36,14 @@ static __always_inline int count(__u32 counter, int verdict)
 	return verdict;
 }
 
-/* eth_input's demux: what it does not drop as an unknown ethertype */
+/*
+ * eth_input's demux: what it handles. Tagged frames (802.1Q, 802.1ad) are not: fastpath has no
+ * VLAN interfaces and would drop them (eth_unknown_vlan), the kernel may have some on the netdev.
+ */
 static __always_inline int for_the_graph(__be16 ether_type)
 {
 	return ether_type == bpf_htons(ETH_P_IP) || ether_type == bpf_htons(ETH_P_IPV6) ||
-	       ether_type == bpf_htons(ETH_P_ARP) || ether_type == bpf_htons(ETH_P_8021Q) ||
-	       ether_type == bpf_htons(ETH_P_8021AD);
+	       ether_type == bpf_htons(ETH_P_ARP);
 }
 
 SEC("xdp")

@@ -5,7 +5,6 @@
  * What fastpath_xdp.bpf.c and fastpathd share: the per-CPU counters of its
  * verdicts, indexed by enum fp_xdp_counter in the map named FP_XDP_COUNTERS_MAP.
  */
-#define FP_XDP_PROG_NAME    "fastpath_xdp"
 #define FP_XDP_COUNTERS_MAP "fp_xdp_counters"
 
 enum fp_xdp_counter {

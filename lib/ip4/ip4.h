@@ -23,6 +23,12 @@ static inline bool ip4_is_multicast(uint32_t be)
 	return (ip4_host(be) >> 28) == 0xe;
 }
 
+/* 224.0.0.0/24, never forwarded (RFC 5771): OSPF, RIPv2, VRRP, IGMP... */
+static inline bool ip4_is_link_local_multicast(uint32_t be)
+{
+	return (ip4_host(be) >> 8) == 0xe00000;
+}
+
 static inline bool ip4_is_lbcast(uint32_t be)
 {
 	return be == 0xffffffff;
@@ -56,7 +62,8 @@ static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigne
 }
 
 /* An ICMP error node (FP_ICMP_ERROR_NODE) for icmp4_error. */
-#define IP4_ICMP_ERROR_NODE(reason, type, code) FP_ICMP_ERROR_NODE(reason, type, code, "icmp4_error")
+#define IP4_ICMP_ERROR_NODE(reason, type, code)                                                    \
+	FP_ICMP_ERROR_NODE(reason, type, code, "icmp4_error")
 
 /* ICMP types and codes (RFC 792) */
 #define ICMP4_ECHO_REPLY    0

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
-#include "infra/punt.h"
 #include "ip4_route.h"
 #include "twin/twin.h"
 
@@ -39,10 +38,13 @@ static __rte_noinline rte_edge_t ip4_martian_check(
 		return IP4_INPUT_MARTIAN_SOURCE;
 	if (ip4_is_zeronet(ip->dst_addr) || ip4_is_loopback(ip->dst_addr))
 		return IP4_INPUT_MARTIAN_DESTINATION;
-	/* no multicast routing here: the groups are the kernel's (OSPF, RIP, IGMP), which keeps
-	 * those it joined */
+	/* no multicast routing here: the link-local groups are the kernel's (OSPF, RIPv2, VRRP,
+	 * IGMP), which keeps those it joined; wider groups (mDNS, SSDP, streams) would only
+	 * load the punt ring and the control thread for nothing a router does */
 	if (ip4_is_multicast(ip->dst_addr))
-		return twin_punt(m) ? IP4_INPUT_KERNEL : IP4_INPUT_MULTICAST;
+		return ip4_is_link_local_multicast(ip->dst_addr) && twin_punt(m)
+			       ? IP4_INPUT_KERNEL
+			       : IP4_INPUT_MULTICAST;
 	return IP4_INPUT_LOOKUP;
 }
 
@@ -133,7 +135,7 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
-			[IP4_INPUT_KERNEL] = PUNT_NODE,
+			[IP4_INPUT_KERNEL] = TWIN_NODE,
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)

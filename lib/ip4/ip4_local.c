@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/punt.h"
 #include "ip4.h"
 #include "twin/twin.h"
 
@@ -92,7 +91,7 @@ static struct rte_node_register ip4_local_node = {
 			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
 			[IP4_LOCAL_TCP] = "ip4_local_tcp",
 			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
-			[IP4_LOCAL_KERNEL] = PUNT_NODE,
+			[IP4_LOCAL_KERNEL] = TWIN_NODE,
 		},
 };
 FP_NODE_REGISTER(ip4_local_node)

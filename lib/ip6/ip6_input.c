@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/punt.h"
 #include "ip6_route.h"
 #include "twin/twin.h"
 
@@ -50,11 +49,13 @@ static __rte_noinline rte_edge_t ip6_address_check(
 		/* scopes 0 (reserved) and 1 (interface-local) never come from a link */
 		if (ip6_mc_scope(dst) <= 1)
 			return IP6_INPUT_MARTIAN_DESTINATION;
-		/* we are no multicast router: the groups we joined, and those of the kernel
-		 * (OSPFv3, RIPng, DHCPv6), which keeps the ones it joined */
+		/* we are no multicast router: the groups we joined, and the link-scope ones of
+		 * the kernel (OSPFv3, RIPng, MLD, DHCPv6 relays), which keeps those it joined;
+		 * wider scopes would only load the punt ring and the control thread */
 		if (ip6_iface_joined(iface, dst))
 			return IP6_INPUT_LOCAL;
-		return twin_punt(m) ? IP6_INPUT_KERNEL : IP6_INPUT_MULTICAST;
+		return ip6_mc_scope(dst) == 2 && twin_punt(m) ? IP6_INPUT_KERNEL
+							      : IP6_INPUT_MULTICAST;
 	}
 	/* a link-local destination is on the link the packet came from, never forwarded */
 	if (fp_ip6_is_link_local(dst))
@@ -153,7 +154,7 @@ static struct rte_node_register ip6_input_node = {
 			[IP6_INPUT_MARTIAN_SOURCE] = "ip6_martian_source",
 			[IP6_INPUT_MARTIAN_DESTINATION] = "ip6_martian_destination",
 			[IP6_INPUT_MULTICAST] = "ip6_multicast",
-			[IP6_INPUT_KERNEL] = PUNT_NODE,
+			[IP6_INPUT_KERNEL] = TWIN_NODE,
 			[IP6_INPUT_LINK_LOCAL] = "ip6_link_local_not_ours",
 			IP6_EXT_NEXT_NODES(IP6_INPUT_EXT),
 		},

@@ -101,12 +101,12 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	struct ip6_exthdr_info info;
 	enum ip6_exthdr_verdict v;
 	const struct icmp6_hdr *icmp;
+	bool twin = iface_has_twin(fp_mbuf_priv(m)->iface_in);
 	uint32_t len;
 
-	v = ip6_exthdr_local(pkt, m->data_len,
-		iface_has_twin(fp_mbuf_priv(m)->iface_in) ? &any_upper : &upper, 0, &info);
+	v = ip6_exthdr_local(pkt, m->data_len, twin ? &any_upper : &upper, 0, &info);
 	if (v == IP6_EXT_FRAGMENT)
-		return twin_punt(m) ? IP6_LOCAL_KERNEL : IP6_LOCAL_FRAGMENT;
+		return twin_punt_if(m, twin) ? IP6_LOCAL_KERNEL : IP6_LOCAL_FRAGMENT;
 	if (v != IP6_EXT_OK)
 		return ip6_ext_edge(IP6_LOCAL_EXT, v, &info, m);
 	len = m->data_len - info.l4_offset;
@@ -125,11 +125,11 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 			fp_mbuf_priv(m)->punt_reason = ndp_punt_reason;
 			return IP6_LOCAL_NDP;
 		}
-		return twin_punt(m) ? IP6_LOCAL_KERNEL : IP6_LOCAL_ICMP_UNHANDLED;
+		return twin_punt_if(m, twin) ? IP6_LOCAL_KERNEL : IP6_LOCAL_ICMP_UNHANDLED;
 	}
 	if (info.proto == IPPROTO_NONE)
 		return IP6_LOCAL_NO_NEXT_HEADER;
-	if (twin_punt(m))
+	if (twin_punt_if(m, twin))
 		return IP6_LOCAL_KERNEL;
 	/* without a twin, TCP or UDP */
 	if (info.proto == IPPROTO_TCP)
@@ -161,7 +161,7 @@ static struct rte_node_register ip6_local_node = {
 			[IP6_LOCAL_MULTICAST] = "ip6_local_multicast",
 			[IP6_LOCAL_TCP] = "ip6_local_tcp",
 			[IP6_LOCAL_NO_NEXT_HEADER] = "ip6_local_no_next_header",
-			[IP6_LOCAL_KERNEL] = PUNT_NODE,
+			[IP6_LOCAL_KERNEL] = TWIN_NODE,
 			IP6_EXT_NEXT_NODES(IP6_LOCAL_EXT),
 		},
 };

@@ -576,10 +576,10 @@ static enum nl_verdict link_msg(const struct nlmsghdr *h)
 			nl_push_all(iface->id);
 	}
 	if (h->nlmsg_type == RTM_NEWLINK && tb[IFLA_MTU] != NULL && nla_len(tb[IFLA_MTU]) == 4 &&
-		nla_get_u32(tb[IFLA_MTU]) != iface->mtu) {
+		nla_get_u32(tb[IFLA_MTU]) != twin_mtu(iface)) {
 		stats.mtu_ignored++;
-		LOG(WARNING, "netlink: twin %s has MTU %u, its port %u: not applied", iface->name,
-			nla_get_u32(tb[IFLA_MTU]), iface->mtu);
+		LOG(WARNING, "netlink: twin %s has MTU %u, not %u: not applied", iface->name,
+			nla_get_u32(tb[IFLA_MTU]), twin_mtu(iface));
 		return NL_IGNORE_UNSUPPORTED;
 	}
 	return NL_MIRROR;

@@ -12,7 +12,7 @@ static void print_twins(struct cli_ctx *ctx, const json_t *result, const json_t 
 		return;
 	}
 	cli_table(ctx->out, NULL, json_object_get(result, "twins"),
-		"iface name:twin ifindex state to_kernel_packets:to_kernel "
+		"iface name:twin ifindex state mtu to_kernel_packets:to_kernel "
 		"from_kernel_packets:from_kernel dropped",
 		NULL);
 	json_array_foreach (json_object_get(result, "twins"), i, t)
@@ -26,6 +26,6 @@ static int show_twins(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_twins_cmd, "show twins",
-	"List the kernel twins (TAP devices) of the interfaces: name, ifindex, carrier state, "
+	"List the kernel twins (TAP devices) of the interfaces: name, ifindex, carrier state, MTU, "
 	"packets to and from the kernel, drops (show stats names their reasons).",
 	show_twins)

@@ -4,7 +4,7 @@
  * thread, which owns its file descriptor. Not persistent: the TAP goes when the descriptor is
  * closed, with the interface or the daemon. Config file:
  *
- *   "twins": {"enabled": true, "prefix": ""}
+ *   "twins": {"enabled": true, "prefix": "", "rate_limit_pps": 10000}
  *
  * A twin is named prefix + the interface's name.
  */
@@ -14,11 +14,14 @@
 #include "infra/control.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
+#include "infra/graph.h"
 #include "infra/log.h"
 #include "infra/module.h"
+#include "infra/netdev.h"
 #include "infra/port.h"
 #include "infra/punt.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +30,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/if_tun.h>
 #include <net/if_arp.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 /* Frames read from one twin per wakeup: the others, and the API, get their turn. */
@@ -45,9 +48,9 @@ enum twin_drop {
 	TWIN_DROP_NO_TWIN,	   /* punted for an interface that has no twin (any more) */
 	TWIN_DROP_NO_L2_HEADER,	   /* its Ethernet header is not in front of it */
 	TWIN_DROP_TOO_MANY_SEGS,   /* more than TWIN_MAX_SEGS segments */
-	TWIN_DROP_KERNEL_BUSY,	   /* the write would block (EAGAIN, ENOBUFS) */
+	TWIN_DROP_KERNEL_BUSY,	   /* the kernel had no buffer for it (ENOBUFS, ENOMEM, EAGAIN) */
 	TWIN_DROP_WRITE_ERROR,	   /* any other write error */
-	TWIN_DROP_FRAME_TOO_BIG,   /* from the kernel, over the port's MTU or an mbuf */
+	TWIN_DROP_FRAME_TOO_BIG,   /* from the kernel, over the twin's MTU (twin_mtu()) */
 	TWIN_DROP_FRAME_TRUNCATED, /* from the kernel, shorter than an Ethernet header */
 	TWIN_DROP_NOMBUF,	   /* from the kernel, no mbuf to copy it into */
 	TWIN_DROP_INJECT_FULL,	   /* from the kernel, the worker's inject ring is full */
@@ -72,9 +75,14 @@ static void __attribute__((constructor)) twin_counters_register(void)
 		fp_counter_register(&twin_drops[i]);
 }
 
+/* Packets a second each worker sends up the twins by default; 0 in the config: no limit. */
+#define TWIN_RATE_LIMIT_PPS 10000
+#define TWIN_RATE_LIMIT_MAX 100000000 /* keeps the bucket's arithmetic within 64 bits */
+
 struct twin_conf {
 	bool enabled;
 	char prefix[IFNAMSIZ];
+	uint32_t rate_limit_pps;
 };
 
 struct twin {
@@ -90,9 +98,10 @@ struct twin {
 
 int twin_punt_reason = -1;
 bool twin_present[FP_MAX_IFACES];
-static int twin_reason = -1; /* registered once; twin_punt_reason while twins are on */
 static int edge_port_tx;
-static struct twin_conf conf = {.enabled = true};
+static struct twin_conf conf = {.enabled = true, .rate_limit_pps = TWIN_RATE_LIMIT_PPS};
+/* conf.rate_limit_pps for the workers */
+static uint32_t twin_rate_limit_pps = TWIN_RATE_LIMIT_PPS;
 static struct twin twins[FP_MAX_IFACES] = {[0 ... FP_MAX_IFACES - 1] = {.fd = -1}};
 static struct twin_listener *listeners;
 
@@ -147,20 +156,6 @@ static bool kernel_name_valid(const char *name)
 	       strcmp(name, "..") != 0 && kernel_name_chars_valid(name);
 }
 
-/* A link-level ioctl on the twin through a throwaway socket, as ip link does. */
-static int link_ioctl(unsigned long request, struct ifreq *ifr)
-{
-	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
-
-	if (sock < 0)
-		return -errno;
-	if (ioctl(sock, request, ifr) < 0)
-		ret = -errno;
-	close(sock);
-	return ret;
-}
-
 static void twin_set_carrier(uint16_t iface, bool up)
 {
 	struct twin *t = &twins[iface];
@@ -202,24 +197,24 @@ static int tap_create(struct twin *t, const struct iface *iface)
 	step = "MAC address";
 	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
 	memcpy(ifr.ifr_hwaddr.sa_data, &iface->mac, RTE_ETHER_ADDR_LEN);
-	if ((ret = link_ioctl(SIOCSIFHWADDR, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCSIFHWADDR, &ifr)) < 0)
 		goto err;
 	step = "MTU";
-	ifr.ifr_mtu = iface->mtu;
-	if ((ret = link_ioctl(SIOCSIFMTU, &ifr)) < 0)
+	ifr.ifr_mtu = twin_mtu(iface);
+	if ((ret = netdev_ioctl(SIOCSIFMTU, &ifr)) < 0)
 		goto err;
 	step = "ifindex";
-	if ((ret = link_ioctl(SIOCGIFINDEX, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCGIFINDEX, &ifr)) < 0)
 		goto err;
 	t->ifindex = ifr.ifr_ifindex;
 	/* a TAP's carrier is on from the start; off until the port's link is up */
 	t->carrier = true;
 	twin_set_carrier(iface->id, iface->link_up);
 	step = "up";
-	if ((ret = link_ioctl(SIOCGIFFLAGS, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCGIFFLAGS, &ifr)) < 0)
 		goto err;
 	ifr.ifr_flags |= IFF_UP;
-	if ((ret = link_ioctl(SIOCSIFFLAGS, &ifr)) < 0)
+	if ((ret = netdev_ioctl(SIOCSIFFLAGS, &ifr)) < 0)
 		goto err;
 	step = "poll";
 	if ((ret = control_fd_add(t->fd, EPOLLIN, twin_readable, (void *)(uintptr_t)iface->id)) < 0)
@@ -292,13 +287,14 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 	uint16_t id = (uintptr_t)arg;
 	const struct iface *iface = iface_get(id);
 	struct twin *t = &twins[id];
-	struct rte_mempool *pool;
+	/* without a pool the frames are read all the same (and dropped): level-triggered epoll
+	 * would call again at once for what is left */
+	struct rte_mempool *pool =
+		iface != NULL ? port_mempool(rte_eth_dev_socket_id(iface->port_id)) : NULL;
 
 	(void)events;
-	if (iface == NULL || (pool = port_mempool(rte_eth_dev_socket_id(iface->port_id))) == NULL)
-		return;
 	for (unsigned int i = 0; i < TWIN_READ_BURST; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		struct rte_mbuf *m = pool != NULL ? rte_pktmbuf_alloc(pool) : NULL;
 		uint32_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
 		uint8_t discard;
 		ssize_t n;
@@ -322,7 +318,7 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 			continue;
 		}
 		if (n < RTE_ETHER_HDR_LEN || n > room ||
-			n > iface->mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
+			n > twin_mtu(iface) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
 			twin_drop(t, n < RTE_ETHER_HDR_LEN ? TWIN_DROP_FRAME_TRUNCATED
 							   : TWIN_DROP_FRAME_TOO_BIG);
 			rte_pktmbuf_free(m);
@@ -375,8 +371,9 @@ static void twin_write(struct twin *t, const struct rte_mbuf *m)
 		};
 	sent = writev(t->fd, iov, n);
 	if (sent < 0) {
-		twin_drop(t, errno == EAGAIN || errno == ENOBUFS ? TWIN_DROP_KERNEL_BUSY
-								 : TWIN_DROP_WRITE_ERROR);
+		twin_drop(t, errno == EAGAIN || errno == ENOBUFS || errno == ENOMEM
+				     ? TWIN_DROP_KERNEL_BUSY
+				     : TWIN_DROP_WRITE_ERROR);
 		return;
 	}
 	t->to_kernel_packets++;
@@ -417,15 +414,111 @@ static void twins_remove_all(void)
 			twin_remove(fp_ifaces[i]);
 }
 
+/*
+ * TWIN_NODE: a token bucket per worker (the node's context, one per graph), refilled from the
+ * TSC, of rate_limit_pps tokens a second and a tenth of a second's worth at most (at least one).
+ * Not icmp_limit's buckets: those are shared by the workers (a compare-and-swap per packet) and
+ * count milliseconds, too coarse for thousands of packets a second.
+ */
+struct twin_bucket {
+	uint64_t refilled; /* TSC of the last refill */
+	uint32_t tokens;
+};
+static_assert(sizeof(struct twin_bucket) <= RTE_NODE_CTX_SZ, "twin_bucket fits a node context");
+
+enum {
+	TWIN_OUTPUT_PUNT,
+	TWIN_OUTPUT_RATE_LIMITED,
+	TWIN_OUTPUT_EDGES,
+};
+
+static int twin_output_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
+
+	(void)graph;
+	b->refilled = rte_rdtsc();
+	b->tokens = 0;
+	return 0;
+}
+
+static void twin_bucket_refill(struct twin_bucket *b, uint32_t pps)
+{
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	uint64_t elapsed = RTE_MIN(now - b->refilled, hz); /* a second fills any bucket */
+	uint64_t added = elapsed * pps / hz;
+	uint32_t burst = RTE_MAX(pps / 10, 1u);
+
+	/* the fraction of a token not added yet stays in elapsed for the next time */
+	if (added > 0) {
+		b->tokens = RTE_MIN(b->tokens + added, (uint64_t)burst);
+		b->refilled = now;
+	}
+}
+
+static uint16_t twin_output_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
+	uint32_t pps = __atomic_load_n(&twin_rate_limit_pps, __ATOMIC_RELAXED);
+	uint16_t allowed = n;
+
+	if (pps != 0) {
+		twin_bucket_refill(b, pps);
+		allowed = RTE_MIN((uint32_t)n, b->tokens);
+		b->tokens -= allowed;
+	}
+	rte_node_enqueue(graph, node, TWIN_OUTPUT_PUNT, objs, allowed);
+	if (allowed < n)
+		rte_node_enqueue(
+			graph, node, TWIN_OUTPUT_RATE_LIMITED, &objs[allowed], n - allowed);
+	return n;
+}
+
+static struct rte_node_register twin_output_node = {
+	.name = TWIN_NODE,
+	.init = twin_output_init,
+	.process = twin_output_process,
+	.nb_edges = TWIN_OUTPUT_EDGES,
+	.next_nodes =
+		{
+			[TWIN_OUTPUT_PUNT] = PUNT_NODE,
+			[TWIN_OUTPUT_RATE_LIMITED] = "twin_rate_limited",
+		},
+};
+FP_NODE_REGISTER(twin_output_node)
+FP_DROP_NODE(twin_rate_limited)
+
 /* The twins follow a new configuration: all made again under their new names, or none. */
 static void twins_configure(const struct twin_conf *c)
 {
-	if (c->enabled == conf.enabled && strcmp(c->prefix, conf.prefix) == 0)
+	__atomic_store_n(&twin_rate_limit_pps, c->rate_limit_pps, __ATOMIC_RELAXED);
+	if (c->enabled == conf.enabled && strcmp(c->prefix, conf.prefix) == 0) {
+		conf.rate_limit_pps = c->rate_limit_pps;
 		return;
+	}
 	twins_remove_all();
 	conf = *c;
-	twin_punt_reason = conf.enabled ? twin_reason : -1;
 	twins_create_all();
+}
+
+/* The twin name prefix + name of the port or interface called name (what: "port", ...). */
+static int check_twin_name(
+	struct cfg_ctx *ctx, const char *prefix, const char *name, const char *what)
+{
+	char joined[2 * IFNAMSIZ];
+
+	if (strlen(prefix) + strlen(name) >= IFNAMSIZ)
+		return cfg_err(ctx, EINVAL,
+			"twin name '%s%s' of %s '%s' is longer than %d characters", prefix, name,
+			what, name, IFNAMSIZ - 1);
+	snprintf(joined, sizeof(joined), "%s%s", prefix, name);
+	if (!kernel_name_valid(joined))
+		return cfg_err(ctx, EINVAL,
+			"twin name '%s' of %s '%s' is no kernel interface name (no '/', ':', "
+			"blank, '.' or '..')",
+			joined, what, name);
+	return 0;
 }
 
 /*
@@ -437,6 +530,7 @@ static int check_twin_names(struct cfg_ctx *ctx, const char *prefix)
 	const json_t *ports = ctx->doc ? json_object_get(cfg_doc_root(ctx->doc), "ports") : NULL;
 	const json_t *port;
 	size_t i;
+	int ret;
 
 	if (!kernel_name_chars_valid(prefix))
 		return cfg_err(ctx, EINVAL,
@@ -445,35 +539,35 @@ static int check_twin_names(struct cfg_ctx *ctx, const char *prefix)
 		json_array_foreach (ports, i, port) {
 			const char *name = json_string_value(json_object_get(port, "name"));
 
-			/* a port without a valid name is the ports section's error */
-			if (name != NULL && strlen(prefix) + strlen(name) >= IFNAMSIZ)
-				return cfg_err(ctx, EINVAL,
-					"twin name '%s%s' of port '%s' is longer than %d "
-					"characters",
-					prefix, name, name, IFNAMSIZ - 1);
+			/* a port without a name is the ports section's error */
+			if (name != NULL && (ret = check_twin_name(ctx, prefix, name, "port")) < 0)
+				return ret;
 		}
 		return 0;
 	}
 	for (unsigned int k = 0; k < FP_MAX_IFACES; k++)
-		if (fp_ifaces[k] != NULL && strlen(prefix) + strlen(fp_ifaces[k]->name) >= IFNAMSIZ)
-			return cfg_err(ctx, EINVAL,
-				"twin name '%s%s' of interface '%s' is longer than %d characters",
-				prefix, fp_ifaces[k]->name, fp_ifaces[k]->name, IFNAMSIZ - 1);
+		if (fp_ifaces[k] != NULL &&
+			(ret = check_twin_name(ctx, prefix, fp_ifaces[k]->name, "interface")) < 0)
+			return ret;
 	return 0;
 }
 
 static int twins_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	static const char *const keys[] = {"enabled", "prefix", NULL};
-	struct twin_conf c = {.enabled = true};
+	static const char *const keys[] = {"enabled", "prefix", "rate_limit_pps", NULL};
+	struct twin_conf c = {.enabled = true, .rate_limit_pps = TWIN_RATE_LIMIT_PPS};
+	uint64_t pps = TWIN_RATE_LIMIT_PPS;
 	const char *prefix = "";
 	int ret;
 
 	if ((ret = cfg_check_type(ctx, value, JSON_OBJECT)) < 0 ||
 		(ret = cfg_check_keys(ctx, value, keys)) < 0 ||
 		(ret = cfg_get_bool(ctx, value, "enabled", false, &c.enabled)) < 0 ||
-		(ret = cfg_get_string(ctx, value, "prefix", false, &prefix)) < 0)
+		(ret = cfg_get_string(ctx, value, "prefix", false, &prefix)) < 0 ||
+		(ret = cfg_get_uint(
+			 ctx, value, "rate_limit_pps", false, 0, TWIN_RATE_LIMIT_MAX, &pps)) < 0)
 		return ret;
+	c.rate_limit_pps = pps;
 	cfg_push_key(ctx, "prefix");
 	if (strlen(prefix) >= IFNAMSIZ - 1)
 		ret = cfg_err(ctx, EINVAL, "a twin prefix has at most %d characters", IFNAMSIZ - 2);
@@ -498,7 +592,8 @@ static int twins_apply(void *parsed)
 
 static json_t *twins_dump(void)
 {
-	return json_pack("{s:b, s:s}", "enabled", conf.enabled, "prefix", conf.prefix);
+	return json_pack("{s:b, s:s, s:I}", "enabled", conf.enabled, "prefix", conf.prefix,
+		"rate_limit_pps", (json_int_t)conf.rate_limit_pps);
 }
 
 static struct cfg_section twins_section = {
@@ -521,8 +616,9 @@ static json_t *twin_to_json(const struct iface *iface, const struct twin *t)
 		json_object_set_new(drops, twin_drops[r].name, json_integer(t->drops[r]));
 		dropped += t->drops[r];
 	}
-	o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "iface", iface->name,
-		"name", t->name, "ifindex", t->fd >= 0 ? t->ifindex : 0, "state",
+	o = json_pack("{s:s, s:s, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "iface",
+		iface->name, "name", t->name, "ifindex", t->fd >= 0 ? t->ifindex : 0, "mtu",
+		twin_mtu(iface), "state",
 		t->fd < 0    ? "failed"
 		: t->carrier ? "up"
 			     : "no-carrier",
@@ -543,8 +639,8 @@ static int api_twin_list(const json_t *args, json_t **result)
 	for (unsigned int i = 0; conf.enabled && i < FP_MAX_IFACES; i++)
 		if (fp_ifaces[i] != NULL)
 			json_array_append_new(list, twin_to_json(fp_ifaces[i], &twins[i]));
-	*result = json_pack(
-		"{s:b, s:s, s:o}", "enabled", conf.enabled, "prefix", conf.prefix, "twins", list);
+	*result = json_pack("{s:b, s:s, s:I, s:o}", "enabled", conf.enabled, "prefix", conf.prefix,
+		"rate_limit_pps", (json_int_t)conf.rate_limit_pps, "twins", list);
 	return 0;
 }
 
@@ -564,10 +660,9 @@ static int twin_init(void)
 {
 	int ret;
 
-	if ((ret = twin_reason = punt_reason_register("twin", twin_punted)) < 0 ||
+	if ((ret = twin_punt_reason = punt_reason_register("twin", twin_punted)) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
-	twin_punt_reason = conf.enabled ? twin_reason : -1;
 	iface_listener_register(&twin_iface_listener);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "infra/iface.h"
@@ -22,6 +23,17 @@ bool twins_enabled(void);
 
 /* The kernel ifindex of iface's twin; 0 if it has none. Control thread. */
 int twin_ifindex(uint16_t iface);
+
+/*
+ * The MTU of iface's twin: the interface's, at most what one mbuf holds (a frame from the
+ * kernel is read into one mbuf; ports send single-segment frames). TCP from the kernel over a
+ * jumbo port then uses the smaller MSS.
+ */
+#define TWIN_MTU_MAX (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
+static inline uint16_t twin_mtu(const struct iface *iface)
+{
+	return RTE_MIN(iface->mtu, (uint16_t)TWIN_MTU_MAX);
+}
 
 /* The fastpath interface whose twin has this kernel ifindex; FP_IFACE_NONE if none. */
 uint16_t twin_iface_of(int ifindex);
@@ -37,11 +49,22 @@ struct twin_listener {
 };
 void twin_listener_register(struct twin_listener *l);
 
-/* The punt reason that sends a packet up its iface_in's twin (workers set it, then enqueue
- * the packet to PUNT_NODE); -1 while twins are off. */
+/*
+ * The node workers send what goes up a twin to (after twin_punt()): it limits the rate per
+ * worker ("twins": {"rate_limit_pps"}; over it: twin_rate_limited) so that a flood at the
+ * router leaves room in the punt ring for ARP and NDP, then hands the packets to PUNT_NODE.
+ */
+#define TWIN_NODE "twin_output"
+
+/* The punt reason that sends a packet up its iface_in's twin: registered once at start-up,
+ * never changed afterwards (read by workers without ordering). */
 extern int twin_punt_reason;
 
-/* Per interface, whether it has a twin now: written by the control thread, read by workers. */
+/*
+ * Per interface, whether it has a twin now: written by the control thread, read by workers.
+ * Relaxed is enough: a worker that sees a twin just removed punts a packet that the control
+ * thread then drops, counted (twin_none); no other data is published with it.
+ */
 extern bool twin_present[FP_MAX_IFACES];
 
 static inline bool iface_has_twin(uint16_t iface)
@@ -51,17 +74,21 @@ static inline bool iface_has_twin(uint16_t iface)
 
 /*
  * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
- * iface_in; if so it now carries twin_punt_reason, for PUNT_NODE. Without a twin (twins off, or
+ * iface_in; if so it now carries twin_punt_reason, for TWIN_NODE. Without a twin (twins off, or
  * the interface has none) the caller answers as it would alone (port unreachable, ...).
+ * twin_punt_if(): the same for a caller that asked iface_has_twin() already, so that one
+ * packet sees one answer even while the twin comes or goes.
  */
+static inline bool twin_punt_if(struct rte_mbuf *m, bool has_twin)
+{
+	if (has_twin)
+		fp_mbuf_priv(m)->punt_reason = twin_punt_reason;
+	return has_twin;
+}
+
 static inline bool twin_punt(struct rte_mbuf *m)
 {
-	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-
-	if (!iface_has_twin(priv->iface_in))
-		return false;
-	priv->punt_reason = twin_punt_reason;
-	return true;
+	return twin_punt_if(m, iface_has_twin(fp_mbuf_priv(m)->iface_in));
 }
 
 /*

@@ -67,13 +67,15 @@ xdp_sees_frames() {
 	grep -q LLDP "$cap"
 }
 
-xdp_send_lldp_and_stp() {
+xdp_send_lldp_stp_vlan() {
 	in_ns xa $PY -c "
-from scapy.all import Ether, LLC, Raw, sendp
+from scapy.all import ARP, Dot1Q, Ether, LLC, Raw, sendp
 lldp = b'\x02\x07\x04\x02\x00\x00\x00\x01\x02\x04\x03\x05x1\x06\x02\x00\x78\x00\x00'
 sendp(Ether(dst='01:80:c2:00:00:0e', type=0x88cc) / Raw(lldp), iface='eth0', verbose=False)
 sendp(Ether(dst='01:80:c2:00:00:00') / LLC(dsap=0x42, ssap=0x42, ctrl=3) / Raw(bytes(35)),
-	iface='eth0', verbose=False)"
+	iface='eth0', verbose=False)
+sendp(Ether(dst='ff:ff:ff:ff:ff:ff') / Dot1Q(vlan=5) / ARP(pdst='10.0.5.1'), iface='eth0',
+	verbose=False)"
 }
 
 xdp_prog_id() { # netdev: the id of its XDP program, if any
@@ -105,17 +107,29 @@ test_af_xdp_ports() {
 		"ip netns exec $FPT-xa timeout 20 iperf3 -c 10.0.2.2 -p 5210 -t 2 -J | jq -e '.end.sum_received.bytes > 0'"
 
 	api stats.clear >/dev/null
-	check "af_xdp: LLDP from xa reaches the kernel on x1" xdp_sees_frames xdp_send_lldp_and_stp
+	check "af_xdp: LLDP from xa reaches the kernel on x1" xdp_sees_frames xdp_send_lldp_stp_vlan
 	check "af_xdp: ping after the LLDP frame" in_ns xa ping -c 3 -i 0.2 -W 2 10.0.2.2
-	check "af_xdp: LLDP and STP counted passed to the kernel" \
-		test "$(xdp_port_stat p1 xdp_passed)" = 2
+	check "af_xdp: LLDP, STP and a VLAN-tagged frame counted passed to the kernel" \
+		test "$(xdp_port_stat p1 xdp_passed)" = 3
 	check "af_xdp: IPv4 counted redirected to fastpathd" \
 		test "$(xdp_port_stat p1 xdp_redirected)" -ge 3
 	check "af_xdp: no frame without a socket" test "$(xdp_port_stat p1 xdp_no_socket)" = 0
 	check "af_xdp: fastpathctl show stats has the XDP verdicts" sh -c \
 		"'$FASTPATHCTL' -s '$SOCK' show stats | tee /dev/stderr |
 		 grep -qE '^PORT +XDP_REDIRECTED +XDP_PASSED +XDP_NO_SOCKET$' &&
-		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +2 +0$'"
+		 '$FASTPATHCTL' -s '$SOCK' show stats | grep -qE '^p1 +[0-9]+ +3 +0$'"
+
+	# the PMD says up from start to stop: the link is x1's IFF_RUNNING
+	in_ns xa ip link set eth0 down
+	check "af_xdp: x1 loses its carrier: p1's link goes down" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .link_up == false'"
+	in_ns xa ip link set eth0 up
+	check "af_xdp: ... and comes back up with it" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .link_up == true'"
+	# xa as it was: Linux flushed its IPv6 address and its routes with the link
+	in_ns xa ip -6 addr replace 2001:db8:1::2/64 dev eth0 nodad
+	poll in_ns xa ip route replace default via 10.0.1.1
+	poll in_ns xa ip -6 route replace default via 2001:db8:1::1
 
 	# a changed port is destroyed and created again: its program detached, then attached anew
 	before=$(xdp_prog_id x2)

@@ -160,6 +160,22 @@ test_twin_multicast() {
 		multicast_reaches AF_INET 224.0.0.9 "('10.0.1.255', 7007)"
 	check "the limited broadcast (255.255.255.255) reaches the kernel" \
 		multicast_reaches AF_INET 224.0.0.9 "('255.255.255.255', 7007)"
+	# wider groups (mDNS, SSDP, 239.x streams) are no router's business: dropped, counted
+	local v4=$(drops ip4_multicast) v6=$(drops ip6_multicast)
+	local up=$(twin_counter p1 to_kernel_packets)
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('10.0.1.2'))
+for _ in range(5): s.sendto(b'stream', ('239.1.2.3', 7007))
+s6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex('eth0'))
+for _ in range(5): s6.sendto(b'site', ('ff05::1:3', 7007))"
+	sleep 0.5
+	check "IPv4 multicast beyond 224.0.0.0/24 (239.1.2.3): dropped as ip4_multicast" \
+		test "$(drops ip4_multicast)" -ge $((v4 + 5))
+	check "IPv6 multicast beyond link scope (ff05::1:3): dropped as ip6_multicast" \
+		test "$(drops ip6_multicast)" -ge $((v6 + 5))
+	check "... neither went up the twin" test "$(twin_counter p1 to_kernel_packets)" -eq "$up"
 }
 
 # IPv6 here: af_packet ports get IPv4 reassembled by the kernel already (DPDK asks its fanout for
@@ -299,7 +315,7 @@ test_twin_config() {
 	check "... show twins lists fp-p1 as p1's" sh -c \
 		"$FASTPATHCTL -s $SOCK show twins | tee /dev/stderr | grep -Eq '^p1 +fp-p1 +[0-9]+ +up '"
 	check "... config.dump has the section" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.twins == {\"enabled\": true, \"prefix\": \"fp-\"}'"
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.twins == {\"enabled\": true, \"prefix\": \"fp-\", \"rate_limit_pps\": 10000}'"
 	conf=$WORK/prefixed.json
 	jq '.ports |= map(select(.name != "p3")) | .addresses |= map(select(.iface != "p3")) | .routes = [] | .neighbours = []' \
 		"$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
@@ -314,6 +330,17 @@ test_twin_config() {
 	check "a twin deleted under fastpathd: failed, and why" poll sh -c \
 		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins[] | select(.iface == \"p2\") | .state == \"failed\" and (.error | startswith(\"lost: \"))'"
 	check "... the daemon goes on" ping_ok h1 10.0.2.2
+	jq '.twins.rate_limit_pps = 50' "$conf" >"$conf.tmp" && mv "$conf.tmp" "$conf"
+	kill -HUP "$FPD_PID"
+	check "a reload sets rate_limit_pps 50" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.rate_limit_pps == 50'"
+	local limited=$(drops twin_rate_limited)
+	in_ns h1 $PY -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(2000): s.sendto(b'flood', ('10.0.1.1', 7011))"
+	check "... a UDP flood at the router: most of it dropped as twin_rate_limited" \
+		test "$(drops twin_rate_limited)" -ge $((limited + 1000))
+	check "... ARP and pings still get through" ping_ok h1 10.0.2.2
 	twin_daemon_stop
 	check "the twins go with the daemon" sh -c "! ip -n $R link show dev p1"
 
@@ -332,6 +359,24 @@ test_twin_config() {
 	printf '{"twins": {"prefix": "fp/"}}\n' >"$WORK/twin_bad.json"
 	check "config: a prefix a kernel name cannot have is refused" sh -c \
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"'fp/' cannot start kernel interface names\""
+	printf '{"twins": {},\n "ports": [{"name": "..", "driver": "null"}]}\n' >"$WORK/twin_bad.json"
+	check "config: a port whose twin name the kernel refuses ('..') is refused" sh -c \
+		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin name '..' of port '..' is no kernel interface name\""
+}
+
+# A jumbo port (MTU 9000): its twin gets what one mbuf holds (2030). A null port: DPDK 22.11's
+# af_packet and tap take 1518 and 1522-byte frames at most, so no traffic over it here
+test_twin_jumbo() {
+	check "a port of MTU 9000: fastpathd starts" twin_daemon jumbo \
+		'.ports += [{"name": "n4", "driver": "null", "mtu": 9000}]'
+	check "... its twin has MTU 2030" sh -c \
+		"ip -n $R link show dev n4 | tee /dev/stderr | grep -q 'mtu 2030 ' || { tail -3 $WORK/jumbo.log; false; }"
+	check "... twin.list says so" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '[.twins[] | select(.iface == \"n4\") | .mtu] == [2030]'"
+	check "... the netlink mirror takes that MTU as the twin's own" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api netlink.show | tee /dev/stderr | jq -e '.. | .mtu_ignored? // empty | . == 0' | grep -q true"
+	check "... a twin of a 1500 port keeps 1500" sh -c "ip -n $R link show dev p1 | grep -q 'mtu 1500 '"
+	twin_daemon_stop
 }
 
 # IPv4 fragments for the router, on a port that does not reassemble them as af_packet does: a tap
@@ -357,6 +402,6 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('10.0.4.1'
 	ip netns del $FPT-h4
 }
 
-OTHER_TESTS="$OTHER_TESTS test_twin_config test_twin_ipv4_fragments"
+OTHER_TESTS="$OTHER_TESTS test_twin_config test_twin_ipv4_fragments test_twin_jumbo"
 # before test_stop, which ends the router's list
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_one_owner test_stop}
