@@ -40,8 +40,3 @@ const struct nh_group *fib4_lookup(uint16_t vrf, uint32_t addr);
 /* Calls cb for every route of vrf (all VRFs if vrf == UINT16_MAX); stops if cb returns non-0. */
 int fib4_routes_walk(uint16_t vrf, int (*cb)(const struct route4 *r, void *arg), void *arg);
 unsigned int fib4_route_count(uint16_t vrf);
-/* Deletes, in every VRF, the routes for which match() is true. 0 or -ENOMEM. */
-int fib4_routes_delete_if(bool (*match)(const struct route4 *r, void *arg), void *arg);
-
-/* A route in the schema of the config file and the API (with its origin). */
-json_t *route4_to_json(const struct route4 *r);

@@ -55,11 +55,6 @@ const struct nh_group *fib6_lookup(uint16_t vrf, const struct fp_ip6_addr *addr)
 /* Calls cb for every IPv6 route of vrf (all VRFs if UINT16_MAX); stops if cb returns non-0. */
 int fib6_routes_walk(uint16_t vrf, int (*cb)(const struct route6 *r, void *arg), void *arg);
 unsigned int fib6_route_count(uint16_t vrf);
-/* Deletes, in every VRF, the IPv6 routes for which match() is true. 0 or -ENOMEM. */
-int fib6_routes_delete_if(bool (*match)(const struct route6 *r, void *arg), void *arg);
-
-/* A route in the schema of the config file and the API (with its origin). */
-json_t *route6_to_json(const struct route6 *r);
 
 /*
  * The size of the tables created from now on (the config's "fib" section; by default

@@ -64,7 +64,6 @@ void fib6_tables_free(void);
 #define FIB_FAMILY_API(fibN, routeN, prefixN, af)                                                  \
 	struct fibN##_walk {                                                                       \
 		int (*cb)(const struct routeN *r, void *arg);                                      \
-		bool (*match)(const struct routeN *r, void *arg);                                  \
 		void *arg;                                                                         \
 	};                                                                                         \
 	static int fibN##_walk_one(const struct route *r, void *arg)                               \
@@ -73,13 +72,6 @@ void fib6_tables_free(void);
 		struct routeN u;                                                                   \
 		route_out(r, &u);                                                                  \
 		return w->cb(&u, w->arg);                                                          \
-	}                                                                                          \
-	static bool fibN##_match_one(const struct route *r, void *arg)                             \
-	{                                                                                          \
-		const struct fibN##_walk *w = arg;                                                 \
-		struct routeN u;                                                                   \
-		route_out(r, &u);                                                                  \
-		return w->match(&u, w->arg);                                                       \
 	}                                                                                          \
 	int fibN##_route_add(const struct routeN *u, bool replace)                                 \
 	{                                                                                          \
@@ -110,15 +102,4 @@ void fib6_tables_free(void);
 	unsigned int fibN##_route_count(uint16_t vrf)                                              \
 	{                                                                                          \
 		return fib_route_count(af, vrf);                                                   \
-	}                                                                                          \
-	int fibN##_routes_delete_if(bool (*match)(const struct routeN *r, void *arg), void *arg)   \
-	{                                                                                          \
-		struct fibN##_walk w = {.match = match, .arg = arg};                               \
-		return fib_routes_delete_if(af, fibN##_match_one, &w);                             \
-	}                                                                                          \
-	json_t *routeN##_to_json(const struct routeN *u)                                           \
-	{                                                                                          \
-		struct route r;                                                                    \
-		route_in(u, &r);                                                                   \
-		return route_to_json(&r);                                                          \
 	}

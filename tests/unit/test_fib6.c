@@ -176,7 +176,7 @@ static bool errmsg_has(const char *s)
 
 /* Fixtures --------------------------------------------------------------------------------- */
 
-static bool any_route(const struct route6 *r, void *arg)
+static bool any_route(const struct route *r, void *arg)
 {
 	(void)r;
 	(void)arg;
@@ -236,7 +236,7 @@ static int teardown(void **state)
 		ifs[i] = NULL;
 	}
 	/* interface-less routes (blackhole, ...) a failed test may have left */
-	assert_int_equal(fib6_routes_delete_if(any_route, NULL), 0);
+	assert_int_equal(fib_routes_delete_if(AF_INET6, any_route, NULL), 0);
 	assert_int_equal(fib6_route_count(0), 0);
 	assert_int_equal(fib6_route_count(1), 0);
 	assert_int_equal(fib6_tbl8_used(0, &pool), 0);
