@@ -74,6 +74,8 @@ static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t 
 	cli_table(ctx->out, &gap, json_object_get(result, "drops"), "reason:drop packets", nonzero);
 	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
 		"name:node calls packets cycles", nonzero ? "calls" : NULL);
+	cli_table(ctx->out, &gap, json_object_get(result, "mempools"), "name:pool size in_use free",
+		NULL);
 }
 
 static int show_stats(struct cli_ctx *ctx, const json_t *args)
@@ -83,7 +85,7 @@ static int show_stats(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_stats_cmd, "show stats [all]",
 	"Port counters, then the drop reasons and graph nodes that counted something (all: "
-	"every one).",
+	"every one), then each mempool's objects (mbufs...): in use and free now.",
 	show_stats)
 
 static int clear_stats(struct cli_ctx *ctx, const json_t *args)

@@ -13,6 +13,7 @@
 
 #include <rte_ethdev.h>
 #include <rte_graph_worker.h>
+#include <rte_mempool.h>
 
 /* Counters as of the last "clear stats": shown values are differences. */
 static json_t *baseline;
@@ -57,6 +58,8 @@ static void remember(
 {
 	json_t *k = json_object_get(snap, kind), *n;
 
+	if (counter_kind_is_gauge(kind))
+		return;
 	if (k == NULL)
 		json_object_set_new(snap, kind, k = json_object());
 	if ((n = json_object_get(k, name)) == NULL)
@@ -64,8 +67,32 @@ static void remember(
 	json_object_set_new(n, field, json_integer((json_int_t)value));
 }
 
+struct walk_args {
+	counter_cb cb;
+	json_t *out;
+};
+
+/* free counts the per-lcore caches too: only what a packet, a ring or a queue holds is in use */
+static void mempool_gauges(struct rte_mempool *mp, void *arg)
+{
+	const struct walk_args *w = arg;
+	unsigned int in_use = rte_mempool_in_use_count(mp);
+
+	/* from one reading, so that in_use + free is the size */
+	w->cb(w->out, "mempools", mp->name, "size", mp->size);
+	w->cb(w->out, "mempools", mp->name, "in_use", in_use);
+	w->cb(w->out, "mempools", mp->name, "free", mp->size - in_use);
+}
+
+bool counter_kind_is_gauge(const char *kind)
+{
+	return strcmp(kind, "mempools") == 0;
+}
+
 void counters_walk(counter_cb cb, json_t *out)
 {
+	struct walk_args w = {cb, out};
+
 	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
 		const struct iface *iface = fp_ifaces[i];
 		const struct port_conf *conf;
@@ -99,9 +126,14 @@ void counters_walk(counter_cb cb, json_t *out)
 	}
 	for (struct fp_counter *c = fp_counters(); c != NULL; c = c->next)
 		cb(out, "drops", c->name, "packets", c->value);
+	rte_mempool_walk(mempool_gauges, &w);
 }
 
-/* {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..]} */
+/*
+ * {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..],
+ *  "mempools": [{"name": .., "size": .., "in_use": .., "free": ..}]}: counters since the last
+ * clear, gauges as they are
+ */
 static void add_to_result(
 	json_t *out, const char *kind, const char *name, const char *field, uint64_t value)
 {
@@ -113,13 +145,15 @@ static void add_to_result(
 		last = json_pack("{s:s}", id_key, name);
 		json_array_append_new(list, last);
 	}
-	json_object_set_new(last, field, json_integer(since_clear(kind, name, field, value)));
+	json_object_set_new(last, field,
+		json_integer(counter_kind_is_gauge(kind) ? (json_int_t)value
+							 : since_clear(kind, name, field, value)));
 }
 
 static int api_stats_show(const json_t *args, json_t **result)
 {
 	(void)args;
-	*result = json_pack("{s:[], s:[], s:[]}", "ports", "drops", "nodes");
+	*result = json_pack("{s:[], s:[], s:[], s:[]}", "ports", "drops", "nodes", "mempools");
 	counters_walk(add_to_result, *result);
 	return 0;
 }
@@ -272,7 +306,8 @@ static int api_iface_list(const json_t *args, json_t **result)
 	return 0;
 }
 
-API_COMMAND(stats_show_cmd, "stats.show", "port, node and drop counters", api_stats_show)
+API_COMMAND(stats_show_cmd, "stats.show",
+	"port, node and drop counters, objects in use per mempool", api_stats_show)
 API_COMMAND(
 	stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show", api_stats_clear)
 API_COMMAND(runtime_show_cmd, "runtime.show",

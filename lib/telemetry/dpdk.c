@@ -91,45 +91,58 @@ static int cmd_drops(const char *cmd, const char *params, struct rte_tel_data *d
 	return 0;
 }
 
-/* {"ip4_input": {"calls": .., "packets": .., "cycles": ..}, ...} */
-static int cmd_nodes(const char *cmd, const char *params, struct rte_tel_data *d)
+/* The rows of kind, a dict per name: {"ip4_input": {"calls": .., "packets": .., "cycles": ..}} */
+static int by_name(enum tel_kind kind, struct rte_tel_data *d)
 {
 	const struct tel_snapshot *s;
 	unsigned int slot;
 	char key[RTE_TEL_MAX_STRING_LEN];
 	int ret = 0;
 
-	(void)cmd;
-	(void)params;
 	if ((s = tel_snapshot_acquire(&slot)) == NULL)
 		return -EAGAIN;
 	rte_tel_data_start_dict(d);
 	for (size_t i = 0; i < s->n; i++) {
-		struct rte_tel_data *node;
+		struct rte_tel_data *one;
 
-		if (s->rows[i].kind != TEL_NODES || !tel_snapshot_first_name(s, i))
+		if (s->rows[i].kind != kind || !tel_snapshot_first_name(s, i))
 			continue;
-		if ((node = rte_tel_data_alloc()) == NULL) {
+		if ((one = rte_tel_data_alloc()) == NULL) {
 			ret = -ENOMEM;
 			break;
 		}
-		rte_tel_data_start_dict(node);
+		rte_tel_data_start_dict(one);
 		for (size_t j = i; j < s->n; j++)
-			if (s->rows[j].kind == TEL_NODES &&
+			if (s->rows[j].kind == kind &&
 				strcmp(s->rows[j].name, s->rows[i].name) == 0)
-				rte_tel_data_add_dict_u64(node,
+				rte_tel_data_add_dict_u64(one,
 					dict_key(s->rows[j].field, key, sizeof(key)),
 					s->rows[j].value);
 		/* keep 0: the library frees the container with the reply */
 		if (rte_tel_data_add_dict_container(
-			    d, dict_key(s->rows[i].name, key, sizeof(key)), node, 0) < 0) {
-			/* past RTE_TEL_MAX_DICT_ENTRIES: the nodes so far */
-			rte_tel_data_free(node);
+			    d, dict_key(s->rows[i].name, key, sizeof(key)), one, 0) < 0) {
+			/* past RTE_TEL_MAX_DICT_ENTRIES: the names so far */
+			rte_tel_data_free(one);
 			break;
 		}
 	}
 	tel_snapshot_release(slot);
 	return ret;
+}
+
+static int cmd_nodes(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return by_name(TEL_NODES, d);
+}
+
+/* {"mbuf_0": {"size": .., "in_use": .., "free": ..}} */
+static int cmd_mempools(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	return by_name(TEL_MEMPOOLS, d);
 }
 
 int tel_dpdk_register(void)
@@ -147,6 +160,9 @@ int tel_dpdk_register(void)
 		{"/fastpath/nodes", cmd_nodes,
 			"Returns calls, packets and cycles of each fastpath graph node, summed "
 			"over the workers. No parameters."},
+		{"/fastpath/mempools", cmd_mempools,
+			"Returns the size, mbufs in use and mbufs free of each mempool. No "
+			"parameters."},
 	};
 
 	for (size_t i = 0; i < RTE_DIM(cmds); i++) {

@@ -34,6 +34,10 @@ static const struct help helps[] = {
 	{TEL_NODES, "packets", "Packets handled by the graph node, summed over the workers."},
 	{TEL_NODES, "cycles", "TSC cycles spent in the graph node, summed over the workers."},
 	{TEL_DROPS, "packets", "Packets dropped, by reason."},
+	{TEL_MEMPOOLS, "size", "Objects (mbufs, RIB nodes) the mempool was made with."},
+	{TEL_MEMPOOLS, "in_use",
+		"Objects of the mempool in use now (mbufs: in packets, rings and queues)."},
+	{TEL_MEMPOOLS, "free", "Objects of the mempool free now, the lcore caches' too."},
 };
 
 static const char *help_text(const struct tel_row *r)
@@ -48,15 +52,21 @@ static const char *const label_names[] = {
 	[TEL_PORTS] = "port",
 	[TEL_NODES] = "node",
 	[TEL_DROPS] = "reason",
+	[TEL_MEMPOOLS] = "pool",
 };
 
-/* fastpath_port_rx_packets, fastpath_node_cycles, fastpath_drops: samples add "_total". */
+/*
+ * fastpath_port_rx_packets, fastpath_node_cycles, fastpath_drops: counters, whose samples add
+ * "_total"; fastpath_mempool_in_use: a gauge, whose samples have the family's name.
+ */
 static void family_name(const struct tel_row *r, char *buf, size_t size)
 {
 	if (r->kind == TEL_PORTS)
 		snprintf(buf, size, "fastpath_port_%s", r->field);
 	else if (r->kind == TEL_NODES)
 		snprintf(buf, size, "fastpath_node_%s", r->field);
+	else if (r->kind == TEL_MEMPOOLS)
+		snprintf(buf, size, "fastpath_mempool_%s", r->field);
 	else if (strcmp(r->field, "packets") == 0)
 		snprintf(buf, size, "fastpath_drops");
 	else
@@ -100,7 +110,7 @@ int om_format(const struct tel_snapshot *s, char **text, size_t *len)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct tel_row *r = &s->rows[i];
 		const char *help = help_text(r);
-		bool first = true;
+		bool gauge = r->kind == TEL_MEMPOOLS, first = true;
 
 		for (size_t j = 0; j < i && first; j++)
 			first = !same_family(&s->rows[j], r);
@@ -110,9 +120,9 @@ int om_format(const struct tel_snapshot *s, char **text, size_t *len)
 		if (help != NULL)
 			fprintf(f, "# HELP %s %s\n", family, help);
 		else
-			fprintf(f, "# HELP %s Counter %s of the %s.\n", family, r->field,
-				label_names[r->kind]);
-		fprintf(f, "# TYPE %s counter\n", family);
+			fprintf(f, "# HELP %s %s %s of the %s.\n", family,
+				gauge ? "Gauge" : "Counter", r->field, label_names[r->kind]);
+		fprintf(f, "# TYPE %s %s\n", family, gauge ? "gauge" : "counter");
 		for (size_t j = i; j < s->n; j++) {
 			const struct tel_row *q = &s->rows[j];
 			bool dup = false;
@@ -124,7 +134,8 @@ int om_format(const struct tel_snapshot *s, char **text, size_t *len)
 				      strcmp(s->rows[k].name, q->name) == 0;
 			if (dup)
 				continue;
-			fprintf(f, "%s_total{%s=\"", family, label_names[q->kind]);
+			fprintf(f, "%s%s{%s=\"", family, gauge ? "" : "_total",
+				label_names[q->kind]);
 			put_label_value(f, q->name);
 			fprintf(f, "\"} %" PRIu64 "\n", q->value);
 		}

@@ -41,6 +41,8 @@ int tel_snapshot_add(struct tel_snapshot *s, const char *kind, const char *name,
 		k = TEL_NODES;
 	else if (strcmp(kind, "drops") == 0)
 		k = TEL_DROPS;
+	else if (strcmp(kind, "mempools") == 0)
+		k = TEL_MEMPOOLS;
 	else
 		return 0;
 	if (s->n == s->cap) {

@@ -13,13 +13,14 @@
  * on the control thread).
  */
 
-enum tel_kind { TEL_PORTS, TEL_NODES, TEL_DROPS };
+/* TEL_MEMPOOLS are gauges (values now), the others counters (totals since start) */
+enum tel_kind { TEL_PORTS, TEL_NODES, TEL_DROPS, TEL_MEMPOOLS };
 
-/* One counter, as counters_walk() gives it. */
+/* One counter or gauge, as counters_walk() gives it. */
 struct tel_row {
 	enum tel_kind kind;
-	char field[32]; /* rx_packets, calls, packets... */
-	char name[64];	/* port, node or drop reason */
+	char field[32]; /* rx_packets, calls, packets, in_use... */
+	char name[64];	/* port, node, drop reason or mempool */
 	uint64_t value;
 };
 
@@ -32,7 +33,8 @@ struct tel_snapshot {
 
 struct tel_snapshot *tel_snapshot_new(void);
 void tel_snapshot_free(struct tel_snapshot *s);
-/* Appends a row; kind is "ports", "nodes" or "drops" (others are ignored). 0 or -ENOMEM. */
+/* Appends a row; kind is "ports", "nodes", "drops" or "mempools" (others are ignored). 0 or
+ * -ENOMEM. */
 int tel_snapshot_add(struct tel_snapshot *s, const char *kind, const char *name, const char *field,
 	uint64_t value);
 /* Whether row i is the first of its kind with its name (the rows of one name need not touch). */

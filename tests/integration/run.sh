@@ -431,6 +431,8 @@ test_cli() {
 	check "fastpathctl show neighbours" sh -c "$FASTPATHCTL -s $SOCK show neighbours | grep -q '10.0.1.2 dev p1 lladdr'"
 	in_ns h1 ping -c 1 -W 1 10.99.0.1 >/dev/null
 	check "fastpathctl show stats names drop reasons" sh -c "$FASTPATHCTL -s $SOCK show stats | grep -q ip4_no_route"
+	check "fastpathctl show stats: mbufs in use and free of the ports' pool" sh -c \
+		"$FASTPATHCTL -s $SOCK show stats | tee /dev/stderr | grep -qE '^mbuf-0 +[0-9]+ +[0-9]+ +[0-9]+$' && $FASTPATHCTL -s $SOCK -j show stats | jq -e '.mempools[] | select(.name == \"mbuf-0\") | .size > 1000 and .in_use >= 0 and .in_use + .free == .size'"
 	check "fastpathctl clear stats zeroes the counters" sh -c \
 		"$FASTPATHCTL -s $SOCK clear stats && $FASTPATHCTL -s $SOCK -j show stats | jq -e '[.drops[].packets] | add == 0'"
 	# counters were just cleared: some traffic for the next ones

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Telemetry of a running fastpathd:
 #  - DPDK's telemetry socket through dpdk-telemetry.py: /fastpath/ports, /fastpath/port,<name>,
-#    /fastpath/drops, /fastpath/nodes;
+#    /fastpath/drops, /fastpath/nodes, /fastpath/mempools;
 #  - the OpenMetrics endpoint ("telemetry": {"openmetrics": {"listen": ADDR}}): GET /metrics in
 #    OpenMetrics text format, 404, 405, 400, slow clients cut, connections bounded.
 # usage: telemetry.sh FILE_PREFIX METRICS_ADDR     (e.g. telemetry.sh fpt 127.0.0.1:9464)
@@ -46,7 +46,7 @@ PORT=$(jq -r '."/fastpath/ports"[0] // empty' "$TMP/ports" 2>/dev/null)
 PORT=${PORT:-p1}
 
 tel "/fastpath/port,$PORT" /fastpath/port,no-such-port /fastpath/drops /fastpath/nodes \
-	>"$TMP/replies" 2>&1
+	/fastpath/mempools >"$TMP/replies" 2>&1
 check "/fastpath/port,$PORT: the port's counters" jq -se '.[0]."/fastpath/port" |
 	(keys == ["rx_bytes", "rx_errors", "rx_missed", "rx_nombuf", "rx_packets",
 		"tx_bytes", "tx_errors", "tx_packets"]) and
@@ -59,6 +59,10 @@ check "/fastpath/drops: every drop reason with its packets" jq -se '.[2]."/fastp
 check "/fastpath/nodes: packets, calls and cycles per node" jq -se '.[3]."/fastpath/nodes" |
 	type == "object" and has("ip4_input") and has("port_rx") and
 	all(.[]; keys == ["calls", "cycles", "packets"])' "$TMP/replies"
+check "/fastpath/mempools: size, in use and free of each pool, the ports' mbuf_0 among them" \
+	jq -se '.[4]."/fastpath/mempools" | has("mbuf_0") and
+	all(.[]; keys == ["free", "in_use", "size"] and .in_use + .free == .size and .size > 0)' \
+	"$TMP/replies"
 # the snapshot read by the telemetry thread is refreshed every 500 ms: port_rx is polled
 before=$(jq -s '.[3]."/fastpath/nodes".port_rx.calls // 0' "$TMP/replies" 2>/dev/null)
 sleep 1.2
@@ -140,12 +144,13 @@ NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 LABEL = r'[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"'
 SAMPLE = re.compile(r"^(%s)(\{%s(?:,%s)*\})? (\d+)$" % (NAME, LABEL, LABEL))
 HELP = re.compile(r"^# HELP (%s) \S.*$" % NAME)
-TYPE = re.compile(r"^# TYPE (%s) counter$" % NAME)
+TYPE = re.compile(r"^# TYPE (%s) (counter|gauge)$" % NAME)
 
 
 def validate(text):
-    """Problems of an OpenMetrics exposition of counters; [] if none."""
+    """Problems of an OpenMetrics exposition of counters and gauges; [] if none."""
     problems = []
+    gauges = set()
     if not text.endswith("# EOF\n"):
         problems.append("does not end with '# EOF\\n'")
     lines = text[:-1].split("\n") if text.endswith("\n") else text.split("\n")
@@ -166,13 +171,18 @@ def validate(text):
                 current = family
             if line.startswith("# TYPE"):
                 typed.add(family)
+                if m.group(2) == "gauge":
+                    gauges.add(family)
             continue
         m = SAMPLE.match(line)
         if not m:
             problems.append("%d: neither a comment nor name{labels} value: %r" % (n, line))
             continue
         name, labels = m.group(1), m.group(2) or ""
-        if not name.endswith("_total") or name[:-6] != current or current not in typed:
+        if current in gauges:
+            if name != current:
+                problems.append("%d: %s is not a sample of the gauge family above it" % (n, name))
+        elif not name.endswith("_total") or name[:-6] != current or current not in typed:
             problems.append("%d: %s is not a sample of the counter family above it" % (n, name))
         if (name, labels) in seen:
             problems.append("%d: duplicate sample %s%s" % (n, name, labels))
@@ -202,6 +212,14 @@ for sample in ['fastpath_port_rx_packets_total{port="%s"} ' % port_name,
 for fam in ["fastpath_port_rx_packets", "fastpath_drops", "fastpath_node_cycles"]:
     report("# TYPE %s counter\n" % fam in text and "# HELP %s " % fam in text,
            "# TYPE and # HELP of " + fam)
+pools = {}
+for fam in ["size", "in_use", "free"]:
+    report("# TYPE fastpath_mempool_%s gauge\n" % fam in text, "fastpath_mempool_%s is a gauge" % fam)
+    for m in re.finditer(r'^fastpath_mempool_%s\{pool="([^"]*)"\} (\d+)$' % fam, text, re.M):
+        pools.setdefault(m.group(1), {})[fam] = int(m.group(2))
+report("mbuf-0" in pools and all(p.get("in_use", -1) + p.get("free", -1) == p.get("size") > 0
+                                 for p in pools.values()),
+       "fastpath_mempool_in_use{pool=\"mbuf-0\"} and free add up to the size", pools)
 try:
     from prometheus_client.openmetrics.parser import text_string_to_metric_families
     try:

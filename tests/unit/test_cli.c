@@ -604,7 +604,9 @@ static const char *const canned[][2] = {
 		       "\"packets\": 3},"
 		       " {\"reason\": \"ip4_bad_checksum\", \"packets\": 0},"
 		       " {\"reason\": \"ip4_ttl_exceeded\", \"packets\": 12},"
-		       " {\"reason\": \"arp_bad\", \"packets\": 3}]}"},
+		       " {\"reason\": \"arp_bad\", \"packets\": 3}],"
+		       " \"mempools\": [{\"name\": \"mbuf-0\", \"size\": 32767, \"in_use\": 1100,"
+		       " \"free\": 31667}]}"},
 	{"config.dump", "{\"config\": {\"ports\": [{\"name\": \"p0\"}], \"routes\": [], \"api\": "
 			"{\"socket\": \"/s\"}}}"},
 	{"config.load", "{\"changes\": [{\"section\": \"routes\", \"added\": [\"10.9.0.0/16\"],"
@@ -736,6 +738,13 @@ static void test_show_commands(void **state)
 				    "   12  ip4_ttl_exceeded\n"
 				    "    3  arp_bad\n"
 				    "    3  ip4_no_route\n");
+	check_output("show stats", "DROP              PACKETS\n"
+				   "ip4_no_route            3\n"
+				   "ip4_ttl_exceeded       12\n"
+				   "arp_bad                 3\n"
+				   "\n"
+				   "POOL     SIZE  IN_USE   FREE\n"
+				   "mbuf-0  32767    1100  31667\n");
 	check_output("show errors all", "COUNT  REASON\n"
 					"   12  ip4_ttl_exceeded\n"
 					"    3  arp_bad\n"

@@ -45,7 +45,11 @@ static void test_format(void **state)
 	add(s, "drops", "neigh\nfull", "packets", 2);
 	add(s, "drops", "ip4_bad_checksum", "packets", 9); /* a repeated name keeps the first */
 	add(s, "others", "x", "y", 1);			   /* unknown kinds are not kept */
-	assert_int_equal(s->n, 11);
+	add(s, "mempools", "mbuf-0", "size", 32767);
+	add(s, "mempools", "mbuf-0", "in_use", 1024);
+	add(s, "mempools", "mbuf-0", "free", 31743);
+	add(s, "mempools", "capture", "in_use", 0);
+	assert_int_equal(s->n, 15);
 	assert_int_equal(om_format(s, &text, &len), 0);
 	assert_string_equal(text,
 		"# HELP fastpath_port_rx_packets Packets received by the port.\n"
@@ -72,6 +76,20 @@ static void test_format(void **state)
 		"# TYPE fastpath_drops counter\n"
 		"fastpath_drops_total{reason=\"ip4_bad_checksum\"} 5\n"
 		"fastpath_drops_total{reason=\"neigh\\nfull\"} 2\n"
+		/* gauges: no _total */
+		"# HELP fastpath_mempool_size Objects (mbufs, RIB nodes) the mempool was made "
+		"with.\n"
+		"# TYPE fastpath_mempool_size gauge\n"
+		"fastpath_mempool_size{pool=\"mbuf-0\"} 32767\n"
+		"# HELP fastpath_mempool_in_use Objects of the mempool in use now (mbufs: in "
+		"packets, rings and queues).\n"
+		"# TYPE fastpath_mempool_in_use gauge\n"
+		"fastpath_mempool_in_use{pool=\"mbuf-0\"} 1024\n"
+		"fastpath_mempool_in_use{pool=\"capture\"} 0\n"
+		"# HELP fastpath_mempool_free Objects of the mempool free now, the lcore "
+		"caches' too.\n"
+		"# TYPE fastpath_mempool_free gauge\n"
+		"fastpath_mempool_free{pool=\"mbuf-0\"} 31743\n"
 		"# EOF\n");
 	assert_int_equal(len, strlen(text));
 	free(text);
