@@ -2,7 +2,7 @@
 BUILD ?= build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps hugepages build run check check-asan unit integration bench clean format
+.PHONY: all deps hugepages build run check check-asan unit integration bench soak clean format
 
 all: build
 
@@ -48,6 +48,12 @@ check-asan: deps hugepages
 BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS API_ROUTES RESULTS
 bench: build hugepages
 	$(SUDO) env $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)="$($(v))")) bash tests/bench/run.sh $(BUILD)
+
+# SOAK_MINUTES (default 30) of traffic, floods, route and neighbour churn, reloads and link flaps
+# on one fastpathd; mbufs and RSS sampled every minute, no growth, no crash (tests/soak/soak.sh)
+SOAK_MINUTES ?= 30
+soak: build hugepages
+	$(SUDO) env SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak/soak.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-asan

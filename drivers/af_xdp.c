@@ -3,6 +3,7 @@
 #include "driver.h"
 #include "drivers/af_xdp_paths.h"
 #include "infra/fp_error.h"
+#include "infra/log.h"
 #include "infra/netdev.h"
 
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <sys/stat.h>
 
@@ -25,7 +27,8 @@
  * A Linux netdev through AF_XDP sockets (DPDK's net_af_xdp), one per queue.
  * Our XDP program (bpf/fastpath_xdp.bpf.c) hands the socket what the graph
  * handles and leaves the rest to the kernel; the PMD attaches it at start and
- * detaches it at close.
+ * detaches it at close. A program of ours that a killed daemon left is
+ * detached at the next start (remove_stale_prog).
  */
 static const struct port_driver_key af_xdp_keys[] = {
 	{"iface", "iface", DRIVER_STRING, true},
@@ -176,21 +179,100 @@ static void close_orphan_sockets(void)
 	closedir(fds);
 }
 
+/* Whether a process has the program open: /proc/PID/fdinfo of a bpf-prog file names its id. */
+static bool prog_held(__u32 prog_id)
+{
+	char path[PATH_MAX], link[32], line[64], want[32];
+	struct dirent *p, *f;
+	DIR *procs, *fds;
+	bool held = false;
+
+	snprintf(want, sizeof(want), "prog_id:\t%u\n", prog_id);
+	if ((procs = opendir("/proc")) == NULL)
+		return true; /* cannot tell: as if held */
+	while (!held && (p = readdir(procs)) != NULL) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue; /* gone meanwhile */
+		while (!held && (f = readdir(fds)) != NULL) {
+			ssize_t n;
+			FILE *info;
+
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s", p->d_name, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0 || (size_t)n != strlen("anon_inode:bpf-prog") ||
+				memcmp(link, "anon_inode:bpf-prog", n) != 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name, f->d_name);
+			if ((info = fopen(path, "re")) == NULL)
+				continue;
+			while (!held && fgets(line, sizeof(line), info) != NULL)
+				held = strcmp(line, want) == 0;
+			fclose(info);
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+	return held;
+}
+
+/*
+ * The XDP program on the netdev, if any, is refused (the PMD attaches only where none is),
+ * unless it is ours and no process has it open: a live fastpathd's PMD keeps its program
+ * open, so that one was left by a daemon that was killed (SIGKILL, a crash) and is detached.
+ * 0, or <0 with the reason.
+ */
+static int remove_stale_prog(const char *iface)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, query);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, replace);
+	struct bpf_prog_info info = {0};
+	unsigned int ifindex = if_nametoindex(iface);
+	__u32 len = sizeof(info), mode;
+	int fd, ret;
+
+	if (bpf_xdp_query(ifindex, 0, &query) < 0 || query.prog_id == 0)
+		return 0;
+	if ((fd = bpf_prog_get_fd_by_id(query.prog_id)) < 0 ||
+		bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ||
+		strcmp(info.name, FP_XDP_PROG_NAME) != 0 || prog_held(query.prog_id)) {
+		if (fd >= 0)
+			close(fd);
+		return fp_error(EBUSY,
+			"%s already has an XDP program (id %u): another fastpathd's, or not "
+			"fastpath's (ip link set dev %s xdp off)",
+			iface, query.prog_id, iface);
+	}
+	mode = query.attach_mode == XDP_ATTACHED_SKB  ? XDP_FLAGS_SKB_MODE
+	       : query.attach_mode == XDP_ATTACHED_HW ? XDP_FLAGS_HW_MODE
+						      : XDP_FLAGS_DRV_MODE;
+	/* that program only: not one attached meanwhile */
+	replace.old_prog_fd = fd;
+	ret = bpf_xdp_detach(ifindex, mode | XDP_FLAGS_REPLACE, &replace);
+	close(fd);
+	if (ret < 0)
+		return fp_error(-ret,
+			"%s: cannot detach the XDP program (id %u) a killed fastpathd "
+			"left: %s",
+			iface, query.prog_id, strerror(-ret));
+	LOG(NOTICE, "%s: detached the XDP program (id %u) a killed fastpathd left", iface,
+		query.prog_id);
+	return 0;
+}
+
 static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 {
 	const char *iface = driver_netdev(conf);
 	json_int_t start = json_integer_value(json_object_get(conf->driver_args, "start_queue"));
 	unsigned int count = 0;
-	__u32 prog_id = 0;
 	int ret;
 
 	close_orphan_sockets();
-	/* the PMD attaches only where no program is */
-	if (bpf_xdp_query_id(if_nametoindex(iface), 0, &prog_id) == 0 && prog_id != 0)
-		return fp_error(EBUSY,
-			"%s already has an XDP program (id %u): another fastpathd's, or one left "
-			"by a crash? (ip link set dev %s xdp off)",
-			iface, prog_id, iface);
+	ret = remove_stale_prog(iface);
+	if (ret < 0)
+		return ret;
 	ret = netdev_queues(iface, &count);
 	if (ret < 0)
 		return ret;

@@ -6,6 +6,8 @@
  * verdicts, indexed by enum fp_xdp_counter in the map named FP_XDP_COUNTERS_MAP.
  */
 #define FP_XDP_COUNTERS_MAP "fp_xdp_counters"
+/* The program's name (its function's), by which fastpathd knows a program of its own. */
+#define FP_XDP_PROG_NAME "fastpath_xdp"
 
 enum fp_xdp_counter {
 	FP_XDP_REDIRECTED, /* an ethertype of the graph, handed to the port's AF_XDP socket */

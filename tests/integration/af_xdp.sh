@@ -203,12 +203,17 @@ test_af_xdp_config_errors() {
 		"port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked"
 	check "af_xdp: no XDP program left after the refusal" sh -c \
 		"! ip -n $XDP_R link show | grep -q xdp"
-	# what a crashed fastpathd leaves, on the second port: the first is created, then removed
-	ip -n $XDP_R link set dev x2 xdp obj "$BUILD/drivers/fastpath_xdp.o" sec xdp
-	check "af_xdp: a netdev that has an XDP program already is refused" xdp_start_refused "$c" \
-		"port p2: x2 already has an XDP program (id [0-9]*): "
+	# another program than fastpath's on the second port: the first is created, then removed
+	# (fastpath's own, left by a killed daemon, is replaced: kill9.sh)
+	printf '%s\n' '#include <linux/bpf.h>' \
+		'__attribute__((section("xdp"), used)) int other_xdp(struct xdp_md *ctx) { return XDP_PASS; }' \
+		'char license[] __attribute__((section("license"), used)) = "GPL";' >"$WORK/other_xdp.c"
+	clang -O2 -target bpf -c "$WORK/other_xdp.c" -o "$WORK/other_xdp.o"
+	ip -n $XDP_R link set dev x2 xdp obj "$WORK/other_xdp.o" sec xdp
+	check "af_xdp: a netdev that has another XDP program is refused" xdp_start_refused "$c" \
+		"port p2: x2 already has an XDP program (id [0-9]*): another fastpathd's, or not fastpath's"
 	check "af_xdp: the other XDP program is left alone" sh -c \
-		"ip -n $XDP_R link show x2 | grep -q 'prog/xdp'"
+		"ip -n $XDP_R link show x2 | grep -q 'prog/xdp id [0-9]* name other_xdp'"
 	check "af_xdp: the port created before the refusal is detached" sh -c \
 		"! ip -n $XDP_R link show x1 | grep -q xdp"
 	xdp_cleanup

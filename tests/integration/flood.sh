@@ -36,7 +36,8 @@ flood_config() { # path workers
 		{"iface": "p2", "address": "2001:db8:2::1/64"},
 		{"iface": "p3", "address": "2001:db8:3::1/64"},
 		{"iface": "p4", "address": "2001:db8:4::1/64"}
-	]
+	],
+	"fib": {"ipv6_max_routes": 16384}
 }
 CONF
 }

@@ -210,6 +210,15 @@ poll_for() {
 
 poll() { poll_for 5 "$@"; }
 
+# the router's addresses leave DAD (tentative) a second or two after they are added
+wait_dad() {
+	for _ in $(seq 50); do
+		api addr.list | jq -e '[.addresses[] | select(.state == "tentative")] == []' >/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 summary() {
 	log ""
 	echo "$PASSED passed, $FAILED failed"

@@ -30,15 +30,6 @@ ping6_ok() { # host address [ping options]
 	in_ns "$h" ping -6 -c 3 -i 0.2 -W 2 "$@" "$a"
 }
 
-# the router's addresses leave DAD (tentative) a second or two after they are added
-wait_dad() {
-	for _ in $(seq 50); do
-		api addr.list | jq -e '[.addresses[] | select(.state == "tentative")] == []' >/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 test_ipv6_router() {
 	check "the router's IPv6 addresses pass DAD" wait_dad
 	check "every port has its EUI-64 link-local address, automatic, shown in addr.list" sh -c \
@@ -900,6 +891,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes"
 . "$TESTDIR/netlink.sh"
 . "$TESTDIR/bird.sh"
 . "$TESTDIR/flood.sh"
+. "$TESTDIR/kill9.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
 [ "$FAST_PATH" = true ] || OTHER_TESTS=""
