@@ -179,19 +179,23 @@ static void close_orphan_sockets(void)
 	closedir(fds);
 }
 
-/* Whether a process has the program open: /proc/PID/fdinfo of a bpf-prog file names its id. */
-static bool prog_held(__u32 prog_id)
+/*
+ * Whether another process has the program open (this one just did, to read its name):
+ * /proc/PID/fdinfo of a bpf-prog file names its id.
+ */
+static bool prog_held_by_another(__u32 prog_id)
 {
-	char path[PATH_MAX], link[32], line[64], want[32];
+	char path[PATH_MAX], link[32], line[64], want[32], self[16];
 	struct dirent *p, *f;
 	DIR *procs, *fds;
 	bool held = false;
 
 	snprintf(want, sizeof(want), "prog_id:\t%u\n", prog_id);
+	snprintf(self, sizeof(self), "%d", getpid());
 	if ((procs = opendir("/proc")) == NULL)
 		return true; /* cannot tell: as if held */
 	while (!held && (p = readdir(procs)) != NULL) {
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' || strcmp(p->d_name, self) == 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
 		if ((fds = opendir(path)) == NULL)
@@ -220,8 +224,9 @@ static bool prog_held(__u32 prog_id)
 
 /*
  * The XDP program on the netdev, if any, is refused (the PMD attaches only where none is),
- * unless it is ours and no process has it open: a live fastpathd's PMD keeps its program
- * open, so that one was left by a daemon that was killed (SIGKILL, a crash) and is detached.
+ * unless it is ours and no other process has it open: a live fastpathd's PMD keeps its
+ * program open, so that one was left by a daemon that was killed (SIGKILL, a crash) and is
+ * detached.
  * 0, or <0 with the reason.
  */
 static int remove_stale_prog(const char *iface)
@@ -237,7 +242,7 @@ static int remove_stale_prog(const char *iface)
 		return 0;
 	if ((fd = bpf_prog_get_fd_by_id(query.prog_id)) < 0 ||
 		bpf_obj_get_info_by_fd(fd, &info, &len) < 0 ||
-		strcmp(info.name, FP_XDP_PROG_NAME) != 0 || prog_held(query.prog_id)) {
+		strcmp(info.name, FP_XDP_PROG_NAME) != 0 || prog_held_by_another(query.prog_id)) {
 		if (fd >= 0)
 			close(fd);
 		return fp_error(EBUSY,

@@ -207,8 +207,9 @@ test_af_xdp_config_errors() {
 	# (fastpath's own, left by a killed daemon, is replaced: kill9.sh)
 	printf '%s\n' '#include <linux/bpf.h>' \
 		'__attribute__((section("xdp"), used)) int other_xdp(struct xdp_md *ctx) { return XDP_PASS; }' \
-		'char license[] __attribute__((section("license"), used)) = "GPL";' >"$WORK/other_xdp.c"
-	clang -O2 -target bpf -c "$WORK/other_xdp.c" -o "$WORK/other_xdp.o"
+		'char LICENSE[] __attribute__((section("license"), used)) = "GPL";' >"$WORK/other_xdp.c"
+	clang -O2 -target bpf -I/usr/include/"$(gcc -print-multiarch)" -c "$WORK/other_xdp.c" \
+		-o "$WORK/other_xdp.o"
 	ip -n $XDP_R link set dev x2 xdp obj "$WORK/other_xdp.o" sec xdp
 	check "af_xdp: a netdev that has another XDP program is refused" xdp_start_refused "$c" \
 		"port p2: x2 already has an XDP program (id [0-9]*): another fastpathd's, or not fastpath's"
