@@ -62,7 +62,7 @@ static json_t *ports_counting(const json_t *ports, const char *field)
 static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
 	const char *nonzero = json_is_true(json_object_get(args, "all")) ? NULL : "packets";
-	json_t *xdp = ports_counting(json_object_get(result, "ports"), "xdp_redirected");
+	json_t *xdp = ports_counting(json_object_get(result, "ports"), "xdp_redirected"), *punt;
 	bool gap = false;
 
 	cli_table(ctx->out, &gap, json_object_get(result, "ports"),
@@ -74,6 +74,9 @@ static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t 
 	cli_table(ctx->out, &gap, json_object_get(result, "drops"), "reason:drop packets", nonzero);
 	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
 		"name:node calls packets cycles", nonzero ? "calls" : NULL);
+	punt = json_pack("[O]", json_object_get(result, "punt"));
+	cli_table(ctx->out, &gap, punt, "depth:punt_ring size enqueued drained wakeups stalled", NULL);
+	json_decref(punt);
 	cli_table(ctx->out, &gap, json_object_get(result, "mempools"), "name:pool size in_use free",
 		NULL);
 }

@@ -7,6 +7,7 @@
 #include "iface.h"
 #include "ip4/addr.h"
 #include "port.h"
+#include "punt.h"
 #include "worker.h"
 
 #include <string.h>
@@ -132,7 +133,7 @@ void counters_walk(counter_cb cb, json_t *out)
 /*
  * {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..],
  *  "mempools": [{"name": .., "size": .., "in_use": .., "free": ..}]}: counters since the last
- * clear, gauges as they are
+ * clear, gauges as they are; and "punt", the punt ring now (punt_stats_json())
  */
 static void add_to_result(
 	json_t *out, const char *kind, const char *name, const char *field, uint64_t value)
@@ -155,6 +156,7 @@ static int api_stats_show(const json_t *args, json_t **result)
 	(void)args;
 	*result = json_pack("{s:[], s:[], s:[], s:[]}", "ports", "drops", "nodes", "mempools");
 	counters_walk(add_to_result, *result);
+	json_object_set_new(*result, "punt", punt_stats_json());
 	return 0;
 }
 
