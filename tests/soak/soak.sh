@@ -122,7 +122,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$FPD_PID/status" 2>/dev/null; }
 pool_in_use() { flood_stat "[.mempools[] | select(.name | startswith(\"$1\")) | .in_use] | add"; }
 
 sample() { # minute
-	printf '%6s %10s %10s %10s %8s %8s %8s %8s %8s\n' "$1" "$(pool_in_use mbuf-)" \
+	printf '%6s %10s %10s %8s %11s %11s %7s %5s %9s\n' "$1" "$(pool_in_use mbuf-)" \
 		"$(pool_in_use MP_fib4)" "$(rss_kb)" "$(count routes)" "$(count neigh)" \
 		"$(count reloads)" "$(count flaps)" "$(($(cat "$WORK/flood.frames" 2>/dev/null | paste -sd+ | bc) + 0))"
 }
@@ -143,7 +143,8 @@ base_mbufs=$(pool_in_use mbuf-)
 base_fib=$(pool_in_use MP_fib4)
 base_routes=$(api route.list | jq '.routes | length')
 
-in_ns fb ping -q -i 0.2 -W 1 10.0.3.2 >"$WORK/ping" 2>&1 &
+# bounded: it ends with the soak
+in_ns fb ping -q -i 0.2 -W 1 -w $((SOAK_MINUTES * 60)) 10.0.3.2 >"$WORK/ping" 2>&1 &
 pinger=$!
 traffic &
 JOBS="$JOBS $!"
@@ -156,8 +157,8 @@ JOBS="$JOBS $!"
 reloads_and_flaps &
 JOBS="$JOBS $!"
 
-printf '%6s %10s %10s %10s %8s %8s %8s %8s %8s\n' MINUTE MBUFS_USED FIB4_NODES RSS_KB \
-	ROUTES_10K NEIGH RELOADS FLAPS FLOODED | tee "$WORK/table"
+printf '%6s %10s %10s %8s %11s %11s %7s %5s %9s\n' MINUTE MBUFS_USED FIB4_NODES RSS_KB \
+	ROUTE_LOOPS NEIGH_LOOPS RELOADS FLAPS FLOODED | tee "$WORK/table"
 sample 0 | tee -a "$WORK/table"
 alive=true
 for m in $(seq 1 "$SOAK_MINUTES"); do
@@ -168,8 +169,7 @@ for m in $(seq 1 "$SOAK_MINUTES"); do
 done
 for j in $JOBS; do wait $j 2>/dev/null; done
 JOBS=""
-kill -INT $pinger 2>/dev/null
-wait $pinger 2>/dev/null
+wait $pinger
 ip netns pids $FPT-fc | xargs -r kill 2>/dev/null # the iperf3 server
 
 check "the daemon lived through the $SOAK_MINUTES minutes" $alive
