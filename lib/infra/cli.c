@@ -75,7 +75,8 @@ static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t 
 	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
 		"name:node calls packets cycles", nonzero ? "calls" : NULL);
 	punt = json_pack("[O]", json_object_get(result, "punt"));
-	cli_table(ctx->out, &gap, punt, "depth:punt_ring size enqueued drained wakeups stalled", NULL);
+	cli_table(ctx->out, &gap, punt, "depth:punt_ring size enqueued drained wakeups stalled",
+		NULL);
 	json_decref(punt);
 }
 
