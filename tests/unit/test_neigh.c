@@ -9,12 +9,14 @@
  * Every test starts with two fresh interfaces and no neighbour on them; the teardown frees the
  * interfaces, which frees their neighbours, and checks that no entry and no packet is left.
  */
+#include "config/config.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
 #include "infra/punt.h"
+#include "infra/settings.h"
 #include "ip4/ip4_output.h"
 #include "ip6/ip6_output.h"
 #include "neigh/neigh.h"
@@ -743,6 +745,73 @@ static void test_hold_total_bounded(void **state)
 	assert_int_equal(neigh_conf_set(&conf), 0);
 }
 
+/* Parses and applies a config document: 0, or <0 with the message in fp_errmsg(). */
+static int config_apply(const char *text)
+{
+	struct cfg_doc *doc;
+	struct cfg_parsed *p;
+	int ret = cfg_doc_load_string("t.json", text, &doc);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = cfg_parse_doc(doc, &p)) == 0) {
+		ret = cfg_apply(p);
+		cfg_parsed_free(p);
+	}
+	cfg_doc_free(doc);
+	return ret;
+}
+
+/*
+ * The "neigh" section: its values for both families, the defaults for keys it lacks, what
+ * config dump shows; errors at their place, nothing applied.
+ */
+static void test_conf_section(void **state)
+{
+	struct neigh_key k4 = key4(0, "192.0.2.80"), k6 = key6(0, "2001:db8::80");
+	struct neigh_conf before, c;
+	json_t *all, *dump;
+
+	(void)state;
+	neigh_conf_get(&before);
+	assert_int_equal(before.unres_qlen_total, fp_settings.mbufs / 4);
+	assert_int_equal(before.unres_punt_pps, PUNT_PPS_DEFAULT);
+	assert_int_equal(
+		config_apply("{\"neigh\": {\"unres_qlen_bytes\": 3000, \"unres_punt_pps\": 0}}"),
+		0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_bytes, 3000);
+	assert_int_equal(c.unres_qlen_total, fp_settings.mbufs / 4);
+	assert_int_equal(c.unres_punt_pps, 0);
+	assert_int_equal(neigh_ref_key(&k4)->sm.params->unres_qlen_bytes, 3000);
+	assert_int_equal(neigh_ref_key(&k6)->sm.params->unres_qlen_bytes, 3000);
+	neigh_unref(neigh_lookup_key(&k4));
+	neigh_unref(neigh_lookup_key(&k6));
+	all = cfg_dump();
+	dump = json_object_get(all, "neigh");
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_qlen_bytes")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_qlen_total")),
+		fp_settings.mbufs / 4);
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_punt_pps")), 0);
+	json_decref(all);
+
+	assert_int_equal(config_apply("{\"neigh\": {\"unres_qlen_total\": 5}}"), 0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_bytes, 212992);
+	assert_int_equal(c.unres_qlen_total, 5);
+	assert_int_equal(c.unres_punt_pps, PUNT_PPS_DEFAULT);
+
+	assert_true(config_apply("{\"neigh\": {\"unres_qlen_byte\": 1}}") < 0);
+	assert_string_equal(fp_errmsg(), "t.json:1:12: /neigh: unknown key 'unres_qlen_byte' (did "
+					 "you mean 'unres_qlen_bytes'?)");
+	assert_true(config_apply("{\"neigh\": {\"unres_punt_pps\": -1}}") < 0);
+	assert_true(config_apply("{\"neigh\": {\"unres_qlen_total\": 16777217}}") < 0);
+	assert_true(config_apply("{\"neigh\": []}") < 0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_total, 5);
+	assert_int_equal(neigh_conf_set(&before), 0);
+}
+
 /*
  * Garbage collection takes unreferenced IPv6 entries as IPv4 ones: unused for gc_stale_time.
  * Last: it moves the table's gc clock minutes ahead.
@@ -778,6 +847,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_punted_iface_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_packets_leave_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_total_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_v6, setup, teardown),
 	};
 
