@@ -89,7 +89,9 @@ static int show_stats(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_stats_cmd, "show stats [all]",
 	"Port counters, then the drop reasons and graph nodes that counted something (all: "
-	"every one), then each mempool's objects (mbufs...): in use and free now.",
+	"every one), then the punt ring: packets waiting for the control thread now, its "
+	"size, packets put in and handled since start, wake-ups and stalls, then each mempool's "
+	"objects (mbufs...): in use and free now.",
 	show_stats)
 
 static int clear_stats(struct cli_ctx *ctx, const json_t *args)

@@ -35,7 +35,7 @@ struct fp_mbuf_priv {
 	union {
 		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */
 		struct rte_mbuf *queue_next; /* control thread queues (held for a neighbour) */
-		struct {                     /* a capture's copy of a packet (capture.c) */
+		struct {		     /* a capture's copy of a packet (capture.c) */
 			const char *reason;  /* drop reason, NULL if not a drop */
 			uint64_t tsc;
 		} capture;

@@ -53,15 +53,17 @@ static uint32_t armed;
 static struct {
 	const char *name;
 	punt_handler_fn fn;
-	uint32_t pps;	     /* 0: not limited; read by the workers */
-	rte_edge_t limited;  /* control_output's edge to the reason's drop node, 0 if none */
-	uint64_t handled;    /* control thread */
+	uint32_t pps;	    /* 0: not limited; read by the workers */
+	rte_edge_t limited; /* control_output's edge to the reason's drop node, 0 if none */
+	uint64_t handled;   /* control thread */
 } reasons[MAX_REASONS];
 static unsigned int n_reasons;
 
 /* control thread, but kicks (the workers') */
 static uint64_t drained, wakeups, kicks;
-static uint64_t watch_drained = UINT64_MAX; /* drained as of the watchdog's previous check */
+/* as of the watchdog's previous check: packets drained, and whether some were waiting */
+static uint64_t watch_drained;
+static bool watch_waiting;
 static uint64_t stall_logged_ms;
 
 FP_COUNTER(punt_stalled)
@@ -73,7 +75,7 @@ enum {
 
 unsigned int punt_enqueue(struct rte_mbuf **mbufs, unsigned int n)
 {
-	unsigned int sent = rte_ring_mp_enqueue_burst(punt_ring, (void **)mbufs, n, NULL);
+	unsigned int sent = rte_ring_enqueue_burst(punt_ring, (void **)mbufs, n, NULL);
 
 	if (sent == 0)
 		return 0;
@@ -120,8 +122,8 @@ static uint16_t control_output_process(
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		uint8_t r = fp_mbuf_priv(m)->punt_reason;
-		uint32_t pps = r < MAX_REASONS ? __atomic_load_n(&reasons[r].pps, __ATOMIC_RELAXED)
-					       : 0;
+		uint32_t pps =
+			r < MAX_REASONS ? __atomic_load_n(&reasons[r].pps, __ATOMIC_RELAXED) : 0;
 
 		if (pps != 0) {
 			if (now == 0)
@@ -135,8 +137,8 @@ static uint16_t control_output_process(
 	}
 	sent = punt_enqueue(pass, n_pass);
 	if (sent < n_pass)
-		rte_node_enqueue(graph, node, CONTROL_OUTPUT_RING_FULL, (void **)&pass[sent],
-			n_pass - sent);
+		rte_node_enqueue(
+			graph, node, CONTROL_OUTPUT_RING_FULL, (void **)&pass[sent], n_pass - sent);
 	return n;
 }
 
@@ -258,7 +260,11 @@ unsigned int punt_drain(void)
 {
 	struct rte_mbuf *mbufs[32];
 	unsigned int done = 0, n;
+	eventfd_t value;
 
+	/* a wake-up asked for before this read is for packets already in the ring, drained now;
+	 * one asked for after it comes after punt_arm(), and wakes the loop again */
+	eventfd_read(punt_eventfd, &value);
 	do {
 		while (done < PUNT_DRAIN_BUDGET &&
 			(n = rte_ring_sc_dequeue_burst(punt_ring, (void **)mbufs,
@@ -288,12 +294,9 @@ unsigned int punt_drain(void)
 
 static void punt_wakeup(int fd, uint32_t events, void *arg)
 {
-	eventfd_t value;
-
+	(void)fd;
 	(void)events;
 	(void)arg;
-	/* before punt_drain() arms: a worker's write that comes after this read wakes us again */
-	eventfd_read(fd, &value);
 	wakeups++;
 	punt_drain();
 }
@@ -308,25 +311,27 @@ static bool wakeup_pending(void)
 
 void punt_watchdog(void)
 {
+	bool waiting = !rte_ring_empty(punt_ring);
 	uint64_t now;
 
-	/* a long API command or netlink dump delays drains without stalling them: a pending
-	 * wake-up is not a stall */
-	if (rte_ring_empty(punt_ring) || drained != watch_drained || wakeup_pending()) {
-		watch_drained = drained;
-		return;
+	/* packets that were already waiting at the previous check, none drained since, and no
+	 * wake-up due: a long API command or netlink dump delays drains without stalling them */
+	if (waiting && watch_waiting && drained == watch_drained && !wakeup_pending()) {
+		punt_stalled.value++;
+		now = control_now_ms();
+		if (stall_logged_ms == 0 || now - stall_logged_ms >= STALL_LOG_MS) {
+			stall_logged_ms = now;
+			LOG(WARNING,
+				"punt ring stalled: %u packets waiting, none drained for %u ms and "
+				"no wake-up due; drained by the watchdog (%" PRIu64
+				" stalls so far)",
+				rte_ring_count(punt_ring), PUNT_WATCHDOG_MS, punt_stalled.value);
+		}
+		punt_drain();
+		waiting = !rte_ring_empty(punt_ring);
 	}
-	punt_stalled.value++;
-	now = control_now_ms();
-	if (stall_logged_ms == 0 || now - stall_logged_ms >= STALL_LOG_MS) {
-		stall_logged_ms = now;
-		LOG(WARNING,
-			"punt ring stalled: %u packets waiting, none drained for %u ms and no "
-			"wake-up due; drained by the watchdog (%" PRIu64 " stalls so far)",
-			rte_ring_count(punt_ring), PUNT_WATCHDOG_MS, punt_stalled.value);
-	}
-	punt_drain();
 	watch_drained = drained;
+	watch_waiting = waiting;
 }
 
 static void punt_watchdog_tick(void *arg)
@@ -371,7 +376,13 @@ static int punt_init(void)
 {
 	int ret;
 
-	punt_ring = rte_ring_create("punt", PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	/*
+	 * Relaxed tail sync: a worker preempted in the middle of its enqueue (more threads than
+	 * cores, as on small test machines) holds the others up no longer; in the classic MP mode
+	 * they spin until it runs again, and their graphs with them.
+	 */
+	punt_ring = rte_ring_create(
+		"punt", PUNT_RING_SIZE, SOCKET_ID_ANY, RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
 	if (punt_ring == NULL)
 		return fp_error(ENOMEM, "punt ring: %s", rte_strerror(rte_errno));
 	punt_eventfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);

@@ -65,9 +65,9 @@ unsigned int punt_drain(void);
 #define PUNT_WATCHDOG_MS 500
 
 /*
- * Control thread, every PUNT_WATCHDOG_MS: a ring that holds packets, was not drained since the
- * previous check and has no wake-up pending is stalled: counted (punt_stalled), logged (once a
- * minute at most) and drained. Public for the tests.
+ * Control thread, every PUNT_WATCHDOG_MS: a ring that held packets at the previous check, was
+ * not drained since and has no wake-up pending is stalled: counted (punt_stalled), logged (once
+ * a minute at most) and drained. Public for the tests.
  */
 void punt_watchdog(void);
 

@@ -208,7 +208,7 @@ static int ndp_init(void)
 	int ret;
 
 	if ((ret = ndp_punt_reason = punt_reason_register(
-			   "ndp", ndp_input, PUNT_PPS_DEFAULT, "ndp_rate_limited")) < 0 ||
+		     "ndp", ndp_input, PUNT_PPS_DEFAULT, "ndp_rate_limited")) < 0 ||
 		(ret = edge_ip6_output = punt_inject_edge("ip6_output")) < 0)
 		return ret;
 	return neigh_register_resolver(AF_INET6, ndp_solicit);

@@ -179,7 +179,7 @@ static int arp_init(void)
 	int ret;
 
 	if ((ret = punt_arp = punt_reason_register(
-			   "arp", arp_input, PUNT_PPS_DEFAULT, "arp_rate_limited")) < 0 ||
+		     "arp", arp_input, PUNT_PPS_DEFAULT, "arp_rate_limited")) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
 	return neigh_register_resolver(AF_INET, arp_solicit);

@@ -64,9 +64,9 @@ FP_COUNTER(neigh_hold_queue_overflow)
 FP_COUNTER(neigh_unres_qlen_total_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
-FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver */
-FP_COUNTER(neigh_no_output)   /* held packets of a family without its error node, on failure */
-FP_COUNTER(neigh_no_headroom) /* a held packet with no room for its Ethernet header */
+FP_COUNTER(neigh_no_resolver)	   /* probes of a family without a resolver */
+FP_COUNTER(neigh_no_output)	   /* held packets of a family without its error node, on failure */
+FP_COUNTER(neigh_no_headroom)	   /* a held packet with no room for its Ethernet header */
 FP_COUNTER(neigh_resolve_no_iface) /* punted for resolution on an interface removed since */
 /* packets punted for resolution beyond unres_punt_pps a second on a worker */
 FP_DROP_NODE(neigh_resolve_rate_limited)
