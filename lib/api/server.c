@@ -130,7 +130,8 @@ static int buf_reserve(struct buf *b, size_t room)
 static void buf_consume(struct buf *b, size_t n)
 {
 	b->len -= n;
-	memmove(b->data, b->data + n, b->len);
+	if (b->len > 0) /* an empty buffer may have no data at all */
+		memmove(b->data, b->data + n, b->len);
 	if (b->len == 0 && b->cap > BUF_KEEP) {
 		free(b->data);
 		*b = (struct buf){0};

@@ -108,7 +108,8 @@ struct block {
 
 static void put(struct block *b, const void *data, size_t len)
 {
-	memcpy(b->buf + b->len, data, len);
+	if (len > 0) /* empty options come with no data */
+		memcpy(b->buf + b->len, data, len);
 	b->len += len;
 	while (b->len % 4)
 		b->buf[b->len++] = 0;
