@@ -211,6 +211,12 @@ poll_for() {
 poll() { poll_for 5 "$@"; }
 
 summary() {
+	# UndefinedBehaviorSanitizer (check-asan) reports and goes on: any report in a daemon's
+	# log fails the run
+	if grep -l "runtime error:" "$WORK"/*.log >/dev/null 2>&1; then
+		fail "no UndefinedBehaviorSanitizer report in the daemons' logs"
+		grep -h -A3 "runtime error:" "$WORK"/*.log | head -20 >&2
+	fi
 	log ""
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]
