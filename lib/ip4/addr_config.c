@@ -28,16 +28,18 @@ static struct fp_ip6_prefix addr_spec_v6(const struct addr_spec *s)
 	return (struct fp_ip6_prefix){s->p.addr.v6, s->p.len};
 }
 
+/* An address, in the config file and in addr.add and addr.del. */
+static const char *const addr_keys[] = {"iface", "address", NULL};
+
 static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct addr_spec *s = elem;
-	static const char *const keys[] = {"iface", "address", NULL};
 	char key[64], pfx[FP_IP_PREFIXSTRLEN];
 	const char *iface;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, addr_keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_ip_prefix(ctx, obj, "address", true, true, &s->p)) < 0)
 		return ret;
@@ -236,15 +238,12 @@ static int api_addr_del(const json_t *args, json_t **result)
 /* {"family": "inet" or "inet6"} lists one family's, as ip -4 and ip -6 addr. */
 static int api_addr_list(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"family", NULL};
 	static const char *const families[] = {"inet", "inet6", NULL};
 	struct cfg_ctx ctx;
 	int family = -1, ret;
 
 	cfg_ctx_init_live(&ctx);
-	ret = cfg_check_keys(&ctx, args, keys);
-	if (ret == 0)
-		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
+	ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
 	cfg_ctx_fini(&ctx);
 	if (ret < 0)
 		return ret;
@@ -253,7 +252,9 @@ static int api_addr_list(const json_t *args, json_t **result)
 	return 0;
 }
 
-API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 or IPv6 address to an interface", api_addr_add)
+API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 or IPv6 address to an interface", api_addr_add,
+	addr_keys)
 API_COMMAND(addr_del_cmd, "addr.del", "remove an IPv4 or IPv6 address from an interface",
-	api_addr_del)
-API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 and IPv6 addresses", api_addr_list)
+	api_addr_del, addr_keys)
+API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 and IPv6 addresses", api_addr_list,
+	API_ARGS("family"))

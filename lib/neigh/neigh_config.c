@@ -54,16 +54,18 @@ static int check_address(struct cfg_ctx *ctx, const struct fp_ip_addr *a)
 	return 0;
 }
 
+/* A static neighbour, in the config file and in neigh.add and neigh.del (mac optional). */
+static const char *const neigh_keys[] = {"iface", "address", "mac", NULL};
+
 static int neigh_spec_parse(
 	struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s, bool need_mac)
 {
-	static const char *const keys[] = {"iface", "address", "mac", NULL};
 	char key[FP_IFACE_NAMESIZE + FP_IP_ADDRSTRLEN + 1], a[FP_IP_ADDRSTRLEN];
 	const char *iface;
 	struct fp_mac mac;
 	int ret;
 
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, neigh_keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_ip(ctx, obj, "address", true, &s->addr)) < 0 ||
 		(ret = cfg_get_mac(ctx, obj, "mac", need_mac, &mac)) < 0)
@@ -261,6 +263,7 @@ static int api_neigh_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour, IPv4 or IPv6",
-	api_neigh_add)
-API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del)
-API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list)
+	api_neigh_add, neigh_keys)
+API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del, neigh_keys)
+API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list,
+	API_NO_ARGS)
