@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
+#include "ip4.h"
 #include "ip6/addr6.h"
 
 #include <errno.h>
@@ -28,6 +29,28 @@ static struct fp_ip6_prefix addr_spec_v6(const struct addr_spec *s)
 	return (struct fp_ip6_prefix){s->p.addr.v6, s->p.len};
 }
 
+/*
+ * At the address's value: what no interface may have is refused, saying why. Linux ignores
+ * 0.0.0.0 without a word and takes a /0, which makes every destination on-link (IPv6: a
+ * default route through the interface); a router refuses both.
+ */
+static int check_address(struct cfg_ctx *ctx, const struct fp_ip_prefix *p)
+{
+	const char *what = ip_addr_not_unicast(&p->addr);
+	char text[FP_IP_PREFIXSTRLEN];
+
+	fp_ip_prefix_fmt(p, text);
+	if (what == NULL && p->addr.family == AF_INET6 && fp_ip6_is_v4_mapped(&p->addr.v6))
+		what = "an IPv4 address written as IPv6";
+	if (what != NULL)
+		return cfg_err(ctx, EINVAL, "'%s' is %s, not an interface's", text, what);
+	if (p->len == 0)
+		return cfg_err(ctx, EINVAL,
+			"'%s': a prefix length of 0 would put every destination on this link",
+			text);
+	return 0;
+}
+
 /* An address, in the config file and in addr.add and addr.del. */
 static const char *const addr_keys[] = {"iface", "address", NULL};
 
@@ -46,7 +69,8 @@ static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	snprintf(s->iface, sizeof(s->iface), "%s", iface);
 	snprintf(key, sizeof(key), "%s %s", iface, fp_ip_prefix_fmt(&s->p, pfx));
 	cfg_push_key(ctx, "address");
-	ret = cfg_declare(ctx, "address", key);
+	if ((ret = check_address(ctx, &s->p)) == 0)
+		ret = cfg_declare(ctx, "address", key);
 	cfg_pop(ctx);
 	return ret;
 }

@@ -20,26 +20,11 @@ struct neigh_spec {
 	struct rte_ether_addr mac;
 };
 
-/* What addr is if it cannot be a neighbour's (a unicast host of its family), else NULL. */
-static const char *not_unicast(const struct fp_ip_addr *a)
-{
-	if (a->family == AF_INET)
-		return a->v4 == 0		 ? "the unspecified address"
-		       : ip4_is_lbcast(a->v4)	 ? "the broadcast address"
-		       : ip4_is_loopback(a->v4)	 ? "a loopback address"
-		       : ip4_is_multicast(a->v4) ? "a multicast address"
-						 : NULL;
-	return fp_ip6_is_unspecified(&a->v6) ? "the unspecified address"
-	       : fp_ip6_is_loopback(&a->v6)  ? "the loopback address"
-	       : fp_ip6_is_multicast(&a->v6) ? "a multicast address"
-					     : NULL;
-}
-
 /* At the address's value: an address no neighbour can have is refused, saying why. */
 static int check_address(struct cfg_ctx *ctx, const struct fp_ip_addr *a)
 {
 	char text[FP_IP_ADDRSTRLEN], v4[FP_IP4_ADDRSTRLEN];
-	const char *what = not_unicast(a);
+	const char *what = ip_addr_not_unicast(a);
 	uint32_t mapped;
 
 	fp_ip_fmt(a, text);

@@ -827,6 +827,52 @@ static void test_routes_ipv6(void **state)
 					 "2001:db8::/32' (first at 1:24)");
 }
 
+/* Addresses no interface may have: refused at the value, with the reason (0.0.0.0/0 was taken). */
+static void test_addresses_refused(void **state)
+{
+	static const struct {
+		const char *address, *why;
+	} refused[] = {
+		{"0.0.0.0/0", "'0.0.0.0/0' is the unspecified address, not an interface's"},
+		{"0.0.0.0/8", "'0.0.0.0/8' is the unspecified address, not an interface's"},
+		{"10.1.2.3/0", "'10.1.2.3/0': a prefix length of 0 would put every destination on "
+			       "this link"},
+		{"224.0.0.5/24", "'224.0.0.5/24' is a multicast address, not an interface's"},
+		{"127.0.0.2/8", "'127.0.0.2/8' is a loopback address, not an interface's"},
+		{"255.255.255.255/32", "'255.255.255.255/32' is the broadcast address, not an "
+				       "interface's"},
+		{"::/0", "'::/0' is the unspecified address, not an interface's"},
+		{"::1/128", "'::1/128' is the loopback address, not an interface's"},
+		{"ff02::5/64", "'ff02::5/64' is a multicast address, not an interface's"},
+		{"2001:db8::1/0", "'2001:db8::1/0': a prefix length of 0 would put every "
+				  "destination on this link"},
+		{"::ffff:10.0.0.1/96", "'::ffff:10.0.0.1/96' is an IPv4 address written as IPv6, "
+				       "not an interface's"},
+	};
+	struct cfg_parsed *p = NULL;
+	char text[512], msg[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text),
+			"{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],\n"
+			" \"addresses\": [{\"iface\": \"p0\", \"address\": \"%s\"}]}",
+			refused[i].address);
+		snprintf(msg, sizeof(msg), "t.json:2:43: /addresses/0/address: %s", refused[i].why);
+		assert_int_equal(parse(text, &p), -EINVAL);
+		assert_string_equal(fp_errmsg(), msg);
+		assert_null(p);
+	}
+	/* a /1, class E and link-local addresses are an interface's */
+	assert_int_equal(parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],"
+			       " \"addresses\": [{\"iface\": \"p0\", \"address\": \"10.0.0.1/1\"},"
+			       " {\"iface\": \"p0\", \"address\": \"240.0.0.1/8\"},"
+			       " {\"iface\": \"p0\", \"address\": \"fe80::1/64\"}]}",
+				 &p),
+		0);
+	cfg_parsed_free(p);
+}
+
 static const char neighs_head[] = "{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"},\n"
 				  "  {\"name\": \"p1\", \"driver\": \"null\"}],\n"
 				  " \"neighbours\": [\n";
@@ -931,6 +977,7 @@ int main(void)
 		cmocka_unit_test(test_routes_shorthand_errors),
 		cmocka_unit_test(test_routes_ipv6),
 		cmocka_unit_test(test_neighbours_section),
+		cmocka_unit_test(test_addresses_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
