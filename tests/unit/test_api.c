@@ -282,9 +282,12 @@ static char *raw_line(struct raw *r)
 	char *nl;
 
 	r->len -= r->used;
-	memmove(r->buf, r->buf + r->used, r->len);
+	if (r->len > 0)
+		memmove(r->buf, r->buf + r->used, r->len);
 	r->used = 0;
-	while ((nl = memchr(r->buf + scanned, '\n', r->len - scanned)) == NULL) {
+	/* a new connection has no buffer yet */
+	while ((nl = r->len > scanned ? memchr(r->buf + scanned, '\n', r->len - scanned) : NULL) ==
+		NULL) {
 		ssize_t n;
 
 		scanned = r->len;

@@ -780,6 +780,8 @@ static void test_routes_shorthand_errors(void **state)
 /* IPv6 routes: the same schema; errors at their value, the family's named. */
 static void test_routes_ipv6(void **state)
 {
+	struct cfg_parsed *p = NULL;
+
 	(void)state;
 	assert_int_equal(
 		parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],"
@@ -791,8 +793,9 @@ static void test_routes_ipv6(void **state)
 		      " \"weight\": 2}, {\"dev\": \"p0\"}]},"
 		      "{\"prefix\": \"2001:db8:3::/48\", \"type\": \"blackhole\", \"vrf\": 2},"
 		      "{\"prefix\": \"10.0.0.0/8\", \"via\": \"10.0.0.1\"}]}",
-			&(struct cfg_parsed *){NULL}),
+			&p),
 		0);
+	cfg_parsed_free(p);
 	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": \"10.0.0.1\"}",
 		"t.json:3:38: /routes/0/via: '10.0.0.1' is an IPv4 address, not IPv6");
 	assert_route_error(
