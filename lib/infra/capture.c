@@ -197,6 +197,8 @@ static void end(struct block *b, struct capture *c, bool packet)
 	total = b->len + 4;
 	memcpy(b->buf + 4, &total, 4);
 	put32(b, total);
+	if (!c->full && c->out_len + b->len > sizeof(c->out))
+		flush(c);
 	if (!c->full && c->bytes + c->out_len + b->len > c->max_bytes)
 		c->full = true;
 	if (c->full) {
@@ -206,8 +208,6 @@ static void end(struct block *b, struct capture *c, bool packet)
 			c->over_limit += packet;
 		return;
 	}
-	if (c->out_len + b->len > sizeof(c->out))
-		flush(c);
 	memcpy(c->out + c->out_len, b->buf, b->len);
 	c->out_len += b->len;
 	c->out_packets += packet;
@@ -374,16 +374,17 @@ static int api_capture_start(const json_t *args, json_t **result)
 		return fp_error(ENODEV, "no interface '%s'", port);
 	if (fp_capture != NULL)
 		return fp_error(EBUSY, "a capture to %s is running: stop it first", last->path);
-	/* the finished capture's buffers go first: the new ones take their names */
-	capture_free(last);
-	last = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return fp_error(ENOMEM, "out of memory");
 	c->fd = api_take_file(true, c->path, sizeof(c->path));
 	if (c->fd < 0) {
 		ret = c->fd;
-		goto fail;
+		free(c);
+		return ret;
 	}
+	/* the finished capture's buffers go first: the new ones take their names */
+	capture_free(last);
+	last = NULL;
 	c->points = points[dir];
 	c->iface = port ? iface_by_name(port)->id : FP_IFACE_NONE;
 	c->count = count;
