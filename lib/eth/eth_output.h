@@ -40,7 +40,9 @@ struct eth_output_hop {
 	struct neigh *neigh; /* the route's gateway, NULL for a connected destination */
 	uint16_t iface_id;
 	bool resolved;
-	struct neigh *neigh_found; /* neigh, or the entry found for a connected destination */
+	/* neigh, or the entry found for a connected destination: what names the address to
+	 * resolve when there is no MAC */
+	struct neigh *neigh_found;
 	uint32_t max_frame; /* the longest frame it takes as is; 0: none (no MAC, no interface) */
 	struct rte_ether_hdr eth;
 };
@@ -75,7 +77,9 @@ static inline void eth_output_hop_fill(struct eth_output_hop *hop, const struct 
 
 /*
  * The Ethernet header goes on and the frame to port_tx; without a usable MAC the packet goes
- * to the control thread, which resolves and holds it (neigh_resolve_output()).
+ * to the control thread, which resolves and holds it (neigh.c). It goes with the address to
+ * resolve on iface_out (nh_addr for IPv4, nh6, that ip6_output_one() sets, for IPv6), never
+ * with its entry, which may be freed before the control thread takes the packet off the ring.
  */
 static inline rte_edge_t eth_output_push(struct rte_mbuf *m, const struct eth_output_hop *hop)
 {
@@ -83,7 +87,7 @@ static inline rte_edge_t eth_output_push(struct rte_mbuf *m, const struct eth_ou
 	struct rte_ether_hdr *eth;
 
 	if (unlikely(!hop->resolved)) {
-		priv->neigh = hop->neigh_found;
+		priv->neigh = NULL;
 		priv->punt_reason = neigh_punt_resolve;
 		return ETH_OUT_RESOLVE;
 	}

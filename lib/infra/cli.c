@@ -62,7 +62,7 @@ static json_t *ports_counting(const json_t *ports, const char *field)
 static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
 	const char *nonzero = json_is_true(json_object_get(args, "all")) ? NULL : "packets";
-	json_t *xdp = ports_counting(json_object_get(result, "ports"), "xdp_redirected");
+	json_t *xdp = ports_counting(json_object_get(result, "ports"), "xdp_redirected"), *punt;
 	bool gap = false;
 
 	cli_table(ctx->out, &gap, json_object_get(result, "ports"),
@@ -74,6 +74,10 @@ static void print_stats(struct cli_ctx *ctx, const json_t *result, const json_t 
 	cli_table(ctx->out, &gap, json_object_get(result, "drops"), "reason:drop packets", nonzero);
 	cli_table(ctx->out, &gap, json_object_get(result, "nodes"),
 		"name:node calls packets cycles", nonzero ? "calls" : NULL);
+	punt = json_pack("[O]", json_object_get(result, "punt"));
+	cli_table(ctx->out, &gap, punt, "depth:punt_ring size enqueued drained wakeups stalled",
+		NULL);
+	json_decref(punt);
 }
 
 static int show_stats(struct cli_ctx *ctx, const json_t *args)
@@ -83,7 +87,8 @@ static int show_stats(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_stats_cmd, "show stats [all]",
 	"Port counters, then the drop reasons and graph nodes that counted something (all: "
-	"every one).",
+	"every one), then the punt ring: packets waiting for the control thread now, its "
+	"size, packets put in and handled since start, wake-ups and stalls.",
 	show_stats)
 
 static int clear_stats(struct cli_ctx *ctx, const json_t *args)

@@ -5,6 +5,8 @@
 
 #include <rte_mbuf.h>
 
+#include "fp_net.h"
+
 struct neigh;
 
 /* Metadata carried by every packet between graph nodes, in the mbuf's private area. */
@@ -19,17 +21,21 @@ struct fp_mbuf_priv {
 		};
 		uint64_t head; /* the fields above as one word: eth_input sets them in one store */
 	};
-	/* next hop chosen by the route lookup; NULL for a connected destination */
+	/*
+	 * next hop chosen by the route lookup; NULL for a connected destination. Never across a
+	 * ring: a packet punted for resolution carries the address instead (nh_addr, nh6)
+	 */
 	struct neigh *neigh;
-	uint32_t nh_addr; /* address to resolve on iface_out (gateway or destination) */
+	uint32_t nh_addr; /* IPv4 address to resolve on iface_out (gateway or destination) */
 	/* ICMP error requested by a node for this packet (icmp4_error builds it) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 	uint8_t inject_edge; /* control_input: which node an injected packet goes to */
 	uint32_t icmp_info;  /* next-hop MTU for "fragmentation needed" */
 	union {
+		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */
 		struct rte_mbuf *queue_next; /* control thread queues (held for a neighbour) */
-		struct {                     /* a capture's copy of a packet (capture.c) */
+		struct {		     /* a capture's copy of a packet (capture.c) */
 			const char *reason;  /* drop reason, NULL if not a drop */
 			uint64_t tsc;
 		} capture;

@@ -7,6 +7,7 @@
 #include "iface.h"
 #include "ip4/addr.h"
 #include "port.h"
+#include "punt.h"
 #include "worker.h"
 
 #include <string.h>
@@ -101,7 +102,10 @@ void counters_walk(counter_cb cb, json_t *out)
 		cb(out, "drops", c->name, "packets", c->value);
 }
 
-/* {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..]} */
+/*
+ * {"ports": [{"name": .., field: ..}], "drops": [{"reason": .., "packets": ..}], "nodes": [..]},
+ * and "punt", the punt ring now (punt_stats_json())
+ */
 static void add_to_result(
 	json_t *out, const char *kind, const char *name, const char *field, uint64_t value)
 {
@@ -121,6 +125,7 @@ static int api_stats_show(const json_t *args, json_t **result)
 	(void)args;
 	*result = json_pack("{s:[], s:[], s:[]}", "ports", "drops", "nodes");
 	counters_walk(add_to_result, *result);
+	json_object_set_new(*result, "punt", punt_stats_json());
 	return 0;
 }
 

@@ -74,5 +74,9 @@ static inline rte_edge_t ip6_output_one(
 	}
 	if (forwarded)
 		ip->hop_limits--;
+	/* the gateway's address or the destination: what the control thread resolves, if it must */
+	if (unlikely(!hop->eth.resolved))
+		priv->nh6 = hop->eth.neigh_found != NULL ? hop->eth.neigh_found->key.addr.v6
+							 : *ip6_dst(ip);
 	return eth_output_push(m, &hop->eth);
 }

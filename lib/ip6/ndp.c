@@ -2,6 +2,7 @@
 #include "ndp.h"
 #include "addr6.h"
 #include "infra/counter.h"
+#include "infra/graph.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
 #include "infra/module.h"
@@ -24,6 +25,8 @@ FP_COUNTER(ndp_tx_nombuf)
 FP_COUNTER(ndp_not_for_us)   /* NS for an address that is not ours on that interface */
 FP_COUNTER(ndp_no_source)    /* a probe to send and no usable address on the interface */
 FP_COUNTER(ndp_na_untracked) /* NA for a neighbour we do not know: ignored (accept_untracked_na) */
+/* beyond PUNT_PPS_DEFAULT a second per worker (punt.h) */
+FP_DROP_NODE(ndp_rate_limited)
 
 static void __attribute__((constructor)) ndp_counters_register(void)
 {
@@ -204,7 +207,8 @@ static int ndp_init(void)
 {
 	int ret;
 
-	if ((ret = ndp_punt_reason = punt_reason_register("ndp", ndp_input)) < 0 ||
+	if ((ret = ndp_punt_reason = punt_reason_register(
+		     "ndp", ndp_input, PUNT_PPS_DEFAULT, "ndp_rate_limited")) < 0 ||
 		(ret = edge_ip6_output = punt_inject_edge("ip6_output")) < 0)
 		return ret;
 	return neigh_register_resolver(AF_INET6, ndp_solicit);

@@ -67,6 +67,8 @@ static struct rte_node_register arp_input_node = {
 };
 FP_NODE_REGISTER(arp_input_node)
 FP_DROP_NODE(arp_invalid)
+/* beyond PUNT_PPS_DEFAULT a second per worker (punt.h) */
+FP_DROP_NODE(arp_rate_limited)
 
 /* An ARP frame from iface to dst (broadcast if NULL). */
 static int arp_send(uint16_t op, uint16_t iface_id, uint32_t sip, uint32_t tip,
@@ -176,7 +178,8 @@ static int arp_init(void)
 {
 	int ret;
 
-	if ((ret = punt_arp = punt_reason_register("arp", arp_input)) < 0 ||
+	if ((ret = punt_arp = punt_reason_register(
+		     "arp", arp_input, PUNT_PPS_DEFAULT, "arp_rate_limited")) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
 	return neigh_register_resolver(AF_INET, arp_solicit);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "neigh.h"
 #include "api/api.h"
+#include "eth/eth_output.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
+#include "infra/graph.h"
 #include "infra/iface.h"
 #include "infra/log.h"
 #include "infra/mbuf.h"
 #include "infra/module.h"
 #include "infra/punt.h"
+#include "infra/settings.h"
 #include "infra/worker.h"
 
 #include <errno.h>
@@ -28,36 +31,45 @@ _Static_assert(sizeof(struct neigh_key) == 20, "struct neigh_key is hashed as 20
 
 /*
  * What differs between the families: Linux's arp_tbl and nd_tbl (their parameters, each with
- * its own reachable_time draw), the probes, and where held packets go.
+ * its own reachable_time draw), the probes, the ethertype and where held packets go when
+ * resolution fails.
  */
 struct neigh_family {
 	uint8_t family;
-	const char *output_node; /* held packets once resolved */
-	const char *error_node;	 /* held packets when resolution failed: host unreachable */
+	uint16_t ethertype;
+	const char *error_node; /* held packets when resolution failed: host unreachable */
 	uint8_t unreach_type, unreach_code;
 	uint32_t locktime; /* ms; nd_tbl has none */
 	struct neigh_params params;
-	int edge_output, edge_error; /* punt_inject() edges; -1: no such node in this build */
-	neigh_resolver_fn resolver;  /* NULL: probes are counted and not sent */
+	int edge_error;		    /* punt_inject() edge; -1: no such node in this build */
+	neigh_resolver_fn resolver; /* NULL: probes are counted and not sent */
 };
 
 static struct neigh_family families[] = {
 	/* ICMP destination unreachable, host unreachable (arp_error_report) */
-	{AF_INET, "ip4_output", "icmp4_error", 3, 1, 1000},
+	{AF_INET, RTE_ETHER_TYPE_IPV4, "icmp4_error", 3, 1, 1000},
 	/* ICMPv6 destination unreachable, address unreachable (ndisc_error_report) */
-	{AF_INET6, "ip6_output", "icmp6_error", 1, 3, 0},
+	{AF_INET6, RTE_ETHER_TYPE_IPV6, "icmp6_error", 1, 3, 0},
 };
 
 struct rte_hash *fp_neigh_hash;
 int neigh_punt_resolve;
+static int edge_port_tx; /* held packets leave with their Ethernet header */
 static uint64_t params_drawn_ms;
 static int64_t gc_last_ms;
+static struct neigh_conf conf;
+static uint32_t held_total; /* packets held, all entries */
 
 FP_COUNTER(neigh_hold_queue_overflow)
+FP_COUNTER(neigh_unres_qlen_total_overflow)
 FP_COUNTER(neigh_table_full)
 FP_COUNTER(neigh_inject_full)
-FP_COUNTER(neigh_no_resolver) /* probes of a family without a resolver */
-FP_COUNTER(neigh_no_output)   /* held packets of a family without its output nodes */
+FP_COUNTER(neigh_no_resolver)	   /* probes of a family without a resolver */
+FP_COUNTER(neigh_no_output)	   /* held packets of a family without its error node, on failure */
+FP_COUNTER(neigh_no_headroom)	   /* a held packet with no room for its Ethernet header */
+FP_COUNTER(neigh_resolve_no_iface) /* punted for resolution on an interface removed since */
+/* packets punted for resolution beyond unres_punt_pps a second on a worker */
+FP_DROP_NODE(neigh_resolve_rate_limited)
 
 static struct neigh_family *family_by_af(uint8_t af)
 {
@@ -117,8 +129,42 @@ static void solicit(struct neigh *n, const struct rte_ether_addr *dst)
 		fn(n, dst);
 }
 
+/*
+ * m goes out through n, which has a usable MAC: with its Ethernet header, to port_tx. The
+ * packet is then whole, and the worker that sends it needs n no more (n may be gone by then).
+ * As Linux's held packets (neigh->output), it passed the MTU check when it was punted.
+ */
+static void send_resolved(struct neigh *n, struct rte_mbuf *m)
+{
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	struct eth_output_hop hop;
+	struct rte_ether_addr mac;
+
+	memcpy(mac.addr_bytes, n->sm.lladdr.bytes, RTE_ETHER_ADDR_LEN);
+	priv->iface_out = n->key.iface;
+	priv->neigh = NULL;
+	eth_output_hop_fill(&hop, priv, NULL, &mac, family_of(n)->ethertype);
+	/* the entries of an interface go with it: hop.iface is there */
+	if (eth_output_push(m, &hop) != ETH_OUT_TX) {
+		rte_pktmbuf_free(m);
+		neigh_no_headroom.value++;
+		return;
+	}
+	inject(m, edge_port_tx);
+}
+
+/*
+ * Held packets are bounded per entry (unres_qlen_bytes, as Linux's) and all entries together
+ * (unres_qlen_total packets), so that unresolvable addresses cannot hold the mbuf pool.
+ */
 static void hold(struct neigh *n, struct rte_mbuf *m)
 {
+	/* the table is full and the entry has no packet of its own to make room with */
+	if (held_total >= conf.unres_qlen_total && n->held_head == NULL) {
+		rte_pktmbuf_free(m);
+		neigh_unres_qlen_total_overflow.value++;
+		return;
+	}
 	fp_mbuf_priv(m)->queue_next = NULL;
 	if (n->held_tail != NULL)
 		fp_mbuf_priv(n->held_tail)->queue_next = m;
@@ -127,15 +173,21 @@ static void hold(struct neigh *n, struct rte_mbuf *m)
 	n->held_tail = m;
 	n->held_bytes += m->pkt_len;
 	n->held_count++;
+	held_total++;
 	/* like Linux, the oldest packets make room (neigh_queue_packet) */
-	while (n->held_bytes > n->sm.params->unres_qlen_bytes && n->held_head != m) {
+	while (n->held_head != m && (n->held_bytes > n->sm.params->unres_qlen_bytes ||
+					    held_total > conf.unres_qlen_total)) {
 		struct rte_mbuf *old = n->held_head;
 
+		if (n->held_bytes > n->sm.params->unres_qlen_bytes)
+			neigh_hold_queue_overflow.value++;
+		else
+			neigh_unres_qlen_total_overflow.value++;
 		n->held_head = fp_mbuf_priv(old)->queue_next;
 		n->held_bytes -= old->pkt_len;
 		n->held_count--;
+		held_total--;
 		rte_pktmbuf_free(old);
-		neigh_hold_queue_overflow.value++;
 	}
 }
 
@@ -143,6 +195,7 @@ static struct rte_mbuf *unhold_all(struct neigh *n)
 {
 	struct rte_mbuf *head = n->held_head;
 
+	held_total -= n->held_count;
 	n->held_head = n->held_tail = NULL;
 	n->held_bytes = n->held_count = 0;
 	return head;
@@ -168,8 +221,7 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 		solicit(n, NULL);
 	if (m != NULL) {
 		if (actions & NEIGH_ACT_TX) {
-			fp_mbuf_priv(m)->neigh = n;
-			inject(m, f->edge_output);
+			send_resolved(n, m);
 		} else if (actions & NEIGH_ACT_QUEUE) {
 			hold(n, m);
 		} else {
@@ -179,8 +231,7 @@ static void neigh_act(struct neigh *n, int actions, struct rte_mbuf *m)
 	if (actions & NEIGH_ACT_FLUSH_QUEUE_SEND) {
 		for (q = unhold_all(n); q != NULL; q = next) {
 			next = fp_mbuf_priv(q)->queue_next;
-			fp_mbuf_priv(q)->neigh = n;
-			inject(q, f->edge_output);
+			send_resolved(n, q);
 		}
 	}
 	if (actions & NEIGH_ACT_FLUSH_QUEUE_UNREACHABLE) {
@@ -347,28 +398,56 @@ void neigh_output(struct neigh *n, struct rte_mbuf *m)
 	neigh_act(n, neigh_sm_output(&n->sm, control_now_ms()), m);
 }
 
-/* A packet whose next hop has no usable MAC: the state machine decides (resolve, hold, send). */
+/*
+ * A packet whose next hop has no usable MAC (eth_output_push()): the state machine of the
+ * entry of its next hop decides (resolve, hold, send). The entry is found by its key, the
+ * address the packet carries: the one the worker saw may have been freed since (deleted, or a
+ * FAILED one collected).
+ */
 static void neigh_resolve_punted(struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	struct neigh *n = priv->neigh;
+	const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct neigh_key key;
+	struct neigh *n;
 
-	if (n == NULL) {
-		/* a connected destination: IPv4's is nh_addr, IPv6's the packet's destination */
-		const uint8_t *l3 = rte_pktmbuf_mtod(m, const uint8_t *);
-		struct neigh_key key;
-
-		if (m->data_len >= 40 && (l3[0] >> 4) == 6)
-			key = neigh_key6(priv->iface_out, (const struct fp_ip6_addr *)(l3 + 24));
-		else
-			key = neigh_key4(priv->iface_out, priv->nh_addr);
-		n = neigh_find_or_create(&key);
+	if (iface_get(priv->iface_out) == NULL) {
+		rte_pktmbuf_free(m);
+		neigh_resolve_no_iface.value++;
+		return;
 	}
+	if ((l3[0] >> 4) == 6)
+		key = neigh_key6(priv->iface_out, &priv->nh6);
+	else
+		key = neigh_key4(priv->iface_out, priv->nh_addr);
+	n = neigh_find_or_create(&key);
 	if (n == NULL) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	neigh_output(n, m);
+}
+
+uint32_t neigh_unres_qlen_total_default(void)
+{
+	return fp_settings.mbufs / 4;
+}
+
+void neigh_conf_get(struct neigh_conf *c)
+{
+	*c = conf;
+}
+
+int neigh_conf_set(const struct neigh_conf *c)
+{
+	int ret = punt_reason_set_rate(neigh_punt_resolve, c->unres_punt_pps);
+
+	if (ret < 0)
+		return ret;
+	conf = *c;
+	for (unsigned int i = 0; i < RTE_DIM(families); i++)
+		families[i].params.unres_qlen_bytes = c->unres_qlen_bytes;
+	return 0;
 }
 
 int neigh_register_resolver(uint8_t family, neigh_resolver_fn fn)
@@ -475,24 +554,27 @@ static int neigh_init(void)
 	fp_neigh_hash = rte_hash_create(&hp);
 	if (fp_neigh_hash == NULL)
 		return fp_error(ENOMEM, "neighbour table: %s", rte_strerror(rte_errno));
-	if ((ret = neigh_punt_resolve =
-			    punt_reason_register("neigh_resolve", neigh_resolve_punted)) < 0)
-		return ret;
 	for (unsigned int i = 0; i < RTE_DIM(families); i++) {
 		struct neigh_family *f = &families[i];
 
 		neigh_params_init(&f->params, rte_rand());
 		f->params.locktime = f->locktime;
-		f->edge_output = f->edge_error = -1;
-		/* IPv6's nodes come with the IPv6 datapath: until then its held packets are dropped
-		 */
-		if (rte_node_from_name(f->output_node) == RTE_NODE_ID_INVALID ||
-			rte_node_from_name(f->error_node) == RTE_NODE_ID_INVALID)
-			continue;
-		if ((ret = f->edge_output = punt_inject_edge(f->output_node)) < 0 ||
+		f->edge_error = -1;
+		/* a build without a family's error node drops its held packets on failure */
+		if (rte_node_from_name(f->error_node) != RTE_NODE_ID_INVALID &&
 			(ret = f->edge_error = punt_inject_edge(f->error_node)) < 0)
 			return ret;
 	}
+	/* the same for both tables */
+	conf = (struct neigh_conf){
+		.unres_qlen_bytes = NEIGH_UNRES_QLEN_BYTES,
+		.unres_qlen_total = neigh_unres_qlen_total_default(),
+		.unres_punt_pps = PUNT_PPS_DEFAULT,
+	};
+	if ((ret = neigh_punt_resolve = punt_reason_register("neigh_resolve", neigh_resolve_punted,
+		     conf.unres_punt_pps, "neigh_resolve_rate_limited")) < 0 ||
+		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
+		return ret;
 	iface_listener_register(&neigh_listener);
 	return control_timer_add("neigh", NEIGH_SCAN_MS, neigh_scan, NULL);
 }

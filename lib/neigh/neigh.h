@@ -229,11 +229,28 @@ void arp_input(struct rte_mbuf *m);
 void arp_gratuitous(uint16_t iface, uint32_t ip);
 
 /*
- * Punt reason for packets whose next hop has no usable MAC (ip4_output): neigh_output()
- * through priv->neigh, or, when it is NULL, the entry on iface_out of priv->nh_addr (IPv4) or
- * of the destination of the IPv6 packet m starts with.
+ * Punt reason for packets whose next hop has no usable MAC (eth_output_push()): neigh_output()
+ * through the entry on iface_out of priv->nh_addr (IPv4) or priv->nh6 (IPv6), made if there is
+ * none. Held, they leave with their Ethernet header, to port_tx.
  */
 extern int neigh_punt_resolve;
+
+/*
+ * The table's parameters, the "neigh" config section, for both families (Linux's
+ * net.ipv4.neigh.default.* and net.ipv6.neigh.default.*, and two of fastpath's own).
+ */
+struct neigh_conf {
+	uint32_t unres_qlen_bytes; /* held per entry, bytes: 212992, as Linux's */
+	uint32_t unres_qlen_total; /* held by all entries, packets: a quarter of eal.mbufs */
+	/* packets a second each worker punts for resolution (beyond: neigh_resolve_rate_limited,
+	 * dropped on the worker); 0: no limit */
+	uint32_t unres_punt_pps;
+};
+
+/* unres_qlen_total unless configured: a quarter of a port pool's mbufs */
+uint32_t neigh_unres_qlen_total_default(void);
+void neigh_conf_get(struct neigh_conf *c);
+int neigh_conf_set(const struct neigh_conf *c);
 
 /* A neighbour as the API shows it; config: only what the config file holds. */
 json_t *neigh_to_json(const struct neigh *n, bool config);

@@ -2,6 +2,8 @@
 #include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
+#include "infra/punt.h"
+#include "infra/token_bucket.h"
 #include "ip4/ip4.h"
 #include "neigh.h"
 
@@ -246,6 +248,69 @@ static int api_neigh_list(const json_t *args, json_t **result)
 	*result = json_pack("{s:o}", "neighbours", list);
 	return 0;
 }
+
+/*
+ * The "neigh" section: {"unres_qlen_bytes": 212992, "unres_qlen_total": 8191,
+ * "unres_punt_pps": 10000}, for both families; an absent key takes its default.
+ */
+struct neigh_conf_parsed {
+	struct neigh_conf c;
+	bool has_total; /* else a quarter of eal.mbufs, known when applied */
+};
+
+static int neigh_conf_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
+{
+	static const char *const keys[] = {
+		"unres_qlen_bytes", "unres_qlen_total", "unres_punt_pps", NULL};
+	uint64_t bytes = NEIGH_UNRES_QLEN_BYTES, total = 0, pps = PUNT_PPS_DEFAULT;
+	struct neigh_conf_parsed *p;
+	int ret, has_total;
+
+	if ((ret = cfg_check_type(ctx, value, JSON_OBJECT)) < 0 ||
+		(ret = cfg_check_keys(ctx, value, keys)) < 0 ||
+		(ret = cfg_get_uint(ctx, value, "unres_qlen_bytes", false, 0, INT32_MAX, &bytes)) <
+			0 ||
+		(has_total = ret = cfg_get_uint(
+			 ctx, value, "unres_qlen_total", false, 0, 1 << 24, &total)) < 0 ||
+		(ret = cfg_get_uint(
+			 ctx, value, "unres_punt_pps", false, 0, FP_BUCKET_PPS_MAX, &pps)) < 0)
+		return ret;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	*p = (struct neigh_conf_parsed){{bytes, total, pps}, has_total};
+	*parsed = p;
+	return 0;
+}
+
+static int neigh_conf_apply(void *parsed)
+{
+	struct neigh_conf_parsed *p = parsed;
+	struct neigh_conf c = p->c;
+
+	if (!p->has_total)
+		c.unres_qlen_total = neigh_unres_qlen_total_default();
+	return neigh_conf_set(&c);
+}
+
+static json_t *neigh_conf_dump(void)
+{
+	struct neigh_conf c;
+
+	neigh_conf_get(&c);
+	return json_pack("{s:I, s:I, s:I}", "unres_qlen_bytes", (json_int_t)c.unres_qlen_bytes,
+		"unres_qlen_total", (json_int_t)c.unres_qlen_total, "unres_punt_pps",
+		(json_int_t)c.unres_punt_pps);
+}
+
+static struct cfg_section neigh_conf_section = {
+	.key = "neigh",
+	.order = 40,
+	.parse = neigh_conf_parse,
+	.apply = neigh_conf_apply,
+	.free = free,
+	.dump = neigh_conf_dump,
+};
+CFG_SECTION_REGISTER(neigh_conf_section)
 
 API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour, IPv4 or IPv6",
 	api_neigh_add, neigh_keys)

@@ -36,7 +36,7 @@ void neigh_params_init(struct neigh_params *p, uint32_t rnd)
 		.delay_first_probe_time = 5000,
 		.gc_stale_time = 60000,
 		.locktime = 1000,
-		.unres_qlen_bytes = 212992,
+		.unres_qlen_bytes = NEIGH_UNRES_QLEN_BYTES,
 		.ucast_probes = 3,
 		.mcast_probes = 3,
 		.app_probes = 0,

@@ -77,6 +77,9 @@ enum {
 	NEIGH_UPDATE_F_ADMIN = 1 << 2,
 };
 
+/* Linux's unres_qlen_bytes (SK_WMEM_MAX) */
+#define NEIGH_UNRES_QLEN_BYTES 212992
+
 /* Linux re-draws reachable_time from base_reachable_time this often (neigh_periodic_work). */
 #define NEIGH_RAND_INTERVAL_MS 300000
 

@@ -20,6 +20,7 @@
 #include "infra/netdev.h"
 #include "infra/port.h"
 #include "infra/punt.h"
+#include "infra/token_bucket.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -77,7 +78,7 @@ static void __attribute__((constructor)) twin_counters_register(void)
 
 /* Packets a second each worker sends up the twins by default; 0 in the config: no limit. */
 #define TWIN_RATE_LIMIT_PPS 10000
-#define TWIN_RATE_LIMIT_MAX 100000000 /* keeps the bucket's arithmetic within 64 bits */
+#define TWIN_RATE_LIMIT_MAX FP_BUCKET_PPS_MAX
 
 struct twin_conf {
 	bool enabled;
@@ -414,17 +415,8 @@ static void twins_remove_all(void)
 			twin_remove(fp_ifaces[i]);
 }
 
-/*
- * TWIN_NODE: a token bucket per worker (the node's context, one per graph), refilled from the
- * TSC, of rate_limit_pps tokens a second and a tenth of a second's worth at most (at least one).
- * Not icmp_limit's buckets: those are shared by the workers (a compare-and-swap per packet) and
- * count milliseconds, too coarse for thousands of packets a second.
- */
-struct twin_bucket {
-	uint64_t refilled; /* TSC of the last refill */
-	uint32_t tokens;
-};
-static_assert(sizeof(struct twin_bucket) <= RTE_NODE_CTX_SZ, "twin_bucket fits a node context");
+/* TWIN_NODE: a token bucket per worker (the node's context, one per graph). */
+static_assert(sizeof(struct fp_bucket) <= RTE_NODE_CTX_SZ, "fp_bucket fits a node context");
 
 enum {
 	TWIN_OUTPUT_PUNT,
@@ -434,37 +426,20 @@ enum {
 
 static int twin_output_init(const struct rte_graph *graph, struct rte_node *node)
 {
-	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
-
 	(void)graph;
-	b->refilled = rte_rdtsc();
-	b->tokens = 0;
+	fp_bucket_init((struct fp_bucket *)node->ctx);
 	return 0;
-}
-
-static void twin_bucket_refill(struct twin_bucket *b, uint32_t pps)
-{
-	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
-	uint64_t elapsed = RTE_MIN(now - b->refilled, hz); /* a second fills any bucket */
-	uint64_t added = elapsed * pps / hz;
-	uint32_t burst = RTE_MAX(pps / 10, 1u);
-
-	/* the fraction of a token not added yet stays in elapsed for the next time */
-	if (added > 0) {
-		b->tokens = RTE_MIN(b->tokens + added, (uint64_t)burst);
-		b->refilled = now;
-	}
 }
 
 static uint16_t twin_output_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
-	struct twin_bucket *b = (struct twin_bucket *)node->ctx;
+	struct fp_bucket *b = (struct fp_bucket *)node->ctx;
 	uint32_t pps = __atomic_load_n(&twin_rate_limit_pps, __ATOMIC_RELAXED);
 	uint16_t allowed = n;
 
 	if (pps != 0) {
-		twin_bucket_refill(b, pps);
+		fp_bucket_refill(b, pps, rte_rdtsc());
 		allowed = RTE_MIN((uint32_t)n, b->tokens);
 		b->tokens -= allowed;
 	}
@@ -661,7 +636,7 @@ static int twin_init(void)
 {
 	int ret;
 
-	if ((ret = twin_punt_reason = punt_reason_register("twin", twin_punted)) < 0 ||
+	if ((ret = twin_punt_reason = punt_reason_register("twin", twin_punted, 0, NULL)) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)
 		return ret;
 	iface_listener_register(&twin_iface_listener);

@@ -3,8 +3,10 @@
 #include "infra/control.h"
 #include "infra/fp_error.h"
 #include "infra/iface.h"
+#include "infra/mbuf.h"
 #include "infra/module.h"
 #include "infra/settings.h"
+#include "infra/worker.h"
 #include "neigh/neigh.h"
 
 #include <ftw.h>
@@ -14,6 +16,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_graph.h>
 
 /* cmocka needs these first. */
 #include <setjmp.h>
@@ -64,6 +67,43 @@ void test_eal_teardown(void)
 	rte_eal_cleanup();
 	/* leave nothing under /var/run/dpdk */
 	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+void test_inject_attach(void)
+{
+	assert_int_equal(fp_n_workers, 0);
+	fp_workers[0].inject = rte_ring_create("test_inject", 1024, SOCKET_ID_ANY, RING_F_SP_ENQ);
+	assert_non_null(fp_workers[0].inject);
+	fp_n_workers = 1;
+}
+
+struct rte_mbuf *test_inject_take(const char **node)
+{
+	static char names[64][RTE_NODE_NAMESIZE];
+	char *edges[RTE_DIM(names)];
+	rte_node_t id = rte_node_from_name("control_input");
+	struct rte_mbuf *m;
+
+	if (rte_ring_sc_dequeue(fp_workers[0].inject, (void **)&m) < 0)
+		return NULL;
+	for (unsigned int i = 0; i < RTE_DIM(names); i++)
+		edges[i] = names[i];
+	assert_true(rte_node_edge_count(id) <= RTE_DIM(names));
+	rte_node_edge_get(id, edges);
+	assert_true(fp_mbuf_priv(m)->inject_edge < rte_node_edge_count(id));
+	*node = edges[fp_mbuf_priv(m)->inject_edge];
+	return m;
+}
+
+void test_inject_detach(void)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_sc_dequeue(fp_workers[0].inject, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(fp_workers[0].inject);
+	fp_workers[0].inject = NULL;
+	fp_n_workers = 0;
 }
 
 struct iface *test_iface_new(const char *name, uint8_t mac_last)

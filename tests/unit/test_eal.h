@@ -11,6 +11,7 @@
  */
 
 struct iface;
+struct rte_mbuf;
 
 /* mem_mb: the EAL's memory. 0, or -1 with the reason printed. */
 int test_eal_setup(const char *name, unsigned int mem_mb);
@@ -18,5 +19,14 @@ int test_eal_setup(const char *name, unsigned int mem_mb);
 void test_eal_teardown(void);
 /* The entries of the neighbour table, both families. */
 unsigned int test_neigh_count(void);
+/*
+ * Worker 0's inject ring, without a worker: what the control thread injects (punt_inject())
+ * waits there for test_inject_take() instead of being dropped. Until test_inject_detach(),
+ * which frees what is left.
+ */
+void test_inject_attach(void);
+/* The next injected packet (NULL if none) and the name of the node it goes to. */
+struct rte_mbuf *test_inject_take(const char **node);
+void test_inject_detach(void);
 /* A new interface without a port, up, MTU 1500, MAC 02:00:00:00:0f:<mac_last>, published. */
 struct iface *test_iface_new(const char *name, uint8_t mac_last);

@@ -9,11 +9,16 @@
  * Every test starts with two fresh interfaces and no neighbour on them; the teardown frees the
  * interfaces, which frees their neighbours, and checks that no entry and no packet is left.
  */
+#include "config/config.h"
 #include "infra/counter.h"
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 #include "infra/iface.h"
 #include "infra/mbuf.h"
+#include "infra/punt.h"
+#include "infra/settings.h"
+#include "ip4/ip4_output.h"
+#include "ip6/ip6_output.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
 
@@ -77,6 +82,62 @@ static struct rte_mbuf *packet(uint16_t len)
 	assert_non_null(rte_pktmbuf_append(m, len));
 	*fp_mbuf_priv(m) = (struct fp_mbuf_priv){0};
 	return m;
+}
+
+/* An IPv4 packet to dst (data at the header) as a route sends it through gw on ifs[i]. */
+static struct rte_mbuf *packet4(int i, const char *dst, struct neigh *gw, uint32_t nh)
+{
+	struct rte_mbuf *m = packet(100);
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint32_t a;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = htons(100);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	assert_int_equal(fp_ip4_parse(dst, &a), 0);
+	ip->dst_addr = a;
+	priv->flags = FP_MBUF_AT_L3;
+	priv->iface_out = ifs[i]->id;
+	priv->neigh = gw;
+	priv->nh_addr = nh;
+	return m;
+}
+
+/* The same in IPv6. */
+static struct rte_mbuf *packet6(int i, const char *dst, struct neigh *gw)
+{
+	struct rte_mbuf *m = packet(100);
+	struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+
+	memset(ip, 0, sizeof(*ip));
+	ip->vtc_flow = htonl(6u << 28);
+	ip->payload_len = htons(100 - sizeof(*ip));
+	ip->proto = IPPROTO_UDP;
+	ip->hop_limits = 64;
+	assert_int_equal(fp_ip6_parse(dst, (struct fp_ip6_addr *)ip->dst_addr), 0);
+	priv->flags = FP_MBUF_AT_L3;
+	priv->iface_out = ifs[i]->id;
+	priv->neigh = gw;
+	return m;
+}
+
+/* A worker's output step for m, which finds no MAC: m leaves for the punt ring. */
+static void punt_unresolved(struct rte_mbuf *m)
+{
+	bool v6 = (rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4) == 6;
+	struct ip4_output_hop hop4 = IP4_OUTPUT_HOP_NONE;
+	struct ip6_output_hop hop6 = IP6_OUTPUT_HOP_NONE;
+
+	assert_int_equal(v6 ? ip6_output_one(m, &hop6, true) : ip4_output_one(m, &hop4, true),
+		ETH_OUT_RESOLVE);
+	/* what crosses the ring names its next hop, it holds no pointer to it */
+	assert_null(fp_mbuf_priv(m)->neigh);
+	assert_int_equal(fp_mbuf_priv(m)->punt_reason, neigh_punt_resolve);
+	assert_int_equal(punt_enqueue(&m, 1), 1);
 }
 
 static void assert_l2(struct neigh *n, struct rte_ether_addr mac)
@@ -340,7 +401,8 @@ static void test_ref_and_learn_v6(void **state)
 static void test_v6_without_resolver_fails(void **state)
 {
 	struct neigh_key k = key6(0, "2001:db8::99");
-	uint64_t no_resolver = counter("neigh_no_resolver"), inject_full = counter("neigh_inject_full");
+	uint64_t no_resolver = counter("neigh_no_resolver"),
+		 inject_full = counter("neigh_inject_full");
 	struct neigh *n = neigh_ref_key(&k);
 
 	(void)state;
@@ -390,7 +452,8 @@ static void test_v6_hold_queue_bounded(void **state)
 static void test_v6_resolver_hook(void **state)
 {
 	struct neigh_key k = key6(1, "2001:db8::7");
-	uint64_t no_resolver = counter("neigh_no_resolver"), inject_full = counter("neigh_inject_full");
+	uint64_t no_resolver = counter("neigh_no_resolver"),
+		 inject_full = counter("neigh_inject_full");
 	struct rte_ether_addr sha = mac_n(8);
 	struct neigh *n;
 
@@ -484,6 +547,271 @@ static void test_iface_removal(void **state)
 	assert_non_null(neigh_lookup_key(&c));
 }
 
+/* Packets and entries that go while others wait ---------------------------------------------- */
+
+/*
+ * A packet punted through a route's gateway, whose entry is deleted (and its memory reused)
+ * before the control thread takes the packet off the ring: the packet finds the entry of its
+ * next hop by address, made again, which holds it; the other entry is untouched. (It used to
+ * carry the freed entry's pointer, and whatever took its memory got the packet.)
+ */
+static void test_punted_gateway_deleted(void **state)
+{
+	uint32_t gw = htonl(0xc0000232); /* 192.0.2.50 */
+	struct neigh *n = neigh_ref(ifs[0]->id, gw), *other;
+	struct neigh_key ko = key4(1, "198.51.100.1");
+
+	(void)state;
+	punt_unresolved(packet4(0, "203.0.113.9", n, gw));
+	neigh_unref(n);
+	assert_int_equal(neigh_del(ifs[0]->id, gw), 0);
+	assert_null(neigh_lookup(ifs[0]->id, gw));
+	other = neigh_ref_key(&ko);
+	neigh_unref(other);
+
+	assert_int_equal(punt_drain(), 1);
+	n = neigh_lookup(ifs[0]->id, gw);
+	assert_non_null(n);
+	assert_int_equal(n->sm.state, NEIGH_INCOMPLETE);
+	assert_int_equal(n->held_count, 1);
+	assert_int_equal(other->held_count, 0);
+	assert_int_equal(other->sm.state, NEIGH_NONE);
+}
+
+/*
+ * The same in IPv6, the gateway's entry FAILED and collected by the garbage collection while
+ * the packet waits: the packet carries the gateway's address (fe80::1), not the destination's.
+ */
+static void test_punted_gateway_collected_v6(void **state)
+{
+	struct neigh_key k = key6(0, "fe80::1"), ko = key6(1, "fe80::2");
+	struct neigh *n = neigh_ref_key(&k), *other;
+	struct rte_mbuf *m;
+	struct fp_ip6_addr gw;
+
+	(void)state;
+	neigh_output(n, packet(100));
+	for (int i = 0; i < 3; i++)
+		step(n);
+	assert_int_equal(n->sm.state, NEIGH_FAILED);
+	/* the route goes: the entry is now the collector's */
+	neigh_unref(n);
+	m = packet6(0, "2001:db8:99::1", n);
+	punt_unresolved(m);
+	assert_int_equal(fp_ip6_parse("fe80::1", &gw), 0);
+	assert_memory_equal(&fp_mbuf_priv(m)->nh6, &gw, sizeof(gw));
+	neigh_periodic(control_now_ms() + 60000);
+	assert_null(neigh_lookup_key(&k));
+	other = neigh_ref_key(&ko);
+	neigh_unref(other);
+
+	assert_int_equal(punt_drain(), 1);
+	n = neigh_lookup_key(&k);
+	assert_non_null(n);
+	assert_int_equal(n->sm.state, NEIGH_INCOMPLETE);
+	assert_int_equal(n->held_count, 1);
+	assert_int_equal(other->held_count, 0);
+}
+
+/* Punted for an interface removed meanwhile: dropped and counted, no entry made. */
+static void test_punted_iface_removed(void **state)
+{
+	uint64_t no_iface = counter("neigh_resolve_no_iface");
+
+	(void)state;
+	punt_unresolved(packet4(1, "198.51.100.7", NULL, htonl(0xc6336407)));
+	iface_free(ifs[1]);
+	assert_int_equal(punt_drain(), 1);
+	assert_int_equal(counter("neigh_resolve_no_iface"), no_iface + 1);
+	assert_int_equal(test_neigh_count(), base_neighs);
+	ifs[1] = test_iface_new("nt1", 2);
+}
+
+/* The next packet injected for a worker that is no ARP frame, or NULL; node: where it goes. */
+static struct rte_mbuf *take_injected(const char **node)
+{
+	struct rte_mbuf *m;
+
+	while ((m = test_inject_take(node)) != NULL &&
+		rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type ==
+			RTE_BE16(RTE_ETHER_TYPE_ARP))
+		rte_pktmbuf_free(m);
+	return m;
+}
+
+/* m as sent to n's MAC out of ifs[0]: whole, for port_tx, and naming no entry. */
+static void assert_sent(struct rte_mbuf *m, const char *node, uint16_t type, uint8_t mac_last)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	struct rte_ether_addr mac = mac_n(mac_last);
+
+	assert_non_null(m);
+	assert_string_equal(node, "port_tx");
+	assert_null(fp_mbuf_priv(m)->neigh);
+	assert_int_equal(fp_mbuf_priv(m)->iface_out, ifs[0]->id);
+	assert_int_equal(m->pkt_len, 100 + sizeof(*eth));
+	assert_memory_equal(&eth->dst_addr, &mac, sizeof(mac));
+	assert_memory_equal(&eth->src_addr, &ifs[0]->mac, sizeof(mac));
+	assert_int_equal(eth->ether_type, rte_cpu_to_be_16(type));
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Once resolved, held packets leave with their Ethernet header, for port_tx: a worker sends
+ * them without the entry, which may be deleted before it takes them (here at once). So does a
+ * packet punted while the entry resolved, handled after. Both families.
+ */
+static void test_held_packets_leave_whole(void **state)
+{
+	uint32_t ip = htonl(0xc000023c); /* 192.0.2.60 */
+	struct neigh_key k6 = key6(0, "2001:db8::60");
+	struct rte_ether_addr mac = mac_n(0x60), mac6 = mac_n(0x66);
+	struct neigh *n = neigh_ref(ifs[0]->id, ip);
+	const char *node;
+
+	(void)state;
+	neigh_unref(n);
+	test_inject_attach();
+	neigh_output(n, packet4(0, "192.0.2.60", NULL, ip));
+	neigh_output(n, packet4(0, "192.0.2.60", NULL, ip));
+	neigh_output(neigh_ref_key(&k6), packet6(0, "2001:db8::60", NULL));
+	neigh_unref(neigh_lookup_key(&k6));
+	assert_null(take_injected(&node));
+	punt_unresolved(packet4(0, "192.0.2.60", NULL, ip));
+
+	neigh_learn(ifs[0]->id, ip, &mac, NEIGH_REACHABLE, false, false);
+	neigh_learn_key(&k6, &mac6, NEIGH_REACHABLE, false, false);
+	assert_int_equal(punt_drain(), 1);
+	assert_int_equal(neigh_del(ifs[0]->id, ip), 0);
+	assert_int_equal(neigh_del_key(&k6), 0);
+	for (int i = 0; i < 2; i++) {
+		struct rte_mbuf *m = take_injected(&node);
+
+		assert_sent(m, node, RTE_ETHER_TYPE_IPV4, 0x60);
+	}
+	assert_sent(take_injected(&node), node, RTE_ETHER_TYPE_IPV6, 0x66);
+	/* the punted one, sent at once by the REACHABLE entry */
+	assert_sent(take_injected(&node), node, RTE_ETHER_TYPE_IPV4, 0x60);
+	assert_null(take_injected(&node));
+	test_inject_detach();
+}
+
+/*
+ * All entries together hold unres_qlen_total packets at most: past it, an entry with packets of
+ * its own drops its oldest, one without drops the new packet; counted as
+ * neigh_unres_qlen_total_overflow. Room comes back as entries let their packets go.
+ * unres_qlen_bytes bounds each entry as before.
+ */
+static void test_hold_total_bounded(void **state)
+{
+	uint64_t total = counter("neigh_unres_qlen_total_overflow"),
+		 per_entry = counter("neigh_hold_queue_overflow");
+	struct neigh_conf conf, small;
+	struct neigh *n[5];
+	const unsigned int expect[5] = {4, 4, 2, 0, 0};
+
+	(void)state;
+	neigh_conf_get(&conf);
+	assert_int_equal(conf.unres_qlen_bytes, 212992);
+	small = conf;
+	small.unres_qlen_total = 10;
+	assert_int_equal(neigh_conf_set(&small), 0);
+	for (int i = 0; i < 5; i++) {
+		n[i] = neigh_ref(ifs[0]->id, htonl(0xc0000246 + i)); /* 192.0.2.70 + i */
+		neigh_unref(n[i]);
+		for (int j = 0; j < 4; j++)
+			neigh_output(n[i], packet(100));
+	}
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(n[i]->held_count, expect[i]);
+	assert_int_equal(counter("neigh_unres_qlen_total_overflow"), total + 10);
+	assert_int_equal(counter("neigh_hold_queue_overflow"), per_entry);
+	/* the first entry's packets go (deleted): room for 4 */
+	assert_int_equal(neigh_del(ifs[0]->id, htonl(0xc0000246)), 0);
+	for (int j = 0; j < 5; j++)
+		neigh_output(n[4], packet(100));
+	assert_int_equal(n[4]->held_count, 4);
+	assert_int_equal(counter("neigh_unres_qlen_total_overflow"), total + 11);
+
+	/* per entry: 250 bytes are two packets of 100 */
+	small.unres_qlen_total = conf.unres_qlen_total;
+	small.unres_qlen_bytes = 250;
+	assert_int_equal(neigh_conf_set(&small), 0);
+	neigh_output(n[3], packet(100));
+	neigh_output(n[3], packet(100));
+	neigh_output(n[3], packet(100));
+	assert_int_equal(n[3]->held_count, 2);
+	assert_int_equal(counter("neigh_hold_queue_overflow"), per_entry + 1);
+	assert_int_equal(neigh_conf_set(&conf), 0);
+}
+
+/* Parses and applies a config document: 0, or <0 with the message in fp_errmsg(). */
+static int config_apply(const char *text)
+{
+	struct cfg_doc *doc;
+	struct cfg_parsed *p;
+	int ret = cfg_doc_load_string("t.json", text, &doc);
+
+	if (ret < 0)
+		return ret;
+	if ((ret = cfg_parse_doc(doc, &p)) == 0) {
+		ret = cfg_apply(p);
+		cfg_parsed_free(p);
+	}
+	cfg_doc_free(doc);
+	return ret;
+}
+
+/*
+ * The "neigh" section: its values for both families, the defaults for keys it lacks, what
+ * config dump shows; errors at their place, nothing applied.
+ */
+static void test_conf_section(void **state)
+{
+	struct neigh_key k4 = key4(0, "192.0.2.80"), k6 = key6(0, "2001:db8::80");
+	struct neigh_conf before, c;
+	json_t *all, *dump;
+
+	(void)state;
+	neigh_conf_get(&before);
+	assert_int_equal(before.unres_qlen_total, fp_settings.mbufs / 4);
+	assert_int_equal(before.unres_punt_pps, PUNT_PPS_DEFAULT);
+	assert_int_equal(
+		config_apply("{\"neigh\": {\"unres_qlen_bytes\": 3000, \"unres_punt_pps\": 0}}"),
+		0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_bytes, 3000);
+	assert_int_equal(c.unres_qlen_total, fp_settings.mbufs / 4);
+	assert_int_equal(c.unres_punt_pps, 0);
+	assert_int_equal(neigh_ref_key(&k4)->sm.params->unres_qlen_bytes, 3000);
+	assert_int_equal(neigh_ref_key(&k6)->sm.params->unres_qlen_bytes, 3000);
+	neigh_unref(neigh_lookup_key(&k4));
+	neigh_unref(neigh_lookup_key(&k6));
+	all = cfg_dump();
+	dump = json_object_get(all, "neigh");
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_qlen_bytes")), 3000);
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_qlen_total")),
+		fp_settings.mbufs / 4);
+	assert_int_equal(json_integer_value(json_object_get(dump, "unres_punt_pps")), 0);
+	json_decref(all);
+
+	assert_int_equal(config_apply("{\"neigh\": {\"unres_qlen_total\": 5}}"), 0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_bytes, 212992);
+	assert_int_equal(c.unres_qlen_total, 5);
+	assert_int_equal(c.unres_punt_pps, PUNT_PPS_DEFAULT);
+
+	assert_true(config_apply("{\"neigh\": {\"unres_qlen_byte\": 1}}") < 0);
+	assert_string_equal(fp_errmsg(), "t.json:1:12: /neigh: unknown key 'unres_qlen_byte' (did "
+					 "you mean 'unres_qlen_bytes'?)");
+	assert_true(config_apply("{\"neigh\": {\"unres_punt_pps\": -1}}") < 0);
+	assert_true(config_apply("{\"neigh\": {\"unres_qlen_total\": 16777217}}") < 0);
+	assert_true(config_apply("{\"neigh\": []}") < 0);
+	neigh_conf_get(&c);
+	assert_int_equal(c.unres_qlen_total, 5);
+	assert_int_equal(neigh_conf_set(&before), 0);
+}
+
 /*
  * Garbage collection takes unreferenced IPv6 entries as IPv4 ones: unused for gc_stale_time.
  * Last: it moves the table's gc clock minutes ahead.
@@ -514,6 +842,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v6_resolver_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_resolution_unchanged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_iface_removal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_punted_gateway_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_punted_gateway_collected_v6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_punted_iface_removed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_packets_leave_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold_total_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conf_section, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_v6, setup, teardown),
 	};
 
