@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Arbitrary frames into the worker graph of a daemon with three interfaces (IPv4 and IPv6
+ * addresses, routes with and without ECMP, unreachable and blackhole routes, neighbours
+ * resolved and not, twins off), then the punted packets through their control-thread handlers
+ * (ARP, NDP, neighbour resolution) and what those send back through the graph. Every mbuf must
+ * come back: at the end of each input the pool's use is its baseline plus the packets held for
+ * resolution, else the target aborts.
+ *
+ * Input: one flags byte, then frames, each a 16-bit big-endian word (ingress port in the top
+ * 2 bits, modulo 3; length in the low 12) and its bytes; the last frame takes what remains when
+ * its length does not fit. Flags: bit 0 traces the input's packets (trace.add), bits 1-2 are
+ * the RX checksum flags a NIC would set (unknown, bad, good, none).
+ */
+#include "fuzz_env.h"
+#include "infra/control.h"
+#include "infra/fp_error.h"
+#include "infra/graph.h"
+#include "infra/iface.h"
+#include "infra/port.h"
+#include "infra/worker.h"
+#include "neigh/neigh.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_graph.h>
+#include <rte_graph_worker.h>
+#include <rte_mbuf.h>
+
+#define MAX_FRAMES 32
+#define N_PORTS	   3
+/* walks and control loop rounds after which an input's packets must all be gone */
+#define MAX_ROUNDS 64
+
+static const char config[] =
+	"{"
+	"\"twins\": {\"enabled\": false},"
+	"\"ports\": ["
+	" {\"name\": \"p0\", \"driver\": \"null\", \"no_rx\": true, \"mac\": "
+	"\"02:00:00:00:00:10\"},"
+	" {\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true, \"mac\": "
+	"\"02:00:00:00:00:11\"},"
+	" {\"name\": \"p2\", \"driver\": \"null\", \"no_rx\": true, \"mac\": \"02:00:00:00:00:12\","
+	"  \"mtu\": 1280}],"
+	"\"addresses\": ["
+	" {\"iface\": \"p0\", \"address\": \"192.0.2.1/24\"},"
+	" {\"iface\": \"p0\", \"address\": \"2001:db8::1/64\"},"
+	" {\"iface\": \"p1\", \"address\": \"198.51.100.1/24\"},"
+	" {\"iface\": \"p1\", \"address\": \"2001:db8:1::1/64\"},"
+	" {\"iface\": \"p2\", \"address\": \"203.0.113.1/24\"},"
+	" {\"iface\": \"p2\", \"address\": \"2001:db8:2::1/64\"}],"
+	"\"routes\": ["
+	" {\"prefix\": \"0.0.0.0/0\", \"via\": \"198.51.100.254\"},"
+	" {\"prefix\": \"10.1.0.0/16\", \"via\": [\"192.0.2.2\", \"198.51.100.2\"]},"
+	" {\"prefix\": \"10.2.0.0/16\", \"via\": \"203.0.113.2\"},"
+	" {\"prefix\": \"10.3.0.0/16\", \"via\": \"192.0.2.9\"},"
+	" {\"prefix\": \"10.66.0.0/16\", \"type\": \"blackhole\"},"
+	" {\"prefix\": \"10.67.0.0/16\", \"type\": \"unreachable\"},"
+	" {\"prefix\": \"10.68.0.0/16\", \"type\": \"prohibit\"},"
+	" {\"prefix\": \"::/0\", \"via\": \"2001:db8:1::fe\"},"
+	" {\"prefix\": \"2001:db8:10::/48\", \"via\": [\"2001:db8::2\", \"2001:db8:1::2\"]},"
+	" {\"prefix\": \"2001:db8:20::/48\", \"via\": \"2001:db8:2::2\"},"
+	" {\"prefix\": \"2001:db8:30::/48\", \"via\": \"fe80::9\", \"dev\": \"p0\"},"
+	" {\"prefix\": \"2001:db8:66::/48\", \"type\": \"blackhole\"},"
+	" {\"prefix\": \"2001:db8:67::/48\", \"type\": \"unreachable\"}],"
+	"\"fib\": {\"ipv6_max_routes\": 1024},"
+	"\"neighbours\": ["
+	" {\"iface\": \"p0\", \"address\": \"192.0.2.2\", \"mac\": \"02:00:00:00:01:02\"},"
+	" {\"iface\": \"p1\", \"address\": \"198.51.100.2\", \"mac\": \"02:00:00:00:02:02\"},"
+	" {\"iface\": \"p1\", \"address\": \"198.51.100.254\", \"mac\": \"02:00:00:00:02:fe\"},"
+	" {\"iface\": \"p0\", \"address\": \"2001:db8::2\", \"mac\": \"02:00:00:00:01:02\"},"
+	" {\"iface\": \"p1\", \"address\": \"2001:db8:1::2\", \"mac\": \"02:00:00:00:02:02\"},"
+	" {\"iface\": \"p1\", \"address\": \"2001:db8:1::fe\", \"mac\": \"02:00:00:00:02:fe\"}],"
+	"\"router_advertisements\": [{\"iface\": \"p0\", \"interval\": 4}]"
+	"}";
+
+static struct rte_graph *graph;
+static struct rte_mempool *pool;
+static uint16_t ports[N_PORTS];
+static unsigned int baseline;
+static struct rte_mbuf *rx[MAX_FRAMES];
+static uint16_t rx_n;
+
+/* The ports' RX as a source node: this input's frames, once. */
+static uint16_t fuzz_rx_process(struct rte_graph *g, struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t got = rx_n;
+
+	(void)objs;
+	(void)n;
+	if (got > 0)
+		rte_node_enqueue(g, node, 0, (void **)rx, got);
+	rx_n = 0;
+	return got;
+}
+
+static struct rte_node_register fuzz_rx_node = {
+	.name = "fuzz_rx",
+	.flags = RTE_NODE_SOURCE_F,
+	.process = fuzz_rx_process,
+	.nb_edges = 1,
+	.next_nodes = {"ip4_fastpath"}, /* port_rx's successor */
+};
+RTE_NODE_REGISTER(fuzz_rx_node);
+
+/* The worker's graph as workers_start() builds it, plus fuzz_rx, walked by this thread. */
+static struct rte_graph *graph_create(void)
+{
+	const char *patterns[256];
+	uint16_t n = 0;
+	struct rte_graph_param prm = {.socket_id = SOCKET_ID_ANY};
+
+	for (struct fp_node *node = fp_nodes(); node != NULL && n < RTE_DIM(patterns) - 1;
+		node = node->next)
+		patterns[n++] = node->reg->name;
+	patterns[n++] = fuzz_rx_node.name;
+	prm.node_patterns = patterns;
+	prm.nb_node_patterns = n;
+	/* graphs are named after their worker (worker_of_graph()) */
+	if (rte_graph_create("worker0", &prm) == RTE_GRAPH_ID_INVALID) {
+		fprintf(stderr, "fuzz_graph: graph: %s\n", rte_strerror(rte_errno));
+		abort();
+	}
+	return rte_graph_lookup("worker0");
+}
+
+/* Walks and runs the control loop until no packet is left in flight. */
+static void settle(void)
+{
+	for (int i = 0; i < MAX_ROUNDS; i++) {
+		rte_graph_walk(graph);
+		if (control_poll() == 0 && rte_ring_empty(fp_workers[0].inject))
+			return;
+	}
+	fprintf(stderr, "fuzz_graph: packets still in flight after %d rounds\n", MAX_ROUNDS);
+	abort();
+}
+
+static int add_held(const struct neigh *n, void *arg)
+{
+	*(unsigned int *)arg += n->held_count;
+	return 0;
+}
+
+/* Aborts unless every mbuf is back in the pool or held for a neighbour's resolution. */
+static void check_mbufs(const char *when)
+{
+	unsigned int held = 0, in_use = rte_mempool_in_use_count(pool);
+
+	neigh_walk(add_held, &held);
+	if (in_use != baseline + held) {
+		fprintf(stderr, "fuzz_graph: mbuf leak %s: %u in use, %u expected (%u held)\n",
+			when, in_use, baseline + held, held);
+		abort();
+	}
+}
+
+struct keys {
+	unsigned int n;
+	struct neigh_key k[64];
+};
+
+static int add_dynamic(const struct neigh *n, void *arg)
+{
+	struct keys *keys = arg;
+
+	if (n->sm.state != NEIGH_PERMANENT && keys->n < RTE_DIM(keys->k))
+		keys->k[keys->n++] = n->key;
+	return 0;
+}
+
+/* Forgets what the input taught the neighbour table, so that inputs replay alike. */
+static void reset(void)
+{
+	struct keys keys = {0};
+
+	neigh_walk(add_dynamic, &keys);
+	for (unsigned int i = 0; i < keys.n; i++)
+		neigh_del_key(&keys.k[i]);
+	settle();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const names[N_PORTS] = {"p0", "p1", "p2"};
+
+	(void)argc;
+	(void)argv;
+	fuzz_env_start("fuzz_graph", config);
+	graph = graph_create();
+	for (int i = 0; i < N_PORTS; i++)
+		ports[i] = iface_by_name(names[i])->port_id;
+	pool = port_mempool(SOCKET_ID_ANY);
+	settle();
+	baseline = rte_mempool_in_use_count(pool);
+	return 0;
+}
+
+static void trace(bool on)
+{
+	json_t *args = on ? json_pack("{s:i}", "count", MAX_FRAMES) : json_object(), *result;
+
+	if (fuzz_api_call(on ? "trace.add" : "trace.clear", args, &result) < 0) {
+		fprintf(stderr, "fuzz_graph: trace: %s\n", fp_errmsg());
+		abort();
+	}
+	json_decref(result);
+	json_decref(args);
+}
+
+static void trace_show(void)
+{
+	json_t *args = json_object(), *result;
+
+	if (fuzz_api_call("trace.show", args, &result) == 0)
+		json_decref(result);
+	json_decref(args);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint64_t cksum[] = {RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, RTE_MBUF_F_RX_IP_CKSUM_BAD,
+		RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_IP_CKSUM_NONE};
+	uint8_t flags;
+
+	if (size < 1)
+		return 0;
+	flags = data[0];
+	data++;
+	size--;
+	while (size > 0 && rx_n < MAX_FRAMES) {
+		uint16_t word = size >= 2 ? (uint16_t)(data[0] << 8 | data[1]) : 0;
+		size_t len = word & 0xfff, skip = size >= 2 ? 2 : size;
+		struct rte_mbuf *m;
+		char *p;
+
+		if (len > size - skip || len == 0)
+			len = size - skip;
+		m = rte_pktmbuf_alloc(pool);
+		if (m == NULL)
+			abort(); /* the pool is several times what an input can hold */
+		len = RTE_MIN(len, (size_t)rte_pktmbuf_tailroom(m));
+		p = rte_pktmbuf_append(m, len);
+		memcpy(p, data + skip, len);
+		/* what a PMD sets; the private area keeps what the mbuf's last use left there */
+		m->port = ports[(word >> 14) % N_PORTS];
+		m->ol_flags = cksum[(flags >> 1) & 3];
+		m->packet_type = 0;
+		rx[rx_n++] = m;
+		data += skip + len;
+		size -= skip + len;
+		if (len == 0)
+			break;
+	}
+	if (flags & 1)
+		trace(true);
+	settle();
+	if (flags & 1) {
+		trace_show();
+		trace(false);
+	}
+	check_mbufs("after the input");
+	reset();
+	check_mbufs("after the neighbours' reset");
+	return 0;
+}
