@@ -130,7 +130,9 @@ static int buf_reserve(struct buf *b, size_t room)
 static void buf_consume(struct buf *b, size_t n)
 {
 	b->len -= n;
-	memmove(b->data, b->data + n, b->len);
+	/* data is NULL while nothing was ever received */
+	if (b->len > 0)
+		memmove(b->data, b->data + n, b->len);
 	if (b->len == 0 && b->cap > BUF_KEEP) {
 		free(b->data);
 		*b = (struct buf){0};
