@@ -152,7 +152,7 @@ static void converse(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	json_t *changes = NULL, *args = json_object(), *result;
+	json_t *changes = NULL, *args, *result;
 
 	if (asks_denied(data, size))
 		return 0;
@@ -163,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	json_decref(changes);
+	args = json_object();
 	if (fuzz_api_call("trace.clear", args, &result) == 0)
 		json_decref(result);
 	json_decref(args);
