@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Arbitrary frames into the worker graph of a daemon with three interfaces (IPv4 and IPv6
- * addresses, routes with and without ECMP, unreachable and blackhole routes, neighbours
- * resolved and not, twins off), then the punted packets through their control-thread handlers
- * (ARP, NDP, neighbour resolution) and what those send back through the graph. Every mbuf must
- * come back: at the end of each input the pool's use is its baseline plus the packets held for
- * resolution, else the target aborts.
+ * addresses, routes with and without ECMP, blackhole, unreachable and prohibit routes, no
+ * default route, neighbours resolved and not, twins off, MTU 1280 on p2), then the punted packets
+ * through their control-thread handlers (ARP, NDP, neighbour resolution) and what those send back
+ * through the graph. Every mbuf must come back: at the end of each input the pool's use is its
+ * baseline plus the packets held for resolution, else the target aborts.
  *
  * Input: one flags byte, then frames, each a 16-bit big-endian word (ingress port in the top
  * 2 bits, modulo 3; length in the low 12) and its bytes; the last frame takes what remains when
  * its length does not fit. Flags: bit 0 traces the input's packets (trace.add), bits 1-2 are
- * the RX checksum flags a NIC would set (unknown, bad, good, none).
+ * the RX checksum flags a NIC would set (unknown, bad, good, none). FUZZ_GRAPH_TRACE set in the
+ * environment traces every input and prints the trace.
  */
 #include "fuzz_env.h"
 #include "infra/control.h"
@@ -19,11 +20,13 @@
 #include "infra/iface.h"
 #include "infra/port.h"
 #include "infra/worker.h"
+#include "ip6/addr6.h"
 #include "neigh/neigh.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_graph.h>
 #include <rte_graph_worker.h>
@@ -52,19 +55,20 @@ static const char config[] =
 	" {\"iface\": \"p2\", \"address\": \"203.0.113.1/24\"},"
 	" {\"iface\": \"p2\", \"address\": \"2001:db8:2::1/64\"}],"
 	"\"routes\": ["
-	" {\"prefix\": \"0.0.0.0/0\", \"via\": \"198.51.100.254\"},"
+	" {\"prefix\": \"198.18.0.0/15\", \"via\": \"198.51.100.254\"},"
 	" {\"prefix\": \"10.1.0.0/16\", \"via\": [\"192.0.2.2\", \"198.51.100.2\"]},"
 	" {\"prefix\": \"10.2.0.0/16\", \"via\": \"203.0.113.2\"},"
 	" {\"prefix\": \"10.3.0.0/16\", \"via\": \"192.0.2.9\"},"
 	" {\"prefix\": \"10.66.0.0/16\", \"type\": \"blackhole\"},"
 	" {\"prefix\": \"10.67.0.0/16\", \"type\": \"unreachable\"},"
 	" {\"prefix\": \"10.68.0.0/16\", \"type\": \"prohibit\"},"
-	" {\"prefix\": \"::/0\", \"via\": \"2001:db8:1::fe\"},"
+	" {\"prefix\": \"2001:db8:100::/40\", \"via\": \"2001:db8:1::fe\"},"
 	" {\"prefix\": \"2001:db8:10::/48\", \"via\": [\"2001:db8::2\", \"2001:db8:1::2\"]},"
 	" {\"prefix\": \"2001:db8:20::/48\", \"via\": \"2001:db8:2::2\"},"
 	" {\"prefix\": \"2001:db8:30::/48\", \"via\": \"fe80::9\", \"dev\": \"p0\"},"
 	" {\"prefix\": \"2001:db8:66::/48\", \"type\": \"blackhole\"},"
-	" {\"prefix\": \"2001:db8:67::/48\", \"type\": \"unreachable\"}],"
+	" {\"prefix\": \"2001:db8:67::/48\", \"type\": \"unreachable\"},"
+	" {\"prefix\": \"2001:db8:68::/48\", \"type\": \"prohibit\"}],"
 	"\"fib\": {\"ipv6_max_routes\": 1024},"
 	"\"neighbours\": ["
 	" {\"iface\": \"p0\", \"address\": \"192.0.2.2\", \"mac\": \"02:00:00:00:01:02\"},"
@@ -126,6 +130,31 @@ static struct rte_graph *graph_create(void)
 	return rte_graph_lookup("worker0");
 }
 
+/*
+ * The packets each node got from an input, as libFuzzer's extra coverage counters (zeroed by
+ * libFuzzer before each input): drop reasons and ICMP errors are nodes that run one shared
+ * function, so that the code's coverage alone cannot tell them apart, nor keep in the corpus
+ * an input for each.
+ */
+static uint8_t node_counters[256] __attribute__((section("__libfuzzer_extra_counters")));
+static uint64_t node_objs[RTE_DIM(node_counters)];
+
+static void count_nodes(void)
+{
+	struct rte_node *node;
+	rte_graph_off_t off;
+	rte_node_t count;
+
+	rte_graph_foreach_node(count, off, graph, node)
+	{
+		uint64_t got = node->total_objs - node_objs[node->id % RTE_DIM(node_objs)];
+
+		node_objs[node->id % RTE_DIM(node_objs)] = node->total_objs;
+		if (got > 0)
+			node_counters[node->id % RTE_DIM(node_counters)] = RTE_MIN(got, 255);
+	}
+}
+
 /* Walks and runs the control loop until no packet is left in flight. */
 static void settle(void)
 {
@@ -182,6 +211,48 @@ static void reset(void)
 	settle();
 }
 
+/* With FUZZ_GRAPH_NODES set, the nodes no packet reached, at exit: what the corpus misses
+ * (port_rx, whose queues fuzz_rx stands for, is one). */
+static void print_unvisited(void)
+{
+	struct rte_node *node;
+	rte_graph_off_t off;
+	rte_node_t count;
+	unsigned int n = 0;
+
+	rte_graph_foreach_node(count, off, graph, node) if (node->total_objs == 0)
+	{
+		printf("%s%s", n++ ? " " : "nodes no packet reached: ", node->name);
+	}
+	printf("%s\n", n ? "" : "every node was reached");
+}
+
+static bool tentative(void)
+{
+	for (int i = 0; i < FP_MAX_IFACES; i++) {
+		const struct ip6_iface_addrs *as = ip6_iface_addrs(i);
+
+		for (unsigned int k = 0; as != NULL && k < as->n; k++)
+			if (as->a[k].state == IP6_ADDR_TENTATIVE)
+				return true;
+	}
+	return false;
+}
+
+/* Runs the loop until DAD made every IPv6 address ours (2 s at most), so that the inputs find
+ * the same state whenever they come. */
+static void wait_dad(void)
+{
+	for (int i = 0; i < 400 && tentative(); i++) {
+		usleep(10000);
+		settle();
+	}
+	if (tentative()) {
+		fprintf(stderr, "fuzz_graph: IPv6 addresses still tentative\n");
+		abort();
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	static const char *const names[N_PORTS] = {"p0", "p1", "p2"};
@@ -190,11 +261,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_env_start("fuzz_graph", config);
 	graph = graph_create();
+	fp_workers[0].graph = graph; /* as workers_start() does, for the node statistics */
+	if (getenv("FUZZ_GRAPH_NODES") != NULL)
+		atexit(print_unvisited);
 	for (int i = 0; i < N_PORTS; i++)
 		ports[i] = iface_by_name(names[i])->port_id;
 	pool = port_mempool(SOCKET_ID_ANY);
-	settle();
+	wait_dad();
 	baseline = rte_mempool_in_use_count(pool);
+	count_nodes();
 	return 0;
 }
 
@@ -210,12 +285,14 @@ static void trace(bool on)
 	json_decref(args);
 }
 
+/* The traced packets, node by node; printed with FUZZ_GRAPH_TRACE set. */
 static void trace_show(void)
 {
 	json_t *args = json_object(), *result;
 
-	if (fuzz_api_call("trace.show", args, &result) == 0)
-		json_decref(result);
+	if (fuzz_api_call("trace.show", args, &result) == 0 && getenv("FUZZ_GRAPH_TRACE"))
+		json_dumpf(result, stdout, JSON_INDENT(1));
+	json_decref(result);
 	json_decref(args);
 }
 
@@ -224,6 +301,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint64_t cksum[] = {RTE_MBUF_F_RX_IP_CKSUM_UNKNOWN, RTE_MBUF_F_RX_IP_CKSUM_BAD,
 		RTE_MBUF_F_RX_IP_CKSUM_GOOD, RTE_MBUF_F_RX_IP_CKSUM_NONE};
 	uint8_t flags;
+	bool traced;
 
 	if (size < 1)
 		return 0;
@@ -254,15 +332,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len == 0)
 			break;
 	}
-	if (flags & 1)
+	traced = (flags & 1) || getenv("FUZZ_GRAPH_TRACE") != NULL;
+	if (traced)
 		trace(true);
 	settle();
-	if (flags & 1) {
+	if (traced) {
 		trace_show();
 		trace(false);
 	}
 	check_mbufs("after the input");
 	reset();
 	check_mbufs("after the neighbours' reset");
+	count_nodes();
 	return 0;
 }

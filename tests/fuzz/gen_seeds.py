@@ -38,8 +38,12 @@ HOST_LL6 = "fe80::aa:1"
 TRACE, CKSUM_GOOD, CKSUM_BAD = 1, 2 << 1, 1 << 1
 
 
-def eth(port=0, dst=None):
-    return Ether(src=HOST_MAC, dst=dst or MAC[port])
+def eth(port=0, dst=None, type=None):
+    """type: for a payload scapy cannot name (a broken header)."""
+    e = Ether(src=HOST_MAC, dst=dst or MAC[port])
+    if type is not None:
+        e.type = type
+    return e
 
 
 def v4(dst, port=0, src=HOST4, **kw):
@@ -75,6 +79,8 @@ def graph_seeds():
     s["ip4_echo"] = [v4(IP4[0]) / ICMP() / payload]
     s["ip4_echo_other_addr"] = [v4(IP4[1]) / ICMP() / payload]
     s["ip4_echo_bcast"] = [eth(0, "ff:ff:ff:ff:ff:ff") / IP(src=HOST4, dst="192.0.2.255") / ICMP()]
+    s["ip4_udp_bcast"] = [eth(0, "ff:ff:ff:ff:ff:ff") / IP(src=HOST4, dst="192.0.2.255") / UDP(dport=9)]
+    s["icmp4_bad_checksum"] = [v4(IP4[0]) / ICMP(chksum=0x1234)]
     s["ip4_echo_limited_bcast"] = [eth(0, "ff:ff:ff:ff:ff:ff") / IP(src=HOST4, dst="255.255.255.255") / ICMP()]
     s["ip4_udp_local"] = [v4(IP4[0]) / UDP(sport=1234, dport=53) / payload]
     s["ip4_tcp_local"] = [v4(IP4[0]) / TCP(sport=1234, dport=22, flags="S")]
@@ -84,7 +90,8 @@ def graph_seeds():
     s["ip4_local_fragment"] = [v4(IP4[0], flags="MF") / ICMP() / payload]
     # forwarding
     s["ip4_fwd_ecmp"] = [v4("10.1.%d.%d" % (i, i)) / UDP(sport=1000 + i, dport=80) / payload for i in range(8)]
-    s["ip4_fwd_default"] = [v4("8.8.8.8") / UDP(dport=53) / payload]
+    s["ip4_fwd_single_path"] = [v4("198.18.0.1") / UDP(dport=53) / payload]
+    s["ip4_no_route"] = [v4("8.8.8.8") / UDP(dport=53) / payload]
     s["ip4_fwd_unresolved_gw"] = [v4("10.2.0.5") / UDP() / payload]
     s["ip4_fwd_unresolved_gw_same_iface"] = [v4("10.3.0.5") / UDP() / payload, v4("10.3.0.6") / UDP() / payload]
     s["ip4_fwd_connected_unresolved"] = [v4("198.51.100.77") / UDP() / payload]
@@ -110,12 +117,12 @@ def graph_seeds():
     s["ip4_opt_ra_local"] = [v4(IP4[0], options=[IPOption_Router_Alert()]) / UDP()]
     # bad IPv4
     s["ip4_bad_cksum"] = [v4("10.1.0.1", chksum=0x1234) / UDP()]
-    s["ip4_bad_version"] = [eth() / Raw(bytes(IP(src=HOST4, dst="10.1.0.1") / UDP())[:0] + b"\x65" + bytes(IP(src=HOST4, dst="10.1.0.1") / UDP())[1:])]
+    s["ip4_bad_version"] = [eth(0, type=0x800) / Raw(b"\x65" + bytes(IP(src=HOST4, dst="10.1.0.1") / UDP())[1:])]
     s["ip4_bad_ihl"] = [v4("10.1.0.1", ihl=4) / UDP()]
     s["ip4_bad_len"] = [v4("10.1.0.1", len=2000) / UDP()]
     s["ip4_short_len"] = [v4("10.1.0.1", len=10) / UDP()]
     s["ip4_padded"] = [v4("10.1.0.1") / UDP() / Raw(b"a") / Raw(b"\0" * 30)]
-    s["ip4_truncated"] = [eth() / Raw(bytes(IP(src=HOST4, dst="10.1.0.1"))[:12])]
+    s["ip4_truncated"] = [eth(0, type=0x800) / Raw(bytes(IP(src=HOST4, dst="10.1.0.1"))[:12])]
     s["ip4_martian_src"] = [v4("10.1.0.1", src="127.0.0.1") / UDP(), v4("10.1.0.1", src="224.0.0.1") / UDP(),
                             v4("10.1.0.1", src="0.0.0.0") / UDP()]
     s["ip4_martian_dst"] = [v4("127.0.0.1") / UDP(), v4("0.1.2.3") / UDP()]
@@ -160,7 +167,21 @@ def graph_seeds():
     s["ndp_redirect"] = [v6(LL6[0], src=HOST_LL6, hlim=255) / ICMPv6ND_Redirect(tgt="fe80::5", dst="2001:db8:99::1")]
     # IPv6 forwarding
     s["ip6_fwd_ecmp"] = [v6("2001:db8:10::%x" % i, fl=i) / UDP(sport=1000 + i) / payload for i in range(1, 8)]
-    s["ip6_fwd_default"] = [v6("2001:4860::8888") / UDP() / payload]
+    s["ip6_fwd_single_path"] = [v6("2001:db8:100::8888") / UDP() / payload]
+    s["ip6_no_route"] = [v6("2001:4860::8888") / UDP() / payload]
+    s["ip6_prohibit"] = [v6("2001:db8:68::1") / UDP()]
+    s["ip6_fwd_ll_source"] = [v6("2001:db8:10::1", src=HOST_LL6) / UDP()]
+    s["ip6_fwd_unspecified_source"] = [v6("2001:db8:10::1", src="::") / UDP()]
+    s["ip6_fwd_l2_multicast"] = [eth(0, "33:33:00:00:00:01") / IPv6(src=HOST6, dst="2001:db8:10::1") / UDP()]
+    s["ip6_multicast_fwd"] = [eth(0, "33:33:00:00:00:01") / IPv6(src=HOST6, dst="ff0e::1") / UDP()]
+    s["ip6_multicast_not_joined"] = [eth(0, "33:33:00:00:00:05") / IPv6(src=HOST6, dst="ff02::5") / UDP()]
+    s["ip6_udp_all_nodes"] = [eth(0, "33:33:00:00:00:01") / IPv6(src=HOST6, dst="ff02::1") / UDP(dport=9)]
+    s["ip6_own_reply_too_big"] = [v6(IP6[0], src="2001:db8:20::5") / ICMPv6EchoRequest(data=b"x" * 1300)]
+    s["ip4_own_reply_fragmented"] = [v4(IP4[0], src="10.2.0.5") / ICMP() / Raw(b"x" * 1400)]
+    s["ip6_own_reply_no_route"] = [v6(IP6[0], src="2001:4860::8888") / ICMPv6EchoRequest()]
+    s["ip4_own_reply_no_route"] = [v4(IP4[0], src="8.8.8.8") / ICMP()]
+    s["ip6_incomplete_chain"] = [v6(IP6[0]) / IPv6ExtHdrFragment(m=1, nh=60) / Raw(b"\x11\x01\x01\x04")]
+    s["icmp6_bad_checksum"] = [v6(IP6[0]) / ICMPv6EchoRequest(cksum=0x1234)]
     s["ip6_fwd_unresolved"] = [v6("2001:db8:20::5") / UDP() / payload]
     s["ip6_fwd_ll_gateway"] = [v6("2001:db8:30::5") / UDP() / payload]
     s["ip6_fwd_connected_unresolved"] = [v6("2001:db8:1::77") / UDP() / payload]
@@ -174,7 +195,11 @@ def graph_seeds():
     udp = bytes(UDP(chksum=0) / payload)
     s["ip6_hbh_ra"] = [v6(IP6[0], nh=0) / Raw(b"\x11\x00\x05\x02\x00\x00\x01\x00" + udp)]
     s["ip6_hbh_fwd"] = [v6("2001:db8:10::1") / IPv6ExtHdrHopByHop() / UDP() / payload]
-    s["ip6_hbh_unknown_opt"] = [v6("2001:db8:10::1", nh=0) / Raw(b"\x11\x00\xc2\x04\x00\x00\x00\x00" + udp)]
+    s["ip6_hbh_jumbo"] = [v6("2001:db8:10::1", nh=0) / Raw(b"\x11\x00\xc2\x04\x00\x00\x00\x00" + udp)]
+    for action in range(4):  # skip, discard, discard and ICMP, ICMP unless multicast
+        s["ip6_hbh_unknown_opt_%d" % action] = [v6("2001:db8:10::1", nh=0) / Raw(b"\x11\x00" + bytes([action << 6 | 0x1e]) + b"\x04\x00\x00\x00\x00" + udp)]
+    s["ip6_ext_truncated"] = [v6(IP6[0], nh=60) / Raw(b"\x11\x08\x00\x00")]
+    s["ip6_ext_too_many"] = [v6(IP6[0], nh=60) / Raw(b"\x3c\x00\x01\x04\x00\x00\x00\x00" * 40 + b"\x11\x00\x01\x04\x00\x00\x00\x00" + udp)]
     s["ip6_rh0"] = [v6(IP6[0]) / IPv6ExtHdrRouting(type=0, addresses=["2001:db8:10::1"]) / UDP()]
     s["ip6_rh0_done"] = [v6(IP6[0]) / IPv6ExtHdrRouting(type=0, segleft=0, addresses=["2001:db8:10::1"]) / UDP()]
     s["ip6_srh"] = [v6(IP6[0]) / IPv6ExtHdrSegmentRouting(addresses=["2001:db8:10::1", IP6[0]], segleft=1) / UDP()]
@@ -187,9 +212,9 @@ def graph_seeds():
     s["ip6_hbh_not_first"] = [v6(IP6[0]) / IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop() / UDP()]
     s["ip6_no_next"] = [v6(IP6[0], nh=59) / Raw(b"abcd")]
     # bad IPv6
-    s["ip6_bad_version"] = [eth() / Raw(b"\x40" + bytes(IPv6(src=HOST6, dst=IP6[0]) / UDP())[1:])]
+    s["ip6_bad_version"] = [eth(0, type=0x86dd) / Raw(b"\x40" + bytes(IPv6(src=HOST6, dst=IP6[0]) / UDP())[1:])]
     s["ip6_bad_plen"] = [v6(IP6[0], plen=500) / UDP()]
-    s["ip6_truncated"] = [eth() / Raw(bytes(IPv6(src=HOST6, dst=IP6[0]))[:30])]
+    s["ip6_truncated"] = [eth(0, type=0x86dd) / Raw(bytes(IPv6(src=HOST6, dst=IP6[0]))[:30])]
     s["ip6_martian_src"] = [v6(IP6[0], src="ff02::1") / UDP(), v6(IP6[0], src="::1") / UDP()]
     s["ip6_martian_dst"] = [v6("::1") / UDP(), v6("::") / UDP()]
     s["ip6_v4mapped"] = [v6("::ffff:10.1.0.1") / UDP()]

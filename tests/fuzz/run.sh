@@ -39,7 +39,7 @@ for t in $TARGETS; do
 	"${NETNS[@]}" "$bin" -merge=1 -timeout=10 -rss_limit_mb=4096 "$fresh" "$corpus" "$new" \
 		>"$OUT/$t-merge.log" 2>&1 && [ -n "$(ls "$fresh")" ] &&
 		rm -f "$corpus"/* && cp "$fresh"/* "$corpus"/
-	summary+=("fuzz_$t: ${execs:-?} executions in ${SECONDS_EACH}s, ${cov:-no coverage figures}, corpus $(ls "$corpus" | wc -l) files $(du -sk "$corpus" | cut -f1) KiB")
+	summary+=("fuzz_$t: ${execs:-?} executions in ${SECONDS_EACH}s, ${cov:-no coverage figures}, corpus $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes")
 	rm -rf "$new" "$fresh"
 done
 printf '%s\n' "${summary[@]}"
