@@ -26,9 +26,11 @@ for t in $TARGETS; do
 	log=$OUT/$t.log
 	mkdir -p "$corpus"
 	echo "== fuzz_$t: ${SECONDS_EACH}s, corpus $(ls "$corpus" | wc -l) files, log $log"
+	dict=()
+	[ -f "$HERE/$t.dict" ] && dict=(-dict="$HERE/$t.dict")
 	# new inputs go to the first directory; the corpus is read only
 	"${NETNS[@]}" "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 \
-		-print_final_stats=1 -artifact_prefix="$OUT/$t-" ${FUZZ_ARGS:-} \
+		-print_final_stats=1 -artifact_prefix="$OUT/$t-" "${dict[@]}" ${FUZZ_ARGS:-} \
 		"$new" "$corpus" >"$log" 2>&1
 	rc=$?
 	grep -E "^(==[0-9]+==ERROR|SUMMARY|.*runtime error)" "$log" | head -5
