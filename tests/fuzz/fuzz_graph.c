@@ -10,7 +10,8 @@
  * Input: one flags byte, then frames, each a 16-bit big-endian word (ingress port in the top
  * 2 bits, modulo 3; length in the low 12) and its bytes; the last frame takes what remains when
  * its length does not fit. Flags: bit 0 traces the input's packets (trace.add), bits 1-2 are
- * the RX checksum flags a NIC would set (unknown, bad, good, none). FUZZ_GRAPH_TRACE set in the
+ * the RX checksum flags a NIC would set (unknown, bad, good, none), bit 3 runs the neighbour
+ * timers 5 s ahead once the frames are in (age()). FUZZ_GRAPH_TRACE set in the
  * environment traces every input and prints the trace.
  */
 #include "fuzz_env.h"
@@ -37,6 +38,8 @@
 #define N_PORTS	   3
 /* walks and control loop rounds after which an input's packets must all be gone */
 #define MAX_ROUNDS 64
+/* how far ahead flag bit 3 runs the neighbour timers: past a resolution's 3 probes */
+#define AGE_SECONDS 5
 
 static const char config[] =
 	"{"
@@ -190,6 +193,21 @@ static void check_mbufs(const char *when)
 		fprintf(stderr, "fuzz_graph: mbuf leak %s: %u in use, %u expected (%u held)\n",
 			when, in_use, baseline + held, held);
 		abort();
+	}
+}
+
+/*
+ * The neighbour timers of the next seconds, at once: probes, resolutions that fail (held
+ * packets turn into host unreachable errors), REACHABLE -> STALE. The entries go at the
+ * input's end, so that the clock they saw running ahead misleads no later input.
+ */
+static void age(void)
+{
+	int64_t now = control_now_ms();
+
+	for (int s = 1; s <= AGE_SECONDS; s++) {
+		neigh_periodic(now + s * 1000);
+		settle();
 	}
 }
 
@@ -348,6 +366,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (traced)
 		trace(true);
 	settle();
+	if (flags & 8)
+		age();
 	if (traced) {
 		trace_show();
 		trace(false);

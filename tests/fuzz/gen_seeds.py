@@ -35,7 +35,7 @@ HOST4 = "192.0.2.50"
 HOST6 = "2001:db8::50"
 HOST_LL6 = "fe80::aa:1"
 
-TRACE, CKSUM_GOOD, CKSUM_BAD = 1, 2 << 1, 1 << 1
+TRACE, CKSUM_GOOD, CKSUM_BAD, AGE = 1, 2 << 1, 1 << 1, 8
 
 
 def eth(port=0, dst=None, type=None):
@@ -229,6 +229,10 @@ def graph_seeds():
     out["ip4_fwd_cksum_bad"] = record(s["ip4_fwd_ecmp"][:1], CKSUM_BAD)
     out["ip4_fragment_traced"] = record(s["ip4_fragment"], TRACE)
     out["ip6_ext_chain_traced"] = record(s["ip6_ext_chain"], TRACE)
+    # resolutions that fail: held packets become host unreachable errors
+    out["ip4_unresolved_aged"] = record(s["ip4_fwd_unresolved_gw_same_iface"] + s["ip4_fwd_connected_unresolved"], AGE | TRACE)
+    out["ip6_unresolved_aged"] = record(s["ip6_fwd_unresolved"] + s["ip6_fwd_connected_unresolved"] + s["ip6_fwd_ll_gateway"], AGE)
+    out["arp_learned_aged"] = record(s["arp_request_then_forward"], AGE)
     return out
 
 
