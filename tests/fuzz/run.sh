@@ -2,7 +2,7 @@
 # make fuzz: each libFuzzer target for FUZZ_SECONDS, then what it found that adds coverage merged
 # into its corpus (tests/fuzz/corpus/<target>), the corpus minimised (-merge=1), and one line of
 # figures per target. Crashes, leaks, sanitizer reports and hangs are kept as artifacts and fail
-# the run.
+# the run. A hang is an input that takes 60 s: the machine may be busy with other work.
 # usage: run.sh BUILD_DIR [TARGET...]   (FUZZ_SECONDS=120, FUZZ_ARGS="-fork=2" ... for libFuzzer)
 set -u
 BUILD=${1:?usage: run.sh BUILD_DIR [TARGET...]}
@@ -29,7 +29,7 @@ for t in $TARGETS; do
 	dict=()
 	[ -f "$HERE/$t.dict" ] && dict=(-dict="$HERE/$t.dict")
 	# new inputs go to the first directory; the corpus is read only
-	"${NETNS[@]}" "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=4096 \
+	"${NETNS[@]}" "$bin" -max_total_time="$SECONDS_EACH" -timeout=60 -rss_limit_mb=4096 \
 		-print_final_stats=1 -artifact_prefix="$OUT/$t-" "${dict[@]}" ${FUZZ_ARGS:-} \
 		"$new" "$corpus" >"$log" 2>&1
 	rc=$?
@@ -38,7 +38,7 @@ for t in $TARGETS; do
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	cov=$(grep -o "cov: [0-9]* ft: [0-9]*" "$log" | tail -1)
 	# the corpus and the new inputs, minimised together into the corpus
-	"${NETNS[@]}" "$bin" -merge=1 -timeout=10 -rss_limit_mb=4096 "$fresh" "$corpus" "$new" \
+	"${NETNS[@]}" "$bin" -merge=1 -timeout=60 -rss_limit_mb=4096 "$fresh" "$corpus" "$new" \
 		>"$OUT/$t-merge.log" 2>&1 && [ -n "$(ls "$fresh")" ] &&
 		rm -f "$corpus"/* && cp "$fresh"/* "$corpus"/
 	summary+=("fuzz_$t: ${execs:-?} executions in ${SECONDS_EACH}s, ${cov:-no coverage figures}, corpus $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes")
