@@ -155,8 +155,8 @@ static void count_nodes(void)
 		uint64_t got = node->total_objs - node_objs[node->id % RTE_DIM(node_objs)];
 
 		node_objs[node->id % RTE_DIM(node_objs)] = node->total_objs;
-		if (got > 0)
-			node_counters[node->id % RTE_DIM(node_counters)] = RTE_MIN(got, 255);
+		/* reached or not: counts too would keep an input per count in the corpus */
+		node_counters[node->id % RTE_DIM(node_counters)] = got > 0;
 	}
 }
 
