@@ -48,7 +48,8 @@ static const char config[] =
 	"\"router_advertisements\": []"
 	"}";
 
-static char dir[] = "/tmp/fuzz_api.XXXXXX";
+/* /tmp/fuzz_api.<pid>.XXXXXX: make fuzz removes those of processes that died (a crash) */
+static char dir[64];
 static char path[sizeof(dir) + 16];
 
 static void stop(void)
@@ -62,6 +63,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	fuzz_env_start("fuzz_api", config);
+	snprintf(dir, sizeof(dir), "/tmp/fuzz_api.%d.XXXXXX", (int)getpid());
 	if (mkdtemp(dir) == NULL) {
 		perror("fuzz_api: mkdtemp");
 		abort();

@@ -42,6 +42,12 @@ for t in $TARGETS; do
 	"${NETNS[@]}" "$bin" -merge=1 -use_counters=0 -timeout=60 -rss_limit_mb=4096 "$fresh" "$corpus" "$new" \
 		>"$OUT/$t-merge.log" 2>&1 && [ -n "$(ls "$fresh")" ] &&
 		rm -f "$corpus"/* && cp "$fresh"/* "$corpus"/
+	# what a target that died (crash, leak, timeout) left: its EAL runtime files, its socket
+	for d in /var/run/dpdk/fuzz_"${t}"_* /tmp/fuzz_"${t}".*; do
+		pid=${d#*fuzz_"${t}"[_.]}
+		pid=${pid%%.*}
+		[ -e "$d" ] && ! kill -0 "$pid" 2>/dev/null && rm -rf "$d"
+	done
 	summary+=("fuzz_$t: ${execs:-?} executions in ${SECONDS_EACH}s, ${cov:-no coverage figures}, corpus $(ls "$corpus" | wc -l) files, $(cat "$corpus"/* | wc -c) bytes")
 	rm -rf "$new" "$fresh"
 done
