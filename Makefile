@@ -2,7 +2,7 @@
 BUILD ?= build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps hugepages build run check check-asan unit integration bench clean format
+.PHONY: all deps hugepages build run check check-asan fuzz unit integration bench clean format
 
 all: build
 
@@ -46,6 +46,17 @@ check-asan: deps hugepages
 	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
 	$(SUDO) env $(ASAN_ENV) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
 
+# libFuzzer on the graph, the API server and the config loader (docs/fuzzing.md), FUZZ_SECONDS
+# each (FUZZ_TARGETS, FUZZ_ARGS); what adds coverage is merged into tests/fuzz/corpus, which
+# make check replays.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= graph api config
+fuzz: deps
+	[ -f $(BUILD)-fuzz/build.ninja ] || CC=clang meson setup $(BUILD)-fuzz -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD)-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_TARGETS)
+
 # fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), instructions per packet
 # (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
 # BENCH="mpps callgrind memif control netlink" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES tune.
@@ -54,7 +65,7 @@ bench: build hugepages
 	$(SUDO) env $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)="$($(v))")) bash tests/bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

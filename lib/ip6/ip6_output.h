@@ -68,7 +68,7 @@ static inline rte_edge_t ip6_output_one(
 		ip6_output_hop_fill(hop, priv, ip6_dst(ip));
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
-	if (unlikely(m->pkt_len > RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
+	if (unlikely(m->pkt_len > (uint32_t)RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
 		priv->icmp_info = RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU);
 		return IP6_OUT_TOO_BIG;
 	}
