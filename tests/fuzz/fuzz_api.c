@@ -160,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	converse(data, size);
 	/* the next input starts from the same state */
-	if (config_load(NULL, config, &changes) < 0) {
+	if (fuzz_config_load(config, &changes) < 0) {
 		fprintf(stderr, "fuzz_api: the state cannot be loaded back: %s\n", fp_errmsg());
 		abort();
 	}

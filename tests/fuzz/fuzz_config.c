@@ -115,12 +115,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!apply)
 		goto out;
 	before = fuzz_state_text();
-	ret = config_load(NULL, text, &changes);
+	ret = fuzz_config_load(text, &changes);
 	json_decref(changes);
 	changes = NULL;
 	if (ret < 0) {
 		check_state(before, "a failed load changed the running state");
-	} else if (config_load(NULL, base, &changes) < 0) {
+	} else if (fuzz_config_load(base, &changes) < 0) {
 		fail("the base document does not load back:", fp_errmsg());
 	} else {
 		check_state(base_state, "the base document loaded back to another state");

@@ -61,10 +61,18 @@ void fuzz_env_start(const char *name, const char *config)
 	atexit(remove_runtime_dir);
 	if (control_init() < 0 || workers_init(1, 0) < 0 || fp_modules_init() < 0)
 		fail("init", fp_errmsg());
-	if (config != NULL && config_load(NULL, config, &changes) < 0)
+	if (config != NULL && fuzz_config_load(config, &changes) < 0)
 		fail("config", fp_errmsg());
 	json_decref(changes);
 	rte_log_set_global_level(RTE_LOG_CRIT);
+}
+
+int fuzz_config_load(const char *text, json_t **changes)
+{
+	struct cfg_doc *doc;
+	int ret = cfg_doc_load_string("<fuzz>", text, &doc);
+
+	return ret < 0 ? ret : config_load(doc, changes);
 }
 
 int fuzz_api_call(const char *cmd, json_t *args, json_t **result)

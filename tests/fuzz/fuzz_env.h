@@ -17,6 +17,9 @@
  */
 void fuzz_env_start(const char *name, const char *config);
 
+/* config_load() of a document given as text, as config.load applies a file: all or nothing. */
+int fuzz_config_load(const char *text, json_t **changes);
+
 /* The command's handler run on args as the API server runs it; <0 with fp_error on failure. */
 int fuzz_api_call(const char *cmd, json_t *args, json_t **result);
 
