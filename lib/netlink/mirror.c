@@ -1008,6 +1008,7 @@ static void twin_removing(uint16_t iface, int ifindex)
 	/* what the kernel gave goes with the twin: kept, a DHCP lease would become fastpath's own
 	 * address, copied onto the next twin (an interface already gone answers ENOENT, fine) */
 	routes_filter(not_through, iface);
+	nl_push_twin_gone(iface);
 	nl.twin_down[iface] = false;
 	for (size_t i = 0; i < nl.n_addrs;)
 		if (nl.addrs[i].iface == iface) {

@@ -104,6 +104,8 @@ void nl_push_route(const struct route *r, bool add);
 void nl_push_addr(uint16_t iface, const struct fp_ip_prefix *a, bool add);
 /* The kernel deleted iface's address a (an event from portid): no longer fastpath's copy. */
 void nl_push_addr_gone(uint16_t iface, const struct fp_ip_prefix *a, uint32_t portid);
+/* iface's twin is being removed, and with it the addresses fastpath put there. */
+void nl_push_twin_gone(uint16_t iface);
 /* Every fastpath-owned address and static route of iface (FP_IFACE_NONE: all) again. */
 void nl_push_all(uint16_t iface);
 json_t *nl_push_status(void);

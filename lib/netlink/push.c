@@ -215,6 +215,16 @@ void nl_push_addr_gone(uint16_t iface, const struct fp_ip_prefix *a, uint32_t po
 		made_forget(m);
 }
 
+void nl_push_twin_gone(uint16_t iface)
+{
+	/* its addresses went with it: the interface's next twin starts with none of fastpath's */
+	for (size_t i = 0; i < n_made;)
+		if (made[i].iface == iface)
+			made_forget(&made[i]);
+		else
+			i++;
+}
+
 static int put_next_hops(struct nl_msg *msg, const struct route *r)
 {
 	struct nlattr *mp;
