@@ -55,5 +55,6 @@ static int show_netlink(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_netlink_cmd, "show netlink",
 	"The kernel mirror: its settings, state and counters (messages, routes, addresses and "
-	"neighbours mirrored, ignored by reason, overruns, dumps, swept).",
+	"neighbours mirrored, ignored by reason, overruns, dumps, swept), and fastpath's copies on "
+	"the twins (made, conflicts with the kernel's own, removed, leftovers of a previous run).",
 	show_netlink)
