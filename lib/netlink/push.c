@@ -43,11 +43,12 @@ static struct {
 	uint64_t routes, addrs, skipped, conflicts, removed, leftovers, errors;
 } push_stats;
 
-/* The addresses fastpath put on the twins: the only ones it deletes there. */
-static struct made_addr {
+/* An address fastpath put on a twin: the only kind it deletes there. */
+struct made_addr {
 	uint16_t iface;
 	struct fp_ip_prefix a;
-} * made;
+};
+static struct made_addr *made;
 static size_t n_made, cap_made;
 
 /*
@@ -438,11 +439,12 @@ static ssize_t recv_wait(int fd, void *buf, size_t len)
 }
 
 /* fastpath's copies the kernel has in the tables the config maps: table and prefix each. */
+struct copy {
+	uint32_t table;
+	struct fp_ip_prefix prefix;
+};
 struct copies {
-	struct copy {
-		uint32_t table;
-		struct fp_ip_prefix prefix;
-	} * c;
+	struct copy *c;
 	size_t n, cap;
 };
 
