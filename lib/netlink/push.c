@@ -158,7 +158,7 @@ static int addr_request(int ifindex, const struct fp_ip_prefix *a, bool add)
 	if (msg == NULL || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
 		put_addr(msg, IFA_LOCAL, &a->addr) < 0 ||
 		put_addr(msg, IFA_ADDRESS, &a->addr) < 0 ||
-		/* for the operator (ip -d addr); Linux before 5.18 ignores it */
+		/* marked as routes are (IFA_PROTO, Linux 5.18; older kernels ignore it) */
 		(add && nla_put_u8(msg, IFA_PROTO, NL_PROTO_FASTPATH) < 0)) {
 		nlmsg_free(msg);
 		return -ENOMEM;
