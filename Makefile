@@ -18,7 +18,8 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The demo: two hosts in network namespaces routed through fastpathd (conf/demo.json).
+# The demo, in network namespaces only: two hosts routed through fastpathd in a router
+# namespace (conf/demo.json, scripts/demo.sh).
 run: build hugepages
 	$(SUDO) sh scripts/demo.sh $(BUILD)
 

@@ -878,8 +878,8 @@ test_no_hugepages() {
 	FPD_PID=
 }
 
-# The FIBs at their default sizes (1M routes each family: ~2.2 GB of the 4 GB of hugepages
-# scripts/hugepages.sh reserves), which the router's config shrinks
+# The FIBs at their default sizes (IPv4 1M routes, IPv6 64k: about 650 MB), which the router's
+# config shrinks
 test_default_fib_sizes() {
 	write_config "$WORK/sizes.json"
 	jq 'del(.fib) | del(.telemetry)' "$WORK/sizes.json" >"$WORK/sizes2.json"
@@ -890,17 +890,45 @@ test_default_fib_sizes() {
 		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
 	# its addresses are tentative for a second (DAD)
 	check "default FIB sizes: fastpathd forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
+	check "default FIB sizes: 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
 	check "default FIB sizes: stops cleanly" test $? -eq 0
 	FPD_PID=
 }
 
+# A small machine: IPv6 addresses at the default FIB sizes start in 1 GB (without hugepages:
+# a fixed budget; 1M IPv6 routes would take 1.6 GB more), and a size that does not fit says
+# which setting to change
+test_fib_small_memory() {
+	local rc=0
+	write_config "$WORK/small.json"
+	jq 'del(.fib) | del(.telemetry) | .eal.huge = false | .eal.memory_mb = 1024' "$WORK/small.json" >"$WORK/small2.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/small2.json" >"$WORK/small.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 300); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
+	check "1 GB, IPv6 addresses, the default FIB sizes: fastpathd starts" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
+	check "... and forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID" || rc=$?
+	FPD_PID=
+	check "... stops cleanly" test $rc -eq 0
+	jq '.fib = {"ipv6_max_routes": 1048576}' "$WORK/small2.json" >"$WORK/small3.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small3.json" >"$WORK/small3.log" 2>&1 || rc=$?
+	check "1M IPv6 routes in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small3.log; [ $rc -eq 1 ] && grep -q 'addresses: route 2001:db8:1::/64: VRF 0: not enough memory for its IPv6 FIB of 1048576 routes and 1114112 tbl8 groups (fib.ipv6_max_routes, fib.ipv6_tbl8_groups): lower them, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small3.log"
+}
+
 # tests on their own daemon
-OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes"
+OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_memory"
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
 . "$TESTDIR/netlink.sh"
+. "$TESTDIR/kernel_owner.sh"
+. "$TESTDIR/demo.sh"
 . "$TESTDIR/bird.sh"
 . "$TESTDIR/api_security.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
