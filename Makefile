@@ -2,7 +2,7 @@
 BUILD ?= build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps hugepages build run check check-asan unit integration bench soak clean format
+.PHONY: all deps hugepages build run check check-asan fuzz unit integration bench soak clean format
 
 all: build
 
@@ -18,7 +18,8 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The demo: two hosts in network namespaces routed through fastpathd (conf/demo.json).
+# The demo, in network namespaces only: two hosts routed through fastpathd in a router
+# namespace (conf/demo.json, scripts/demo.sh).
 run: build hugepages
 	$(SUDO) sh scripts/demo.sh $(BUILD)
 
@@ -36,11 +37,26 @@ check: build hugepages
 
 # Every test again with AddressSanitizer and LeakSanitizer in fastpathd and the unit tests:
 # a leak or a memory error fails the daemon's exit-code checks.
+# UndefinedBehaviorSanitizer too: its reports land in the daemon's log (tests/asan/lsan.supp: the
+# third-party leaks ignored, each explained).
+ASAN_ENV := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/asan/lsan.supp:fast_unwind_on_malloc=0 \
+	UBSAN_OPTIONS=print_stacktrace=1
 check-asan: deps hugepages
-	[ -f $(BUILD)-asan/build.ninja ] || meson setup $(BUILD)-asan -Db_sanitize=address -Dbuildtype=debug
+	[ -f $(BUILD)-asan/build.ninja ] || meson setup $(BUILD)-asan -Db_sanitize=address,undefined -Dbuildtype=debug
 	ninja -C $(BUILD)-asan
 	@rc=0; meson test -C $(BUILD)-asan --print-errorlogs || rc=1; \
-	$(SUDO) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
+	$(SUDO) env $(ASAN_ENV) bash tests/integration/run.sh $(BUILD)-asan || rc=1; exit $$rc
+
+# libFuzzer on the graph, the API server and the config loader (docs/fuzzing.md), FUZZ_SECONDS
+# each (FUZZ_TARGETS, FUZZ_ARGS); what adds coverage is merged into tests/fuzz/corpus, which
+# make check replays.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= graph api config
+fuzz: deps
+	[ -f $(BUILD)-fuzz/build.ninja ] || CC=clang meson setup $(BUILD)-fuzz -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD)-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_TARGETS)
 
 # fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), instructions per packet
 # (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
@@ -56,7 +72,7 @@ soak: build hugepages
 	$(SUDO) env SOAK_MINUTES=$(SOAK_MINUTES) bash tests/soak/soak.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(BUILD)-fuzz
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -36,7 +36,7 @@ static const struct port_driver_key af_xdp_keys[] = {
 	{"busy_budget", "busy_budget", DRIVER_UINT, false},
 	{"force_copy", "force_copy", DRIVER_BOOL, false},
 	{"shared_umem", "shared_umem", DRIVER_BOOL, false},
-	{"xdp_prog", "xdp_prog", DRIVER_STRING, false},
+	{"xdp_prog", "xdp_prog", DRIVER_PATH, false},
 	{NULL},
 };
 

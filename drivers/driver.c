@@ -35,6 +35,7 @@ int driver_devargs(struct cfg_ctx *ctx, const json_t *obj, struct port_conf *con
 
 		switch (k->type) {
 		case DRIVER_STRING:
+		case DRIVER_PATH:
 			found = cfg_get_string(ctx, obj, k->key, k->required, &s);
 			if (found > 0)
 				snprintf(value, sizeof(value), "%s", s);

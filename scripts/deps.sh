@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages fastpath builds, runs and tests with, only if missing.
 set -e
-PKGS="meson ninja-build pkg-config gcc clang dpdk dpdk-dev libdpdk-dev libnl-3-dev libnl-route-3-dev
+PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev dpdk dpdk-dev libdpdk-dev libnl-3-dev libnl-route-3-dev
 libjansson-dev libbpf-dev libcmocka-dev libedit-dev libpcap-dev iproute2 iputils-ping iputils-tracepath ethtool
 traceroute iperf3 socat jq tcpdump tshark tcpreplay python3-scapy python3-prometheus-client valgrind dpdk-doc
 python3-matplotlib bird2"

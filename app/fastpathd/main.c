@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 	const char *socket_path = NULL, *check = NULL;
 	struct cfg_parsed *parsed = NULL;
 	char runtime_dir[PATH_MAX] = "";
-	char **eal_argv;
+	char **eal_argv = NULL;
 	bool pci;
 	int opt, workers = 0, eal_argc, ret, sfd;
 	sigset_t sigs;
@@ -267,6 +267,9 @@ int main(int argc, char **argv)
 	eal_argc = eal_args(pci, argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0 || rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "fastpathd: EAL init failed: %s\n", rte_strerror(rte_errno));
+		cfg_parsed_free(parsed);
+		json_decref(fp_settings.eal_args);
+		free(eal_argv);
 		return 1;
 	}
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());

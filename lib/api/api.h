@@ -21,7 +21,8 @@
 
 /*
  * A handler validates args (never NULL: an empty object when the request has
- * none), reporting problems with fp_error(), does the work and sets *result
+ * none; its names are those the command declares, the dispatcher refused the
+ * others), reporting problems with fp_error(), does the work and sets *result
  * (a new reference, or NULL for an empty object). Returns 0 or a negative
  * errno; on error *result is ignored.
  */
@@ -31,14 +32,24 @@ struct api_command {
 	const char *name; /* "subsystem.verb": "route.add" */
 	const char *help; /* one line, shown by api.commands */
 	api_handler_fn fn;
+	/*
+	 * The argument names the command takes, NULL-terminated: the dispatcher refuses a
+	 * request with any other, before the handler runs, and api.commands lists them.
+	 */
+	const char *const *args;
 	struct api_command *next;
 };
 
 /* Aborts on a duplicate name: two handlers for one command is a build mistake. */
 void api_command_register(struct api_command *c);
 
-#define API_COMMAND(varname, cmdname, helptext, handler)                                           \
-	static struct api_command varname = {.name = cmdname, .help = helptext, .fn = handler};    \
+/* The args of API_COMMAND(): API_ARGS("prefix", "vrf"), a keys[] array, or API_NO_ARGS. */
+#define API_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define API_NO_ARGS   ((const char *const[]){NULL})
+
+#define API_COMMAND(varname, cmdname, helptext, handler, argnames)                                 \
+	static struct api_command varname = {                                                      \
+		.name = cmdname, .help = helptext, .fn = handler, .args = argnames};               \
 	static void __attribute__((constructor)) varname##_register(void)                          \
 	{                                                                                          \
 		api_command_register(&varname);                                                    \
@@ -76,6 +87,34 @@ void api_server_set_group(const char *name);
  */
 bool api_peer_allowed(
 	uid_t uid, gid_t gid, const gid_t *groups, int ngroups, uid_t self, gid_t group);
+
+/*
+ * Files. The daemon never opens a path a client names: the client opens the
+ * file with its own rights and passes the descriptor with the request, as
+ * SCM_RIGHTS ancillary data on the request's first bytes (one sendmsg();
+ * api_client_call_fd()). The server keeps at most API_FDS_MAX passed
+ * descriptors per connection, oldest first (more are closed and counted in
+ * api.stats); those that no handler took are closed once the request they came
+ * with is served, and all when the connection goes.
+ */
+#define API_FDS_MAX 4
+
+/*
+ * From a handler only: takes the oldest descriptor passed on the request's
+ * connection, which the caller then owns (closes). -EBADF with fp_error when
+ * there is none.
+ */
+int api_take_fd(void);
+
+/*
+ * api_take_fd() for a file to read (write false) or write (true): it must be a
+ * regular file (a FIFO, socket or device could block the control thread or
+ * never end), open for that (not O_PATH), and not on FUSE (whose reads and
+ * writes a process answers, maybe never). name: what the descriptor names, for
+ * messages (its /proc/self/fd link, never opened). The descriptor, or <0 with
+ * fp_error (it is then closed).
+ */
+int api_take_file(bool write, char *name, size_t size);
 
 /*
  * Events. A client sends {"cmd": "monitor", "args": {"events": ["route", ...]}}

@@ -83,17 +83,33 @@ void api_client_close(struct api_client *c)
 	free(c);
 }
 
-static int send_request(struct api_client *c, const char *cmd, json_t *args)
+/* The request, with fd (unless -1) on its first bytes. */
+static int send_request(struct api_client *c, const char *cmd, json_t *args, int fd)
 {
 	json_t *req = json_pack("{s:I,s:s,s:o*}", "id", ++c->last_id, "cmd", cmd, "args", args);
 	char *text = req ? json_dumps(req, JSON_COMPACT) : NULL;
 	struct iovec iov[2] = {{text, text ? strlen(text) : 0}, {"\n", 1}};
 	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
 	int ret = 0;
 
 	json_decref(req);
 	if (text == NULL)
 		return fp_error(EINVAL, "%s: cannot encode the request", cmd);
+	if (fd >= 0) {
+		struct cmsghdr *cm;
+
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
 	while (msg.msg_iovlen > 0) {
 		ssize_t n = sendmsg(c->fd, &msg, MSG_NOSIGNAL);
 
@@ -103,6 +119,9 @@ static int send_request(struct api_client *c, const char *cmd, json_t *args)
 			ret = client_broken(c, errno, strerror(errno));
 			break;
 		}
+		/* the descriptor went with the first bytes */
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
 		for (; msg.msg_iovlen > 0 && (size_t)n >= msg.msg_iov->iov_len; msg.msg_iovlen--)
 			n -= msg.msg_iov++->iov_len;
 		if (msg.msg_iovlen > 0) {
@@ -260,7 +279,7 @@ static int read_reply(struct api_client *c, json_t **result)
 	return 0;
 }
 
-int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t **result)
+int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int fd, json_t **result)
 {
 	json_t *res = NULL;
 	int ret;
@@ -270,7 +289,7 @@ int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t 
 		json_decref(args);
 		return ret;
 	}
-	ret = send_request(c, cmd, args);
+	ret = send_request(c, cmd, args, fd);
 	if (ret == 0)
 		ret = read_reply(c, &res);
 	if (ret < 0)
@@ -280,6 +299,11 @@ int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t 
 	else
 		json_decref(res);
 	return 0;
+}
+
+int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t **result)
+{
+	return api_client_call_fd(c, cmd, args, -1, result);
 }
 
 int api_client_event(struct api_client *c, int timeout_ms, json_t **event)

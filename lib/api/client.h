@@ -26,6 +26,15 @@ int api_client_connect(const char *path, struct api_client **client);
 int api_client_call(struct api_client *client, const char *cmd, json_t *args, json_t **result);
 
 /*
+ * api_client_call() with a file descriptor passed along (SCM_RIGHTS on the
+ * request's first bytes), for the commands that take a file the client opened
+ * with its own rights: capture.start, config.load. fd stays the caller's; -1
+ * passes none.
+ */
+int api_client_call_fd(
+	struct api_client *client, const char *cmd, json_t *args, int fd, json_t **result);
+
+/*
  * The next event on a connection subscribed with api_client_call(c, "monitor",
  * ...): *event is a new reference to the whole message, {"event": "route.add",
  * "object": {...}}. Waits at most timeout_ms, -1 for ever; -ETIMEDOUT then.

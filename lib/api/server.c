@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api.h"
+#include "config/config.h"
 #include "infra/control.h"
 #include "infra/fp_error.h"
 #include "infra/log.h"
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -29,6 +33,8 @@
 #define READ_CHUNK (64 << 10)
 /* A buffer left bigger than this by a large message is freed once empty. */
 #define BUF_KEEP (1 << 20)
+/* Room for the descriptors of one message: a few more than are kept, to count them right. */
+#define FDS_RECV (2 * API_FDS_MAX)
 
 struct buf {
 	char *data;
@@ -45,6 +51,12 @@ struct stream {
 	void *cursor;
 };
 
+/* A descriptor passed by the client, and where in its byte stream it came. */
+struct passed_fd {
+	int fd;
+	uint64_t at; /* the bytes received with it and before: its request starts before */
+};
+
 struct conn {
 	int fd;
 	uint32_t events;       /* what epoll watches */
@@ -57,6 +69,9 @@ struct conn {
 	size_t scanned;
 	struct buf out; /* replies; [0, sent) is gone */
 	size_t sent;
+	uint64_t received;		   /* bytes read from the client so far */
+	struct passed_fd fds[API_FDS_MAX]; /* oldest first */
+	unsigned int n_fds;
 	LIST_ENTRY(conn) link;
 };
 
@@ -81,9 +96,10 @@ static struct conn *current;
 static struct stream *pending;
 
 static struct {
-	uint64_t refused; /* by the access check */
-	uint64_t dropped; /* clients that did not read their replies or events */
-	uint64_t events;  /* published */
+	uint64_t refused;     /* by the access check */
+	uint64_t dropped;     /* clients that did not read their replies or events */
+	uint64_t events;      /* published */
+	uint64_t fds_dropped; /* passed descriptors closed unread: over API_FDS_MAX, truncated */
 } counters;
 
 void api_command_register(struct api_command *c)
@@ -130,7 +146,8 @@ static int buf_reserve(struct buf *b, size_t room)
 static void buf_consume(struct buf *b, size_t n)
 {
 	b->len -= n;
-	memmove(b->data, b->data + n, b->len);
+	if (b->len > 0) /* an empty buffer may have no data at all */
+		memmove(b->data, b->data + n, b->len);
 	if (b->len == 0 && b->cap > BUF_KEEP) {
 		free(b->data);
 		*b = (struct buf){0};
@@ -166,8 +183,23 @@ static void stream_free(struct stream *s)
 	free(s);
 }
 
+/* Closes the passed descriptors that came with the bytes before pos: their requests were served. */
+static void conn_release_fds(struct conn *c, uint64_t pos)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < c->n_fds; i++) {
+		if (c->fds[i].at <= pos)
+			close(c->fds[i].fd);
+		else
+			c->fds[kept++] = c->fds[i];
+	}
+	c->n_fds = kept;
+}
+
 static void conn_close(struct conn *c)
 {
+	conn_release_fds(c, UINT64_MAX);
 	stream_free(c->stream);
 	control_fd_del(c->fd);
 	close(c->fd);
@@ -223,6 +255,29 @@ static void queue_reply(struct conn *c, json_t *id, int ret, json_t *result)
 	}
 }
 
+/* Every argument must be one the command declares. */
+static int check_args(const struct api_command *c, const json_t *args)
+{
+	const char *key;
+	char hint[300];
+	json_t *v;
+
+	json_object_foreach ((json_t *)args, key, v) {
+		bool known = false;
+
+		for (const char *const *a = c->args; *a != NULL && !known; a++)
+			known = strcmp(*a, key) == 0;
+		if (known)
+			continue;
+		if (c->args[0] == NULL)
+			return fp_error(EINVAL, "unknown argument '%s' for %s: it takes none", key,
+				c->name);
+		return fp_error(EINVAL, "unknown argument '%s' for %s %s", key, c->name,
+			cfg_names_hint(c->args, key, hint, sizeof(hint)));
+	}
+	return 0;
+}
+
 static int dispatch(const json_t *req, json_t **result)
 {
 	const json_t *cmd = json_object_get(req, "cmd"), *args = json_object_get(req, "args");
@@ -243,6 +298,8 @@ static int dispatch(const json_t *req, json_t **result)
 	if (c == NULL)
 		return fp_error(EOPNOTSUPP, "unknown command '%s' (api.commands lists them)",
 			json_string_value(cmd));
+	if (args != NULL && (ret = check_args(c, args)) < 0)
+		return ret;
 	empty = args ? NULL : json_object();
 	ret = c->fn(args ? args : empty, result);
 	json_decref(empty);
@@ -307,6 +364,8 @@ static void serve_line(struct conn *c, const char *line, size_t len)
  */
 static void process_input(struct conn *c)
 {
+	/* where in.data starts in the client's byte stream */
+	uint64_t base = c->received - c->in.len;
 	size_t start = 0;
 
 	while (!c->closing && c->stream == NULL) {
@@ -327,6 +386,7 @@ static void process_input(struct conn *c)
 				break;
 			if (end > start)
 				serve_line(c, c->in.data + start, end - start);
+			conn_release_fds(c, base + end);
 			start = end;
 			/* after the stream this line may have started, if any */
 			if (c->stream == NULL)
@@ -334,6 +394,7 @@ static void process_input(struct conn *c)
 			break;
 		}
 		serve_line(c, c->in.data + start, end - start);
+		conn_release_fds(c, base + end + 1);
 		start = c->scanned = end + 1;
 	}
 	if (c->closing)
@@ -342,8 +403,41 @@ static void process_input(struct conn *c)
 	c->scanned -= start;
 }
 
+/* Keeps the descriptors the client passed with the bytes just read (SCM_RIGHTS), in order. */
+static void conn_collect_fds(struct conn *c, struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fds[FDS_RECV];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		for (size_t i = 0; i < n; i++) {
+			if (c->n_fds < API_FDS_MAX) {
+				c->fds[c->n_fds++] = (struct passed_fd){fds[i], c->received};
+				continue;
+			}
+			close(fds[i]);
+			counters.fds_dropped++;
+		}
+	}
+	/* the kernel closed those that did not fit: how many is unknown, one at least */
+	if (msg->msg_flags & MSG_CTRUNC) {
+		LOG(WARNING, "api: a client passed more than %d file descriptors at once",
+			FDS_RECV);
+		counters.fds_dropped++;
+	}
+}
+
 static void conn_read(struct conn *c)
 {
+	union {
+		char buf[CMSG_SPACE(FDS_RECV * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	if (buf_reserve(&c->in, READ_CHUNK) < 0) {
@@ -351,7 +445,10 @@ static void conn_read(struct conn *c)
 		conn_abort(c);
 		return;
 	}
-	n = read(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len);
+	iov = (struct iovec){c->in.data + c->in.len, c->in.cap - c->in.len};
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof(control.buf);
+	n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n < 0) {
@@ -359,7 +456,9 @@ static void conn_read(struct conn *c)
 		return;
 	}
 	c->in.len += n;
+	c->received += n;
 	c->eof = n == 0;
+	conn_collect_fds(c, &msg);
 	process_input(c);
 }
 
@@ -707,6 +806,73 @@ void api_server_stop(void)
 	listen_fd = spare_fd = -1;
 }
 
+int api_take_fd(void)
+{
+	int fd;
+
+	if (current == NULL || current->n_fds == 0)
+		return fp_error(EBADF, "no file descriptor passed with the request");
+	fd = current->fds[0].fd;
+	memmove(&current->fds[0], &current->fds[1], --current->n_fds * sizeof(current->fds[0]));
+	return fd;
+}
+
+static const char *file_type(mode_t mode)
+{
+	return S_ISFIFO(mode)	? "a FIFO"
+	       : S_ISSOCK(mode) ? "a socket"
+	       : S_ISCHR(mode)	? "a character device"
+	       : S_ISBLK(mode)	? "a block device"
+	       : S_ISDIR(mode)	? "a directory"
+				: "an unknown type of file";
+}
+
+static int check_file(int fd, bool write, const char *name)
+{
+	int flags = fcntl(fd, F_GETFL), mode = flags & O_ACCMODE;
+	struct statfs sfs;
+	struct stat st;
+
+	if (flags < 0 || fstat(fd, &st) < 0 || fstatfs(fd, &sfs) < 0)
+		return fp_error(errno, "%s: %s", name, strerror(errno));
+	if (flags & O_PATH)
+		return fp_error(EBADF,
+			"%s: opened with O_PATH, the file can be neither read nor "
+			"written through it",
+			name);
+	if (!S_ISREG(st.st_mode))
+		return fp_error(EINVAL, "%s: %s, not a regular file", name, file_type(st.st_mode));
+	if (write ? mode == O_RDONLY : mode == O_WRONLY)
+		return fp_error(EBADF, "%s: not open for %s", name, write ? "writing" : "reading");
+	if (sfs.f_type == FUSE_SUPER_MAGIC)
+		return fp_error(EINVAL,
+			"%s: on a FUSE file system, whose process could keep fastpathd waiting",
+			name);
+	return 0;
+}
+
+int api_take_file(bool write, char *name, size_t size)
+{
+	char link[32];
+	ssize_t n;
+	int fd = api_take_fd(), ret;
+
+	if (fd < 0)
+		return fd;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, name, size - 1);
+	if (n < 0)
+		snprintf(name, size, "the file passed");
+	else
+		name[n] = '\0';
+	ret = check_file(fd, write, name);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
 int api_stream_begin(
 	const char *key, api_stream_next_fn next, api_stream_done_fn done, void *cursor)
 {
@@ -802,53 +968,45 @@ void api_event_publish(const char *type, json_t *object)
 	free(text);
 }
 
-static int no_args(const json_t *args)
-{
-	const char *key = json_object_iter_key(json_object_iter((json_t *)args));
-
-	return key ? fp_error(EINVAL, "unexpected argument '%s'", key) : 0;
-}
-
 static int api_commands(const json_t *args, json_t **result)
 {
-	int ret = no_args(args);
-	json_t *list;
+	json_t *list = json_array();
 
-	if (ret < 0)
-		return ret;
-	list = json_array();
-	for (const struct api_command *c = commands; c != NULL; c = c->next)
-		json_array_append_new(
-			list, json_pack("{s:s,s:s}", "name", c->name, "help", c->help));
+	(void)args;
+	for (const struct api_command *c = commands; c != NULL; c = c->next) {
+		json_t *names = json_array();
+
+		for (const char *const *a = c->args; *a != NULL; a++)
+			json_array_append_new(names, json_string(*a));
+		json_array_append_new(list, json_pack("{s:s,s:s,s:o}", "name", c->name, "help",
+						    c->help, "args", names));
+	}
 	*result = json_pack("{s:o}", "commands", list);
 	return 0;
 }
 
 static int api_version(const json_t *args, json_t **result)
 {
-	int ret = no_args(args);
-
-	if (ret == 0)
-		*result = json_pack(
-			"{s:s,s:i}", "version", FP_VERSION, "protocol", API_PROTOCOL_VERSION);
-	return ret;
+	(void)args;
+	*result = json_pack("{s:s,s:i}", "version", FP_VERSION, "protocol", API_PROTOCOL_VERSION);
+	return 0;
 }
 
 static int api_stats(const json_t *args, json_t **result)
 {
-	int ret = no_args(args), clients = 0, monitors = 0, streams = 0;
+	int clients = 0, monitors = 0, streams = 0;
 	const struct conn *c;
 
-	if (ret < 0)
-		return ret;
+	(void)args;
 	LIST_FOREACH (c, &conns, link) {
 		clients++;
 		monitors += c->monitor != 0;
 		streams += c->stream != NULL;
 	}
-	*result = json_pack("{s:i,s:i,s:i,s:I,s:I,s:I}", "clients", clients, "monitors", monitors,
-		"streams", streams, "refused", (json_int_t)counters.refused, "dropped",
-		(json_int_t)counters.dropped, "events", (json_int_t)counters.events);
+	*result = json_pack("{s:i,s:i,s:i,s:I,s:I,s:I,s:I}", "clients", clients, "monitors",
+		monitors, "streams", streams, "refused", (json_int_t)counters.refused, "dropped",
+		(json_int_t)counters.dropped, "events", (json_int_t)counters.events, "fds_dropped",
+		(json_int_t)counters.fds_dropped);
 	return 0;
 }
 
@@ -878,12 +1036,8 @@ static int api_monitor(const json_t *args, json_t **result)
 {
 	const json_t *events = json_object_get(args, "events"), *v;
 	uint32_t mask = 0;
-	const char *key;
 	size_t i;
 
-	json_object_foreach ((json_t *)args, key, v)
-		if (strcmp(key, "events") != 0)
-			return fp_error(EINVAL, "unexpected argument '%s'", key);
 	if (events == NULL)
 		mask = MONITOR_ALL;
 	else if (!json_is_array(events) || json_array_size(events) == 0)
@@ -909,18 +1063,20 @@ static int api_monitor(const json_t *args, json_t **result)
 
 static int api_monitor_stop(const json_t *args, json_t **result)
 {
-	int ret = no_args(args);
-
+	(void)args;
 	(void)result;
-	if (ret == 0 && current != NULL)
+	if (current != NULL)
 		current->monitor = 0;
-	return ret;
+	return 0;
 }
 
-API_COMMAND(api_commands_cmd, "api.commands", "list the API commands with their help", api_commands)
-API_COMMAND(api_version_cmd, "api.version", "daemon version and API protocol version", api_version)
-API_COMMAND(api_stats_cmd, "api.stats", "API clients, subscribers and counters", api_stats)
+API_COMMAND(api_commands_cmd, "api.commands", "list the API commands with their help and arguments",
+	api_commands, API_NO_ARGS)
+API_COMMAND(api_version_cmd, "api.version", "daemon version and API protocol version", api_version,
+	API_NO_ARGS)
+API_COMMAND(
+	api_stats_cmd, "api.stats", "API clients, subscribers and counters", api_stats, API_NO_ARGS)
 API_COMMAND(api_monitor_cmd, "monitor", "push events on this connection: link, neigh, route, addr",
-	api_monitor)
+	api_monitor, API_ARGS("events"))
 API_COMMAND(api_monitor_stop_cmd, "monitor.stop", "stop pushing events on this connection",
-	api_monitor_stop)
+	api_monitor_stop, API_NO_ARGS)

@@ -159,6 +159,8 @@ void cli_complete_help(struct cli_ctx *ctx, const char *line);
 
 /* Runs an API command (args stolen, NULL: none). 0 or <0 with the daemon's message. */
 int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result);
+/* The same, passing fd, a file the CLI opened with its user's rights (api_client_call_fd()). */
+int cli_call_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, json_t **result);
 
 /*
  * cli_call(), then prints the result: as indented JSON with -j or when print
@@ -166,6 +168,8 @@ int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **re
  */
 typedef void (*cli_print_fn)(struct cli_ctx *ctx, const json_t *result, const json_t *args);
 int cli_show(struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_print_fn print,
+	const json_t *args);
+int cli_show_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, cli_print_fn print,
 	const json_t *args);
 
 /*
@@ -196,10 +200,3 @@ json_int_t cli_int(const json_t *obj, const char *key);
  * from the daemon, and "file" (local file names, directories with a '/').
  */
 json_t *cli_values(struct cli_ctx *ctx, const char *source, const char *partial);
-
-/*
- * path made absolute for the daemon, which has its own working directory:
- * resolved with realpath() when must_exist, else its directory only (a file
- * to create). 0 or <0 with fp_error.
- */
-int cli_abspath(const char *path, bool must_exist, char *buf, size_t size);

@@ -13,7 +13,7 @@
 
 #define TABLE_MAX_COLUMNS 16
 
-int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result)
+int cli_call_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, json_t **result)
 {
 	if (ctx->client == NULL) {
 		int ret = api_client_connect(ctx->socket, &ctx->client);
@@ -23,14 +23,19 @@ int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **re
 			return ret;
 		}
 	}
-	return api_client_call(ctx->client, cmd, api_args, result);
+	return api_client_call_fd(ctx->client, cmd, api_args, fd, result);
 }
 
-int cli_show(struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_print_fn print,
+int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result)
+{
+	return cli_call_fd(ctx, cmd, api_args, -1, result);
+}
+
+int cli_show_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, cli_print_fn print,
 	const json_t *args)
 {
 	json_t *result;
-	int ret = cli_call(ctx, cmd, api_args, &result);
+	int ret = cli_call_fd(ctx, cmd, api_args, fd, &result);
 
 	if (ret < 0)
 		return ret;
@@ -42,6 +47,12 @@ int cli_show(struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_print_f
 	}
 	json_decref(result);
 	return 0;
+}
+
+int cli_show(struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_print_fn print,
+	const json_t *args)
+{
+	return cli_show_fd(ctx, cmd, api_args, -1, print, args);
 }
 
 void cli_ctx_fini(struct cli_ctx *ctx)
@@ -149,31 +160,6 @@ json_t *cli_values(struct cli_ctx *ctx, const char *source, const char *partial)
 	}
 	json_decref(result);
 	return values;
-}
-
-int cli_abspath(const char *path, bool must_exist, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	char dir[PATH_MAX], real[PATH_MAX];
-
-	if (must_exist) {
-		if (realpath(path, real) == NULL)
-			return fp_error(errno, "%s: %s", path, strerror(errno));
-		if ((size_t)snprintf(buf, size, "%s", real) >= size)
-			return fp_error(ENAMETOOLONG, "%s: path too long", path);
-		return 0;
-	}
-	if (*path == '\0' || (slash != NULL && slash[1] == '\0'))
-		return fp_error(EISDIR, "'%s': a file name is needed", path);
-	/* the directory must exist; the file may not yet */
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) + (slash == path) : 1,
-		slash ? path : ".");
-	if (realpath(dir, real) == NULL)
-		return fp_error(errno, "%s: %s", dir, strerror(errno));
-	if ((size_t)snprintf(buf, size, "%s%s%s", real, strcmp(real, "/") ? "/" : "",
-		    slash ? slash + 1 : path) >= size)
-		return fp_error(ENAMETOOLONG, "%s: path too long", path);
-	return 0;
 }
 
 static const char *cell(const json_t *v, char buf[32])

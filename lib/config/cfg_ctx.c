@@ -181,10 +181,22 @@ static const char *suggest(const char *const names[], const char *word)
 	return best;
 }
 
+const char *cfg_names_hint(const char *const names[], const char *word, char *buf, size_t size)
+{
+	const char *best = suggest(names, word);
+	char list[256];
+
+	if (best != NULL)
+		snprintf(buf, size, "(did you mean '%s'?)", best);
+	else
+		snprintf(buf, size, "(expected %s)", join_names(names, list, sizeof(list)));
+	return buf;
+}
+
 int cfg_check_keys(struct cfg_ctx *ctx, const json_t *obj, const char *const allowed[])
 {
-	const char *key, *best;
-	char list[256];
+	const char *key;
+	char hint[300];
 	void *it;
 
 	if (cfg_check_type(ctx, obj, JSON_OBJECT) < 0)
@@ -195,12 +207,8 @@ int cfg_check_keys(struct cfg_ctx *ctx, const json_t *obj, const char *const all
 		key = json_object_iter_key(it);
 		if (find_name(allowed, key) >= 0)
 			continue;
-		best = suggest(allowed, key);
-		if (best != NULL)
-			return cfg_err_key(ctx, key, EINVAL,
-				"unknown key '%s' (did you mean '%s'?)", key, best);
-		return cfg_err_key(ctx, key, EINVAL, "unknown key '%s' (expected %s)", key,
-			join_names(allowed, list, sizeof(list)));
+		return cfg_err_key(ctx, key, EINVAL, "unknown key '%s' %s", key,
+			cfg_names_hint(allowed, key, hint, sizeof(hint)));
 	}
 	return 0;
 }

@@ -4,10 +4,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * jansson only gives positions for syntax errors, so the text is scanned again
@@ -26,6 +29,7 @@ struct entry {
 
 struct cfg_doc {
 	char *name;
+	bool from_client;
 	json_t *root;
 	char *text; /* kept to locate values on demand */
 	size_t len;
@@ -409,6 +413,18 @@ static int duplicate_error(struct cfg_doc *doc)
 		key, first->key.line, first->key.col);
 }
 
+/*
+ * jansson quotes the text where a syntax error is ("invalid token near 'root:$6$...'"): the
+ * quote is cut, so that no message shows what a file holds. The position stays.
+ */
+static void cut_quote(char *text)
+{
+	char *near = strstr(text, " near '");
+
+	if (near != NULL)
+		*near = '\0';
+}
+
 /* Takes text, which must be malloc'ed. */
 static int load(const char *name, char *text, size_t len, struct cfg_doc **out)
 {
@@ -429,9 +445,11 @@ static int load(const char *name, char *text, size_t len, struct cfg_doc **out)
 		ret = 0;
 		if (json_error_code(&err) == json_error_duplicate_key)
 			ret = duplicate_error(doc);
-		if (ret == 0)
+		if (ret == 0) {
+			cut_quote(err.text);
 			ret = fp_error(EINVAL, "%s:%d:%d: syntax error: %s", name, err.line,
 				err.column, err.text);
+		}
 		goto fail;
 	}
 	if (!json_is_object(doc->root)) {
@@ -459,39 +477,75 @@ int cfg_doc_load_string(const char *name, const char *text, struct cfg_doc **out
 	return load(name, copy, strlen(copy), out);
 }
 
-int cfg_doc_load_file(const char *path, struct cfg_doc **out)
+static int too_big(const char *name)
 {
-	FILE *f = fopen(path, "r");
+	return fp_error(EFBIG, "%s: bigger than %d MiB", name, CFG_DOC_MAX_BYTES >> 20);
+}
+
+int cfg_doc_load_fd(int fd, const char *name, struct cfg_doc **out)
+{
 	size_t len = 0, cap = 0;
 	char *text = NULL, *p;
-	int ret;
+	struct stat st;
+	size_t room;
+	ssize_t n;
 
-	if (f == NULL)
-		return fp_error(errno, "%s: %s", path, strerror(errno));
-	do {
-		p = reserve(text, &cap, len + 4096, 1);
+	/* a regular file too big is refused unread */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > CFG_DOC_MAX_BYTES)
+		return too_big(name);
+	for (;;) {
+		p = reserve(text, &cap, len + 65536, 1);
 		if (p == NULL) {
-			ret = fp_error(ENOMEM, "%s: out of memory", path);
-			goto out;
+			free(text);
+			return fp_error(ENOMEM, "%s: out of memory", name);
 		}
 		text = p;
-		len += fread(text + len, 1, cap - len, f);
-	} while (len == cap);
-	if (ferror(f)) {
-		ret = fp_error(EIO, "%s: read error", path);
-	} else {
-		ret = load(path, text, len, out);
-		text = NULL;
+		/* one byte more than allowed tells a text too big (a file that grew, /dev/zero) */
+		room = cap - len;
+		if (room > (size_t)CFG_DOC_MAX_BYTES + 1 - len)
+			room = (size_t)CFG_DOC_MAX_BYTES + 1 - len;
+		n = read(fd, text + len, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(text);
+			return fp_error(errno, "%s: %s", name, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		len += n;
+		if (len > CFG_DOC_MAX_BYTES) {
+			free(text);
+			return too_big(name);
+		}
 	}
-out:
-	free(text);
-	fclose(f);
+	return load(name, text, len, out);
+}
+
+int cfg_doc_load_file(const char *path, struct cfg_doc **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return fp_error(errno, "%s: %s", path, strerror(errno));
+	ret = cfg_doc_load_fd(fd, path, out);
+	close(fd);
 	return ret;
 }
 
 json_t *cfg_doc_root(const struct cfg_doc *doc)
 {
 	return doc->root;
+}
+
+void cfg_doc_set_from_client(struct cfg_doc *doc)
+{
+	doc->from_client = true;
+}
+
+bool cfg_doc_from_client(const struct cfg_doc *doc)
+{
+	return doc != NULL && doc->from_client;
 }
 
 const char *cfg_doc_name(const struct cfg_doc *doc)

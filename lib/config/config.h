@@ -23,14 +23,27 @@ struct cfg_pos {
 	int line, col;
 };
 
+/* The largest document read (a million routes take 55 MB): /dev/zero is no document. */
+#define CFG_DOC_MAX_BYTES (256 << 20)
+
 /*
  * Parse a document whose root must be an object; duplicate keys are rejected.
  * Errors read "name:line:col: ...", syntax errors with jansson's own text and
- * position. name is only used in messages.
+ * position, without the text jansson quotes: a message never shows the file's
+ * content. name is only used in messages.
  */
 int cfg_doc_load_file(const char *path, struct cfg_doc **out);
+/* The document read from fd (its current offset to its end), named name in messages. */
+int cfg_doc_load_fd(int fd, const char *name, struct cfg_doc **out);
 int cfg_doc_load_string(const char *name, const char *text, struct cfg_doc **out);
 json_t *cfg_doc_root(const struct cfg_doc *doc);
+/*
+ * A document an API client sent (config.load), not fastpathd's own config file: the sections
+ * refuse what would make the daemon open a path it names (a port's pcap file). doc may be
+ * NULL (an API request's object): false.
+ */
+void cfg_doc_set_from_client(struct cfg_doc *doc);
+bool cfg_doc_from_client(const struct cfg_doc *doc);
 const char *cfg_doc_name(const struct cfg_doc *doc);
 void cfg_doc_free(struct cfg_doc *doc);
 /* Position of the value at an RFC 6901 pointer ("" is the root, "/ports/0/mtu"). */
@@ -71,6 +84,11 @@ int cfg_err_key(struct cfg_ctx *ctx, const char *key, int errnum, const char *fm
  * suggestion. Returns 0 or <0.
  */
 int cfg_check_keys(struct cfg_ctx *ctx, const json_t *obj, const char *const allowed[]);
+/*
+ * What to say of word, which is not among names (NULL-terminated): "(did you mean 'mtu'?)"
+ * when it is close to one, else "(expected 'a', 'b')". Written in buf, returned.
+ */
+const char *cfg_names_hint(const char *const names[], const char *word, char *buf, size_t size);
 
 /* "an integer", "a string"...; JSON_TRUE and JSON_FALSE are both "a boolean". */
 const char *cfg_type_name(json_type type);

@@ -6,8 +6,10 @@
 #include "infra/log.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *startup_path; /* NULL: the built-in demo */
 static const char *startup_text;
@@ -17,12 +19,6 @@ void config_set_startup(const char *path, const char *text)
 	free(startup_path);
 	startup_path = path ? strdup(path) : NULL;
 	startup_text = text;
-}
-
-static int load_doc(const char *path, const char *text, struct cfg_doc **doc)
-{
-	return path ? cfg_doc_load_file(path, doc)
-		    : cfg_doc_load_string("<demo config>", text, doc);
 }
 
 /* Takes doc: its tree is freed before the apply, which may fill a FIB. */
@@ -214,17 +210,14 @@ static void restore(const struct state *before)
 	free(saved);
 }
 
-int config_load(const char *path, const char *text, json_t **changes)
+int config_load(struct cfg_doc *doc, json_t **changes)
 {
 	struct state before = {0}, after;
 	struct cfg_parsed *parsed;
-	struct cfg_doc *doc;
 	char msg[512];
 	int ret;
 
 	/* validated first: a document that does not validate needs no state taken nor undone */
-	if ((ret = load_doc(path, text, &doc)) < 0)
-		return ret;
 	if ((ret = parse(doc, &parsed)) < 0)
 		goto refused;
 	if ((ret = state_get(&before)) < 0) {
@@ -255,7 +248,11 @@ out:
 
 int config_reload(json_t **changes)
 {
-	return config_load(startup_path, startup_text, changes);
+	struct cfg_doc *doc;
+	int ret = startup_path ? cfg_doc_load_file(startup_path, &doc)
+			       : cfg_doc_load_string("<demo config>", startup_text, &doc);
+
+	return ret < 0 ? ret : config_load(doc, changes);
 }
 
 static int api_config_dump(const json_t *args, json_t **result)
@@ -265,25 +262,28 @@ static int api_config_dump(const json_t *args, json_t **result)
 	return 0;
 }
 
+/* The document is the file passed with the request, read with the client's rights. */
 static int api_config_load(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"path", NULL};
-	struct cfg_ctx ctx;
-	const char *path;
-	int ret;
+	char name[PATH_MAX];
+	struct cfg_doc *doc;
+	int fd, ret;
 
-	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0)
-		ret = cfg_get_string(&ctx, args, "path", true, &path);
-	cfg_ctx_fini(&ctx);
+	(void)args;
+	fd = api_take_file(false, name, sizeof(name));
+	if (fd < 0)
+		return fd;
+	ret = cfg_doc_load_fd(fd, name, &doc);
+	close(fd);
 	if (ret < 0)
 		return ret;
-	if (path[0] != '/')
-		return fp_error(EINVAL, "'%s': the daemon needs an absolute path", path);
-	return config_load(path, NULL, result);
+	cfg_doc_set_from_client(doc);
+	return config_load(doc, result);
 }
 
-API_COMMAND(
-	config_dump_cmd, "config.dump", "the running state as a config document", api_config_dump)
+API_COMMAND(config_dump_cmd, "config.dump", "the running state as a config document",
+	api_config_dump, API_NO_ARGS)
 API_COMMAND(config_load_cmd, "config.load",
-	"apply a config file, all or nothing, and report what changed", api_config_load)
+	"apply the config document passed with the request, all or nothing, and report what "
+	"changed",
+	api_config_load, API_NO_ARGS)

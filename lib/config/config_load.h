@@ -7,10 +7,12 @@
 void config_set_startup(const char *path, const char *text);
 
 /*
- * Applies a document (file at path, or text) all or nothing: a document that
- * does not validate changes nothing, and if applying fails half-way the state
- * from before is applied back. *changes: {"changes": [{"section", "added",
+ * Applies a document all or nothing, and frees it: a document that does not
+ * validate changes nothing, and if applying fails half-way the state from
+ * before is applied back. *changes: {"changes": [{"section", "added",
  * "removed", "changed"}]}, items as compact JSON text.
  */
-int config_load(const char *path, const char *text, json_t **changes);
+struct cfg_doc;
+int config_load(struct cfg_doc *doc, json_t **changes);
+/* config_load() of the startup document (SIGHUP), read from the path root gave again. */
 int config_reload(json_t **changes);

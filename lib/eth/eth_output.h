@@ -40,6 +40,9 @@ struct eth_output_hop {
 	struct neigh *neigh; /* the route's gateway, NULL for a connected destination */
 	uint16_t iface_id;
 	bool resolved;
+	/* neigh, or the entry found for a connected destination: what names the address to
+	 * resolve when there is no MAC */
+	struct neigh *neigh_found;
 	uint32_t max_frame; /* the longest frame it takes as is; 0: none (no MAC, no interface) */
 	struct rte_ether_hdr eth;
 };
@@ -64,6 +67,7 @@ static inline void eth_output_hop_fill(struct eth_output_hop *hop, const struct 
 	if (mac != NULL)
 		hop->eth.dst_addr = *mac;
 	hop->resolved = mac != NULL || (n != NULL && neigh_l2_get(n, &hop->eth.dst_addr));
+	hop->neigh_found = n;
 	if (hop->iface != NULL)
 		hop->eth.src_addr = hop->iface->mac;
 	hop->eth.ether_type = rte_cpu_to_be_16(ethertype);

@@ -334,7 +334,7 @@ static void route_event(const char *type, const struct fib_family *fam, uint16_t
 }
 
 /* The listeners hear of the route as it is in the table: its interfaces found. */
-static void tell_added(const struct route *r, const struct group_key *key)
+static void tell_added(const struct route *r, const struct group_key *key, const struct route *old)
 {
 	struct route done = *r;
 
@@ -344,7 +344,7 @@ static void tell_added(const struct route *r, const struct group_key *key)
 		done.nh[i].weight = key->m[i].weight;
 	}
 	for (struct fib_listener *l = listeners; l != NULL; l = l->next)
-		l->added(&done);
+		l->added(&done, old);
 }
 
 int fib_route_add(const struct route *r, bool replace)
@@ -353,7 +353,9 @@ int fib_route_add(const struct route *r, bool replace)
 	struct nh_group *g = NULL, *old = NULL;
 	char pfx[FP_IP_PREFIXSTRLEN];
 	struct group_key key;
+	struct route was;
 	void *fib, *node;
+	bool changed;
 	uint64_t nh;
 	int ret;
 
@@ -373,6 +375,8 @@ int fib_route_add(const struct route *r, bool replace)
 		if (!replace && (old->origin != ORIGIN_KERNEL || r->origin == ORIGIN_KERNEL))
 			return fp_error(EEXIST, "route %s exists in VRF %u",
 				fp_ip_prefix_fmt(&r->prefix, pfx), r->vrf);
+		if (listeners != NULL)
+			route_from_node(fam, r->vrf, node, &was);
 	}
 	if ((ret = group_get(&key, &g)) < 0)
 		return route_error(&r->prefix, ret);
@@ -381,14 +385,16 @@ int fib_route_add(const struct route *r, bool replace)
 		group_unref(g);
 		return route_error(&r->prefix, ret);
 	}
+	/* the same group: the same type, origin and paths, nothing changed (a reload) */
+	changed = g != old;
 	if (old != NULL) {
 		group_unref(old);
 	} else {
 		route_counts[family_index(fam->family)][r->vrf]++;
 	}
 	route_event("route.add", fam, r->vrf, fib, &r->prefix);
-	if (listeners != NULL)
-		tell_added(r, &key);
+	if (listeners != NULL && changed)
+		tell_added(r, &key, old != NULL ? &was : NULL);
 	return 0;
 }
 

@@ -170,10 +170,11 @@ const char *route_protocol_name(uint8_t protocol, char buf[4]);
 
 /*
  * Control-thread subsystems that follow the routes (lib/netlink): added once a route is in
- * the table (a replacement too), deleted once it is gone, with the route as it was.
+ * the table, with the route it replaced (NULL if none; not called when a replacement changes
+ * nothing), deleted once it is gone, with the route as it was.
  */
 struct fib_listener {
-	void (*added)(const struct route *r);
+	void (*added)(const struct route *r, const struct route *old);
 	void (*deleted)(const struct route *r);
 	struct fib_listener *next;
 };

@@ -30,7 +30,10 @@ static void *table4(uint16_t vrf, bool create)
 	snprintf(name, sizeof(name), "fib4-%u", vrf);
 	fp_fib4[vrf] = rte_fib_create(name, SOCKET_ID_ANY, &conf);
 	if (fp_fib4[vrf] == NULL)
-		fp_error(ENOMEM, "VRF %u: cannot create its FIB: %s", vrf, rte_strerror(rte_errno));
+		fp_error(ENOMEM,
+			"VRF %u: not enough memory for its IPv4 FIB (%d routes, about 500 "
+			"MB): " FIB_MORE_MEMORY,
+			vrf, FIB4_MAX_ROUTES);
 	return fp_fib4[vrf];
 }
 

@@ -62,8 +62,11 @@ static void *table6(uint16_t vrf, bool create)
 	fp_fib6[vrf] = rte_fib6_create(name, SOCKET_ID_ANY, &conf);
 	if (fp_fib6[vrf] == NULL)
 		fp_error(ENOMEM,
-			"VRF %u: cannot create its IPv6 FIB (%u routes, %u tbl8 groups): %s", vrf,
-			size.max_routes, size.tbl8_groups, rte_strerror(rte_errno));
+			"VRF %u: not enough memory for its IPv6 FIB of %u routes and %u tbl8 "
+			"groups "
+			"(fib.ipv6_max_routes, fib.ipv6_tbl8_groups): lower them, "
+			"or " FIB_MORE_MEMORY,
+			vrf, size.max_routes, size.tbl8_groups);
 	table_size[vrf].max_routes = size.max_routes;
 	table_size[vrf].tbl8_groups = size.tbl8_groups;
 	return fp_fib6[vrf];
@@ -293,7 +296,7 @@ const struct nh_group *fib6_lookup(uint16_t vrf, const struct fp_ip6_addr *addr)
 /* The "fib" config section -------------------------------------------------------------------- */
 
 /*
- * {"ipv6_max_routes": 1048576, "ipv6_tbl8_groups": 1114112}: the size of the IPv6 tables made
+ * {"ipv6_max_routes": 65536, "ipv6_tbl8_groups": 69632}: the size of the IPv6 tables made
  * from then on, tbl8 groups FIB6_TBL8_FOR(routes) unless given. A table keeps its size: changing
  * it takes a restart for a VRF that has IPv6 routes.
  */

@@ -59,9 +59,10 @@ unsigned int fib6_route_count(uint16_t vrf);
 /*
  * The size of the tables created from now on (the config's "fib" section; by default
  * FIB6_DEFAULT_ROUTES routes and FIB6_TBL8_FOR() them tbl8 groups). A table keeps the size it
- * was created with. 0 or -EINVAL.
+ * was created with. 0 or -EINVAL. The default, 64k routes, takes about 150 MB, so that a small
+ * machine starts (1M take 1.6 GB): fib.ipv6_max_routes raises it.
  */
-#define FIB6_DEFAULT_ROUTES (1u << 20)
+#define FIB6_DEFAULT_ROUTES (1u << 16)
 /* A /48 alone in its /40 takes a tbl8 group, and its /32 and /24 one more each when new. */
 #define FIB6_TBL8_FOR(routes) ((routes) + (routes) / 16)
 int fib6_set_size(uint32_t max_routes, uint32_t tbl8_groups);

@@ -31,6 +31,11 @@ struct fib_family {
 
 extern const struct fib_family fib4_family, fib6_family;
 
+/* A table's memory is allocated whole when the table is made: what to do when it is short. */
+#define FIB_MORE_MEMORY                                                                            \
+	"give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or "    \
+	"eal.memory_mb without hugepages"
+
 /* The family's ops, NULL for another family. */
 static inline const struct fib_family *fib_family_of(uint8_t family)
 {

@@ -109,11 +109,13 @@ static int shorthand_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_
 	return ret;
 }
 
+/* A route, in the config file and in route.add. */
+static const char *const route_keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
+
 /* Duplicates are left to the caller: an API request has one route, a document many. */
 static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct route_spec *s = elem;
-	static const char *const keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
 	bool shorthand = json_object_get(obj, "via") != NULL || json_object_get(obj, "dev") != NULL;
 	json_t *nhs = NULL, *v;
 	uint64_t vrf = 0;
@@ -121,7 +123,7 @@ static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, route_keys)) < 0 ||
 		(ret = cfg_get_ip_prefix(ctx, obj, "prefix", true, false, &s->r.prefix)) < 0 ||
 		(ret = cfg_get_uint(ctx, obj, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) < 0 ||
 		(ret = cfg_get_enum(ctx, obj, "type", false, route_type_names, &type)) < 0 ||
@@ -469,7 +471,6 @@ static int api_route_add(const json_t *args, json_t **result)
 
 static int api_route_del(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"prefix", "vrf", NULL};
 	struct fp_ip_prefix p;
 	struct cfg_ctx ctx;
 	uint64_t vrf = 0;
@@ -477,8 +478,7 @@ static int api_route_del(const json_t *args, json_t **result)
 
 	(void)result;
 	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0 &&
-		(ret = cfg_get_ip_prefix(&ctx, args, "prefix", true, false, &p)) >= 0)
+	if ((ret = cfg_get_ip_prefix(&ctx, args, "prefix", true, false, &p)) >= 0)
 		ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf);
 	cfg_ctx_fini(&ctx);
 	return ret < 0 ? ret : fib_route_del(vrf, &p);
@@ -498,7 +498,6 @@ static int route_list_next(void *cursor, json_t *items, size_t max)
 /* {"vrf": 0, "family": "ipv6"}, both optional: IPv4 routes, then IPv6 ones */
 static int api_route_list(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"vrf", "family", NULL};
 	static const char *const families[] = {"ipv4", "ipv6", NULL};
 	uint64_t vrf = UINT16_MAX;
 	struct fib_position *pos;
@@ -508,8 +507,7 @@ static int api_route_list(const json_t *args, json_t **result)
 	(void)result;
 
 	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0 &&
-		(ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) >= 0)
+	if ((ret = cfg_get_uint(&ctx, args, "vrf", false, 0, FP_MAX_VRFS - 1, &vrf)) >= 0)
 		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
 	cfg_ctx_fini(&ctx);
 	if (ret < 0)
@@ -525,7 +523,8 @@ static int api_route_list(const json_t *args, json_t **result)
 	return api_stream_begin("routes", route_list_next, free, pos);
 }
 
-API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route", api_route_add)
-API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 or IPv6 route", api_route_del)
+API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route", api_route_add, route_keys)
+API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 or IPv6 route", api_route_del,
+	API_ARGS("prefix", "vrf"))
 API_COMMAND(route_list_cmd, "route.list", "list the routes, IPv4 then IPv6 (\"family\" for one)",
-	api_route_list)
+	api_route_list, API_ARGS("vrf", "family"))

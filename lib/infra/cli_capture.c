@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet capture to a pcapng file, by the daemon. */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
 
-#include <limits.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 static int capture_start(struct cli_ctx *ctx, const json_t *args)
 {
 	static const char *const directions[] = {"rx", "tx", "drop"};
+	const char *path = cli_str(args, "file");
 	json_t *api = json_object();
-	char path[PATH_MAX];
-	int ret = cli_abspath(cli_str(args, "file"), false, path, sizeof(path));
+	int fd, ret;
 
-	if (ret < 0) {
-		json_decref(api);
-		return ret;
-	}
-	json_object_set_new(api, "file", json_string(path));
 	if (*cli_str(args, "port"))
 		json_object_set_new(api, "port", json_string(cli_str(args, "port")));
 	for (size_t i = 0; i < sizeof(directions) / sizeof(directions[0]); i++)
@@ -24,12 +22,25 @@ static int capture_start(struct cli_ctx *ctx, const json_t *args)
 			json_object_set_new(api, "direction", json_string(directions[i]));
 	if (json_is_integer(json_object_get(args, "count")))
 		json_object_set(api, "count", json_object_get(args, "count"));
-	return cli_call(ctx, "capture.start", api, NULL);
+	if (json_is_integer(json_object_get(args, "max-bytes")))
+		json_object_set(api, "max_bytes", json_object_get(args, "max-bytes"));
+	/* opened here, with the user's rights: the daemon writes what it is given */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		json_decref(api);
+		return fp_error(errno, "%s: %s", path, strerror(errno));
+	}
+	ret = cli_call_fd(ctx, "capture.start", api, fd, NULL);
+	close(fd);
+	return ret;
 }
 
-CLI_COMMAND(capture_start_cmd, "capture start [port IFACE] [rx|tx|drop] [count N] file FILE",
+CLI_COMMAND(capture_start_cmd,
+	"capture start [port IFACE] [rx|tx|drop] [count N] [max-bytes N] file FILE",
 	"Capture packets to a pcapng file (for wireshark or tcpdump -r): those of one port or "
-	"all, received, sent, dropped or all of them, until capture stop or N packets.",
+	"all, received, sent, dropped or all of them, until capture stop, N packets or a file of "
+	"max-bytes (default 64 MiB). fastpathctl creates FILE with your rights and fastpathd "
+	"writes to it.",
 	capture_start)
 
 static int capture_stop(struct cli_ctx *ctx, const json_t *args)
@@ -60,6 +71,17 @@ static void print_capture(struct cli_ctx *ctx, const json_t *result, const json_
 	if (count > 0)
 		fprintf(ctx->out, " of %lld", count);
 	fputs(" packets\n", ctx->out);
+	fprintf(ctx->out, "  bytes      %lld of at most %lld\n", cli_int(result, "bytes"),
+		cli_int(result, "max_bytes"));
+	if (cli_int(result, "lost") > 0)
+		fprintf(ctx->out, "  lost       %lld packets (no buffer)\n",
+			cli_int(result, "lost"));
+	if (cli_int(result, "over_limit") > 0)
+		fprintf(ctx->out, "  full       %lld packets not written (max-bytes reached)\n",
+			cli_int(result, "over_limit"));
+	if (*cli_str(result, "error"))
+		fprintf(ctx->out, "  error      %s: %lld packets not written\n",
+			cli_str(result, "error"), cli_int(result, "write_errors"));
 }
 
 static int show_capture(struct cli_ctx *ctx, const json_t *args)
@@ -68,5 +90,6 @@ static int show_capture(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_capture_cmd, "show capture",
-	"The capture's state: running or not, its file, port, direction and packets captured.",
+	"The capture's state: running or not, its file, port, direction, packets captured and "
+	"bytes written, packets not written (file full, write error).",
 	show_capture)

@@ -118,27 +118,38 @@ int control_init(void)
 	return control_fd_add(tickfd, EPOLLIN, tick, NULL);
 }
 
-int control_run(void)
+/* One epoll_wait of timeout_ms and the callbacks of what is ready: the number of events or <0. */
+static int control_dispatch(int timeout_ms)
 {
 	struct epoll_event evs[64];
+	int n = epoll_wait(epfd, evs, 64, timeout_ms);
 
+	if (n < 0)
+		return errno == EINTR ? 0 : fp_error(errno, "epoll_wait: %s", strerror(errno));
+	for (int i = 0; i < n; i++) {
+		struct fd_entry *e = &fds[evs[i].data.fd];
+
+		/* an earlier callback of this batch may have closed it */
+		if (e->cb != NULL)
+			e->cb(evs[i].data.fd, evs[i].events, e->arg);
+	}
+	return n;
+}
+
+int control_run(void)
+{
 	while (!stopping) {
-		int n = epoll_wait(epfd, evs, 64, -1);
+		int ret = control_dispatch(-1);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return fp_error(errno, "epoll_wait: %s", strerror(errno));
-		}
-		for (int i = 0; i < n; i++) {
-			struct fd_entry *e = &fds[evs[i].data.fd];
-
-			/* an earlier callback of this batch may have closed it */
-			if (e->cb != NULL)
-				e->cb(evs[i].data.fd, evs[i].events, e->arg);
-		}
+		if (ret < 0)
+			return ret;
 	}
 	return 0;
+}
+
+int control_poll(void)
+{
+	return control_dispatch(0);
 }
 
 void control_stop(void)

@@ -32,5 +32,11 @@ extern volatile uint64_t fp_clock_ms;
 int control_init(void);
 /* Runs until control_stop(); returns 0 or <0. */
 int control_run(void);
+/*
+ * Runs the callbacks of what is ready now, without waiting: the number of events handled,
+ * or <0. For the fuzzing harness (tests/fuzz), which walks a graph and drains the punt ring
+ * on one thread.
+ */
+int control_poll(void);
 void control_stop(void);
 void control_fini(void);

@@ -29,11 +29,16 @@ struct port_conf {
 	json_t *driver_args; /* the driver's own keys as written, for dumps */
 };
 
-/* A driver config key and the EAL devargs option it becomes (NULL: it names the device). */
+/*
+ * A driver config key and the EAL devargs option it becomes (NULL: it names the device).
+ * DRIVER_PATH is a string that names a file the PMD opens (a pcap file, a socket, a
+ * program): such a port comes from fastpathd's own config file only, never from a document
+ * an API client loads (cfg_doc_from_client()).
+ */
 struct port_driver_key {
 	const char *key;
 	const char *devarg;
-	enum { DRIVER_STRING, DRIVER_UINT, DRIVER_BOOL } type;
+	enum { DRIVER_STRING, DRIVER_PATH, DRIVER_UINT, DRIVER_BOOL } type;
 	bool required;
 };
 

@@ -2,6 +2,7 @@
 #include "config/config.h"
 #include "fp_error.h"
 #include "fp_net.h"
+#include "iface.h"
 #include "port.h"
 
 #include <errno.h>
@@ -58,6 +59,46 @@ static json_t *driver_args_of(const json_t *obj, const struct port_driver *d)
 	return args;
 }
 
+/* The first key of obj that names a file for the PMD ("devargs" may), or NULL. */
+static const char *file_key(const json_t *obj, const struct port_driver *d)
+{
+	for (size_t i = 0; d->keys[i].key != NULL; i++)
+		if (d->keys[i].type == DRIVER_PATH && json_object_get(obj, d->keys[i].key) != NULL)
+			return d->keys[i].key;
+	return json_object_get(obj, "devargs") != NULL ? "devargs" : NULL;
+}
+
+/*
+ * A document from an API client may keep a running port that names files as it is (a dump
+ * loaded back), but neither make nor change one: the daemon would open, as root, paths the
+ * client chose. Checked before the driver's parse, which may look at them.
+ */
+static int check_client_files(struct cfg_ctx *ctx, const json_t *obj, const struct port_conf *c)
+{
+	const char *key = file_key(obj, c->driver);
+	const struct iface *iface;
+	const struct port_conf *now;
+	json_t *args;
+	bool same;
+
+	if (key == NULL || !cfg_doc_from_client(ctx->doc))
+		return 0;
+	iface = iface_by_name(c->name);
+	now = iface ? port_conf_of(iface) : NULL;
+	if (now != NULL && now->driver == c->driver &&
+		strcmp(now->extra_devargs, c->extra_devargs) == 0) {
+		args = driver_args_of(obj, c->driver);
+		same = json_equal(args, now->driver_args);
+		json_decref(args);
+		if (same)
+			return 0;
+	}
+	return cfg_err_key(ctx, key, EPERM,
+		"a port whose '%s' names files for its driver comes from fastpathd's own config "
+		"file only (fastpathd -c, SIGHUP): fastpathd opens no path an API client names",
+		key);
+}
+
 static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct port_conf *c = elem;
@@ -106,7 +147,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 		return ret;
 	if (ret > 0)
 		snprintf(c->extra_devargs, sizeof(c->extra_devargs), "%s", extra);
-	if ((ret = c->driver->parse(ctx, obj, c)) < 0)
+	if ((ret = check_client_files(ctx, obj, c)) < 0 ||
+		(ret = c->driver->parse(ctx, obj, c)) < 0)
 		return ret;
 	c->driver_args = driver_args_of(obj, c->driver);
 	return 0;

@@ -309,11 +309,12 @@ static int api_iface_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(stats_show_cmd, "stats.show",
-	"port, node and drop counters, objects in use per mempool", api_stats_show)
-API_COMMAND(
-	stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show", api_stats_clear)
+	"port, node and drop counters, objects in use per mempool", api_stats_show, API_NO_ARGS)
+API_COMMAND(stats_clear_cmd, "stats.clear", "zero the counters shown by stats.show",
+	api_stats_clear, API_NO_ARGS)
 API_COMMAND(runtime_show_cmd, "runtime.show",
 	"per worker and node: calls, packets and cycles since the last stats.clear",
-	api_runtime_show)
-API_COMMAND(graph_show_cmd, "graph.show", "the worker graph: nodes and their edges", api_graph_show)
-API_COMMAND(iface_list_cmd, "iface.list", "list the interfaces", api_iface_list)
+	api_runtime_show, API_NO_ARGS)
+API_COMMAND(graph_show_cmd, "graph.show", "the worker graph: nodes and their edges", api_graph_show,
+	API_NO_ARGS)
+API_COMMAND(iface_list_cmd, "iface.list", "list the interfaces", api_iface_list, API_NO_ARGS)

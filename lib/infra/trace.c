@@ -127,15 +127,13 @@ static int trace_publish(uint32_t count)
 
 static int api_trace_add(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"count", NULL};
 	struct cfg_ctx ctx;
 	uint64_t count;
 	int ret;
 
 	(void)result;
 	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_check_keys(&ctx, args, keys)) == 0)
-		ret = cfg_get_uint(&ctx, args, "count", true, 1, TRACE_MAX_PACKETS, &count);
+	ret = cfg_get_uint(&ctx, args, "count", true, 1, TRACE_MAX_PACKETS, &count);
 	cfg_ctx_fini(&ctx);
 	return ret < 0 ? ret : trace_publish(count);
 }
@@ -169,7 +167,9 @@ static int api_trace_show(const json_t *args, json_t **result)
 	return 0;
 }
 
-API_COMMAND(trace_add_cmd, "trace.add", "trace the next N packets through the graph", api_trace_add)
+API_COMMAND(trace_add_cmd, "trace.add", "trace the next N packets through the graph", api_trace_add,
+	API_ARGS("count"))
 API_COMMAND(trace_clear_cmd, "trace.clear", "stop tracing and forget the traced packets",
-	api_trace_clear)
-API_COMMAND(trace_show_cmd, "trace.show", "the traced packets, node by node", api_trace_show)
+	api_trace_clear, API_NO_ARGS)
+API_COMMAND(trace_show_cmd, "trace.show", "the traced packets, node by node", api_trace_show,
+	API_NO_ARGS)

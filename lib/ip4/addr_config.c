@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "infra/fp_error.h"
 #include "infra/iface_names.h"
+#include "ip4.h"
 #include "ip6/addr6.h"
 
 #include <errno.h>
@@ -28,23 +29,48 @@ static struct fp_ip6_prefix addr_spec_v6(const struct addr_spec *s)
 	return (struct fp_ip6_prefix){s->p.addr.v6, s->p.len};
 }
 
+/*
+ * At the address's value: what no interface may have is refused, saying why. Linux ignores
+ * 0.0.0.0 without a word and takes a /0, which makes every destination on-link (IPv6: a
+ * default route through the interface); a router refuses both.
+ */
+static int check_address(struct cfg_ctx *ctx, const struct fp_ip_prefix *p)
+{
+	const char *what = ip_addr_not_unicast(&p->addr);
+	char text[FP_IP_PREFIXSTRLEN];
+
+	fp_ip_prefix_fmt(p, text);
+	if (what == NULL && p->addr.family == AF_INET6 && fp_ip6_is_v4_mapped(&p->addr.v6))
+		what = "an IPv4 address written as IPv6";
+	if (what != NULL)
+		return cfg_err(ctx, EINVAL, "'%s' is %s, not an interface's", text, what);
+	if (p->len == 0)
+		return cfg_err(ctx, EINVAL,
+			"'%s': a prefix length of 0 would put every destination on this link",
+			text);
+	return 0;
+}
+
+/* An address, in the config file and in addr.add and addr.del. */
+static const char *const addr_keys[] = {"iface", "address", NULL};
+
 static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
 	struct addr_spec *s = elem;
-	static const char *const keys[] = {"iface", "address", NULL};
 	char key[64], pfx[FP_IP_PREFIXSTRLEN];
 	const char *iface;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, addr_keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_ip_prefix(ctx, obj, "address", true, true, &s->p)) < 0)
 		return ret;
 	snprintf(s->iface, sizeof(s->iface), "%s", iface);
 	snprintf(key, sizeof(key), "%s %s", iface, fp_ip_prefix_fmt(&s->p, pfx));
 	cfg_push_key(ctx, "address");
-	ret = cfg_declare(ctx, "address", key);
+	if ((ret = check_address(ctx, &s->p)) == 0)
+		ret = cfg_declare(ctx, "address", key);
 	cfg_pop(ctx);
 	return ret;
 }
@@ -236,15 +262,12 @@ static int api_addr_del(const json_t *args, json_t **result)
 /* {"family": "inet" or "inet6"} lists one family's, as ip -4 and ip -6 addr. */
 static int api_addr_list(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"family", NULL};
 	static const char *const families[] = {"inet", "inet6", NULL};
 	struct cfg_ctx ctx;
 	int family = -1, ret;
 
 	cfg_ctx_init_live(&ctx);
-	ret = cfg_check_keys(&ctx, args, keys);
-	if (ret == 0)
-		ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
+	ret = cfg_get_enum(&ctx, args, "family", false, families, &family);
 	cfg_ctx_fini(&ctx);
 	if (ret < 0)
 		return ret;
@@ -253,7 +276,9 @@ static int api_addr_list(const json_t *args, json_t **result)
 	return 0;
 }
 
-API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 or IPv6 address to an interface", api_addr_add)
+API_COMMAND(addr_add_cmd, "addr.add", "add an IPv4 or IPv6 address to an interface", api_addr_add,
+	addr_keys)
 API_COMMAND(addr_del_cmd, "addr.del", "remove an IPv4 or IPv6 address from an interface",
-	api_addr_del)
-API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 and IPv6 addresses", api_addr_list)
+	api_addr_del, addr_keys)
+API_COMMAND(addr_list_cmd, "addr.list", "list the IPv4 and IPv6 addresses", api_addr_list,
+	API_ARGS("family"))

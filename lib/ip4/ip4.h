@@ -6,6 +6,7 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
+#include "infra/fp_net.h"
 #include "infra/graph.h"
 #include "infra/mbuf.h"
 
@@ -42,6 +43,24 @@ static inline bool ip4_is_zeronet(uint32_t be)
 static inline bool ip4_is_loopback(uint32_t be)
 {
 	return (ip4_host(be) >> 24) == 127;
+}
+
+/*
+ * What a is when no host may have it (unspecified, IPv4 broadcast, loopback, multicast), or
+ * NULL: for the addresses of neighbours and interfaces.
+ */
+static inline const char *ip_addr_not_unicast(const struct fp_ip_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->v4 == 0		 ? "the unspecified address"
+		       : ip4_is_lbcast(a->v4)	 ? "the broadcast address"
+		       : ip4_is_loopback(a->v4)	 ? "a loopback address"
+		       : ip4_is_multicast(a->v4) ? "a multicast address"
+						 : NULL;
+	return fp_ip6_is_unspecified(&a->v6) ? "the unspecified address"
+	       : fp_ip6_is_loopback(&a->v6)  ? "the loopback address"
+	       : fp_ip6_is_multicast(&a->v6) ? "a multicast address"
+					     : NULL;
 }
 
 typedef uint32_t ip4_unaligned_u32 __attribute__((aligned(1), may_alias));

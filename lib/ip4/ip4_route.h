@@ -6,6 +6,8 @@
  * ip_route_input) and ip4_route (the router's own packets, ip_route_output).
  */
 
+#include <string.h>
+
 #include <rte_hash_crc.h>
 
 #include "fib/fib4.h"
@@ -34,16 +36,25 @@ static inline void ip4_fib_lookup(
 	}
 }
 
-/* Source, destination and, unless fragmented, the ports: one flow keeps one path. */
+/*
+ * Source, destination and, unless fragmented, the ports: one flow keeps one path. The header
+ * passed ip4_input's checks (its total length is within the frame).
+ */
 static inline uint32_t ip4_flow_hash(const struct rte_ipv4_hdr *ip)
 {
 	uint32_t h = rte_hash_crc_8byte(
 		((uint64_t)ip->src_addr << 32) | ip->dst_addr, ip->next_proto_id);
+	unsigned int ihl = (ip->version_ihl & 0xf) * 4;
+	uint32_t ports;
 
 	if ((ip->next_proto_id == IPPROTO_TCP || ip->next_proto_id == IPPROTO_UDP) &&
-		!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)))
-		h = rte_hash_crc_4byte(
-			*(const uint32_t *)((const uint8_t *)ip + (ip->version_ihl & 0xf) * 4), h);
+		!(ip->fragment_offset &
+			RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) &&
+		rte_be_to_cpu_16(ip->total_length) >= ihl + sizeof(ports)) {
+		/* after a 14-byte Ethernet header the ports are 2-byte aligned only */
+		memcpy(&ports, (const uint8_t *)ip + ihl, sizeof(ports));
+		h = rte_hash_crc_4byte(ports, h);
+	}
 	return h;
 }
 

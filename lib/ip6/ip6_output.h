@@ -68,7 +68,7 @@ static inline rte_edge_t ip6_output_one(
 		ip6_output_hop_fill(hop, priv, ip6_dst(ip));
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
-	if (unlikely(m->pkt_len > RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
+	if (unlikely(m->pkt_len > (uint32_t)RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
 		priv->icmp_info = RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU);
 		return IP6_OUT_TOO_BIG;
 	}
@@ -76,6 +76,7 @@ static inline rte_edge_t ip6_output_one(
 		ip->hop_limits--;
 	/* the gateway's address or the destination: what the control thread resolves, if it must */
 	if (unlikely(!hop->eth.resolved))
-		priv->nh6 = priv->neigh != NULL ? priv->neigh->key.addr.v6 : *ip6_dst(ip);
+		priv->nh6 = hop->eth.neigh_found != NULL ? hop->eth.neigh_found->key.addr.v6
+							 : *ip6_dst(ip);
 	return eth_output_push(m, &hop->eth);
 }

@@ -93,10 +93,12 @@ static int prefix_parse(struct cfg_ctx *ctx, const json_t *obj, size_t index, vo
 	return 0;
 }
 
+/* An interface's advertisements, in the config file and in ra.set. */
+static const char *const ra_keys[] = {
+	"iface", "interval", "lifetime", "hop_limit", "mtu", "managed", "other", "prefixes", NULL};
+
 static int ra_conf_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 {
-	static const char *const keys[] = {"iface", "interval", "lifetime", "hop_limit", "mtu",
-		"managed", "other", "prefixes", NULL};
 	struct ra_conf *c = elem;
 	uint64_t interval = DEFAULT_INTERVAL, lifetime, hop_limit = 64, mtu = 0;
 	const char *iface;
@@ -104,7 +106,7 @@ static int ra_conf_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, ra_keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_uint(ctx, obj, "interval", false, 4, 1800, &interval)) < 0)
 		return ret;
@@ -361,16 +363,13 @@ static int api_ra_set(const json_t *args, json_t **result)
 
 static int api_ra_del(const json_t *args, json_t **result)
 {
-	static const char *const keys[] = {"iface", NULL};
 	struct cfg_ctx ctx;
 	const char *name;
 	int ret;
 
 	(void)result;
 	cfg_ctx_init_live(&ctx);
-	ret = cfg_check_keys(&ctx, args, keys);
-	if (ret == 0)
-		ret = cfg_get_iface_name(&ctx, args, "iface", &name);
+	ret = cfg_get_iface_name(&ctx, args, "iface", &name);
 	if (ret >= 0)
 		ret = ra_stop(iface_by_name(name)->id);
 	cfg_ctx_fini(&ctx);
@@ -385,10 +384,11 @@ static int api_ra_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(ra_set_cmd, "ra.set", "send router advertisements on an interface (or change them)",
-	api_ra_set)
-API_COMMAND(ra_del_cmd, "ra.del", "stop the router advertisements of an interface", api_ra_del)
-API_COMMAND(
-	ra_list_cmd, "ra.list", "list the interfaces that send router advertisements", api_ra_list)
+	api_ra_set, ra_keys)
+API_COMMAND(ra_del_cmd, "ra.del", "stop the router advertisements of an interface", api_ra_del,
+	API_ARGS("iface"))
+API_COMMAND(ra_list_cmd, "ra.list", "list the interfaces that send router advertisements",
+	api_ra_list, API_NO_ARGS)
 
 static void ra_iface_removing(struct iface *iface)
 {

@@ -571,7 +571,6 @@ static int neigh_init(void)
 		.unres_qlen_total = neigh_unres_qlen_total_default(),
 		.unres_punt_pps = PUNT_PPS_DEFAULT,
 	};
-	held_total = 0;
 	if ((ret = neigh_punt_resolve = punt_reason_register("neigh_resolve", neigh_resolve_punted,
 		     conf.unres_punt_pps, "neigh_resolve_rate_limited")) < 0 ||
 		(ret = edge_port_tx = punt_inject_edge("port_tx")) < 0)

@@ -22,26 +22,11 @@ struct neigh_spec {
 	struct rte_ether_addr mac;
 };
 
-/* What addr is if it cannot be a neighbour's (a unicast host of its family), else NULL. */
-static const char *not_unicast(const struct fp_ip_addr *a)
-{
-	if (a->family == AF_INET)
-		return a->v4 == 0		 ? "the unspecified address"
-		       : ip4_is_lbcast(a->v4)	 ? "the broadcast address"
-		       : ip4_is_loopback(a->v4)	 ? "a loopback address"
-		       : ip4_is_multicast(a->v4) ? "a multicast address"
-						 : NULL;
-	return fp_ip6_is_unspecified(&a->v6) ? "the unspecified address"
-	       : fp_ip6_is_loopback(&a->v6)  ? "the loopback address"
-	       : fp_ip6_is_multicast(&a->v6) ? "a multicast address"
-					     : NULL;
-}
-
 /* At the address's value: an address no neighbour can have is refused, saying why. */
 static int check_address(struct cfg_ctx *ctx, const struct fp_ip_addr *a)
 {
 	char text[FP_IP_ADDRSTRLEN], v4[FP_IP4_ADDRSTRLEN];
-	const char *what = not_unicast(a);
+	const char *what = ip_addr_not_unicast(a);
 	uint32_t mapped;
 
 	fp_ip_fmt(a, text);
@@ -56,16 +41,18 @@ static int check_address(struct cfg_ctx *ctx, const struct fp_ip_addr *a)
 	return 0;
 }
 
+/* A static neighbour, in the config file and in neigh.add and neigh.del (mac optional). */
+static const char *const neigh_keys[] = {"iface", "address", "mac", NULL};
+
 static int neigh_spec_parse(
 	struct cfg_ctx *ctx, const json_t *obj, struct neigh_spec *s, bool need_mac)
 {
-	static const char *const keys[] = {"iface", "address", "mac", NULL};
 	char key[FP_IFACE_NAMESIZE + FP_IP_ADDRSTRLEN + 1], a[FP_IP_ADDRSTRLEN];
 	const char *iface;
 	struct fp_mac mac;
 	int ret;
 
-	if ((ret = cfg_check_keys(ctx, obj, keys)) < 0 ||
+	if ((ret = cfg_check_keys(ctx, obj, neigh_keys)) < 0 ||
 		(ret = cfg_get_iface_name(ctx, obj, "iface", &iface)) < 0 ||
 		(ret = cfg_get_ip(ctx, obj, "address", true, &s->addr)) < 0 ||
 		(ret = cfg_get_mac(ctx, obj, "mac", need_mac, &mac)) < 0)
@@ -326,6 +313,7 @@ static struct cfg_section neigh_conf_section = {
 CFG_SECTION_REGISTER(neigh_conf_section)
 
 API_COMMAND(neigh_add_cmd, "neigh.add", "add a static (permanent) neighbour, IPv4 or IPv6",
-	api_neigh_add)
-API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del)
-API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list)
+	api_neigh_add, neigh_keys)
+API_COMMAND(neigh_del_cmd, "neigh.del", "delete a neighbour", api_neigh_del, neigh_keys)
+API_COMMAND(neigh_list_cmd, "neigh.list", "list the neighbours and their states", api_neigh_list,
+	API_NO_ARGS)

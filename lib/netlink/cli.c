@@ -41,8 +41,10 @@ static void print_netlink(struct cli_ctx *ctx, const json_t *result, const json_
 		fprintf(ctx->out, " %s %lld", reason, json_integer_value(v));
 	fprintf(ctx->out,
 		"\ncopies on the twins: routes %lld, addresses %lld, skipped %lld, "
+		"conflicts %lld (the kernel's own kept), removed %lld, leftovers %lld, "
 		"errors %lld\n",
 		num(p, "routes", NULL), num(p, "addresses", NULL), num(p, "skipped", NULL),
+		num(p, "conflicts", NULL), num(p, "removed", NULL), num(p, "leftovers", NULL),
 		num(p, "errors", NULL));
 }
 
@@ -53,5 +55,6 @@ static int show_netlink(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_netlink_cmd, "show netlink",
 	"The kernel mirror: its settings, state and counters (messages, routes, addresses and "
-	"neighbours mirrored, ignored by reason, overruns, dumps, swept).",
+	"neighbours mirrored, ignored by reason, overruns, dumps, swept), and fastpath's copies on "
+	"the twins (made, conflicts with the kernel's own, removed, leftovers of a previous run).",
 	show_netlink)

@@ -422,6 +422,11 @@ static void kaddr_forget(struct kaddr *k)
 	*k = nl.addrs[--nl.n_addrs];
 }
 
+bool nl_mirror_has_addr(uint16_t iface, const struct fp_ip_prefix *a)
+{
+	return kaddr_find(iface, a) != NULL;
+}
+
 static enum nl_verdict addr_msg(const struct nlmsghdr *h)
 {
 	struct nlattr *tb[IFA_MAX + 1], *attr;
@@ -449,8 +454,10 @@ static enum nl_verdict addr_msg(const struct nlmsghdr *h)
 	k = kaddr_find(iface, &a);
 	if (h->nlmsg_type == RTM_DELADDR) {
 		/* fastpath's own addresses stay; the next dump puts them back on the twin */
-		if (k == NULL)
+		if (k == NULL) {
+			nl_push_addr_gone(iface, &a, h->nlmsg_pid);
 			return NL_IGNORE_OWN;
+		}
 		kaddr_forget(k);
 		fp_addr_change(iface, &a, false);
 		stats.addrs_deleted++;
@@ -955,8 +962,11 @@ json_t *nl_mirror_status(void)
 
 /* fastpath's side: its own routes going make room for the kernel's, twins come and go. */
 
-static void fib_route_added(const struct route *r)
+/* A change deletes fastpath's copy first: a copy is only ever created, never replaced. */
+static void fib_route_added(const struct route *r, const struct route *old)
 {
+	if (old != NULL && old->origin == ORIGIN_STATIC)
+		nl_push_route(old, false);
 	if (r->origin == ORIGIN_STATIC)
 		nl_push_route(r, true);
 }
@@ -998,6 +1008,7 @@ static void twin_removing(uint16_t iface, int ifindex)
 	/* what the kernel gave goes with the twin: kept, a DHCP lease would become fastpath's own
 	 * address, copied onto the next twin (an interface already gone answers ENOENT, fine) */
 	routes_filter(not_through, iface);
+	nl_push_twin_gone(iface);
 	nl.twin_down[iface] = false;
 	for (size_t i = 0; i < nl.n_addrs;)
 		if (nl.addrs[i].iface == iface) {
@@ -1032,4 +1043,5 @@ void nl_mirror_fini(void)
 	free(nl.neighs);
 	free(nl.bufs);
 	nl = (typeof(nl)){0};
+	nl_push_fini();
 }

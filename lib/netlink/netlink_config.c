@@ -194,7 +194,7 @@ static int api_netlink_show(const json_t *args, json_t **result)
 API_COMMAND(netlink_show_cmd, "netlink.show",
 	"the kernel mirror: settings, state and counters (routes, addresses, neighbours, ignored "
 	"messages by reason, overruns, dumps)",
-	api_netlink_show)
+	api_netlink_show, API_NO_ARGS)
 
 /* The twins and the config are known once the loop runs: the mirror starts at its first tick. */
 static void netlink_tick(void *arg)

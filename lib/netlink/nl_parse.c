@@ -133,6 +133,8 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	uint32_t table;
 	int vrf;
 
+	/* every early return below leaves it false: route_msg() reads it whatever the verdict */
+	out->key_valid = false;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
 		nlmsg_parse((struct nlmsghdr *)h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
 		return NL_IGNORE_MALFORMED;
@@ -143,7 +145,6 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 								     : rtm->rtm_table;
 	if ((vrf = nl_table_vrf(c, table)) < 0)
 		return NL_IGNORE_TABLE;
-	out->key_valid = false;
 	*r = (struct route){.vrf = vrf,
 		.origin = ORIGIN_KERNEL,
 		.protocol = rtm->rtm_protocol,

@@ -85,15 +85,27 @@ int nl_mirror_set_rcvbuf(uint64_t bytes);
 void nl_mirror_resync(void);
 /* fastpath's own route at vrf/prefix went: the kernel's best one there takes its place. */
 void nl_mirror_prefix_freed(uint16_t vrf, const struct fp_ip_prefix *p);
+/* Whether the mirror took iface's address a from the kernel: the kernel's, not a copy. */
+bool nl_mirror_has_addr(uint16_t iface, const struct fp_ip_prefix *a);
 /* True while the mirror itself changes fastpath's addresses (no copy back). */
 extern bool nl_mirror_applying;
 json_t *nl_mirror_status(void);
 
 /* push.c */
+/* The copy socket; the routes of fastpath's protocol a previous run left are deleted first. */
 int nl_push_open(void);
+/* Every copy deleted from the kernel, and the socket closed. */
 void nl_push_close(void);
+/* Memory freed (module fini). */
+void nl_push_fini(void);
+/* Adds r's copy (never replacing the kernel's own), or deletes fastpath's copy of its prefix. */
 void nl_push_route(const struct route *r, bool add);
+/* Adds a copy of an address, or deletes it if fastpath made it. */
 void nl_push_addr(uint16_t iface, const struct fp_ip_prefix *a, bool add);
+/* The kernel deleted iface's address a (an event from portid): no longer fastpath's copy. */
+void nl_push_addr_gone(uint16_t iface, const struct fp_ip_prefix *a, uint32_t portid);
+/* iface's twin is being removed, and with it the addresses fastpath put there. */
+void nl_push_twin_gone(uint16_t iface);
 /* Every fastpath-owned address and static route of iface (FP_IFACE_NONE: all) again. */
 void nl_push_all(uint16_t iface);
 json_t *nl_push_status(void);

@@ -620,7 +620,8 @@ static int api_twin_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(twin_list_cmd, "twin.list",
-	"the kernel twins (TAP devices) of the interfaces, with their counters", api_twin_list)
+	"the kernel twins (TAP devices) of the interfaces, with their counters", api_twin_list,
+	API_NO_ARGS)
 
 static struct iface_listener twin_iface_listener = {
 	/* last: what the other subsystems tear down of an interface, they tear down with its

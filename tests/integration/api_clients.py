@@ -12,14 +12,23 @@
   api_clients.py monitor SOCKET
       subscribes to route events, adds and deletes a blackhole route on another
       connection: both events must arrive (needs the route publishers).
-  api_clients.py call SOCKET CMD [ARGS-JSON]
-      runs one command and prints its result, chunked replies reassembled.
+  api_clients.py call SOCKET CMD [ARGS-JSON] [--file PATH --open r|w]
+      runs one command and prints its result, chunked replies reassembled;
+      with --file, PATH opened by this client (r: to read; w: created or
+      truncated, to write) is passed with the request (SCM_RIGHTS).
+  api_clients.py files SOCKET DIR
+      a crafted client passing what a file-taking command must refuse at
+      once, unread (a FIFO, /dev/zero, a socket, an O_PATH descriptor of
+      /etc/shadow, a file open the wrong way, too many descriptors), each
+      refused in less than a second, the daemon answering at once after it;
+      DIR is a directory the client may write.
 
 Prints a summary; exits 0 when every check passed, 1 otherwise.
 """
 
 import argparse
 import json
+import os
 import socket
 import sys
 import threading
@@ -47,17 +56,21 @@ class Conn:
     def close(self):
         self.sock.close()
 
-    def send_raw(self, data):
+    def send_raw(self, data, fds=()):
+        """data, with the descriptors fds on its first byte (one sendmsg)."""
+        if fds:
+            sent = socket.send_fds(self.sock, [data], list(fds))
+            data = data[sent:]
         self.sock.sendall(data)
 
-    def send(self, cmd, args=None, req_id=None):
+    def send(self, cmd, args=None, req_id=None, fds=()):
         if req_id is None:
             self.next_id += 1
             req_id = self.next_id
         req = {"id": req_id, "cmd": cmd}
         if args is not None:
             req["args"] = args
-        self.send_raw(json.dumps(req).encode() + b"\n")
+        self.send_raw(json.dumps(req).encode() + b"\n", fds)
         return req_id
 
     def line(self):
@@ -109,8 +122,8 @@ class Conn:
             if not msg.get("more"):
                 return True, result
 
-    def call(self, cmd, args=None):
-        return self.reply(self.send(cmd, args))
+    def call(self, cmd, args=None, fds=()):
+        return self.reply(self.send(cmd, args, fds=fds))
 
     def event(self, timeout):
         if self.events:
@@ -319,11 +332,19 @@ def monitor(args):
     return 0
 
 
+OPEN_FLAGS = {"r": os.O_RDONLY, "w": os.O_WRONLY | os.O_CREAT | os.O_TRUNC}
+
+
 def call(args):
     try:
+        fds = []
+        if args.file is not None:
+            fds.append(os.open(args.file, OPEN_FLAGS[args.open] | os.O_CLOEXEC, 0o644))
         conn = Conn(args.socket)
-        ok, result = conn.call(args.cmd, json.loads(args.args) if args.args else None)
+        ok, result = conn.call(args.cmd, json.loads(args.args) if args.args else None, fds)
         conn.close()
+        for fd in fds:
+            os.close(fd)
     except (OSError, ValueError, ProtocolError) as e:
         print("api_clients.py: %s: %s" % (type(e).__name__, e), file=sys.stderr)
         return 1
@@ -336,6 +357,93 @@ def call(args):
     except BrokenPipeError:
         pass
     return 0
+
+
+def files(args):
+    """Descriptors a file-taking command must refuse, at once and unread."""
+    fifo = os.path.join(args.dir, "api_clients.fifo")
+    plain = os.path.join(args.dir, "api_clients.txt")
+    with open(plain, "w") as f:
+        f.write("{}")
+    if not os.path.exists(fifo):
+        os.mkfifo(fifo, 0o600)
+    pair = socket.socketpair()
+    cases = [
+        # (what, cmd, args, how to open it, errno, words of the message)
+        ("a FIFO to config.load", "config.load", None,
+         lambda: os.open(fifo, os.O_RDWR | os.O_NONBLOCK), "EINVAL", "a FIFO, not a regular file"),
+        ("a FIFO to capture.start", "capture.start", None,
+         lambda: os.open(fifo, os.O_RDWR | os.O_NONBLOCK), "EINVAL", "a FIFO, not a regular file"),
+        ("/dev/zero to config.load", "config.load", None,
+         lambda: os.open("/dev/zero", os.O_RDONLY), "EINVAL", "a character device"),
+        ("/dev/full to capture.start", "capture.start", None,
+         lambda: os.open("/dev/full", os.O_WRONLY), "EINVAL", "a character device"),
+        ("a socket to config.load", "config.load", None,
+         lambda: os.dup(pair[0].fileno()), "EINVAL", "a socket, not a regular file"),
+        ("the directory to config.load", "config.load", None,
+         lambda: os.open(args.dir, os.O_RDONLY | os.O_DIRECTORY), "EINVAL", "a directory"),
+        ("O_PATH of /etc/shadow to config.load", "config.load", None,
+         lambda: os.open("/etc/shadow", os.O_PATH), "EBADF", "O_PATH"),
+        ("O_PATH of /etc/shadow to capture.start", "capture.start", None,
+         lambda: os.open("/etc/shadow", os.O_PATH), "EBADF", "O_PATH"),
+        ("a file open to read, to capture.start", "capture.start", None,
+         lambda: os.open(plain, os.O_RDONLY), "EBADF", "not open for writing"),
+        ("a file open to write, to config.load", "config.load", None,
+         lambda: os.open(plain, os.O_WRONLY), "EBADF", "not open for reading"),
+        ("no file with config.load", "config.load", None, None, "EBADF",
+         "no file descriptor passed"),
+        ("a path argument to config.load", "config.load", {"path": "/etc/shadow"}, None,
+         "EINVAL", "unknown argument 'path' for config.load: it takes none"),
+        ("a file argument to capture.start", "capture.start", {"file": "/root/x.pcapng"}, None,
+         "EINVAL", "unknown argument 'file' for capture.start"),
+    ]
+    failures = 0
+    conn = Conn(args.socket)
+    for what, cmd, cmd_args, opener, errno_name, words in cases:
+        fds = [opener()] if opener else []
+        try:
+            start = time.monotonic()
+            ok, result = conn.call(cmd, cmd_args, fds)
+            took = time.monotonic() - start
+            if ok:
+                raise ProtocolError("accepted: %r" % result)
+            if result["errno"] != errno_name or words not in result["message"]:
+                raise ProtocolError("%s: %s, expected %s with '%s'"
+                                    % (result["errno"], result["message"], errno_name, words))
+            if took > 1:
+                raise ProtocolError("refused after %.1f s" % took)
+            start = time.monotonic()
+            ok, result = conn.call("api.version")
+            if not ok or time.monotonic() - start > 1:
+                raise ProtocolError("the daemon does not answer at once after it")
+            print("ok   %s: %s: %s" % (what, errno_name, words))
+        except (OSError, ValueError, ProtocolError) as e:
+            failures += 1
+            print("FAIL %s: %s: %s" % (what, type(e).__name__, e))
+        finally:
+            for fd in fds:
+                os.close(fd)
+    # more descriptors than a connection holds: the extra are closed and counted
+    try:
+        ok, before = conn.call("api.stats")
+        fds = [os.open(plain, os.O_RDONLY) for _ in range(6)]
+        ok, result = conn.call("api.version", None, fds)
+        for fd in fds:
+            os.close(fd)
+        ok, after = conn.call("api.stats")
+        if after["fds_dropped"] != before["fds_dropped"] + 2:
+            raise ProtocolError("fds_dropped %d, then %d" % (before["fds_dropped"], after["fds_dropped"]))
+        print("ok   6 descriptors at once: 2 closed and counted")
+    except (OSError, ValueError, ProtocolError) as e:
+        failures += 1
+        print("FAIL 6 descriptors at once: %s: %s" % (type(e).__name__, e))
+    conn.close()
+    pair[0].close()
+    pair[1].close()
+    os.unlink(fifo)
+    os.unlink(plain)
+    print("files: %d checks, %d failures" % (len(cases) + 1, failures))
+    return 0 if failures == 0 else 1
 
 
 def main():
@@ -356,7 +464,13 @@ def main():
     p.add_argument("socket")
     p.add_argument("cmd")
     p.add_argument("args", nargs="?")
+    p.add_argument("--file", help="a file to pass with the request")
+    p.add_argument("--open", choices=sorted(OPEN_FLAGS), default="r")
     p.set_defaults(fn=call)
+    p = sub.add_parser("files", help="descriptors that must be refused")
+    p.add_argument("socket")
+    p.add_argument("dir")
+    p.set_defaults(fn=files)
     args = parser.parse_args()
     return args.fn(args)
 

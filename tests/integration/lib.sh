@@ -13,6 +13,7 @@ FAST_PATH=${FPT_FAST_PATH:-true}
 WORK=$(mktemp -d /tmp/$FPT.XXXXXX)
 SOCK=$WORK/api.sock
 PY=/usr/bin/python3 # Debian's, which has scapy
+export PY TESTDIR # for the helpers run in sh -c "$(declare -f api_file) ..."
 R=$FPT-r
 PASSED=0
 FAILED=0
@@ -159,6 +160,20 @@ api() {
 	printf '%s\n' "$reply" | jq '.result'
 }
 
+# api_file CMD ARGS-JSON FILE r|w: api CMD with FILE, opened by the client (r: to read; w:
+# created or truncated, to write) and passed with the request: the daemon opens no path
+api_file() {
+	"$PY" "$TESTDIR/api_clients.py" call "$SOCK" "$1" "$2" --file "$3" --open "$4"
+}
+
+# api_file_refuses CMD ARGS-JSON FILE r|w "ERRNO: message": api_file fails with exactly that error
+api_file_refuses() {
+	local out
+	out=$(api_file "$1" "$2" "$3" "$4" 2>&1 >/dev/null) && return 1
+	printf '%s\n' "$out"
+	[ "$out" = "api_clients.py: $5" ]
+}
+
 # api_refuses CMD ARGS-JSON "ERRNO: message": the command fails with exactly that error
 api_refuses() {
 	local req reply
@@ -220,6 +235,12 @@ wait_dad() {
 }
 
 summary() {
+	# UndefinedBehaviorSanitizer (check-asan) reports and goes on: any report in a daemon's
+	# log fails the run
+	if grep -l "runtime error:" "$WORK"/*.log >/dev/null 2>&1; then
+		fail "no UndefinedBehaviorSanitizer report in the daemons' logs"
+		grep -h -A3 "runtime error:" "$WORK"/*.log | head -20 >&2
+	fi
 	log ""
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

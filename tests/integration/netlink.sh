@@ -242,7 +242,7 @@ test_netlink_config() {
 		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.netlink == {\"enabled\": true, \"rcvbuf\": 67108864, \"tables\": [{\"table\": 254, \"vrf\": 0}]}'"
 	api config.dump | jq '.config' >"$WORK/nl-dump.json"
 	check "config.load of the dump keeps the mapping: kernel routes still mirrored" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/nl-dump.json\"}' >/dev/null && api netlink.show | jq -e '.config.tables == [{\"table\": 254, \"vrf\": 0}]'"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/nl-dump.json r >/dev/null && api netlink.show | jq -e '.config.tables == [{\"table\": 254, \"vrf\": 0}]'"
 	ip -n $R route add blackhole 10.209.0.0/24
 	check "... a kernel route after it is mirrored" poll sh -c \
 		"$(declare -f api route_origin); SOCK=$SOCK; route_origin 10.209.0.0/24 | grep -qx 'kernel boot'"

@@ -319,48 +319,49 @@ pcap_fields() { # file fields...: one line per packet, tab-separated
 
 test_capture() {
 	check "capture.start on p2, both directions" \
-		api capture.start "{\"file\": \"$WORK/p2.pcapng\", \"port\": \"p2\"}"
+		api_file capture.start '{"port": "p2"}' "$WORK/p2.pcapng" w
 	check "a second capture is refused while one runs" sh -c \
-		"$(declare -f api); SOCK=$SOCK; ! api capture.start '{\"file\": \"$WORK/x.pcapng\"}'"
+		"$(declare -f api_file); SOCK=$SOCK; ! api_file capture.start '{}' $WORK/x.pcapng w"
 	in_ns h1 ping -c 3 -i 0.2 -W 1 10.0.2.2 >/dev/null
 	sleep 0.3
 	check "capture.stop" api capture.stop
 	check "tshark reads 3 requests out and 3 replies in on p2" sh -c \
 		"[ \"\$(tshark -r $WORK/p2.pcapng -Y 'icmp.type == 8 && frame.packet_flags_direction == 2 && frame.interface_name == \"p2\"' 2>/dev/null | wc -l)\" = 3 ] && [ \"\$(tshark -r $WORK/p2.pcapng -Y 'icmp.type == 0 && frame.packet_flags_direction == 1' 2>/dev/null | wc -l)\" = 3 ]"
-	check "capture.start of 4 packets" api capture.start "{\"file\": \"$WORK/four.pcapng\", \"count\": 4}"
+	check "capture.start of 4 packets" api_file capture.start '{"count": 4}' "$WORK/four.pcapng" w
 	in_ns h1 ping -c 3 -i 0.2 -W 1 10.0.2.2 >/dev/null
 	sleep 0.3
 	check "the capture stops by itself after 4 packets" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api capture.show | jq -e '.running == false and .captured == 4' && [ \$(tshark -r $WORK/four.pcapng 2>/dev/null | wc -l) = 4 ]"
-	check "capture.start of drops" api capture.start "{\"file\": \"$WORK/drops.pcapng\", \"direction\": \"drop\"}"
+	check "capture.start of drops" api_file capture.start '{"direction": "drop"}' "$WORK/drops.pcapng" w
 	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
 	in_ns h1 ping -c 1 -W 1 10.66.0.1 >/dev/null
 	sleep 0.3
 	check "capture.stop" api capture.stop
 	check "each dropped packet is marked with its reason" sh -c \
 		"[ \"\$(tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_bad_checksum\" && udp' 2>/dev/null | wc -l)\" = 5 ] && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_blackhole\" && icmp.type == 8' 2>/dev/null | grep -q 10.66.0.1"
-	check "capture.start refuses a missing port and a relative path" sh -c \
-		"$(declare -f api); SOCK=$SOCK; ! api capture.start '{\"file\": \"$WORK/y.pcapng\", \"port\": \"nope\"}' && ! api capture.start '{\"file\": \"y.pcapng\"}'"
+	check "capture.start refuses a missing port, a request without a file, a path" sh -c \
+		"$(declare -f api_refuses api_file api_file_refuses); SOCK=$SOCK; api_file_refuses capture.start '{\"port\": \"nope\"}' $WORK/y.pcapng w \"ENODEV: no interface 'nope'\" && api_refuses capture.start '{}' 'EBADF: no file descriptor passed with the request' && api_refuses capture.start '{\"file\": \"$WORK/y.pcapng\"}' \"EINVAL: unknown argument 'file' for capture.start (expected 'port', 'direction', 'count', 'max_bytes')\""
 }
 
 test_config_roundtrip() {
 	api config.dump | jq '.config' >"$WORK/dump1.json"
 	check "config.dump loads back with no change" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/dump1.json\"}' | jq -e '.changes == []'"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/dump1.json r | jq -e '.changes == []'"
 	api config.dump | jq '.config' >"$WORK/dump2.json"
 	check "dump, load, dump is the identity" cmp "$WORK/dump1.json" "$WORK/dump2.json"
 	jq '.routes += [{"prefix": "10.97.0.0/16", "via": "10.0.2.2"}]' "$WORK/dump1.json" >"$WORK/plus.json"
 	check "config.load reports the route it added" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/plus.json\"}' | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"10.97.0.0/16\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"10.0.2.2\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [], \"changed\": []}]'"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/plus.json r | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"10.97.0.0/16\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"10.0.2.2\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [], \"changed\": []}]'"
 	api config.dump | jq '.config' >"$WORK/dump_plus.json"
 	# removing p3's address while a route still goes through 10.0.3.2 fails half-way
 	jq '.addresses |= map(select(.iface != "p3"))' "$WORK/dump1.json" >"$WORK/broken.json"
 	check "config.load that fails half-way is refused" sh -c \
-		"$(declare -f api); SOCK=$SOCK; ! api config.load '{\"path\": \"$WORK/broken.json\"}'"
+		"$(declare -f api api_file); SOCK=$SOCK; ! api_file config.load '{}' $WORK/broken.json r"
 	api config.dump | jq '.config' >"$WORK/dump3.json"
 	check "... and changes nothing (all or nothing)" cmp "$WORK/dump_plus.json" "$WORK/dump3.json"
-	check "relative paths are refused" sh -c "$(declare -f api); SOCK=$SOCK; ! api config.load '{\"path\": \"x.json\"}'"
-	api config.load "{\"path\": \"$WORK/dump1.json\"}" >/dev/null
+	check "config.load takes no path, and needs a file passed" sh -c \
+		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses config.load '{\"path\": \"$WORK/dump1.json\"}' \"EINVAL: unknown argument 'path' for config.load: it takes none\" && api_refuses config.load '{}' 'EBADF: no file descriptor passed with the request'"
+	api_file config.load '{}' "$WORK/dump1.json" r >/dev/null
 }
 
 test_api() {
@@ -378,6 +379,10 @@ test_api() {
 	check "the client library joins the chunks" sh -c \
 		"$PY $TESTDIR/api_clients.py call $SOCK route.list | jq -e '.routes | length > 25000'"
 	sed 's/route.add/route.del/; s/,"via":"[^"]*"//' "$WORK/adds" | timeout 60 socat -t 10 - "UNIX-CONNECT:$SOCK" >/dev/null
+	check "every command refuses an argument it does not take, naming those it does" sh -c \
+		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses route.del '{\"prefix\": \"10.9.0.0/16\", \"vrff\": 1}' \"EINVAL: unknown argument 'vrff' for route.del (did you mean 'vrf'?)\" && api_refuses stats.show '{\"all\": true}' \"EINVAL: unknown argument 'all' for stats.show: it takes none\" && api_refuses route.add '{\"prefix\": \"10.9.0.0/16\", \"type\": \"blackhole\", \"color\": 1}' \"EINVAL: unknown argument 'color' for route.add (expected 'prefix', 'vrf', 'type', 'via', 'dev', 'nexthops')\""
+	check "addr.add refuses 0.0.0.0/0 (it made 'default dev p1'), ::/0 and a /0" sh -c \
+		"$(declare -f api api_refuses); SOCK=$SOCK; api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"0.0.0.0/0\"}' \"EINVAL: /address: '0.0.0.0/0' is the unspecified address, not an interface's\" && api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"::/0\"}' \"EINVAL: /address: '::/0' is the unspecified address, not an interface's\" && api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"10.0.1.9/0\"}' \"EINVAL: /address: '10.0.1.9/0': a prefix length of 0 would put every destination on this link\" && ! api route.list | jq -e '.routes[] | select(.prefix == \"0.0.0.0/0\")'"
 	chmod 755 "$WORK"
 	check "a member of group fastpath may use the API" \
 		setpriv --reuid=nobody --regid=fastpath --clear-groups $PY "$TESTDIR/api_clients.py" call "$SOCK" api.version
@@ -544,11 +549,11 @@ test_neighbours_ipv6() {
 	jq '.neighbours |= (map(select(.address != "fe80::10")) + [{"iface": "p2", "address": "2001:db8:2::51", "mac": "02:00:00:00:02:51"}])' \
 		"$WORK/n6.json" >"$WORK/n6b.json"
 	check "config.load: one IPv6 neighbour removed, one added, as reported" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/n6b.json\"}' | tee /dev/stderr | jq -e '.changes == [{\"section\": \"neighbours\", \"added\": [\"{\\\"iface\\\":\\\"p2\\\",\\\"address\\\":\\\"2001:db8:2::51\\\",\\\"mac\\\":\\\"02:00:00:00:02:51\\\"}\"], \"removed\": [\"{\\\"iface\\\":\\\"p1\\\",\\\"address\\\":\\\"fe80::10\\\",\\\"mac\\\":\\\"02:00:00:00:01:11\\\"}\"], \"changed\": []}]'"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/n6b.json r | tee /dev/stderr | jq -e '.changes == [{\"section\": \"neighbours\", \"added\": [\"{\\\"iface\\\":\\\"p2\\\",\\\"address\\\":\\\"2001:db8:2::51\\\",\\\"mac\\\":\\\"02:00:00:00:02:51\\\"}\"], \"removed\": [\"{\\\"iface\\\":\\\"p1\\\",\\\"address\\\":\\\"fe80::10\\\",\\\"mac\\\":\\\"02:00:00:00:01:11\\\"}\"], \"changed\": []}]'"
 	check "... and the table is so" sh -c \
 		"$(declare -f api neigh_with); SOCK=$SOCK; neigh_with '.address == \"2001:db8:2::51\"' && ! neigh_with '.address == \"fe80::10\"'"
 	check "loading the first dump back restores it" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/n6.json\"}' >/dev/null && api config.dump | jq '.config' | cmp - $WORK/n6.json"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/n6.json r >/dev/null && api config.dump | jq '.config' | cmp - $WORK/n6.json"
 
 	# bad input: refused with the reason, nothing changed, the daemon goes on
 	state=$(api config.dump)
@@ -589,7 +594,7 @@ test_neighbours_ipv6() {
 	jq '.neighbours += [{"iface": "p1", "address": "::ffff:10.0.1.14", "mac": "02:00:00:00:01:14"}]' \
 		"$WORK/n6.json" >"$WORK/bad6b.json"
 	check "config.load with an IPv4-mapped neighbour: refused, nothing changed" sh -c \
-		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses config.load '{\"path\": \"$WORK/bad6b.json\"}' \"EINVAL: $WORK/bad6b.json:$(grep -n '::ffff:10.0.1.14' "$WORK/bad6b.json" | cut -d: -f1):18: /neighbours/$(jq '.neighbours | length - 1' "$WORK/bad6b.json")/address: '::ffff:10.0.1.14' is an IPv4 address written as IPv6: write 10.0.1.14 for an IPv4 neighbour (nothing changed)\""
+		"$(declare -f api_file api_file_refuses); SOCK=$SOCK; api_file_refuses config.load '{}' $WORK/bad6b.json r \"EINVAL: $WORK/bad6b.json:$(grep -n '::ffff:10.0.1.14' "$WORK/bad6b.json" | cut -d: -f1):18: /neighbours/$(jq '.neighbours | length - 1' "$WORK/bad6b.json")/address: '::ffff:10.0.1.14' is an IPv4 address written as IPv6: write 10.0.1.14 for an IPv4 neighbour (nothing changed)\""
 	check "the daemon is alive" kill -0 "$FPD_PID"
 	check "its state is intact" sh -c "$(declare -f api); SOCK=$SOCK; [ \"\$(api config.dump)\" = '$state' ]"
 	check "IPv4 forwarding goes on" ping_ok h1 10.0.2.2
@@ -661,9 +666,9 @@ test_routes_ipv6() {
 	jq '.routes |= (map(select(.prefix != "2001:db8:66::/48")) + [{"prefix": "2001:db8:600::/48", "via": "2001:db8:2::7"}])' \
 		"$WORK/r6.json" >"$WORK/r6b.json"
 	check "config.load: one IPv6 route removed, one added, as reported" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/r6b.json\"}' | tee /dev/stderr | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:600::/48\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"2001:db8:2::7\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:66::/48\\\",\\\"type\\\":\\\"blackhole\\\"}\"], \"changed\": []}]'"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/r6b.json r | tee /dev/stderr | jq -e '.changes == [{\"section\": \"routes\", \"added\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:600::/48\\\",\\\"type\\\":\\\"unicast\\\",\\\"nexthops\\\":[{\\\"via\\\":\\\"2001:db8:2::7\\\",\\\"dev\\\":\\\"p2\\\"}]}\"], \"removed\": [\"{\\\"vrf\\\":0,\\\"prefix\\\":\\\"2001:db8:66::/48\\\",\\\"type\\\":\\\"blackhole\\\"}\"], \"changed\": []}]'"
 	check "loading the first dump back restores it" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.load '{\"path\": \"$WORK/r6.json\"}' >/dev/null && api config.dump | jq '.config' | cmp - $WORK/r6.json"
+		"$(declare -f api api_file); SOCK=$SOCK; api_file config.load '{}' $WORK/r6.json r >/dev/null && api config.dump | jq '.config' | cmp - $WORK/r6.json"
 
 	# bad input: refused with the reason, nothing changed, the daemon goes on
 	state=$(api config.dump)
@@ -703,7 +708,7 @@ test_routes_ipv6() {
 		"$FASTPATHD --check-config $WORK/bad-r6.json 2>&1 | tee /dev/stderr | grep -qF \"bad-r6.json:3:38: /routes/0/via: '10.0.0.1' is an IPv4 address, not IPv6\""
 	jq '.routes += [{"prefix": "2001:db8:800::/48", "via": "fe80::8"}]' "$WORK/r6.json" >"$WORK/bad-r6b.json"
 	check "config.load with a link-local gateway without dev: refused, nothing changed" sh -c \
-		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses config.load '{\"path\": \"$WORK/bad-r6b.json\"}' \"EINVAL: $WORK/bad-r6b.json:$(grep -n 'fe80::8' "$WORK/bad-r6b.json" | cut -d: -f1):14: /routes/$(jq '.routes | length - 1' "$WORK/bad-r6b.json")/via: a link-local gateway (fe80::8) needs its interface ('dev') (nothing changed)\""
+		"$(declare -f api_file api_file_refuses); SOCK=$SOCK; api_file_refuses config.load '{}' $WORK/bad-r6b.json r \"EINVAL: $WORK/bad-r6b.json:$(grep -n 'fe80::8' "$WORK/bad-r6b.json" | cut -d: -f1):14: /routes/$(jq '.routes | length - 1' "$WORK/bad-r6b.json")/via: a link-local gateway (fe80::8) needs its interface ('dev') (nothing changed)\""
 	check "the daemon is alive" kill -0 "$FPD_PID"
 	check "its state is intact" sh -c "$(declare -f api); SOCK=$SOCK; [ \"\$(api config.dump)\" = '$state' ]"
 	check "IPv4 forwarding goes on" ping_ok h1 10.0.2.2
@@ -866,8 +871,8 @@ test_no_hugepages() {
 	FPD_PID=
 }
 
-# The FIBs at their default sizes (1M routes each family: ~2.2 GB of the 4 GB of hugepages
-# scripts/hugepages.sh reserves), which the router's config shrinks
+# The FIBs at their default sizes (IPv4 1M routes, IPv6 64k: about 650 MB), which the router's
+# config shrinks
 test_default_fib_sizes() {
 	write_config "$WORK/sizes.json"
 	jq 'del(.fib) | del(.telemetry)' "$WORK/sizes.json" >"$WORK/sizes2.json"
@@ -878,18 +883,47 @@ test_default_fib_sizes() {
 		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
 	# its addresses are tentative for a second (DAD)
 	check "default FIB sizes: fastpathd forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
+	check "default FIB sizes: 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
 	check "default FIB sizes: stops cleanly" test $? -eq 0
 	FPD_PID=
 }
 
+# A small machine: IPv6 addresses at the default FIB sizes start in 1 GB (without hugepages:
+# a fixed budget; 1M IPv6 routes would take 1.6 GB more), and a size that does not fit says
+# which setting to change
+test_fib_small_memory() {
+	local rc=0
+	write_config "$WORK/small.json"
+	jq 'del(.fib) | del(.telemetry) | .eal.huge = false | .eal.memory_mb = 1024' "$WORK/small.json" >"$WORK/small2.json"
+	ip netns exec $R "$FASTPATHD" -c "$WORK/small2.json" >"$WORK/small.log" 2>&1 &
+	FPD_PID=$!
+	for _ in $(seq 300); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
+	check "1 GB, IPv6 addresses, the default FIB sizes: fastpathd starts" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
+	check "... and forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID" || rc=$?
+	FPD_PID=
+	check "... stops cleanly" test $rc -eq 0
+	jq '.fib = {"ipv6_max_routes": 1048576}' "$WORK/small2.json" >"$WORK/small3.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small3.json" >"$WORK/small3.log" 2>&1 || rc=$?
+	check "1M IPv6 routes in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small3.log; [ $rc -eq 1 ] && grep -q 'addresses: route 2001:db8:1::/64: VRF 0: not enough memory for its IPv6 FIB of 1048576 routes and 1114112 tbl8 groups (fib.ipv6_max_routes, fib.ipv6_tbl8_groups): lower them, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small3.log"
+}
+
 # tests on their own daemon
-OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes"
+OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_memory"
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
 . "$TESTDIR/netlink.sh"
+. "$TESTDIR/kernel_owner.sh"
+. "$TESTDIR/demo.sh"
 . "$TESTDIR/bird.sh"
+. "$TESTDIR/api_security.sh"
 . "$TESTDIR/flood.sh"
 . "$TESTDIR/kill9.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches

@@ -5,6 +5,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -173,15 +174,57 @@ static int t_stream_fail(const json_t *args, json_t **result)
 	return fp_error(ENOENT, "no such table");
 }
 
-API_COMMAND(t_echo_cmd, "test.echo", "returns its arguments", t_echo)
-API_COMMAND(t_publish_cmd, "test.publish", "publishes events", t_publish)
-API_COMMAND(t_wanted_cmd, "test.wanted", "api_event_wanted()", t_wanted)
-API_COMMAND(t_stream_cmd, "test.stream", "a streamed result", t_stream)
-API_COMMAND(t_stream_fail_cmd, "test.stream_fail", "starts a stream and fails", t_stream_fail)
-API_COMMAND(t_fail_cmd, "test.fail", "fails", t_fail)
-API_COMMAND(t_big_cmd, "test.big", "a big result", t_big)
-API_COMMAND(t_nothing_cmd, "test.nothing", "returns no result", t_nothing)
-API_COMMAND(t_stop_cmd, "test.stop", "stops the control loop", t_stop)
+/* The oldest descriptor passed: {"text": its first bytes}. */
+static int t_fd(const json_t *args, json_t **result)
+{
+	char text[64];
+	ssize_t n;
+	int fd = api_take_fd();
+
+	(void)args;
+	if (fd < 0)
+		return fd;
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	if (n < 0)
+		return fp_error(errno, "read: %s", strerror(errno));
+	text[n] = '\0';
+	*result = json_pack("{s:s}", "text", text);
+	return 0;
+}
+
+/* api_take_file() to read, or {"write": true} to write "written": {"name": what it names}. */
+static int t_file(const json_t *args, json_t **result)
+{
+	bool write = json_is_true(json_object_get(args, "write"));
+	char name[256];
+	int fd = api_take_file(write, name, sizeof(name));
+
+	if (fd < 0)
+		return fd;
+	if (write && pwrite(fd, "written", 7, 0) != 7) {
+		close(fd);
+		return fp_error(EIO, "write failed");
+	}
+	close(fd);
+	*result = json_pack("{s:s}", "name", name);
+	return 0;
+}
+
+API_COMMAND(t_echo_cmd, "test.echo", "returns its arguments", t_echo, API_ARGS("a", "b", "k", "n"))
+API_COMMAND(t_publish_cmd, "test.publish", "publishes events", t_publish,
+	API_ARGS("type", "object", "count", "pad"))
+API_COMMAND(t_wanted_cmd, "test.wanted", "api_event_wanted()", t_wanted, API_NO_ARGS)
+API_COMMAND(
+	t_stream_cmd, "test.stream", "a streamed result", t_stream, API_ARGS("n", "fail_at", "pad"))
+API_COMMAND(t_stream_fail_cmd, "test.stream_fail", "starts a stream and fails", t_stream_fail,
+	API_NO_ARGS)
+API_COMMAND(t_fail_cmd, "test.fail", "fails", t_fail, API_NO_ARGS)
+API_COMMAND(t_big_cmd, "test.big", "a big result", t_big, API_ARGS("n"))
+API_COMMAND(t_nothing_cmd, "test.nothing", "returns no result", t_nothing, API_NO_ARGS)
+API_COMMAND(t_stop_cmd, "test.stop", "stops the control loop", t_stop, API_NO_ARGS)
+API_COMMAND(t_fd_cmd, "test.fd", "reads the descriptor passed", t_fd, API_NO_ARGS)
+API_COMMAND(t_file_cmd, "test.file", "checks the file passed", t_file, API_ARGS("write"))
 
 static void *loop(void *arg)
 {
@@ -239,9 +282,12 @@ static char *raw_line(struct raw *r)
 	char *nl;
 
 	r->len -= r->used;
-	memmove(r->buf, r->buf + r->used, r->len);
+	if (r->len > 0)
+		memmove(r->buf, r->buf + r->used, r->len);
 	r->used = 0;
-	while ((nl = memchr(r->buf + scanned, '\n', r->len - scanned)) == NULL) {
+	/* a new connection has no buffer yet */
+	while ((nl = r->len > scanned ? memchr(r->buf + scanned, '\n', r->len - scanned) : NULL) ==
+		NULL) {
 		ssize_t n;
 
 		scanned = r->len;
@@ -391,16 +437,31 @@ static void test_client(void **state)
 	assert_int_equal(api_client_call(c, "route.frobnicate", NULL, NULL), -EOPNOTSUPP);
 	assert_string_equal(
 		fp_errmsg(), "unknown command 'route.frobnicate' (api.commands lists them)");
+
+	/* every command refuses the arguments it does not declare, before its handler runs */
 	assert_int_equal(
 		api_client_call(c, "api.version", json_pack("{s:i}", "x", 1), NULL), -EINVAL);
-	assert_string_equal(fp_errmsg(), "unexpected argument 'x'");
+	assert_string_equal(fp_errmsg(), "unknown argument 'x' for api.version: it takes none");
+	assert_int_equal(
+		api_client_call(c, "test.echo", json_pack("{s:i,s:i}", "a", 1, "zz", 2), NULL),
+		-EINVAL);
+	assert_string_equal(
+		fp_errmsg(), "unknown argument 'zz' for test.echo (expected 'a', 'b', 'k', 'n')");
+	assert_int_equal(
+		api_client_call(c, "test.stream", json_pack("{s:i}", "fail-at", 2), NULL), -EINVAL);
+	assert_string_equal(fp_errmsg(),
+		"unknown argument 'fail-at' for test.stream (did you mean 'fail_at'?)");
+	assert_int_equal(api_client_call(c, "test.fail", json_pack("{s:n}", "x"), NULL), -EINVAL);
 
 	assert_int_equal(api_client_call(c, "api.commands", NULL, &result), 0);
 	json_array_foreach (json_object_get(result, "commands"), i, cmd)
 		found |=
 			strcmp(json_string_value(json_object_get(cmd, "name")), "test.echo") == 0 &&
 			strcmp(json_string_value(json_object_get(cmd, "help")),
-				"returns its arguments") == 0;
+				"returns its arguments") == 0 &&
+			json_array_size(json_object_get(cmd, "args")) == 4 &&
+			strcmp(json_string_value(json_array_get(json_object_get(cmd, "args"), 3)),
+				"n") == 0;
 	assert_true(found);
 	json_decref(result);
 	api_client_close(c);
@@ -676,6 +737,163 @@ static int run_as_nobody(gid_t gid, const char *want, bool eof)
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The descriptors this process has open (the server runs in it): its passed ones count. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = -1; /* the DIR's own */
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* Sends text with n descriptors on its first byte, in one sendmsg(). */
+static void raw_send_fds(struct raw *r, const char *text, const int *fds, int n)
+{
+	union {
+		char buf[CMSG_SPACE(16 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = {(void *)text, strlen(text)};
+	struct msghdr msg = {.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = CMSG_SPACE(n * sizeof(int))};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+
+	assert_true(n <= 16);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, n * sizeof(int));
+	assert_int_equal(sendmsg(r->fd, &msg, MSG_NOSIGNAL), (ssize_t)strlen(text));
+}
+
+static json_int_t fds_dropped(struct api_client *c)
+{
+	json_t *result;
+	json_int_t n;
+
+	assert_int_equal(api_client_call(c, "api.stats", NULL, &result), 0);
+	n = json_integer_value(json_object_get(result, "fds_dropped"));
+	json_decref(result);
+	return n;
+}
+
+/* api_take_file() of what fd is: the error, its message containing what. */
+static void expect_file_refused(struct api_client *c, int fd, bool write, int err, const char *what)
+{
+	assert_int_equal(api_client_call_fd(c, "test.file",
+				 write ? json_pack("{s:b}", "write", true) : NULL, fd, NULL),
+		-err);
+	if (strstr(fp_errmsg(), what) == NULL)
+		fail_msg("'%s' does not say '%s'", fp_errmsg(), what);
+	close(fd);
+}
+
+/* Files passed with requests (SCM_RIGHTS): taken in order, checked, never kept for long. */
+static void test_pass_fds(void **state)
+{
+	char path[64], fifo[64], text[160];
+	struct api_client *c;
+	int fd, fd2, fds[12], sv[2], base;
+	json_int_t dropped;
+	json_t *result;
+	struct raw r;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/file", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "hello", 5), 5);
+	assert_int_equal(api_client_connect(sock_path, &c), 0);
+	assert_int_equal(api_client_call(c, "api.version", NULL, NULL), 0);
+	base = open_fds();
+
+	/* the handler reads what the client opened */
+	assert_int_equal(api_client_call_fd(c, "test.fd", NULL, fd, &result), 0);
+	assert_string_equal(json_string_value(json_object_get(result, "text")), "hello");
+	json_decref(result);
+	assert_int_equal(api_client_call(c, "test.fd", NULL, NULL), -EBADF);
+	assert_string_equal(fp_errmsg(), "no file descriptor passed with the request");
+	/* one that no handler takes goes with its request: it serves no later one */
+	assert_int_equal(api_client_call_fd(c, "test.nothing", NULL, fd, NULL), 0);
+	assert_int_equal(api_client_call(c, "test.fd", NULL, NULL), -EBADF);
+	assert_int_equal(open_fds(), base);
+
+	/* regular files only, open for what is done with them: refused at once, unread */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	expect_file_refused(c, open(fifo, O_RDWR | O_NONBLOCK), false, EINVAL,
+		"fifo: a FIFO, not a regular file");
+	expect_file_refused(
+		c, open("/dev/zero", O_RDONLY), false, EINVAL, "a character device, not a regular");
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	close(sv[1]);
+	expect_file_refused(c, sv[0], false, EINVAL, "a socket, not a regular file");
+	expect_file_refused(c, open(dir, O_RDONLY | O_DIRECTORY), false, EINVAL, "a directory");
+	expect_file_refused(c, open(path, O_WRONLY), false, EBADF, "not open for reading");
+	expect_file_refused(c, open(path, O_RDONLY), true, EBADF, "not open for writing");
+	expect_file_refused(c, open(path, O_PATH), false, EBADF, "O_PATH");
+	expect_file_refused(c, open(path, O_PATH), true, EBADF, "O_PATH");
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(
+		api_client_call_fd(c, "test.file", json_pack("{s:b}", "write", true), fd, &result),
+		0);
+	assert_string_equal(json_string_value(json_object_get(result, "name")), path);
+	json_decref(result);
+	assert_int_equal(pread(fd, text, 7, 0), 7);
+	assert_memory_equal(text, "written", 7);
+	assert_int_equal(open_fds(), base);
+
+	/* beyond API_FDS_MAX the extra ones are closed and counted; beyond what one message can
+	 * bring (MSG_CTRUNC), the kernel closes them, counted once */
+	dropped = fds_dropped(c);
+	for (int i = 0; i < 12; i++)
+		fds[i] = dup(fd);
+	raw_open(&r);
+	raw_send_fds(&r, "{\"id\": 1, \"cmd\": \"test.fd\"}\n", fds, API_FDS_MAX + 2);
+	raw_expect(&r, "{\"id\": 1, \"ok\": true, \"result\": {\"text\": \"written\"}}");
+	raw_send_fds(&r, "{\"id\": 2, \"cmd\": \"test.nothing\"}\n", fds, 12);
+	raw_expect(&r, "{\"id\": 2, \"ok\": true, \"result\": {}}");
+	assert_int_equal(fds_dropped(c), dropped + 2 + (2 * API_FDS_MAX - API_FDS_MAX) + 1);
+
+	/* pipelined requests take their own descriptors */
+	fd2 = open(path, O_RDWR | O_TRUNC);
+	assert_int_equal(write(fd2, "world", 5), 5);
+	fds[0] = open(fifo, O_RDWR | O_CREAT, 0600); /* a regular file now */
+	assert_int_equal(write(fds[0], "first", 5), 5);
+	raw_send_fds(&r, "{\"id\": 3, \"cmd\": \"test.fd\"}\n", &fds[0], 1);
+	raw_send_fds(&r, "{\"id\": 4, \"cmd\": \"test.fd\"}\n", &fd2, 1);
+	raw_expect(&r, "{\"id\": 3, \"ok\": true, \"result\": {\"text\": \"first\"}}");
+	raw_expect(&r, "{\"id\": 4, \"ok\": true, \"result\": {\"text\": \"world\"}}");
+	close(fds[0]);
+	close(fd2);
+	assert_int_equal(unlink(fifo), 0);
+
+	/* those passed with a request not yet whole are held, then closed with the connection */
+	base = open_fds();
+	raw_send_fds(&r, "{\"id\": 5, ", &fds[1], 3);
+	for (int i = 1; i < 12; i++)
+		close(fds[i]);
+	base -= 11;
+	for (int i = 0; i < 100 && open_fds() != base + 3; i++)
+		usleep(10000);
+	assert_int_equal(open_fds(), base + 3);
+	raw_close(&r);
+	/* the client's socket, the server's end and the 3 */
+	for (int i = 0; i < 100 && open_fds() != base - 2; i++)
+		usleep(10000);
+	assert_int_equal(open_fds(), base - 2);
+	api_client_close(c);
+	close(fd);
+	assert_int_equal(unlink(path), 0);
 }
 
 /* Clients from other users: served when in the group, else one error and goodbye. */
@@ -1062,6 +1280,7 @@ int main(void)
 		cmocka_unit_test(test_slow_reader),
 		cmocka_unit_test(test_peer_allowed),
 		cmocka_unit_test(test_access),
+		cmocka_unit_test(test_pass_fds),
 		cmocka_unit_test(test_monitor),
 		cmocka_unit_test(test_monitor_slow),
 		cmocka_unit_test(test_stream),

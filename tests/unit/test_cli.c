@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -530,6 +531,7 @@ static void test_grammars(void **state)
 		{"trace clear", "{}"},
 		{"show trace", "{}"},
 		{"capture start file c.pcapng", "{\"file\": \"c.pcapng\"}"},
+		{"capture start max-bytes 4096 file c", "{\"max-bytes\": 4096, \"file\": \"c\"}"},
 		{"capture start drop count 10 port p1 file c",
 			"{\"drop\": true, \"count\": 10, \"port\": \"p1\", \"file\": \"c\"}"},
 		{"capture stop", "{}"},
@@ -557,7 +559,8 @@ static void test_grammars(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		check_usage(bad[i], "usage: ", NULL);
-	check_usage("capture start port p1", "expected rx|tx|drop, count or file after 'p1'", NULL);
+	check_usage("capture start port p1",
+		"expected rx|tx|drop, count, max-bytes or file after 'p1'", NULL);
 }
 
 /* Every command says what it does: docs/fastpathctl.md is made of these. */
@@ -622,7 +625,10 @@ static const char *const canned[][2] = {
 		"\"\"}]}]}"},
 	{"capture.show",
 		"{\"running\": true, \"file\": \"/tmp/c.pcapng\", \"captured\": 12, \"count\": 100,"
-		" \"port\": \"p1\", \"direction\": \"rx\"}"},
+		" \"port\": \"p1\", \"direction\": \"rx\", \"bytes\": 3000, \"max_bytes\": "
+		"67108864,"
+		" \"lost\": 2, \"over_limit\": 3, \"write_errors\": 4,"
+		" \"error\": \"No space left on device\"}"},
 	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
 	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
 		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
@@ -632,31 +638,75 @@ static const char *const canned[][2] = {
 static char server_path[108];
 static json_t *requests; /* what the fake daemon was sent, in order */
 
+/*
+ * Records the request, with what the descriptor passed with it (if not -1) was opened for and
+ * holds, as "passed": {"mode": "r" or "w", "text": ...}; answers from canned.
+ */
+static void answer(int fd, const char *line, int passed)
+{
+	json_t *req = json_loads(line, 0, NULL);
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	const char *result = "{}";
+	char text[64] = "", reply[4096];
+	char *id;
+
+	if (passed >= 0) {
+		int mode = fcntl(passed, F_GETFL) & O_ACCMODE;
+		ssize_t n = pread(passed, text, sizeof(text) - 1, 0);
+
+		text[n > 0 ? n : 0] = '\0';
+		json_object_set_new(req, "passed",
+			json_pack("{s:s,s:s}", "mode", mode == O_WRONLY ? "w" : "r", "text", text));
+		close(passed);
+	}
+	for (size_t i = 0; cmd && i < sizeof(canned) / sizeof(canned[0]); i++)
+		if (strcmp(canned[i][0], cmd) == 0)
+			result = canned[i][1];
+	id = json_dumps(json_object_get(req, "id"), JSON_ENCODE_ANY);
+	json_array_append_new(requests, req);
+	snprintf(reply, sizeof(reply), "{\"id\": %s, \"ok\": true, \"result\": %s}\n", id, result);
+	/* a client may be gone (completion gives up): no SIGPIPE for the test program */
+	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
+	free(id);
+}
+
 static void *serve(void *arg)
 {
 	int lfd = (int)(intptr_t)arg, fd;
 
 	while ((fd = accept(lfd, NULL, NULL)) >= 0) {
-		FILE *in = fdopen(fd, "r");
-		char *line = NULL;
-		size_t cap = 0;
+		char buf[1 << 16], *nl;
+		size_t len = 0;
+		int passed = -1;
 
-		while (getline(&line, &cap, in) > 0) {
-			json_t *req = json_loads(line, 0, NULL);
-			const char *cmd = json_string_value(json_object_get(req, "cmd"));
-			const char *result = "{}";
+		for (;;) {
+			union {
+				char buf[CMSG_SPACE(sizeof(int))];
+				struct cmsghdr align;
+			} control;
+			struct iovec iov = {buf + len, sizeof(buf) - 1 - len};
+			struct msghdr msg = {.msg_iov = &iov,
+				.msg_iovlen = 1,
+				.msg_control = control.buf,
+				.msg_controllen = sizeof(control.buf)};
+			struct cmsghdr *cm;
+			ssize_t n = recvmsg(fd, &msg, 0);
 
-			for (size_t i = 0; cmd && i < sizeof(canned) / sizeof(canned[0]); i++)
-				if (strcmp(canned[i][0], cmd) == 0)
-					result = canned[i][1];
-			char *id = json_dumps(json_object_get(req, "id"), JSON_ENCODE_ANY);
-
-			json_array_append_new(requests, req);
-			dprintf(fd, "{\"id\": %s, \"ok\": true, \"result\": %s}\n", id, result);
-			free(id);
+			if (n <= 0)
+				break;
+			cm = CMSG_FIRSTHDR(&msg);
+			if (cm != NULL && cm->cmsg_type == SCM_RIGHTS)
+				memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+			len += n;
+			while ((nl = memchr(buf, '\n', len)) != NULL) {
+				*nl = '\0';
+				answer(fd, buf, passed);
+				passed = -1;
+				len -= nl + 1 - buf;
+				memmove(buf, nl + 1, len);
+			}
 		}
-		free(line);
-		fclose(in);
+		close(fd);
 	}
 	return NULL;
 }
@@ -716,6 +766,19 @@ static void check_request(const char *cmd, const char *args)
 	json_decref(want);
 }
 
+/* What the last request passed: the descriptor's mode ("r", "w") and first bytes. */
+static void check_passed(const char *mode, const char *text)
+{
+	json_t *req = json_array_get(requests, json_array_size(requests) - 1);
+	json_t *passed = json_object_get(req, "passed");
+
+	if (passed == NULL)
+		fail_msg(
+			"%s: no descriptor passed", json_string_value(json_object_get(req, "cmd")));
+	assert_string_equal(json_string_value(json_object_get(passed, "mode")), mode);
+	assert_string_equal(json_string_value(json_object_get(passed, "text")), text);
+}
+
 static void check_output(const char *line, const char *expected)
 {
 	if (run(line) != CLI_OK)
@@ -772,11 +835,16 @@ static void test_show_commands(void **state)
 				   "\n"
 				   "Packet 2 (worker 1)\n"
 				   "  eth_input\n");
-	check_output("show capture", "capture running\n"
-				     "  file       /tmp/c.pcapng\n"
-				     "  port       p1\n"
-				     "  direction  rx\n"
-				     "  captured   12 of 100 packets\n");
+	check_output("show capture",
+		"capture running\n"
+		"  file       /tmp/c.pcapng\n"
+		"  port       p1\n"
+		"  direction  rx\n"
+		"  captured   12 of 100 packets\n"
+		"  bytes      3000 of at most 67108864\n"
+		"  lost       2 packets (no buffer)\n"
+		"  full       3 packets not written (max-bytes reached)\n"
+		"  error      No space left on device: 4 packets not written\n");
 	/* the config document as it came, in its order */
 	check_output("show config", "{\n"
 				    "  \"ports\": [\n"
@@ -799,55 +867,65 @@ static void test_show_commands(void **state)
 
 static void test_daemon_commands(void **state)
 {
-	char cwd[PATH_MAX], want[PATH_MAX + 128], path[] = "/tmp/test_cli_conf.XXXXXX";
-	const char *s;
+	char cwd[PATH_MAX], want[PATH_MAX + 128], dir[] = "/tmp/test_cli_files.XXXXXX";
+	char path[PATH_MAX], text[256] = "";
+	FILE *f;
 	int fd;
 
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_non_null(mkdtemp(dir));
 	check_output("trace add 5", "");
 	check_request("trace.add", "{\"count\": 5}");
 	check_output("trace clear", "");
 	check_request("trace.clear", "{}");
-	check_output("capture start port p1 tx count 10 file /tmp/c.pcapng", "");
+	/* the capture file is fastpathctl's to create, with its user's rights, and to pass */
+	snprintf(path, sizeof(path), "%s/c.pcapng", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_int_equal(write(fd, "old content", 11), 11);
+	close(fd);
+	snprintf(want, sizeof(want), "capture start port p1 tx count 10 max-bytes 8192 file %s",
+		path);
+	check_output(want, "");
 	check_request("capture.start", "{\"port\": \"p1\", \"direction\": \"tx\", \"count\": 10, "
-				       "\"file\": \"/tmp/c.pcapng\"}");
-	/* relative to fastpathctl's directory, not the daemon's */
-	check_output("capture start file c.pcapng", "");
-	snprintf(want, sizeof(want), "{\"file\": \"%s/c.pcapng\"}", cwd);
-	check_request("capture.start", want);
+				       "\"max_bytes\": 8192}");
+	check_passed("w", ""); /* truncated */
+	/* relative to fastpathctl's directory */
+	assert_int_equal(chdir(dir), 0);
+	check_output("capture start file rel.pcapng", "");
+	check_request("capture.start", "{}");
+	check_passed("w", "");
+	assert_int_equal(access("rel.pcapng", F_OK), 0);
+	assert_int_equal(unlink("rel.pcapng"), 0);
 	assert_int_equal(run("capture start file /nonexistent/dir/c.pcapng"), CLI_ERROR);
-	assert_non_null(strstr(err_text, "/nonexistent/dir: No such file or directory"));
+	assert_non_null(strstr(err_text, "/nonexistent/dir/c.pcapng: No such file or directory"));
 	check_output("capture stop", "");
 	check_request("capture.stop", "{}");
-	/* config load: a real file, sent as an absolute path */
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	s = strrchr(path, '/') + 1;
-	assert_int_equal(chdir("/tmp"), 0);
-	snprintf(want, sizeof(want), "config load %s", s);
-	check_output(want, "routes:\n"
-			   "  + 10.9.0.0/16\n"
-			   "  - {\"prefix\":\"10.8.0.0/16\"}\n"
-			   "api:\n"
-			   "  ~ socket\n");
-	snprintf(want, sizeof(want), "{\"path\": \"%s\"}", path);
-	check_request("config.load", want);
+	/* config load: the file as fastpathctl opened it, read-only */
+	f = fopen("conf.json", "w");
+	assert_non_null(f);
+	fputs("{\"routes\": []}", f);
+	fclose(f);
+	check_output("config load conf.json", "routes:\n"
+					      "  + 10.9.0.0/16\n"
+					      "  - {\"prefix\":\"10.8.0.0/16\"}\n"
+					      "api:\n"
+					      "  ~ socket\n");
+	check_request("config.load", "{}");
+	check_passed("r", "{\"routes\": []}");
 	/* config dump FILE writes what show config prints */
-	snprintf(want, sizeof(want), "config dump %s", s);
-	check_output(want, "");
+	check_output("config dump conf.json", "");
 	assert_int_equal(chdir(cwd), 0);
-	{
-		FILE *f = fopen(path, "r");
-		char text[256] = "";
-
-		assert_non_null(f);
-		assert_true(fread(text, 1, sizeof(text) - 1, f) > 0);
-		fclose(f);
-		assert_non_null(strstr(text, "{\n  \"ports\": [\n"));
-	}
-	unlink(path);
+	snprintf(path, sizeof(path), "%s/conf.json", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(fread(text, 1, sizeof(text) - 1, f) > 0);
+	fclose(f);
+	assert_non_null(strstr(text, "{\n  \"ports\": [\n"));
+	assert_int_equal(unlink(path), 0);
+	snprintf(path, sizeof(path), "%s/c.pcapng", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
 	assert_int_equal(run("config load /nonexistent.json"), CLI_ERROR);
 	assert_non_null(strstr(err_text, "/nonexistent.json: No such file or directory"));
 }

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,14 +32,17 @@ static struct cfg_doc *load(const char *text)
 		assert_string_equal(fp_errmsg(), msg);                                             \
 	} while (0)
 
-/* The message jansson gives for text, as the loader should pass it on. */
+/* The message jansson gives for text, as the loader should pass it on: without the text quoted. */
 static void assert_jansson_error(const char *text)
 {
 	struct cfg_doc *doc = NULL;
-	char expected[512];
+	char expected[512], *near;
 	json_error_t err;
 
 	assert_null(json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err));
+	near = strstr(err.text, " near '");
+	if (near != NULL)
+		*near = '\0';
 	snprintf(expected, sizeof(expected), "t.json:%d:%d: syntax error: %s", err.line, err.column,
 		err.text);
 	assert_error(cfg_doc_load_string("t.json", text, &doc), expected);
@@ -51,7 +55,12 @@ static void test_syntax_errors(void **state)
 
 	(void)state;
 	assert_error(cfg_doc_load_string("t.json", "{\n  \"a\": 1\n  \"b\": 2\n}", &doc),
-		"t.json:3:5: syntax error: '}' expected near '\"b\"'");
+		"t.json:3:5: syntax error: '}' expected");
+	/* no message shows the text: what /etc/shadow holds stays there */
+	assert_error(cfg_doc_load_string("shadow", "root:$y$j9T$secret:19000:0:99999:7:::\n", &doc),
+		"shadow:1:4: syntax error: invalid token");
+	assert_error(cfg_doc_load_string("t.json", "{\"a\": \"secret", &doc),
+		"t.json:1:13: syntax error: premature end of input");
 	assert_jansson_error("{\"a\": [1, 2 3]}");
 	assert_jansson_error("{\"a\": 1}\n\n  garbage");
 	assert_jansson_error("{\"a\": \"abc");
@@ -172,8 +181,7 @@ static void test_load_file(void **state)
 	assert_non_null(f);
 	fputs("{\n  \"a\": [1,\n}\n", f);
 	fclose(f);
-	snprintf(expected, sizeof(expected), "%s:3:1: syntax error: unexpected token near '}'",
-		path);
+	snprintf(expected, sizeof(expected), "%s:3:1: syntax error: unexpected token", path);
 	assert_error(cfg_doc_load_file(path, &doc), expected);
 
 	f = fopen(path, "w");
@@ -190,6 +198,16 @@ static void test_load_file(void **state)
 	snprintf(expected, sizeof(expected), "%s: No such file or directory", path);
 	assert_int_equal(cfg_doc_load_file(path, &doc), -ENOENT);
 	assert_string_equal(fp_errmsg(), expected);
+	assert_null(doc);
+
+	/* bounded: a file bigger than the cap is refused unread, a text without end at the cap */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_int_equal(ftruncate(fd, CFG_DOC_MAX_BYTES + 1), 0);
+	close(fd);
+	snprintf(expected, sizeof(expected), "%s: bigger than 256 MiB", path);
+	assert_error(cfg_doc_load_file(path, &doc), expected);
+	unlink(path);
+	assert_error(cfg_doc_load_file("/dev/zero", &doc), "/dev/zero: bigger than 256 MiB");
 	assert_null(doc);
 }
 
@@ -762,27 +780,36 @@ static void test_routes_shorthand_errors(void **state)
 /* IPv6 routes: the same schema; errors at their value, the family's named. */
 static void test_routes_ipv6(void **state)
 {
+	struct cfg_parsed *p = NULL;
+
 	(void)state;
 	assert_int_equal(
 		parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],"
 		      " \"routes\": [{\"prefix\": \"2001:db8:1::/48\", \"via\": \"2001:db8::2\"},"
 		      "{\"prefix\": \"2001:db8:2::/48\", \"via\": [\"2001:db8::2\", \"fe80::1\"],"
 		      " \"dev\": \"p0\"},"
-		      "{\"prefix\": \"::/0\", \"nexthops\": [{\"via\": \"fe80::1\", \"dev\": \"p0\","
+		      "{\"prefix\": \"::/0\", \"nexthops\": [{\"via\": \"fe80::1\", \"dev\": "
+		      "\"p0\","
 		      " \"weight\": 2}, {\"dev\": \"p0\"}]},"
 		      "{\"prefix\": \"2001:db8:3::/48\", \"type\": \"blackhole\", \"vrf\": 2},"
 		      "{\"prefix\": \"10.0.0.0/8\", \"via\": \"10.0.0.1\"}]}",
-			&(struct cfg_parsed *){NULL}),
+			&p),
 		0);
+	cfg_parsed_free(p);
 	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": \"10.0.0.1\"}",
 		"t.json:3:38: /routes/0/via: '10.0.0.1' is an IPv4 address, not IPv6");
-	assert_route_error("{\"prefix\": \"10.0.0.0/8\", \"nexthops\": [{\"via\": \"2001:db8::1\"}]}",
-		"t.json:3:49: /routes/0/nexthops/0/via: '2001:db8::1' is an IPv6 address, not IPv4");
-	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": [\"2001:db8::1\", \"fe80::1\"]}",
+	assert_route_error(
+		"{\"prefix\": \"10.0.0.0/8\", \"nexthops\": [{\"via\": \"2001:db8::1\"}]}",
+		"t.json:3:49: /routes/0/nexthops/0/via: '2001:db8::1' is an IPv6 address, not "
+		"IPv4");
+	assert_route_error(
+		"{\"prefix\": \"2001:db8::/32\", \"via\": [\"2001:db8::1\", \"fe80::1\"]}",
 		"t.json:3:54: /routes/0/via/1: a link-local gateway (fe80::1) needs its interface "
 		"('dev')");
-	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"nexthops\": [{\"via\": \"fe80::1\"}]}",
-		"t.json:3:44: /routes/0/nexthops/0: a link-local gateway (fe80::1) needs its interface "
+	assert_route_error(
+		"{\"prefix\": \"2001:db8::/32\", \"nexthops\": [{\"via\": \"fe80::1\"}]}",
+		"t.json:3:44: /routes/0/nexthops/0: a link-local gateway (fe80::1) needs its "
+		"interface "
 		"('dev')");
 	assert_route_error("{\"prefix\": \"2001:db8::g/32\", \"type\": \"blackhole\"}",
 		"t.json:3:14: /routes/0/prefix: '2001:db8::g/32' is not an IPv4 or IPv6 prefix");
@@ -801,6 +828,52 @@ static void test_routes_ipv6(void **state)
 		-EEXIST);
 	assert_string_equal(fp_errmsg(), "t.json:2:12: /routes/1/prefix: duplicate route 'vrf 0 "
 					 "2001:db8::/32' (first at 1:24)");
+}
+
+/* Addresses no interface may have: refused at the value, with the reason (0.0.0.0/0 was taken). */
+static void test_addresses_refused(void **state)
+{
+	static const struct {
+		const char *address, *why;
+	} refused[] = {
+		{"0.0.0.0/0", "'0.0.0.0/0' is the unspecified address, not an interface's"},
+		{"0.0.0.0/8", "'0.0.0.0/8' is the unspecified address, not an interface's"},
+		{"10.1.2.3/0", "'10.1.2.3/0': a prefix length of 0 would put every destination on "
+			       "this link"},
+		{"224.0.0.5/24", "'224.0.0.5/24' is a multicast address, not an interface's"},
+		{"127.0.0.2/8", "'127.0.0.2/8' is a loopback address, not an interface's"},
+		{"255.255.255.255/32", "'255.255.255.255/32' is the broadcast address, not an "
+				       "interface's"},
+		{"::/0", "'::/0' is the unspecified address, not an interface's"},
+		{"::1/128", "'::1/128' is the loopback address, not an interface's"},
+		{"ff02::5/64", "'ff02::5/64' is a multicast address, not an interface's"},
+		{"2001:db8::1/0", "'2001:db8::1/0': a prefix length of 0 would put every "
+				  "destination on this link"},
+		{"::ffff:10.0.0.1/96", "'::ffff:10.0.0.1/96' is an IPv4 address written as IPv6, "
+				       "not an interface's"},
+	};
+	struct cfg_parsed *p = NULL;
+	char text[512], msg[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(text, sizeof(text),
+			"{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],\n"
+			" \"addresses\": [{\"iface\": \"p0\", \"address\": \"%s\"}]}",
+			refused[i].address);
+		snprintf(msg, sizeof(msg), "t.json:2:43: /addresses/0/address: %s", refused[i].why);
+		assert_int_equal(parse(text, &p), -EINVAL);
+		assert_string_equal(fp_errmsg(), msg);
+		assert_null(p);
+	}
+	/* a /1, class E and link-local addresses are an interface's */
+	assert_int_equal(parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}],"
+			       " \"addresses\": [{\"iface\": \"p0\", \"address\": \"10.0.0.1/1\"},"
+			       " {\"iface\": \"p0\", \"address\": \"240.0.0.1/8\"},"
+			       " {\"iface\": \"p0\", \"address\": \"fe80::1/64\"}]}",
+				 &p),
+		0);
+	cfg_parsed_free(p);
 }
 
 static const char neighs_head[] = "{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"},\n"
@@ -907,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_routes_shorthand_errors),
 		cmocka_unit_test(test_routes_ipv6),
 		cmocka_unit_test(test_neighbours_section),
+		cmocka_unit_test(test_addresses_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

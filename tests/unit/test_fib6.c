@@ -196,8 +196,10 @@ static int group_setup(void **state)
 		fprintf(stderr, "an IPv6 table before any IPv6 route\n");
 		return -1;
 	}
-	/* VRF 0's table of the default size, made by its first route */
-	if (fib6_route_add(&r, false) != 0 || fp_fib6[0] == NULL || fib6_route_del(0, &r.prefix)) {
+	/* VRF 0's table for a million routes (test_million_routes), made by its first route */
+	if (fib6_set_size(1u << 20, FIB6_TBL8_FOR(1u << 20)) != 0 ||
+		fib6_route_add(&r, false) != 0 || fp_fib6[0] == NULL ||
+		fib6_route_del(0, &r.prefix)) {
 		fprintf(stderr, "VRF 0's IPv6 table: %s\n", fp_errmsg());
 		return -1;
 	}

@@ -258,10 +258,19 @@ static void test_malformed(void **state)
 	rtm.rtm_dst_len = 0; /* a unicast route without a device */
 	nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
 	assert_int_equal(parse(msg, false, &r), NL_IGNORE_MALFORMED);
-	/* a header cut short */
+	/* a header cut short; the key is not valid whatever r held (the mirror reads it) */
 	msg = nlmsg_alloc_simple(RTM_NEWROUTE, 0);
 	nlmsg_append(msg, &rtm, 4, NLMSG_ALIGNTO);
+	memset(&r, 0xff, sizeof(r));
 	assert_int_equal(parse(msg, false, &r), NL_IGNORE_MALFORMED);
+	assert_false(r.key_valid);
+	/* nor is it for a table no VRF maps */
+	msg = nlmsg_alloc_simple(RTM_NEWROUTE, 0);
+	rtm.rtm_table = 200;
+	nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	memset(&r, 0xff, sizeof(r));
+	assert_int_equal(parse(msg, false, &r), NL_IGNORE_TABLE);
+	assert_false(r.key_valid);
 }
 
 int main(void)
