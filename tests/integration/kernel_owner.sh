@@ -56,10 +56,10 @@ test_netlink_kernel_routes_kept() {
 	ip -n $R route add 10.100.0.0/24 via 192.168.79.2 metric 50
 	api config.dump | jq '.config' >"$WORK/own1.json"
 	jq '(.routes[] | select(.prefix == "10.100.0.0/24")) |= {prefix, "via": "10.0.2.2"}' "$WORK/own1.json" >"$WORK/own2.json"
-	api config.load "{\"path\": \"$WORK/own2.json\"}" >/dev/null
+	api_file config.load '{}' "$WORK/own2.json" r >/dev/null
 	check "a static route changed: its copy changed, the kernel's route of another metric kept" sh -c \
 		"ip -n $R route show 10.100.0.0/24 | tee /dev/stderr | grep -q '^10.100.0.0/24 via 10.0.2.2 dev p2 proto 250' && [ \$(ip -n $R route show 10.100.0.0/24 proto 250 | wc -l) -eq 1 ] && ip -n $R route show 10.100.0.0/24 | grep -q 'via 192.168.79.2 dev nl-mgmt metric 50'"
-	api config.load "{\"path\": \"$WORK/own1.json\"}" >/dev/null
+	api_file config.load '{}' "$WORK/own1.json" r >/dev/null
 	check "... and back (the ECMP copy)" sh -c \
 		"ip -n $R route show 10.100.0.0/24 proto 250 | tee /dev/stderr | grep -q 'nexthop via 10.0.3.2'"
 	ip -n $R route del 10.100.0.0/24 via 192.168.79.2 metric 50

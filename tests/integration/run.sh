@@ -132,7 +132,7 @@ test_ipv6_addresses() {
 	check "an IPv6 address in use on another interface: refused" api_refuses addr.add \
 		'{"iface": "p2", "address": "2001:db8:1::1/64"}' "EADDRINUSE: address 2001:db8:1::1/64 is in use on another interface"
 	check "a multicast address: refused" api_refuses addr.add \
-		'{"iface": "p2", "address": "ff02::5/64"}' "EINVAL: ff02::5/64 cannot be an interface address"
+		'{"iface": "p2", "address": "ff02::5/64"}' "EINVAL: /address: 'ff02::5/64' is a multicast address, not an interface's"
 	check "the automatic link-local addresses are not in config.dump" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '[.config.addresses[] | select(.address | startswith(\"fe80\"))] == [] and ([.config.addresses[] | select(.address == \"2001:db8:2::1/64\")] | length == 1)'"
 
