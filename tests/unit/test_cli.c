@@ -125,7 +125,8 @@ static void check_usage(const char *line, ...)
 	const char *s;
 	va_list ap;
 
-	assert_int_equal(run(line), CLI_USAGE);
+	if (run(line) != CLI_USAGE)
+		fail_msg("%s: not a usage error: %s", line, err_text);
 	va_start(ap, line);
 	while ((s = va_arg(ap, const char *)) != NULL)
 		if (strstr(err_text, s) == NULL)
@@ -237,13 +238,13 @@ static void test_aliases(void **state)
 static void test_unknown(void **state)
 {
 	(void)state;
-	check_usage("ip rout", "unknown command 'ip rout'",
+	check_usage("ip rute", "unknown command 'ip rute'",
 		"did you mean:", "    ip route add PREFIX", "    ip route [vrf ID]", NULL);
-	check_usage("sho routes", "unknown command 'sho'", "    show routes [ipv4|ipv6] [vrf ID]",
+	check_usage("shw routes", "unknown command 'shw'", "    show routes [ipv4|ipv6] [vrf ID]",
 		NULL);
-	check_usage("show neighbour", "    show neighbours", NULL);
+	check_usage("show neighbur", "    show neighbo", NULL);
 	/* a typo in a longer name, not bad arguments to "ip route" */
-	check_usage("ip route ad 10.0.0.0/8", "unknown command 'ip route ad'",
+	check_usage("ip route adf 10.0.0.0/8", "unknown command 'ip route adf'",
 		"    ip route add PREFIX", NULL);
 	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
@@ -263,7 +264,7 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text, "route add PREFIX [via ADDR]..."));
 	assert_int_equal(run("help ip neigh"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh del ADDR dev IFACE"));
-	check_usage("help ip rout", "unknown command", NULL);
+	check_usage("help ip rute", "unknown command", NULL);
 	assert_int_equal(calls, 0);
 }
 
@@ -298,7 +299,7 @@ static void test_batch(void **state)
 			    "test value a\n"
 			    "\n"
 			    "test value b # the second\n"
-			    "test valu c\n"
+			    "test vale c\n"
 			    "test value d\n";
 	const char failing[] = "test value a\ntest fail\ntest value b\n";
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
@@ -308,7 +309,7 @@ static void test_batch(void **state)
 	fclose(f);
 	flush();
 	assert_int_equal(calls, 2);
-	assert_non_null(strstr(err_text, "fastpathctl: cmds:5: unknown command 'test valu'"));
+	assert_non_null(strstr(err_text, "fastpathctl: cmds:5: unknown command 'test vale'"));
 	assert_string_equal(ctx.where, "");
 
 	f = fmemopen((void *)failing, strlen(failing), "r");
@@ -508,10 +509,83 @@ static void test_complete_help(void **state)
 	/* nothing fits: the parser's message */
 	close_output();
 	open_output();
-	cli_complete_help(&ctx, "test valu ");
+	cli_complete_help(&ctx, "test vale ");
 	flush();
 	assert_string_equal(out_text, "");
-	assert_non_null(strstr(err_text, "unknown command 'test valu'"));
+	assert_non_null(strstr(err_text, "unknown command 'test vale'"));
+}
+
+/* iproute2's and vppctl's abbreviations: the command each line names. */
+static void test_abbreviations(void **state)
+{
+	static const char *const cases[][2] = {
+		{"ip r", "ip route show [vrf ID]"},
+		{"ip ro sh", "ip route show [vrf ID]"},
+		{"ip r s vrf 2", "ip route show [vrf ID]"},
+		{"ip -6 r", "ip -6 route show [vrf ID]"},
+		{"ip -6 r s", "ip -6 route show [vrf ID]"},
+		{"ip -6 ro list", "ip -6 route show [vrf ID]"},
+		{"ip a", "show addresses"},
+		{"ip address show", "show addresses"},
+		{"ip -6 a s", "ip -6 addr"},
+		{"ip n", "show neighbours"},
+		{"ip neighbour show", "show neighbours"},
+		{"ip neighbor", "show neighbours"},
+		{"ip l", "show interfaces"},
+		{"ip l sh", "show interfaces"},
+		{"sh int", "show interfaces"},
+		{"sh run", "show runtime"},
+		{"sh neighb", "show neighbours"},
+		{"sh ro ipv6", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh rout", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh route", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh router", "show router-advertisements"},
+		{"sh r", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh ver", "show version"},
+		{"ip r a 10.0.0.0/8 via 10.0.1.2", "ip route add PREFIX"},
+		{"ip r d 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
+		{"ip ro delete 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
+		{"ip n a 10.0.1.2 lladdr 02:00:00:00:00:01 dev p0", "ip neigh add ADDR"},
+		{"conf d", "config dump [FILE]"},
+		{"te o x", "test opts A"},
+		{"test option x", "test opts A"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cli_command *cmd;
+		char buf[128], *argv[16];
+		int argc;
+		json_t *args;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		argc = cli_split(buf, argv, 16);
+		if (cli_parse(&ctx, argc, argv, &cmd, &args) != 0)
+			fail_msg("%s: not parsed", cases[i][0]);
+		if (strncmp(cmd->syntax, cases[i][1], strlen(cases[i][1])) != 0)
+			fail_msg("%s: %s, expected %s", cases[i][0], cmd->syntax, cases[i][1]);
+		json_decref(args);
+	}
+	check_args("te op y dev p1", "{\"a\": \"y\", \"dev\": \"p1\"}");
+	/* the arguments are not abbreviated: "d" is A here */
+	check_args("tes val d", "{\"name\": \"d\"}");
+	/* ambiguous: every candidate, no command run */
+	check_usage("c stats", "ambiguous command 'c', 'c' may be:", "    capture\n", "    clear\n",
+		"    config\n", NULL);
+	check_usage("t c", "ambiguous command 't'", "    test\n", "    trace\n", NULL);
+	check_usage("help c", "ambiguous command 'c'", NULL);
+	assert_int_equal(calls, 2);
+	/* help, completion and ? read abbreviations too */
+	assert_int_equal(run("help ip r a"), CLI_OK);
+	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_null(strstr(out_text, "ip route del"));
+	assert_int_equal(run("ip ro ad --help"), CLI_OK);
+	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	close_output();
+	open_output();
+	cli_complete_help(&ctx, "ip r d ");
+	flush();
+	assert_non_null(strstr(out_text, "PREFIX"));
 }
 
 /* The new commands' syntax, down to the arguments their handlers read. */
@@ -958,6 +1032,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abbreviations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grammars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
