@@ -465,6 +465,9 @@ static int suggestion_cmp(const void *a, const void *b)
 
 	if (x->dist != y->dist)
 		return x->dist < y->dist ? -1 : 1;
+	/* the shorter names first: "ip addr" before "ip -4 addr" */
+	if (x->form->nwords != y->form->nwords)
+		return x->form->nwords - y->form->nwords;
 	return strcmp(x->form->path, y->form->path);
 }
 

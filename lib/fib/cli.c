@@ -183,3 +183,47 @@ static int route6_del(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND_VALUES(route6_del_cmd, "ip -6 route del PREFIX [vrf ID]",
 	"Delete an IPv6 route (PREFIX may be \"default\": ::/0).", "PREFIX=route", route6_del)
+
+/*
+ * As ip route get prints it: the destination, the path the flow takes and the matching route
+ * under it, with the path's rank among the route's when it has several (ECMP).
+ */
+static void print_route_get(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const char *type = cli_str(result, "type");
+	json_int_t vrf = cli_int(result, "vrf");
+	FILE *out = ctx->out;
+
+	(void)args;
+	if (strcmp(type, "unicast") != 0)
+		fprintf(out, "%s ", type);
+	fputs(cli_str(result, "addr"), out);
+	if (*cli_str(result, "from"))
+		fprintf(out, " from %s", cli_str(result, "from"));
+	if (*cli_str(result, "via"))
+		fprintf(out, " via %s", cli_str(result, "via"));
+	if (*cli_str(result, "dev"))
+		fprintf(out, " dev %s", cli_str(result, "dev"));
+	if (*cli_str(result, "iif"))
+		fprintf(out, " iif %s", cli_str(result, "iif"));
+	if (vrf != 0)
+		fprintf(out, " vrf %lld", vrf);
+	fputs("\n    route ", out);
+	print_route(out, json_object_get(result, "route"));
+	if (cli_int(result, "paths") > 1)
+		fprintf(out, "    path %lld of %lld (the flow's ECMP member)\n",
+			cli_int(result, "path") + 1, cli_int(result, "paths"));
+}
+
+static int route_get(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "route.get", cli_api_args(args, ""), print_route_get, args);
+}
+
+CLI_COMMAND(route_get_cmd,
+	"ip route get ADDR [from ADDR] [iif IFACE] [vrf ID] [ipproto tcp|udp|icmp] [sport N] "
+	"[dport N]",
+	"The route to ADDR, IPv4 or IPv6, and the path a flow to it takes: from, ipproto, sport "
+	"and dport pick its ECMP member with the datapath's flow hash (missing ones count as 0); "
+	"iif looks ADDR up in that interface's VRF.",
+	route_get, "ip -6 route get")

@@ -415,6 +415,17 @@ test_telemetry() {
 
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
+# ip route get names, for each flow ecmp_spreads sent, the gateway it reached: h2's or h3's
+route_get_agrees() { # src dst h2-gateway h3-gateway
+	local p
+	for p in $(cat "$WORK/h2.ports"); do
+		ctl ip route get "$2" from "$1" ipproto udp sport "$p" dport 7777 | grep -q "via $3 dev p2" || return 1
+	done
+	for p in $(cat "$WORK/h3.ports"); do
+		ctl ip route get "$2" from "$1" ipproto udp sport "$p" dport 7777 | grep -q "via $4 dev p3" || return 1
+	done
+}
+
 test_cli() {
 	check "fastpathctl show interfaces lists the ports up" sh -c \
 		"$FASTPATHCTL -s $SOCK show interfaces | grep -E 'p1.*UP' && $FASTPATHCTL -s $SOCK -j show interfaces | jq -e '[.interfaces[] | select(.link_up)] | length == 3'"
@@ -462,6 +473,22 @@ test_cli() {
 	wait $mon 2>/dev/null
 	check "fastpathctl monitor route prints the route events" sh -c \
 		"grep -q '^route.add .*10.56.0.0/16' $WORK/monitor.txt && grep -q '^route.del .*10.56.0.0/16' $WORK/monitor.txt"
+	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
+	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
+		route_get_agrees 10.0.1.2 10.100.0.1 10.0.2.2 10.0.3.2
+	ecmp_spreads "IPv6 flows for ip route get" AF_INET6 2001:db8:1::2 2001:db8:100::1
+	check "ip -6 route get: the ECMP path of each flow, as the datapath chose it" \
+		route_get_agrees 2001:db8:1::2 2001:db8:100::1 2001:db8:2::2 2001:db8:3::2
+	check "ip route get: the matching route, its path among 2" sh -c \
+		"$FASTPATHCTL -s $SOCK ip r g 10.100.0.1 from 10.0.1.2 | tee /dev/stderr | grep -q '^    route 10.100.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | grep -q 'path [12] of 2'"
+	check "ip route get: a connected destination, no gateway" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2\$'"
+	check "ip route get: one of ours is local" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | tee /dev/stderr | grep -q '^local 10.0.1.1'"
+	check "ip route get: no route is an error (exit 1)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 vrf 7 2>&1 | grep -q 'no route to 10.0.1.1 in vrf 7'"
+	check "abbreviations: ip r, ip -6 r s, sh int, ip n, ip a as their full forms" sh -c \
+		"[ \"\$($FASTPATHCTL -s $SOCK ip r)\" = \"\$($FASTPATHCTL -s $SOCK ip route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK ip -6 r s)\" = \"\$($FASTPATHCTL -s $SOCK ip -6 route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK sh int)\" = \"\$($FASTPATHCTL -s $SOCK show interfaces)\" ] && $FASTPATHCTL -s $SOCK ip n | grep -q lladdr && $FASTPATHCTL -s $SOCK ip a | grep -q 10.0.1.1"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \

@@ -408,7 +408,7 @@ static void test_complete(void **state)
 	check_complete("help test o", "options opts");
 	/* help completes names, not arguments */
 	check_complete("help test opts ''", "");
-	check_complete("ip route ''", "add del show vrf");
+	check_complete("ip route ''", "add del get show vrf");
 	/* keywords and flags of optional groups, each once */
 	check_complete("test opts x ''", "all dev vrf");
 	check_complete("test opts x all ''", "dev vrf");
