@@ -81,6 +81,9 @@ static json_t *route_args(const json_t *args, int family)
 	struct fp_ip6_prefix p6;
 	size_t i;
 
+	/* taken as ip writes it, and ranks nothing: a prefix has one route (see ip route add) */
+	json_object_del(api, "metric");
+
 	if (strcmp(prefix, "default") == 0) {
 		bool v6 = family == AF_INET6;
 
@@ -145,27 +148,60 @@ CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes
 
 /* What ip route add and ip -6 route add take after their name. */
 #define ROUTE_ADD_ARGS                                                                             \
-	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID]"
+	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID] " \
+	"[metric N]"
+
+/* route.add, replacing the route of the same prefix if replace */
+static int add_with(struct cli_ctx *ctx, const json_t *args, int family, bool replace)
+{
+	json_t *api = route_args(args, family);
+
+	if (api == NULL)
+		return -EINVAL;
+	if (replace)
+		json_object_set_new(api, "replace", json_true());
+	return cli_call(ctx, "route.add", api, NULL);
+}
 
 static int route_add(struct cli_ctx *ctx, const json_t *args)
 {
-	return call_with(ctx, "route.add", args, AF_UNSPEC);
+	return add_with(ctx, args, AF_UNSPEC, false);
 }
 
 CLI_COMMAND(route_add_cmd, "ip route add " ROUTE_ADD_ARGS,
 	"Add a static route; IPv4 or IPv6 (2001:db8::/32 via 2001:db8::2), several via give ECMP "
-	"nexthops. PREFIX may be \"default\".",
+	"nexthops. PREFIX may be \"default\". A prefix has one route in a VRF: metric is taken "
+	"as ip writes it and ranks nothing, a second route to the prefix is refused (replace "
+	"changes it).",
 	route_add, "route add")
 
 static int route6_add(struct cli_ctx *ctx, const json_t *args)
 {
-	return call_with(ctx, "route.add", args, AF_INET6);
+	return add_with(ctx, args, AF_INET6, false);
 }
 
 CLI_COMMAND(route6_add_cmd, "ip -6 route add " ROUTE_ADD_ARGS,
 	"Add a static IPv6 route; a link-local gateway needs its dev (via fe80::1 dev p1). PREFIX "
 	"may be \"default\" (::/0).",
 	route6_add)
+
+static int route_replace(struct cli_ctx *ctx, const json_t *args)
+{
+	return add_with(ctx, args, AF_UNSPEC, true);
+}
+
+CLI_COMMAND(route_replace_cmd, "ip route replace " ROUTE_ADD_ARGS,
+	"Add a static route, or replace the route to PREFIX in its VRF in one step (traffic to it "
+	"sees no gap); the routes of addresses are not replaced.",
+	route_replace, "route replace")
+
+static int route6_replace(struct cli_ctx *ctx, const json_t *args)
+{
+	return add_with(ctx, args, AF_INET6, true);
+}
+
+CLI_COMMAND(route6_replace_cmd, "ip -6 route replace " ROUTE_ADD_ARGS,
+	"Add or replace a static IPv6 route.", route6_replace)
 
 static int route_del(struct cli_ctx *ctx, const json_t *args)
 {

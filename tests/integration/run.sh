@@ -473,6 +473,12 @@ test_cli() {
 	wait $mon 2>/dev/null
 	check "fastpathctl monitor route prints the route events" sh -c \
 		"grep -q '^route.add .*10.56.0.0/16' $WORK/monitor.txt && grep -q '^route.del .*10.56.0.0/16' $WORK/monitor.txt"
+	check "ip route replace: a new route" ctl ip route replace 10.212.0.0/24 via 10.0.2.2 metric 10
+	check "ip route replace: changes the route in place" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route replace 10.212.0.0/24 via 10.0.3.2 && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.212.0.0/24 via 10.0.3.2 dev p3 proto static\$' && [ \$($FASTPATHCTL -s $SOCK ip route | grep -c 10.212.0.0/24) = 1 ]"
+	check "ip route replace: the route of an address is not replaced" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route replace 10.0.1.0/24 via 10.0.3.2 2>&1 | grep -q 'ip addr del removes it'"
+	check "ip route del the replaced route" ctl ip route del 10.212.0.0/24
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
 	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
 		route_get_agrees 10.0.1.2 10.100.0.1 10.0.2.2 10.0.3.2

@@ -213,7 +213,7 @@ static void test_aliases(void **state)
 	assert_ptr_equal(a, b);
 	assert_string_equal(a->syntax + 0,
 		"ip route add PREFIX [via ADDR]... [dev IFACE] "
-		"[type unicast|blackhole|unreachable|prohibit] [vrf ID]");
+		"[type unicast|blackhole|unreachable|prohibit] [vrf ID] [metric N]");
 	assert_true(json_equal(args, args2));
 	json_decref(args);
 	json_decref(args2);
@@ -408,7 +408,7 @@ static void test_complete(void **state)
 	check_complete("help test o", "options opts");
 	/* help completes names, not arguments */
 	check_complete("help test opts ''", "");
-	check_complete("ip route ''", "add del get show vrf");
+	check_complete("ip route ''", "add del get replace show vrf");
 	/* keywords and flags of optional groups, each once */
 	check_complete("test opts x ''", "all dev vrf");
 	check_complete("test opts x all ''", "dev vrf");
@@ -705,6 +705,13 @@ static const char *const canned[][2] = {
 	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
 		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
 	{"neigh.list", "{\"neighbours\": [{\"address\": \"10.0.1.2\"}]}"},
+	{"route.get",
+		"{\"vrf\": 0, \"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"type\": "
+		"\"unicast\","
+		" \"route\": {\"vrf\": 0, \"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\","
+		" \"origin\": \"static\", \"nexthops\": [{\"via\": \"10.0.2.2\", \"dev\": \"p1\"},"
+		" {\"via\": \"10.0.3.2\", \"dev\": \"p2\"}]},"
+		" \"via\": \"10.0.3.2\", \"dev\": \"p2\", \"path\": 1, \"paths\": 2}"},
 	{"addr.list", "{\"addresses\": [{\"address\": \"10.0.1.1/24\"}]}"},
 };
 static char server_path[108];
@@ -930,6 +937,29 @@ static void test_show_commands(void **state)
 	assert_non_null(strstr(out_text, "{\n  \"config\": {"));
 }
 
+/* The ip commands: what they send, and the answers as ip prints them. */
+static void test_ip_commands(void **state)
+{
+	(void)state;
+	check_output("ip route replace 10.9.0.0/16 via 10.0.2.2 metric 20", "");
+	check_request("route.add", "{\"prefix\": \"10.9.0.0/16\", \"via\": [\"10.0.2.2\"], "
+				   "\"replace\": true}");
+	check_output("ip -6 route replace default via fe80::1 dev p1", "");
+	check_request("route.add", "{\"prefix\": \"::/0\", \"via\": [\"fe80::1\"], \"dev\": "
+				   "\"p1\", \"replace\": true}");
+	/* metric is taken and ranks nothing */
+	check_output("ip route add 10.8.0.0/16 dev p1 metric 100", "");
+	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"dev\": \"p1\"}");
+	check_output("ip r g 10.9.1.1 from 10.0.1.2 ipproto udp sport 5000 dport 53",
+		"10.9.1.1 from 10.0.1.2 via 10.0.3.2 dev p2\n"
+		"    route 10.9.0.0/16 proto static\n"
+		"\tnexthop via 10.0.2.2 dev p1\n"
+		"\tnexthop via 10.0.3.2 dev p2\n"
+		"    path 2 of 2 (the flow's ECMP member)\n");
+	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
+				   "\"udp\", \"sport\": 5000, \"dport\": 53}");
+}
+
 static void test_daemon_commands(void **state)
 {
 	char cwd[PATH_MAX], want[PATH_MAX + 128], dir[] = "/tmp/test_cli_files.XXXXXX";
@@ -1036,6 +1066,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_grammars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_daemon, setup_daemon, teardown),
 	};
