@@ -479,6 +479,14 @@ test_cli() {
 	check "ip route replace: the route of an address is not replaced" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route replace 10.0.1.0/24 via 10.0.3.2 2>&1 | grep -q 'ip addr del removes it'"
 	check "ip route del the replaced route" ctl ip route del 10.212.0.0/24
+	ping_ok h1 10.0.2.2 >/dev/null
+	check "ip -s link: each interface with its port's counters" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -s link | tee /dev/stderr | grep -q '^    RX:' && $FASTPATHCTL -s $SOCK -j ip -s l | jq -e '.interfaces[] | select(.name == \"p1\") | .stats.rx_packets > 0 and .stats.tx_packets > 0'"
+	check "ip neigh flush dev p1: its learnt neighbours go" sh -c \
+		"$FASTPATHCTL -s $SOCK ip neigh | grep -q '^10.0.1.2 dev p1 ' && $FASTPATHCTL -s $SOCK ip neigh flush dev p1 && ! $FASTPATHCTL -s $SOCK ip neigh | grep -q '^10.0.1.2 dev p1 '"
+	check "ip neigh flush all: the PERMANENT ones stay" sh -c \
+		"$FASTPATHCTL -s $SOCK ip neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:2::50 dev p2 lladdr 02:00:00:00:02:50 PERMANENT'"
+	check "after a flush, neighbours are resolved again" ping_ok h1 10.0.2.2
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
 	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
 		route_get_agrees 10.0.1.2 10.100.0.1 10.0.2.2 10.0.3.2

@@ -704,7 +704,11 @@ static const char *const canned[][2] = {
 	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
 	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
 		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
-	{"neigh.list", "{\"neighbours\": [{\"address\": \"10.0.1.2\"}]}"},
+	{"neigh.list",
+		"{\"neighbours\": [{\"address\": \"10.0.1.2\", \"iface\": \"p1\", \"state\": "
+		"\"REACHABLE\"}, {\"address\": \"10.0.1.3\", \"iface\": \"p1\", \"state\": "
+		"\"PERMANENT\"}, {\"address\": \"2001:db8::2\", \"iface\": \"p0\", \"state\": "
+		"\"STALE\"}]}"},
 	{"route.get",
 		"{\"vrf\": 0, \"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"type\": "
 		"\"unicast\","
@@ -960,6 +964,44 @@ static void test_ip_commands(void **state)
 				   "\"udp\", \"sport\": 5000, \"dport\": 53}");
 }
 
+/* The requests since the n-th, as a JSON array of [cmd, args] text. */
+static void check_requests_since(size_t n, const char *expected)
+{
+	json_t *got = json_array(), *want = json_loads(expected, 0, NULL);
+
+	assert_non_null(want);
+	for (size_t i = n; i < json_array_size(requests); i++) {
+		json_t *req = json_array_get(requests, i);
+
+		json_array_append_new(got, json_pack("[O, O]", json_object_get(req, "cmd"),
+						   json_object_get(req, "args") ?: json_null()));
+	}
+	if (!json_equal(got, want))
+		fail_msg("sent %s, expected %s", json_dumps(got, JSON_COMPACT), expected);
+	json_decref(got);
+	json_decref(want);
+}
+
+/* ip neigh flush: the neighbours of the interface, or all, but the PERMANENT ones. */
+static void test_neigh_flush(void **state)
+{
+	size_t n = json_array_size(requests);
+
+	(void)state;
+	check_output("ip neigh flush dev p1", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
+				"\"address\": \"10.0.1.2\"}]]");
+	n = json_array_size(requests);
+	check_output("ip n f all", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
+				"\"address\": \"10.0.1.2\"}], [\"neigh.del\", {\"iface\": \"p0\", "
+				"\"address\": \"2001:db8::2\"}]]");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip neigh flush"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "flush what: dev IFACE or all"));
+	assert_int_equal(json_array_size(requests), n);
+}
+
 static void test_daemon_commands(void **state)
 {
 	char cwd[PATH_MAX], want[PATH_MAX + 128], dir[] = "/tmp/test_cli_files.XXXXXX";
@@ -1032,7 +1074,7 @@ static void test_complete_daemon(void **state)
 	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1");
 	/* static routes: those of the addresses go with them */
 	check_complete("ip route del ''", "10.9.0.0/16");
-	check_complete("ip neigh del ''", "10.0.1.2");
+	check_complete("ip neigh del ''", "10.0.1.2 10.0.1.3 2001:db8::2");
 	check_complete("ip addr del ''", "10.0.1.1/24");
 	/* ADDR in route add, PREFIX in addr add: any */
 	check_complete("ip route add 10.0.0.0/8 via ''", "");
@@ -1067,6 +1109,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_daemon, setup_daemon, teardown),
 	};
