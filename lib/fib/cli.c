@@ -3,7 +3,9 @@
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
@@ -59,14 +61,60 @@ static void print_route(FILE *out, const json_t *r)
 	}
 }
 
+struct sorted_route {
+	const json_t *route;
+	struct fp_ip_prefix prefix;
+	json_int_t vrf;
+	size_t index;
+};
+
+/*
+ * The order of ip route: IPv4 by network address, a longer prefix first (0.0.0.0/8, then
+ * default, then 9.0.0.0/8); IPv6 as listed, the more specific routes before the route that
+ * covers them and the default last, which is the order of ip -6 route.
+ */
+static int route_order(const void *a, const void *b)
+{
+	const struct sorted_route *x = a, *y = b;
+	int c;
+
+	if (x->prefix.addr.family != y->prefix.addr.family)
+		return x->prefix.addr.family == AF_INET ? -1 : 1;
+	if (x->vrf != y->vrf)
+		return x->vrf < y->vrf ? -1 : 1;
+	if (x->prefix.addr.family == AF_INET) {
+		uint32_t ax = ntohl(x->prefix.addr.v4), ay = ntohl(y->prefix.addr.v4);
+
+		if (ax != ay)
+			return ax < ay ? -1 : 1;
+		if ((c = y->prefix.len - x->prefix.len) != 0)
+			return c;
+	}
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static void print_routes(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
-	const json_t *route;
-	size_t i;
+	const json_t *routes = json_object_get(result, "routes"), *route;
+	size_t n = json_array_size(routes), i;
+	struct sorted_route *sorted = calloc(n ? n : 1, sizeof(*sorted));
 
 	(void)args;
-	json_array_foreach (json_object_get(result, "routes"), i, route)
-		print_route(ctx->out, route);
+	if (sorted == NULL) { /* unsorted rather than nothing */
+		json_array_foreach (routes, i, route)
+			print_route(ctx->out, route);
+		return;
+	}
+	json_array_foreach (routes, i, route) {
+		sorted[i] = (struct sorted_route){route, .vrf = cli_int(route, "vrf"), .index = i};
+		/* an unparsable prefix (none from the daemon) sorts first, as IPv4 0/0 */
+		if (fp_ip_prefix_parse(cli_str(route, "prefix"), &sorted[i].prefix, true) < 0)
+			sorted[i].prefix = (struct fp_ip_prefix){.addr.family = AF_INET};
+	}
+	qsort(sorted, n, sizeof(*sorted), route_order);
+	for (i = 0; i < n; i++)
+		print_route(ctx->out, sorted[i].route);
+	free(sorted);
 }
 
 /*
@@ -135,8 +183,10 @@ static int show_routes4(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_routes4_cmd, "ip route show [vrf ID]",
-	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones.", show_routes4,
-	"ip route", "ip -4 route", "ip -4 route show")
+	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones. In ip's order: "
+	"IPv4 routes by address, the longer prefix first; IPv6 ones the more specific first, the "
+	"default last.",
+	show_routes4, "ip route", "ip -4 route", "ip -4 route show")
 
 static int show_routes6(struct cli_ctx *ctx, const json_t *args)
 {

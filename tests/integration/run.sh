@@ -415,6 +415,31 @@ test_telemetry() {
 
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
 
+# ip route and ip -6 route list the routes in the order Linux lists them: the same routes,
+# added to fastpath and to a Linux namespace in the same scrambled order, come out alike
+route_order_as_linux() {
+	local ns=$FPT-sort p4="10.0.0.0/8 10.0.0.0/24 10.1.0.0/16 192.168.0.0/16 9.0.0.0/8 10.0.0.5 10.0.0.0/16 0.0.0.0/8 10.7.1.128/25"
+	local p6="2001:db8::/32 2001:db8::/48 2001:db8:7::/48 2001:db8::5 fd00::/8 2001:db8:7::/56 2001:db8:7::/64" p rc=0
+	ip netns add $ns && ip -n $ns link add d0 type veth peer name d1 && ip -n $ns link set d0 up &&
+		ip -n $ns addr add 10.0.2.1/24 dev d0 && ip -n $ns addr add 2001:db8:2::1/64 dev d0 nodad || rc=1
+	for p in $p4; do
+		ctl ip route add $p via 10.0.2.2 && ip -n $ns route add $p via 10.0.2.2 || rc=1
+	done
+	for p in $p6; do
+		ctl ip route add $p via 2001:db8:2::2 && ip -n $ns route add $p via 2001:db8:2::2 || rc=1
+	done
+	# the prefixes only, as ip prints them, in the order printed
+	local re="^($(echo $p4 $p6 | sed 's/[.]/[.]/g; s/ /|/g')) "
+	[ "$(ctl ip route | grep -E "$re" | cut -d' ' -f1)" = "$(ip -n $ns route | grep -E "$re" | cut -d' ' -f1)" ] || rc=1
+	[ "$(ctl ip -6 route | grep -E "$re" | cut -d' ' -f1)" = "$(ip -n $ns -6 route | grep -E "$re" | cut -d' ' -f1)" ] || rc=1
+	[ "$(ctl ip route | grep -cE "$re")" = 9 ] && [ "$(ctl ip -6 route | grep -cE "$re")" = 7 ] || rc=1
+	ctl ip route | grep -E "$re" | cut -d' ' -f1 | tr '\n' ' '
+	ctl ip -6 route | grep -E "$re" | cut -d' ' -f1 | tr '\n' ' '; echo
+	for p in $p4 $p6; do ctl ip route del $p; done
+	ip netns del $ns
+	return $rc
+}
+
 # ip route get names, for each flow ecmp_spreads sent, the gateway it reached: h2's or h3's
 route_get_agrees() { # src dst h2-gateway h3-gateway
 	local p
@@ -487,6 +512,7 @@ test_cli() {
 	check "ip neigh flush all: the PERMANENT ones stay" sh -c \
 		"$FASTPATHCTL -s $SOCK ip neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:2::50 dev p2 lladdr 02:00:00:00:02:50 PERMANENT'"
 	check "after a flush, neighbours are resolved again" ping_ok h1 10.0.2.2
+	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
 	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
 		route_get_agrees 10.0.1.2 10.100.0.1 10.0.2.2 10.0.3.2

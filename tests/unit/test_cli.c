@@ -716,7 +716,13 @@ static const char *const canned[][2] = {
 		" \"origin\": \"static\", \"nexthops\": [{\"via\": \"10.0.2.2\", \"dev\": \"p1\"},"
 		" {\"via\": \"10.0.3.2\", \"dev\": \"p2\"}]},"
 		" \"via\": \"10.0.3.2\", \"dev\": \"p2\", \"path\": 1, \"paths\": 2}"},
-	{"addr.list", "{\"addresses\": [{\"address\": \"10.0.1.1/24\"}]}"},
+	{"addr.list",
+		"{\"addresses\": [{\"address\": \"10.0.1.1/24\", \"iface\": \"p1\"},"
+		" {\"address\": \"10.0.2.1/24\", \"iface\": \"p0\"},"
+		" {\"address\": \"2001:db8:1::1/64\", \"iface\": \"p1\", \"scope\": \"global\","
+		" \"state\": \"preferred\"},"
+		" {\"address\": \"fe80::1/64\", \"iface\": \"p0\", \"scope\": \"link\","
+		" \"state\": \"tentative\"}]}"},
 };
 static char server_path[108];
 static json_t *requests; /* what the fake daemon was sent, in order */
@@ -982,6 +988,18 @@ static void check_requests_since(size_t n, const char *expected)
 	json_decref(want);
 }
 
+/* ip addr: each interface once, with its addresses of both families */
+static void test_addr_grouped(void **state)
+{
+	(void)state;
+	check_output("ip a", "p1:\n"
+			     "    inet 10.0.1.1/24\n"
+			     "    inet6 2001:db8:1::1/64 scope global\n"
+			     "p0:\n"
+			     "    inet 10.0.2.1/24\n"
+			     "    inet6 fe80::1/64 scope link tentative\n");
+}
+
 /* ip neigh flush: the neighbours of the interface, or all, but the PERMANENT ones. */
 static void test_neigh_flush(void **state)
 {
@@ -1075,7 +1093,7 @@ static void test_complete_daemon(void **state)
 	/* static routes: those of the addresses go with them */
 	check_complete("ip route del ''", "10.9.0.0/16");
 	check_complete("ip neigh del ''", "10.0.1.2 10.0.1.3 2001:db8::2");
-	check_complete("ip addr del ''", "10.0.1.1/24");
+	check_complete("ip addr del ''", "10.0.1.1/24 10.0.2.1/24 2001:db8:1::1/64 fe80::1/64");
 	/* ADDR in route add, PREFIX in addr add: any */
 	check_complete("ip route add 10.0.0.0/8 via ''", "");
 	check_complete("ip addr add ''", "");
@@ -1109,6 +1127,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_daemon, setup_daemon, teardown),
