@@ -724,6 +724,11 @@ static const char *const canned[][2] = {
 		" {\"address\": \"fe80::1/64\", \"iface\": \"p0\", \"scope\": \"link\","
 		" \"state\": \"tentative\"}]}"},
 };
+/* The daemon's errors, naming the argument at fault by its path in the request. */
+static const char *const canned_errors[][2] = {
+	{"addr.add", "/address: not an IPv4 or IPv6 prefix"},
+	{"neigh.add", "/nowhere/0: a path to no argument"},
+};
 static char server_path[108];
 static json_t *requests; /* what the fake daemon was sent, in order */
 
@@ -754,6 +759,12 @@ static void answer(int fd, const char *line, int passed)
 	id = json_dumps(json_object_get(req, "id"), JSON_ENCODE_ANY);
 	json_array_append_new(requests, req);
 	snprintf(reply, sizeof(reply), "{\"id\": %s, \"ok\": true, \"result\": %s}\n", id, result);
+	for (size_t i = 0; cmd && i < sizeof(canned_errors) / sizeof(canned_errors[0]); i++)
+		if (strcmp(canned_errors[i][0], cmd) == 0)
+			snprintf(reply, sizeof(reply),
+				"{\"id\": %s, \"ok\": false, \"error\": {\"errno\": \"EINVAL\", "
+				"\"code\": 22, \"message\": \"%s\"}}\n",
+				id, canned_errors[i][1]);
 	/* a client may be gone (completion gives up): no SIGPIPE for the test program */
 	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
 	free(id);
@@ -988,6 +999,16 @@ static void check_requests_since(size_t n, const char *expected)
 	json_decref(want);
 }
 
+/* The daemon's errors name the word typed, not the argument's path in the request. */
+static void test_errors_in_cli_words(void **state)
+{
+	(void)state;
+	assert_int_equal(run("ip addr add 10.0.0.300/8 dev p1"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: 10.0.0.300/8: not an IPv4 or IPv6 prefix\n");
+	assert_int_equal(run("ip neigh add 10.0.1.9 lladdr 02:00:00:00:00:09 dev p1"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: /nowhere/0: a path to no argument\n");
+}
+
 /* ip addr: each interface once, with its addresses of both families */
 static void test_addr_grouped(void **state)
 {
@@ -1127,6 +1148,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_in_cli_words, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
