@@ -16,7 +16,8 @@
 /*
  * The daemon names a bad argument by its JSON path ("/nexthops/1/via: not on a connected
  * network"), which the user of the CLI never wrote: the message names the word typed instead
- * ("10.9.9.9: not on a connected network"). Left as it is when the path leads to no value.
+ * ("10.9.9.9: not on a connected network"), or only drops the path when it quotes the word.
+ * Left as it is when the path leads to no value.
  */
 static void error_in_cli_words(const json_t *api_args, int ret)
 {
@@ -37,8 +38,9 @@ static void error_in_cli_words(const json_t *api_args, int ret)
 		snprintf(word, sizeof(word), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
 	else
 		return;
-	/* the message is read before fp_error() writes over it */
-	snprintf(text, sizeof(text), "%s: %s", word, colon + 2);
+	/* the message is read before fp_error() writes over it; it may quote the word already */
+	snprintf(text, sizeof(text), "%s%s%s", strstr(colon + 2, word) ? "" : word,
+		strstr(colon + 2, word) ? "" : ": ", colon + 2);
 	fp_error(-ret, "%s", text);
 }
 

@@ -513,7 +513,7 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:2::50 dev p2 lladdr 02:00:00:00:02:50 PERMANENT'"
 	check "after a flush, neighbours are resolved again" ping_ok h1 10.0.2.2
 	check "errors name the word typed, not a JSON path" sh -c \
-		"$FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | tee /dev/stderr | grep -q '^fastpathctl: 10.0.1.300/24: ' && ! $FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | grep -q '/address'"
+		"$FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | tee /dev/stderr | grep -q \"^fastpathctl: '10.0.1.300/24' is not\" && ! $FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | grep -q '/address'"
 	check "fastpathd --version and fastpathctl --version" sh -c \
 		"$FASTPATHD --version | grep -q '^fastpathd [0-9][.0-9]* (DPDK ' && $FASTPATHCTL --version | grep -q '^fastpathctl [0-9]'"
 	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux

@@ -728,6 +728,7 @@ static const char *const canned[][2] = {
 static const char *const canned_errors[][2] = {
 	{"addr.add", "/address: not an IPv4 or IPv6 prefix"},
 	{"neigh.add", "/nowhere/0: a path to no argument"},
+	{"route.del", "/prefix: '10.0.0.0/33' is not an IPv4 prefix"},
 };
 static char server_path[108];
 static json_t *requests; /* what the fake daemon was sent, in order */
@@ -1007,6 +1008,8 @@ static void test_errors_in_cli_words(void **state)
 	assert_string_equal(err_text, "fastpathctl: 10.0.0.300/8: not an IPv4 or IPv6 prefix\n");
 	assert_int_equal(run("ip neigh add 10.0.1.9 lladdr 02:00:00:00:00:09 dev p1"), CLI_ERROR);
 	assert_string_equal(err_text, "fastpathctl: /nowhere/0: a path to no argument\n");
+	assert_int_equal(run("ip route del 10.0.0.0/33"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: '10.0.0.0/33' is not an IPv4 prefix\n");
 }
 
 /* ip addr: each interface once, with its addresses of both families */
