@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +111,31 @@ CLI_COMMAND(show_link_stats_cmd, "ip -s link",
 	"does: RX bytes, packets, errors, dropped (no buffer) and missed (the NIC's queue was "
 	"full), TX bytes, packets and errors (-j: each interface's as \"stats\").",
 	show_link_stats, "ip -s link show", "show interfaces stats")
+
+static int link_set(struct cli_ctx *ctx, const json_t *args)
+{
+	json_t *api = json_pack("{s:s}", "name", cli_str(args, "iface"));
+
+	if (json_object_get(args, "up") == NULL && json_object_get(args, "down") == NULL &&
+		json_object_get(args, "mtu") == NULL) {
+		json_decref(api);
+		return fp_error(EINVAL, "set what: up, down or mtu N");
+	}
+	if (json_object_get(args, "up") != NULL || json_object_get(args, "down") != NULL)
+		json_object_set_new(api, "up", json_boolean(json_object_get(args, "up") != NULL));
+	if (json_object_get(args, "mtu") != NULL)
+		json_object_set(api, "mtu", json_object_get(args, "mtu"));
+	return cli_call(ctx, "iface.set", api, NULL);
+}
+
+CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
+	"Set an interface up or down, or its MTU, at run time: the port and its twin stay. Down "
+	"stops receiving and sending (port_tx_iface_down counts what was routed out of it) and "
+	"takes the link down, the twin's carrier with it; the NIC's own link too where its "
+	"driver can. The MTU changes where the driver allows it while running (the twin's "
+	"follows), else the error says so. Neither is saved in the config file; config dump "
+	"writes the MTU.",
+	link_set)
 
 /* The ports whose driver counts field too (af_xdp: its XDP program's verdicts). */
 static json_t *ports_counting(const json_t *ports, const char *field)

@@ -516,6 +516,22 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | tee /dev/stderr | grep -q \"^fastpathctl: '10.0.1.300/24' is not\" && ! $FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | grep -q '/address'"
 	check "fastpathd --version and fastpathctl --version" sh -c \
 		"$FASTPATHD --version | grep -q '^fastpathd [0-9][.0-9]* (DPDK ' && $FASTPATHCTL --version | grep -q '^fastpathctl [0-9]'"
+	check "ip link set p2 mtu 1400: at run time" ctl ip link set p2 mtu 1400
+	check "the new MTU is shown and dumped" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .* mtu 1400 ' && $(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.ports[] | select(.name == \"p2\") | .mtu == 1400'"
+	check "it is enforced: DF over 1400 gets fragmentation needed, mtu 1400" sh -c \
+		"ip netns exec $FPT-h1 ping -c 1 -W 1 -M do -s 1400 10.0.2.2 2>&1 | tee /dev/stderr | grep -q 'mtu = 1400' && ip netns exec $FPT-h1 ping -c 1 -W 1 -M do -s 1372 10.0.2.2"
+	check "an MTU the driver cannot take is refused, saying so" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 mtu 9600 2>&1 | tee /dev/stderr | grep -Eq 'p2: (MTU 9600 out of its driver.s range|the af_packet driver refuses MTU 9600)' && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .* mtu 1400 '"
+	check "ip link set p2 mtu 1500" ctl ip link set dev p2 mtu 1500
+	local down_before
+	down_before=$(drops port_tx_iface_down)
+	check "ip link set p2 down: state DOWN, the port and its counters kept" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 down && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^[0-9]*: p2: <BROADCAST,MULTICAST.*> mtu 1500 state DOWN'"
+	check "a down interface forwards nothing" sh -c "! ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2"
+	check "what was routed out of it is counted as port_tx_iface_down" test "$(drops port_tx_iface_down)" -gt "$down_before"
+	check "ip link set p2 up: forwards again" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
 	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
 	check "ip route get: the ECMP path of each flow, as the datapath chose it" \

@@ -1000,6 +1000,25 @@ static void check_requests_since(size_t n, const char *expected)
 	json_decref(want);
 }
 
+/* ip link set: iface.set with what is set, nothing when nothing is */
+static void test_link_set(void **state)
+{
+	size_t n;
+
+	(void)state;
+	check_output("ip link set p1 down", "");
+	check_request("iface.set", "{\"name\": \"p1\", \"up\": false}");
+	check_output("ip l set dev p1 mtu 9000 up", "");
+	check_request("iface.set", "{\"name\": \"p1\", \"mtu\": 9000, \"up\": true}");
+	check_output("ip link set p0 mtu 1400", "");
+	check_request("iface.set", "{\"name\": \"p0\", \"mtu\": 1400}");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip link set p1"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "set what: up, down or mtu N"));
+	check_usage("ip link set p1 mtu big", "unexpected 'big', expected N (a number)", NULL);
+	assert_int_equal(json_array_size(requests), n);
+}
+
 /* The daemon's errors name the word typed, not the argument's path in the request. */
 static void test_errors_in_cli_words(void **state)
 {
@@ -1151,6 +1170,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_link_set, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_in_cli_words, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
