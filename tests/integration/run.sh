@@ -545,6 +545,8 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2\$'"
 	check "ip route get: one of ours is local" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | tee /dev/stderr | grep -q '^local 10.0.1.1'"
+	check "ip route get iif: looked up in the interface's VRF, named" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 iif p1 | grep -q '^10.0.2.7 dev p2 iif p1\$' && $FASTPATHCTL -s $SOCK ip route get 10.0.2.7 iif p1 vrf 3 2>&1 | grep -q 'p1 is in vrf 0, not 3'"
 	check "ip route get: no route is an error (exit 1)" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 vrf 7 2>&1 | grep -q 'no route to 10.0.1.1 in vrf 7'"
 	check "abbreviations: ip r, ip -6 r s, sh int, ip n, ip a as their full forms" sh -c \
