@@ -110,7 +110,10 @@ static int shorthand_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_
 }
 
 /* A route, in the config file and in route.add. */
-static const char *const route_keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
+/* route.add's keys: a route's (route_keys, those of the config file) after "replace" */
+static const char *const route_add_keys[] = {
+	"replace", "prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
+static const char *const *const route_keys = route_add_keys + 1;
 
 /* Duplicates are left to the caller: an API request has one route, a document many. */
 static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
@@ -555,7 +558,7 @@ static int api_route_list(const json_t *args, json_t **result)
 }
 
 API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route (replace: or replace it)",
-	api_route_add, API_ARGS("prefix", "vrf", "type", "via", "dev", "nexthops", "replace"))
+	api_route_add, route_add_keys)
 API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 or IPv6 route", api_route_del,
 	API_ARGS("prefix", "vrf"))
 API_COMMAND(route_list_cmd, "route.list", "list the routes, IPv4 then IPv6 (\"family\" for one)",
