@@ -25,6 +25,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_version.h>
 
 /* conf/demo.json, built in so that "fastpathd" alone starts the demo */
 __asm__(".section .rodata\n"
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 		   "  -w, --workers N       worker lcores (overrides workers.count)\n"
 		   "  -s, --socket PATH     API socket (overrides api.socket)\n"
 		   "      --check-config F  validate F and exit\n"
+		   "  -V, --version         print the version of fastpathd and of its DPDK\n"
 		   "  -h, --help\n"
 		   "EAL arguments after -- are appended to those built from the config.\n");
 }
@@ -194,6 +196,7 @@ int main(int argc, char **argv)
 		{"check-config", required_argument, NULL, 'C'},
 		{"dump-demo-config", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	const char *socket_path = NULL, *check = NULL;
@@ -204,7 +207,7 @@ int main(int argc, char **argv)
 	int opt, workers = 0, eal_argc, ret, sfd;
 	sigset_t sigs;
 
-	while ((opt = getopt_long(argc, argv, "c:w:s:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:w:s:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -228,6 +231,9 @@ int main(int argc, char **argv)
 			return 0;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("fastpathd %s (%s)\n", FP_VERSION, rte_version());
 			return 0;
 		default:
 			usage(stderr);

@@ -465,6 +465,9 @@ static int suggestion_cmp(const void *a, const void *b)
 
 	if (x->dist != y->dist)
 		return x->dist < y->dist ? -1 : 1;
+	/* the shorter names first: "ip addr" before "ip -4 addr" */
+	if (x->form->nwords != y->form->nwords)
+		return x->form->nwords - y->form->nwords;
 	return strcmp(x->form->path, y->form->path);
 }
 
@@ -516,13 +519,127 @@ static void report_unknown(struct cli_ctx *ctx, int argc, char *const argv[])
 	}
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Abbreviations, as iproute2 and vppctl take them: a command word may be
+ * shortened to any prefix that names one word where it stands ("sh int":
+ * "show interfaces"), or several that all lead to one command ("show neighb":
+ * neighbours and its alias neighbors). iproute2's own spellings of words the
+ * syntax spells otherwise are accepted after the first word, and its short
+ * forms win where a prefix is ambiguous: iproute2 tries its words in the
+ * order of its tables, so "ip -6 r" is route (not ra), "ip a" addr.
+ */
+static const struct {
+	const char *spelling, *word;
+} spellings[] = {
+	{"address", "addr"},
+	{"neighbour", "neigh"},
+	{"neighbor", "neigh"},
+	{"delete", "del"},
+	{"list", "show"},
+	{"lst", "show"},
+};
+
+/* "show ro": routes, the command typed most, rather than router-advertisements */
+static const char *const precedence[] = {"addr", "route", "neigh", "link", "add", "replace", "del",
+	"show", "get", "flush", "routes"};
+
+/* Whether typed abbreviates word, or one of iproute2's spellings of it after the first word. */
+static bool abbreviates(const char *typed, const char *word, int k)
+{
+	size_t len = strlen(typed);
+
+	if (strncmp(typed, word, len) == 0)
+		return true;
+	for (size_t i = 0; k > 0 && i < sizeof(spellings) / sizeof(spellings[0]); i++)
+		if (strcmp(spellings[i].word, word) == 0 &&
+			strncmp(typed, spellings[i].spelling, len) == 0)
+			return true;
+	return false;
+}
+
+static int precedence_rank(const char *word)
+{
+	for (size_t i = 0; i < sizeof(precedence) / sizeof(precedence[0]); i++)
+		if (strcmp(precedence[i], word) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Copies argv to out with the abbreviated words of the command name written
+ * in full. Returns 0, or -EINVAL after printing the candidates of an
+ * ambiguous word when ctx is not NULL. Words that abbreviate no command word
+ * are left as they are: they are arguments, or an unknown command.
+ */
+static int expand_name(struct cli_ctx *ctx, int argc, char *const argv[], char *out[])
+{
+	memcpy(out, argv, argc * sizeof(*out));
+	for (int k = 0; k < argc; k++) {
+		const char *cand[nforms + 1];
+		const struct cli_command *only = NULL;
+		bool exact = false, several_commands = false;
+		int ncand = 0, best = -1;
+
+		for (const struct form *f = forms; f < forms + nforms; f++) {
+			const char *w = f->words[k];
+			int i = 0;
+
+			if (f->nwords <= k || path_match(f, k, out) < k)
+				continue;
+			exact = exact || strcmp(w, argv[k]) == 0;
+			if (!abbreviates(argv[k], w, k))
+				continue;
+			several_commands = several_commands || (only != NULL && only != f->cmd);
+			only = f->cmd;
+			while (i < ncand && strcmp(cand[i], w) != 0)
+				i++;
+			if (i == ncand)
+				cand[ncand++] = w;
+		}
+		if (exact || ncand == 0)
+			continue;
+		for (int i = 0; i < ncand; i++) {
+			int r = precedence_rank(cand[i]);
+
+			if (r >= 0 && (best < 0 || r < precedence_rank(cand[best])))
+				best = i;
+		}
+		if (ncand == 1 || !several_commands) {
+			out[k] = (char *)cand[0];
+		} else if (best >= 0) {
+			out[k] = (char *)cand[best];
+		} else {
+			if (ctx != NULL) {
+				char typed[256];
+
+				join(typed, sizeof(typed), out, k + 1);
+				msg(ctx, "ambiguous command '%s', '%s' may be:", typed, argv[k]);
+				qsort(cand, ncand, sizeof(cand[0]), str_cmp);
+				for (int i = 0; i < ncand; i++)
+					fprintf(ctx->err, "    %s\n", cand[i]);
+			}
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int cli_parse(struct cli_ctx *ctx, int argc, char *const argv[], const struct cli_command **cmd,
 	json_t **args)
 {
 	const struct form *matched = NULL, *failed = NULL;
 	struct match fail = {0};
+	char *words[argc + 1];
 
 	*args = NULL;
+	if (expand_name(ctx, argc, argv, words) < 0)
+		return CLI_USAGE;
+	argv = words;
 	for (const struct form *f = forms; f < forms + nforms; f++) {
 		struct match m = {.argc = argc, .argv = argv, .fail_pos = -1};
 		json_t *a;
@@ -588,7 +705,12 @@ static void print_wrapped(FILE *out, const char *indent, const char *text, int w
 int cli_help(struct cli_ctx *ctx, int argc, char *const argv[])
 {
 	bool prefix = false, shown = false;
+	char *words[argc + 1];
 	int longest = 0;
+
+	if (expand_name(ctx, argc, argv, words) < 0)
+		return CLI_USAGE;
+	argv = words;
 
 	/*
 	 * The commands whose names start with the words ("help ip route": all of
@@ -772,6 +894,7 @@ typedef void (*next_fn)(void *opaque, enum next_kind kind, const struct form *f,
 static void walk_next(int argc, char *const argv[], next_fn fn, void *opaque)
 {
 	bool names_only = argc > 0 && strcmp(argv[0], "help") == 0;
+	char *words[argc + 1];
 
 	if (names_only) {
 		argc--;
@@ -779,6 +902,10 @@ static void walk_next(int argc, char *const argv[], next_fn fn, void *opaque)
 	} else if (argc == 0) {
 		fn(opaque, NEXT_NAME, NULL, "help", NULL);
 	}
+	/* "ip r <TAB>" completes what follows ip route; an ambiguous word, nothing */
+	if (expand_name(NULL, argc, argv, words) < 0)
+		return;
+	argv = words;
 	for (const struct form *f = forms; f < forms + nforms; f++) {
 		int k = path_match(f, argc, argv);
 
@@ -820,11 +947,6 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
 	size_t plen = strlen(prefix);
 
 	return len >= plen && strncmp(s, prefix, plen) == 0;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Sorted, each once; words is stolen. */

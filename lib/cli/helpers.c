@@ -13,17 +13,54 @@
 
 #define TABLE_MAX_COLUMNS 16
 
+/*
+ * The daemon names a bad argument by its JSON path ("/nexthops/1/via: not on a connected
+ * network"), which the user of the CLI never wrote: the message names the word typed instead
+ * ("10.9.9.9: not on a connected network"), or only drops the path when it quotes the word.
+ * Left as it is when the path leads to no value.
+ */
+static void error_in_cli_words(const json_t *api_args, int ret)
+{
+	const char *msg = fp_errmsg(), *colon = strstr(msg, ": ");
+	const json_t *v = api_args;
+	char path[256], *seg, *save, word[128], text[512];
+
+	if (msg[0] != '/' || colon == NULL || (size_t)(colon - msg) >= sizeof(path))
+		return;
+	snprintf(path, sizeof(path), "%.*s", (int)(colon - msg), msg);
+	for (seg = strtok_r(path, "/", &save); seg != NULL && v != NULL;
+		seg = strtok_r(NULL, "/", &save))
+		v = json_is_array(v) ? json_array_get(v, strtoul(seg, NULL, 10))
+				     : json_object_get(v, seg);
+	if (json_is_string(v))
+		snprintf(word, sizeof(word), "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(word, sizeof(word), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	else
+		return;
+	/* the message is read before fp_error() writes over it; it may quote the word already */
+	snprintf(text, sizeof(text), "%s%s%s", strstr(colon + 2, word) ? "" : word,
+		strstr(colon + 2, word) ? "" : ": ", colon + 2);
+	fp_error(-ret, "%s", text);
+}
+
 int cli_call_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, json_t **result)
 {
-	if (ctx->client == NULL) {
-		int ret = api_client_connect(ctx->socket, &ctx->client);
+	int ret;
 
+	if (ctx->client == NULL) {
+		ret = api_client_connect(ctx->socket, &ctx->client);
 		if (ret < 0) {
 			json_decref(api_args);
 			return ret;
 		}
 	}
-	return api_client_call_fd(ctx->client, cmd, api_args, fd, result);
+	json_incref(api_args); /* for the error message */
+	ret = api_client_call_fd(ctx->client, cmd, api_args, fd, result);
+	if (ret < 0)
+		error_in_cli_words(api_args, ret);
+	json_decref(api_args);
+	return ret;
 }
 
 int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result)

@@ -12,6 +12,7 @@
 enum {
 	PORT_TX_FULL,
 	PORT_TX_NO_IFACE,
+	PORT_TX_DOWN,
 	PORT_TX_EDGES,
 };
 
@@ -43,6 +44,9 @@ static uint16_t port_tx_process(
 		iface = iface_get(iface_out);
 		if (unlikely(iface == NULL)) {
 			rte_node_enqueue(graph, node, PORT_TX_NO_IFACE, &objs[start], end - start);
+		} else if (unlikely(!iface->admin_up)) {
+			/* ip link set down: nothing leaves, as from Linux's */
+			rte_node_enqueue(graph, node, PORT_TX_DOWN, &objs[start], end - start);
 		} else {
 			for (uint16_t i = start; unlikely(capture != NULL) && i < end; i++)
 				capture_packet(capture, mbufs[i], fp_mbuf_priv(mbufs[i])->iface_out,
@@ -66,8 +70,10 @@ static struct rte_node_register port_tx_node = {
 		{
 			[PORT_TX_FULL] = "port_tx_full",
 			[PORT_TX_NO_IFACE] = "port_tx_no_iface",
+			[PORT_TX_DOWN] = "port_tx_iface_down",
 		},
 };
 FP_NODE_REGISTER(port_tx_node)
 FP_DROP_NODE(port_tx_full)
 FP_DROP_NODE(port_tx_no_iface)
+FP_DROP_NODE(port_tx_iface_down)

@@ -3,7 +3,9 @@
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
@@ -59,14 +61,60 @@ static void print_route(FILE *out, const json_t *r)
 	}
 }
 
+struct sorted_route {
+	const json_t *route;
+	struct fp_ip_prefix prefix;
+	json_int_t vrf;
+	size_t index;
+};
+
+/*
+ * The order of ip route: IPv4 by network address, a longer prefix first (0.0.0.0/8, then
+ * default, then 9.0.0.0/8); IPv6 as listed, the more specific routes before the route that
+ * covers them and the default last, which is the order of ip -6 route.
+ */
+static int route_order(const void *a, const void *b)
+{
+	const struct sorted_route *x = a, *y = b;
+	int c;
+
+	if (x->prefix.addr.family != y->prefix.addr.family)
+		return x->prefix.addr.family == AF_INET ? -1 : 1;
+	if (x->vrf != y->vrf)
+		return x->vrf < y->vrf ? -1 : 1;
+	if (x->prefix.addr.family == AF_INET) {
+		uint32_t ax = ntohl(x->prefix.addr.v4), ay = ntohl(y->prefix.addr.v4);
+
+		if (ax != ay)
+			return ax < ay ? -1 : 1;
+		if ((c = y->prefix.len - x->prefix.len) != 0)
+			return c;
+	}
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static void print_routes(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
-	const json_t *route;
-	size_t i;
+	const json_t *routes = json_object_get(result, "routes"), *route;
+	size_t n = json_array_size(routes), i;
+	struct sorted_route *sorted = calloc(n ? n : 1, sizeof(*sorted));
 
 	(void)args;
-	json_array_foreach (json_object_get(result, "routes"), i, route)
-		print_route(ctx->out, route);
+	if (sorted == NULL) { /* unsorted rather than nothing */
+		json_array_foreach (routes, i, route)
+			print_route(ctx->out, route);
+		return;
+	}
+	json_array_foreach (routes, i, route) {
+		sorted[i] = (struct sorted_route){route, .vrf = cli_int(route, "vrf"), .index = i};
+		/* an unparsable prefix (none from the daemon) sorts first, as IPv4 0/0 */
+		if (fp_ip_prefix_parse(cli_str(route, "prefix"), &sorted[i].prefix, true) < 0)
+			sorted[i].prefix = (struct fp_ip_prefix){.addr.family = AF_INET};
+	}
+	qsort(sorted, n, sizeof(*sorted), route_order);
+	for (i = 0; i < n; i++)
+		print_route(ctx->out, sorted[i].route);
+	free(sorted);
 }
 
 /*
@@ -80,6 +128,9 @@ static json_t *route_args(const json_t *args, int family)
 	const char *prefix = cli_str(api, "prefix");
 	struct fp_ip6_prefix p6;
 	size_t i;
+
+	/* taken as ip writes it, and ranks nothing: a prefix has one route (see ip route add) */
+	json_object_del(api, "metric");
 
 	if (strcmp(prefix, "default") == 0) {
 		bool v6 = family == AF_INET6;
@@ -132,8 +183,10 @@ static int show_routes4(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_routes4_cmd, "ip route show [vrf ID]",
-	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones.", show_routes4,
-	"ip route", "ip -4 route", "ip -4 route show")
+	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones. In ip's order: "
+	"IPv4 routes by address, the longer prefix first; IPv6 ones the more specific first, the "
+	"default last.",
+	show_routes4, "ip route", "ip -4 route", "ip -4 route show")
 
 static int show_routes6(struct cli_ctx *ctx, const json_t *args)
 {
@@ -145,27 +198,60 @@ CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes
 
 /* What ip route add and ip -6 route add take after their name. */
 #define ROUTE_ADD_ARGS                                                                             \
-	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID]"
+	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID] " \
+	"[metric N]"
+
+/* route.add, replacing the route of the same prefix if replace */
+static int add_with(struct cli_ctx *ctx, const json_t *args, int family, bool replace)
+{
+	json_t *api = route_args(args, family);
+
+	if (api == NULL)
+		return -EINVAL;
+	if (replace)
+		json_object_set_new(api, "replace", json_true());
+	return cli_call(ctx, "route.add", api, NULL);
+}
 
 static int route_add(struct cli_ctx *ctx, const json_t *args)
 {
-	return call_with(ctx, "route.add", args, AF_UNSPEC);
+	return add_with(ctx, args, AF_UNSPEC, false);
 }
 
 CLI_COMMAND(route_add_cmd, "ip route add " ROUTE_ADD_ARGS,
 	"Add a static route; IPv4 or IPv6 (2001:db8::/32 via 2001:db8::2), several via give ECMP "
-	"nexthops. PREFIX may be \"default\".",
+	"nexthops. PREFIX may be \"default\". A prefix has one route in a VRF: metric is taken "
+	"as ip writes it and ranks nothing, a second route to the prefix is refused (replace "
+	"changes it).",
 	route_add, "route add")
 
 static int route6_add(struct cli_ctx *ctx, const json_t *args)
 {
-	return call_with(ctx, "route.add", args, AF_INET6);
+	return add_with(ctx, args, AF_INET6, false);
 }
 
 CLI_COMMAND(route6_add_cmd, "ip -6 route add " ROUTE_ADD_ARGS,
 	"Add a static IPv6 route; a link-local gateway needs its dev (via fe80::1 dev p1). PREFIX "
 	"may be \"default\" (::/0).",
 	route6_add)
+
+static int route_replace(struct cli_ctx *ctx, const json_t *args)
+{
+	return add_with(ctx, args, AF_UNSPEC, true);
+}
+
+CLI_COMMAND(route_replace_cmd, "ip route replace " ROUTE_ADD_ARGS,
+	"Add a static route, or replace the route to PREFIX in its VRF in one step (traffic to it "
+	"sees no gap); the routes of addresses are not replaced.",
+	route_replace, "route replace")
+
+static int route6_replace(struct cli_ctx *ctx, const json_t *args)
+{
+	return add_with(ctx, args, AF_INET6, true);
+}
+
+CLI_COMMAND(route6_replace_cmd, "ip -6 route replace " ROUTE_ADD_ARGS,
+	"Add or replace a static IPv6 route.", route6_replace)
 
 static int route_del(struct cli_ctx *ctx, const json_t *args)
 {
@@ -183,3 +269,47 @@ static int route6_del(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND_VALUES(route6_del_cmd, "ip -6 route del PREFIX [vrf ID]",
 	"Delete an IPv6 route (PREFIX may be \"default\": ::/0).", "PREFIX=route", route6_del)
+
+/*
+ * As ip route get prints it: the destination, the path the flow takes and the matching route
+ * under it, with the path's rank among the route's when it has several (ECMP).
+ */
+static void print_route_get(struct cli_ctx *ctx, const json_t *result, const json_t *args)
+{
+	const char *type = cli_str(result, "type");
+	json_int_t vrf = cli_int(result, "vrf");
+	FILE *out = ctx->out;
+
+	(void)args;
+	if (strcmp(type, "unicast") != 0)
+		fprintf(out, "%s ", type);
+	fputs(cli_str(result, "addr"), out);
+	if (*cli_str(result, "from"))
+		fprintf(out, " from %s", cli_str(result, "from"));
+	if (*cli_str(result, "via"))
+		fprintf(out, " via %s", cli_str(result, "via"));
+	if (*cli_str(result, "dev"))
+		fprintf(out, " dev %s", cli_str(result, "dev"));
+	if (*cli_str(result, "iif"))
+		fprintf(out, " iif %s", cli_str(result, "iif"));
+	if (vrf != 0)
+		fprintf(out, " vrf %lld", vrf);
+	fputs("\n    route ", out);
+	print_route(out, json_object_get(result, "route"));
+	if (cli_int(result, "paths") > 1)
+		fprintf(out, "    path %lld of %lld (the flow's ECMP member)\n",
+			cli_int(result, "path") + 1, cli_int(result, "paths"));
+}
+
+static int route_get(struct cli_ctx *ctx, const json_t *args)
+{
+	return cli_show(ctx, "route.get", cli_api_args(args, ""), print_route_get, args);
+}
+
+CLI_COMMAND(route_get_cmd,
+	"ip route get ADDR [from ADDR] [iif IFACE] [vrf ID] [ipproto tcp|udp|icmp] [sport N] "
+	"[dport N]",
+	"The route to ADDR, IPv4 or IPv6, and the path a flow to it takes: from, ipproto, sport "
+	"and dport pick its ECMP member with the datapath's flow hash (missing ones count as 0); "
+	"iif looks ADDR up in that interface's VRF.",
+	route_get, "ip -6 route get")

@@ -110,7 +110,10 @@ static int shorthand_parse(struct cfg_ctx *ctx, const json_t *obj, struct route_
 }
 
 /* A route, in the config file and in route.add. */
-static const char *const route_keys[] = {"prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
+/* route.add's keys: a route's (route_keys, those of the config file) after "replace" */
+static const char *const route_add_keys[] = {
+	"replace", "prefix", "vrf", "type", "via", "dev", "nexthops", NULL};
+static const char *const *const route_keys = route_add_keys + 1;
 
 /* Duplicates are left to the caller: an API request has one route, a document many. */
 static int route_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
@@ -458,15 +461,46 @@ static struct cfg_section routes_section = {
 };
 CFG_SECTION_REGISTER(routes_section)
 
+/*
+ * A route of an address (connected, local, broadcast) is the address's: replace would
+ * leave the address without it, so only ip addr del takes it away.
+ */
+static int replaceable(const struct route *r)
+{
+	char pfx[FP_IP_PREFIXSTRLEN];
+	struct route old;
+
+	if (fib_route_get(r->vrf, &r->prefix, &old) == 0 && old.origin == ORIGIN_CONNECTED)
+		return fp_error(EEXIST,
+			"route %s in VRF %u is an address's (ip addr del removes it)",
+			fp_ip_prefix_fmt(&r->prefix, pfx), r->vrf);
+	return 0;
+}
+
+/* A route object, and "replace": true to replace the route of the same prefix, if any. */
 static int api_route_add(const json_t *args, json_t **result)
 {
+	json_t *route = json_copy((json_t *)args);
 	struct route_spec s;
-	int ret = cfg_parse_live(args, route_spec_parse, &s);
+	struct cfg_ctx ctx;
+	bool replace = false;
+	int ret;
 
 	(void)result;
-	if (ret == 0)
+	if (route == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	cfg_ctx_init(&ctx, NULL);
+	ret = cfg_get_bool(&ctx, args, "replace", false, &replace);
+	cfg_ctx_fini(&ctx);
+	json_object_del(route, "replace");
+	if (ret >= 0)
+		ret = cfg_parse_live(route, route_spec_parse, &s);
+	json_decref(route);
+	if (ret >= 0)
 		ret = route_spec_resolve(&s);
-	return ret < 0 ? ret : fib_route_add(&s.r, false);
+	if (ret >= 0 && replace)
+		ret = replaceable(&s.r);
+	return ret < 0 ? ret : fib_route_add(&s.r, replace);
 }
 
 static int api_route_del(const json_t *args, json_t **result)
@@ -523,7 +557,8 @@ static int api_route_list(const json_t *args, json_t **result)
 	return api_stream_begin("routes", route_list_next, free, pos);
 }
 
-API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route", api_route_add, route_keys)
+API_COMMAND(route_add_cmd, "route.add", "add an IPv4 or IPv6 route (replace: or replace it)",
+	api_route_add, route_add_keys)
 API_COMMAND(route_del_cmd, "route.del", "delete an IPv4 or IPv6 route", api_route_del,
 	API_ARGS("prefix", "vrf"))
 API_COMMAND(route_list_cmd, "route.list", "list the routes, IPv4 then IPv6 (\"family\" for one)",

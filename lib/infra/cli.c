@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
+
+#include <errno.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,94 @@ static int show_interfaces(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND(show_interfaces_cmd, "show interfaces", "List the interfaces.", show_interfaces,
 	"ip link", "ip link show")
+
+/* A line of counters under their headers, as ip -s link prints them: columns of one width. */
+static void print_counters(FILE *out, const char *dir, const json_t *port, const char *const *keys,
+	const char *const *names)
+{
+	fprintf(out, "    %s:", dir);
+	for (size_t k = 0; keys[k] != NULL; k++)
+		fprintf(out, " %*s", k == 0 ? 8 : 10, names[k]);
+	fputs("\n        ", out);
+	for (size_t k = 0; keys[k] != NULL; k++)
+		fprintf(out, " %*lld", k == 0 ? 8 : 10, cli_int(port, keys[k]));
+	fputc('\n', out);
+}
+
+static void print_link_stats(FILE *out, const json_t *iface)
+{
+	static const char *const rx[] = {
+		"rx_bytes", "rx_packets", "rx_errors", "rx_nombuf", "rx_missed", NULL};
+	static const char *const rx_names[] = {
+		"bytes", "packets", "errors", "dropped", "missed", NULL};
+	static const char *const tx[] = {"tx_bytes", "tx_packets", "tx_errors", NULL};
+	static const char *const tx_names[] = {"bytes", "packets", "errors", NULL};
+	const json_t *port = json_object_get(iface, "stats");
+
+	print_iface(out, iface);
+	print_counters(out, "RX", port, rx, rx_names);
+	print_counters(out, "TX", port, tx, tx_names);
+}
+
+/* The interfaces, each with its port's counters as "stats". */
+static int show_link_stats(struct cli_ctx *ctx, const json_t *args)
+{
+	json_t *ifaces = NULL, *stats = NULL, *iface, *port;
+	size_t i, j;
+	int ret;
+
+	(void)args;
+	if ((ret = cli_call(ctx, "iface.list", NULL, &ifaces)) < 0 ||
+		(ret = cli_call(ctx, "stats.show", NULL, &stats)) < 0) {
+		json_decref(ifaces);
+		return ret;
+	}
+	json_array_foreach (json_object_get(ifaces, "interfaces"), i, iface)
+		json_array_foreach (json_object_get(stats, "ports"), j, port)
+			if (strcmp(cli_str(port, "name"), cli_str(iface, "name")) == 0)
+				json_object_set(iface, "stats", port);
+	if (ctx->json) {
+		json_dumpf(ifaces, ctx->out, JSON_INDENT(2));
+		fputc('\n', ctx->out);
+	} else {
+		json_array_foreach (json_object_get(ifaces, "interfaces"), i, iface)
+			print_link_stats(ctx->out, iface);
+	}
+	json_decref(ifaces);
+	json_decref(stats);
+	return 0;
+}
+
+CLI_COMMAND(show_link_stats_cmd, "ip -s link",
+	"List the interfaces with their ports' counters since the last clear stats, as ip -s link "
+	"does: RX bytes, packets, errors, dropped (no buffer) and missed (the NIC's queue was "
+	"full), TX bytes, packets and errors (-j: each interface's as \"stats\").",
+	show_link_stats, "ip -s link show", "show interfaces stats")
+
+static int link_set(struct cli_ctx *ctx, const json_t *args)
+{
+	json_t *api = json_pack("{s:s}", "name", cli_str(args, "iface"));
+
+	if (json_object_get(args, "up") == NULL && json_object_get(args, "down") == NULL &&
+		json_object_get(args, "mtu") == NULL) {
+		json_decref(api);
+		return fp_error(EINVAL, "set what: up, down or mtu N");
+	}
+	if (json_object_get(args, "up") != NULL || json_object_get(args, "down") != NULL)
+		json_object_set_new(api, "up", json_boolean(json_object_get(args, "up") != NULL));
+	if (json_object_get(args, "mtu") != NULL)
+		json_object_set(api, "mtu", json_object_get(args, "mtu"));
+	return cli_call(ctx, "iface.set", api, NULL);
+}
+
+CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
+	"Set an interface up or down, or its MTU, at run time: the port and its twin stay. Down "
+	"stops receiving and sending (port_tx_iface_down counts what was routed out of it) and "
+	"takes the link down, the twin's carrier with it; the NIC's own link too where its "
+	"driver can. The MTU changes where the driver allows it while running (the twin's "
+	"follows), else the error says so. Neither is saved in the config file; config dump "
+	"writes the MTU.",
+	link_set)
 
 /* The ports whose driver counts field too (af_xdp: its XDP program's verdicts). */
 static json_t *ports_counting(const json_t *ports, const char *field)

@@ -71,6 +71,13 @@ void iface_link_changed(struct iface *iface)
 			l->link_changed(iface);
 }
 
+void iface_mtu_changed(struct iface *iface)
+{
+	for (struct iface_listener *l = listeners; l != NULL; l = l->next)
+		if (l->mtu_changed != NULL)
+			l->mtu_changed(iface);
+}
+
 void iface_free(struct iface *iface)
 {
 	if (iface == NULL)

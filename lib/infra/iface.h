@@ -63,8 +63,11 @@ struct iface_listener {
 	void (*removing)(struct iface *iface);
 	void (*added)(struct iface *iface);	   /* once published; may be NULL */
 	void (*link_changed)(struct iface *iface); /* iface->link_up changed; may be NULL */
+	void (*mtu_changed)(struct iface *iface);  /* iface->mtu changed; may be NULL */
 	struct iface_listener *next;
 };
 void iface_listener_register(struct iface_listener *l);
 /* The link watch tells the listeners that iface->link_up changed. */
 void iface_link_changed(struct iface *iface);
+/* ip link set mtu tells them that iface->mtu changed. */
+void iface_mtu_changed(struct iface *iface);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "port.h"
 #include "api/api.h"
+#include "config/config.h"
 #include "control.h"
 #include "fp_error.h"
 #include "log.h"
@@ -58,8 +59,14 @@ struct rte_mempool *port_mempool(int socket_id)
 	return pools[socket_id];
 }
 
+/* An interface set down is not polled: its packets stay in the port's rings, as a NIC's. */
 uint16_t port_rxq_count(uint16_t port_id)
 {
+	const struct iface *iface =
+		port_id < RTE_MAX_ETHPORTS ? iface_get(fp_port_iface[port_id]) : NULL;
+
+	if (iface != NULL && !iface->admin_up)
+		return 0;
 	return port_id < RTE_MAX_ETHPORTS && confs[port_id] ? confs[port_id]->rx_queues : 0;
 }
 
@@ -260,7 +267,10 @@ int port_link_get(const struct iface *iface, struct rte_eth_link *link)
 	return ret;
 }
 
-/* Link changes are logged and told to monitors (link.up, link.down). */
+/*
+ * Link changes are logged and told to monitors (link.up, link.down). An interface set down
+ * has its link down, as Linux's: the twin loses its carrier.
+ */
 static void link_watch(void *arg)
 {
 	(void)arg;
@@ -269,9 +279,9 @@ static void link_watch(void *arg)
 		struct rte_eth_link link;
 
 		if (iface == NULL || port_link_get(iface, &link) < 0 ||
-			(link.link_status == RTE_ETH_LINK_UP) == iface->link_up)
+			(iface->admin_up && link.link_status == RTE_ETH_LINK_UP) == iface->link_up)
 			continue;
-		iface->link_up = link.link_status == RTE_ETH_LINK_UP;
+		iface->link_up = iface->admin_up && link.link_status == RTE_ETH_LINK_UP;
 		LOG(INFO, "port %s: link %s %u Mb/s", iface->name, iface->link_up ? "up" : "down",
 			link.link_speed);
 		iface_link_changed(iface);
@@ -281,6 +291,88 @@ static void link_watch(void *arg)
 					link.link_speed));
 	}
 }
+
+int port_set_admin(struct iface *iface, bool up)
+{
+	int ret;
+
+	if (port_conf_of(iface) == NULL)
+		return fp_error(ENODEV, "%s is not a port", iface->name);
+	if (iface->admin_up == up)
+		return 0;
+	/* the NIC's own link too where the PMD can (the peer sees it), else fastpath's alone */
+	ret = up ? rte_eth_dev_set_link_up(iface->port_id)
+		 : rte_eth_dev_set_link_down(iface->port_id);
+	if (ret < 0 && ret != -ENOTSUP && ret != -EIO)
+		return fp_error(ret, "%s: link %s: %s", iface->name, up ? "up" : "down",
+			rte_strerror(-ret));
+	__atomic_store_n(&iface->admin_up, up, __ATOMIC_RELEASE);
+	if ((ret = workers_assign_rxqs()) < 0) {
+		__atomic_store_n(&iface->admin_up, !up, __ATOMIC_RELEASE);
+		return ret;
+	}
+	LOG(INFO, "port %s: set %s", iface->name, up ? "up" : "down");
+	link_watch(NULL);
+	return 0;
+}
+
+int port_set_mtu(struct iface *iface, uint16_t mtu)
+{
+	struct port_conf *conf = iface->port_id < RTE_MAX_ETHPORTS ? confs[iface->port_id] : NULL;
+	struct rte_eth_dev_info info;
+	int ret;
+
+	if (conf == NULL)
+		return fp_error(ENODEV, "%s is not a port", iface->name);
+	if ((ret = rte_eth_dev_info_get(iface->port_id, &info)) < 0)
+		return fp_error(ret, "%s: device info: %s", iface->name, rte_strerror(-ret));
+	if (mtu < info.min_mtu || mtu > info.max_mtu)
+		return fp_error(EINVAL, "%s: MTU %u out of its driver's range (%u to %u)",
+			iface->name, mtu, info.min_mtu, info.max_mtu);
+	ret = rte_eth_dev_set_mtu(iface->port_id, mtu);
+	if (ret == -ENOTSUP)
+		return fp_error(ENOTSUP,
+			"%s: the %s driver cannot change its MTU at run time (set the port's mtu "
+			"in the config)",
+			iface->name, conf->driver->name);
+	if (ret < 0)
+		return fp_error(ret, "%s: the %s driver refuses MTU %u: %s", iface->name,
+			conf->driver->name, mtu, rte_strerror(-ret));
+	/* the workers read it for fragmentation and ICMP too big; config dump shows it */
+	__atomic_store_n(&iface->mtu, mtu, __ATOMIC_RELEASE);
+	conf->mtu = mtu;
+	LOG(INFO, "port %s: MTU %u", iface->name, mtu);
+	iface_mtu_changed(iface);
+	return 0;
+}
+
+/* {"name": "p1", "up": true|false, "mtu": N}: both optional, the MTU first */
+static int api_iface_set(const json_t *args, json_t **result)
+{
+	struct cfg_ctx ctx;
+	const char *name;
+	struct iface *iface;
+	uint64_t mtu = 0;
+	bool up = true;
+	int has_up = 0, has_mtu = 0, ret;
+
+	(void)result;
+	cfg_ctx_init(&ctx, NULL);
+	if ((ret = cfg_get_string(&ctx, args, "name", true, &name)) >= 0 &&
+		(ret = has_up = cfg_get_bool(&ctx, args, "up", false, &up)) >= 0)
+		ret = has_mtu = cfg_get_uint(&ctx, args, "mtu", false, 68, 9600, &mtu);
+	cfg_ctx_fini(&ctx);
+	if (ret < 0)
+		return ret;
+	if ((iface = iface_by_name(name)) == NULL)
+		return fp_error(ENODEV, "no interface %s", name);
+	if (has_mtu && (ret = port_set_mtu(iface, mtu)) < 0)
+		return ret;
+	return has_up ? port_set_admin(iface, up) : 0;
+}
+
+API_COMMAND(iface_set_cmd, "iface.set", "set an interface up or down, or its MTU, at run time",
+	api_iface_set, API_ARGS("name", "up", "mtu"))
 
 static int link_watch_init(void)
 {

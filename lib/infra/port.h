@@ -79,6 +79,13 @@ void port_destroy(struct iface *iface);
 uint16_t port_rxq_count(uint16_t port_id);
 /* The port's link (rte_eth_link_get_nowait()), down when its driver knows the medium is. */
 int port_link_get(const struct iface *iface, struct rte_eth_link *link);
+/*
+ * ip link set: at run time, the port and its twin kept. Down stops polling the port and
+ * takes its link (and the twin's carrier) down; the NIC's own link too where the PMD can.
+ * The MTU changes where the PMD allows it at run time, else -ENOTSUP with a message.
+ */
+int port_set_admin(struct iface *iface, bool up);
+int port_set_mtu(struct iface *iface, uint16_t mtu);
 /* The configuration a port was created with. */
 const struct port_conf *port_conf_of(const struct iface *iface);
 /* Sum of port sizes: what the mbuf pool must hold. */

@@ -5,26 +5,41 @@
 
 #define ADDR_RENAMES "prefix=address dev=iface"
 
-/* Grouped by interface, in the daemon's order, as ip addr does; IPv6 with scope and state. */
+static void print_address(FILE *out, const json_t *a)
+{
+	if (strchr(cli_str(a, "address"), ':') == NULL) {
+		fprintf(out, "    inet %s\n", cli_str(a, "address"));
+		return;
+	}
+	fprintf(out, "    inet6 %s scope %s", cli_str(a, "address"), cli_str(a, "scope"));
+	if (strcmp(cli_str(a, "state"), "preferred") != 0)
+		fprintf(out, " %s", cli_str(a, "state"));
+	fputc('\n', out);
+}
+
+/*
+ * Grouped by interface as ip addr does, each interface once with its addresses of both
+ * families (the daemon lists IPv4, then IPv6): interfaces in the order they first come,
+ * addresses in the daemon's order. IPv6 with scope and state.
+ */
 static void print_addresses(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
-	const char *last = NULL;
-	const json_t *a;
-	size_t i;
+	const json_t *addrs = json_object_get(result, "addresses"), *a, *b;
+	size_t i, j;
 
 	(void)args;
-	json_array_foreach (json_object_get(result, "addresses"), i, a) {
-		if (last == NULL || strcmp(last, cli_str(a, "iface")) != 0)
-			fprintf(ctx->out, "%s:\n", cli_str(a, "iface"));
-		last = cli_str(a, "iface");
-		if (strchr(cli_str(a, "address"), ':') == NULL) {
-			fprintf(ctx->out, "    inet %s\n", cli_str(a, "address"));
+	json_array_foreach (addrs, i, a) {
+		const char *iface = cli_str(a, "iface");
+		bool seen = false;
+
+		for (j = 0; j < i && !seen; j++)
+			seen = strcmp(cli_str(json_array_get(addrs, j), "iface"), iface) == 0;
+		if (seen)
 			continue;
-		}
-		fprintf(ctx->out, "    inet6 %s scope %s", cli_str(a, "address"), cli_str(a, "scope"));
-		if (strcmp(cli_str(a, "state"), "preferred") != 0)
-			fprintf(ctx->out, " %s", cli_str(a, "state"));
-		fprintf(ctx->out, "\n");
+		fprintf(ctx->out, "%s:\n", iface);
+		json_array_foreach (addrs, j, b)
+			if (j >= i && strcmp(cli_str(b, "iface"), iface) == 0)
+				print_address(ctx->out, b);
 	}
 }
 
@@ -41,7 +56,8 @@ static int show_addresses(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_addresses_cmd, "show addresses",
-	"List the interfaces' addresses, IPv4 then IPv6 (with scope, and state when not preferred).",
+	"List the interfaces' addresses, IPv4 then IPv6 (with scope, and state when not "
+	"preferred).",
 	show_addresses, "ip addr", "ip addr show")
 
 static int show_addresses4(struct cli_ctx *ctx, const json_t *args)
@@ -90,9 +106,9 @@ static void print_ras(struct cli_ctx *ctx, const json_t *result, const json_t *a
 
 	(void)args;
 	json_array_foreach (json_object_get(result, "router_advertisements"), i, r) {
-		fprintf(ctx->out, "%s interval %lld lifetime %lld hop_limit %lld", cli_str(r, "iface"),
-			(long long)cli_int(r, "interval"), (long long)cli_int(r, "lifetime"),
-			(long long)cli_int(r, "hop_limit"));
+		fprintf(ctx->out, "%s interval %lld lifetime %lld hop_limit %lld",
+			cli_str(r, "iface"), (long long)cli_int(r, "interval"),
+			(long long)cli_int(r, "lifetime"), (long long)cli_int(r, "hop_limit"));
 		if (cli_int(r, "mtu") != 0)
 			fprintf(ctx->out, " mtu %lld", (long long)cli_int(r, "mtu"));
 		if (json_object_get(r, "prefixes") == NULL)
@@ -115,7 +131,8 @@ CLI_COMMAND(show_ras_cmd, "show router-advertisements",
 /* "prefix" is a list in the syntax, the API's prefixes objects */
 static int ra_set(struct cli_ctx *ctx, const json_t *args)
 {
-	json_t *api_args = cli_api_args(args, RA_RENAMES), *list = json_object_get(api_args, "prefix");
+	json_t *api_args = cli_api_args(args, RA_RENAMES),
+	       *list = json_object_get(api_args, "prefix");
 
 	if (list != NULL) {
 		json_t *prefixes = json_array(), *p;

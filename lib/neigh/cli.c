@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
+
+#include <errno.h>
+#include <string.h>
 
 /* The API's names for the arguments of ip neigh. */
 #define NEIGH_RENAMES "addr=address lladdr=mac dev=iface"
@@ -44,3 +48,40 @@ static int neigh_del(struct cli_ctx *ctx, const json_t *args)
 
 CLI_COMMAND_VALUES(neigh_del_cmd, "ip neigh del ADDR dev IFACE",
 	"Delete a neighbour, IPv4 or IPv6.", "ADDR=neigh", neigh_del)
+
+/*
+ * As ip neigh flush: every neighbour of dev (or of all interfaces) but the static ones
+ * (PERMANENT), one neigh.del each; one gone meanwhile is no error. A neighbour a route
+ * still uses is resolved again by the next packet to it.
+ */
+static int neigh_flush(struct cli_ctx *ctx, const json_t *args)
+{
+	const char *dev = cli_str(args, "dev");
+	json_t *list = NULL, *n;
+	size_t i;
+	int ret;
+
+	if (!*dev && !json_is_true(json_object_get(args, "all")))
+		return fp_error(EINVAL, "flush what: dev IFACE or all");
+	if ((ret = cli_call(ctx, "neigh.list", NULL, &list)) < 0)
+		return ret;
+	json_array_foreach (json_object_get(list, "neighbours"), i, n) {
+		if (strcmp(cli_str(n, "state"), "PERMANENT") == 0 ||
+			(*dev && strcmp(cli_str(n, "iface"), dev) != 0))
+			continue;
+		ret = cli_call(ctx, "neigh.del",
+			json_pack("{s:s, s:s}", "iface", cli_str(n, "iface"), "address",
+				cli_str(n, "address")),
+			NULL);
+		if (ret < 0 && ret != -ENOENT)
+			break;
+		ret = 0;
+	}
+	json_decref(list);
+	return ret;
+}
+
+CLI_COMMAND(neigh_flush_cmd, "ip neigh flush [dev IFACE] [all]",
+	"Delete the neighbours of an interface, or of all (all), but the static (PERMANENT) ones, "
+	"as ip neigh flush does; those a route uses are resolved again when next needed.",
+	neigh_flush)

@@ -282,6 +282,20 @@ static void twin_link_changed(struct iface *iface)
 	twin_set_carrier(iface->id, iface->link_up);
 }
 
+/* ip link set mtu: the kernel sends what the port now takes */
+static void twin_mtu_changed(struct iface *iface)
+{
+	struct twin *t = &twins[iface->id];
+	struct ifreq ifr = {.ifr_mtu = twin_mtu(iface)};
+	int ret;
+
+	if (t->fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if ((ret = netdev_ioctl(SIOCSIFMTU, &ifr)) < 0)
+		LOG(ERR, "twin %s: MTU %d: %s", t->name, ifr.ifr_mtu, strerror(-ret));
+}
+
 /* Kernel -> port: the frames the kernel sent out of the twin leave through the interface. */
 static void twin_readable(int fd, uint32_t events, void *arg)
 {
@@ -630,6 +644,7 @@ static struct iface_listener twin_iface_listener = {
 	.added = twin_create,
 	.removing = twin_remove,
 	.link_changed = twin_link_changed,
+	.mtu_changed = twin_mtu_changed,
 };
 
 static int twin_init(void)

@@ -380,7 +380,7 @@ test_api() {
 		"$PY $TESTDIR/api_clients.py call $SOCK route.list | jq -e '.routes | length > 25000'"
 	sed 's/route.add/route.del/; s/,"via":"[^"]*"//' "$WORK/adds" | timeout 60 socat -t 10 - "UNIX-CONNECT:$SOCK" >/dev/null
 	check "every command refuses an argument it does not take, naming those it does" sh -c \
-		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses route.del '{\"prefix\": \"10.9.0.0/16\", \"vrff\": 1}' \"EINVAL: unknown argument 'vrff' for route.del (did you mean 'vrf'?)\" && api_refuses stats.show '{\"all\": true}' \"EINVAL: unknown argument 'all' for stats.show: it takes none\" && api_refuses route.add '{\"prefix\": \"10.9.0.0/16\", \"type\": \"blackhole\", \"color\": 1}' \"EINVAL: unknown argument 'color' for route.add (expected 'prefix', 'vrf', 'type', 'via', 'dev', 'nexthops')\""
+		"$(declare -f api_refuses); SOCK=$SOCK; api_refuses route.del '{\"prefix\": \"10.9.0.0/16\", \"vrff\": 1}' \"EINVAL: unknown argument 'vrff' for route.del (did you mean 'vrf'?)\" && api_refuses stats.show '{\"all\": true}' \"EINVAL: unknown argument 'all' for stats.show: it takes none\" && api_refuses route.add '{\"prefix\": \"10.9.0.0/16\", \"type\": \"blackhole\", \"color\": 1}' \"EINVAL: unknown argument 'color' for route.add (expected 'replace', 'prefix', 'vrf', 'type', 'via', 'dev', 'nexthops')\""
 	check "addr.add refuses 0.0.0.0/0 (it made 'default dev p1'), ::/0 and a /0" sh -c \
 		"$(declare -f api api_refuses); SOCK=$SOCK; api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"0.0.0.0/0\"}' \"EINVAL: /address: '0.0.0.0/0' is the unspecified address, not an interface's\" && api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"::/0\"}' \"EINVAL: /address: '::/0' is the unspecified address, not an interface's\" && api_refuses addr.add '{\"iface\": \"p1\", \"address\": \"10.0.1.9/0\"}' \"EINVAL: /address: '10.0.1.9/0': a prefix length of 0 would put every destination on this link\" && ! api route.list | jq -e '.routes[] | select(.prefix == \"0.0.0.0/0\")'"
 	chmod 755 "$WORK"
@@ -405,6 +405,42 @@ test_telemetry() {
 }
 
 ctl() { "$FASTPATHCTL" -s "$SOCK" "$@"; }
+
+# ip route and ip -6 route list the routes in the order Linux lists them: the same routes,
+# added to fastpath and to a Linux namespace in the same scrambled order, come out alike
+route_order_as_linux() {
+	local ns=$FPT-sort p4="10.0.0.0/8 10.0.0.0/24 10.1.0.0/16 192.168.0.0/16 9.0.0.0/8 10.0.0.5 10.0.0.0/16 0.0.0.0/8 10.7.1.128/25"
+	local p6="2001:db8::/32 2001:db8::/48 2001:db8:7::/48 2001:db8::5 fd00::/8 2001:db8:7::/56 2001:db8:7::/64" p rc=0
+	ip netns add $ns && ip -n $ns link add d0 type veth peer name d1 && ip -n $ns link set d0 up &&
+		ip -n $ns addr add 10.0.2.1/24 dev d0 && ip -n $ns addr add 2001:db8:2::1/64 dev d0 nodad || rc=1
+	for p in $p4; do
+		ctl ip route add $p via 10.0.2.2 && ip -n $ns route add $p via 10.0.2.2 || rc=1
+	done
+	for p in $p6; do
+		ctl ip route add $p via 2001:db8:2::2 && ip -n $ns route add $p via 2001:db8:2::2 || rc=1
+	done
+	# the prefixes only, as ip prints them, in the order printed
+	local re="^($(echo $p4 $p6 | sed 's/[.]/[.]/g; s/ /|/g')) "
+	[ "$(ctl ip route | grep -E "$re" | cut -d' ' -f1)" = "$(ip -n $ns route | grep -E "$re" | cut -d' ' -f1)" ] || rc=1
+	[ "$(ctl ip -6 route | grep -E "$re" | cut -d' ' -f1)" = "$(ip -n $ns -6 route | grep -E "$re" | cut -d' ' -f1)" ] || rc=1
+	[ "$(ctl ip route | grep -cE "$re")" = 9 ] && [ "$(ctl ip -6 route | grep -cE "$re")" = 7 ] || rc=1
+	ctl ip route | grep -E "$re" | cut -d' ' -f1 | tr '\n' ' '
+	ctl ip -6 route | grep -E "$re" | cut -d' ' -f1 | tr '\n' ' '; echo
+	for p in $p4 $p6; do ctl ip route del $p; done
+	ip netns del $ns
+	return $rc
+}
+
+# ip route get names, for each flow ecmp_spreads sent, the gateway it reached: h2's or h3's
+route_get_agrees() { # src dst h2-gateway h3-gateway
+	local p
+	for p in $(cat "$WORK/h2.ports"); do
+		ctl ip route get "$2" from "$1" ipproto udp sport "$p" dport 7777 | grep -q "via $3 dev p2" || return 1
+	done
+	for p in $(cat "$WORK/h3.ports"); do
+		ctl ip route get "$2" from "$1" ipproto udp sport "$p" dport 7777 | grep -q "via $4 dev p3" || return 1
+	done
+}
 
 test_cli() {
 	check "fastpathctl show interfaces lists the ports up" sh -c \
@@ -455,6 +491,59 @@ test_cli() {
 	wait $mon 2>/dev/null
 	check "fastpathctl monitor route prints the route events" sh -c \
 		"grep -q '^route.add .*10.56.0.0/16' $WORK/monitor.txt && grep -q '^route.del .*10.56.0.0/16' $WORK/monitor.txt"
+	check "ip route replace: a new route" ctl ip route replace 10.212.0.0/24 via 10.0.2.2 metric 10
+	check "ip route replace: changes the route in place" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route replace 10.212.0.0/24 via 10.0.3.2 && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.212.0.0/24 via 10.0.3.2 dev p3 proto static\$' && [ \$($FASTPATHCTL -s $SOCK ip route | grep -c 10.212.0.0/24) = 1 ]"
+	check "ip route replace: the route of an address is not replaced" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route replace 10.0.1.0/24 via 10.0.3.2 2>&1 | grep -q 'ip addr del removes it'"
+	check "ip route del the replaced route" ctl ip route del 10.212.0.0/24
+	ping_ok h1 10.0.2.2 >/dev/null
+	check "ip -s link: each interface with its port's counters" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -s link | tee /dev/stderr | grep -q '^    RX:' && $FASTPATHCTL -s $SOCK -j ip -s l | jq -e '.interfaces[] | select(.name == \"p1\") | .stats.rx_packets > 0 and .stats.tx_packets > 0'"
+	check "ip neigh flush dev p1: its learnt neighbours go" sh -c \
+		"$FASTPATHCTL -s $SOCK ip neigh | grep -q '^10.0.1.2 dev p1 ' && $FASTPATHCTL -s $SOCK ip neigh flush dev p1 && ! $FASTPATHCTL -s $SOCK ip neigh | grep -q '^10.0.1.2 dev p1 '"
+	check "ip neigh flush all: the PERMANENT ones stay" sh -c \
+		"$FASTPATHCTL -s $SOCK ip neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:2::50 dev p2 lladdr 02:00:00:00:02:50 PERMANENT'"
+	check "after a flush, neighbours are resolved again" ping_ok h1 10.0.2.2
+	check "errors name the word typed, not a JSON path" sh -c \
+		"$FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | tee /dev/stderr | grep -q \"^fastpathctl: '10.0.1.300/24' is not\" && ! $FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | grep -q '/address'"
+	check "fastpathd --version and fastpathctl --version" sh -c \
+		"$FASTPATHD --version | grep -q '^fastpathd [0-9][.0-9]* (DPDK ' && $FASTPATHCTL --version | grep -q '^fastpathctl [0-9]'"
+	check "ip link set p2 mtu 1400: at run time" ctl ip link set p2 mtu 1400
+	check "the new MTU is shown and dumped" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .* mtu 1400 ' && $(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.ports[] | select(.name == \"p2\") | .mtu == 1400'"
+	check "it is enforced: DF over 1400 gets fragmentation needed, mtu 1400" sh -c \
+		"ip netns exec $FPT-h1 ping -c 1 -W 1 -M do -s 1400 10.0.2.2 2>&1 | tee /dev/stderr | grep -q 'mtu = 1400' && ip netns exec $FPT-h1 ping -c 1 -W 1 -M do -s 1372 10.0.2.2"
+	check "an MTU the driver cannot take is refused, saying so" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 mtu 9600 2>&1 | tee /dev/stderr | grep -Eq 'p2: (MTU 9600 out of its driver.s range|the af_packet driver refuses MTU 9600)' && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .* mtu 1400 '"
+	check "ip link set p2 mtu 1500" ctl ip link set dev p2 mtu 1500
+	local down_before
+	down_before=$(drops port_tx_iface_down)
+	check "ip link set p2 down: state DOWN, the port and its counters kept" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 down && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^[0-9]*: p2: <BROADCAST,MULTICAST.*> mtu 1500 state DOWN'"
+	check "a down interface forwards nothing" sh -c "! ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2"
+	check "what was routed out of it is counted as port_tx_iface_down" test "$(drops port_tx_iface_down)" -gt "$down_before"
+	check "ip link set p2 up: forwards again" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
+	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
+	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
+	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
+		route_get_agrees 10.0.1.2 10.100.0.1 10.0.2.2 10.0.3.2
+	ecmp_spreads "IPv6 flows for ip route get" AF_INET6 2001:db8:1::2 2001:db8:100::1
+	check "ip -6 route get: the ECMP path of each flow, as the datapath chose it" \
+		route_get_agrees 2001:db8:1::2 2001:db8:100::1 2001:db8:2::2 2001:db8:3::2
+	check "ip route get: the matching route, its path among 2" sh -c \
+		"$FASTPATHCTL -s $SOCK ip r g 10.100.0.1 from 10.0.1.2 | tee /dev/stderr | grep -q '^    route 10.100.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | grep -q 'path [12] of 2'"
+	check "ip route get: a connected destination, no gateway" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2\$'"
+	check "ip route get: one of ours is local" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | tee /dev/stderr | grep -q '^local 10.0.1.1'"
+	check "ip route get iif: looked up in the interface's VRF, named" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 iif p1 | grep -q '^10.0.2.7 dev p2 iif p1\$' && $FASTPATHCTL -s $SOCK ip route get 10.0.2.7 iif p1 vrf 3 2>&1 | grep -q 'p1 is in vrf 0, not 3'"
+	check "ip route get: no route is an error (exit 1)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 vrf 7 2>&1 | grep -q 'no route to 10.0.1.1 in vrf 7'"
+	check "abbreviations: ip r, ip -6 r s, sh int, ip n, ip a as their full forms" sh -c \
+		"[ \"\$($FASTPATHCTL -s $SOCK ip r)\" = \"\$($FASTPATHCTL -s $SOCK ip route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK ip -6 r s)\" = \"\$($FASTPATHCTL -s $SOCK ip -6 route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK sh int)\" = \"\$($FASTPATHCTL -s $SOCK show interfaces)\" ] && $FASTPATHCTL -s $SOCK ip n | grep -q lladdr && $FASTPATHCTL -s $SOCK ip a | grep -q 10.0.1.1"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \

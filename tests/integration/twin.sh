@@ -195,6 +195,21 @@ socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('2001:db8
 		"[ \$($(declare -f api twin_counter); SOCK=$SOCK; twin_counter p1 to_kernel_packets) -ge $((before + 3)) ] && [ $(drops ip6_local_fragment) -eq 0 ]"
 }
 
+# ip link set at run time: the twin follows the port, and is the same device (same ifindex)
+test_twin_link_set() {
+	local ifindex
+	ifindex=$(ip netns exec $R cat /sys/class/net/p2/ifindex)
+	check "ip link set p2 mtu 1400: the twin's MTU follows" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 mtu 1400 && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -q 'mtu 1400 '"
+	check "ip link set p2 down: the twin loses its carrier" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 down && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -q NO-CARRIER"
+	check "ip link set p2 up mtu 1500: carrier and MTU back" sh -c \
+		"$FASTPATHCTL -s $SOCK ip link set p2 up mtu 1500 && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -v NO-CARRIER | grep -q 'mtu 1500 '"
+	check "the twin is the same device (its ifindex kept)" \
+		test "$(ip netns exec $R cat /sys/class/net/p2/ifindex)" = "$ifindex"
+	check "forwarding through p2 works again" ping_ok h1 10.0.2.2
+}
+
 test_twin_kernel_pings() {
 	twin_addresses
 	ip -n $R neigh flush dev p2
@@ -404,4 +419,4 @@ socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('10.0.4.1'
 
 OTHER_TESTS="$OTHER_TESTS test_twin_config test_twin_ipv4_fragments test_twin_jumbo"
 # before test_stop, which ends the router's list
-ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_one_owner test_stop}
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_twin_devices test_twin_carrier test_twin_link_set test_twin_tcp_udp test_twin_fragments test_twin_multicast test_twin_kernel_pings test_twin_one_owner test_stop}

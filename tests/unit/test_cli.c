@@ -125,7 +125,8 @@ static void check_usage(const char *line, ...)
 	const char *s;
 	va_list ap;
 
-	assert_int_equal(run(line), CLI_USAGE);
+	if (run(line) != CLI_USAGE)
+		fail_msg("%s: not a usage error: %s", line, err_text);
 	va_start(ap, line);
 	while ((s = va_arg(ap, const char *)) != NULL)
 		if (strstr(err_text, s) == NULL)
@@ -212,7 +213,7 @@ static void test_aliases(void **state)
 	assert_ptr_equal(a, b);
 	assert_string_equal(a->syntax + 0,
 		"ip route add PREFIX [via ADDR]... [dev IFACE] "
-		"[type unicast|blackhole|unreachable|prohibit] [vrf ID]");
+		"[type unicast|blackhole|unreachable|prohibit] [vrf ID] [metric N]");
 	assert_true(json_equal(args, args2));
 	json_decref(args);
 	json_decref(args2);
@@ -237,13 +238,13 @@ static void test_aliases(void **state)
 static void test_unknown(void **state)
 {
 	(void)state;
-	check_usage("ip rout", "unknown command 'ip rout'",
+	check_usage("ip rute", "unknown command 'ip rute'",
 		"did you mean:", "    ip route add PREFIX", "    ip route [vrf ID]", NULL);
-	check_usage("sho routes", "unknown command 'sho'", "    show routes [ipv4|ipv6] [vrf ID]",
+	check_usage("shw routes", "unknown command 'shw'", "    show routes [ipv4|ipv6] [vrf ID]",
 		NULL);
-	check_usage("show neighbour", "    show neighbours", NULL);
+	check_usage("show neighbur", "    show neighbo", NULL);
 	/* a typo in a longer name, not bad arguments to "ip route" */
-	check_usage("ip route ad 10.0.0.0/8", "unknown command 'ip route ad'",
+	check_usage("ip route adf 10.0.0.0/8", "unknown command 'ip route adf'",
 		"    ip route add PREFIX", NULL);
 	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
@@ -263,7 +264,7 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text, "route add PREFIX [via ADDR]..."));
 	assert_int_equal(run("help ip neigh"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh del ADDR dev IFACE"));
-	check_usage("help ip rout", "unknown command", NULL);
+	check_usage("help ip rute", "unknown command", NULL);
 	assert_int_equal(calls, 0);
 }
 
@@ -298,7 +299,7 @@ static void test_batch(void **state)
 			    "test value a\n"
 			    "\n"
 			    "test value b # the second\n"
-			    "test valu c\n"
+			    "test vale c\n"
 			    "test value d\n";
 	const char failing[] = "test value a\ntest fail\ntest value b\n";
 	FILE *f = fmemopen((void *)text, strlen(text), "r");
@@ -308,7 +309,7 @@ static void test_batch(void **state)
 	fclose(f);
 	flush();
 	assert_int_equal(calls, 2);
-	assert_non_null(strstr(err_text, "fastpathctl: cmds:5: unknown command 'test valu'"));
+	assert_non_null(strstr(err_text, "fastpathctl: cmds:5: unknown command 'test vale'"));
 	assert_string_equal(ctx.where, "");
 
 	f = fmemopen((void *)failing, strlen(failing), "r");
@@ -407,7 +408,7 @@ static void test_complete(void **state)
 	check_complete("help test o", "options opts");
 	/* help completes names, not arguments */
 	check_complete("help test opts ''", "");
-	check_complete("ip route ''", "add del show vrf");
+	check_complete("ip route ''", "add del get replace show vrf");
 	/* keywords and flags of optional groups, each once */
 	check_complete("test opts x ''", "all dev vrf");
 	check_complete("test opts x all ''", "dev vrf");
@@ -508,10 +509,83 @@ static void test_complete_help(void **state)
 	/* nothing fits: the parser's message */
 	close_output();
 	open_output();
-	cli_complete_help(&ctx, "test valu ");
+	cli_complete_help(&ctx, "test vale ");
 	flush();
 	assert_string_equal(out_text, "");
-	assert_non_null(strstr(err_text, "unknown command 'test valu'"));
+	assert_non_null(strstr(err_text, "unknown command 'test vale'"));
+}
+
+/* iproute2's and vppctl's abbreviations: the command each line names. */
+static void test_abbreviations(void **state)
+{
+	static const char *const cases[][2] = {
+		{"ip r", "ip route show [vrf ID]"},
+		{"ip ro sh", "ip route show [vrf ID]"},
+		{"ip r s vrf 2", "ip route show [vrf ID]"},
+		{"ip -6 r", "ip -6 route show [vrf ID]"},
+		{"ip -6 r s", "ip -6 route show [vrf ID]"},
+		{"ip -6 ro list", "ip -6 route show [vrf ID]"},
+		{"ip a", "show addresses"},
+		{"ip address show", "show addresses"},
+		{"ip -6 a s", "ip -6 addr"},
+		{"ip n", "show neighbours"},
+		{"ip neighbour show", "show neighbours"},
+		{"ip neighbor", "show neighbours"},
+		{"ip l", "show interfaces"},
+		{"ip l sh", "show interfaces"},
+		{"sh int", "show interfaces"},
+		{"sh run", "show runtime"},
+		{"sh neighb", "show neighbours"},
+		{"sh ro ipv6", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh rout", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh route", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh router", "show router-advertisements"},
+		{"sh r", "show routes [ipv4|ipv6] [vrf ID]"},
+		{"sh ver", "show version"},
+		{"ip r a 10.0.0.0/8 via 10.0.1.2", "ip route add PREFIX"},
+		{"ip r d 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
+		{"ip ro delete 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
+		{"ip n a 10.0.1.2 lladdr 02:00:00:00:00:01 dev p0", "ip neigh add ADDR"},
+		{"conf d", "config dump [FILE]"},
+		{"te o x", "test opts A"},
+		{"test option x", "test opts A"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cli_command *cmd;
+		char buf[128], *argv[16];
+		int argc;
+		json_t *args;
+
+		snprintf(buf, sizeof(buf), "%s", cases[i][0]);
+		argc = cli_split(buf, argv, 16);
+		if (cli_parse(&ctx, argc, argv, &cmd, &args) != 0)
+			fail_msg("%s: not parsed", cases[i][0]);
+		if (strncmp(cmd->syntax, cases[i][1], strlen(cases[i][1])) != 0)
+			fail_msg("%s: %s, expected %s", cases[i][0], cmd->syntax, cases[i][1]);
+		json_decref(args);
+	}
+	check_args("te op y dev p1", "{\"a\": \"y\", \"dev\": \"p1\"}");
+	/* the arguments are not abbreviated: "d" is A here */
+	check_args("tes val d", "{\"name\": \"d\"}");
+	/* ambiguous: every candidate, no command run */
+	check_usage("c stats", "ambiguous command 'c', 'c' may be:", "    capture\n", "    clear\n",
+		"    config\n", NULL);
+	check_usage("t c", "ambiguous command 't'", "    test\n", "    trace\n", NULL);
+	check_usage("help c", "ambiguous command 'c'", NULL);
+	assert_int_equal(calls, 2);
+	/* help, completion and ? read abbreviations too */
+	assert_int_equal(run("help ip r a"), CLI_OK);
+	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_null(strstr(out_text, "ip route del"));
+	assert_int_equal(run("ip ro ad --help"), CLI_OK);
+	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	close_output();
+	open_output();
+	cli_complete_help(&ctx, "ip r d ");
+	flush();
+	assert_non_null(strstr(out_text, "PREFIX"));
 }
 
 /* The new commands' syntax, down to the arguments their handlers read. */
@@ -632,8 +706,31 @@ static const char *const canned[][2] = {
 	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
 	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
 		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
-	{"neigh.list", "{\"neighbours\": [{\"address\": \"10.0.1.2\"}]}"},
-	{"addr.list", "{\"addresses\": [{\"address\": \"10.0.1.1/24\"}]}"},
+	{"neigh.list",
+		"{\"neighbours\": [{\"address\": \"10.0.1.2\", \"iface\": \"p1\", \"state\": "
+		"\"REACHABLE\"}, {\"address\": \"10.0.1.3\", \"iface\": \"p1\", \"state\": "
+		"\"PERMANENT\"}, {\"address\": \"2001:db8::2\", \"iface\": \"p0\", \"state\": "
+		"\"STALE\"}]}"},
+	{"route.get",
+		"{\"vrf\": 0, \"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"type\": "
+		"\"unicast\","
+		" \"route\": {\"vrf\": 0, \"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\","
+		" \"origin\": \"static\", \"nexthops\": [{\"via\": \"10.0.2.2\", \"dev\": \"p1\"},"
+		" {\"via\": \"10.0.3.2\", \"dev\": \"p2\"}]},"
+		" \"via\": \"10.0.3.2\", \"dev\": \"p2\", \"path\": 1, \"paths\": 2}"},
+	{"addr.list",
+		"{\"addresses\": [{\"address\": \"10.0.1.1/24\", \"iface\": \"p1\"},"
+		" {\"address\": \"10.0.2.1/24\", \"iface\": \"p0\"},"
+		" {\"address\": \"2001:db8:1::1/64\", \"iface\": \"p1\", \"scope\": \"global\","
+		" \"state\": \"preferred\"},"
+		" {\"address\": \"fe80::1/64\", \"iface\": \"p0\", \"scope\": \"link\","
+		" \"state\": \"tentative\"}]}"},
+};
+/* The daemon's errors, naming the argument at fault by its path in the request. */
+static const char *const canned_errors[][2] = {
+	{"addr.add", "/address: not an IPv4 or IPv6 prefix"},
+	{"neigh.add", "/nowhere/0: a path to no argument"},
+	{"route.del", "/prefix: '10.0.0.0/33' is not an IPv4 prefix"},
 };
 static char server_path[108];
 static json_t *requests; /* what the fake daemon was sent, in order */
@@ -665,6 +762,12 @@ static void answer(int fd, const char *line, int passed)
 	id = json_dumps(json_object_get(req, "id"), JSON_ENCODE_ANY);
 	json_array_append_new(requests, req);
 	snprintf(reply, sizeof(reply), "{\"id\": %s, \"ok\": true, \"result\": %s}\n", id, result);
+	for (size_t i = 0; cmd && i < sizeof(canned_errors) / sizeof(canned_errors[0]); i++)
+		if (strcmp(canned_errors[i][0], cmd) == 0)
+			snprintf(reply, sizeof(reply),
+				"{\"id\": %s, \"ok\": false, \"error\": {\"errno\": \"EINVAL\", "
+				"\"code\": 22, \"message\": \"%s\"}}\n",
+				id, canned_errors[i][1]);
 	/* a client may be gone (completion gives up): no SIGPIPE for the test program */
 	send(fd, reply, strlen(reply), MSG_NOSIGNAL);
 	free(id);
@@ -865,6 +968,110 @@ static void test_show_commands(void **state)
 	assert_non_null(strstr(out_text, "{\n  \"config\": {"));
 }
 
+/* The ip commands: what they send, and the answers as ip prints them. */
+static void test_ip_commands(void **state)
+{
+	(void)state;
+	check_output("ip route replace 10.9.0.0/16 via 10.0.2.2 metric 20", "");
+	check_request("route.add", "{\"prefix\": \"10.9.0.0/16\", \"via\": [\"10.0.2.2\"], "
+				   "\"replace\": true}");
+	check_output("ip -6 route replace default via fe80::1 dev p1", "");
+	check_request("route.add", "{\"prefix\": \"::/0\", \"via\": [\"fe80::1\"], \"dev\": "
+				   "\"p1\", \"replace\": true}");
+	/* metric is taken and ranks nothing */
+	check_output("ip route add 10.8.0.0/16 dev p1 metric 100", "");
+	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"dev\": \"p1\"}");
+	check_output("ip r g 10.9.1.1 from 10.0.1.2 ipproto udp sport 5000 dport 53",
+		"10.9.1.1 from 10.0.1.2 via 10.0.3.2 dev p2\n"
+		"    route 10.9.0.0/16 proto static\n"
+		"\tnexthop via 10.0.2.2 dev p1\n"
+		"\tnexthop via 10.0.3.2 dev p2\n"
+		"    path 2 of 2 (the flow's ECMP member)\n");
+	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
+				   "\"udp\", \"sport\": 5000, \"dport\": 53}");
+}
+
+/* The requests since the n-th, as a JSON array of [cmd, args] text. */
+static void check_requests_since(size_t n, const char *expected)
+{
+	json_t *got = json_array(), *want = json_loads(expected, 0, NULL);
+
+	assert_non_null(want);
+	for (size_t i = n; i < json_array_size(requests); i++) {
+		json_t *req = json_array_get(requests, i);
+
+		json_array_append_new(got, json_pack("[O, O]", json_object_get(req, "cmd"),
+						   json_object_get(req, "args") ?: json_null()));
+	}
+	if (!json_equal(got, want))
+		fail_msg("sent %s, expected %s", json_dumps(got, JSON_COMPACT), expected);
+	json_decref(got);
+	json_decref(want);
+}
+
+/* ip link set: iface.set with what is set, nothing when nothing is */
+static void test_link_set(void **state)
+{
+	size_t n;
+
+	(void)state;
+	check_output("ip link set p1 down", "");
+	check_request("iface.set", "{\"name\": \"p1\", \"up\": false}");
+	check_output("ip l set dev p1 mtu 9000 up", "");
+	check_request("iface.set", "{\"name\": \"p1\", \"mtu\": 9000, \"up\": true}");
+	check_output("ip link set p0 mtu 1400", "");
+	check_request("iface.set", "{\"name\": \"p0\", \"mtu\": 1400}");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip link set p1"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "set what: up, down or mtu N"));
+	check_usage("ip link set p1 mtu big", "unexpected 'big', expected N (a number)", NULL);
+	assert_int_equal(json_array_size(requests), n);
+}
+
+/* The daemon's errors name the word typed, not the argument's path in the request. */
+static void test_errors_in_cli_words(void **state)
+{
+	(void)state;
+	assert_int_equal(run("ip addr add 10.0.0.300/8 dev p1"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: 10.0.0.300/8: not an IPv4 or IPv6 prefix\n");
+	assert_int_equal(run("ip neigh add 10.0.1.9 lladdr 02:00:00:00:00:09 dev p1"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: /nowhere/0: a path to no argument\n");
+	assert_int_equal(run("ip route del 10.0.0.0/33"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: '10.0.0.0/33' is not an IPv4 prefix\n");
+}
+
+/* ip addr: each interface once, with its addresses of both families */
+static void test_addr_grouped(void **state)
+{
+	(void)state;
+	check_output("ip a", "p1:\n"
+			     "    inet 10.0.1.1/24\n"
+			     "    inet6 2001:db8:1::1/64 scope global\n"
+			     "p0:\n"
+			     "    inet 10.0.2.1/24\n"
+			     "    inet6 fe80::1/64 scope link tentative\n");
+}
+
+/* ip neigh flush: the neighbours of the interface, or all, but the PERMANENT ones. */
+static void test_neigh_flush(void **state)
+{
+	size_t n = json_array_size(requests);
+
+	(void)state;
+	check_output("ip neigh flush dev p1", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
+				"\"address\": \"10.0.1.2\"}]]");
+	n = json_array_size(requests);
+	check_output("ip n f all", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
+				"\"address\": \"10.0.1.2\"}], [\"neigh.del\", {\"iface\": \"p0\", "
+				"\"address\": \"2001:db8::2\"}]]");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip neigh flush"), CLI_ERROR);
+	assert_non_null(strstr(err_text, "flush what: dev IFACE or all"));
+	assert_int_equal(json_array_size(requests), n);
+}
+
 static void test_daemon_commands(void **state)
 {
 	char cwd[PATH_MAX], want[PATH_MAX + 128], dir[] = "/tmp/test_cli_files.XXXXXX";
@@ -937,8 +1144,8 @@ static void test_complete_daemon(void **state)
 	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1");
 	/* static routes: those of the addresses go with them */
 	check_complete("ip route del ''", "10.9.0.0/16");
-	check_complete("ip neigh del ''", "10.0.1.2");
-	check_complete("ip addr del ''", "10.0.1.1/24");
+	check_complete("ip neigh del ''", "10.0.1.2 10.0.1.3 2001:db8::2");
+	check_complete("ip addr del ''", "10.0.1.1/24 10.0.2.1/24 2001:db8:1::1/64 fe80::1/64");
 	/* ADDR in route add, PREFIX in addr add: any */
 	check_complete("ip route add 10.0.0.0/8 via ''", "");
 	check_complete("ip addr add ''", "");
@@ -967,9 +1174,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_help, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abbreviations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grammars, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_help_texts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_link_set, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_in_cli_words, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_complete_daemon, setup_daemon, teardown),
 	};
