@@ -670,12 +670,12 @@ test_neighbours_ipv6() {
 		'{"iface": "p1", "address": "2001:db8:1::zz/64"}' \
 		"EINVAL: /address: '2001:db8:1::zz/64' is not an IPv4 or IPv6 prefix"
 	check "fastpathctl ip neigh add, bad address: exit 1 with the reason" ctl_refuses \
-		"/address: '2001:db8::zz' is not an IPv4 or IPv6 address" \
+		"'2001:db8::zz' is not an IPv4 or IPv6 address" \
 		ip neigh add 2001:db8::zz lladdr 02:00:00:00:01:13 dev p1
 	check "fastpathctl ip neigh add, unknown interface: exit 1 with the reason" ctl_refuses \
-		"/iface: no interface 'nope'" ip neigh add 2001:db8:1::13 lladdr 02:00:00:00:01:13 dev nope
+		"no interface 'nope'" ip neigh add 2001:db8:1::13 lladdr 02:00:00:00:01:13 dev nope
 	check "fastpathctl ip route add of an IPv6 prefix via an IPv4 gateway: exit 1, the family named" \
-		ctl_refuses "/via/0: '10.0.2.2' is an IPv4 address, not IPv6" ip route add 2001:db8::/32 via 10.0.2.2
+		ctl_refuses "'10.0.2.2' is an IPv4 address, not IPv6" ip route add 2001:db8::/32 via 10.0.2.2
 	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "neighbours": [\n  {"iface": "p0", "address": "2001:db8::1::9", "mac": "02:00:00:00:00:09"}\n ]}\n' \
 		>"$WORK/bad6.json"
 	check "config file: a bad IPv6 neighbour at file:line:col" sh -c \
@@ -790,7 +790,7 @@ test_routes_ipv6() {
 	check "fastpathctl ip -6 route add of an IPv4 prefix: exit 1, the family named" ctl_refuses \
 		"'10.98.0.0/16' is an IPv4 prefix, not IPv6" ip -6 route add 10.98.0.0/16 via 2001:db8:2::2
 	check "fastpathctl ip -6 route add, link-local gateway without dev: exit 1 with the reason" ctl_refuses \
-		"/via/0: a link-local gateway (fe80::1) needs its interface ('dev')" ip -6 route add 2001:db8:700::/48 via fe80::1
+		"a link-local gateway (fe80::1) needs its interface ('dev')" ip -6 route add 2001:db8:700::/48 via fe80::1
 	printf '{"ports": [{"name": "p0", "driver": "null"}],\n "routes": [\n  {"prefix": "2001:db8::/32", "via": "10.0.0.1"}\n ]}\n' \
 		>"$WORK/bad-r6.json"
 	check "config file: an IPv4 gateway for an IPv6 route at file:line:col" sh -c \
