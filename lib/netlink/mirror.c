@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -47,6 +48,7 @@
 struct kroute {
 	struct kroute *next; /* the prefix's other routes, metric ascending */
 	uint32_t metric;
+	uint32_t nh_id; /* the nexthop object the next hops come from, 0 if none */
 	uint32_t generation;
 	uint8_t type, protocol, n_nh;
 	struct {
@@ -73,13 +75,28 @@ struct kneigh {
 	struct neigh_key key;
 	uint32_t generation;
 };
+/* The kernel's nexthop objects, all of them: the routes are resolved through them. */
+struct knexthop {
+	struct nl_nexthop nh;
+	uint32_t generation;
+};
 
-enum dump_stage { DUMP_NONE, DUMP_LINKS, DUMP_ADDRS, DUMP_NEIGHS, DUMP_ROUTES, DUMP_STAGES };
+/* nexthop objects before the routes that use them */
+enum dump_stage {
+	DUMP_NONE,
+	DUMP_LINKS,
+	DUMP_ADDRS,
+	DUMP_NEIGHS,
+	DUMP_NEXTHOPS,
+	DUMP_ROUTES,
+	DUMP_STAGES
+};
 
 static const uint16_t dump_types[DUMP_STAGES] = {
 	[DUMP_LINKS] = RTM_GETLINK,
 	[DUMP_ADDRS] = RTM_GETADDR,
 	[DUMP_NEIGHS] = RTM_GETNEIGH,
+	[DUMP_NEXTHOPS] = RTM_GETNEXTHOP,
 	[DUMP_ROUTES] = RTM_GETROUTE,
 };
 
@@ -87,6 +104,7 @@ static struct {
 	uint64_t messages;
 	uint64_t routes_added, routes_deleted, routes_rejected, routes_shadowed, routes_duplicate;
 	uint64_t addrs_added, addrs_deleted, neighs_added, neighs_deleted, mtu_ignored;
+	uint64_t nexthops_added, nexthops_deleted, routes_resolved;
 	uint64_t ignored[NL_VERDICT_MAX];
 	uint64_t overruns, dumps, swept;
 } stats;
@@ -104,6 +122,8 @@ static struct {
 	size_t n_addrs, cap_addrs;
 	struct kneigh *neighs;
 	size_t n_neighs, cap_neighs;
+	struct knexthop *nexthops;
+	size_t n_nexthops, cap_nexthops;
 	bool twin_down[FP_MAX_IFACES]; /* set down by hand in the kernel, as last seen */
 } nl;
 
@@ -209,6 +229,7 @@ static struct kroute *kroute_new(const struct nl_route *nr)
 	if (k == NULL)
 		return NULL;
 	*k = (struct kroute){.metric = nr->metric,
+		.nh_id = nr->nh_id,
 		.generation = nl.generation,
 		.type = nr->r.type,
 		.protocol = nr->r.protocol,
@@ -224,7 +245,8 @@ static struct kroute *kroute_new(const struct nl_route *nr)
 /* Whether the stored route k is nr as it is: a re-dump then only marks it. */
 static bool kroute_is(const struct kroute *k, const struct nl_route *nr)
 {
-	if (k->type != nr->r.type || k->protocol != nr->r.protocol || k->n_nh != nr->r.n_nh)
+	if (k->type != nr->r.type || k->protocol != nr->r.protocol || k->n_nh != nr->r.n_nh ||
+		k->nh_id != nr->nh_id)
 		return false;
 	for (unsigned int i = 0; i < k->n_nh; i++)
 		if (k->nh[i].iface != nr->r.nh[i].iface || k->nh[i].weight != nr->r.nh[i].weight ||
@@ -380,6 +402,175 @@ static int reserve(void **a, size_t n, size_t *cap, size_t size)
 	*a = bigger;
 	*cap = more;
 	return 0;
+}
+
+/* Nexthop objects. */
+
+static struct knexthop *knexthop_find(uint32_t id)
+{
+	for (size_t i = 0; i < nl.n_nexthops; i++)
+		if (nl.nexthops[i].nh.id == id)
+			return &nl.nexthops[i];
+	return NULL;
+}
+
+static const struct nl_nexthop *nexthop_of(uint32_t id)
+{
+	const struct knexthop *k = knexthop_find(id);
+
+	return k != NULL ? &k->nh : NULL;
+}
+
+/* Whether a route through object id depends on object changed: it, or a group holding it. */
+static bool nexthop_uses(uint32_t id, uint32_t changed)
+{
+	const struct nl_nexthop *nh;
+
+	if (id == changed)
+		return true;
+	if (id == 0 || (nh = nexthop_of(id)) == NULL)
+		return false;
+	for (unsigned int i = 0; i < nh->n_grp; i++)
+		if (nh->grp[i].id == changed)
+			return true;
+	return false;
+}
+
+/* The key of a route to resolve again. */
+struct rkey {
+	uint16_t vrf;
+	uint8_t protocol;
+	struct fp_ip_prefix prefix;
+	uint32_t metric, nh_id;
+};
+
+/* The routes depending on object id, collected before the store changes under them. */
+static int routes_using(uint32_t id, struct rkey **out, size_t *n)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t b = 0; b < nl.n_buckets; b++)
+		for (const struct kprefix *kp = nl.buckets[b]; kp != NULL; kp = kp->chain)
+			for (const struct kroute *k = kp->routes; k != NULL; k = k->next) {
+				if (!nexthop_uses(k->nh_id, id))
+					continue;
+				if (reserve((void **)out, *n, &cap, sizeof(**out)) < 0) {
+					free(*out);
+					return fp_error(ENOMEM, "netlink: out of memory");
+				}
+				(*out)[(*n)++] = (struct rkey){
+					kp->vrf, k->protocol, kp->prefix, k->metric, k->nh_id};
+			}
+	return 0;
+}
+
+/*
+ * The routes of keys resolved again through the objects as they are now: changed, or gone
+ * (the kernel deletes the routes of a deleted object, IPv4's without a message).
+ */
+static void routes_resolve(const struct rkey *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nl_route nr = {.r = {.vrf = keys[i].vrf,
+					      .origin = ORIGIN_KERNEL,
+					      .protocol = keys[i].protocol,
+					      .prefix = keys[i].prefix},
+			.metric = keys[i].metric,
+			.nh_id = keys[i].nh_id,
+			.key_valid = true};
+		enum nl_verdict v;
+
+		if (nexthop_of(nr.nh_id) == NULL) {
+			route_del(&nr);
+			continue;
+		}
+		v = nl_nexthop_resolve(nr.nh_id, nexthop_of, twin_or_none, &nr.r);
+		stats.routes_resolved++;
+		if (v == NL_MIRROR) {
+			route_add(&nr);
+		} else {
+			stats.ignored[v]++;
+			route_del(&nr);
+		}
+	}
+}
+
+/* Object id out of the store, and out of the groups holding it; a group left empty goes too. */
+static void knexthop_remove(uint32_t id)
+{
+	struct knexthop *k = knexthop_find(id);
+
+	if (k == NULL)
+		return;
+	*k = nl.nexthops[--nl.n_nexthops];
+	stats.nexthops_deleted++;
+	for (size_t i = 0; i < nl.n_nexthops;) {
+		struct nl_nexthop *g = &nl.nexthops[i].nh;
+		unsigned int n = 0;
+
+		for (unsigned int m = 0; m < g->n_grp; m++)
+			if (g->grp[m].id != id)
+				g->grp[n++] = g->grp[m];
+		if (g->n_grp > 0 && n == 0) {
+			nl.nexthops[i] = nl.nexthops[--nl.n_nexthops];
+			stats.nexthops_deleted++;
+			continue;
+		}
+		g->n_grp = n;
+		i++;
+	}
+}
+
+static bool nexthop_equal(const struct nl_nexthop *a, const struct nl_nexthop *b)
+{
+	if (a->blackhole != b->blackhole || a->usable != b->usable || a->ifindex != b->ifindex ||
+		a->gw.family != b->gw.family ||
+		(a->gw.family != 0 && !fp_ip_addr_equal(&a->gw, &b->gw)) || a->n_grp != b->n_grp)
+		return false;
+	for (unsigned int i = 0; i < a->n_grp; i++)
+		if (a->grp[i].id != b->grp[i].id || a->grp[i].weight != b->grp[i].weight)
+			return false;
+	return true;
+}
+
+static enum nl_verdict nexthop_msg(const struct nlmsghdr *h)
+{
+	bool del = h->nlmsg_type == RTM_DELNEXTHOP;
+	struct nl_nexthop nh;
+	enum nl_verdict v = nl_nexthop_parse(h, del, &nh);
+	struct knexthop *k;
+	struct rkey *keys;
+	size_t n;
+
+	if (v != NL_MIRROR)
+		return v;
+	k = knexthop_find(nh.id);
+	if (!del && k != NULL && nexthop_equal(&k->nh, &nh)) {
+		k->generation = nl.generation; /* a re-dump: unchanged */
+		return NL_MIRROR;
+	}
+	if (routes_using(nh.id, &keys, &n) < 0) {
+		LOG(ERR, "%s", fp_errmsg());
+		nl.dump_again = true;
+		return NL_IGNORE_UNSUPPORTED;
+	}
+	if (del) {
+		knexthop_remove(nh.id);
+	} else if (k != NULL) {
+		*k = (struct knexthop){nh, nl.generation};
+	} else if (reserve((void **)&nl.nexthops, nl.n_nexthops, &nl.cap_nexthops,
+			   sizeof(*nl.nexthops)) == 0) {
+		nl.nexthops[nl.n_nexthops++] = (struct knexthop){nh, nl.generation};
+		stats.nexthops_added++;
+	} else {
+		free(keys);
+		return NL_IGNORE_UNSUPPORTED;
+	}
+	routes_resolve(keys, n);
+	free(keys);
+	return NL_MIRROR;
 }
 
 /* Addresses. */
@@ -598,6 +789,8 @@ static enum nl_verdict route_msg(const struct nlmsghdr *h)
 	struct nl_route nr;
 	enum nl_verdict v = nl_route_parse(h, &nl_config, twin_or_none, del, &nr);
 
+	if (v == NL_MIRROR && !del && nr.nh_id != 0)
+		v = nl_nexthop_resolve(nr.nh_id, nexthop_of, twin_or_none, &nr.r);
 	if (v != NL_MIRROR) {
 		/* a route replaced by one fastpath ignores (through a non-twin device, fastpath's
 		 * own copy...) is gone all the same: the kernel says nothing more of it */
@@ -647,6 +840,10 @@ static void handle(const struct nlmsghdr *h)
 	case RTM_DELLINK:
 		v = link_msg(h);
 		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		v = nexthop_msg(h);
+		break;
 	default:
 		v = NL_IGNORE_UNSUPPORTED;
 	}
@@ -681,12 +878,20 @@ static void sweep(void)
 		nl.neighs[i] = nl.neighs[--nl.n_neighs];
 		stats.swept++;
 	}
+	/* their routes, not in the dump either, went with the routes' sweep */
+	for (size_t i = 0; i < nl.n_nexthops;)
+		if (nl.nexthops[i].generation == g)
+			i++;
+		else
+			nl.nexthops[i] = nl.nexthops[--nl.n_nexthops];
 }
 
 static int dump_request(enum dump_stage stage)
 {
-	struct rtgenmsg g = {.rtgen_family = AF_UNSPEC};
-	int ret = nl_send_simple(nl.dump, dump_types[stage], NLM_F_DUMP, &g, sizeof(g));
+	/* AF_UNSPEC: the kernel wants a whole nhmsg for nexthops, a family byte for the rest */
+	struct nhmsg g = {.nh_family = AF_UNSPEC};
+	int ret = nl_send_simple(nl.dump, dump_types[stage], NLM_F_DUMP, &g,
+		stage == DUMP_NEXTHOPS ? sizeof(g) : sizeof(struct rtgenmsg));
 
 	if (ret < 0)
 		return fp_error(EIO, "netlink: dump request: %s", nl_geterror(ret));
@@ -893,7 +1098,8 @@ int nl_mirror_start(void)
 		(ret = set_rcvbuf(nl.events, nl_config.rcvbuf)) < 0)
 		goto fail;
 	ret = nl_socket_add_memberships(nl.events, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-		RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NEIGH, 0);
+		RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NEIGH,
+		RTNLGRP_NEXTHOP, 0);
 	if (ret < 0) {
 		ret = fp_error(EIO, "netlink: subscribing: %s", nl_geterror(ret));
 		goto fail;
@@ -944,8 +1150,8 @@ json_t *nl_mirror_status(void)
 
 	for (unsigned int v = NL_MIRROR + 1; v < NL_VERDICT_MAX; v++)
 		json_object_set_new(ignored, nl_verdict_names[v], json_integer(stats.ignored[v]));
-	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}, "
-			 "s:{s:I, s:I}, s:o, s:I, s:I, s:I, s:I}",
+	json_t *status = json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, "
+				   "s:{s:I, s:I}, s:{s:I, s:I}, s:o, s:I, s:I, s:I, s:I}",
 		"running", nl_mirror_running(), "dumping", nl.stage != DUMP_NONE, "messages",
 		(json_int_t)stats.messages, "kernel_routes", (json_int_t)nl.n_routes,
 		"kernel_prefixes", (json_int_t)nl.n_prefixes, "routes", "added",
@@ -958,6 +1164,14 @@ json_t *nl_mirror_status(void)
 		"ignored", ignored, "mtu_ignored", (json_int_t)stats.mtu_ignored, "overruns",
 		(json_int_t)stats.overruns, "dumps", (json_int_t)stats.dumps, "swept",
 		(json_int_t)stats.swept);
+
+	if (status != NULL)
+		json_object_set_new(status, "nexthops",
+			json_pack("{s:I, s:I, s:I, s:I}", "objects", (json_int_t)nl.n_nexthops,
+				"added", (json_int_t)stats.nexthops_added, "deleted",
+				(json_int_t)stats.nexthops_deleted, "routes_resolved",
+				(json_int_t)stats.routes_resolved));
+	return status;
 }
 
 /* fastpath's side: its own routes going make room for the kernel's, twins come and go. */
@@ -1041,6 +1255,7 @@ void nl_mirror_fini(void)
 	free(nl.buckets);
 	free(nl.addrs);
 	free(nl.neighs);
+	free(nl.nexthops);
 	free(nl.bufs);
 	nl = (typeof(nl)){0};
 	nl_push_fini();
