@@ -134,7 +134,8 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	uint32_t table;
 	int vrf;
 
-	/* every early return below leaves them unset: route_msg() reads them whatever the verdict */
+	/* every early return below leaves them unset: route_msg() reads them whatever the verdict
+	 */
 	out->key_valid = false;
 	out->nh_id = 0;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
@@ -175,7 +176,10 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	if (tb[RTA_NH_ID] != NULL) {
 		if (nla_len(tb[RTA_NH_ID]) != 4 || (out->nh_id = nla_get_u32(tb[RTA_NH_ID])) == 0)
 			return NL_IGNORE_MALFORMED;
-		return r->type == ROUTE_UNICAST ? NL_MIRROR : NL_IGNORE_UNSUPPORTED;
+		/* the kernel marks a route through a blackhole object blackhole itself */
+		return r->type == ROUTE_UNICAST || r->type == ROUTE_BLACKHOLE
+			       ? NL_MIRROR
+			       : NL_IGNORE_UNSUPPORTED;
 	}
 	if (tb[RTA_VIA] != NULL || tb[RTA_ENCAP] != NULL)
 		return NL_IGNORE_UNSUPPORTED;

@@ -439,6 +439,7 @@ static void test_nexthop_routes(void **state)
 	struct nexthop_grp g[2] = {{.id = 1, .weight = 0}, {.id = 2, .weight = 2}};
 	struct nexthop_grp bad[2] = {{.id = 1}, {.id = 3}};
 	struct nexthop_grp unknown[1] = {{.id = 99}};
+	struct nl_msg *msg;
 	struct nl_route r;
 	char buf[64];
 
@@ -486,7 +487,18 @@ static void test_nexthop_routes(void **state)
 	assert_int_equal(nl_nexthop_resolve(7, store_find, iface_of, &r.r), NL_MIRROR);
 	assert_string_equal(fp_ip_fmt(&r.r.nh[0].gw, buf), "fd00::2");
 	assert_int_equal(r.r.nh[0].iface, 3);
-	/* a deletion by key; an id of 0 or of 2 bytes */
+	/* the kernel marks a route through a blackhole object blackhole itself; not unreachable */
+	msg = route_msg(AF_INET, "10.236.0.0", 24, RT_TABLE_MAIN, 0, RTN_BLACKHOLE, RTPROT_STATIC,
+		0, NULL, 0);
+	nla_put_u32(msg, RTA_NH_ID, 4);
+	assert_int_equal(parse(msg, false, &r), NL_MIRROR);
+	assert_int_equal(nl_nexthop_resolve(r.nh_id, store_find, iface_of, &r.r), NL_MIRROR);
+	assert_int_equal(r.r.type, ROUTE_BLACKHOLE);
+	msg = route_msg(AF_INET, "10.236.0.0", 24, RT_TABLE_MAIN, 0, RTN_UNREACHABLE, RTPROT_STATIC,
+		0, NULL, 0);
+	nla_put_u32(msg, RTA_NH_ID, 4);
+	assert_int_equal(parse(msg, false, &r), NL_IGNORE_UNSUPPORTED);
+	/* a deletion by key; an id of 0 */
 	assert_int_equal(parse(route_nhid_msg(AF_INET, "10.201.0.0", 24, 5), true, &r), NL_MIRROR);
 	assert_true(r.key_valid);
 	assert_int_equal(parse(route_nhid_msg(AF_INET, "10.201.0.0", 24, 0), false, &r),
