@@ -23,12 +23,12 @@
 #include "twin/twin.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <linux/if.h>
 #include <linux/neighbour.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
@@ -535,42 +535,70 @@ static bool nexthop_equal(const struct nl_nexthop *a, const struct nl_nexthop *b
 	return true;
 }
 
-static enum nl_verdict nexthop_msg(const struct nlmsghdr *h)
+/* Object nh added or replaced (del: deleted), and the routes depending on it resolved again. */
+static int nexthop_change(const struct nl_nexthop *nh, bool del)
 {
-	bool del = h->nlmsg_type == RTM_DELNEXTHOP;
-	struct nl_nexthop nh;
-	enum nl_verdict v = nl_nexthop_parse(h, del, &nh);
-	struct knexthop *k;
+	struct knexthop *k = knexthop_find(nh->id);
 	struct rkey *keys;
 	size_t n;
+	int ret;
 
-	if (v != NL_MIRROR)
-		return v;
-	k = knexthop_find(nh.id);
-	if (!del && k != NULL && nexthop_equal(&k->nh, &nh)) {
+	if (!del && k != NULL && nexthop_equal(&k->nh, nh)) {
 		k->generation = nl.generation; /* a re-dump: unchanged */
-		return NL_MIRROR;
+		return 0;
 	}
-	if (routes_using(nh.id, &keys, &n) < 0) {
-		LOG(ERR, "%s", fp_errmsg());
-		nl.dump_again = true;
-		return NL_IGNORE_UNSUPPORTED;
-	}
+	if ((ret = routes_using(nh->id, &keys, &n)) < 0)
+		return ret;
 	if (del) {
-		knexthop_remove(nh.id);
+		knexthop_remove(nh->id);
 	} else if (k != NULL) {
-		*k = (struct knexthop){nh, nl.generation};
+		*k = (struct knexthop){*nh, nl.generation};
 	} else if (reserve((void **)&nl.nexthops, nl.n_nexthops, &nl.cap_nexthops,
 			   sizeof(*nl.nexthops)) == 0) {
-		nl.nexthops[nl.n_nexthops++] = (struct knexthop){nh, nl.generation};
+		nl.nexthops[nl.n_nexthops++] = (struct knexthop){*nh, nl.generation};
 		stats.nexthops_added++;
 	} else {
 		free(keys);
-		return NL_IGNORE_UNSUPPORTED;
+		return fp_error(ENOMEM, "netlink: out of memory for nexthop object %u", nh->id);
 	}
 	routes_resolve(keys, n);
 	free(keys);
+	return 0;
+}
+
+static enum nl_verdict nexthop_msg(const struct nlmsghdr *h)
+{
+	struct nl_nexthop nh;
+	enum nl_verdict v = nl_nexthop_parse(h, h->nlmsg_type == RTM_DELNEXTHOP, &nh);
+
+	if (v != NL_MIRROR)
+		return v;
+	if (nexthop_change(&nh, h->nlmsg_type == RTM_DELNEXTHOP) < 0) {
+		LOG(ERR, "%s", fp_errmsg());
+		return NL_IGNORE_UNSUPPORTED;
+	}
 	return NL_MIRROR;
+}
+
+/*
+ * A device going down or losing its carrier: the kernel deletes its nexthop objects, out of
+ * their groups too, and their IPv4 routes, all without a message.
+ */
+static void nexthops_flush_dev(int ifindex)
+{
+	for (size_t i = 0; i < nl.n_nexthops;) {
+		struct nl_nexthop nh = nl.nexthops[i].nh;
+
+		if (nh.n_grp > 0 || nh.blackhole || nh.ifindex != ifindex) {
+			i++;
+			continue;
+		}
+		/* deleted from the store (or left, out of memory: i moves on then) */
+		if (nexthop_change(&nh, true) < 0) {
+			LOG(ERR, "%s", fp_errmsg());
+			i++;
+		}
+	}
 }
 
 /* Addresses. */
@@ -759,6 +787,9 @@ static enum nl_verdict link_msg(const struct nlmsghdr *h)
 	if (nlmsg_parse((struct nlmsghdr *)h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
 		return NL_IGNORE_MALFORMED;
 	ifi = nlmsg_data(h);
+	if (h->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP) ||
+		!(ifi->ifi_flags & (IFF_RUNNING | IFF_LOWER_UP)))
+		nexthops_flush_dev(ifi->ifi_index);
 	if ((iface = iface_get(twin_iface_of(ifi->ifi_index))) == NULL)
 		return NL_IGNORE_NON_TWIN;
 	/*

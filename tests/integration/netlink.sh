@@ -247,6 +247,13 @@ test_netlink_nexthops() {
 	check "... the IPv6 one's" nh_is 2001:db8:238::/48 'unicast boot 2001:db8:3::2@1'
 	check "netlink.show counts the kernel's objects (6)" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api netlink.show | jq -e --argjson n \$(ip -n $R -j nexthop show | jq length) '.mirror.nexthops | .objects == \$n and \$n == 6 and .routes_resolved > 0'"
+	# a twin set down: the kernel drops its objects, out of their groups too, without a message
+	ip -n $R link set p2 down
+	check "twin p2 down: group 107 keeps its member through p3 only" nh_is 10.238.0.0/24 'unicast boot 10.0.3.2@1'
+	check "... the mirror's objects are the kernel's (106 gone)" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; [ \$(api netlink.show | jq .mirror.nexthops.objects) = \$(ip -n $R -j nexthop show | jq length) ]"
+	ip -n $R link set p2 up
+	check "... p2 up again: fastpath still forwards through it" ping_ok h1 10.0.2.2
 	ip -n $R nexthop flush
 	check "ip nexthop flush: no route through an object is left" nh_is 10.237.0.0/24 ''
 	check "... IPv6 either" nh_is 2001:db8:238::/48 ''
