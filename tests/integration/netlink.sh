@@ -216,6 +216,15 @@ test_netlink_nexthops() {
 	check "replaced by a plain route: that one" nh_is 10.236.0.0/24 'unicast static 10.0.3.2@1'
 	ip -n $R route del 10.236.0.0/24
 	check "deleted" nh_is 10.236.0.0/24 ''
+	# FRR's protocols (rt_protos.d/frr.conf): staticd's 196 is "static" as ip route says
+	ip -n $R route add 10.236.0.0/24 nhid 104 proto 196
+	ip -n $R route add 10.236.1.0/24 nhid 104 proto 190
+	check "proto 196 (FRR's staticd): static" nh_is 10.236.0.0/24 'blackhole static'
+	check "proto 190: ripng" nh_is 10.236.1.0/24 'blackhole ripng'
+	check "show routes names them as ip route does" sh -c \
+		"$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '^blackhole 10.236.1.0/24 proto ripng'"
+	ip -n $R route del 10.236.0.0/24
+	ip -n $R route del 10.236.1.0/24
 	# an object through a device without twin: its routes ignored and counted
 	before=$(nl_counter .ignored.non_twin)
 	ip -n $R link add nl-nh type veth peer name nl-nh1
