@@ -930,6 +930,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/kernel_owner.sh"
 . "$TESTDIR/demo.sh"
 . "$TESTDIR/bird.sh"
+. "$TESTDIR/frr.sh"
 . "$TESTDIR/api_security.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
