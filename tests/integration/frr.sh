@@ -81,6 +81,16 @@ fp_route_is() {
 	[ "$r" = "$2" ]
 }
 
+# frr_counts N: the kernel and fastpath both have N routes in 10.240/16
+frr_counts() {
+	local k f
+	k=$(ip -n $R route show root 10.240.0.0/16 proto bgp | grep -c '^10\.240\.')
+	# more than 10000 routes: the reply comes in chunks, one JSON document each
+	f=$(api route.list '{"family": "ipv4"}' | jq -s '[.[].routes[] | select(.prefix | startswith("10.240."))] | length')
+	echo "kernel $k, fastpath $f, want $1" >&2
+	[ "$k" = "$1" ] && [ "$f" = "$1" ]
+}
+
 test_frr() {
 	local h3_pid h2_pid before_unsupported
 	before_unsupported=$(api netlink.show | jq .mirror.ignored.unsupported)
@@ -91,8 +101,10 @@ test_frr() {
 	in_ns h3 ip addr add 10.229.0.1/32 dev lo
 	in_ns h3 ip addr add 2001:db8:229::1/128 dev lo
 	frr_start
+	# and 10k /32s in 10.240/16, for the announce-and-withdraw rounds
 	bird_start h3 $FPT-h3 10.0.3.2 65002 10.0.3.1 2001:db8:3::1 65001 \
-		10.222.0.0/24 10.223.0.0/24 10.224.0.0/24 2001:db8:222::/48
+		10.222.0.0/24 10.223.0.0/24 10.224.0.0/24 2001:db8:222::/48 \
+		$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "10.240.%d.%d/32\n", i / 250, i % 250 }')
 	h3_pid=$!
 	check "frr: zebra, staticd and bgpd run in the router's namespace" poll_for 10 sh -c \
 		"vtysh --vty_socket $WORK/frr -c 'show version' | grep -q FRRouting"
@@ -132,6 +144,17 @@ test_frr() {
 	check "frr: announced again: back in fastpath" sh -c \
 		"$(declare -f birdc_in); WORK=$WORK; birdc_in h3 enable announced >/dev/null"
 	check "frr: ... back in fastpath" poll_for 15 fp_route_is 10.223.0.0/24 'bgp 10.0.3.2'
+	for round in 1 2 3; do
+		check "frr: round $round: 10k prefixes at rest, fastpath's count is the kernel's (10000)" \
+			poll_for 60 frr_counts 10000
+		check "frr: round $round: withdrawn" birdc_in h3 disable announced
+		check "frr: round $round: all gone, from the kernel and fastpath" poll_for 60 frr_counts 0
+		check "frr: round $round: announced again" birdc_in h3 enable announced
+	done
+	check "frr: after three rounds: 10k again, counts equal" poll_for 60 frr_counts 10000
+	check "frr: ... the mirror's nexthop objects are the kernel's" sh -c \
+		"$(declare -f api); SOCK=$SOCK; [ \$(api netlink.show | jq .mirror.nexthops.objects) = \$(ip -n $R -j nexthop show | jq length) ]"
+	check "frr: ... h1 reaches one of them" sh -c "$(declare -f in_ns); FPT=$FPT; in_ns h3 ip addr add 10.240.39.249/32 dev lo && in_ns h1 ping -c 2 -i 0.2 -W 2 10.240.39.249; rc=\$?; in_ns h3 ip addr del 10.240.39.249/32 dev lo; exit \$rc"
 	check "frr: the IPv6 session down removes its prefix" birdc_in h3 disable peer6
 	check "frr: ... from fastpath" poll_for 15 fp_route_is 2001:db8:222::/48 ''
 	frr_stop
