@@ -263,6 +263,7 @@ test_netlink_nexthops() {
 		"$(declare -f api); SOCK=$SOCK; [ \$(api netlink.show | jq .mirror.nexthops.objects) = \$(ip -n $R -j nexthop show | jq length) ]"
 	ip -n $R link set p2 up
 	check "... p2 up again: fastpath still forwards through it" ping_ok h1 10.0.2.2
+	check "show netlink: the objects" sh -c "$FASTPATHCTL -s $SOCK show netlink | tee /dev/stderr | grep -q '^nexthop objects [1-9][0-9]*: added [1-9]'"
 	ip -n $R nexthop flush
 	check "ip nexthop flush: no route through an object is left" nh_is 10.237.0.0/24 ''
 	check "... IPv6 either" nh_is 2001:db8:238::/48 ''
