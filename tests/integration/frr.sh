@@ -121,8 +121,9 @@ test_frr() {
 		"ip -n $R route show 10.222.0.0/24 | tee /dev/stderr | grep -q 'nhid [0-9]* via 10.0.3.2 dev p3 proto bgp'"
 	check "frr: the mirror puts it into fastpath (protocol bgp)" poll_for 10 fp_route_is 10.222.0.0/24 'bgp 10.0.3.2'
 	check "frr: fastpath forwards h1's traffic to it" ping_ok h1 10.222.0.1
-	check "frr: the IPv6 prefix reaches fastpath" poll_for 15 sh -c \
-		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"2001:db8:222::/48\" and .protocol == \"bgp\" and (.nexthops | length) == 1)'"
+	# FRR's IPv6 next hop: the peer's link-local address on the twin
+	check "frr: the IPv6 prefix reaches fastpath, via h3's link-local address" poll_for 15 sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"2001:db8:222::/48\" and .protocol == \"bgp\" and (.nexthops | length) == 1 and (.nexthops[0].via | startswith(\"fe80:\")) and .nexthops[0].dev == \"p3\")'"
 	check "frr: and fastpath forwards to it" ping6_ok h1 2001:db8:222::1
 	check "frr: no route of FRR's left out as unsupported" test \
 		"$(api netlink.show | jq .mirror.ignored.unsupported)" -eq "$before_unsupported"
