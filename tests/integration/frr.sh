@@ -1,4 +1,4 @@
-# FRR as Debian installs it (zebra, staticd, bgpd in their default configuration: routes go to
+# FRR as Debian installs it (zebra, staticd, bgpd, ospfd in their default configuration: routes go to
 # the kernel through nexthop objects) on the router's kernel side, peering over the twins with
 # BIRD on h3 (and h2, for ECMP); the netlink mirror resolves the routes through the objects and
 # fastpath forwards to them. Sourced by run.sh, after bird.sh (bird_start, birdc_in).
@@ -24,6 +24,17 @@ log file $d/staticd.log
 ip route 10.229.0.0/24 10.0.3.2
 ipv6 route 2001:db8:229::/48 2001:db8:3::2
 CONF
+	cat >"$d/ospfd.conf" <<CONF
+hostname r
+log file $d/ospfd.log
+interface p3
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+router ospf
+ ospf router-id 10.0.3.1
+ network 10.0.3.0/24 area 0
+CONF
 	cat >"$d/bgpd.conf" <<CONF
 hostname r
 log file $d/bgpd.log
@@ -47,7 +58,7 @@ router bgp 65001
  exit-address-family
 CONF
 	FRR_PIDS=""
-	for daemon in zebra staticd bgpd; do
+	for daemon in zebra staticd bgpd ospfd; do
 		ip netns exec $R "$FRR_DIR/$daemon" -f "$d/$daemon.conf" -i "$d/$daemon.pid" \
 			-z "$d/zserv.api" --vty_socket "$d" -P 0 \
 			>"$d/$daemon.out" 2>&1 &
@@ -91,8 +102,25 @@ frr_counts() {
 	[ "$k" = "$1" ] && [ "$f" = "$1" ]
 }
 
+# bird_ospf_start: a BIRD on h3 speaking OSPFv2 on eth0 (the router's p3), announcing
+# 10.226.0.0/24
+bird_ospf_start() {
+	cat >"$WORK/bird-ospf.conf" <<CONF
+router id 10.0.3.2;
+log "$WORK/bird-ospf.log" all;
+protocol device { scan time 1; }
+protocol static ospfnets { ipv4; route 10.226.0.0/24 blackhole; }
+protocol ospf v2 {
+	ipv4 { import none; export where proto = "ospfnets"; };
+	area 0 { interface "eth0" { type ptp; hello 1; dead 3; }; };
+}
+CONF
+	ip netns exec $FPT-h3 bird -f -c "$WORK/bird-ospf.conf" -s "$WORK/bird-ospf.ctl" \
+		-P "$WORK/bird-ospf.pid" >"$WORK/bird-ospf.out" 2>&1 &
+}
+
 test_frr() {
-	local h3_pid h2_pid before_unsupported
+	local h3_pid h2_pid ospf_pid before_unsupported
 	before_unsupported=$(api netlink.show | jq .mirror.ignored.unsupported)
 	in_ns h3 ip addr add 10.222.0.1/32 dev lo
 	in_ns h3 ip addr add 2001:db8:222::1/128 dev lo
@@ -158,6 +186,18 @@ test_frr() {
 	check "frr: ... h1 reaches one of them" sh -c "$(declare -f in_ns); FPT=$FPT; in_ns h3 ip addr add 10.240.39.249/32 dev lo && in_ns h1 ping -c 2 -i 0.2 -W 2 10.240.39.249; rc=\$?; in_ns h3 ip addr del 10.240.39.249/32 dev lo; exit \$rc"
 	check "frr: the IPv6 session down removes its prefix" birdc_in h3 disable peer6
 	check "frr: ... from fastpath" poll_for 15 fp_route_is 2001:db8:222::/48 ''
+	# OSPF: ospfd on p3's twin, BIRD on h3
+	in_ns h3 ip addr add 10.226.0.1/32 dev lo
+	bird_ospf_start
+	ospf_pid=$!
+	check "frr: OSPF adjacency with BIRD on h3 (Full)" poll_for 30 sh -c \
+		"vtysh --vty_socket $WORK/frr -c 'show ip ospf neighbor' | tee /dev/stderr | grep -q Full"
+	check "frr: the OSPF route reaches fastpath (protocol ospf)" poll_for 20 fp_route_is 10.226.0.0/24 'ospf 10.0.3.2'
+	check "frr: fastpath forwards to it" ping_ok h1 10.226.0.1
+	kill $ospf_pid
+	wait $ospf_pid 2>/dev/null
+	check "frr: BIRD's OSPF gone (dead interval): the route leaves fastpath" poll_for 20 fp_route_is 10.226.0.0/24 ''
+	in_ns h3 ip addr del 10.226.0.1/32 dev lo
 	frr_stop
 	check "frr: zebra stopped: FRR's routes leave the kernel and fastpath" poll_for 15 fp_route_is 10.223.0.0/24 ''
 	check "frr: ... staticd's too" poll_for 15 fp_route_is 10.229.0.0/24 ''
