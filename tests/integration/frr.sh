@@ -1,7 +1,7 @@
-# FRR as Debian installs it (zebra, staticd, bgpd, ospfd in their default configuration: routes go to
-# the kernel through nexthop objects) on the router's kernel side, peering over the twins with
-# BIRD on h3 (and h2, for ECMP); the netlink mirror resolves the routes through the objects and
-# fastpath forwards to them. Sourced by run.sh, after bird.sh (bird_start, birdc_in).
+# FRR as Debian installs it (zebra, staticd, bgpd, ospfd, bfdd in their default configuration:
+# routes go to the kernel through nexthop objects) on the router's kernel side, peering over the
+# twins with BIRD on h3 (and h2, for ECMP); the netlink mirror resolves the routes through the
+# objects and fastpath forwards to them. Sourced by run.sh, after bird.sh (bird_start, birdc_in).
 
 FRR_DIR=/usr/lib/frr
 
@@ -45,6 +45,7 @@ router bgp 65001
  timers bgp 3 9
  neighbor 10.0.3.2 remote-as 65002
  neighbor 10.0.3.2 timers connect 2
+ neighbor 10.0.3.2 bfd
  neighbor 10.0.2.2 remote-as 65002
  neighbor 10.0.2.2 timers connect 2
  neighbor 2001:db8:3::2 remote-as 65002
@@ -58,7 +59,7 @@ router bgp 65001
  exit-address-family
 CONF
 	FRR_PIDS=""
-	for daemon in zebra staticd bgpd ospfd; do
+	for daemon in zebra staticd bfdd bgpd ospfd; do
 		ip netns exec $R "$FRR_DIR/$daemon" -f "$d/$daemon.conf" -i "$d/$daemon.pid" \
 			-z "$d/zserv.api" --vty_socket "$d" -P 0 \
 			>"$d/$daemon.out" 2>&1 &
@@ -130,7 +131,7 @@ test_frr() {
 	in_ns h3 ip addr add 2001:db8:229::1/128 dev lo
 	frr_start
 	# and 10k /32s in 10.240/16, for the announce-and-withdraw rounds
-	bird_start h3 $FPT-h3 10.0.3.2 65002 10.0.3.1 2001:db8:3::1 65001 \
+	BIRD_BFD=1 bird_start h3 $FPT-h3 10.0.3.2 65002 10.0.3.1 2001:db8:3::1 65001 \
 		10.222.0.0/24 10.223.0.0/24 10.224.0.0/24 2001:db8:222::/48 \
 		$(awk 'BEGIN { for (i = 0; i < 10000; i++) printf "10.240.%d.%d/32\n", i / 250, i % 250 }')
 	h3_pid=$!
@@ -184,6 +185,16 @@ test_frr() {
 	check "frr: ... the mirror's nexthop objects are the kernel's" sh -c \
 		"$(declare -f api); SOCK=$SOCK; [ \$(api netlink.show | jq .mirror.nexthops.objects) = \$(ip -n $R -j nexthop show | jq length) ]"
 	check "frr: ... h1 reaches one of them" sh -c "$(declare -f in_ns); FPT=$FPT; in_ns h3 ip addr add 10.240.39.249/32 dev lo && in_ns h1 ping -c 2 -i 0.2 -W 2 10.240.39.249; rc=\$?; in_ns h3 ip addr del 10.240.39.249/32 dev lo; exit \$rc"
+	# BFD: h3's BIRD frozen (SIGSTOP), the link up; BFD (detection 1.5 s) takes the session down
+	# long before the hold time (9 s)
+	check "frr: BFD session up with h3" poll_for 15 sh -c \
+		"vtysh --vty_socket $WORK/frr -c 'show bfd peers brief' | tee /dev/stderr | grep -q '10.0.3.2 *up'"
+	kill -STOP $h3_pid
+	check "frr: h3 frozen: BFD withdraws its routes from fastpath within 5 s (hold time 9 s)" \
+		poll_for 5 fp_route_is 10.223.0.0/24 ''
+	kill -CONT $h3_pid
+	check "frr: h3 back: its routes too" poll_for 30 fp_route_is 10.223.0.0/24 'bgp 10.0.3.2'
+	check "frr: ... all 10k, counts equal" poll_for 60 frr_counts 10000
 	check "frr: the IPv6 session down removes its prefix" birdc_in h3 disable peer6
 	check "frr: ... from fastpath" poll_for 15 fp_route_is 2001:db8:222::/48 ''
 	# OSPF: ospfd on p3's twin, BIRD on h3
