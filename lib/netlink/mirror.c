@@ -586,18 +586,20 @@ static enum nl_verdict nexthop_msg(const struct nlmsghdr *h)
  */
 static void nexthops_flush_dev(int ifindex)
 {
-	for (size_t i = 0; i < nl.n_nexthops;) {
+	size_t i = 0;
+
+	while (i < nl.n_nexthops) {
 		struct nl_nexthop nh = nl.nexthops[i].nh;
 
 		if (nh.n_grp > 0 || nh.blackhole || nh.ifindex != ifindex) {
 			i++;
 			continue;
 		}
-		/* deleted from the store (or left, out of memory: i moves on then) */
 		if (nexthop_change(&nh, true) < 0) {
-			LOG(ERR, "%s", fp_errmsg());
-			i++;
+			LOG(ERR, "%s", fp_errmsg()); /* out of memory: the rest left as they are */
+			return;
 		}
+		i = 0; /* from the start again: emptied groups may have gone from anywhere */
 	}
 }
 
