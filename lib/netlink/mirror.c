@@ -406,12 +406,40 @@ static int reserve(void **a, size_t n, size_t *cap, size_t size)
 
 /* Nexthop objects. */
 
+/* Where object id is, or would go: the store is sorted by id, for every route naming one. */
+static size_t knexthop_index(uint32_t id)
+{
+	size_t lo = 0, hi = nl.n_nexthops;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nl.nexthops[mid].nh.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static struct knexthop *knexthop_find(uint32_t id)
 {
+	size_t i = knexthop_index(id);
+
+	return i < nl.n_nexthops && nl.nexthops[i].nh.id == id ? &nl.nexthops[i] : NULL;
+}
+
+/* Keeps the objects for which keep() is true, in their order. */
+static void knexthops_filter(bool (*keep)(struct knexthop *k, uintptr_t arg), uintptr_t arg)
+{
+	size_t n = 0;
+
 	for (size_t i = 0; i < nl.n_nexthops; i++)
-		if (nl.nexthops[i].nh.id == id)
-			return &nl.nexthops[i];
-	return NULL;
+		if (keep(&nl.nexthops[i], arg))
+			nl.nexthops[n++] = nl.nexthops[i];
+		else
+			stats.nexthops_deleted++;
+	nl.n_nexthops = n;
 }
 
 static const struct nl_nexthop *nexthop_of(uint32_t id)
@@ -497,30 +525,21 @@ static void routes_resolve(const struct rkey *keys, size_t n)
 	}
 }
 
-/* Object id out of the store, and out of the groups holding it; a group left empty goes too. */
-static void knexthop_remove(uint32_t id)
+/* Not object id, and out of id if a group holding it; a group left empty goes too. */
+static bool nexthop_without(struct knexthop *k, uintptr_t id)
 {
-	struct knexthop *k = knexthop_find(id);
+	struct nl_nexthop *g = &k->nh;
+	unsigned int n = 0;
 
-	if (k == NULL)
-		return;
-	*k = nl.nexthops[--nl.n_nexthops];
-	stats.nexthops_deleted++;
-	for (size_t i = 0; i < nl.n_nexthops;) {
-		struct nl_nexthop *g = &nl.nexthops[i].nh;
-		unsigned int n = 0;
-
-		for (unsigned int m = 0; m < g->n_grp; m++)
-			if (g->grp[m].id != id)
-				g->grp[n++] = g->grp[m];
-		if (g->n_grp > 0 && n == 0) {
-			nl.nexthops[i] = nl.nexthops[--nl.n_nexthops];
-			stats.nexthops_deleted++;
-			continue;
-		}
-		g->n_grp = n;
-		i++;
-	}
+	if (g->id == id)
+		return false;
+	for (unsigned int m = 0; m < g->n_grp; m++)
+		if (g->grp[m].id != id)
+			g->grp[n++] = g->grp[m];
+	if (g->n_grp > 0 && n == 0)
+		return false;
+	g->n_grp = n;
+	return true;
 }
 
 static bool nexthop_equal(const struct nl_nexthop *a, const struct nl_nexthop *b)
@@ -550,12 +569,16 @@ static int nexthop_change(const struct nl_nexthop *nh, bool del)
 	if ((ret = routes_using(nh->id, &keys, &n)) < 0)
 		return ret;
 	if (del) {
-		knexthop_remove(nh->id);
+		knexthops_filter(nexthop_without, nh->id);
 	} else if (k != NULL) {
 		*k = (struct knexthop){*nh, nl.generation};
 	} else if (reserve((void **)&nl.nexthops, nl.n_nexthops, &nl.cap_nexthops,
 			   sizeof(*nl.nexthops)) == 0) {
-		nl.nexthops[nl.n_nexthops++] = (struct knexthop){*nh, nl.generation};
+		size_t i = knexthop_index(nh->id);
+
+		memmove(&nl.nexthops[i + 1], &nl.nexthops[i],
+			(nl.n_nexthops++ - i) * sizeof(*nl.nexthops));
+		nl.nexthops[i] = (struct knexthop){*nh, nl.generation};
 		stats.nexthops_added++;
 	} else {
 		free(keys);
@@ -886,6 +909,11 @@ static void handle(const struct nlmsghdr *h)
 
 /* Dumps and the sweep. */
 
+static bool nexthop_of_generation(struct knexthop *k, uintptr_t generation)
+{
+	return k->generation == generation;
+}
+
 static void sweep(void)
 {
 	uint32_t g = nl.generation;
@@ -912,11 +940,7 @@ static void sweep(void)
 		stats.swept++;
 	}
 	/* their routes, not in the dump either, went with the routes' sweep */
-	for (size_t i = 0; i < nl.n_nexthops;)
-		if (nl.nexthops[i].generation == g)
-			i++;
-		else
-			nl.nexthops[i] = nl.nexthops[--nl.n_nexthops];
+	knexthops_filter(nexthop_of_generation, g);
 }
 
 static int dump_request(enum dump_stage stage)
