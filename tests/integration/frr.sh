@@ -1,4 +1,4 @@
-# FRR as Debian installs it (zebra, staticd, bgpd, ospfd, bfdd in their default configuration:
+# FRR as Debian installs it (zebra, staticd, bgpd, ospfd, ospf6d, bfdd in their default setup:
 # routes go to the kernel through nexthop objects) on the router's kernel side, peering over the
 # twins with BIRD on h3 (and h2, for ECMP); the netlink mirror resolves the routes through the
 # objects and fastpath forwards to them. Sourced by run.sh, after bird.sh (bird_start, birdc_in).
@@ -35,6 +35,17 @@ router ospf
  ospf router-id 10.0.3.1
  network 10.0.3.0/24 area 0
 CONF
+	cat >"$d/ospf6d.conf" <<CONF
+hostname r
+log file $d/ospf6d.log
+interface p3
+ ipv6 ospf6 area 0.0.0.0
+ ipv6 ospf6 network point-to-point
+ ipv6 ospf6 hello-interval 1
+ ipv6 ospf6 dead-interval 3
+router ospf6
+ ospf6 router-id 10.0.3.1
+CONF
 	cat >"$d/bgpd.conf" <<CONF
 hostname r
 log file $d/bgpd.log
@@ -59,7 +70,7 @@ router bgp 65001
  exit-address-family
 CONF
 	FRR_PIDS=""
-	for daemon in zebra staticd bfdd bgpd ospfd; do
+	for daemon in zebra staticd bfdd bgpd ospfd ospf6d; do
 		ip netns exec $R "$FRR_DIR/$daemon" -f "$d/$daemon.conf" -i "$d/$daemon.pid" \
 			-z "$d/zserv.api" --vty_socket "$d" -P 0 \
 			>"$d/$daemon.out" 2>&1 &
@@ -103,8 +114,8 @@ frr_counts() {
 	[ "$k" = "$1" ] && [ "$f" = "$1" ]
 }
 
-# bird_ospf_start: a BIRD on h3 speaking OSPFv2 on eth0 (the router's p3), announcing
-# 10.226.0.0/24
+# bird_ospf_start: a BIRD on h3 speaking OSPFv2 and OSPFv3 on eth0 (the router's p3),
+# announcing 10.226.0.0/24 and 2001:db8:226::/48
 bird_ospf_start() {
 	cat >"$WORK/bird-ospf.conf" <<CONF
 router id 10.0.3.2;
@@ -113,6 +124,11 @@ protocol device { scan time 1; }
 protocol static ospfnets { ipv4; route 10.226.0.0/24 blackhole; }
 protocol ospf v2 {
 	ipv4 { import none; export where proto = "ospfnets"; };
+	area 0 { interface "eth0" { type ptp; hello 1; dead 3; }; };
+}
+protocol static ospfnets6 { ipv6; route 2001:db8:226::/48 blackhole; }
+protocol ospf v3 ospf6 {
+	ipv6 { import none; export where proto = "ospfnets6"; };
 	area 0 { interface "eth0" { type ptp; hello 1; dead 3; }; };
 }
 CONF
@@ -173,7 +189,7 @@ test_frr() {
 		"! ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.222.0.1"
 	check "frr: announced again: back in fastpath" sh -c \
 		"$(declare -f birdc_in); WORK=$WORK; birdc_in h3 enable announced >/dev/null"
-	check "frr: ... back in fastpath" poll_for 15 fp_route_is 10.223.0.0/24 'bgp 10.0.3.2'
+	check "frr: ... back in fastpath (10k routes with it)" poll_for 60 fp_route_is 10.223.0.0/24 'bgp 10.0.3.2'
 	for round in 1 2 3; do
 		check "frr: round $round: 10k prefixes at rest, fastpath's count is the kernel's (10000)" \
 			poll_for 60 frr_counts 10000
@@ -199,16 +215,24 @@ test_frr() {
 	check "frr: ... from fastpath" poll_for 15 fp_route_is 2001:db8:222::/48 ''
 	# OSPF: ospfd on p3's twin, BIRD on h3
 	in_ns h3 ip addr add 10.226.0.1/32 dev lo
+	in_ns h3 ip addr add 2001:db8:226::1/128 dev lo
 	bird_ospf_start
 	ospf_pid=$!
 	check "frr: OSPF adjacency with BIRD on h3 (Full)" poll_for 30 sh -c \
 		"vtysh --vty_socket $WORK/frr -c 'show ip ospf neighbor' | tee /dev/stderr | grep -q Full"
 	check "frr: the OSPF route reaches fastpath (protocol ospf)" poll_for 20 fp_route_is 10.226.0.0/24 'ospf 10.0.3.2'
 	check "frr: fastpath forwards to it" ping_ok h1 10.226.0.1
+	check "frr: OSPFv3 adjacency (Full)" poll_for 30 sh -c \
+		"vtysh --vty_socket $WORK/frr -c 'show ipv6 ospf6 neighbor' | tee /dev/stderr | grep -q Full"
+	check "frr: the OSPFv3 route reaches fastpath, via h3's link-local address on p3" poll_for 20 sh -c \
+		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"2001:db8:226::/48\" and .protocol == \"ospf\" and (.nexthops | length) == 1 and (.nexthops[0].via | startswith(\"fe80:\")) and .nexthops[0].dev == \"p3\")'"
+	check "frr: fastpath forwards to it" ping6_ok h1 2001:db8:226::1
 	kill $ospf_pid
 	wait $ospf_pid 2>/dev/null
 	check "frr: BIRD's OSPF gone (dead interval): the route leaves fastpath" poll_for 20 fp_route_is 10.226.0.0/24 ''
+	check "frr: ... the OSPFv3 one too" poll_for 20 fp_route_is 2001:db8:226::/48 ''
 	in_ns h3 ip addr del 10.226.0.1/32 dev lo
+	in_ns h3 ip addr del 2001:db8:226::1/128 dev lo
 	frr_stop
 	check "frr: zebra stopped: FRR's routes leave the kernel and fastpath" poll_for 15 fp_route_is 10.223.0.0/24 ''
 	check "frr: ... staticd's too" poll_for 15 fp_route_is 10.229.0.0/24 ''
