@@ -646,7 +646,8 @@ FP_MODULE_REGISTER(fib_module)
 
 const char *route_protocol_name(uint8_t protocol, char buf[4])
 {
-	/* iproute2's rt_protos and rt_protos.d/ */
+	/* iproute2's rt_protos, and rt_protos.d/frr.conf as FRR's packages install it (FRR's
+	 * staticd installs its routes as 196, "static" there as 4 is in rt_protos) */
 	static const char *const names[256] = {[1] = "redirect",
 		[2] = "kernel",
 		[3] = "boot",
@@ -667,7 +668,14 @@ const char *route_protocol_name(uint8_t protocol, char buf[4])
 		[187] = "isis",
 		[188] = "ospf",
 		[189] = "rip",
-		[192] = "eigrp"};
+		[190] = "ripng",
+		[191] = "nhrp",
+		[192] = "eigrp",
+		[193] = "ldp",
+		[194] = "sharp",
+		[195] = "pbr",
+		[196] = "static",
+		[197] = "openfabric"};
 
 	if (names[protocol] != NULL)
 		return names[protocol];

@@ -36,6 +36,10 @@ static void print_netlink(struct cli_ctx *ctx, const json_t *result, const json_
 		"addresses: added %lld, deleted %lld; neighbours: added %lld, deleted %lld\n",
 		num(m, "addresses", "added"), num(m, "addresses", "deleted"),
 		num(m, "neighbours", "added"), num(m, "neighbours", "deleted"));
+	fprintf(ctx->out,
+		"nexthop objects %lld: added %lld, deleted %lld; routes resolved again %lld\n",
+		num(m, "nexthops", "objects"), num(m, "nexthops", "added"),
+		num(m, "nexthops", "deleted"), num(m, "nexthops", "routes_resolved"));
 	fputs("ignored:", ctx->out);
 	json_object_foreach ((json_t *)json_object_get(m, "ignored"), reason, v)
 		fprintf(ctx->out, " %s %lld", reason, json_integer_value(v));
@@ -54,7 +58,8 @@ static int show_netlink(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_netlink_cmd, "show netlink",
-	"The kernel mirror: its settings, state and counters (messages, routes, addresses and "
-	"neighbours mirrored, ignored by reason, overruns, dumps, swept), and fastpath's copies on "
+	"The kernel mirror: its settings, state and counters (messages, routes, addresses, "
+	"neighbours and nexthop objects mirrored, ignored by reason, overruns, dumps, swept), and "
+	"fastpath's copies on "
 	"the twins (made, conflicts with the kernel's own, removed, leftovers of a previous run).",
 	show_netlink)

@@ -23,13 +23,14 @@
 #include "twin/twin.h"
 
 #include <errno.h>
-#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <linux/if.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -47,6 +48,7 @@
 struct kroute {
 	struct kroute *next; /* the prefix's other routes, metric ascending */
 	uint32_t metric;
+	uint32_t nh_id; /* the nexthop object the next hops come from, 0 if none */
 	uint32_t generation;
 	uint8_t type, protocol, n_nh;
 	struct {
@@ -73,13 +75,28 @@ struct kneigh {
 	struct neigh_key key;
 	uint32_t generation;
 };
+/* The kernel's nexthop objects, all of them: the routes are resolved through them. */
+struct knexthop {
+	struct nl_nexthop nh;
+	uint32_t generation;
+};
 
-enum dump_stage { DUMP_NONE, DUMP_LINKS, DUMP_ADDRS, DUMP_NEIGHS, DUMP_ROUTES, DUMP_STAGES };
+/* nexthop objects before the routes that use them */
+enum dump_stage {
+	DUMP_NONE,
+	DUMP_LINKS,
+	DUMP_ADDRS,
+	DUMP_NEIGHS,
+	DUMP_NEXTHOPS,
+	DUMP_ROUTES,
+	DUMP_STAGES
+};
 
 static const uint16_t dump_types[DUMP_STAGES] = {
 	[DUMP_LINKS] = RTM_GETLINK,
 	[DUMP_ADDRS] = RTM_GETADDR,
 	[DUMP_NEIGHS] = RTM_GETNEIGH,
+	[DUMP_NEXTHOPS] = RTM_GETNEXTHOP,
 	[DUMP_ROUTES] = RTM_GETROUTE,
 };
 
@@ -87,6 +104,7 @@ static struct {
 	uint64_t messages;
 	uint64_t routes_added, routes_deleted, routes_rejected, routes_shadowed, routes_duplicate;
 	uint64_t addrs_added, addrs_deleted, neighs_added, neighs_deleted, mtu_ignored;
+	uint64_t nexthops_added, nexthops_deleted, routes_resolved;
 	uint64_t ignored[NL_VERDICT_MAX];
 	uint64_t overruns, dumps, swept;
 } stats;
@@ -104,6 +122,8 @@ static struct {
 	size_t n_addrs, cap_addrs;
 	struct kneigh *neighs;
 	size_t n_neighs, cap_neighs;
+	struct knexthop *nexthops;
+	size_t n_nexthops, cap_nexthops;
 	bool twin_down[FP_MAX_IFACES]; /* set down by hand in the kernel, as last seen */
 } nl;
 
@@ -209,6 +229,7 @@ static struct kroute *kroute_new(const struct nl_route *nr)
 	if (k == NULL)
 		return NULL;
 	*k = (struct kroute){.metric = nr->metric,
+		.nh_id = nr->nh_id,
 		.generation = nl.generation,
 		.type = nr->r.type,
 		.protocol = nr->r.protocol,
@@ -224,7 +245,8 @@ static struct kroute *kroute_new(const struct nl_route *nr)
 /* Whether the stored route k is nr as it is: a re-dump then only marks it. */
 static bool kroute_is(const struct kroute *k, const struct nl_route *nr)
 {
-	if (k->type != nr->r.type || k->protocol != nr->r.protocol || k->n_nh != nr->r.n_nh)
+	if (k->type != nr->r.type || k->protocol != nr->r.protocol || k->n_nh != nr->r.n_nh ||
+		k->nh_id != nr->nh_id)
 		return false;
 	for (unsigned int i = 0; i < k->n_nh; i++)
 		if (k->nh[i].iface != nr->r.nh[i].iface || k->nh[i].weight != nr->r.nh[i].weight ||
@@ -380,6 +402,228 @@ static int reserve(void **a, size_t n, size_t *cap, size_t size)
 	*a = bigger;
 	*cap = more;
 	return 0;
+}
+
+/* Nexthop objects. */
+
+/* Where object id is, or would go: the store is sorted by id, for every route naming one. */
+static size_t knexthop_index(uint32_t id)
+{
+	size_t lo = 0, hi = nl.n_nexthops;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (nl.nexthops[mid].nh.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct knexthop *knexthop_find(uint32_t id)
+{
+	size_t i = knexthop_index(id);
+
+	return i < nl.n_nexthops && nl.nexthops[i].nh.id == id ? &nl.nexthops[i] : NULL;
+}
+
+/* Keeps the objects for which keep() is true, in their order. */
+static void knexthops_filter(bool (*keep)(struct knexthop *k, uintptr_t arg), uintptr_t arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nl.n_nexthops; i++)
+		if (keep(&nl.nexthops[i], arg))
+			nl.nexthops[n++] = nl.nexthops[i];
+		else
+			stats.nexthops_deleted++;
+	nl.n_nexthops = n;
+}
+
+static const struct nl_nexthop *nexthop_of(uint32_t id)
+{
+	const struct knexthop *k = knexthop_find(id);
+
+	return k != NULL ? &k->nh : NULL;
+}
+
+/* Whether a route through object id depends on object changed: it, or a group holding it. */
+static bool nexthop_uses(uint32_t id, uint32_t changed)
+{
+	const struct nl_nexthop *nh;
+
+	if (id == changed)
+		return true;
+	if (id == 0 || (nh = nexthop_of(id)) == NULL)
+		return false;
+	for (unsigned int i = 0; i < nh->n_grp; i++)
+		if (nh->grp[i].id == changed)
+			return true;
+	return false;
+}
+
+/* The key of a route to resolve again. */
+struct rkey {
+	uint16_t vrf;
+	uint8_t protocol;
+	struct fp_ip_prefix prefix;
+	uint32_t metric, nh_id;
+};
+
+/* The routes depending on object id, collected before the store changes under them. */
+static int routes_using(uint32_t id, struct rkey **out, size_t *n)
+{
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t b = 0; b < nl.n_buckets; b++)
+		for (const struct kprefix *kp = nl.buckets[b]; kp != NULL; kp = kp->chain)
+			for (const struct kroute *k = kp->routes; k != NULL; k = k->next) {
+				if (!nexthop_uses(k->nh_id, id))
+					continue;
+				if (reserve((void **)out, *n, &cap, sizeof(**out)) < 0) {
+					free(*out);
+					return fp_error(ENOMEM, "netlink: out of memory");
+				}
+				(*out)[(*n)++] = (struct rkey){
+					kp->vrf, k->protocol, kp->prefix, k->metric, k->nh_id};
+			}
+	return 0;
+}
+
+/*
+ * The routes of keys resolved again through the objects as they are now: changed, or gone
+ * (the kernel deletes the routes of a deleted object, IPv4's without a message).
+ */
+static void routes_resolve(const struct rkey *keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nl_route nr = {.r = {.vrf = keys[i].vrf,
+					      .origin = ORIGIN_KERNEL,
+					      .protocol = keys[i].protocol,
+					      .prefix = keys[i].prefix},
+			.metric = keys[i].metric,
+			.nh_id = keys[i].nh_id,
+			.key_valid = true};
+		enum nl_verdict v;
+
+		if (nexthop_of(nr.nh_id) == NULL) {
+			route_del(&nr);
+			continue;
+		}
+		v = nl_nexthop_resolve(nr.nh_id, nexthop_of, twin_or_none, &nr.r);
+		stats.routes_resolved++;
+		if (v == NL_MIRROR) {
+			route_add(&nr);
+		} else {
+			stats.ignored[v]++;
+			route_del(&nr);
+		}
+	}
+}
+
+/* Not object id, and out of id if a group holding it; a group left empty goes too. */
+static bool nexthop_without(struct knexthop *k, uintptr_t id)
+{
+	struct nl_nexthop *g = &k->nh;
+	unsigned int n = 0;
+
+	if (g->id == id)
+		return false;
+	for (unsigned int m = 0; m < g->n_grp; m++)
+		if (g->grp[m].id != id)
+			g->grp[n++] = g->grp[m];
+	if (g->n_grp > 0 && n == 0)
+		return false;
+	g->n_grp = n;
+	return true;
+}
+
+static bool nexthop_equal(const struct nl_nexthop *a, const struct nl_nexthop *b)
+{
+	if (a->blackhole != b->blackhole || a->usable != b->usable || a->ifindex != b->ifindex ||
+		a->gw.family != b->gw.family ||
+		(a->gw.family != 0 && !fp_ip_addr_equal(&a->gw, &b->gw)) || a->n_grp != b->n_grp)
+		return false;
+	for (unsigned int i = 0; i < a->n_grp; i++)
+		if (a->grp[i].id != b->grp[i].id || a->grp[i].weight != b->grp[i].weight)
+			return false;
+	return true;
+}
+
+/* Object nh added or replaced (del: deleted), and the routes depending on it resolved again. */
+static int nexthop_change(const struct nl_nexthop *nh, bool del)
+{
+	struct knexthop *k = knexthop_find(nh->id);
+	struct rkey *keys;
+	size_t n;
+	int ret;
+
+	if (!del && k != NULL && nexthop_equal(&k->nh, nh)) {
+		k->generation = nl.generation; /* a re-dump: unchanged */
+		return 0;
+	}
+	if ((ret = routes_using(nh->id, &keys, &n)) < 0)
+		return ret;
+	if (del) {
+		knexthops_filter(nexthop_without, nh->id);
+	} else if (k != NULL) {
+		*k = (struct knexthop){*nh, nl.generation};
+	} else if (reserve((void **)&nl.nexthops, nl.n_nexthops, &nl.cap_nexthops,
+			   sizeof(*nl.nexthops)) == 0) {
+		size_t i = knexthop_index(nh->id);
+
+		memmove(&nl.nexthops[i + 1], &nl.nexthops[i],
+			(nl.n_nexthops++ - i) * sizeof(*nl.nexthops));
+		nl.nexthops[i] = (struct knexthop){*nh, nl.generation};
+		stats.nexthops_added++;
+	} else {
+		free(keys);
+		return fp_error(ENOMEM, "netlink: out of memory for nexthop object %u", nh->id);
+	}
+	routes_resolve(keys, n);
+	free(keys);
+	return 0;
+}
+
+static enum nl_verdict nexthop_msg(const struct nlmsghdr *h)
+{
+	struct nl_nexthop nh;
+	enum nl_verdict v = nl_nexthop_parse(h, h->nlmsg_type == RTM_DELNEXTHOP, &nh);
+
+	if (v != NL_MIRROR)
+		return v;
+	if (nexthop_change(&nh, h->nlmsg_type == RTM_DELNEXTHOP) < 0) {
+		LOG(ERR, "%s", fp_errmsg());
+		return NL_IGNORE_UNSUPPORTED;
+	}
+	return NL_MIRROR;
+}
+
+/*
+ * A device going down or losing its carrier: the kernel deletes its nexthop objects, out of
+ * their groups too, and their IPv4 routes, all without a message.
+ */
+static void nexthops_flush_dev(int ifindex)
+{
+	size_t i = 0;
+
+	while (i < nl.n_nexthops) {
+		struct nl_nexthop nh = nl.nexthops[i].nh;
+
+		if (nh.n_grp > 0 || nh.blackhole || nh.ifindex != ifindex) {
+			i++;
+			continue;
+		}
+		if (nexthop_change(&nh, true) < 0) {
+			LOG(ERR, "%s", fp_errmsg()); /* out of memory: the rest left as they are */
+			return;
+		}
+		i = 0; /* from the start again: emptied groups may have gone from anywhere */
+	}
 }
 
 /* Addresses. */
@@ -568,6 +812,9 @@ static enum nl_verdict link_msg(const struct nlmsghdr *h)
 	if (nlmsg_parse((struct nlmsghdr *)h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
 		return NL_IGNORE_MALFORMED;
 	ifi = nlmsg_data(h);
+	if (h->nlmsg_type == RTM_DELLINK || !(ifi->ifi_flags & IFF_UP) ||
+		!(ifi->ifi_flags & (IFF_RUNNING | IFF_LOWER_UP)))
+		nexthops_flush_dev(ifi->ifi_index);
 	if ((iface = iface_get(twin_iface_of(ifi->ifi_index))) == NULL)
 		return NL_IGNORE_NON_TWIN;
 	/*
@@ -598,6 +845,8 @@ static enum nl_verdict route_msg(const struct nlmsghdr *h)
 	struct nl_route nr;
 	enum nl_verdict v = nl_route_parse(h, &nl_config, twin_or_none, del, &nr);
 
+	if (v == NL_MIRROR && !del && nr.nh_id != 0)
+		v = nl_nexthop_resolve(nr.nh_id, nexthop_of, twin_or_none, &nr.r);
 	if (v != NL_MIRROR) {
 		/* a route replaced by one fastpath ignores (through a non-twin device, fastpath's
 		 * own copy...) is gone all the same: the kernel says nothing more of it */
@@ -647,6 +896,10 @@ static void handle(const struct nlmsghdr *h)
 	case RTM_DELLINK:
 		v = link_msg(h);
 		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		v = nexthop_msg(h);
+		break;
 	default:
 		v = NL_IGNORE_UNSUPPORTED;
 	}
@@ -655,6 +908,11 @@ static void handle(const struct nlmsghdr *h)
 }
 
 /* Dumps and the sweep. */
+
+static bool nexthop_of_generation(struct knexthop *k, uintptr_t generation)
+{
+	return k->generation == generation;
+}
 
 static void sweep(void)
 {
@@ -681,12 +939,16 @@ static void sweep(void)
 		nl.neighs[i] = nl.neighs[--nl.n_neighs];
 		stats.swept++;
 	}
+	/* their routes, not in the dump either, went with the routes' sweep */
+	knexthops_filter(nexthop_of_generation, g);
 }
 
 static int dump_request(enum dump_stage stage)
 {
-	struct rtgenmsg g = {.rtgen_family = AF_UNSPEC};
-	int ret = nl_send_simple(nl.dump, dump_types[stage], NLM_F_DUMP, &g, sizeof(g));
+	/* AF_UNSPEC: the kernel wants a whole nhmsg for nexthops, a family byte for the rest */
+	struct nhmsg g = {.nh_family = AF_UNSPEC};
+	int ret = nl_send_simple(nl.dump, dump_types[stage], NLM_F_DUMP, &g,
+		stage == DUMP_NEXTHOPS ? sizeof(g) : sizeof(struct rtgenmsg));
 
 	if (ret < 0)
 		return fp_error(EIO, "netlink: dump request: %s", nl_geterror(ret));
@@ -893,7 +1155,8 @@ int nl_mirror_start(void)
 		(ret = set_rcvbuf(nl.events, nl_config.rcvbuf)) < 0)
 		goto fail;
 	ret = nl_socket_add_memberships(nl.events, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
-		RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NEIGH, 0);
+		RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_NEIGH,
+		RTNLGRP_NEXTHOP, 0);
 	if (ret < 0) {
 		ret = fp_error(EIO, "netlink: subscribing: %s", nl_geterror(ret));
 		goto fail;
@@ -944,8 +1207,8 @@ json_t *nl_mirror_status(void)
 
 	for (unsigned int v = NL_MIRROR + 1; v < NL_VERDICT_MAX; v++)
 		json_object_set_new(ignored, nl_verdict_names[v], json_integer(stats.ignored[v]));
-	return json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}, "
-			 "s:{s:I, s:I}, s:o, s:I, s:I, s:I, s:I}",
+	json_t *status = json_pack("{s:b, s:b, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}, "
+				   "s:{s:I, s:I}, s:{s:I, s:I}, s:o, s:I, s:I, s:I, s:I}",
 		"running", nl_mirror_running(), "dumping", nl.stage != DUMP_NONE, "messages",
 		(json_int_t)stats.messages, "kernel_routes", (json_int_t)nl.n_routes,
 		"kernel_prefixes", (json_int_t)nl.n_prefixes, "routes", "added",
@@ -958,6 +1221,14 @@ json_t *nl_mirror_status(void)
 		"ignored", ignored, "mtu_ignored", (json_int_t)stats.mtu_ignored, "overruns",
 		(json_int_t)stats.overruns, "dumps", (json_int_t)stats.dumps, "swept",
 		(json_int_t)stats.swept);
+
+	if (status != NULL)
+		json_object_set_new(status, "nexthops",
+			json_pack("{s:I, s:I, s:I, s:I}", "objects", (json_int_t)nl.n_nexthops,
+				"added", (json_int_t)stats.nexthops_added, "deleted",
+				(json_int_t)stats.nexthops_deleted, "routes_resolved",
+				(json_int_t)stats.routes_resolved));
+	return status;
 }
 
 /* fastpath's side: its own routes going make room for the kernel's, twins come and go. */
@@ -1041,6 +1312,7 @@ void nl_mirror_fini(void)
 	free(nl.buckets);
 	free(nl.addrs);
 	free(nl.neighs);
+	free(nl.nexthops);
 	free(nl.bufs);
 	nl = (typeof(nl)){0};
 	nl_push_fini();

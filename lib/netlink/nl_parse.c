@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -133,8 +134,10 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	uint32_t table;
 	int vrf;
 
-	/* every early return below leaves it false: route_msg() reads it whatever the verdict */
+	/* every early return below leaves them unset: route_msg() reads them whatever the verdict
+	 */
 	out->key_valid = false;
+	out->nh_id = 0;
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
 		nlmsg_parse((struct nlmsghdr *)h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
 		return NL_IGNORE_MALFORMED;
@@ -159,15 +162,25 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 			      : 0;
 	if (link_scope_v6(&r->prefix))
 		return NL_IGNORE_LINK_LOCAL;
-	/* source routing, TOS and next-hop objects: not in fastpath's FIB, and a deletion of one
-	 * must not take the plain route of the same prefix with it */
-	if (rtm->rtm_src_len != 0 || rtm->rtm_tos != 0 || tb[RTA_NH_ID] != NULL)
+	/* source routing and TOS: not in fastpath's FIB, and a deletion of one must not take the
+	 * plain route of the same prefix with it */
+	if (rtm->rtm_src_len != 0 || rtm->rtm_tos != 0)
 		return NL_IGNORE_UNSUPPORTED;
 	out->key_valid = true;
 	if (rtm->rtm_protocol == NL_PROTO_FASTPATH)
 		return NL_IGNORE_OWN;
 	if ((v = route_type(rtm->rtm_type, &r->type)) != NL_MIRROR || key_only)
 		return v;
+	/* the kernel adds the object's next hops (RTA_OIF, RTA_MULTIPATH...) to what it sends:
+	 * the object is what counts, the mirror resolves it, now and when it changes */
+	if (tb[RTA_NH_ID] != NULL) {
+		if (nla_len(tb[RTA_NH_ID]) != 4 || (out->nh_id = nla_get_u32(tb[RTA_NH_ID])) == 0)
+			return NL_IGNORE_MALFORMED;
+		/* the kernel marks a route through a blackhole object blackhole itself */
+		return r->type == ROUTE_UNICAST || r->type == ROUTE_BLACKHOLE
+			       ? NL_MIRROR
+			       : NL_IGNORE_UNSUPPORTED;
+	}
 	if (tb[RTA_VIA] != NULL || tb[RTA_ENCAP] != NULL)
 		return NL_IGNORE_UNSUPPORTED;
 	if (r->type != ROUTE_UNICAST)
@@ -177,4 +190,109 @@ enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config 
 	if (tb[RTA_OIF] == NULL || nla_len(tb[RTA_OIF]) != 4)
 		return NL_IGNORE_MALFORMED;
 	return next_hop(r, nla_get_u32(tb[RTA_OIF]), tb[RTA_GATEWAY], 1, iface_of);
+}
+
+enum nl_verdict nl_nexthop_parse(const struct nlmsghdr *h, bool key_only, struct nl_nexthop *out)
+{
+	struct nlattr *tb[NHA_MAX + 1];
+	const struct nhmsg *nhm;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*nhm)) ||
+		nlmsg_parse((struct nlmsghdr *)h, sizeof(*nhm), tb, NHA_MAX, NULL) < 0)
+		return NL_IGNORE_MALFORMED;
+	nhm = nlmsg_data(h);
+	if (tb[NHA_ID] == NULL || nla_len(tb[NHA_ID]) != 4 || nla_get_u32(tb[NHA_ID]) == 0)
+		return NL_IGNORE_MALFORMED;
+	*out = (struct nl_nexthop){.id = nla_get_u32(tb[NHA_ID]), .usable = NL_MIRROR};
+	if (key_only)
+		return NL_MIRROR;
+	if (tb[NHA_GROUP] != NULL) {
+		const struct nexthop_grp *g = nla_data(tb[NHA_GROUP]);
+		size_t n = nla_len(tb[NHA_GROUP]) / sizeof(*g);
+
+		if (n == 0 || nla_len(tb[NHA_GROUP]) % sizeof(*g) != 0)
+			return NL_IGNORE_MALFORMED;
+		/* resilient groups choose their member per bucket, not per flow hash */
+		if ((tb[NHA_GROUP_TYPE] != NULL &&
+			    (nla_len(tb[NHA_GROUP_TYPE]) != 2 ||
+				    nla_get_u16(tb[NHA_GROUP_TYPE]) != NEXTHOP_GRP_TYPE_MPATH)) ||
+			n > FIB4_ECMP_MAX)
+			out->usable = NL_IGNORE_UNSUPPORTED;
+		out->n_grp = n > FIB4_ECMP_MAX ? 0 : n;
+		for (unsigned int i = 0; i < out->n_grp; i++) {
+			if (g[i].id == 0)
+				return NL_IGNORE_MALFORMED;
+			out->grp[i].id = g[i].id;
+			/* the weight minus one, as ip nexthop's "id,weight" */
+			out->grp[i].weight = g[i].weight + 1;
+		}
+		return NL_MIRROR;
+	}
+	if (tb[NHA_ENCAP] != NULL || tb[NHA_FDB] != NULL)
+		out->usable = NL_IGNORE_UNSUPPORTED;
+	if (tb[NHA_BLACKHOLE] != NULL) {
+		out->blackhole = true;
+		return NL_MIRROR;
+	}
+	if (tb[NHA_OIF] == NULL || nla_len(tb[NHA_OIF]) != 4) {
+		/* an fdb nexthop has no device: never a route's */
+		return tb[NHA_FDB] != NULL ? NL_MIRROR : NL_IGNORE_MALFORMED;
+	}
+	out->ifindex = nla_get_u32(tb[NHA_OIF]);
+	if (tb[NHA_GATEWAY] != NULL &&
+		((nhm->nh_family != AF_INET && nhm->nh_family != AF_INET6) ||
+			!nl_addr_attr(tb[NHA_GATEWAY], nhm->nh_family, &out->gw)))
+		return NL_IGNORE_MALFORMED;
+	return NL_MIRROR;
+}
+
+/* One nexthop object's single next hop onto r, of r's family (IPv6 gateways for IPv4: not). */
+static enum nl_verdict resolve_one(const struct nl_nexthop *nh, uint16_t weight,
+	uint16_t (*iface_of)(int ifindex), struct route *r)
+{
+	unsigned int i = r->n_nh;
+
+	if (nh->usable != NL_MIRROR)
+		return nh->usable;
+	if (nh->n_grp > 0 || nh->blackhole) /* the kernel refuses both in a group */
+		return NL_IGNORE_MALFORMED;
+	if (nh->gw.family != 0 && nh->gw.family != r->prefix.addr.family)
+		return NL_IGNORE_UNSUPPORTED;
+	if (i == FIB4_ECMP_MAX)
+		return NL_IGNORE_UNSUPPORTED;
+	if ((r->nh[i].iface = iface_of(nh->ifindex)) == FP_IFACE_NONE)
+		return NL_IGNORE_NON_TWIN;
+	r->nh[i].gw = nh->gw;
+	r->nh[i].weight = weight;
+	r->n_nh++;
+	return NL_MIRROR;
+}
+
+enum nl_verdict nl_nexthop_resolve(uint32_t id, const struct nl_nexthop *(*find)(uint32_t id),
+	uint16_t (*iface_of)(int ifindex), struct route *r)
+{
+	const struct nl_nexthop *nh = find(id);
+
+	r->n_nh = 0;
+	if (nh == NULL)
+		return NL_IGNORE_MALFORMED; /* the kernel makes the object before its routes */
+	if (nh->usable != NL_MIRROR)
+		return nh->usable;
+	if (nh->blackhole) {
+		r->type = ROUTE_BLACKHOLE;
+		return NL_MIRROR;
+	}
+	r->type = ROUTE_UNICAST;
+	if (nh->n_grp == 0)
+		return resolve_one(nh, 1, iface_of, r);
+	for (unsigned int i = 0; i < nh->n_grp; i++) {
+		const struct nl_nexthop *m = find(nh->grp[i].id);
+		enum nl_verdict v;
+
+		if (m == NULL)
+			return NL_IGNORE_MALFORMED;
+		if ((v = resolve_one(m, nh->grp[i].weight, iface_of, r)) != NL_MIRROR)
+			return v;
+	}
+	return NL_MIRROR;
 }

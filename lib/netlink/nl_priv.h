@@ -62,7 +62,27 @@ bool nl_addr_attr(const struct nlattr *attr, uint8_t family, struct fp_ip_addr *
 struct nl_route {
 	struct route r;
 	uint32_t metric;
+	uint32_t nh_id; /* a kernel nexthop object's (RTA_NH_ID): r's next hops are resolved */
 	bool key_valid; /* r.vrf, r.prefix and metric name a plain route, even if ignored */
+};
+
+/*
+ * A kernel nexthop object (ip nexthop): one next hop (a gateway and a device, or a blackhole)
+ * or a group of others with weights. Kept as the kernel has it, whatever fastpath makes of it:
+ * the routes using it are resolved through it (nl_nexthop_resolve) when they come and again
+ * when it changes.
+ */
+struct nl_nexthop {
+	uint32_t id;
+	bool blackhole;
+	enum nl_verdict usable; /* NL_MIRROR, or why its routes are not (encap, fdb, resilient) */
+	int ifindex;
+	struct fp_ip_addr gw; /* family 0: none */
+	uint16_t n_grp;	      /* a group's members */
+	struct {
+		uint32_t id;
+		uint16_t weight;
+	} grp[FIB4_ECMP_MAX];
 };
 
 /*
@@ -72,6 +92,19 @@ struct nl_route {
  */
 enum nl_verdict nl_route_parse(const struct nlmsghdr *h, const struct nl_config *c,
 	uint16_t (*iface_of)(int ifindex), bool key_only, struct nl_route *out);
+
+/*
+ * An RTM_NEWNEXTHOP or RTM_DELNEXTHOP message to a nexthop object (key_only: its id only).
+ * NL_MIRROR if it is one to keep (out->usable says whether its routes can be mirrored).
+ */
+enum nl_verdict nl_nexthop_parse(const struct nlmsghdr *h, bool key_only, struct nl_nexthop *out);
+
+/*
+ * The next hops (or the blackhole) of r from nexthop object id, groups expanded: find gives
+ * a stored object by id (NULL: unknown). NL_MIRROR, or why r cannot be mirrored.
+ */
+enum nl_verdict nl_nexthop_resolve(uint32_t id, const struct nl_nexthop *(*find)(uint32_t id),
+	uint16_t (*iface_of)(int ifindex), struct route *r);
 
 /* mirror.c for push.c and netlink_config.c */
 int nl_mirror_start(void);

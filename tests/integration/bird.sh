@@ -4,9 +4,13 @@
 
 # bird_start NAME NS ROUTER_ID LOCAL_AS PEER PEER6 PEER_AS [PREFIX...]: a BIRD in NS with an IPv4
 # and an IPv6 BGP session, announcing the prefixes (protocols "announced" and "announced6"), its
-# socket in $WORK
+# socket in $WORK; $BIRD_BFD=1: the sessions with BFD
 bird_start() {
-	local name=$1 ns=$2 rid=$3 las=$4 peer=$5 peer6=$6 pas=$7 routes="" routes6=""
+	local name=$1 ns=$2 rid=$3 las=$4 peer=$5 peer6=$6 pas=$7 routes="" routes6="" bfd="" bfd_proto=""
+	if [ -n "${BIRD_BFD:-}" ]; then
+		bfd="bfd on;"
+		bfd_proto="protocol bfd { }"
+	fi
 	shift 7
 	for p in "$@"; do
 		case $p in
@@ -40,7 +44,9 @@ template bgp peering {
 	connect retry time 2;
 	error wait time 1, 5;
 	hold time 9;
+	$bfd
 }
+$bfd_proto
 protocol bgp peer from peering {
 	neighbor $peer as $pas;
 	ipv4 { import all; export where proto = "announced"; };

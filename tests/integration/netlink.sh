@@ -160,6 +160,123 @@ test_netlink_neighbours() {
 
 ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_routes test_netlink_route_types test_netlink_ignored test_netlink_addresses test_netlink_push test_netlink_twin_down test_netlink_neighbours test_stop}
 
+# nh_route PREFIX: "type via@weight ..." of fastpath's route for PREFIX, or nothing
+nh_route() {
+	api route.list | jq -r --arg p "$1" '.routes[] | select(.prefix == $p) | "\(.type) \(.protocol // "")" + ([.nexthops[]? | " \(.via)@\(.weight // 1)"] | join(""))'
+}
+
+# nh_is PREFIX WANT: poll until nh_route PREFIX is WANT ("" : no route)
+nh_is() {
+	poll sh -c "$(declare -f api nh_route); SOCK=$SOCK; r=\$(nh_route $1); echo \"\$r\" >&2; [ \"\$r\" = '$2' ]"
+}
+
+# Kernel nexthop objects (ip nexthop), FRR's way of installing routes
+test_netlink_nexthops() {
+	local before
+	ip -n $FPT-h2 addr add 10.234.0.2/32 dev lo
+	ip -n $FPT-h3 addr add 10.234.0.3/32 dev lo
+	ip -n $FPT-h3 addr add 2001:db8:234::3/128 dev lo
+	ip -n $R nexthop add id 101 via 10.0.3.2 dev p3
+	ip -n $R nexthop add id 102 via 10.0.2.2 dev p2
+	ip -n $R nexthop add id 103 group 101,1/102,3
+	ip -n $R route add 10.234.0.0/24 nhid 101 proto bgp
+	check "a route through nexthop object 101 (via h3): in fastpath, proto bgp" nh_is 10.234.0.0/24 'unicast bgp 10.0.3.2@1'
+	check "h1 reaches h3's 10.234.0.3 through it" ping_ok h1 10.234.0.3
+	ip -n $R nexthop replace id 101 via 10.0.2.2 dev p2
+	check "ip nexthop replace (via h2): the route follows, without a route message" nh_is 10.234.0.0/24 'unicast bgp 10.0.2.2@1'
+	check "h1 reaches h2's 10.234.0.2 now" ping_ok h1 10.234.0.2
+	ip -n $R nexthop replace id 101 via 10.0.3.2 dev p3
+	ip -n $R route add 10.235.0.0/24 nhid 103 proto ospf
+	check "a route through group 103 (101,1/102,3): both next hops, their weights" nh_is 10.235.0.0/24 'unicast ospf 10.0.3.2@1 10.0.2.2@3'
+	check "... and 10.234.0.0/24 back via h3" nh_is 10.234.0.0/24 'unicast bgp 10.0.3.2@1'
+	ip -n $R nexthop replace id 103 group 101,2/102,1
+	check "the group replaced: the route's weights follow" nh_is 10.235.0.0/24 'unicast ospf 10.0.3.2@2 10.0.2.2@1'
+	ip -n $R nexthop del id 102
+	check "a member deleted: out of the group and of its routes" nh_is 10.235.0.0/24 'unicast ospf 10.0.3.2@2'
+	ip -n $R nexthop del id 101
+	check "the last member deleted: the kernel's IPv4 routes go without a message, fastpath's too" nh_is 10.234.0.0/24 ''
+	check "... the group's as well" nh_is 10.235.0.0/24 ''
+	check "... as in the kernel" sh -c "! ip -n $R route show | grep -q '^10.23[45]'"
+	# IPv6
+	ip -n $R nexthop add id 111 via 2001:db8:3::2 dev p3
+	ip -n $R -6 route add 2001:db8:234::/48 nhid 111 proto bgp
+	check "IPv6: a route through a nexthop object" nh_is 2001:db8:234::/48 'unicast bgp 2001:db8:3::2@1'
+	check "IPv6: h1 reaches h3's 2001:db8:234::3 through it" ping6_ok h1 2001:db8:234::3
+	ip -n $R nexthop add id 112 via 2001:db8:2::2 dev p2
+	ip -n $R nexthop add id 113 group 111/112
+	ip -n $R -6 route replace 2001:db8:234::/48 nhid 113 proto bgp
+	check "IPv6: through a group" nh_is 2001:db8:234::/48 'unicast bgp 2001:db8:3::2@1 2001:db8:2::2@1'
+	ip -n $R nexthop del id 113
+	check "IPv6: the group deleted, its route gone" nh_is 2001:db8:234::/48 ''
+	# a blackhole object, a route replaced by a plain one
+	ip -n $R nexthop add id 104 blackhole
+	ip -n $R route add 10.236.0.0/24 nhid 104 proto static
+	check "a blackhole nexthop object: a blackhole route" nh_is 10.236.0.0/24 'blackhole static'
+	ip -n $R route replace 10.236.0.0/24 via 10.0.3.2 proto static
+	check "replaced by a plain route: that one" nh_is 10.236.0.0/24 'unicast static 10.0.3.2@1'
+	ip -n $R route del 10.236.0.0/24
+	check "deleted" nh_is 10.236.0.0/24 ''
+	# FRR's protocols (rt_protos.d/frr.conf): staticd's 196 is "static" as ip route says
+	ip -n $R route add 10.236.0.0/24 nhid 104 proto 196
+	ip -n $R route add 10.236.1.0/24 nhid 104 proto 190
+	check "proto 196 (FRR's staticd): static" nh_is 10.236.0.0/24 'blackhole static'
+	check "proto 190: ripng" nh_is 10.236.1.0/24 'blackhole ripng'
+	check "show routes names them as ip route does" sh -c \
+		"$FASTPATHCTL -s $SOCK show routes | tee /dev/stderr | grep -q '^blackhole 10.236.1.0/24 proto ripng'"
+	ip -n $R route del 10.236.0.0/24
+	ip -n $R route del 10.236.1.0/24
+	# an object through a device without twin: its routes ignored and counted
+	before=$(nl_counter .ignored.non_twin)
+	ip -n $R link add nl-nh type veth peer name nl-nh1
+	ip -n $R addr add 192.168.78.1/24 dev nl-nh
+	ip -n $R link set nl-nh up
+	ip -n $R link set nl-nh1 up
+	ip -n $R nexthop add id 105 via 192.168.78.2 dev nl-nh
+	ip -n $R route add 10.237.0.0/24 nhid 105
+	check "a nexthop object on a non-twin device: its route counted as non_twin" poll sh -c \
+		"[ \$($(declare -f api nl_counter); SOCK=$SOCK; nl_counter .ignored.non_twin) -gt $before ]"
+	check "... and not in fastpath" nh_is 10.237.0.0/24 ''
+	ip -n $R nexthop replace id 105 via 10.0.3.2 dev p3
+	ip -n $R route replace 10.237.0.0/24 nhid 105
+	check "... the object moved onto a twin and the route replaced: in fastpath" nh_is 10.237.0.0/24 'unicast boot 10.0.3.2@1'
+	# the mirror stopped and started again: its first dump has the objects before the routes
+	ip -n $R nexthop add id 106 via 10.0.2.2 dev p2
+	ip -n $R nexthop add id 107 group 105,1/106,2
+	ip -n $R nexthop add id 111 via 2001:db8:3::2 dev p3
+	ip -n $R -6 route add 2001:db8:238::/48 nhid 111
+	ip -n $R route add 10.238.0.0/24 nhid 107
+	check "a route through group 107 (105, 106)" nh_is 10.238.0.0/24 'unicast boot 10.0.3.2@1 10.0.2.2@2'
+	api config.dump | jq '.config' >"$WORK/nh-on.json"
+	jq '.netlink.enabled = false' "$WORK/nh-on.json" >"$WORK/nh-off.json"
+	api_file config.load '{}' "$WORK/nh-off.json" r >/dev/null
+	check "mirror stopped: the routes through objects leave fastpath" nh_is 10.238.0.0/24 ''
+	api_file config.load '{}' "$WORK/nh-on.json" r >/dev/null
+	check "mirror started again: the dump brings the group's route back" nh_is 10.238.0.0/24 'unicast boot 10.0.3.2@1 10.0.2.2@2'
+	check "... the single object's" nh_is 10.237.0.0/24 'unicast boot 10.0.3.2@1'
+	check "... the IPv6 one's" nh_is 2001:db8:238::/48 'unicast boot 2001:db8:3::2@1'
+	check "netlink.show counts the kernel's objects (6)" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api netlink.show | jq -e --argjson n \$(ip -n $R -j nexthop show | jq length) '.mirror.nexthops | .objects == \$n and \$n == 6 and .routes_resolved > 0'"
+	# a twin set down: the kernel drops its objects, out of their groups too, without a message
+	ip -n $R link set p2 down
+	check "twin p2 down: group 107 keeps its member through p3 only" nh_is 10.238.0.0/24 'unicast boot 10.0.3.2@1'
+	check "... the mirror's objects are the kernel's (106 gone)" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; [ \$(api netlink.show | jq .mirror.nexthops.objects) = \$(ip -n $R -j nexthop show | jq length) ]"
+	ip -n $R link set p2 up
+	check "... p2 up again: fastpath still forwards through it" ping_ok h1 10.0.2.2
+	check "show netlink: the objects" sh -c "$FASTPATHCTL -s $SOCK show netlink | tee /dev/stderr | grep -q '^nexthop objects [1-9][0-9]*: added [1-9]'"
+	ip -n $R nexthop flush
+	check "ip nexthop flush: no route through an object is left" nh_is 10.237.0.0/24 ''
+	check "... IPv6 either" nh_is 2001:db8:238::/48 ''
+	check "... the objects gone from the mirror too" poll sh -c \
+		"$(declare -f api); SOCK=$SOCK; api netlink.show | jq -e '.mirror.nexthops.objects == 0'"
+	ip -n $R link del nl-nh
+	ip -n $FPT-h2 addr del 10.234.0.2/32 dev lo
+	ip -n $FPT-h3 addr del 10.234.0.3/32 dev lo
+	ip -n $FPT-h3 addr del 2001:db8:234::3/128 dev lo
+}
+
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_netlink_nexthops test_stop}
+
 # fib_count: fastpath's IPv4 routes, all VRFs
 fib_count() {
 	api netlink.show | jq .fib_routes.ipv4

@@ -1012,6 +1012,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/kernel_owner.sh"
 . "$TESTDIR/demo.sh"
 . "$TESTDIR/bird.sh"
+. "$TESTDIR/frr.sh"
 . "$TESTDIR/api_security.sh"
 . "$TESTDIR/flood.sh"
 . "$TESTDIR/kill9.sh"
