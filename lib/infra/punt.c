@@ -114,7 +114,8 @@ static uint16_t control_output_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct fp_bucket *buckets = *(struct fp_bucket **)node->ctx;
-	struct rte_mbuf *pass[n]; /* n may exceed a burst: streams grow */
+	/* what passes is packed at the front of objs, this node's own stream: no copy */
+	struct rte_mbuf **pass = (struct rte_mbuf **)objs;
 	uint16_t n_pass = 0;
 	unsigned int sent;
 	uint64_t now = 0;
