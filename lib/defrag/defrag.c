@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The reassembly table of one worker and family: Linux's inet_fragment.c (the queues, their
+ * runs of fragments, the memory limit, the timer), without its locks and reference counts as
+ * one worker owns the table.
+ */
+#include "defrag_priv.h"
+#include "infra/fp_error.h"
+#include "infra/mbuf.h"
+#include "infra/sysctl.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+#include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+
+/*
+ * The knobs, at Linux 6.1's defaults. conntrack's IPv4 defragmentation shares ipfrag_* with
+ * the host's (ip_defrag()), IPv6's has its own (nf_conntrack_frag6_*, nf_ct_frag6_init());
+ * the host's net.ipv6.ip6frag_* are the kernel twin's, which reassembles what is for the
+ * router. As since Linux 4.17, low_thresh no longer evicts anything: past high_thresh
+ * fragments are refused until timeouts or completions free memory.
+ */
+static SYSCTL_INT(ipfrag_high_thresh, "net.ipv4.ipfrag_high_thresh", 0, INT32_MAX, 4194304,
+	"bytes of buffers IPv4 fragments in reassembly may hold, all workers together; past it "
+	"fragments are dropped (defrag4_no_memory)");
+static SYSCTL_INT(ipfrag_low_thresh, "net.ipv4.ipfrag_low_thresh", 0, INT32_MAX, 3145728,
+	"kept for Linux's tools: unused, as in Linux since 4.17 (nothing is evicted)");
+static SYSCTL_INT(ipfrag_time, "net.ipv4.ipfrag_time", 0, INT32_MAX / 1000, 30,
+	"seconds an IPv4 datagram has, from its first fragment, to be whole");
+static SYSCTL_INT(frag6_high_thresh, "net.netfilter.nf_conntrack_frag6_high_thresh", 0, INT32_MAX,
+	4194304,
+	"bytes of buffers IPv6 fragments in reassembly may hold, all workers together; past it "
+	"fragments are dropped (defrag6_no_memory)");
+static SYSCTL_INT(frag6_low_thresh, "net.netfilter.nf_conntrack_frag6_low_thresh", 0, INT32_MAX,
+	3145728, "kept for Linux's tools: unused, as in Linux since 4.17 (nothing is evicted)");
+static SYSCTL_INT(frag6_timeout, "net.netfilter.nf_conntrack_frag6_timeout", 0, INT32_MAX / 1000,
+	60, "seconds an IPv6 datagram has, from its first fragment, to be whole");
+
+static const int32_t *const high_thresh[DEFRAG_FAMILIES] = {
+	&ipfrag_high_thresh, &frag6_high_thresh};
+static const int32_t *const timeout_s[DEFRAG_FAMILIES] = {&ipfrag_time, &frag6_timeout};
+
+/* Bytes held, per family, by every table: Linux's fqdir->mem. */
+static uint64_t mem_used[DEFRAG_FAMILIES];
+
+struct defrag_table {
+	enum defrag_family family;
+	uint32_t n_queues;
+	uint32_t bucket_mask;
+	uint32_t count;
+	uint32_t free_list; /* through hash_next */
+	uint32_t oldest, newest;
+	uint32_t *buckets;
+	struct defrag_stats stats;
+	struct defrag_queue q[];
+};
+
+/* frag_max_size, in a dynamic field valid when the dynamic flag is set */
+static int frag_max_size_offset = -1;
+static uint64_t frag_max_size_flag;
+
+static int register_dynfield(void)
+{
+	static const struct rte_mbuf_dynfield field = {
+		.name = "fastpath_frag_max_size",
+		.size = sizeof(uint16_t),
+		.align = __alignof__(uint16_t),
+	};
+	static const struct rte_mbuf_dynflag flag = {.name = "fastpath_frag_max_size"};
+	int off, bit;
+
+	if (frag_max_size_offset >= 0)
+		return 0;
+	off = rte_mbuf_dynfield_register(&field);
+	bit = rte_mbuf_dynflag_register(&flag);
+	if (off < 0 || bit < 0)
+		return fp_error(-ENOSPC, "no room in the mbuf for frag_max_size");
+	frag_max_size_flag = UINT64_C(1) << bit;
+	frag_max_size_offset = off;
+	return 0;
+}
+
+uint16_t defrag_frag_max_size(const struct rte_mbuf *m)
+{
+	if (frag_max_size_offset < 0 || !(m->ol_flags & frag_max_size_flag))
+		return 0;
+	return *RTE_MBUF_DYNFIELD(m, frag_max_size_offset, const uint16_t *);
+}
+
+void defrag_set_frag_max_size(struct rte_mbuf *m, uint16_t size)
+{
+	/* the fragments' receive offloads say nothing of the whole */
+	m->ol_flags = frag_max_size_flag;
+	*RTE_MBUF_DYNFIELD(m, frag_max_size_offset, uint16_t *) = size;
+}
+
+struct defrag_table *defrag_table_create(
+	enum defrag_family family, unsigned int n_queues, int socket)
+{
+	struct defrag_table *t;
+	uint32_t n_buckets;
+
+	if (n_queues == 0 || n_queues > (1u << 24))
+		return fp_error(-EINVAL, "defrag: %u queues", n_queues), NULL;
+	if (register_dynfield() < 0)
+		return NULL;
+	n_buckets = rte_align32pow2(n_queues * 2);
+	t = rte_zmalloc_socket(
+		"defrag", sizeof(*t) + n_queues * sizeof(t->q[0]), RTE_CACHE_LINE_SIZE, socket);
+	if (t == NULL)
+		return fp_error(-ENOMEM, "defrag: no memory for %u queues", n_queues), NULL;
+	t->buckets = rte_malloc_socket(
+		"defrag", n_buckets * sizeof(t->buckets[0]), RTE_CACHE_LINE_SIZE, socket);
+	if (t->buckets == NULL) {
+		rte_free(t);
+		return fp_error(-ENOMEM, "defrag: no memory for %u queues", n_queues), NULL;
+	}
+	memset(t->buckets, 0xff, n_buckets * sizeof(t->buckets[0]));
+	t->family = family;
+	t->n_queues = n_queues;
+	t->bucket_mask = n_buckets - 1;
+	for (uint32_t i = 0; i < n_queues; i++)
+		t->q[i].hash_next = i + 1 < n_queues ? i + 1 : DEFRAG_NONE;
+	t->free_list = 0;
+	t->oldest = t->newest = DEFRAG_NONE;
+	return t;
+}
+
+void defrag_table_free(struct defrag_table *t)
+{
+	if (t == NULL)
+		return;
+	while (t->oldest != DEFRAG_NONE)
+		defrag_kill(t, &t->q[t->oldest], DEFRAG_DROP_TIMEOUT);
+	rte_free(t->buckets);
+	rte_free(t);
+}
+
+const struct defrag_stats *defrag_table_stats(const struct defrag_table *t)
+{
+	return &t->stats;
+}
+
+unsigned int defrag_table_count(const struct defrag_table *t)
+{
+	return t->count;
+}
+
+enum defrag_family defrag_table_family(const struct defrag_table *t)
+{
+	return t->family;
+}
+
+uint64_t defrag_mem_used(enum defrag_family family)
+{
+	return __atomic_load_n(&mem_used[family], __ATOMIC_RELAXED);
+}
+
+const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v)
+{
+	static const char *const names[DEFRAG_FAMILIES][DEFRAG_VERDICTS] = {
+#define NAMES(f)                                                                                   \
+	{                                                                                          \
+		[DEFRAG_PASS] = "defrag" f "_pass",                                                \
+		[DEFRAG_HELD] = "defrag" f "_held",                                                \
+		[DEFRAG_DONE] = "defrag" f "_done",                                                \
+		[DEFRAG_DROP_NO_MEMORY] = "defrag" f "_no_memory",                                 \
+		[DEFRAG_DROP_DUPLICATE] = "defrag" f "_duplicate",                                 \
+		[DEFRAG_DROP_OVERLAP] = "defrag" f "_overlap",                                     \
+		[DEFRAG_DROP_MALFORMED] = "defrag" f "_malformed",                                 \
+		[DEFRAG_DROP_OVERSIZE] = "defrag" f "_oversize",                                   \
+		[DEFRAG_DROP_ECN] = "defrag" f "_ecn",                                             \
+		[DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",                       \
+		[DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated",                                 \
+		[DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",                                     \
+	}
+		NAMES("4"),
+		NAMES("6"),
+#undef NAMES
+	};
+
+	return family < DEFRAG_FAMILIES && v < DEFRAG_VERDICTS ? names[family][v] : "defrag_?";
+}
+
+uint8_t defrag_ecn_merge(uint8_t bits)
+{
+	/* Linux's ip_frag_ecn_table: bits 1 not-ECT, 2 ECT(1), 4 ECT(0), 8 CE */
+	if (bits & 1)
+		return bits == 1 ? 0 : 0xff; /* not-ECT mixed with ECN-capable: invalid */
+	return bits & 8 ? 3 : 0;	     /* CE wins; else each fragment keeps its own */
+}
+
+uint32_t defrag_key_hash(const struct defrag_key *key)
+{
+	return rte_hash_crc(key, sizeof(*key), 0x6b8b4567);
+}
+
+static uint32_t truesize(const struct rte_mbuf *m)
+{
+	return m->nb_segs * (sizeof(struct rte_mbuf) + rte_pktmbuf_priv_size(m->pool) + m->buf_len);
+}
+
+static void mem_add(enum defrag_family f, int64_t delta)
+{
+	__atomic_fetch_add(&mem_used[f], (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+struct defrag_queue *defrag_find(
+	struct defrag_table *t, const struct defrag_key *key, uint32_t hash, uint64_t now_ms)
+{
+	int32_t high = sysctl_read(high_thresh[t->family]);
+	uint32_t *b = &t->buckets[hash & t->bucket_mask], i;
+	struct defrag_queue *q;
+
+	if (high == 0 || defrag_mem_used(t->family) > (uint64_t)high)
+		return NULL;
+	for (i = *b; i != DEFRAG_NONE; i = t->q[i].hash_next)
+		if (t->q[i].hash == hash && memcmp(&t->q[i].key, key, sizeof(*key)) == 0)
+			return &t->q[i];
+	if (t->free_list == DEFRAG_NONE)
+		return NULL;
+	i = t->free_list;
+	q = &t->q[i];
+	t->free_list = q->hash_next;
+	memset(q, 0, offsetof(struct defrag_queue, runs));
+	q->key = *key;
+	q->hash = hash;
+	q->hash_next = *b;
+	*b = i;
+	q->expire_ms = now_ms + (uint64_t)sysctl_read(timeout_s[t->family]) * 1000;
+	q->older = t->newest;
+	q->newer = DEFRAG_NONE;
+	if (t->newest != DEFRAG_NONE)
+		t->q[t->newest].newer = i;
+	else
+		t->oldest = i;
+	t->newest = i;
+	t->count++;
+	return q;
+}
+
+/* Out of the hash and the age list, onto the free list. */
+static void unlink_queue(struct defrag_table *t, struct defrag_queue *q)
+{
+	uint32_t i = q - t->q, *p = &t->buckets[q->hash & t->bucket_mask];
+
+	while (*p != i)
+		p = &t->q[*p].hash_next;
+	*p = q->hash_next;
+	if (q->older != DEFRAG_NONE)
+		t->q[q->older].newer = q->newer;
+	else
+		t->oldest = q->newer;
+	if (q->newer != DEFRAG_NONE)
+		t->q[q->newer].older = q->older;
+	else
+		t->newest = q->older;
+	q->hash_next = t->free_list;
+	t->free_list = i;
+	t->count--;
+	mem_add(t->family, -(int64_t)q->truesize);
+}
+
+void defrag_kill(struct defrag_table *t, struct defrag_queue *q, enum defrag_verdict v)
+{
+	for (unsigned int r = 0; r < q->n_runs; r++) {
+		t->stats.freed[v] += q->runs[r].head->nb_segs;
+		rte_pktmbuf_free(q->runs[r].head);
+	}
+	t->stats.failed++;
+	unlink_queue(t, q);
+}
+
+struct rte_mbuf *defrag_take(struct defrag_table *t, struct defrag_queue *q, bool ok)
+{
+	struct rte_mbuf *m = q->runs[0].head;
+
+	if (ok)
+		t->stats.reassembled++;
+	else
+		t->stats.failed++;
+	unlink_queue(t, q);
+	return m;
+}
+
+/* Appends the chain m after run r's tail. */
+static void run_append(struct defrag_run *r, struct rte_mbuf *m, uint32_t end)
+{
+	r->head->nb_segs += m->nb_segs;
+	r->head->pkt_len += m->pkt_len;
+	r->tail->next = m;
+	r->tail = rte_pktmbuf_lastseg(m);
+	r->end = end;
+}
+
+enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q,
+	struct rte_mbuf *m, uint32_t offset, uint32_t end)
+{
+	struct defrag_run *runs = q->runs;
+	unsigned int i;
+
+	/*
+	 * The first run ending after offset. As inet_frag_queue_insert(), a fragment within one
+	 * run is a duplicate, dropped, and one that overlaps anything else ends the datagram
+	 * (RFC 5722, applied to IPv4 too since Linux 4.19).
+	 */
+	for (i = 0; i < q->n_runs && runs[i].end <= offset; i++)
+		;
+	if (i < q->n_runs && runs[i].offset < end)
+		return offset >= runs[i].offset && end <= runs[i].end ? DEFRAG_DROP_DUPLICATE
+								      : DEFRAG_DROP_OVERLAP;
+	/* the whole must fit in one chain */
+	if (q->segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS)
+		return DEFRAG_DROP_TOO_MANY_HOLES;
+	q->truesize += truesize(m);
+	mem_add(t->family, truesize(m));
+	q->meat += end - offset;
+	q->segs += m->nb_segs;
+	if (i > 0 && runs[i - 1].end == offset) {
+		/* after run i - 1, maybe joining run i */
+		run_append(&runs[i - 1], m, end);
+		if (i < q->n_runs && runs[i].offset == end) {
+			run_append(&runs[i - 1], runs[i].head, runs[i].end);
+			memmove(&runs[i], &runs[i + 1], (q->n_runs - i - 1) * sizeof(runs[0]));
+			q->n_runs--;
+		}
+		return DEFRAG_HELD;
+	}
+	if (i < q->n_runs && runs[i].offset == end) {
+		/* before run i */
+		struct defrag_run r = {offset, end, m, rte_pktmbuf_lastseg(m)};
+
+		run_append(&r, runs[i].head, runs[i].end);
+		r.tail = runs[i].tail;
+		runs[i] = r;
+		return DEFRAG_HELD;
+	}
+	if (q->n_runs == DEFRAG_MAX_HOLES) {
+		q->truesize -= truesize(m);
+		mem_add(t->family, -(int64_t)truesize(m));
+		q->meat -= end - offset;
+		q->segs -= m->nb_segs;
+		return DEFRAG_DROP_TOO_MANY_HOLES;
+	}
+	memmove(&runs[i + 1], &runs[i], (q->n_runs - i) * sizeof(runs[0]));
+	runs[i] = (struct defrag_run){offset, end, m, rte_pktmbuf_lastseg(m)};
+	q->n_runs++;
+	return DEFRAG_HELD;
+}
+
+int defrag_chain_trim(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *rest;
+	uint32_t left = len;
+	uint16_t segs = 1;
+
+	if (m->pkt_len < len)
+		return -1;
+	if (m->pkt_len == len)
+		return 0;
+	while (seg->data_len < left) {
+		left -= seg->data_len;
+		seg = seg->next;
+		segs++;
+	}
+	seg->data_len = left;
+	rest = seg->next;
+	seg->next = NULL;
+	m->pkt_len = len;
+	m->nb_segs = segs;
+	rte_pktmbuf_free(rest);
+	return 0;
+}
+
+/* The first fragment, alone, out of q's first run (inet_frag_pull_head()). */
+static struct rte_mbuf *pull_first(struct defrag_queue *q)
+{
+	struct rte_mbuf *head = q->runs[0].head;
+
+	defrag_chain_trim(head, q->first_len);
+	q->n_runs = 0;
+	return head;
+}
+
+unsigned int defrag_expire(
+	struct defrag_table *t, uint64_t now_ms, struct rte_mbuf **heads, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (t->oldest != DEFRAG_NONE && t->q[t->oldest].expire_ms <= now_ms) {
+		struct defrag_queue *q = &t->q[t->oldest];
+
+		t->stats.timeouts++;
+		if ((q->flags & DEFRAG_FIRST_IN) && n < max) {
+			/* the first fragment is the first of the first run */
+			for (unsigned int r = 1; r < q->n_runs; r++) {
+				t->stats.freed[DEFRAG_DROP_TIMEOUT] += q->runs[r].head->nb_segs;
+				rte_pktmbuf_free(q->runs[r].head);
+			}
+			t->stats.freed[DEFRAG_DROP_TIMEOUT] +=
+				q->runs[0].head->nb_segs - q->first_segs;
+			heads[n++] = pull_first(q);
+			t->stats.failed++;
+			unlink_queue(t, q);
+		} else {
+			defrag_kill(t, q, DEFRAG_DROP_TIMEOUT);
+		}
+	}
+	return n;
+}
+
+uint16_t defrag_burst(struct defrag_table *t, struct rte_mbuf **pkts, uint16_t n, uint64_t now_ms,
+	struct rte_mbuf **drops, uint8_t *reasons, uint16_t *n_drops)
+{
+	enum defrag_verdict (*input)(struct defrag_table *, struct rte_mbuf **, uint64_t) =
+		t->family == DEFRAG_IPV4 ? defrag4_input : defrag6_input;
+	uint16_t n_out = 0;
+
+	*n_drops = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		enum defrag_verdict v;
+
+		if (t->family == DEFRAG_IPV4 &&
+			!defrag4_is_fragment(rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *))) {
+			pkts[n_out++] = m;
+			continue;
+		}
+		v = input(t, &m, now_ms);
+		if (v == DEFRAG_PASS || v == DEFRAG_DONE) {
+			pkts[n_out++] = m;
+		} else if (v != DEFRAG_HELD) {
+			drops[*n_drops] = m;
+			reasons[(*n_drops)++] = v;
+		}
+	}
+	return n_out;
+}
+
+int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t room,
+	struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
+	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
+		bool last, const void *arg),
+	const void *arg)
+{
+	uint32_t payload = m->pkt_len - hlen, off, len;
+	unsigned int n = 0;
+
+	if (room < 8 || m->pkt_len < hlen || m->data_len < hlen)
+		return fp_error(-EINVAL, "no room for a fragment's data");
+	for (off = 0; off < payload; off += len) {
+		struct rte_mbuf *f;
+		const void *src;
+		uint8_t *data;
+
+		len = payload - off <= room ? payload - off : room & ~7u;
+		if (n == max || (f = rte_pktmbuf_alloc(pool)) == NULL)
+			goto nobufs;
+		out[n++] = f;
+		data = (uint8_t *)rte_pktmbuf_append(f, hlen + extra + len);
+		if (data == NULL)
+			goto nobufs;
+		/* it copies only what spans segments, else points into m */
+		src = rte_pktmbuf_read(m, hlen + off, len, data + hlen + extra);
+		if (src != data + hlen + extra)
+			memcpy(data + hlen + extra, src, len);
+		build(data, m, off, len, off + len == payload, arg);
+		*fp_mbuf_priv(f) = *fp_mbuf_priv((struct rte_mbuf *)(uintptr_t)m);
+		fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
+	}
+	return n;
+nobufs:
+	rte_pktmbuf_free_bulk(out, n);
+	return -ENOBUFS;
+}
