@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-int test_eal_setup(const char *name, unsigned int mem_mb)
+int test_eal_init(const char *name, unsigned int mem_mb)
 {
 	/* --in-memory is refused with --no-huge (which implies --legacy-mem in 22.11): no shared
 	 * files instead, under a prefix of our own */
@@ -42,6 +42,13 @@ int test_eal_setup(const char *name, unsigned int mem_mb)
 		fprintf(stderr, "EAL init failed: %s\n", rte_strerror(rte_errno));
 		return -1;
 	}
+	return 0;
+}
+
+int test_eal_setup(const char *name, unsigned int mem_mb)
+{
+	if (test_eal_init(name, mem_mb) < 0)
+		return -1;
 	if (control_init() < 0 || fp_modules_init() < 0) {
 		fprintf(stderr, "init failed: %s\n", fp_errmsg());
 		return -1;
@@ -59,11 +66,16 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 void test_eal_teardown(void)
 {
+	fp_modules_fini();
+	control_fini();
+	test_eal_cleanup();
+}
+
+void test_eal_cleanup(void)
+{
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	fp_modules_fini();
-	control_fini();
 	rte_eal_cleanup();
 	/* leave nothing under /var/run/dpdk */
 	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);

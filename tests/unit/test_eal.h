@@ -15,6 +15,10 @@ struct rte_mbuf;
 
 /* mem_mb: the EAL's memory. 0, or -1 with the reason printed. */
 int test_eal_setup(const char *name, unsigned int mem_mb);
+/* The EAL alone, for tests of code that needs only mempools and rings (test_defrag). */
+int test_eal_init(const char *name, unsigned int mem_mb);
+/* After test_eal_init(): EAL stopped, nothing left under /var/run/dpdk. */
+void test_eal_cleanup(void);
 /* Modules, control loop and EAL stopped; nothing left under /var/run/dpdk. */
 void test_eal_teardown(void);
 /* The entries of the neighbour table, both families. */
