@@ -176,6 +176,7 @@ const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v
 		[DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",                       \
 		[DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated",                                 \
 		[DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",                                     \
+		[DEFRAG_DROP_TOO_FAR] = "defrag" f "_too_far",                                     \
 	}
 		NAMES("4"),
 		NAMES("6"),
@@ -208,6 +209,33 @@ static void mem_add(enum defrag_family f, int64_t delta)
 	__atomic_fetch_add(&mem_used[f], (uint64_t)delta, __ATOMIC_RELAXED);
 }
 
+/* At the young end of the age list, its timer armed from now. */
+static void age_push(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms)
+{
+	uint32_t i = q - t->q;
+
+	q->expire_ms = now_ms + (uint64_t)sysctl_read(timeout_s[t->family]) * 1000;
+	q->older = t->newest;
+	q->newer = DEFRAG_NONE;
+	if (t->newest != DEFRAG_NONE)
+		t->q[t->newest].newer = i;
+	else
+		t->oldest = i;
+	t->newest = i;
+}
+
+static void age_unlink(struct defrag_table *t, struct defrag_queue *q)
+{
+	if (q->older != DEFRAG_NONE)
+		t->q[q->older].newer = q->newer;
+	else
+		t->oldest = q->newer;
+	if (q->newer != DEFRAG_NONE)
+		t->q[q->newer].older = q->older;
+	else
+		t->newest = q->older;
+}
+
 struct defrag_queue *defrag_find(
 	struct defrag_table *t, const struct defrag_key *key, uint32_t hash, uint64_t now_ms)
 {
@@ -230,14 +258,7 @@ struct defrag_queue *defrag_find(
 	q->hash = hash;
 	q->hash_next = *b;
 	*b = i;
-	q->expire_ms = now_ms + (uint64_t)sysctl_read(timeout_s[t->family]) * 1000;
-	q->older = t->newest;
-	q->newer = DEFRAG_NONE;
-	if (t->newest != DEFRAG_NONE)
-		t->q[t->newest].newer = i;
-	else
-		t->oldest = i;
-	t->newest = i;
+	age_push(t, q, now_ms);
 	t->count++;
 	return q;
 }
@@ -250,28 +271,38 @@ static void unlink_queue(struct defrag_table *t, struct defrag_queue *q)
 	while (*p != i)
 		p = &t->q[*p].hash_next;
 	*p = q->hash_next;
-	if (q->older != DEFRAG_NONE)
-		t->q[q->older].newer = q->newer;
-	else
-		t->oldest = q->newer;
-	if (q->newer != DEFRAG_NONE)
-		t->q[q->newer].older = q->older;
-	else
-		t->newest = q->older;
+	age_unlink(t, q);
 	q->hash_next = t->free_list;
 	t->free_list = i;
 	t->count--;
 	mem_add(t->family, -(int64_t)q->truesize);
 }
 
-void defrag_kill(struct defrag_table *t, struct defrag_queue *q, enum defrag_verdict v)
+/* Frees what q holds, counted under v. */
+static void free_runs(struct defrag_table *t, struct defrag_queue *q, enum defrag_verdict v)
 {
 	for (unsigned int r = 0; r < q->n_runs; r++) {
 		t->stats.freed[v] += q->runs[r].head->nb_segs;
 		rte_pktmbuf_free(q->runs[r].head);
 	}
 	t->stats.failed++;
+}
+
+void defrag_kill(struct defrag_table *t, struct defrag_queue *q, enum defrag_verdict v)
+{
+	free_runs(t, q, v);
 	unlink_queue(t, q);
+}
+
+void defrag_reinit(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms)
+{
+	free_runs(t, q, DEFRAG_DROP_TOO_FAR);
+	mem_add(t->family, -(int64_t)q->truesize);
+	q->truesize = q->segs = q->meat = q->len = 0;
+	q->flags = q->ecn = q->n_runs = 0;
+	/* q->max_size and max_df_size stay, as in ip_frag_reinit() */
+	age_unlink(t, q);
+	age_push(t, q, now_ms);
 }
 
 struct rte_mbuf *defrag_take(struct defrag_table *t, struct defrag_queue *q, bool ok)

@@ -57,8 +57,10 @@ enum defrag_verdict {
 	DEFRAG_DROP_ECN,       /* ECN codepoints that cannot be merged: datagram dropped */
 	DEFRAG_DROP_TOO_MANY_HOLES, /* over DEFRAG_MAX_HOLES gaps at once: datagram dropped */
 	DEFRAG_DROP_TRUNCATED,	    /* shorter than its own headers */
-	/* not a verdict: the held fragments of a datagram that timed out (defrag_expire()) */
+	/* not verdicts: why held fragments were freed. A datagram that timed out */
 	DEFRAG_DROP_TIMEOUT,
+	/* IPv4: more than ipfrag_max_dist fragments from its source since its last one */
+	DEFRAG_DROP_TOO_FAR,
 	DEFRAG_VERDICTS,
 };
 

@@ -2,9 +2,47 @@
 /* IPv4: Linux 6.1's ip_defrag() (net/ipv4/ip_fragment.c) and ip_do_fragment()'s cutting. */
 #include "defrag_priv.h"
 #include "infra/mbuf.h"
+#include "infra/sysctl.h"
 
 #include <errno.h>
 #include <string.h>
+
+#include <rte_hash_crc.h>
+
+static SYSCTL_INT(ipfrag_max_dist, "net.ipv4.ipfrag_max_dist", 0, INT32_MAX, 64,
+	"fragments from one source, in any datagram, after which a datagram of it that got none "
+	"of them starts again empty (defrag4_too_far); 0: never");
+
+/*
+ * Linux's inet_peer rid: fragments seen from each source (address and VRF), all workers
+ * together, for ipfrag_max_dist. A source takes a slot by its hash; one that finds another's
+ * there takes it over and checks nothing this time, so sharing a slot may let a datagram go
+ * on, never cut one short that Linux would keep.
+ */
+#define DEFRAG_PEERS 4096
+static struct {
+	uint32_t tag;
+	uint32_t rid;
+} peers[DEFRAG_PEERS];
+
+/* ip_frag_too_far() */
+static bool too_far(const struct defrag_queue *q, uint32_t *rid)
+{
+	uint32_t max = (uint32_t)sysctl_read(&ipfrag_max_dist), tag, start;
+	uint32_t addr;
+
+	if (max == 0)
+		return false;
+	memcpy(&addr, q->key.src, 4);
+	tag = rte_hash_crc_4byte(addr, q->key.scope) | 1;
+	start = q->rid;
+	*rid = __atomic_add_fetch(&peers[tag % DEFRAG_PEERS].rid, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&peers[tag % DEFRAG_PEERS].tag, __ATOMIC_RELAXED) != tag) {
+		__atomic_store_n(&peers[tag % DEFRAG_PEERS].tag, tag, __ATOMIC_RELAXED);
+		return false;
+	}
+	return q->n_runs > 0 && *rid - start > max;
+}
 
 static void key4(const struct rte_mbuf *m, struct defrag_key *key)
 {
@@ -79,6 +117,8 @@ enum defrag_verdict defrag4_input(struct defrag_table *t, struct rte_mbuf **mp, 
 		return DEFRAG_DROP_NO_MEMORY;
 
 	/* ip_frag_queue(), step by step */
+	if (too_far(q, &q->rid))
+		defrag_reinit(t, q, now_ms);
 	end = offset + tot - hlen;
 	if (!(fo & RTE_IPV4_HDR_MF_FLAG)) {
 		/* bytes beyond the end, or another end: the datagram is corrupt */

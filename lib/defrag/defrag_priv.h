@@ -43,6 +43,7 @@ struct defrag_queue {
 	uint8_t flags;	       /* DEFRAG_FIRST_IN, DEFRAG_LAST_IN */
 	uint8_t ecn;	       /* IPFRAG_ECN_* of every fragment, or-ed */
 	uint8_t n_runs;
+	uint32_t rid; /* IPv4: the source's fragment count at this queue's last fragment */
 	struct defrag_run runs[DEFRAG_MAX_HOLES]; /* by offset, none adjacent or overlapping */
 };
 
@@ -87,6 +88,12 @@ struct rte_mbuf *defrag_take(struct defrag_table *t, struct defrag_queue *q, boo
 
 /* Drops q and every fragment it holds, counted under v (inet_frag_kill(), REASMFAILS). */
 void defrag_kill(struct defrag_table *t, struct defrag_queue *q, enum defrag_verdict v);
+
+/*
+ * ip_frag_reinit(): q starts again, empty, its timer re-armed; what it held is freed, counted
+ * under DEFRAG_DROP_TOO_FAR.
+ */
+void defrag_reinit(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms);
 
 /* Trims a chain to len bytes (pskb_trim()): 0, or -1 if it is shorter. */
 int defrag_chain_trim(struct rte_mbuf *m, uint32_t len);

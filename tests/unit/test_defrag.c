@@ -436,6 +436,46 @@ static void test_v4_memory_limit(void **state)
 }
 
 /*
+ * ipfrag_max_dist: a datagram that got none of the last max_dist fragments from its source
+ * starts again (ip_frag_too_far(), ip_frag_reinit()).
+ */
+static void test_v4_max_dist(void **state)
+{
+	const struct defrag_stats *st = defrag_table_stats(t4);
+	uint64_t freed = st->freed[DEFRAG_DROP_TOO_FAR];
+	struct sysctl_ref ref;
+	struct sysctl_value v = {.i = 2};
+	struct rte_mbuf *m, *heads[4];
+
+	(void)state;
+	fill_datagram(2000, 15);
+	assert_int_equal(sysctl_resolve("net.ipv4.ipfrag_max_dist", false, &ref), 0);
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(in4(frag4(200, 0, 1000, true, 0, 0), T0, &m), DEFRAG_HELD);
+	for (uint16_t id = 201; id < 204; id++)
+		assert_int_equal(in4(frag4(id, 1000, 8, true, 0, 0), T0, &m), DEFRAG_HELD);
+	/* 3 fragments of others since its last: its first fragment is gone */
+	assert_int_equal(in4(frag4(200, 1000, 1000, false, 0, 0), T0 + 10, &m), DEFRAG_HELD);
+	assert_int_equal(st->freed[DEFRAG_DROP_TOO_FAR], freed + 1);
+	/* and its timer was re-armed: T0 + 10 + 30 s */
+	assert_int_equal(defrag_expire(t4, T0 + 30000, heads, 4), 0);
+	assert_int_equal(defrag_table_count(t4), 1);
+	assert_int_equal(defrag_expire(t4, T0 + 30010, heads, 4), 0);
+	assert_int_equal(defrag_table_count(t4), 0);
+	/* max_dist - 1 of others are not too far (Linux counts the datagram's own) */
+	assert_int_equal(in4(frag4(205, 0, 1000, true, 0, 0), T0, &m), DEFRAG_HELD);
+	assert_int_equal(in4(frag4(206, 1000, 8, true, 0, 0), T0, &m), DEFRAG_HELD);
+	assert_int_equal(in4(frag4(205, 1000, 1000, false, 0, 0), T0, &m), DEFRAG_DONE);
+	assert_whole4(m, 2000);
+	rte_pktmbuf_free(m);
+	sysctl_default(&ref, &v);
+	assert_int_equal(v.i, 64);
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(defrag_expire(t4, T0 + 30000, heads, 4), 0);
+	assert_int_equal(defrag_table_count(t4), 0);
+}
+
+/*
  * Fragments of one datagram arriving at two workers: each sends those it does not own to the
  * owner's ring (the hand-off), the owner alone reassembles. Two threads, two tables.
  */
@@ -743,6 +783,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_ecn_df, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_memory_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_max_dist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_two_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_in_order_and_refragment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_reverse_and_duplicates, setup, teardown),
