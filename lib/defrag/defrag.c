@@ -149,11 +149,6 @@ unsigned int defrag_table_count(const struct defrag_table *t)
 	return t->count;
 }
 
-enum defrag_family defrag_table_family(const struct defrag_table *t)
-{
-	return t->family;
-}
-
 uint64_t defrag_mem_used(enum defrag_family family)
 {
 	return __atomic_load_n(&mem_used[family], __ATOMIC_RELAXED);
@@ -317,13 +312,14 @@ struct rte_mbuf *defrag_take(struct defrag_table *t, struct defrag_queue *q, boo
 	return m;
 }
 
-/* Appends the chain m after run r's tail. */
-static void run_append(struct defrag_run *r, struct rte_mbuf *m, uint32_t end)
+/* Appends the chain from m to tail, ending at end, after run r. */
+static void run_append(
+	struct defrag_run *r, struct rte_mbuf *m, struct rte_mbuf *tail, uint32_t end)
 {
 	r->head->nb_segs += m->nb_segs;
 	r->head->pkt_len += m->pkt_len;
 	r->tail->next = m;
-	r->tail = rte_pktmbuf_lastseg(m);
+	r->tail = tail;
 	r->end = end;
 }
 
@@ -352,9 +348,9 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 	q->segs += m->nb_segs;
 	if (i > 0 && runs[i - 1].end == offset) {
 		/* after run i - 1, maybe joining run i */
-		run_append(&runs[i - 1], m, end);
+		run_append(&runs[i - 1], m, rte_pktmbuf_lastseg(m), end);
 		if (i < q->n_runs && runs[i].offset == end) {
-			run_append(&runs[i - 1], runs[i].head, runs[i].end);
+			run_append(&runs[i - 1], runs[i].head, runs[i].tail, runs[i].end);
 			memmove(&runs[i], &runs[i + 1], (q->n_runs - i - 1) * sizeof(runs[0]));
 			q->n_runs--;
 		}
@@ -364,8 +360,7 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 		/* before run i */
 		struct defrag_run r = {offset, end, m, rte_pktmbuf_lastseg(m)};
 
-		run_append(&r, runs[i].head, runs[i].end);
-		r.tail = runs[i].tail;
+		run_append(&r, runs[i].head, runs[i].tail, runs[i].end);
 		runs[i] = r;
 		return DEFRAG_HELD;
 	}
@@ -455,11 +450,6 @@ uint16_t defrag_burst(struct defrag_table *t, struct rte_mbuf **pkts, uint16_t n
 		struct rte_mbuf *m = pkts[i];
 		enum defrag_verdict v;
 
-		if (t->family == DEFRAG_IPV4 &&
-			!defrag4_is_fragment(rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *))) {
-			pkts[n_out++] = m;
-			continue;
-		}
 		v = input(t, &m, now_ms);
 		if (v == DEFRAG_PASS || v == DEFRAG_DONE) {
 			pkts[n_out++] = m;

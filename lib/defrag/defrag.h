@@ -110,6 +110,7 @@ static inline bool defrag4_is_fragment(const struct rte_ipv4_hdr *ip)
 	return (ip->fragment_offset &
 		       rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0;
 }
+/* A packet that is not a fragment is DEFRAG_PASS. */
 enum defrag_verdict defrag4_input(struct defrag_table *t, struct rte_mbuf **m, uint64_t now_ms);
 /* The hash of the datagram's key: every fragment of it gives the same, on any worker. */
 uint32_t defrag4_owner_hash(const struct rte_mbuf *m);
@@ -176,10 +177,11 @@ uint16_t defrag_frag_max_size(const struct rte_mbuf *m);
  * small) or -EINVAL (size too small for the header, or no room for IPv6's headers), with
  * nothing left allocated.
  *
- * IPv4 keeps the identification and copies only the "copied" options after the first
- * fragment (ip_options_fragment()). IPv6 puts the fragment header after the unfragmentable
- * part (ip6_find_1stfragopt()) with identification id (Linux picks a new one:
- * ipv6_select_ident()).
+ * IPv4 keeps the identification and DF, copies only the "copied" options after the first
+ * fragment (ip_options_fragment()), and cuts a fragment again as ip4_fragment does (its
+ * offset kept, MF on the last piece if it had it): that node can call it with the MTU. IPv6 puts
+ * the fragment header after the unfragmentable part (ip6_find_1stfragopt()) with identification id
+ * (Linux picks a new one: ipv6_select_ident()).
  */
 int defrag4_refragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
 	struct rte_mbuf **out, unsigned int max);

@@ -108,6 +108,8 @@ enum defrag_verdict defrag4_input(struct defrag_table *t, struct rte_mbuf **mp, 
 	struct defrag_key key;
 	uint32_t hash;
 
+	if (!defrag4_is_fragment(ip))
+		return DEFRAG_PASS;
 	if (tot < hlen || m->pkt_len < tot || m->data_len < hlen)
 		return DEFRAG_DROP_TRUNCATED;
 	key4(m, &key);
@@ -196,14 +198,15 @@ static void build4(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	struct rte_ipv4_hdr *fip = (struct rte_ipv4_hdr *)data;
-	uint16_t hlen = rte_ipv4_hdr_len(ip), fo;
+	uint16_t hlen = rte_ipv4_hdr_len(ip), frag = rte_be_to_cpu_16(ip->fragment_offset), fo;
 
 	(void)arg;
 	memcpy(fip, ip, hlen);
 	if (off > 0 && hlen > sizeof(*fip))
 		options_for_later_fragments((uint8_t *)(fip + 1), hlen - sizeof(*fip));
-	fo = (uint16_t)(off / 8) | (rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG);
-	if (!last)
+	/* a fragment cut again keeps its offset and, last, its MF; every piece keeps DF */
+	fo = (frag & (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_DF_FLAG)) + off / 8;
+	if (!last || (frag & RTE_IPV4_HDR_MF_FLAG))
 		fo |= RTE_IPV4_HDR_MF_FLAG;
 	fip->fragment_offset = rte_cpu_to_be_16(fo);
 	fip->total_length = rte_cpu_to_be_16(hlen + len);

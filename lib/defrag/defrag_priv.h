@@ -101,9 +101,6 @@ int defrag_chain_trim(struct rte_mbuf *m, uint32_t len);
 /* The reassembled datagram's frag_max_size, set by the family's reassembly. */
 void defrag_set_frag_max_size(struct rte_mbuf *m, uint16_t size);
 
-/* The family of a table. */
-enum defrag_family defrag_table_family(const struct defrag_table *t);
-
 /*
  * Refragmentation's common loop, ip_do_fragment()'s and ip6_fragment()'s slow path: m's bytes
  * [hlen, pkt_len) in pieces of room bytes at most, all but the last cut to a multiple of 8,

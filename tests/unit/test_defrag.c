@@ -196,6 +196,48 @@ static void test_v4_in_order_and_refragment(void **state)
 	assert_int_equal(defrag_table_stats(t4)->reassembled, 1);
 }
 
+/* Options: only the "copied" ones after the first piece (ip_options_fragment()); DF kept */
+static void test_v4_refragment_options(void **state)
+{
+	const uint8_t opts[8] = {0x07, 0x03, 0x04, 0x94, 0x04, 0x00, 0x00, 0x00}; /* RR, RA, EOL */
+	const uint8_t later[8] = {0x01, 0x01, 0x01, 0x94, 0x04, 0x00, 0x00, 0x00};
+	struct rte_mbuf *m, *out[4];
+	struct rte_ipv4_hdr *ip;
+	uint8_t *data;
+	int n;
+
+	(void)state;
+	fill_datagram(1000, 16);
+	m = new_mbuf(28 + 1000, &data);
+	ip = (struct rte_ipv4_hdr *)data;
+	*ip = (struct rte_ipv4_hdr){.version_ihl = 0x47,
+		.total_length = rte_cpu_to_be_16(28 + 1000),
+		.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = 64,
+		.next_proto_id = IPPROTO_UDP};
+	memcpy(data + 20, opts, 8);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	memcpy(data + 28, datagram, 1000);
+	assert_int_equal(defrag4_refragment(m, 28, pool, out, 4), -EINVAL);
+	n = defrag4_refragment(m, 28 + 400, pool, out, 4);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *f =
+			rte_pktmbuf_mtod(out[i], const struct rte_ipv4_hdr *);
+		uint16_t fo = rte_be_to_cpu_16(f->fragment_offset);
+
+		assert_int_equal(out[i]->pkt_len, 28 + (i < 2 ? 400 : 200));
+		assert_int_equal(fo & RTE_IPV4_HDR_OFFSET_MASK, i * 50);
+		assert_int_equal(!!(fo & RTE_IPV4_HDR_MF_FLAG), i < 2);
+		assert_true(fo & RTE_IPV4_HDR_DF_FLAG);
+		assert_memory_equal((const uint8_t *)(f + 1), i == 0 ? opts : later, 8);
+		assert_int_equal(rte_ipv4_cksum(f), 0);
+		assert_bytes(out[i], 28, datagram + i * 400, i < 2 ? 400 : 200);
+	}
+	rte_pktmbuf_free_bulk(out, n);
+	rte_pktmbuf_free(m);
+}
+
 static void feed4_order(const unsigned int *order, unsigned int n_frags)
 {
 	struct rte_mbuf *m = NULL;
@@ -775,6 +817,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_v4_in_order_and_refragment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_refragment_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_reverse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_duplicates, setup, teardown),
