@@ -268,6 +268,20 @@ int sysctl_get(const struct sysctl_ref *ref, struct sysctl_value *v)
 	return 0;
 }
 
+bool sysctl_is_set(const struct sysctl_ref *ref)
+{
+	struct sysctl_value v, def;
+	uint16_t id;
+
+	if (ref->global == NULL && ref->which == SYSCTL_WHICH_IFACE)
+		return (id = ref_iface_id(ref)) != FP_IFACE_NONE &&
+		       iexplicit[id][ref->iface_knob->slot];
+	if (sysctl_get(ref, &v) < 0)
+		return false;
+	sysctl_default(ref, &def);
+	return v.is_text ? strcmp(v.text, def.text) != 0 : v.i != def.i;
+}
+
 void sysctl_default(const struct sysctl_ref *ref, struct sysctl_value *v)
 {
 	const struct sysctl_knob *g = ref->global;

@@ -182,6 +182,11 @@ int sysctl_check(const struct sysctl_ref *ref, const struct sysctl_value *v);
 int sysctl_get(const struct sysctl_ref *ref, struct sysctl_value *v);
 /* Sets ref's value (checked first): 0 or <0 with fp_error. The interface must exist. */
 int sysctl_set(const struct sysctl_ref *ref, const struct sysctl_value *v);
+/*
+ * Whether ref holds a value of its own: an interface's was set (else it follows "default"); any
+ * other differs from its default. What config dump writes.
+ */
+bool sysctl_is_set(const struct sysctl_ref *ref);
 /* The default of ref. */
 void sysctl_default(const struct sysctl_ref *ref, struct sysctl_value *v);
 /*

@@ -88,6 +88,15 @@ test_sysctl_config() {
 		check "config: an interface that is no port of the document" sh -c \
 			"$FASTPATHD --check-config $WORK/sy4.json 2>&1 | tee /dev/stderr | grep -q \"'p1' is not a port's name\""
 	fi
+	# every knob back to its default: an interface's own value goes only so
+	ctl config dump "$WORK/sy-dump.json" && jq '.sysctl = {}' "$WORK/sy-dump.json" >"$WORK/sy-load.json"
+	ctl config load "$WORK/sy-load.json" >/dev/null
+	if [ -n "$k" ]; then
+		check "config dump: an interface's own value, even at the default's value" sh -c \
+			"$FASTPATHCTL -s $SOCK sysctl -w net.ipv4.conf.p2.$k=$(api sysctl.get "{\"name\": \"net.ipv4.conf.default.$k\"}" | jq .value) >/dev/null &&
+			 $FASTPATHCTL -s $SOCK config dump | jq -e '.sysctl | has(\"net.ipv4.conf.p2.$k\") and length == 1'"
+		ctl config load "$WORK/sy-load.json" >/dev/null
+	fi
 	# the round trip: set at run time, dumped, loaded back with no change
 	api sysctl.set '{"name": "net.ipv4.icmp_ratelimit", "value": 300}' >/dev/null
 	api sysctl.set '{"name": "net.ipv6.icmp.ratemask", "value": "0-1,3-126"}' >/dev/null

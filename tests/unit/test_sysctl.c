@@ -130,6 +130,26 @@ static void test_default(void **state)
 	assert_int_equal(sysctl_iface(7, &k_only), 5);
 }
 
+/* What config dump writes: values not default, and interfaces' own values. */
+static void test_is_set(void **state)
+{
+	struct sysctl_ref ref;
+
+	(void)state;
+	set("net.ipv4.conf.p0.test_only", 1);
+	set("net.ipv4.conf.default.test_only", 5);
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.p0.test_only", true, &ref), 0);
+	assert_true(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.p1.test_only", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.default.test_only", true, &ref), 0);
+	assert_true(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.all.test_only", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.test.global", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
+}
+
 static void test_errors(void **state)
 {
 	struct sysctl_ref ref;
@@ -204,6 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_combine_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_is_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
