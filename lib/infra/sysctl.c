@@ -50,6 +50,9 @@ void sysctl_register(struct sysctl_knob *k)
 		reg_die(k->name, "needs an integer's storage or a text type, not both");
 	if (k->text == NULL && (k->min > k->max || k->def < k->min || k->def > k->max))
 		reg_die(k->name, "default out of range");
+	/* workers may read it before anything is set */
+	if (k->text == NULL && *k->value != k->def)
+		reg_die(k->name, "its storage must start at the default");
 	if (k->text != NULL && (k->text->size % 8 != 0 || (uintptr_t)k->text->value % 8 != 0))
 		reg_die(k->name, "a text value is whole 8-aligned words");
 	while (*p != NULL && strcmp((*p)->name, k->name) < 0)
