@@ -26,6 +26,9 @@ test_sysctl_cli() {
 		 grep -qxF 'net.ipv6.icmp.ratelimit = 1000' $WORK/sysctl-a && sort -c $WORK/sysctl-a"
 	check "sysctl PREFIX lists the subtree (net.ipv6.icmp), as sysctl a directory" sh -c \
 		"$FASTPATHCTL -s $SOCK sysctl net.ipv6.icmp >$WORK/sysctl-6 && grep '^net.ipv6.icmp[.]' $WORK/sysctl-a | diff - $WORK/sysctl-6 && [ -s $WORK/sysctl-6 ]"
+	check "sysctl -r PATTERN: the names an extended regex matches" sh -c \
+		"[ \"\$($FASTPATHCTL -s $SOCK sysctl -N -r 'icmp.ratelimit\$')\" = 'net.ipv4.icmp_ratelimit
+net.ipv6.icmp.ratelimit' ]"
 	check "sysctl -w NAME=VALUE sets and prints" \
 		ctl_shows "net.ipv4.icmp_ratelimit = 250" sysctl -w net.ipv4.icmp_ratelimit=250
 	check "... the API reads it back" sysctl_is net.ipv4.icmp_ratelimit 250
