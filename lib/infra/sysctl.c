@@ -70,6 +70,8 @@ static int32_t combine(enum sysctl_combine c, int32_t all, int32_t own)
 		return all && own;
 	case SYSCTL_MAX:
 		return all > own ? all : own;
+	case SYSCTL_MIN:
+		return all < own ? all : own;
 	case SYSCTL_IFACE_ONLY:
 		break;
 	}

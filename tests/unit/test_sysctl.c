@@ -26,6 +26,9 @@ SYSCTL_IFACE_REGISTER(k_only)
 SYSCTL_IFACE_REGISTER(k_or)
 SYSCTL_IFACE_REGISTER(k_and)
 SYSCTL_IFACE_REGISTER(k_max)
+static struct sysctl_iface_knob k_min = {
+	.family = "ipv6", .name = "test_min", .min = -1, .max = 2, .def = 1, .combine = SYSCTL_MIN};
+SYSCTL_IFACE_REGISTER(k_min)
 
 static int32_t g_value = 7;
 static int applied;
@@ -113,6 +116,12 @@ static void test_combine_rules(void **state)
 	set("net.ipv6.conf.all.test_max", 0);
 	assert_int_equal(iface_sysctl(&p0, &k_max), 1);
 	assert_int_equal(iface_sysctl(&p1, &k_max), 0);
+	/* min(all, iface), as IPv6's accept_source_route */
+	set("net.ipv6.conf.p0.test_min", 2);
+	assert_int_equal(iface_sysctl(&p0, &k_min), 1);
+	set("net.ipv6.conf.all.test_min", -1);
+	assert_int_equal(iface_sysctl(&p0, &k_min), -1);
+	assert_int_equal(iface_sysctl(&p1, &k_min), -1);
 	/* the own value is what is read back, not the effective one */
 	assert_int_equal(get("net.ipv6.conf.p0.test_max"), 1);
 }
