@@ -3,6 +3,7 @@
 #include "infra/fp_error.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,12 +11,13 @@
  * sysctl(8)'s grammar: `sysctl NAME...` prints "NAME = VALUE", `sysctl -w NAME=VALUE...` (or
  * any NAME=VALUE) sets, `sysctl -a` lists everything; -n prints values only, -N names only.
  * A NAME that is a prefix of names (net.ipv4.conf.p1) lists that subtree, as sysctl does for a
- * directory of /proc/sys.
+ * directory of /proc/sys; -r PATTERN keeps the names an extended regex matches (procps-ng's).
  */
 
 struct sysctl_out {
 	bool values_only, names_only;
 	json_t *json; /* -j: the entries printed, as the API gives them */
+	regex_t *pattern;
 };
 
 static void print_entry(struct cli_ctx *ctx, struct sysctl_out *o, const json_t *e)
@@ -47,6 +49,8 @@ static size_t print_matching(
 	json_array_foreach (list, i, e) {
 		const char *en = cli_str(e, "name");
 
+		if (o->pattern != NULL && regexec(o->pattern, en, 0, NULL, 0) != 0)
+			continue;
 		if (name[0] == '\0' || strcmp(en, name) == 0 ||
 			(strncmp(en, name, len) == 0 && en[len] == '.')) {
 			print_entry(ctx, o, e);
@@ -90,10 +94,19 @@ static int sysctl_cmd(struct cli_ctx *ctx, const json_t *args)
 	bool write = json_is_true(json_object_get(args, "-w")),
 	     all = json_is_true(json_object_get(args, "-a"));
 	const json_t *names = json_object_get(args, "name"), *n;
+	const char *pattern = cli_str(args, "-r");
 	json_t *list = NULL;
+	regex_t re;
 	size_t i;
 	int ret = 0;
 
+	if (*pattern) {
+		if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+			return fp_error(
+				EINVAL, "sysctl: '%s' is not a regular expression", pattern);
+		o.pattern = &re;
+		all = all || json_array_size(names) == 0;
+	}
 	if (!all && json_array_size(names) == 0)
 		ret = fp_error(EINVAL, "sysctl: a NAME, NAME=VALUE or -a");
 	json_array_foreach (names, i, n) {
@@ -107,7 +120,8 @@ static int sysctl_cmd(struct cli_ctx *ctx, const json_t *args)
 		}
 		if (list == NULL && (ret = cli_call(ctx, "sysctl.list", NULL, &list)) < 0)
 			break;
-		if (print_matching(ctx, &o, json_object_get(list, "sysctls"), name) == 0)
+		if (print_matching(ctx, &o, json_object_get(list, "sysctls"), name) == 0 &&
+			o.pattern == NULL)
 			ret = fp_error(ENOENT, "sysctl: unknown name '%s'", name);
 	}
 	if (ret == 0 && all && json_array_size(names) == 0 &&
@@ -119,11 +133,15 @@ static int sysctl_cmd(struct cli_ctx *ctx, const json_t *args)
 		json_decref(o.json);
 	}
 	json_decref(list);
+	if (o.pattern != NULL)
+		regfree(&re);
 	return ret;
 }
 
-CLI_COMMAND(sysctl_cmd_reg, "sysctl [-a] [-n] [-N] [-w] [NAME]...",
+CLI_COMMAND(sysctl_cmd_reg, "sysctl [-a] [-n] [-N] [-w] [-r PATTERN] [NAME]...",
 	"Read and set the sysctl knobs as sysctl(8) does (docs/sysctl.md): NAME... prints "
 	"\"NAME = VALUE\" (a NAME that is a prefix lists what is under it), NAME=VALUE or -w "
-	"NAME=VALUE sets, -a lists all; -n prints values only, -N names only.",
+	"NAME=VALUE sets, -a lists all, -r PATTERN those an extended regex matches; -n prints "
+	"values "
+	"only, -N names only.",
 	sysctl_cmd)

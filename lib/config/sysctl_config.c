@@ -168,15 +168,15 @@ static int sysctl_section_apply(void *parsed)
 	return sysctl_apply_all(p->refs, p->values, p->n);
 }
 
-/* The values that differ from their defaults; {} when none (a restore then resets them). */
+/*
+ * The values that differ from their defaults, and those set on an interface (which do not
+ * follow "default"); {} when none, so that a failed load's restore resets them.
+ */
 static int dump_one(const char *name, const struct sysctl_ref *ref, void *arg)
 {
-	struct sysctl_value v, def;
+	struct sysctl_value v;
 
-	if (sysctl_get(ref, &v) < 0)
-		return 0;
-	sysctl_default(ref, &def);
-	if (v.is_text ? strcmp(v.text, def.text) != 0 : v.i != def.i)
+	if (sysctl_is_set(ref) && sysctl_get(ref, &v) == 0)
 		json_object_set_new(arg, name, value_to_json(&v));
 	return 0;
 }

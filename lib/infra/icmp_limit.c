@@ -153,7 +153,7 @@ static int ratemask_parse(const char *text, void *out)
 			bits[t / 64] |= UINT64_C(1) << (t % 64);
 		p = end + strspn(end, " \t\n");
 		if (*p == ',')
-			p++;
+			p += 1 + strspn(p + 1, " \t");
 		else if (*p != '\0')
 			return fp_error(
 				EINVAL, "'%s' is not a list of types or ranges (0-1,3-127)", text);

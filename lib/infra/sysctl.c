@@ -50,6 +50,9 @@ void sysctl_register(struct sysctl_knob *k)
 		reg_die(k->name, "needs an integer's storage or a text type, not both");
 	if (k->text == NULL && (k->min > k->max || k->def < k->min || k->def > k->max))
 		reg_die(k->name, "default out of range");
+	/* workers may read it before anything is set */
+	if (k->text == NULL && *k->value != k->def)
+		reg_die(k->name, "its storage must start at the default");
 	if (k->text != NULL && (k->text->size % 8 != 0 || (uintptr_t)k->text->value % 8 != 0))
 		reg_die(k->name, "a text value is whole 8-aligned words");
 	while (*p != NULL && strcmp((*p)->name, k->name) < 0)
@@ -67,6 +70,8 @@ static int32_t combine(enum sysctl_combine c, int32_t all, int32_t own)
 		return all && own;
 	case SYSCTL_MAX:
 		return all > own ? all : own;
+	case SYSCTL_MIN:
+		return all < own ? all : own;
 	case SYSCTL_IFACE_ONLY:
 		break;
 	}
@@ -266,6 +271,20 @@ int sysctl_get(const struct sysctl_ref *ref, struct sysctl_value *v)
 	else
 		v->i = iown[id][slot];
 	return 0;
+}
+
+bool sysctl_is_set(const struct sysctl_ref *ref)
+{
+	struct sysctl_value v, def;
+	uint16_t id;
+
+	if (ref->global == NULL && ref->which == SYSCTL_WHICH_IFACE)
+		return (id = ref_iface_id(ref)) != FP_IFACE_NONE &&
+		       iexplicit[id][ref->iface_knob->slot];
+	if (sysctl_get(ref, &v) < 0)
+		return false;
+	sysctl_default(ref, &def);
+	return v.is_text ? strcmp(v.text, def.text) != 0 : v.i != def.i;
 }
 
 void sysctl_default(const struct sysctl_ref *ref, struct sysctl_value *v)

@@ -39,7 +39,8 @@
  * - the value a packet sees is the interface's combined with "all" by the knob's rule,
  *   Linux's IN_DEV_* macros: SYSCTL_IFACE_ONLY (IN_DEV_CONF_GET, "all" unused), SYSCTL_OR
  *   (IN_DEV_ORCONF: all || iface, 0 or 1), SYSCTL_AND (IN_DEV_ANDCONF: all && iface, 0 or 1),
- *   SYSCTL_MAX (IN_DEV_MAXCONF: max(all, iface)).
+ *   SYSCTL_MAX (IN_DEV_MAXCONF: max(all, iface)); and SYSCTL_MIN (min(all, iface)), as IPv6
+ *   reads accept_source_route.
  * That effective value is computed on every change, for every interface, into
  * sysctl_iface_values[iface id][knob's slot]: a worker reads it in one load.
  *
@@ -86,6 +87,7 @@ enum sysctl_combine {
 	SYSCTL_OR,	   /* IN_DEV_ORCONF */
 	SYSCTL_AND,	   /* IN_DEV_ANDCONF */
 	SYSCTL_MAX,	   /* IN_DEV_MAXCONF */
+	SYSCTL_MIN,	   /* min(all, iface): IPv6's accept_source_route (ipv6_rthdr_rcv()) */
 };
 
 struct sysctl_iface_knob {
@@ -182,6 +184,11 @@ int sysctl_check(const struct sysctl_ref *ref, const struct sysctl_value *v);
 int sysctl_get(const struct sysctl_ref *ref, struct sysctl_value *v);
 /* Sets ref's value (checked first): 0 or <0 with fp_error. The interface must exist. */
 int sysctl_set(const struct sysctl_ref *ref, const struct sysctl_value *v);
+/*
+ * Whether ref holds a value of its own: an interface's was set (else it follows "default"); any
+ * other differs from its default. What config dump writes.
+ */
+bool sysctl_is_set(const struct sysctl_ref *ref);
 /* The default of ref. */
 void sysctl_default(const struct sysctl_ref *ref, struct sysctl_value *v);
 /*

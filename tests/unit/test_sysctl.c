@@ -26,6 +26,9 @@ SYSCTL_IFACE_REGISTER(k_only)
 SYSCTL_IFACE_REGISTER(k_or)
 SYSCTL_IFACE_REGISTER(k_and)
 SYSCTL_IFACE_REGISTER(k_max)
+static struct sysctl_iface_knob k_min = {
+	.family = "ipv6", .name = "test_min", .min = -1, .max = 2, .def = 1, .combine = SYSCTL_MIN};
+SYSCTL_IFACE_REGISTER(k_min)
 
 static int32_t g_value = 7;
 static int applied;
@@ -113,6 +116,12 @@ static void test_combine_rules(void **state)
 	set("net.ipv6.conf.all.test_max", 0);
 	assert_int_equal(iface_sysctl(&p0, &k_max), 1);
 	assert_int_equal(iface_sysctl(&p1, &k_max), 0);
+	/* min(all, iface), as IPv6's accept_source_route */
+	set("net.ipv6.conf.p0.test_min", 2);
+	assert_int_equal(iface_sysctl(&p0, &k_min), 1);
+	set("net.ipv6.conf.all.test_min", -1);
+	assert_int_equal(iface_sysctl(&p0, &k_min), -1);
+	assert_int_equal(iface_sysctl(&p1, &k_min), -1);
 	/* the own value is what is read back, not the effective one */
 	assert_int_equal(get("net.ipv6.conf.p0.test_max"), 1);
 }
@@ -128,6 +137,26 @@ static void test_default(void **state)
 	assert_int_equal(get("net.ipv4.conf.p1.test_only"), 5);
 	/* an id no interface has yet: what a new interface starts with */
 	assert_int_equal(sysctl_iface(7, &k_only), 5);
+}
+
+/* What config dump writes: values not default, and interfaces' own values. */
+static void test_is_set(void **state)
+{
+	struct sysctl_ref ref;
+
+	(void)state;
+	set("net.ipv4.conf.p0.test_only", 1);
+	set("net.ipv4.conf.default.test_only", 5);
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.p0.test_only", true, &ref), 0);
+	assert_true(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.p1.test_only", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.default.test_only", true, &ref), 0);
+	assert_true(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.ipv4.conf.all.test_only", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
+	assert_int_equal(sysctl_resolve("net.test.global", true, &ref), 0);
+	assert_false(sysctl_is_set(&ref));
 }
 
 static void test_errors(void **state)
@@ -204,6 +233,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_combine_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_is_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_apply_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk, setup, teardown),
