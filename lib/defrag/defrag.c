@@ -461,23 +461,48 @@ uint16_t defrag_burst(struct defrag_table *t, struct rte_mbuf **pkts, uint16_t n
 	return n_out;
 }
 
+/*
+ * ip_do_fragment()'s and ip6_fragment()'s fast path: a reassembled datagram still holds its
+ * fragments (the skb's frag_list, here one segment each), and they are sent again as they came
+ * when each fits in room and all but the last are multiples of 8.
+ */
+static bool keeps_geometry(const struct rte_mbuf *m, uint16_t hlen, uint32_t room)
+{
+	if (m->nb_segs < 2 || m->data_len <= hlen)
+		return false;
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		uint32_t len = s == m ? s->data_len - hlen : s->data_len;
+
+		if (len == 0 || len > room || ((len & 7) && s->next != NULL))
+			return false;
+	}
+	return true;
+}
+
 int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t room,
-	struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
+	bool geometry, struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
 	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
 		bool last, const void *arg),
 	const void *arg)
 {
 	uint32_t payload = m->pkt_len - hlen, off, len;
+	const struct rte_mbuf *seg = m;
 	unsigned int n = 0;
 
 	if (room < 8 || m->pkt_len < hlen || m->data_len < hlen)
 		return fp_error(-EINVAL, "no room for a fragment's data");
+	geometry = geometry && keeps_geometry(m, hlen, room);
 	for (off = 0; off < payload; off += len) {
 		struct rte_mbuf *f;
 		const void *src;
 		uint8_t *data;
 
-		len = payload - off <= room ? payload - off : room & ~7u;
+		if (geometry) {
+			len = seg == m ? seg->data_len - hlen : seg->data_len;
+			seg = seg->next;
+		} else {
+			len = payload - off <= room ? payload - off : room & ~7u;
+		}
 		if (n == max || (f = rte_pktmbuf_alloc(pool)) == NULL)
 			goto nobufs;
 		out[n++] = f;

@@ -217,9 +217,12 @@ static void build4(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32
 int defrag4_refragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
 	struct rte_mbuf **out, unsigned int max)
 {
-	uint16_t hlen = rte_ipv4_hdr_len(rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *));
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	uint16_t hlen = rte_ipv4_hdr_len(ip);
 
 	if (size <= hlen)
 		return -EINVAL;
-	return defrag_cut(m, hlen, 0, size - hlen, pool, out, max, build4, NULL);
+	/* a fragment is cut again the slow way, as Linux */
+	return defrag_cut(
+		m, hlen, 0, size - hlen, !defrag4_is_fragment(ip), pool, out, max, build4, NULL);
 }

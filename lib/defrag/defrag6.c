@@ -370,6 +370,6 @@ int defrag6_refragment(const struct rte_mbuf *m, uint16_t size, uint32_t id,
 		size = IP6_MIN_MTU;
 	if (size <= hlen + FRAG6_HDR_LEN + 8)
 		return -EINVAL;
-	return defrag_cut(
-		m, a.hlen, FRAG6_HDR_LEN, size - hlen - FRAG6_HDR_LEN, pool, out, max, build6, &a);
+	return defrag_cut(m, a.hlen, FRAG6_HDR_LEN, size - hlen - FRAG6_HDR_LEN, true, pool, out,
+		max, build6, &a);
 }
