@@ -482,7 +482,7 @@ static bool keeps_geometry(const struct rte_mbuf *m, uint16_t hlen, uint32_t roo
 int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t room,
 	bool geometry, struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
 	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
-		bool last, const void *arg),
+		bool last, bool fast, const void *arg),
 	const void *arg)
 {
 	uint32_t payload = m->pkt_len - hlen, off, len;
@@ -513,7 +513,7 @@ int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t
 		src = rte_pktmbuf_read(m, hlen + off, len, data + hlen + extra);
 		if (src != data + hlen + extra)
 			memcpy(data + hlen + extra, src, len);
-		build(data, m, off, len, off + len == payload, arg);
+		build(data, m, off, len, off + len == payload, geometry, arg);
 		*fp_mbuf_priv(f) = *fp_mbuf_priv((struct rte_mbuf *)(uintptr_t)m);
 		fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
 	}

@@ -177,11 +177,15 @@ uint16_t defrag_frag_max_size(const struct rte_mbuf *m);
  * small) or -EINVAL (size too small for the header, or no room for IPv6's headers), with
  * nothing left allocated.
  *
- * IPv4 keeps the identification and DF, copies only the "copied" options after the first
- * fragment (ip_options_fragment()), and cuts a fragment again as ip4_fragment does (its
- * offset kept, MF on the last piece if it had it): that node can call it with the MTU. IPv6 puts
- * the fragment header after the unfragmentable part (ip6_find_1stfragopt()) with identification id
- * (Linux picks a new one: ipv6_select_ident()).
+ * Both send a reassembled datagram out in the fragments it came in when each fits in size
+ * and all but the last are multiples of 8 (Linux's fast path, over the skb's frag_list; here
+ * the chain's segments, one a fragment); else they cut pieces as large as fit (the slow
+ * path). IPv4 keeps the identification, copies only the "copied" options after the first
+ * piece (ip_options_fragment()), keeps DF on the slow path only, as Linux, and cuts a
+ * fragment again as ip4_fragment does (its offset kept, MF on the last piece if it had it):
+ * that node can call it with the MTU. IPv6 puts the fragment header after the unfragmentable
+ * part (ip6_find_1stfragopt()) with identification id (Linux picks a new one:
+ * ipv6_select_ident()).
  */
 int defrag4_refragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
 	struct rte_mbuf **out, unsigned int max);

@@ -194,7 +194,7 @@ static void options_for_later_fragments(uint8_t *opt, unsigned int len)
 }
 
 static void build4(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len, bool last,
-	const void *arg)
+	bool fast, const void *arg)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 	struct rte_ipv4_hdr *fip = (struct rte_ipv4_hdr *)data;
@@ -204,8 +204,13 @@ static void build4(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32
 	memcpy(fip, ip, hlen);
 	if (off > 0 && hlen > sizeof(*fip))
 		options_for_later_fragments((uint8_t *)(fip + 1), hlen - sizeof(*fip));
-	/* a fragment cut again keeps its offset and, last, its MF; every piece keeps DF */
-	fo = (frag & (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_DF_FLAG)) + off / 8;
+	/*
+	 * A fragment cut again keeps its offset and, last, its MF. DF stays on the slow path
+	 * (IPSKB_FRAG_PMTU); the fast path clears it (ip_fraglist_init(), ip_fraglist_prepare()).
+	 */
+	fo = (frag & RTE_IPV4_HDR_OFFSET_MASK) + off / 8;
+	if (!fast)
+		fo |= frag & RTE_IPV4_HDR_DF_FLAG;
 	if (!last || (frag & RTE_IPV4_HDR_MF_FLAG))
 		fo |= RTE_IPV4_HDR_MF_FLAG;
 	fip->fragment_offset = rte_cpu_to_be_16(fo);

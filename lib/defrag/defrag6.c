@@ -340,12 +340,13 @@ struct build6_arg {
 };
 
 static void build6(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len, bool last,
-	const void *arg)
+	bool fast, const void *arg)
 {
 	const struct build6_arg *a = arg;
 	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct frag6_hdr *fh = (struct frag6_hdr *)(data + a->hlen);
 
+	(void)fast; /* IPv6 has no DF */
 	memcpy(data, src, a->hlen);
 	fh->next_header = src[a->nhoff];
 	fh->reserved = 0;

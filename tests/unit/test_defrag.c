@@ -241,7 +241,8 @@ static void test_v4_refragment_options(void **state)
 /*
  * Fragments of unequal sizes go out as they came when each fits, as ip_do_fragment()'s fast
  * path sends a reassembled skb's frag_list (Linux 6.18 checked: 1000, 1480, 1480 and 48
- * bytes in, the same out); a smaller size cuts them the slow way.
+ * bytes in, the same out), and without DF though they all had it (ip_fraglist_init()); a
+ * smaller size cuts them the slow way, which keeps DF.
  */
 static void test_v4_refragment_geometry(void **state)
 {
@@ -252,7 +253,8 @@ static void test_v4_refragment_geometry(void **state)
 	(void)state;
 	fill_datagram(4008, 17);
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(in4(frag4(110, off[i], len[i], i < 3, 0, 0), T0, &m),
+		assert_int_equal(
+			in4(frag4(110, off[i], len[i], i < 3, RTE_IPV4_HDR_DF_FLAG, 0), T0, &m),
 			i < 3 ? DEFRAG_HELD : DEFRAG_DONE);
 	assert_int_equal(defrag_frag_max_size(m), 1500);
 	n = defrag4_refragment(m, defrag_frag_max_size(m), pool, out, 8);
@@ -262,16 +264,21 @@ static void test_v4_refragment_geometry(void **state)
 			rte_pktmbuf_mtod(out[i], const struct rte_ipv4_hdr *);
 
 		assert_int_equal(out[i]->pkt_len, 20 + len[i]);
-		assert_int_equal(rte_be_to_cpu_16(f->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK,
-			off[i] / 8);
+		assert_int_equal(rte_be_to_cpu_16(f->fragment_offset),
+			off[i] / 8 | (i < 3 ? RTE_IPV4_HDR_MF_FLAG : 0));
 		assert_bytes(out[i], 20, datagram + off[i], len[i]);
 	}
 	rte_pktmbuf_free_bulk(out, n);
 	/* 1480 bytes do not fit in 1000: every piece but the last 976 bytes */
 	n = defrag4_refragment(m, 996, pool, out, 8);
 	assert_int_equal(n, 5);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *f =
+			rte_pktmbuf_mtod(out[i], const struct rte_ipv4_hdr *);
+
 		assert_int_equal(out[i]->pkt_len, 20 + (i < 4 ? 976 : 4008 - 4 * 976));
+		assert_true(f->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG));
+	}
 	rte_pktmbuf_free_bulk(out, n);
 	rte_pktmbuf_free(m);
 }
