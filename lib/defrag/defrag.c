@@ -490,7 +490,7 @@ int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t
 	unsigned int n = 0;
 
 	if (room < 8 || m->pkt_len < hlen || m->data_len < hlen)
-		return fp_error(-EINVAL, "no room for a fragment's data");
+		return -EINVAL; /* the datapath's: no message to format */
 	geometry = geometry && keeps_geometry(m, hlen, room);
 	for (off = 0; off < payload; off += len) {
 		struct rte_mbuf *f;
