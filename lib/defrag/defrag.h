@@ -125,8 +125,11 @@ uint32_t defrag4_owner_hash(const struct rte_mbuf *m);
  * key is nf_conntrack_reasm's: source, destination, identification and input interface.
  */
 enum defrag_verdict defrag6_input(struct defrag_table *t, struct rte_mbuf **m, uint64_t now_ms);
-/* As defrag4_owner_hash(); 0 for a packet without a fragment header (any worker will do). */
-uint32_t defrag6_owner_hash(const struct rte_mbuf *m);
+/*
+ * As defrag4_owner_hash(), into *hash: true for a fragment, false for a packet without a
+ * fragment header (no hand-off: any worker will do).
+ */
+bool defrag6_owner_hash(const struct rte_mbuf *m, uint32_t *hash);
 
 /* The worker, of n, that owns the datagram of hash h. */
 static inline unsigned int defrag_owner(uint32_t h, unsigned int n)

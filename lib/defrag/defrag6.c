@@ -158,7 +158,7 @@ static uint32_t packet_end(const struct rte_mbuf *m)
 	return IP6_HDR_LEN + rte_be_to_cpu_16(ip6->payload_len);
 }
 
-uint32_t defrag6_owner_hash(const struct rte_mbuf *m)
+bool defrag6_owner_hash(const struct rte_mbuf *m, uint32_t *hash)
 {
 	const struct frag6_hdr *fh;
 	struct frag6_hdr buf;
@@ -167,9 +167,10 @@ uint32_t defrag6_owner_hash(const struct rte_mbuf *m)
 
 	fh = frag_hdr(m, packet_end(m), &nhoff, &fhoff, &buf);
 	if (fh == NULL)
-		return 0;
+		return false;
 	key6(m, fh, &key);
-	return defrag_key_hash(&key);
+	*hash = defrag_key_hash(&key);
+	return true;
 }
 
 static uint8_t tclass(const struct rte_ipv6_hdr *ip6)

@@ -709,10 +709,21 @@ static void test_v6_in_order_and_refragment(void **state)
 
 static void test_v6_reverse_and_duplicates(void **state)
 {
-	struct rte_mbuf *m;
+	struct rte_mbuf *m, *f0, *f1;
+	uint32_t h0 = 0, h1 = 1;
 
 	(void)state;
 	fill_datagram(3000, 10);
+	/* the owner: one for a datagram's fragments, none for a packet without fragment header */
+	f0 = frag6(77, 0, 1000, true, 0);
+	f1 = frag6(77, 2000, 1000, false, 0);
+	assert_true(defrag6_owner_hash(f0, &h0));
+	assert_true(defrag6_owner_hash(f1, &h1));
+	assert_int_equal(h0, h1);
+	rte_pktmbuf_mtod(f1, struct rte_ipv6_hdr *)->proto = IPPROTO_UDP;
+	assert_false(defrag6_owner_hash(f1, &h1));
+	rte_pktmbuf_free(f0);
+	rte_pktmbuf_free(f1);
 	assert_int_equal(in6(frag6(77, 2000, 1000, false, 0), T0, &m), DEFRAG_HELD);
 	assert_int_equal(in6(frag6(77, 2000, 1000, false, 0), T0, &m), DEFRAG_DROP_DUPLICATE);
 	assert_int_equal(in6(frag6(77, 1000, 1000, true, 0), T0, &m), DEFRAG_HELD);
