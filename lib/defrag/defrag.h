@@ -10,9 +10,9 @@
  * One table per worker and family, used by that worker only: no locks. Fragments of one
  * datagram must all reach the same table: the prerouting node sends each fragment to the
  * worker defrag_owner() names from defrag4_owner_hash() / defrag6_owner_hash(), through
- * that worker's hand-off ring, as VPP's full reassembly hands fragments to their owner. Only the
- *memory held is shared (one counter per family, as Linux's per-namespace frag_mem_limit()), bounded
- *by the high_thresh sysctl.
+ * that worker's hand-off ring, as VPP's full reassembly hands fragments to their owner.
+ * Only the memory held is shared (one counter per family, as Linux's per-namespace
+ * frag_mem_limit()), bounded by the high_thresh sysctl.
  *
  * The hot path allocates nothing, logs nothing and makes no system call; the tables are
  * allocated on the control thread. Time is a parameter (now_ms, any monotonic millisecond
