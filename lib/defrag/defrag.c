@@ -294,7 +294,7 @@ void defrag_reinit(struct defrag_table *t, struct defrag_queue *q, uint64_t now_
 	free_runs(t, q, DEFRAG_DROP_TOO_FAR);
 	mem_add(t->family, -(int64_t)q->truesize);
 	q->truesize = q->segs = q->meat = q->len = 0;
-	q->flags = q->ecn = q->n_runs = 0;
+	q->flags = q->ecn = q->n_runs = q->n_seams = 0;
 	/* q->max_size and max_df_size stay, as in ip_frag_reinit() */
 	age_unlink(t, q);
 	age_push(t, q, now_ms);
@@ -323,6 +323,22 @@ static void run_append(
 	r->end = end;
 }
 
+/* Whether a seam of q lies inside (offset, end). */
+static bool crosses_seam(const struct defrag_queue *q, uint32_t offset, uint32_t end)
+{
+	for (unsigned int k = 0; k < q->n_seams; k++)
+		if (q->seams[k] * 8u > offset && q->seams[k] * 8u < end)
+			return true;
+	return false;
+}
+
+/* Where two of Linux's runs meet inside one of ours (a multiple of 8: a fragment's offset). */
+static void add_seam(struct defrag_queue *q, uint32_t at)
+{
+	if (q->n_seams < DEFRAG_MAX_SEAMS)
+		q->seams[q->n_seams++] = (uint16_t)(at / 8);
+}
+
 enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q,
 	struct rte_mbuf *m, uint32_t offset, uint32_t end)
 {
@@ -331,14 +347,18 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 
 	/*
 	 * The first run ending after offset. As inet_frag_queue_insert(), a fragment within one
-	 * run is a duplicate, dropped, and one that overlaps anything else ends the datagram
-	 * (RFC 5722, applied to IPv4 too since Linux 4.19).
+	 * of Linux's runs is a duplicate, dropped, and one that overlaps anything else ends the
+	 * datagram (RFC 5722, applied to IPv4 too since Linux 4.19). Linux's runs are fragments
+	 * appended in order past the end of all others; one that comes elsewhere starts a run of
+	 * its own, even next to another: here it joins it, and the seam between them is kept.
 	 */
 	for (i = 0; i < q->n_runs && runs[i].end <= offset; i++)
 		;
 	if (i < q->n_runs && runs[i].offset < end)
-		return offset >= runs[i].offset && end <= runs[i].end ? DEFRAG_DROP_DUPLICATE
-								      : DEFRAG_DROP_OVERLAP;
+		return offset >= runs[i].offset && end <= runs[i].end &&
+				       !crosses_seam(q, offset, end)
+			       ? DEFRAG_DROP_DUPLICATE
+			       : DEFRAG_DROP_OVERLAP;
 	/* the whole must fit in one chain */
 	if (q->segs + m->nb_segs > RTE_MBUF_MAX_NB_SEGS)
 		return DEFRAG_DROP_TOO_MANY_HOLES;
@@ -347,9 +367,13 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 	q->meat += end - offset;
 	q->segs += m->nb_segs;
 	if (i > 0 && runs[i - 1].end == offset) {
-		/* after run i - 1, maybe joining run i */
+		/* after run i - 1: Linux appends only past the end of all */
+		if (i < q->n_runs)
+			add_seam(q, offset);
 		run_append(&runs[i - 1], m, rte_pktmbuf_lastseg(m), end);
 		if (i < q->n_runs && runs[i].offset == end) {
+			/* and before run i */
+			add_seam(q, end);
 			run_append(&runs[i - 1], runs[i].head, runs[i].tail, runs[i].end);
 			memmove(&runs[i], &runs[i + 1], (q->n_runs - i - 1) * sizeof(runs[0]));
 			q->n_runs--;
@@ -360,6 +384,7 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 		/* before run i */
 		struct defrag_run r = {offset, end, m, rte_pktmbuf_lastseg(m)};
 
+		add_seam(q, end);
 		run_append(&r, runs[i].head, runs[i].tail, runs[i].end);
 		runs[i] = r;
 		return DEFRAG_HELD;

@@ -23,6 +23,13 @@ struct defrag_run {
 #define DEFRAG_FIRST_IN 0x01 /* INET_FRAG_FIRST_IN: the fragment at offset 0 came */
 #define DEFRAG_LAST_IN	0x02 /* INET_FRAG_LAST_IN: the one without MF came */
 
+/*
+ * Seams kept per datagram: fragments arriving in reverse order make one each, so a 64 KiB
+ * datagram in 1500-byte fragments has 43. Past that many, a fragment across the others is a
+ * duplicate where Linux would find an overlap.
+ */
+#define DEFRAG_MAX_SEAMS 64
+
 /* inet_frag_queue with ipq's / frag_queue's fields. */
 struct defrag_queue {
 	struct defrag_key key;
@@ -43,8 +50,10 @@ struct defrag_queue {
 	uint8_t flags;	       /* DEFRAG_FIRST_IN, DEFRAG_LAST_IN */
 	uint8_t ecn;	       /* IPFRAG_ECN_* of every fragment, or-ed */
 	uint8_t n_runs;
+	uint8_t n_seams;
 	uint32_t rid; /* IPv4: the source's fragment count at this queue's last fragment */
 	struct defrag_run runs[DEFRAG_MAX_HOLES]; /* by offset, none adjacent or overlapping */
+	uint16_t seams[DEFRAG_MAX_SEAMS];	  /* where Linux's runs meet inside ours, / 8 */
 };
 
 #define DEFRAG_NONE UINT32_MAX

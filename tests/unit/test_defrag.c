@@ -359,6 +359,51 @@ static void test_v4_overlap(void **state)
 	assert_int_equal(defrag_table_count(t4), 0);
 }
 
+/*
+ * A fragment spanning two others is a duplicate if they came in order (one of Linux's runs),
+ * an overlap if the second came before the first or anywhere but past the end of all (two
+ * runs): as Linux 6.18 answered the same sequences.
+ */
+static void span4(uint16_t id, const uint32_t (*seq)[3], unsigned int n, bool whole)
+{
+	struct rte_mbuf *m = NULL;
+	enum defrag_verdict v = DEFRAG_HELD;
+
+	fill_datagram(4008, (uint8_t)id);
+	for (unsigned int k = 0; k < n; k++) {
+		v = in4(frag4(id, seq[k][0], seq[k][1], seq[k][2], 0, 0), T0, &m);
+		if (v == DEFRAG_DROP_OVERLAP)
+			break;
+	}
+	if (whole) {
+		assert_int_equal(v, DEFRAG_DONE);
+		assert_whole4(m, 4008);
+		rte_pktmbuf_free(m);
+	} else {
+		assert_int_equal(v, DEFRAG_DROP_OVERLAP);
+	}
+	defrag_expire(t4, T0 + 30000, &m, 0);
+	assert_int_equal(defrag_table_count(t4), 0);
+}
+
+static void test_v4_overlap_runs(void **state)
+{
+	const uint32_t in_order[][3] = {
+		{0, 1000, 1}, {1000, 1000, 1}, {3000, 1008, 0}, {0, 2000, 1}, {2000, 1000, 1}};
+	const uint32_t reversed[][3] = {
+		{3000, 1008, 0}, {1000, 1000, 1}, {0, 1000, 1}, {0, 2000, 1}, {2000, 1000, 1}};
+	const uint32_t after_gap[][3] = {
+		{3000, 1008, 0}, {0, 1000, 1}, {1000, 1000, 1}, {0, 2000, 1}, {2000, 1000, 1}};
+	const uint32_t tail_dup[][3] = {
+		{1000, 1000, 1}, {0, 1000, 1}, {0, 1000, 1}, {2000, 2008, 0}};
+
+	(void)state;
+	span4(112, in_order, RTE_DIM(in_order), true);
+	span4(111, reversed, RTE_DIM(reversed), false);
+	span4(113, after_gap, RTE_DIM(after_gap), false);
+	span4(108, tail_dup, RTE_DIM(tail_dup), true);
+}
+
 /* ipfrag_time 30 s from the first fragment; time exceeded only if the first one came */
 static void test_v4_timeout(void **state)
 {
@@ -879,6 +924,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_reverse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_overlap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_overlap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_ecn_df, setup, teardown),
