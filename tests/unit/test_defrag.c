@@ -893,6 +893,88 @@ static void test_burst(void **state)
 	rte_pktmbuf_free(drops[0]);
 }
 
+/* A chain's segments and lengths agree. */
+static void assert_chain(const struct rte_mbuf *m)
+{
+	uint32_t len = 0;
+	uint16_t segs = 0;
+
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
+		len += s->data_len;
+		segs++;
+	}
+	assert_int_equal(len, m->pkt_len);
+	assert_int_equal(segs, m->nb_segs);
+}
+
+/*
+ * Random fragments of a few datagrams, both families, for anything to break: every verdict is
+ * one of the API's, every whole is consistent with its headers, and after the timeouts
+ * nothing is held and no buffer is lost.
+ */
+static void test_random(void **state)
+{
+	uint64_t x = 0x9e3779b97f4a7c15, now = T0;
+	struct rte_mbuf *m, *heads[16];
+	unsigned int done = 0;
+
+	(void)state;
+	fill_datagram(8000, 18);
+	for (unsigned int k = 0; k < 20000; k++) {
+		uint32_t r, off, len;
+		uint16_t id;
+		bool v6, more;
+		enum defrag_verdict v;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		r = (uint32_t)x;
+		v6 = r & 1;
+		more = (r >> 1) & 3;
+		off = ((r >> 3) % 500) * 8;
+		len = (x >> 32) % 1500;
+		if (((x >> 44) & 15) == 0)
+			len = (len & ~7u) + 8; /* now and then fitting ends */
+		/* garbage goes to datagrams of its own, but one in 8 */
+		id = ((r >> 12) & 3) | (((x >> 50) & 7) ? 4 : 0);
+		if ((x >> 40) & 1) {
+			/* half of them the pieces of whole datagrams, ECN-consistent */
+			off = ((r >> 3) % 8) * 1000;
+			len = 1000;
+			more = off < 7000;
+			r &= ~(3u << 20);
+			id &= 3;
+		}
+		m = v6 ? frag6(id, off, len, more, 0) : frag4(id, off, len, more, 0, (r >> 20) & 3);
+		v = v6 ? in6(m, now, &m) : in4(m, now, &m);
+		assert_true(v < DEFRAG_DROP_TIMEOUT);
+		if (v == DEFRAG_DONE) {
+			assert_chain(m);
+			if (v6)
+				assert_int_equal(40 + rte_be_to_cpu_16(rte_pktmbuf_mtod(
+							      m, struct rte_ipv6_hdr *)
+									       ->payload_len),
+					m->pkt_len);
+			else
+				assert_int_equal(
+					rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)
+								 ->total_length),
+					m->pkt_len);
+			done++;
+		}
+		if (v == DEFRAG_DONE || v == DEFRAG_PASS)
+			rte_pktmbuf_free(m);
+		now += 10;
+		for (unsigned int n = defrag_expire(k & 1 ? t6 : t4, now, heads, 16); n > 0;)
+			rte_pktmbuf_free(heads[--n]);
+	}
+	assert_true(done > 100);
+	for (unsigned int n = defrag_expire(t4, now + 61000, heads, 0); n > 0;)
+		rte_pktmbuf_free(heads[--n]);
+	for (unsigned int n = defrag_expire(t6, now + 61000, heads, 0); n > 0;)
+		rte_pktmbuf_free(heads[--n]);
+	assert_int_equal(defrag_table_count(t4) + defrag_table_count(t6), 0);
+}
+
 /* Fixtures ---------------------------------------------------------------------------------- */
 
 static int setup(void **state)
@@ -937,6 +1019,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v6_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_burst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 	};
 	int rc;
 
