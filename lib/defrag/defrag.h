@@ -50,11 +50,11 @@ enum defrag_verdict {
 	 * Drops, named "defrag4_<name>" / "defrag6_<name>" (defrag_verdict_name()). Those that
 	 * end the datagram free its held fragments too, counted in defrag_stats.freed.
 	 */
-	DEFRAG_DROP_NO_MEMORY, /* over high_thresh (Linux: inet_frag_find() fails) */
+	DEFRAG_DROP_NO_MEMORY, /* over high_thresh (inet_frag_find() fails), or the table full */
 	DEFRAG_DROP_DUPLICATE, /* inside what was received already: the datagram goes on */
 	DEFRAG_DROP_OVERLAP,   /* overlaps another fragment: datagram dropped (RFC 5722) */
 	DEFRAG_DROP_MALFORMED, /* lengths at odds with the datagram's; IPv4: datagram dropped */
-	DEFRAG_DROP_OVERSIZE,  /* the datagram would exceed 65535 bytes: datagram dropped */
+	DEFRAG_DROP_OVERSIZE,  /* over 65535 bytes: IPv4 the datagram, whole; IPv6 the fragment */
 	DEFRAG_DROP_ECN,       /* ECN codepoints that cannot be merged: datagram dropped */
 	DEFRAG_DROP_TOO_MANY_HOLES, /* over DEFRAG_MAX_HOLES gaps at once: datagram dropped */
 	DEFRAG_DROP_TRUNCATED,	    /* shorter than its own headers */
