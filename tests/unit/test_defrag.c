@@ -196,12 +196,15 @@ static void test_v4_in_order_and_refragment(void **state)
 	assert_int_equal(defrag_table_stats(t4)->reassembled, 1);
 }
 
-/* Options: only the "copied" ones after the first piece (ip_options_fragment()); DF kept */
+/*
+ * Options: only the "copied" ones after the first piece (ip_options_fragment()); DF kept on
+ * the slow path; reassembled into the same bytes.
+ */
 static void test_v4_refragment_options(void **state)
 {
 	const uint8_t opts[8] = {0x07, 0x03, 0x04, 0x94, 0x04, 0x00, 0x00, 0x00}; /* RR, RA, EOL */
 	const uint8_t later[8] = {0x01, 0x01, 0x01, 0x94, 0x04, 0x00, 0x00, 0x00};
-	struct rte_mbuf *m, *out[4];
+	struct rte_mbuf *m, *out[4], *whole = NULL;
 	struct rte_ipv4_hdr *ip;
 	uint8_t *data;
 	int n;
@@ -234,7 +237,12 @@ static void test_v4_refragment_options(void **state)
 		assert_int_equal(rte_ipv4_cksum(f), 0);
 		assert_bytes(out[i], 28, datagram + i * 400, i < 2 ? 400 : 200);
 	}
-	rte_pktmbuf_free_bulk(out, n);
+	/* and back together: the same bytes, options and DF included */
+	for (int i = 0; i < n; i++)
+		assert_int_equal(in4(out[i], T0, &whole), i < n - 1 ? DEFRAG_HELD : DEFRAG_DONE);
+	assert_int_equal(whole->pkt_len, m->pkt_len);
+	assert_bytes(whole, 0, rte_pktmbuf_mtod(m, uint8_t *), m->pkt_len);
+	rte_pktmbuf_free(whole);
 	rte_pktmbuf_free(m);
 }
 
@@ -752,6 +760,47 @@ static void test_v6_in_order_and_refragment(void **state)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Cut and put back together: an IPv6 datagram with hop-by-hop options, destination options
+ * and a routing header (unfragmentable, ip6_find_1stfragopt()) is cut at 1280 and
+ * reassembled into the same bytes.
+ */
+static void test_v6_round_trip(void **state)
+{
+	struct rte_mbuf *m, *whole = NULL, *out[4];
+	uint8_t *d;
+	const uint32_t dlen = 1900;
+	int n;
+
+	(void)state;
+	fill_datagram(dlen, 19);
+	m = new_mbuf(40 + 24 + dlen, &d);
+	memset(d, 0, 64);
+	d[0] = 0x60;
+	d[4] = (uint8_t)((24 + dlen) >> 8), d[5] = (uint8_t)(24 + dlen);
+	d[6] = 0, d[7] = 64;				      /* hop-by-hop */
+	d[8] = 0x20, d[23] = 1, d[24] = 0x20, d[39] = 2;      /* addresses */
+	d[40] = 60, d[41] = 0, d[42] = 1, d[43] = 4;	      /* -> dest options, PadN */
+	d[48] = 43, d[49] = 0, d[50] = 1, d[51] = 4;	      /* -> routing, PadN-like */
+	d[56] = IPPROTO_UDP, d[57] = 0, d[58] = 4, d[59] = 0; /* -> UDP; segments left 0 */
+	memcpy(d + 64, datagram, dlen);
+	n = defrag6_refragment(m, 1280, 0x55aa, pool, out, 4);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *f = rte_pktmbuf_mtod(out[i], const uint8_t *);
+
+		/* the fragment header after the routing header, which names it */
+		assert_int_equal(f[56], 44);
+		assert_int_equal(f[64], IPPROTO_UDP);
+		assert_int_equal(out[i]->pkt_len, i == 0 ? 1280 : 64 + 8 + dlen - 1208);
+		assert_int_equal(in6(out[i], T0, &whole), i == 0 ? DEFRAG_HELD : DEFRAG_DONE);
+	}
+	assert_int_equal(whole->pkt_len, m->pkt_len);
+	assert_bytes(whole, 0, rte_pktmbuf_mtod(m, uint8_t *), m->pkt_len);
+	rte_pktmbuf_free(whole);
+	rte_pktmbuf_free(m);
+}
+
 static void test_v6_reverse_and_duplicates(void **state)
 {
 	struct rte_mbuf *m, *f0, *f1;
@@ -1014,6 +1063,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_max_dist, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_two_workers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_in_order_and_refragment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v6_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_reverse_and_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v6_timeout, setup, teardown),
