@@ -90,7 +90,7 @@ struct defrag_table;
  */
 struct defrag_table *defrag_table_create(
 	enum defrag_family family, unsigned int n_queues, int socket);
-/* Frees the table and every fragment it holds. NULL is fine. */
+/* Frees the table and every fragment it holds, once no worker uses it. NULL is fine. */
 void defrag_table_free(struct defrag_table *t);
 const struct defrag_stats *defrag_table_stats(const struct defrag_table *t);
 /* Datagrams in reassembly in the table. */
