@@ -144,6 +144,7 @@ struct ct_worker {
 	uint32_t cache[CT_CACHE];
 	/* conntrack -S's counters */
 	uint64_t found, invalid, insert, insert_failed, drop, early_drop, clash_resolve, new_;
+	uint64_t error;	     /* packets ct_parse() refused: the hook node counts them */
 	uint64_t table_full; /* ct_table_full: a new flow dropped, no entry to evict */
 };
 
@@ -228,6 +229,8 @@ const char *ct_tcp_state_name(uint8_t state);
 /* The line `conntrack -L` prints for e (no newline), in buf: its length, as snprintf. */
 int ct_format(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms, char *buf,
 	size_t size);
+/* A worker's counters as `conntrack -S` prints a CPU's line (no newline). */
+int ct_stats_format(unsigned int cpu, const struct ct_worker *w, char *buf, size_t size);
 /* The entry as fastpathctl's -j prints it (a new reference). */
 json_t *ct_entry_json(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms);
 

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,16 @@ int ct_format(
 		ADD(snprintf(buf + pos, size - pos, "zone=%u ", o->zone));
 	ADD(snprintf(buf + pos, size - pos, "use=1"));
 	return len;
+}
+
+int ct_stats_format(unsigned int cpu, const struct ct_worker *w, char *buf, size_t size)
+{
+	return snprintf(buf, size,
+		"cpu=%-4u\tfound=%" PRIu64 " invalid=%" PRIu64 " insert=%" PRIu64
+		" insert_failed=%" PRIu64 " drop=%" PRIu64 " early_drop=%" PRIu64 " error=%" PRIu64
+		" search_restart=0 clash_resolve=%" PRIu64 " chaintoolong=0 ",
+		cpu, w->found, w->invalid, w->insert, w->insert_failed, w->drop, w->early_drop,
+		w->error, w->clash_resolve);
 }
 
 static json_t *tuple_json(const struct ct_tuple *t)

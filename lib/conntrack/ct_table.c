@@ -84,6 +84,8 @@ static inline bool tuple_eq(const struct ct_tuple *a, const struct ct_tuple *b)
 }
 
 /* Entries are 64-aligned with h[0] at offset 0 and h[1] at 48: the node tells its direction. */
+_Static_assert(sizeof(struct ct_entry) == 192, "an entry is three cache lines");
+_Static_assert(offsetof(struct ct_entry, h[1]) == 48, "node_dir() reads the offset");
 static inline enum ct_dir node_dir(const struct ct_hnode *n)
 {
 	return ((uintptr_t)n & 63) != 0 ? CT_DIR_REPLY : CT_DIR_ORIGINAL;
@@ -225,7 +227,8 @@ int ct_table_create(const struct ct_table_params *p, struct ct_table **out)
 	}
 	t->mem_size = size;
 	madvise(t->mem, size, MADV_HUGEPAGE);
-	madvise(t->mem, size, MADV_POPULATE_WRITE);
+	if (madvise(t->mem, size, MADV_POPULATE_WRITE) < 0)
+		memset(t->mem, 0, size); /* a kernel before 5.14: touched page by page */
 	t->entries = t->mem;
 	t->buckets = (struct ct_hnode **)((char *)t->mem + off_buckets);
 	t->free_idx = (uint32_t *)((char *)t->mem + off_free);
@@ -445,7 +448,7 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 	uint64_t now_ms)
 {
 	uint32_t now_s = ct_secs(now_ms);
-	struct ct_entry *news[n];
+	struct ct_entry *news[RTE_MAX(n, 1)];
 	unsigned int n_new = 0;
 
 	for (uint16_t i = 0; i < n; i++) {

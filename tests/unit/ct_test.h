@@ -59,13 +59,13 @@ static inline uint8_t family_of(const char *addr)
 
 enum { TH_FIN = 1, TH_SYN = 2, TH_RST = 4, TH_PSH = 8, TH_ACK = 16 };
 
-/* A TCP segment; syn segments carry Linux's options (MSS, SACK_PERM, TS, WS 7). */
+/* A TCP segment; SYNs carry Linux's options (MSS 1460, SACK_PERM, TS, NOP, WS 10). */
 static inline struct ct_pkt *tcp_pkt(struct tpkt *t, const char *src, uint16_t sport,
 	const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
 	uint32_t payload, uint16_t zone)
 {
 	static const uint8_t synopt[20] = {
-		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10};
 	uint32_t optlen = (flags & TH_SYN) ? sizeof(synopt) : 0;
 	uint32_t l4len = 20 + optlen + payload;
 	uint32_t h = ip_hdr(t->buf, src, dst, IPPROTO_TCP, l4len);

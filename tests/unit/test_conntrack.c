@@ -106,6 +106,51 @@ static void test_tcp_lifecycle(void **state)
 	ct_flush(T, &W);
 }
 
+/*
+ * A connection through a Linux router namespace (socat, "hello" echoed, closed), each
+ * segment as tcpdump showed it, and the state `conntrack -E` reported after it (Linux 6.18).
+ */
+static void test_tcp_linux_trace(void **state)
+{
+	static const struct {
+		bool reply;
+		uint8_t flags;
+		uint32_t seq, ack;
+		uint16_t win, len;
+		uint8_t state;
+		int32_t timeout;
+	} trace[] = {
+		{false, TH_SYN, 3882807713u, 0, 64240, 0, CT_TCP_SYN_SENT, 120},
+		{true, TH_SYN | TH_ACK, 183474985, 3882807714u, 65160, 0, CT_TCP_SYN_RECV, 60},
+		{false, TH_ACK, 3882807714u, 183474986, 63, 0, CT_TCP_ESTABLISHED, 432000},
+		{false, TH_ACK | TH_PSH, 3882807714u, 183474986, 63, 6, CT_TCP_ESTABLISHED, 300},
+		{true, TH_ACK, 183474986, 3882807720u, 64, 0, CT_TCP_ESTABLISHED, 432000},
+		{true, TH_ACK | TH_PSH, 183474986, 3882807720u, 64, 6, CT_TCP_ESTABLISHED, 300},
+		{false, TH_ACK, 3882807720u, 183474992, 63, 0, CT_TCP_ESTABLISHED, 432000},
+		{false, TH_FIN | TH_ACK, 3882807720u, 183474992, 63, 0, CT_TCP_FIN_WAIT, 120},
+		{true, TH_FIN | TH_ACK, 183474992, 3882807721u, 64, 0, CT_TCP_LAST_ACK, 30},
+		{false, TH_ACK, 3882807721u, 183474993, 63, 0, CT_TCP_TIME_WAIT, 120},
+	};
+	struct tpkt t;
+
+	(void)state;
+	for (size_t i = 0; i < RTE_DIM(trace); i++) {
+		struct ct_pkt *p = trace[i].reply ? S(trace[i].flags, trace[i].seq, trace[i].ack,
+							    trace[i].win, trace[i].len)
+						  : C(trace[i].flags, trace[i].seq, trace[i].ack,
+							    trace[i].win, trace[i].len);
+
+		assert_int_not_equal(run(p), CT_INVALID);
+		assert_int_equal(p->ct->tcp.state, trace[i].state);
+		assert_int_equal(ct_entry_timeout(T, p->ct, now), trace[i].timeout - 1);
+		assert_int_equal(!!(p->ct->status & CT_S_ASSURED), i >= 2);
+	}
+	assert_string_equal(line(t.p.ct),
+		"tcp      6 119 TIME_WAIT src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=5001 "
+		"src=10.0.2.2 dst=10.0.1.2 sport=5001 dport=40000 [ASSURED] mark=0 use=1");
+	ct_flush(T, &W);
+}
+
 static struct ct_entry *established(struct tpkt *tp)
 {
 	struct tpkt t;
@@ -395,6 +440,19 @@ static void test_filters_json(void **state)
 	ct_flush(T, &W);
 }
 
+static void test_stats(void **state)
+{
+	struct ct_worker w = {.found = 3, .invalid = 2, .insert = 1, .drop = 4, .clash_resolve = 5};
+	char buf[256];
+
+	(void)state;
+	ct_stats_format(0, &w, buf, sizeof(buf));
+	/* conntrack -S of conntrack-tools 1.4.7, byte for byte */
+	assert_string_equal(buf, "cpu=0   \tfound=3 invalid=2 insert=1 insert_failed=0 drop=4 "
+				 "early_drop=0 error=0 search_restart=0 clash_resolve=5 "
+				 "chaintoolong=0 ");
+}
+
 static void test_sysctl_names(void **state)
 {
 	struct sysctl_value v = {.i = 3600};
@@ -458,6 +516,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp_lifecycle),
+		cmocka_unit_test(test_tcp_linux_trace),
 		cmocka_unit_test(test_tcp_rst),
 		cmocka_unit_test(test_tcp_window),
 		cmocka_unit_test(test_tcp_retrans),
@@ -468,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_related),
 		cmocka_unit_test(test_format_zone_generic),
 		cmocka_unit_test(test_filters_json),
+		cmocka_unit_test(test_stats),
 		cmocka_unit_test(test_sysctl_names),
 		cmocka_unit_test(test_config_section),
 	};
