@@ -127,70 +127,63 @@ static bool flags_valid(uint8_t f)
 	return false;
 }
 
+/*
+ * The next option after *o (*len bytes left, NOPs skipped): its kind, size and data. False at
+ * the end, an EOL or a malformed option, where Linux's parsers stop too.
+ */
+static bool opt_next(
+	const uint8_t **o, int *len, uint8_t *kind, uint8_t *size, const uint8_t **data)
+{
+	while (*len > 0 && (*o)[0] == 1) { /* NOP */
+		(*o)++;
+		(*len)--;
+	}
+	if (*len < 2 || (*o)[0] == 0 || (*o)[1] < 2 || (*o)[1] > *len)
+		return false;
+	*kind = (*o)[0];
+	*size = (*o)[1];
+	*data = *o + 2;
+	*o += *size;
+	*len -= *size;
+	return true;
+}
+
 /* tcp_options(): window scale and SACK permitted. */
 static void tcp_options(const struct seg *s, struct ct_tcp_dir *d)
 {
-	const uint8_t *o = s->opt;
+	const uint8_t *o = s->opt, *data;
 	int len = (int)s->optlen;
+	uint8_t kind, size;
 
 	d->td_scale = 0;
 	d->flags &= F_BE_LIBERAL;
-	while (len > 0) {
-		uint8_t kind = *o++, size;
-
-		if (kind == 0) /* EOL */
-			return;
-		if (kind == 1) { /* NOP */
-			len--;
-			continue;
-		}
-		if (len < 2)
-			return;
-		size = *o++;
-		if (size < 2 || size > len)
-			return;
+	while (opt_next(&o, &len, &kind, &size, &data)) {
 		if (kind == 4 && size == 2) {
 			d->flags |= F_SACK_PERM;
 		} else if (kind == 3 && size == 3) {
-			d->td_scale = RTE_MIN(*o, 14); /* RFC 7323 */
+			d->td_scale = RTE_MIN(*data, 14); /* RFC 7323 */
 			d->flags |= F_WINDOW_SCALE;
 		}
-		o += size - 2;
-		len -= size;
 	}
 }
 
-/* tcp_sack(): the highest right edge of the SACK blocks, if above *sack. */
+/* tcp_sack(): the highest right edge of the first SACK option's blocks, if above *sack. */
 static void tcp_sack(const struct seg *s, uint32_t *sack)
 {
-	const uint8_t *o = s->opt;
+	const uint8_t *o = s->opt, *data;
 	int len = (int)s->optlen;
+	uint8_t kind, size;
 
-	while (len > 0) {
-		uint8_t kind = *o++, size;
-
-		if (kind == 0)
-			return;
-		if (kind == 1) {
-			len--;
+	while (opt_next(&o, &len, &kind, &size, &data)) {
+		if (kind != 5 || size < 10 || (size - 2) % 8 != 0)
 			continue;
-		}
-		if (len < 2)
-			return;
-		size = *o++;
-		if (size < 2 || size > len)
-			return;
-		if (kind == 5 && size >= 10 && (size - 2) % 8 == 0) {
-			for (int i = 0; i < size - 2; i += 8) {
-				uint32_t edge = rd32(o + i + 4);
+		for (int i = 0; i < size - 2; i += 8) {
+			uint32_t edge = rd32(data + i + 4);
 
-				if (after(edge, *sack))
-					*sack = edge;
-			}
-			return;
+			if (after(edge, *sack))
+				*sack = edge;
 		}
-		o += size - 2;
-		len -= size;
+		return;
 	}
 }
 
