@@ -59,14 +59,11 @@ static inline uint8_t family_of(const char *addr)
 
 enum { TH_FIN = 1, TH_SYN = 2, TH_RST = 4, TH_PSH = 8, TH_ACK = 16 };
 
-/* A TCP segment; SYNs carry Linux's options (MSS 1460, SACK_PERM, TS, NOP, WS 10). */
-static inline struct ct_pkt *tcp_pkt(struct tpkt *t, const char *src, uint16_t sport,
+/* A TCP segment with options opt (optlen bytes, a multiple of 4). */
+static inline struct ct_pkt *tcp_pkt_opt(struct tpkt *t, const char *src, uint16_t sport,
 	const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
-	uint32_t payload, uint16_t zone)
+	uint32_t payload, const uint8_t *opt, uint32_t optlen)
 {
-	static const uint8_t synopt[20] = {
-		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10};
-	uint32_t optlen = (flags & TH_SYN) ? sizeof(synopt) : 0;
 	uint32_t l4len = 20 + optlen + payload;
 	uint32_t h = ip_hdr(t->buf, src, dst, IPPROTO_TCP, l4len);
 	uint8_t *th = t->buf + h;
@@ -79,9 +76,25 @@ static inline struct ct_pkt *tcp_pkt(struct tpkt *t, const char *src, uint16_t s
 	th[12] = (uint8_t)(((20 + optlen) / 4) << 4);
 	th[13] = flags;
 	put16(th + 14, win);
-	memcpy(th + 20, synopt, optlen);
+	if (optlen > 0)
+		memcpy(th + 20, opt, optlen);
 	t->len = h + l4len;
-	if (ct_parse(&t->p, family_of(src), t->buf, t->len, zone) < 0)
+	if (ct_parse(&t->p, family_of(src), t->buf, t->len, 0) < 0)
+		return NULL;
+	return &t->p;
+}
+
+/* A TCP segment; SYNs carry Linux's options (MSS 1460, SACK_PERM, TS, NOP, WS 10). */
+static inline struct ct_pkt *tcp_pkt(struct tpkt *t, const char *src, uint16_t sport,
+	const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, uint16_t win,
+	uint32_t payload, uint16_t zone)
+{
+	static const uint8_t synopt[20] = {
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 10};
+
+	if (tcp_pkt_opt(t, src, sport, dst, dport, flags, seq, ack, win, payload, synopt,
+		    (flags & TH_SYN) ? sizeof(synopt) : 0) == NULL ||
+		ct_parse(&t->p, family_of(src), t->buf, t->len, zone) < 0)
 		return NULL;
 	return &t->p;
 }

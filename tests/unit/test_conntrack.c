@@ -228,6 +228,57 @@ static void test_tcp_retrans(void **state)
 	ct_flush(T, &W);
 }
 
+/* SACK blocks count as acknowledgements (tcp_sack), bounded by the data sent. */
+static void test_tcp_sack(void **state)
+{
+	uint8_t sack[12] = {1, 1, 5, 10};
+	struct ct_entry *e;
+	struct tpkt t;
+
+	(void)state;
+	e = established(&t);
+	run(C(TH_ACK, 1001, 5001, 502, 100));
+	run(C(TH_ACK, 1101, 5001, 502, 100));
+	/* first segment lost: ACK 1001 and SACK 1101-1201, what was sent */
+	put32(sack + 4, 1101);
+	put32(sack + 8, 1201);
+	assert_int_equal(
+		run(tcp_pkt_opt(&t, B, 5001, A, 40000, TH_ACK, 5001, 1001, 509, 0, sack, 12)),
+		CT_ESTABLISHED_REPLY);
+	/* a SACK of data never sent */
+	put32(sack + 8, 1301);
+	assert_int_equal(
+		run(tcp_pkt_opt(&t, B, 5001, A, 40000, TH_ACK, 5001, 1001, 509, 0, sack, 12)),
+		CT_INVALID);
+	assert_int_equal(e->tcp.state, CT_TCP_ESTABLISHED);
+	W.invalid = 0;
+	ct_flush(T, &W);
+}
+
+/* A SYN Linux ignores in ESTABLISHED, answered by the server: conntrack resyncs. */
+static void test_tcp_resync_and_challenge_ack(void **state)
+{
+	struct ct_entry *e;
+	struct tpkt t;
+
+	(void)state;
+	e = established(&t);
+	assert_int_equal(run(C(TH_SYN, 70000, 0, 64240, 0)), CT_ESTABLISHED);
+	assert_int_equal(e->tcp.state, CT_TCP_ESTABLISHED);
+	assert_int_equal(run(S(TH_SYN | TH_ACK, 90000, 70001, 65160, 0)), CT_ESTABLISHED_REPLY);
+	assert_int_equal(e->tcp.state, CT_TCP_SYN_RECV);
+	assert_int_equal(run(C(TH_ACK, 70001, 90001, 502, 0)), CT_ESTABLISHED);
+	assert_int_equal(e->tcp.state, CT_TCP_ESTABLISHED);
+	/* both FINs, then a SYN answered by a challenge ACK: not the last ACK */
+	run(C(TH_FIN | TH_ACK, 70001, 90001, 502, 0));
+	run(S(TH_FIN | TH_ACK, 90001, 70002, 509, 0));
+	assert_int_equal(e->tcp.state, CT_TCP_LAST_ACK);
+	run(C(TH_SYN, 123456, 0, 64240, 0));
+	assert_int_equal(run(S(TH_ACK, 90002, 70002, 509, 0)), CT_ESTABLISHED_REPLY);
+	assert_int_equal(e->tcp.state, CT_TCP_LAST_ACK);
+	ct_flush(T, &W);
+}
+
 static void test_tcp_simultaneous_open(void **state)
 {
 	struct ct_entry *e;
@@ -354,6 +405,33 @@ static void test_icmp_related(void **state)
 	assert_false(e->status & CT_S_SEEN_REPLY);
 	W.invalid = 0;
 	ct_flush(T, &W);
+}
+
+/* IPv6 extension headers are skipped to the L4 header; fragments are not trackable. */
+static void test_ipv6_exthdr(void **state)
+{
+	struct tpkt t;
+	uint32_t h = ip_hdr(t.buf, "fd00:1::2", "fd00:2::2", 0, 8 + 8);
+
+	(void)state;
+	memset(t.buf + h, 0, 16);
+	t.buf[h] = IPPROTO_UDP; /* hop-by-hop, 8 bytes, then UDP */
+	t.buf[h + 2] = 1;	/* PadN */
+	t.buf[h + 3] = 4;
+	put16(t.buf + h + 8, 1234);
+	put16(t.buf + h + 10, 53);
+	put16(t.buf + h + 12, 8);
+	assert_int_equal(ct_parse(&t.p, AF_INET6, t.buf, h + 16, 7), 0);
+	assert_int_equal(t.p.t.proto, IPPROTO_UDP);
+	assert_int_equal(t.p.t.sport, 1234);
+	assert_int_equal(t.p.t.dport, 53);
+	assert_int_equal(t.p.t.zone, 7);
+	assert_ptr_equal(t.p.l4, t.buf + h + 8);
+	t.buf[6] = 44; /* a fragment header instead */
+	assert_int_equal(ct_parse(&t.p, AF_INET6, t.buf, h + 16, 0), -EINVAL);
+	/* a length beyond the buffer */
+	t.buf[6] = 0;
+	assert_int_equal(ct_parse(&t.p, AF_INET6, t.buf, h + 12, 0), -EINVAL);
 }
 
 static void test_format_zone_generic(void **state)
@@ -520,11 +598,14 @@ int main(void)
 		cmocka_unit_test(test_tcp_rst),
 		cmocka_unit_test(test_tcp_window),
 		cmocka_unit_test(test_tcp_retrans),
+		cmocka_unit_test(test_tcp_sack),
+		cmocka_unit_test(test_tcp_resync_and_challenge_ack),
 		cmocka_unit_test(test_tcp_simultaneous_open),
 		cmocka_unit_test(test_tcp_new_invalid_and_loose),
 		cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_icmp_related),
+		cmocka_unit_test(test_ipv6_exthdr),
 		cmocka_unit_test(test_format_zone_generic),
 		cmocka_unit_test(test_filters_json),
 		cmocka_unit_test(test_stats),
