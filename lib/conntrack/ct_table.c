@@ -578,6 +578,11 @@ int ct_confirm(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p, uint64
 	if (ct_proto_allow_clash(winner->h[0].t.proto)) {
 		p->ct = winner;
 		p->dir = tuple_eq(&winner->h[0].t, &p->t) ? CT_DIR_ORIGINAL : CT_DIR_REPLY;
+		if (p->dir == CT_DIR_REPLY) {
+			/* the two directions of a new flow met on two workers: one connection */
+			p->info = CT_ESTABLISHED_REPLY;
+			ct_status_set(winner, CT_S_SEEN_REPLY);
+		}
 		w->clash_resolve++;
 		return 0;
 	}

@@ -132,6 +132,8 @@ static void test_clash(void **state)
 	assert_int_equal(ct_confirm(t, &w2, &b.p, now), 0);
 	assert_ptr_equal(a.p.ct, b.p.ct);
 	assert_int_equal(b.p.dir, CT_DIR_REPLY);
+	assert_int_equal(b.p.info, CT_ESTABLISHED_REPLY);
+	assert_true(a.p.ct->status & CT_S_SEEN_REPLY);
 	assert_int_equal(w2.clash_resolve, 1);
 	assert_int_equal(ct_table_count(t), 1);
 	/* TCP: dropped, insert_failed */
@@ -288,7 +290,7 @@ static void test_millions(void **state)
 		      "ns (bursts of 32), expiry sweep %.0f ns per entry\n",
 		n, ct_table_bytes_per_entry(t), t_ins * 1e9 / n, t_look * 1e9 / n, t_gc * 1e9 / n);
 	/* bounded: well under what a sweep tick would notice on a loaded 2-core machine */
-	assert_true(t_ins < 20 && t_look < 20 && t_gc < 20);
+	assert_true(t_ins < 30 && t_look < 30 && t_gc < 30);
 	now -= 31000;
 	ct_max = max;
 	free(pk);
