@@ -297,6 +297,44 @@ static void test_millions(void **state)
 	ct_table_destroy(t);
 }
 
+/* The cost per packet of an established flow, with 1k and 64k flows (the bench's sizes). */
+static void test_lookup_cost(void **state)
+{
+	static const uint32_t sizes[] = {1024, 65536};
+	struct ct_table *t = table(65536, test_qsbr(1));
+	struct ct_worker w = {0};
+	struct tpkt *pk = calloc(32, sizeof(*pk));
+	struct ct_pkt *ps[32];
+
+	(void)state;
+	for (uint32_t b = 0; b < 32; b++)
+		ps[b] = flow(&pk[b], 0, false);
+	for (size_t z = 0; z < RTE_DIM(sizes); z++) {
+		const uint32_t n = sizes[z], rounds = 1u << 21;
+		double t0 = 0;
+
+		for (uint32_t i = 0; i < rounds; i += 32) {
+			for (uint32_t b = 0; b < 32; b++) {
+				uint32_t k = (i + b) * 2654435761u % n;
+
+				memcpy(ps[b]->t.src, &k, 4);
+				ps[b]->info = CT_NEW;
+			}
+			if (i == n) /* all created: measure from here */
+				t0 = mono_s();
+			ct_in_bulk(t, &w, ps, 32, now);
+			for (uint32_t b = 0; b < 32; b++)
+				ct_confirm(t, &w, ps[b], now);
+		}
+		assert_int_equal(ct_table_count(t), n);
+		print_message("conntrack: %u flows, %.0f ns per packet (lookup and UDP tracking, "
+			      "bursts of 32)\n",
+			n, (mono_s() - t0) * 1e9 / (rounds - n));
+	}
+	free(pk);
+	ct_table_destroy(t);
+}
+
 /*
  * Two workers, each seeing one direction of the same flows (asymmetric RSS), while the
  * control thread sweeps: one entry per flow, seen both ways.
@@ -373,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_two_threads),
+		cmocka_unit_test(test_lookup_cost),
 		cmocka_unit_test(test_millions),
 	};
 
