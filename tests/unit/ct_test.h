@@ -134,12 +134,25 @@ static inline struct ct_pkt *icmp_pkt(struct tpkt *t, const char *src, const cha
 	return &t->p;
 }
 
+/* QSBR variables of the tests, freed together by test_qsbr_free_all(). */
+static struct rte_rcu_qsbr *test_qsbrs[16];
+static unsigned int test_n_qsbrs;
+
 static inline struct rte_rcu_qsbr *test_qsbr(unsigned int threads)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(threads);
 	struct rte_rcu_qsbr *q = aligned_alloc(64, (sz + 63) & ~(size_t)63);
 
-	if (q == NULL || rte_rcu_qsbr_init(q, threads) != 0)
+	if (q == NULL || rte_rcu_qsbr_init(q, threads) != 0 || test_n_qsbrs == RTE_DIM(test_qsbrs))
 		abort();
+	test_qsbrs[test_n_qsbrs++] = q;
 	return q;
+}
+
+static inline int test_qsbr_free_all(void **state)
+{
+	(void)state;
+	while (test_n_qsbrs > 0)
+		free(test_qsbrs[--test_n_qsbrs]);
+	return 0;
 }

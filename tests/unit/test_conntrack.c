@@ -33,7 +33,7 @@ static int teardown(void **state)
 	(void)state;
 	ct_flush(T, &W);
 	ct_table_destroy(T);
-	return 0;
+	return test_qsbr_free_all(state);
 }
 
 /* A packet through prerouting and postrouting: its ctinfo. */

@@ -415,5 +415,5 @@ int main(void)
 		cmocka_unit_test(test_millions),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, test_qsbr_free_all);
 }
