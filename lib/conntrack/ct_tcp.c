@@ -155,6 +155,8 @@ static void tcp_options(const struct seg *s, struct ct_tcp_dir *d)
 	int len = (int)s->optlen;
 	uint8_t kind, size;
 
+	if (len == 0)
+		return; /* as Linux: no options leave what was known */
 	d->td_scale = 0;
 	d->flags &= F_BE_LIBERAL;
 	while (opt_next(&o, &len, &kind, &size, &data)) {
