@@ -14,35 +14,23 @@
  * are the same names without the "nf_conntrack_" prefix.
  */
 
-#define CT_SYSCTL(var, name, min, max, help)                                                       \
-	SYSCTL_INT(var, "net.netfilter.nf_conntrack_" name, min, max, var##_def, help)
+#define CT_SYSCTL(var, name, max, def, help)                                                       \
+	SYSCTL_INT(var, "net.netfilter.nf_conntrack_" name, 0, max, def, help)
 
-enum {
-	ct_max_def = 262144,
-	ct_tcp_be_liberal_def = 0,
-	ct_tcp_loose_def = 1,
-	ct_tcp_max_retrans_def = 3,
-	ct_udp_timeout_def = 30,
-	ct_udp_timeout_stream_def = 120,
-	ct_icmp_timeout_def = 30,
-	ct_icmpv6_timeout_def = 30,
-	ct_generic_timeout_def = 600
-};
-
-CT_SYSCTL(ct_max, "max", 0, INT32_MAX,
+CT_SYSCTL(ct_max, "max", INT32_MAX, 262144,
 	"most connections tracked; capped by the table made at start (the config's conntrack.max)")
-CT_SYSCTL(ct_tcp_be_liberal, "tcp_be_liberal", 0, 1,
+CT_SYSCTL(ct_tcp_be_liberal, "tcp_be_liberal", 1, 0,
 	"1: TCP segments out of window are not invalid (only out-of-window RSTs are)")
-CT_SYSCTL(ct_tcp_loose, "tcp_loose", 0, 1,
+CT_SYSCTL(ct_tcp_loose, "tcp_loose", 1, 1,
 	"1: a TCP connection already established is picked up from its first packet seen")
-CT_SYSCTL(ct_tcp_max_retrans, "tcp_max_retrans", 0, INT32_MAX,
+CT_SYSCTL(ct_tcp_max_retrans, "tcp_max_retrans", INT32_MAX, 3,
 	"retransmissions without an acceptable ACK before the tcp_timeout_max_retrans timeout")
-CT_SYSCTL(ct_udp_timeout, "udp_timeout", 0, INT32_MAX, "s: UDP, unreplied or replied once")
-CT_SYSCTL(ct_udp_timeout_stream, "udp_timeout_stream", 0, INT32_MAX,
+CT_SYSCTL(ct_udp_timeout, "udp_timeout", INT32_MAX, 30, "s: UDP, unreplied or replied once")
+CT_SYSCTL(ct_udp_timeout_stream, "udp_timeout_stream", INT32_MAX, 120,
 	"s: UDP seen both ways and still active 2 s after it began")
-CT_SYSCTL(ct_icmp_timeout, "icmp_timeout", 0, INT32_MAX, "s: ICMP queries")
-CT_SYSCTL(ct_icmpv6_timeout, "icmpv6_timeout", 0, INT32_MAX, "s: ICMPv6 queries")
-CT_SYSCTL(ct_generic_timeout, "generic_timeout", 0, INT32_MAX, "s: other protocols")
+CT_SYSCTL(ct_icmp_timeout, "icmp_timeout", INT32_MAX, 30, "s: ICMP queries")
+CT_SYSCTL(ct_icmpv6_timeout, "icmpv6_timeout", INT32_MAX, 30, "s: ICMPv6 queries")
+CT_SYSCTL(ct_generic_timeout, "generic_timeout", INT32_MAX, 600, "s: other protocols")
 
 int32_t ct_tcp_timeouts[CT_TCP_MAX + 4] = {
 	[CT_TCP_SYN_SENT] = 120,
