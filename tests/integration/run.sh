@@ -1018,11 +1018,12 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/kill9.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
-[ "$FAST_PATH" = true ] || OTHER_TESTS=""
+# on af_xdp ports too (FPT_PORT_DRIVER=af_xdp), the router's tests that it names
+[ "$FAST_PATH" = true ] && [ "$PORT_DRIVER" = af_packet ] || OTHER_TESTS=""
 wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
 run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
 
-log "== fastpath integration tests ($BUILD, fast path: $FAST_PATH)"
+log "== fastpath integration tests ($BUILD, fast path: $FAST_PATH, ports: $PORT_DRIVER)"
 topology
 if [ -n "$run_router" ]; then
 	if start_router; then
