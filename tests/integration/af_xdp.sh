@@ -50,7 +50,7 @@ xdp_cleanup() {
 # xdp_port_stat PORT FIELD: the port's counter since the last stats.clear
 xdp_port_stat() {
 	local SOCK=$XDP_SOCK
-	api stats.show | jq --arg p "$1" --arg f "$2" '.ports[] | select(.name == $p) | .[$f]'
+	port_stat "$1" "$2"
 }
 
 # xdp_sees_frames COMMAND...: COMMAND (sending frames from xa) makes an LLDP frame reach the
@@ -221,3 +221,59 @@ test_af_xdp_config_errors() {
 }
 
 OTHER_TESTS="$OTHER_TESTS test_af_xdp_ports test_af_xdp_config_errors"
+
+# rx_queue_redirected NETDEV QUEUE: what XDP redirected on the router's netdev's RX queue (veth)
+rx_queue_redirected() {
+	ip netns exec $R ethtool -S "$1" | awk -v k="rx_queue_$2_xdp_redirect:" '$1 == k {print $2}'
+}
+
+# The router's test bed on af_xdp ports (FPT_PORT_DRIVER=af_xdp): veths of 2 RX and 2 TX queues,
+# a socket on each, one per worker, and the hosts' flows spread over them
+test_af_xdp_queues() {
+	local q0 q1 nosock
+	check "af_xdp: a 2-queue veth (ethtool -l: RX/TX, no combined) gives p1 a queue per worker" sh -c \
+		"$(declare -f api); SOCK=$SOCK
+		 ip netns exec $R ethtool -l r-h1 | tee /dev/stderr | grep -qE '^Combined:\s+n/a' &&
+		 api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .rxqs == 2 and .txqs == 2'"
+	q0=$(rx_queue_redirected r-h1 0)
+	q1=$(rx_queue_redirected r-h1 1)
+	nosock=$(port_stat p1 xdp_no_socket)
+	in_ns h2 timeout 15 $PY -c "import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind(('10.0.2.2', 7030))
+s.settimeout(3)
+n = 0
+try:
+    while True:
+        s.recv(100)
+        n += 1
+except socket.timeout:
+    print(n)" >"$WORK/queues-received" 2>&1 &
+	local server=$!
+	sleep 0.5
+	# 64 flows (source ports) of 5 datagrams: h1's kernel picks a TX queue per flow
+	in_ns h1 $PY -c "import socket, time
+for sport in range(30000, 30064):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('10.0.1.2', sport))
+    for _ in range(5):
+        s.sendto(b'q' * 64, ('10.0.2.2', 7030))
+    s.close()
+    time.sleep(0.002)"
+	wait $server
+	check "af_xdp: 64 UDP flows of 5 datagrams h1 -> h2: all 320 arrive" grep -qx 320 "$WORK/queues-received"
+	check "af_xdp: both RX queues of r-h1 got some of them (ethtool -S: rx_queue_N_xdp_redirect)" sh -c \
+		"ip netns exec $R ethtool -S r-h1 | grep xdp_redirect; [ $(rx_queue_redirected r-h1 0) -ge $((q0 + 5)) ] && [ $(rx_queue_redirected r-h1 1) -ge $((q1 + 5)) ]"
+	check "af_xdp: none found no socket" test "$(port_stat p1 xdp_no_socket)" -eq "$nosock"
+	q0=$(rx_queue_redirected r-h1 0)
+	q1=$(rx_queue_redirected r-h1 1)
+	in_ns h2 iperf3 -s -D -1 -p 5230 >/dev/null 2>&1
+	sleep 0.5
+	check "af_xdp: iperf3 -P 4 TCP h1 -> h2 for 3 s completes" sh -c \
+		"ip netns exec $FPT-h1 iperf3 -c 10.0.2.2 -p 5230 -P 4 -t 3 -J | jq -e '.end.sum_received.bytes > 0'"
+	check "af_xdp: ... its streams spread over both queues" sh -c \
+		"[ $(rx_queue_redirected r-h1 0) -ge $((q0 + 1000)) ] && [ $(rx_queue_redirected r-h1 1) -ge $((q1 + 1000)) ]"
+}
+
+[ "$PORT_DRIVER" = af_xdp ] && ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_af_xdp_queues test_stop}

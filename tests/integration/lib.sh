@@ -223,6 +223,10 @@ ctl_shows() {
 	printf '%s\n' "$out" | grep -qxF -- "$line"
 }
 
+port_stat() { # port field: the port's counter since the last stats.clear
+	api stats.show | jq --arg p "$1" --arg f "$2" '.ports[] | select(.name == $p) | .[$f]'
+}
+
 drops() { # reason: its count since start
 	api stats.show | jq --arg r "$1" '[.drops[] | select(.reason == $r) | .packets] | add // 0'
 }
