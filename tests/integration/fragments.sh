@@ -34,7 +34,7 @@ linux_router() {
 # fragments.py show prints them, sorted: fastpath keeps the order of the packets that take the
 # same path through its graph, and a burst's packets that need the fragment node leave after
 # those that do not (Linux keeps the order of arrival); the datagram's size as TO's UDP socket
-# on port 7020 got it (reassembled), in $WORK/frag-whole
+# on port 7020 got it (reassembled), in $WORK/frag-whole (after a line "ready")
 frag_sent() {
 	local from=$FPT-$1 to=$FPT-$2 pcap=$WORK/frag-$2.pcap dump dst=$4
 	shift 2
@@ -42,17 +42,10 @@ frag_sent() {
 	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" 'ip[4:2] = 0x4242 or ip6[44:4] = 0x4242' \
 		2>"$pcap.err" &
 	dump=$!
-	ip netns exec "$to" timeout 4 $PY -c "import socket
-s = socket.socket(socket.AF_INET6 if ':' in '$dst' else socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('$dst', 7020))
-s.settimeout(3)
-print(len(s.recvfrom(65535)[0]))" >"$WORK/frag-whole" 2>&1 &
-	local server=$!
+	udp_receive "${to#$FPT-}" "$dst" 7020 "$WORK/frag-whole"
 	for _ in $(seq 50); do grep -q listening "$pcap.err" && break; sleep 0.1; done
-	sleep 0.3
 	ip netns exec "$from" taskset -c 0 $PY "$TESTDIR/fragments.py" send "$@" >/dev/null
-	wait $server
-	sleep 0.2
+	udp_received "$WORK/frag-whole"
 	kill -INT $dump
 	wait $dump
 	$PY "$TESTDIR/fragments.py" show "$pcap" | sort -n
@@ -154,10 +147,10 @@ test_fragments_local() {
 	twin_addresses
 	up=$(twin_counter p1 to_kernel_packets)
 	truncated=$(drops ip4_truncated)
-	kernel_receives AF_INET 10.0.1.1 7021
+	udp_receive "${R#$FPT-}" 10.0.1.1 7021 "$WORK/received"
 	in_ns h1 taskset -c 0 $PY "$TESTDIR/fragments.py" send 10.0.1.2 10.0.1.1 7021 3000 512 $mac \
 		reverse >/dev/null
-	wait $SERVER
+	udp_received "$WORK/received"
 	if [ "$PORT_DRIVER" = af_packet ]; then
 		check "IPv4 in 6 fragments to the router: af_packet: reassembled by the kernel, truncated, dropped" \
 			sh -c "! grep -qx 3000 $WORK/received && [ $(drops ip4_truncated) -gt $truncated ]"

@@ -237,6 +237,49 @@ in_ns() { # host command...
 	ip netns exec "$ns" "$@"
 }
 
+# udp_receive HOST ADDR PORT OUT [count]: a UDP socket of namespace $FPT-HOST on ADDR:PORT,
+# bound when this returns (its pid in UDP_RECEIVER); it writes to OUT, after a line "ready", the
+# size of the first datagram it gets within 20 s, or with "count" how many it got until 3 s
+# without any after the first
+udp_receive() {
+	rm -f "$4"
+	ip netns exec "$FPT-$1" timeout 30 $PY -c "import socket
+s = socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind(('$2', $3))
+print('ready', flush=True)
+s.settimeout(20)
+n = 0
+try:
+    while True:
+        size = len(s.recv(65535))
+        n += 1
+        s.settimeout(3)
+        if '${5:-}' != 'count':
+            print(size)
+            break
+except socket.timeout:
+    pass
+if '${5:-}' == 'count':
+    print(n)" >"$4" 2>&1 &
+	UDP_RECEIVER=$!
+	for _ in $(seq 100); do
+		grep -q ready "$4" 2>/dev/null && return 0
+		sleep 0.05
+	done
+}
+
+# udp_received OUT: until udp_receive's first datagram is in OUT, at most 3 s; the receiver
+# stopped
+udp_received() {
+	for _ in $(seq 30); do
+		[ "$(wc -l <"$1")" -ge 2 ] && break
+		sleep 0.1
+	done
+	kill $UDP_RECEIVER 2>/dev/null
+	wait $UDP_RECEIVER 2>/dev/null
+}
+
 # poll_for SECONDS command...: until the command succeeds, at most SECONDS; its last try's
 # status and output
 poll_for() {

@@ -1016,6 +1016,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
 . "$TESTDIR/fragments.sh"
+. "$TESTDIR/zz_probe.sh"
 . "$TESTDIR/netlink.sh"
 . "$TESTDIR/kernel_owner.sh"
 . "$TESTDIR/demo.sh"
