@@ -14,6 +14,11 @@ FAST_PATH=${FPT_FAST_PATH:-true}
 # af_packet: the kernel reassembles IPv4 before fastpath sees it (DPDK asks its fanout for
 # PACKET_FANOUT_FLAG_DEFRAG); af_xdp: fastpath gets the fragments as they come
 PORT_DRIVER=${FPT_PORT_DRIVER:-af_packet}
+case $PORT_DRIVER in af_packet | af_xdp) ;; *)
+	echo "FPT_PORT_DRIVER: af_packet or af_xdp, not '$PORT_DRIVER'" >&2
+	exit 2
+	;;
+esac
 WORK=$(mktemp -d /tmp/$FPT.XXXXXX)
 SOCK=$WORK/api.sock
 PY=/usr/bin/python3 # Debian's, which has scapy
