@@ -7,9 +7,11 @@
 #include "infra/netdev.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <bpf/bpf.h>
@@ -110,8 +113,68 @@ static int af_xdp_parse(struct cfg_ctx *ctx, const json_t *obj, struct port_conf
 	return ret;
 }
 
-/* The queues the PMD binds sockets to: its own count of the netdev's (xdp_get_channels_info) */
-static int netdev_queues(const char *iface, unsigned int *count)
+/*
+ * ethtool's channels as AF_XDP sees them: a socket binds a queue id that is both an RX and a TX
+ * queue of the netdev, as a combined channel is. A netdev with separate RX and TX channels and no
+ * combined ones (veth: numrxqueues and numtxqueues, ethtool -L rx N tx N) has min(rx, tx) such
+ * queue ids: they become its combined channels, the rest stays RX-only or TX-only.
+ */
+static void channels_as_combined(struct ethtool_channels *ch)
+{
+	uint32_t both = RTE_MIN(ch->rx_count, ch->tx_count);
+	uint32_t max_both = RTE_MIN(ch->max_rx, ch->max_tx);
+
+	if (ch->max_combined != 0 || max_both == 0)
+		return;
+	ch->max_combined = max_both;
+	ch->max_rx -= max_both;
+	ch->max_tx -= max_both;
+	ch->combined_count = both;
+	ch->rx_count -= both;
+	ch->tx_count -= both;
+}
+
+/*
+ * DPDK 22.11's PMD counts the queues of its netdev by its combined channels alone
+ * (xdp_get_channels_info) and refuses a queue_count above them: a veth with 2 RX and 2 TX queues
+ * would have one. So fastpathd has an ioctl of its own, exported (meson.build) so that the PMD,
+ * a plugin the EAL loads, binds to it before libc's: libc's (or a sanitizer's), except that an
+ * ETHTOOL_GCHANNELS answer goes through channels_as_combined. Everything else in the process
+ * that asks for channels (netdev_queues) sees the same.
+ */
+int ioctl(int fd, unsigned long request, ...)
+{
+	static int (*next)(int, unsigned long, ...);
+	int (*real)(int, unsigned long, ...) = __atomic_load_n(&next, __ATOMIC_RELAXED);
+	struct ethtool_channels *ch;
+	va_list ap;
+	void *arg;
+	int ret;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (real == NULL) {
+		real = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+		__atomic_store_n(&next, real, __ATOMIC_RELAXED);
+	}
+	ret = real(fd, request, arg);
+	if (ret == 0 && request == SIOCETHTOOL) {
+		ch = (struct ethtool_channels *)((struct ifreq *)arg)->ifr_data;
+		if (ch->cmd == ETHTOOL_GCHANNELS) {
+			channels_as_combined(ch);
+			/* the PMD tests errno for EOPNOTSUPP after a success too */
+			errno = 0;
+		}
+	}
+	return ret;
+}
+
+/*
+ * The queues the PMD can bind sockets to (its own count, xdp_get_channels_info) and those the
+ * netdev receives on. A netdev without channels is one stream.
+ */
+static int netdev_queues(const char *iface, unsigned int *count, unsigned int *rx)
 {
 	struct ethtool_channels channels = {.cmd = ETHTOOL_GCHANNELS};
 	struct ifreq ifr = {.ifr_data = (void *)&channels};
@@ -119,10 +182,10 @@ static int netdev_queues(const char *iface, unsigned int *count)
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
 	ret = netdev_ioctl(SIOCETHTOOL, &ifr);
-	/* a netdev without channels (veth) is one stream */
-	*count = channels.max_combined == 0 ? 1 : channels.combined_count;
 	if (ret < 0 && ret != -EOPNOTSUPP)
 		return fp_error(-ret, "%s: channels: %s", iface, strerror(-ret));
+	*count = channels.max_combined == 0 ? 1 : channels.combined_count;
+	*rx = channels.max_combined == 0 ? 1 : channels.combined_count + channels.rx_count;
 	return 0;
 }
 
@@ -271,22 +334,31 @@ static int af_xdp_check_probe(const struct port_conf *conf, uint16_t queues)
 {
 	const char *iface = driver_netdev(conf);
 	json_int_t start = json_integer_value(json_object_get(conf->driver_args, "start_queue"));
-	unsigned int count = 0;
+	unsigned int count = 0, rx = 0;
 	int ret;
 
 	close_orphan_sockets();
 	ret = remove_stale_prog(iface);
 	if (ret < 0)
 		return ret;
-	ret = netdev_queues(iface, &count);
+	ret = netdev_queues(iface, &count, &rx);
 	if (ret < 0)
 		return ret;
 	if (start + queues > count)
 		return fp_error(EINVAL,
 			"%s has %u queue(s) for AF_XDP, %u from queue %lld asked (one per worker, "
-			"rxqs at least): run fewer workers, or give the netdev more combined "
-			"channels (ethtool -L %s combined N)",
+			"rxqs at least): run fewer workers, or give the netdev more channels "
+			"(ethtool -L %s combined N; a veth: rx N tx N, up to the numrxqueues and "
+			"numtxqueues it was created with)",
 			iface, count, queues, (long long)start, iface);
+	/* the XDP program passes them to the kernel: no socket there */
+	if (start > 0 || start + queues < rx)
+		LOG(WARNING,
+			"port %s: %s receives on %u queue(s), the port binds %lld to %lld: what "
+			"arrives on the others goes to the kernel (xdp_no_socket), unless the "
+			"netdev's spread (ethtool -X; on a veth, the sender's TX queues) avoids "
+			"them",
+			conf->name, iface, rx, (long long)start, (long long)(start + queues - 1));
 	return 0;
 }
 

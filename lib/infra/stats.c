@@ -299,8 +299,9 @@ static int api_iface_list(const json_t *args, json_t **result)
 			fp_mac_fmt((const struct fp_mac *)&iface->mac, mac), "mtu", iface->mtu,
 			"admin_up", iface->admin_up, "link_up", link.link_status == RTE_ETH_LINK_UP,
 			"speed_mbps", link.link_speed, "promisc",
-			rte_eth_promiscuous_get(iface->port_id) == 1, "rxqs", conf ? conf->rxqs : 0,
-			"txqs", fp_n_workers, "vrf", iface->vrf, "addresses");
+			rte_eth_promiscuous_get(iface->port_id) == 1, "rxqs",
+			conf ? conf->rx_queues : 0, "txqs", fp_n_workers, "vrf", iface->vrf,
+			"addresses");
 		ip4_addr_walk(append_addr, o);
 		json_array_append_new(list, o);
 	}

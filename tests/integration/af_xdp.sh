@@ -50,7 +50,7 @@ xdp_cleanup() {
 # xdp_port_stat PORT FIELD: the port's counter since the last stats.clear
 xdp_port_stat() {
 	local SOCK=$XDP_SOCK
-	api stats.show | jq --arg p "$1" --arg f "$2" '.ports[] | select(.name == $p) | .[$f]'
+	port_stat "$1" "$2"
 }
 
 # xdp_sees_frames COMMAND...: COMMAND (sending frames from xa) makes an LLDP frame reach the
@@ -203,6 +203,22 @@ test_af_xdp_config_errors() {
 		"port p1: x1 has 1 queue(s) for AF_XDP, 2 from queue 0 asked"
 	check "af_xdp: no XDP program left after the refusal" sh -c \
 		"! ip -n $XDP_R link show | grep -q xdp"
+	# ethtool -L gives a veth more queues, on both ends (the kernel's XDP wants the veth's RX
+	# queues to cover its peer's TX queues): they count, RX and TX, as combined channels
+	ip netns exec $XDP_R ethtool -L x1 rx 2 tx 2
+	in_ns xa ethtool -L eth0 rx 2 tx 2
+	jq '.workers.count = 3' "$c" >"$c.3"
+	check "af_xdp: 3 workers on a veth of 2 RX and 2 TX queues: refused, counting 2" \
+		xdp_start_refused "$c.3" "port p1: x1 has 2 queue(s) for AF_XDP, 3 from queue 0 asked"
+	ip netns exec $XDP_R "$FASTPATHD" -c "$c" >"$WORK/xdp-warn.log" 2>&1 &
+	FPD_PID=$!
+	SOCK=$XDP_SOCK poll_for 10 api iface.list >/dev/null
+	check "af_xdp: one worker on it: started, warning that what comes on queue 1 goes to the kernel" \
+		grep "port p1: x1 receives on 2 queue(s), the port binds 0 to 0: what arrives on the others goes to the kernel" \
+		"$WORK/xdp-warn.log"
+	kill -TERM "$FPD_PID"
+	wait "$FPD_PID"
+	FPD_PID=
 	# another program than fastpath's on the second port: the first is created, then removed
 	# (fastpath's own, left by a killed daemon, is replaced: kill9.sh)
 	printf '%s\n' '#include <linux/bpf.h>' \
@@ -221,3 +237,46 @@ test_af_xdp_config_errors() {
 }
 
 OTHER_TESTS="$OTHER_TESTS test_af_xdp_ports test_af_xdp_config_errors"
+
+# rx_queue_redirected NETDEV QUEUE: what XDP redirected on the router's netdev's RX queue (veth)
+rx_queue_redirected() {
+	ip netns exec $R ethtool -S "$1" | awk -v k="rx_queue_$2_xdp_redirect:" '$1 == k {print $2}'
+}
+
+# The router's test bed on af_xdp ports (FPT_PORT_DRIVER=af_xdp): veths of 2 RX and 2 TX queues,
+# a socket on each, one per worker, and the hosts' flows spread over them
+test_af_xdp_queues() {
+	local q0 q1 nosock
+	check "af_xdp: a 2-queue veth (ethtool -l: RX/TX, no combined) gives p1 a queue per worker" sh -c \
+		"$(declare -f api); SOCK=$SOCK
+		 ip netns exec $R ethtool -l r-h1 | tee /dev/stderr | grep -qE '^Combined:\s+n/a' &&
+		 api iface.list | jq -e '.interfaces[] | select(.name == \"p1\") | .rxqs == 2 and .txqs == 2'"
+	q0=$(rx_queue_redirected r-h1 0)
+	q1=$(rx_queue_redirected r-h1 1)
+	nosock=$(port_stat p1 xdp_no_socket)
+	udp_receive h2 10.0.2.2 7030 "$WORK/queues-received" count
+	# 64 flows (source ports) of 5 datagrams: h1's kernel picks a TX queue per flow
+	in_ns h1 $PY -c "import socket, time
+for sport in range(30000, 30064):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(('10.0.1.2', sport))
+    for _ in range(5):
+        s.sendto(b'q' * 64, ('10.0.2.2', 7030))
+    s.close()
+    time.sleep(0.002)"
+	wait $UDP_RECEIVER
+	check "af_xdp: 64 UDP flows of 5 datagrams h1 -> h2: all 320 arrive" grep -qx 320 "$WORK/queues-received"
+	check "af_xdp: both RX queues of r-h1 got some of them (ethtool -S: rx_queue_N_xdp_redirect)" sh -c \
+		"ip netns exec $R ethtool -S r-h1 | grep xdp_redirect; [ $(rx_queue_redirected r-h1 0) -ge $((q0 + 5)) ] && [ $(rx_queue_redirected r-h1 1) -ge $((q1 + 5)) ]"
+	check "af_xdp: none found no socket" test "$(port_stat p1 xdp_no_socket)" -eq "$nosock"
+	q0=$(rx_queue_redirected r-h1 0)
+	q1=$(rx_queue_redirected r-h1 1)
+	in_ns h2 iperf3 -s -D -1 -p 5230 >/dev/null 2>&1
+	sleep 0.5
+	check "af_xdp: iperf3 -P 16 TCP h1 -> h2 for 3 s completes" sh -c \
+		"ip netns exec $FPT-h1 iperf3 -c 10.0.2.2 -p 5230 -P 16 -t 3 -J | jq -e '.end.sum_received.bytes > 0'"
+	check "af_xdp: ... its 16 streams spread over both queues (all on one: 1 in 32768)" sh -c \
+		"[ $(rx_queue_redirected r-h1 0) -ge $((q0 + 100)) ] && [ $(rx_queue_redirected r-h1 1) -ge $((q1 + 100)) ]"
+}
+
+[ "$PORT_DRIVER" = af_xdp ] && ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_af_xdp_queues test_stop}

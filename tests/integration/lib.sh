@@ -1,5 +1,6 @@
-# Test bed: a router namespace running fastpathd on af_packet ports, Linux hosts
-# in namespaces around it, and assertions that count into a closing line.
+# Test bed: a router namespace running fastpathd on af_packet ports (FPT_PORT_DRIVER=af_xdp:
+# af_xdp ports, on veths of 2 queues), Linux hosts in namespaces around it, and assertions that
+# count into a closing line.
 # Every name carries the prefix $FPT- (fpt-, or FPT_PREFIX's) so that cleanup finds what a
 # crash left, and test beds with different prefixes can run side by side.
 
@@ -10,6 +11,14 @@ TESTDIR=$(realpath "$(dirname "${BASH_SOURCE[0]}")")
 FPT=${FPT_PREFIX:-fpt}
 # false: the router forwards through the whole graph, without ip4_fastpath
 FAST_PATH=${FPT_FAST_PATH:-true}
+# af_packet: the kernel reassembles IPv4 before fastpath sees it (DPDK asks its fanout for
+# PACKET_FANOUT_FLAG_DEFRAG); af_xdp: fastpath gets the fragments as they come
+PORT_DRIVER=${FPT_PORT_DRIVER:-af_packet}
+case $PORT_DRIVER in af_packet | af_xdp) ;; *)
+	echo "FPT_PORT_DRIVER: af_packet or af_xdp, not '$PORT_DRIVER'" >&2
+	exit 2
+	;;
+esac
 WORK=$(mktemp -d /tmp/$FPT.XXXXXX)
 SOCK=$WORK/api.sock
 PY=/usr/bin/python3 # Debian's, which has scapy
@@ -57,9 +66,11 @@ cleanup_all() {
 
 # host NAME PORT ADDR/LEN GW ADDR6/LEN GW6: a host namespace wired to the router's port PORT
 host() {
-	local name=$FPT-$1 port=$2
+	local name=$FPT-$1 port=$2 queues=
 	ip netns add "$name"
-	ip link add "$port" netns "$R" type veth peer name eth0 netns "$name"
+	# af_xdp: a queue per worker (2), and the host spreads its flows over as many
+	[ "$PORT_DRIVER" = af_xdp ] && queues="numrxqueues 2 numtxqueues 2"
+	ip link add "$port" $queues netns "$R" type veth peer name eth0 $queues netns "$name"
 	ip -n "$R" link set "$port" up
 	ip netns exec "$R" sysctl -qw "net.ipv6.conf.$port.disable_ipv6=1"
 	# nor IPv4: the frames are fastpath's alone, not the kernel's too, though the twins share
@@ -95,6 +106,22 @@ topology() {
 	# the h3 link is a small-MTU link, for fragmentation and path MTU discovery: the smallest
 	# IPv6 allows (1280, RFC 8200 5), below which Linux drops IPv6 from an interface
 	ip -n $FPT-h3 link set eth0 mtu 1280
+	# an af_xdp port has its netdev's MAC address; its netdev gets its MTU
+	if [ "$PORT_DRIVER" = af_xdp ]; then
+		for p in 1 2 3; do ip -n $R link set r-h$p address 02:00:00:00:0$p:01; done
+		ip -n $R link set r-h3 mtu 1280
+	fi
+}
+
+# the port object of port N (1 to 3) on netdev r-hN, for the driver of the test bed
+port_json() {
+	local mtu=
+	[ "$1" = 3 ] && mtu=', "mtu": 1280'
+	if [ "$PORT_DRIVER" = af_xdp ]; then
+		echo "{\"name\": \"p$1\", \"driver\": \"af_xdp\", \"iface\": \"r-h$1\"$mtu}"
+	else
+		echo "{\"name\": \"p$1\", \"driver\": \"af_packet\", \"iface\": \"r-h$1\", \"mac\": \"02:00:00:00:0$1:01\"$mtu}"
+	fi
 }
 
 write_config() { # path
@@ -104,9 +131,9 @@ write_config() { # path
 	"workers": {"count": 2, "idle_sleep_us": 50, "fast_path": $FAST_PATH},
 	"api": {"socket": "$SOCK"},
 	"ports": [
-		{"name": "p1", "driver": "af_packet", "iface": "r-h1", "mac": "02:00:00:00:01:01"},
-		{"name": "p2", "driver": "af_packet", "iface": "r-h2", "mac": "02:00:00:00:02:01"},
-		{"name": "p3", "driver": "af_packet", "iface": "r-h3", "mac": "02:00:00:00:03:01", "mtu": 1280}
+		$(port_json 1),
+		$(port_json 2),
+		$(port_json 3)
 	],
 	"addresses": [
 		{"iface": "p1", "address": "10.0.1.1/24"},
@@ -201,6 +228,10 @@ ctl_shows() {
 	printf '%s\n' "$out" | grep -qxF -- "$line"
 }
 
+port_stat() { # port field: the port's counter since the last stats.clear
+	api stats.show | jq --arg p "$1" --arg f "$2" '.ports[] | select(.name == $p) | .[$f]'
+}
+
 drops() { # reason: its count since start
 	api stats.show | jq --arg r "$1" '[.drops[] | select(.reason == $r) | .packets] | add // 0'
 }
@@ -209,6 +240,49 @@ in_ns() { # host command...
 	local ns=$FPT-$1
 	shift
 	ip netns exec "$ns" "$@"
+}
+
+# udp_receive HOST ADDR PORT OUT [count]: a UDP socket of namespace $FPT-HOST on ADDR:PORT,
+# bound when this returns (its pid in UDP_RECEIVER); it writes to OUT, after a line "ready", the
+# size of the first datagram it gets within 20 s, or with "count" how many it got until 3 s
+# without any after the first
+udp_receive() {
+	rm -f "$4"
+	ip netns exec "$FPT-$1" timeout 30 $PY -c "import socket
+s = socket.socket(socket.AF_INET6 if ':' in '$2' else socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+s.bind(('$2', $3))
+print('ready', flush=True)
+s.settimeout(20)
+n = 0
+try:
+    while True:
+        size = len(s.recv(65535))
+        n += 1
+        s.settimeout(3)
+        if '${5:-}' != 'count':
+            print(size)
+            break
+except socket.timeout:
+    pass
+if '${5:-}' == 'count':
+    print(n)" >"$4" 2>&1 &
+	UDP_RECEIVER=$!
+	for _ in $(seq 100); do
+		grep -q ready "$4" 2>/dev/null && return 0
+		sleep 0.05
+	done
+}
+
+# udp_received OUT: until udp_receive's first datagram is in OUT, at most 3 s; the receiver
+# stopped
+udp_received() {
+	for _ in $(seq 30); do
+		[ "$(wc -l <"$1")" -ge 2 ] && break
+		sleep 0.1
+	done
+	kill $UDP_RECEIVER 2>/dev/null
+	wait $UDP_RECEIVER 2>/dev/null
 }
 
 # poll_for SECONDS command...: until the command succeeds, at most SECONDS; its last try's

@@ -225,11 +225,12 @@ test_route_under_traffic() {
 }
 
 test_bad_packets() {
-	local mac=02:00:00:00:01:01 case reason
+	local mac=02:00:00:00:01:01 case reason unknown=unknown_ethertype:eth_unknown_ethertype
+	# af_xdp: the XDP program leaves other ethertypes to the kernel (docs/af_xdp.md)
+	[ "$PORT_DRIVER" = af_xdp ] && unknown=
 	for case in bad_checksum:ip4_bad_checksum ihl_below_5:ip4_bad_ihl \
 		length_beyond_frame:ip4_truncated truncated_header:ip4_truncated \
-		bad_version:ip4_bad_version unknown_ethertype:eth_unknown_ethertype \
-		martian_source:ip4_martian_source; do
+		bad_version:ip4_bad_version $unknown martian_source:ip4_martian_source; do
 		reason=${case#*:}
 		local before
 		before=$(drops "$reason")
@@ -237,6 +238,12 @@ test_bad_packets() {
 		check "${case%%:*} dropped and counted as $reason" poll sh -c \
 			"$(declare -f api drops); SOCK=$SOCK; [ \$(drops $reason) -ge $((before + 5)) ]"
 	done
+	if [ "$PORT_DRIVER" = af_xdp ]; then
+		before=$(port_stat p1 xdp_passed)
+		in_ns h1 $PY "$TESTDIR/bad_packets.py" unknown_ethertype $mac
+		check "unknown_ethertype passed to the kernel by the XDP program (xdp_passed)" poll sh -c \
+			"$(declare -f api port_stat); SOCK=$SOCK; [ \$(port_stat p1 xdp_passed) -ge $((before + 5)) ]"
+	fi
 	check "TTL 1: ICMP time exceeded from the router" in_ns h1 $PY "$TESTDIR/bad_packets.py" ttl_1 $mac
 	check "forwarding goes on after bad packets" ping_ok h1 10.0.2.2
 	check "the daemon is alive" kill -0 "$FPD_PID"
@@ -1008,6 +1015,8 @@ test_fib_small_memory() {
 OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_memory"
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
+. "$TESTDIR/fragments.sh"
+. "$TESTDIR/zz_probe.sh"
 . "$TESTDIR/netlink.sh"
 . "$TESTDIR/kernel_owner.sh"
 . "$TESTDIR/demo.sh"
@@ -1019,11 +1028,12 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/sysctl.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
-[ "$FAST_PATH" = true ] || OTHER_TESTS=""
+# on af_xdp ports too (FPT_PORT_DRIVER=af_xdp), the router's tests that it names
+[ "$FAST_PATH" = true ] && [ "$PORT_DRIVER" = af_packet ] || OTHER_TESTS=""
 wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
 run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
 
-log "== fastpath integration tests ($BUILD, fast path: $FAST_PATH)"
+log "== fastpath integration tests ($BUILD, fast path: $FAST_PATH, ports: $PORT_DRIVER)"
 topology
 if [ -n "$run_router" ]; then
 	if start_router; then

@@ -47,9 +47,12 @@ PORT=${PORT:-p1}
 
 tel "/fastpath/port,$PORT" /fastpath/port,no-such-port /fastpath/drops /fastpath/nodes \
 	/fastpath/mempools >"$TMP/replies" 2>&1
+# and an af_xdp port's XDP verdicts
+XDP_KEYS=
+[ "${FPT_PORT_DRIVER:-af_packet}" = af_xdp ] && XDP_KEYS=', "xdp_no_socket", "xdp_passed", "xdp_redirected"'
 check "/fastpath/port,$PORT: the port's counters" jq -se '.[0]."/fastpath/port" |
 	(keys == ["rx_bytes", "rx_errors", "rx_missed", "rx_nombuf", "rx_packets",
-		"tx_bytes", "tx_errors", "tx_packets"]) and
+		"tx_bytes", "tx_errors", "tx_packets"'"$XDP_KEYS"']) and
 	all(.[]; type == "number" and . >= 0)' "$TMP/replies"
 check "/fastpath/port of an unknown port: null" \
 	jq -se '.[1] == {"/fastpath/port": null}' "$TMP/replies"

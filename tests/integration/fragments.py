@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""A UDP datagram as IP fragments, sent from a host, and the fragments a capture holds
+(fragments.sh).
+
+usage: fragments.py send SRC DST PORT SIZE FRAGSIZE ROUTER_MAC [reverse] [first|rest] [ttl=N]
+           SIZE bytes of UDP payload to DST:PORT (IPv4 or IPv6, as DST), in fragments of
+           FRAGSIZE bytes of IP payload (a multiple of 8), TTL/hop limit 64 (or N),
+           identification 0x4242, through eth0; "reverse": the last fragment first; "first":
+           the first fragment alone, "rest": all but the first. Prints them as "show" does.
+       fragments.py show PCAP
+           one line per fragment of identification 0x4242, in the capture's order:
+           "offset length more-fragments ttl" (offset and length: bytes of fragment payload)
+"""
+import sys
+
+from scapy.all import IP, UDP, Ether, IPv6, IPv6ExtHdrFragment, Raw, conf, rdpcap, sendp
+
+conf.verb = 0
+FRAG_ID = 0x4242
+
+
+def show(frags):
+    for f in frags:
+        print(" ".join(str(v) for v in f))
+
+
+def fragments(src, dst, port, size, fragsize, ttl):
+    """(offset, length, more, ttl, packet) of each fragment, in order."""
+    v6 = ":" in dst
+    whole = (IPv6(src=src, dst=dst) if v6 else IP(src=src, dst=dst)) / UDP(sport=40000, dport=port)
+    payload = bytes(whole / Raw(b"f" * size))[40 if v6 else 20 :]
+    out = []
+    for off in range(0, len(payload), fragsize):
+        chunk = payload[off : off + fragsize]
+        more = int(off + fragsize < len(payload))
+        if v6:
+            pkt = (IPv6(src=src, dst=dst, hlim=ttl)
+                   / IPv6ExtHdrFragment(nh=17, offset=off // 8, m=more, id=FRAG_ID) / Raw(chunk))
+        else:
+            pkt = (IP(src=src, dst=dst, ttl=ttl, id=FRAG_ID, proto=17, frag=off // 8,
+                      flags="MF" if more else 0) / Raw(chunk))
+        out.append((off, len(chunk), more, ttl, pkt))
+    return out
+
+
+def captured(path):
+    for p in rdpcap(path):
+        if IPv6ExtHdrFragment in p and p[IPv6ExtHdrFragment].id == FRAG_ID:
+            h = p[IPv6ExtHdrFragment]
+            yield h.offset * 8, len(h.payload), h.m, p[IPv6].hlim
+        elif IP in p and p[IP].id == FRAG_ID and (p[IP].frag or p[IP].flags.MF):
+            yield p[IP].frag * 8, p[IP].len - p[IP].ihl * 4, int(p[IP].flags.MF), p[IP].ttl
+
+
+if sys.argv[1] == "send":
+    src, dst, port, size, fragsize, mac = sys.argv[2:8]
+    opts = sys.argv[8:]
+    ttl = next((int(o[4:]) for o in opts if o.startswith("ttl=")), 64)
+    frags = fragments(src, dst, int(port), int(size), int(fragsize), ttl)
+    if "first" in opts:
+        frags = frags[:1]
+    if "rest" in opts:
+        frags = frags[1:]
+    if "reverse" in opts:
+        frags.reverse()
+    eth = Ether(dst=mac, type=0x86DD if ":" in dst else 0x0800)
+    sendp([eth / f[4] for f in frags], iface="eth0")
+    show(f[:4] for f in frags)
+else:
+    show(captured(sys.argv[2]))
