@@ -3,7 +3,7 @@
 Each frame goes from h1 unless said otherwise; expect names what Linux must answer for the case
 to test what its name says ("nothing": Linux drops it silently).
 """
-from scapy.all import ICMP, IP, TCP, UDP, ICMPv6EchoRequest, IPv6, Raw
+from scapy.all import ICMP, IP, TCP, UDP, Ether, ICMPv6EchoRequest, IPv6, Raw
 
 from oracle import Case
 
@@ -94,12 +94,21 @@ CASES = [
     Case("ip4_echo_router", 4, lambda t: [echo4(t, t.r1_ip4)], expect="ICMP 0/0"),
     Case("ip4_echo_router_far_address", 4, lambda t: [echo4(t, t.r2_ip4)], expect="ICMP 0/0"),
     Case("ip4_echo_forwarded", 4, lambda t: [echo4(t, t.h2_ip4)], expect="ICMP 0/0"),
+    Case("ip4_echo_forwarded_from_h2", 4, lambda t: [echo4(t, t.h1_ip4, src=t.h2_ip4)],
+         send_from="h2", expect="h2 02:00:00:00:02:01>02:00:00:00:02:02 IPv4 10.0.1.2>10.0.2.2"),
     Case("ip4_udp_forwarded", 4, lambda t: [udp4(t, t.h2_ip4, tos=0x28)], expect="h2 "),
     Case("ip4_ttl_1_forwarded", 4, lambda t: [udp4(t, t.h2_ip4, ttl=1)], expect="ICMP 11/0"),
     Case("ip4_ttl_0_forwarded", 4, lambda t: [udp4(t, t.h2_ip4, ttl=0)], expect="ICMP 11/0"),
     Case("ip4_ttl_1_to_router", 4, lambda t: [echo4(t, t.r1_ip4, ttl=1)], expect="ICMP 0/0"),
     Case("ip4_ttl_1_to_router_far_address", 4, lambda t: [echo4(t, t.r2_ip4, ttl=1)],
          expect="ICMP 0/0"),
+    # Linux gives up after 3 probes a second apart and answers the packet it held
+    Case("ip4_neighbour_unresolved", 4, lambda t: [udp4(t, "10.0.2.99")], expect="ICMP 3/1",
+         window=4.5),
+    Case("ip4_echo_subnet_broadcast", 4, lambda t: [echo4(t, "10.0.1.255")], expect="nothing"),
+    Case("ip4_echo_limited_broadcast", 4,
+         lambda t: [Ether(src=t.h1_mac, dst="ff:ff:ff:ff:ff:ff") / echo4(t, "255.255.255.255")],
+         expect="nothing"),
     Case("ip4_no_route", 4, lambda t: [udp4(t, "10.99.0.1")], expect="ICMP 3/0"),
     Case("ip4_unreachable_route", 4, lambda t: [udp4(t, "10.77.0.1")], expect="ICMP 3/1"),
     Case("ip4_prohibit_route", 4, lambda t: [udp4(t, "10.88.0.1")], expect="ICMP 3/13"),
@@ -142,6 +151,8 @@ CASES = [
     Case("ip6_hop_limit_0_forwarded", 6, lambda t: [udp6(t, t.h2_ip6, hlim=0)], expect="ICMPv6 3/0"),
     Case("ip6_hop_limit_1_to_router", 6, lambda t: [echo6(t, t.r1_ip6, hlim=1)],
          expect="ICMPv6 129/0"),
+    Case("ip6_neighbour_unresolved", 6, lambda t: [udp6(t, "2001:db8:2::99")],
+         expect="ICMPv6 1/3", window=4.5),
     Case("ip6_no_route", 6, lambda t: [udp6(t, "2001:db8:99::1")], expect="ICMPv6 1/0"),
     Case("ip6_unreachable_route", 6, lambda t: [udp6(t, "2001:db8:77::1")], expect="ICMPv6 1/0"),
     Case("ip6_prohibit_route", 6, lambda t: [udp6(t, "2001:db8:88::1")], expect="ICMPv6 1/1"),

@@ -160,8 +160,7 @@ class FastpathBed(Bed):
         self.ctl = shlex.split(ctl)
 
     def sysctl_get(self, name):
-        # "NAME = VALUE" as sysctl(8) prints it, or the value alone
-        return run(self.ctl + ["sysctl", name]).split("=")[-1].strip()
+        return run(self.ctl + ["sysctl", "-n", name])
 
     def sysctl_set(self, name, value):
         run(self.ctl + ["sysctl", "-w", f"{name}={value}"])
@@ -177,8 +176,10 @@ def csum(data):
     return s
 
 
-def ck(ok):
-    return "ok" if ok else "BAD"
+def ck(data):
+    """Whether data (a header or a pseudo-header and a segment) sums right. Zero has two forms in
+    one's complement: Linux gives an all-zero ICMP message the checksum 0000, not ffff"""
+    return "ok" if csum(data) in (0, 0xFFFF) else "BAD"
 
 
 def short(b):
@@ -188,9 +189,10 @@ def short(b):
     return f"{b[:16].hex()}..({len(b)} bytes, sha1 {hashlib.sha1(b).hexdigest()[:10]})"
 
 
-def l4(proto, data, pseudo, outer, ctx):
-    """The upper layer: its fields, and whether its checksum holds (when the whole of it is here:
-    in an ICMP quote it is cut short, the bytes are compared as they are)."""
+def l4(proto, data, pseudo, outer, whole, ctx):
+    """The upper layer: its fields, an ICMP error's quote (outer) and whether its checksum holds
+    (whole: in an ICMP quote or a first fragment it is cut short, the bytes are compared as they
+    are)."""
     if proto in (1, 58) and len(data) >= 8:
         t, c = data[0], data[1]
         s = f"ICMP{'v6' if proto == 58 else ''} {t}/{c}"
@@ -207,8 +209,8 @@ def l4(proto, data, pseudo, outer, ctx):
         elif proto == 58 and t == 4:
             s += f" ptr={struct.unpack('!I', rest)[0]}"
         s += f" rest={rest.hex()}"
-        if outer:
-            s += f" ck={ck(csum((pseudo if proto == 58 else b'') + data) == 0xFFFF)}"
+        if whole:
+            s += f" ck={ck((pseudo if proto == 58 else b'') + data)}"
         if error and outer:
             quoted = data[8:]
             inner = ip(quoted, False, ctx) if quoted else "-"
@@ -223,8 +225,8 @@ def l4(proto, data, pseudo, outer, ctx):
             s += f" rest={short(data[16:])}"
         else:
             s += f" len={struct.unpack('!H', data[4:6])[0]} data={short(data[8:])}"
-        if outer:
-            s += f" ck={ck(csum(pseudo + data) == 0xFFFF)}"
+        if whole:
+            s += f" ck={ck(pseudo + data)}"
         return s
     return f"proto {proto} data={short(data)}"
 
@@ -246,7 +248,7 @@ def ip4(b, outer, ctx):
     idtext = str(ident) if not outer or (ident in ctx.sent_ids and not router_sent(src)) else "*"
     hdr = b[:hl]
     s = (f"IPv4 {src}>{dst} v={vihl >> 4} hl={hl} tos=0x{tos:02x} len={tot} id={idtext}"
-         f" frag=0x{frag:04x} ttl={ttl} p={proto} ck={ck(len(hdr) == hl and csum(hdr) == 0xFFFF)}")
+         f" frag=0x{frag:04x} ttl={ttl} p={proto} ck={ck(hdr) if len(hdr) == hl else 'BAD'}")
     if hl > 20:
         s += f" opts={b[20:hl].hex()}"
     # beyond the total length: the Ethernet padding of a short frame, nobody's data
@@ -254,7 +256,8 @@ def ip4(b, outer, ctx):
     pseudo = struct.pack("!4s4sBBH", socket.inet_aton(src), socket.inet_aton(dst), 0, proto, end - hl)
     if frag & 0x1FFF:
         return f"{s} | data={short(b[hl:end])}"
-    return f"{s} | {l4(proto, b[hl:end], pseudo, outer, ctx)}"
+    # a first fragment's checksum covers what is in the others
+    return f"{s} | {l4(proto, b[hl:end], pseudo, outer, outer and not frag & 0x2000, ctx)}"
 
 
 EXT_HEADERS = {0: "hbh", 43: "rt", 60: "dst"}
@@ -290,12 +293,20 @@ def ip6(b, outer, ctx):
     if nh is None:
         return f"{s} | data={short(b[off:end])}"
     pseudo = b[8:40] + struct.pack("!I3xB", end - off, nh)
-    return f"{s} | {l4(nh, b[off:end], pseudo, outer, ctx)}"
+    return f"{s} | {l4(nh, b[off:end], pseudo, outer, outer, ctx)}"
 
 
 def ip(b, outer, ctx):
     return ip6(b, outer, ctx) if b and b[0] >> 4 == 6 else ip4(b, outer, ctx)
 
+
+# what the Linux router's answers depend on, logged (docs/linux-differences.md)
+LINUX_DEFAULTS = ("net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.accept_local",
+                  "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.all.accept_source_route",
+                  "net.ipv6.conf.all.accept_source_route", "net.ipv4.icmp_echo_ignore_broadcasts",
+                  "net.ipv4.icmp_errors_use_inbound_ifaddr", "net.ipv4.icmp_ratelimit",
+                  "net.ipv4.icmp_ratemask", "net.ipv4.icmp_msgs_per_sec", "net.ipv4.icmp_msgs_burst",
+                  "net.ipv6.icmp.ratelimit", "net.ipv6.auto_flowlabels")
 
 ND_TYPES = {130, 131, 132, 133, 134, 135, 136, 137, 143}
 
@@ -480,6 +491,9 @@ def main():
     beds = [LinuxBed("linux", args.linux), FastpathBed("fastpath", args.fastpath, args.fastpathctl)]
     labels = [b.label for b in beds]
     log = open(args.log, "w") if args.log else open(os.devnull, "w")
+    log.write(f"Linux {os.uname().release}, the Linux router's defaults:\n")
+    for name in LINUX_DEFAULTS:
+        log.write(f"   {name} = {beds[0].sysctl_get(name)}\n")
     # ICMP rate limits off on both routers, or, while fastpath cannot change them, Linux's
     # defaults on both with a pause between cases: a second gives back the token of the error
     # a case costs its peer (6 in a burst, then one a second)
