@@ -83,11 +83,21 @@ def unknown_option(t, dst, otype, hdr=0):
     return ext6(t, dst, opts_header(17, [otype, 4, 0, 0, 0, 0]), hdr)
 
 
+def raw_version(pkt, version):
+    """pkt's bytes with another IP version."""
+    b = bytes(pkt)
+    return Raw(bytes([version << 4 | b[0] & 0xF]) + b[1:])
+
+
 def routing0(t, dst, segments_left):
     """A type 0 routing header (deprecated, RFC 5095) with one address to visit."""
     rh = bytes([17, 2, 0, segments_left, 0, 0, 0, 0]) + bytes(16)
     return ext6(t, dst, rh, 43)
 
+
+LONG_CHAIN = ("fastpath walks at most 8 extension headers in a packet (IP6_EXTHDR_MAX_CHAIN) and "
+              "drops a longer chain, counted as ip6_ext_too_many, which bounds the work a crafted "
+              "packet costs; Linux walks any number (RFC 8200's order has at most 5).")
 
 CASES = [
     # IPv4 ------------------------------------------------------------------------------------
@@ -128,6 +138,10 @@ CASES = [
          expect="nothing"),
     Case("ip4_total_length_below_header", 4, lambda t: [total_length(t, 19)], expect="nothing"),
     Case("ip4_total_length_beyond_frame", 4, lambda t: [total_length(t, 400)], expect="nothing"),
+    Case("ip4_bad_version", 4, lambda t: [Ether(type=0x0800) / raw_version(udp4(t, t.h2_ip4), 5)],
+         expect="nothing"),
+    Case("ip4_truncated_header", 4, lambda t: [Raw(bytes(udp4(t, t.h2_ip4))[:12])],
+         expect="nothing"),
     Case("ip4_source_limited_broadcast", 4, lambda t: [udp4(t, t.h2_ip4, src="255.255.255.255")],
          expect="nothing"),
     Case("ip4_source_multicast", 4, lambda t: [udp4(t, t.h2_ip4, src="224.0.0.5")], expect="nothing"),
@@ -174,6 +188,34 @@ CASES = [
          expect="ICMPv6 4/0 ptr=42"),
     Case("ip6_routing_type_0_no_segments_left", 6, lambda t: [routing0(t, t.r1_ip6, 0)],
          expect="ICMPv6 1/4"),
+    # Linux walks the hop-by-hop options of a forwarded packet: at most 8 (max_hbh_opts_number)
+    Case("ip6_hbh_too_many_options", 6,
+         lambda t: [ext6(t, t.h2_ip6, opts_header(17, [0x1E, 0] * 9), 0)], expect="nothing"),
+    # padding of more than 7 bytes in a row, or PadN that is not zeros, is no padding (Linux's
+    # ip6_parse_tlv, RFC 4942 2.1.9.5)
+    Case("ip6_hbh_padding_too_long", 6,
+         lambda t: [ext6(t, t.h2_ip6, bytes([17, 1, 1, 12]) + bytes(12), 0)], expect="nothing"),
+    Case("ip6_hbh_padn_not_zeros", 6,
+         lambda t: [ext6(t, t.h2_ip6, bytes([17, 0, 1, 4, 0, 0, 0, 0x55]), 0)], expect="nothing"),
+    # the whole chain of a packet for the router: 9 destination options headers
+    Case("ip6_dst_options_chain_router", 6,
+         lambda t: [ext6(t, t.r1_ip6, b"".join(opts_header(60 if i < 8 else 17, [1, 4, 0, 0, 0, 0])
+                                               for i in range(9)), 60)], expect="ICMPv6 1/4",
+         differs=LONG_CHAIN),
+    # hop-by-hop options only right after the IPv6 header (RFC 8200 4.1): at the byte naming it
+    Case("ip6_hbh_not_first_router", 6,
+         lambda t: [ext6(t, t.r1_ip6, opts_header(0, [1, 4, 0, 0, 0, 0]) + opts_header(17, [1, 4, 0, 0, 0, 0]), 60)],
+         expect="ICMPv6 4/1 ptr=40"),
+    Case("ip6_ext_header_beyond_packet", 6,
+         lambda t: [ip6(t, t.r1_ip6, nh=60, plen=8) / Raw(bytes([17, 4, 1, 2, 0, 0, 0, 0]))],
+         expect="nothing"),
+    Case("ip6_bad_version", 6, lambda t: [Ether(type=0x86DD) / raw_version(udp6(t, t.h2_ip6), 4)],
+         expect="nothing"),
+    Case("ip6_payload_length_beyond_frame", 6,
+         lambda t: [Raw(bytes(ip6(t, t.h2_ip6, nh=17, plen=400)) + bytes(udp6(t, t.h2_ip6))[40:])],
+         expect="nothing"),
+    Case("ip6_truncated_header", 6, lambda t: [Ether(type=0x86DD) / Raw(bytes(udp6(t, t.h2_ip6))[:20])],
+         expect="nothing"),
     Case("ip6_source_multicast", 6, lambda t: [udp6(t, t.h2_ip6, src="ff02::1")], expect="nothing"),
     Case("ip6_source_loopback", 6, lambda t: [udp6(t, t.h2_ip6, src="::1")], expect="nothing"),
     Case("ip6_destination_loopback", 6, lambda t: [udp6(t, "::1")], expect="nothing"),
