@@ -3,7 +3,8 @@
 Each frame goes from h1 unless said otherwise; expect names what Linux must answer for the case
 to test what its name says ("nothing": Linux drops it silently).
 """
-from scapy.all import ICMP, IP, TCP, UDP, Ether, ICMPv6EchoRequest, IPv6, Raw
+from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6EchoRequest, IPv6, IPv6ExtHdrFragment, Raw,
+                       fragment, fragment6)
 
 from oracle import Case
 
@@ -83,6 +84,17 @@ def unknown_option(t, dst, otype, hdr=0):
     return ext6(t, dst, opts_header(17, [otype, 4, 0, 0, 0, 0]), hdr)
 
 
+def fragments4(t, dst):
+    """An echo request of 1400 bytes to dst in fragments of 1024 bytes and the rest."""
+    return fragment(ip4(t, dst, id=0x1234) / ICMP(id=0x4242, seq=1) / Raw(b"f" * 1400), fragsize=1024)
+
+
+def fragments6(t, dst):
+    """The same in IPv6."""
+    pkt = ip6(t, dst) / IPv6ExtHdrFragment(id=0x1234) / ICMPv6EchoRequest(id=0x4242, seq=1) / Raw(b"f" * 1400)
+    return fragment6(pkt, 1080)
+
+
 def raw_version(pkt, version):
     """pkt's bytes with another IP version."""
     b = bytes(pkt)
@@ -95,6 +107,9 @@ def routing0(t, dst, segments_left):
     return ext6(t, dst, rh, 43)
 
 
+FRAGMENTS = ("Without twins fastpath reassembles nothing: IPv4 and IPv6 fragments for the router "
+             "are dropped and counted (ip4_local_fragment, ip6_local_fragment) where Linux "
+             "reassembles them and answers; with twins (the default) the kernel does, as Linux.")
 LONG_CHAIN = ("fastpath walks at most 8 extension headers in a packet (IP6_EXTHDR_MAX_CHAIN) and "
               "drops a longer chain, counted as ip6_ext_too_many, which bounds the work a crafted "
               "packet costs; Linux walks any number (RFC 8200's order has at most 5).")
@@ -129,6 +144,10 @@ CASES = [
     Case("ip4_fragmented", 4,
          lambda t: [ip4(t, t.h3_ip4, id=0x1234) / ICMP(id=0x4242, seq=1) / Raw(b"f" * 1400)],
          expect="frag=0x2000"),
+    # a router forwards fragments as they come (Linux without conntrack); h2 reassembles
+    Case("ip4_fragments_forwarded", 4, lambda t: fragments4(t, t.h2_ip4), expect="frag=0x2000"),
+    Case("ip4_fragments_to_router", 4, lambda t: fragments4(t, t.r1_ip4), expect="ICMP 0/0",
+         differs=FRAGMENTS, fastpath_expect="nothing"),
     Case("ip4_bad_checksum_forwarded", 4, lambda t: [with_checksum(udp4(t, t.h2_ip4), 0x1234)],
          expect="nothing"),
     Case("ip4_bad_checksum_to_router", 4, lambda t: [with_checksum(echo4(t, t.r1_ip4), 0x1234)],
@@ -153,7 +172,8 @@ CASES = [
     Case("ip4_unknown_protocol_router", 4,
          lambda t: [ip4(t, t.r1_ip4, proto=253) / PAYLOAD], expect="ICMP 3/2"),
     Case("ip4_tcp_syn_router", 4, lambda t: [ip4(t, t.r1_ip4) / TCP(sport=40000, dport=9, seq=1000)],
-         expect="flags=0x14", differs=NO_TCP),
+         expect="flags=0x14", differs=NO_TCP,
+         fastpath_expect="nothing"),
     # IPv6 ------------------------------------------------------------------------------------
     Case("ip6_echo_router", 6, lambda t: [echo6(t, t.r1_ip6)], expect="ICMPv6 129/0"),
     Case("ip6_echo_router_far_address", 6, lambda t: [echo6(t, t.r2_ip6)], expect="ICMPv6 129/0"),
@@ -174,6 +194,9 @@ CASES = [
     Case("ip6_packet_too_big", 6,
          lambda t: [ip6(t, t.h3_ip6) / UDP(sport=40000, dport=33434) / Raw(b"d" * 1400)],
          expect="ICMPv6 2/0 mtu=1280"),
+    Case("ip6_fragments_forwarded", 6, lambda t: fragments6(t, t.h2_ip6), expect="ICMPv6 129/0"),
+    Case("ip6_fragments_to_router", 6, lambda t: fragments6(t, t.r1_ip6), expect="ICMPv6 129/0",
+         differs=FRAGMENTS, fastpath_expect="nothing"),
     Case("ip6_hbh_unknown_option_skip", 6, lambda t: [unknown_option(t, t.h2_ip6, 0x1E)],
          expect="h2 "),
     Case("ip6_hbh_unknown_option_discard", 6, lambda t: [unknown_option(t, t.h2_ip6, 0x5E)],
@@ -201,7 +224,7 @@ CASES = [
     Case("ip6_dst_options_chain_router", 6,
          lambda t: [ext6(t, t.r1_ip6, b"".join(opts_header(60 if i < 8 else 17, [1, 4, 0, 0, 0, 0])
                                                for i in range(9)), 60)], expect="ICMPv6 1/4",
-         differs=LONG_CHAIN),
+         differs=LONG_CHAIN, fastpath_expect="nothing"),
     # hop-by-hop options only right after the IPv6 header (RFC 8200 4.1): at the byte naming it
     Case("ip6_hbh_not_first_router", 6,
          lambda t: [ext6(t, t.r1_ip6, opts_header(0, [1, 4, 0, 0, 0, 0]) + opts_header(17, [1, 4, 0, 0, 0, 0]), 60)],
@@ -223,7 +246,8 @@ CASES = [
     Case("ip6_unknown_next_header_router", 6,
          lambda t: [ip6(t, t.r1_ip6, nh=253) / PAYLOAD], expect="ICMPv6 4/1 ptr=6"),
     Case("ip6_tcp_syn_router", 6, lambda t: [ip6(t, t.r1_ip6) / TCP(sport=40000, dport=9, seq=1000)],
-         expect="flags=0x14", differs=NO_TCP),
+         expect="flags=0x14", differs=NO_TCP,
+         fastpath_expect="nothing"),
     # the other cases leave the flow label of the routers' own packets aside: here it counts
     Case("ip6_flow_label_of_router_packets", 6, lambda t: [echo6(t, t.r1_ip6)],
          expect="fl=hash", exact_flow_label=True),
