@@ -143,12 +143,13 @@ oracle_cleanup() {
 }
 
 # oracle_warm BED: every host reaches its router and the other hosts, both families, so that
-# neither side answers a case with a neighbour resolution
+# neither side answers a case with a neighbour resolution (on a loaded machine the first
+# resolutions can take seconds)
 oracle_warm() {
 	local h a
 	for h in 1 2 3; do
 		for a in 10.0.$h.1 2001:db8:$h::1 10.0.$((h % 3 + 1)).2 2001:db8:$((h % 3 + 1))::2; do
-			poll_for 5 ip netns exec "$FPT-$1-h$h" ping -c 1 -W 1 "$a" >/dev/null || {
+			poll_for 15 ip netns exec "$FPT-$1-h$h" ping -c 1 -W 1 "$a" >/dev/null || {
 				echo "$1: h$h cannot reach $a"
 				return 1
 			}
