@@ -53,6 +53,8 @@ class Case:
       A frame without Ethernet header gets one from the host to the router; an Ethernet header
       without src or dst gets the host's and the router's MAC;
     sysctl: {NAME: VALUE} set on both routers before the case, put back after;
+    routes: ["PREFIX via ADDR [dev IFACE]", ...] added on both routers before the case (`ip route
+      add` in Linux's namespace, `fastpathctl ip route add`), deleted after;
     differs: None, or the documented difference (its text is in docs/linux-differences.md): the
       case passes with both outcomes shown, as long as they differ;
     send_from: "h1", "h2" or "h3"; keep_nd: keep ARP, neighbour discovery and MLD in the outcome;
@@ -67,8 +69,9 @@ class Case:
 
     def __init__(self, name, family, send, sysctl=None, differs=None, send_from="h1",
                  keep_nd=False, expect=None, window=WINDOW_S, exact_flow_label=False,
-                 fastpath_expect=None):
+                 fastpath_expect=None, routes=None):
         self.name, self.family, self.send, self.sysctl = name, family, send, sysctl or {}
+        self.routes = list(routes or [])
         self.differs, self.send_from, self.keep_nd, self.window = differs, send_from, keep_nd, window
         self.exact_flow_label = exact_flow_label
         self.expect = [expect] if isinstance(expect, str) else list(expect or [])
@@ -163,6 +166,9 @@ class LinuxBed(Bed):
     def sysctl_set(self, name, value):
         run(["ip", "netns", "exec", self.router, "sysctl", "-qw", f"{name}={value}"])
 
+    def route(self, verb, words):
+        run(["ip", "-n", self.router, "route", verb] + words)
+
 
 class FastpathBed(Bed):
     def __init__(self, label, prefix, ctl):
@@ -174,6 +180,9 @@ class FastpathBed(Bed):
 
     def sysctl_set(self, name, value):
         run(self.ctl + ["sysctl", "-w", f"{name}={value}"])
+
+    def route(self, verb, words):
+        run(self.ctl + ["ip", "route", verb] + words)
 
 
 # Normalizing what a host received --------------------------------------------------------------
@@ -405,26 +414,37 @@ def outcome(beds, frames, case, window):
     return {label: sorted(lines) for label, lines in got.items()}
 
 
-def set_sysctls(beds, settings):
-    """Sets them on both routers; returns (undo list, error or None)."""
+FAILURES = (RuntimeError, OSError, subprocess.TimeoutExpired)
+
+
+def configure(beds, case):
+    """The case's sysctls and routes on both routers; returns (undo list, error or None)."""
     undo = []
-    for name, value in settings.items():
+    for name, value in case.sysctl.items():
         for bed in beds:
             try:
                 old = bed.sysctl_get(name)
                 bed.sysctl_set(name, value)
-            except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            except FAILURES as e:
                 return undo, f"{bed.label}: sysctl {name}={value}: {e}"
-            undo.append((bed, name, old))
+            undo.append((f"putting back {name}={old}", lambda b=bed, n=name, o=old: b.sysctl_set(n, o)))
+    for spec in case.routes:
+        words = spec.split()
+        for bed in beds:
+            try:
+                bed.route("add", words)
+            except FAILURES as e:
+                return undo, f"{bed.label}: route add {spec}: {e}"
+            undo.append((f"route del {words[0]}", lambda b=bed, w=words: b.route("del", w[:1])))
     return undo, None
 
 
-def undo_sysctls(undo):
-    for bed, name, old in reversed(undo):
+def unconfigure(undo):
+    for what, action in reversed(undo):
         try:
-            bed.sysctl_set(name, old)
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
-            print(f"warning: {bed.label}: putting back {name}={old}: {e}")
+            action()
+        except FAILURES as e:
+            print(f"warning: {what}: {e}")
 
 
 def documented(text):
@@ -508,10 +528,12 @@ def main():
     # ICMP rate limits off on both routers, or, while fastpath cannot change them, Linux's
     # defaults on both with a pause between cases: a second gives back the token of the error
     # a case costs its peer (6 in a burst, then one a second)
-    undo, err = set_sysctls(beds, {"net.ipv4.icmp_ratelimit": 0, "net.ipv6.icmp.ratelimit": 0})
+    no_limits = Case("no ICMP rate limits", 0, None,
+                     sysctl={"net.ipv4.icmp_ratelimit": 0, "net.ipv6.icmp.ratelimit": 0})
+    undo, err = configure(beds, no_limits)
     spacing = 0.0
     if err:
-        undo_sysctls(undo)
+        unconfigure(undo)
         undo, spacing = [], 1.0
         print(f"note: ICMP rate limits at Linux's defaults on both routers, cases {spacing} s apart ({err})")
     failed = 0
@@ -520,7 +542,7 @@ def main():
         time.sleep(max(0.0, last + spacing - time.monotonic()))
         last = time.monotonic()
         title = f"{case.name} (IPv{case.family}{', differs: documented' if case.differs else ''})"
-        case_undo, err = set_sysctls(beds, case.sysctl)
+        case_undo, err = configure(beds, case)
         try:
             if err:
                 print(f"FAIL {title}\n       | {err}")
@@ -538,7 +560,7 @@ def main():
                 if ok:
                     break
         finally:
-            undo_sysctls(case_undo)
+            unconfigure(case_undo)
         print(f"{'ok' if ok else 'FAIL'} {title}{f' (try {attempt})' if attempt > 1 else ''}")
         if not ok:
             failed += 1
@@ -546,7 +568,7 @@ def main():
             for line in side_by_side(out, labels):
                 print(f"       | {line}")
         sys.stdout.flush()
-    undo_sysctls(undo)
+    unconfigure(undo)
     return 1 if failed else 0
 
 
