@@ -14,6 +14,11 @@ NO_TCP = ("Without twins fastpath runs no TCP: a TCP segment to one of the route
           "with a reset; with twins (the default) the kernel answers it, as Linux does.")
 
 PAYLOAD = Raw(b"fastpath oracle " * 2)
+# Linux's ip_error() (no route, unreachable and prohibit routes, IPv4) spends a second of the
+# sender's tokens (net.ipv4.route.error_cost, not a namespace's to change), the tokens ICMP
+# errors take too: with icmp_ratelimit 0 each error to h1 empties them. A second and a bit
+# without errors to h1 gives them back.
+ROUTE_ERROR_PAUSE = 1.1
 
 
 def ip4(t, dst, **kw):
@@ -134,9 +139,12 @@ CASES = [
     Case("ip4_echo_limited_broadcast", 4,
          lambda t: [Ether(src=t.h1_mac, dst="ff:ff:ff:ff:ff:ff") / echo4(t, "255.255.255.255")],
          expect="nothing"),
-    Case("ip4_no_route", 4, lambda t: [udp4(t, "10.99.0.1")], expect="ICMP 3/0"),
-    Case("ip4_unreachable_route", 4, lambda t: [udp4(t, "10.77.0.1")], expect="ICMP 3/1"),
-    Case("ip4_prohibit_route", 4, lambda t: [udp4(t, "10.88.0.1")], expect="ICMP 3/13"),
+    # Linux's ip_error() answers these: a second's tokens first (ROUTE_ERROR_PAUSE)
+    Case("ip4_no_route", 4, lambda t: [ROUTE_ERROR_PAUSE, udp4(t, "10.99.0.1")], expect="ICMP 3/0"),
+    Case("ip4_unreachable_route", 4, lambda t: [ROUTE_ERROR_PAUSE, udp4(t, "10.77.0.1")],
+         expect="ICMP 3/1"),
+    Case("ip4_prohibit_route", 4, lambda t: [ROUTE_ERROR_PAUSE, udp4(t, "10.88.0.1")],
+         expect="ICMP 3/13"),
     Case("ip4_blackhole_route", 4, lambda t: [udp4(t, "10.66.0.1")], expect="nothing"),
     Case("ip4_fragmentation_needed", 4,
          lambda t: [ip4(t, t.h3_ip4, flags="DF") / UDP(sport=40000, dport=33434) / Raw(b"d" * 1400)],
