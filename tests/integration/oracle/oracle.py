@@ -19,7 +19,6 @@ import hashlib
 import importlib.util
 import ipaddress
 import os
-import re
 import select
 import shlex
 import socket
@@ -488,21 +487,29 @@ def verdict(case, out, labels):
 
 
 def load_cases(patterns):
+    """The cases whose names match, and the errors of the case files that do not load (each
+    file is someone else's: one broken file costs its own cases only)."""
     sys.modules.setdefault("oracle", sys.modules[__name__])
-    cases, seen = [], {}
+    cases, seen, errors = [], {}, []
     for path in sorted(glob.glob(os.path.join(HERE, "cases_*.py"))):
         name = os.path.splitext(os.path.basename(path))[0]
         spec = importlib.util.spec_from_file_location(name, path)
         mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        for case in mod.CASES:
+        try:
+            spec.loader.exec_module(mod)
+            mine = list(mod.CASES)
+        except Exception as e:
+            errors.append(f"{name}: {type(e).__name__}: {e}")
+            continue
+        for case in mine:
             if case.name in seen:
-                raise ValueError(f"case {case.name} in {name} and {seen[case.name]}")
+                errors.append(f"{name}: case {case.name} is {seen[case.name]}'s already")
+                continue
             seen[case.name] = name
             case.module = name
             if not patterns or any(fnmatch.fnmatchcase(case.name, p) for p in patterns):
                 cases.append(case)
-    return cases
+    return cases, errors
 
 
 def main():
@@ -514,7 +521,9 @@ def main():
     ap.add_argument("--log", help="every case's outcomes in full")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     args = ap.parse_args()
-    cases = load_cases([p for p in (args.cases or "").split(",") if p])
+    cases, errors = load_cases([p for p in (args.cases or "").split(",") if p])
+    for err in errors:
+        print(f"FAIL case file {err}")
     if args.list:
         for c in cases:
             print(f"{c.name:40} IPv{c.family} {c.module}{' (differs)' if c.differs else ''}")
@@ -536,7 +545,7 @@ def main():
         unconfigure(undo)
         undo, spacing = [], 1.0
         print(f"note: ICMP rate limits at Linux's defaults on both routers, cases {spacing} s apart ({err})")
-    failed = 0
+    failed = len(errors)
     last = 0.0
     for case in cases:
         time.sleep(max(0.0, last + spacing - time.monotonic()))
@@ -548,7 +557,12 @@ def main():
                 print(f"FAIL {title}\n       | {err}")
                 failed += 1
                 continue
-            frames = frames_of(case)
+            try:
+                frames = frames_of(case)
+            except Exception as e:
+                print(f"FAIL {title}\n       | its frames: {type(e).__name__}: {e}")
+                failed += 1
+                continue
             for attempt in range(1, TRIES + 1):
                 if attempt > 1:
                     time.sleep(1)
