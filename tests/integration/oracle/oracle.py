@@ -536,14 +536,15 @@ def main():
         log.write(f"   {name} = {beds[0].sysctl_get(name)}\n")
     # ICMP rate limits off on both routers, or, while fastpath cannot change them, Linux's
     # defaults on both with a pause between cases: a second gives back the token of the error
-    # a case costs its peer (6 in a burst, then one a second)
+    # a case costs its peer (6 in a burst, then one a second), half a second more refills the
+    # burst that retries and cases of two errors take
     no_limits = Case("no ICMP rate limits", 0, None,
                      sysctl={"net.ipv4.icmp_ratelimit": 0, "net.ipv6.icmp.ratelimit": 0})
     undo, err = configure(beds, no_limits)
     spacing = 0.0
     if err:
         unconfigure(undo)
-        undo, spacing = [], 1.0
+        undo, spacing = [], 1.5
         print(f"note: ICMP rate limits at Linux's defaults on both routers, cases {spacing} s apart ({err})")
     failed = len(errors)
     last = 0.0
