@@ -1026,10 +1026,16 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/flood.sh"
 . "$TESTDIR/kill9.sh"
 . "$TESTDIR/sysctl.sh"
+. "$TESTDIR/oracle.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
-# without the fast path, the router's tests again: the same behaviour from the whole graph
-# on af_xdp ports too (FPT_PORT_DRIVER=af_xdp), the router's tests that it names
-[ "$FAST_PATH" = true ] && [ "$PORT_DRIVER" = af_packet ] || OTHER_TESTS=""
+# without the fast path, the router's tests again, and the other tests that compare forwarding
+# (BOTH_MODES_TESTS): the same behaviour from the whole graph; on af_xdp ports
+# (FPT_PORT_DRIVER=af_xdp), the router's tests that it names
+if [ "$PORT_DRIVER" != af_packet ]; then
+	OTHER_TESTS=""
+elif [ "$FAST_PATH" != true ]; then
+	OTHER_TESTS="${BOTH_MODES_TESTS:-}"
+fi
 wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
 run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
 
