@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The route types, as ip route add takes them: before the prefix, the flag of one (blackhole). */
+#define ROUTE_TYPES "unicast|blackhole|unreachable|prohibit"
+
 static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
 {
 	if (*cli_str(nh, "via"))
@@ -131,6 +134,16 @@ static json_t *route_args(const json_t *args, int family)
 
 	/* taken as ip writes it, and ranks nothing: a prefix has one route (see ip route add) */
 	json_object_del(api, "metric");
+	/* ip route add blackhole PREFIX: the type is the flag given */
+	for (const char *t = ROUTE_TYPES; *t; t += strcspn(t, "|"), t += *t == '|') {
+		char type[16];
+
+		snprintf(type, sizeof(type), "%.*s", (int)strcspn(t, "|"), t);
+		if (json_object_get(api, type) != NULL) {
+			json_object_del(api, type);
+			json_object_set_new(api, "type", json_string(type));
+		}
+	}
 
 	if (strcmp(prefix, "default") == 0) {
 		bool v6 = family == AF_INET6;
@@ -197,9 +210,7 @@ CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes
 	"ip -6 route")
 
 /* What ip route add and ip -6 route add take after their name. */
-#define ROUTE_ADD_ARGS                                                                             \
-	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID] " \
-	"[metric N]"
+#define ROUTE_ADD_ARGS "[" ROUTE_TYPES "] PREFIX [via ADDR]... [dev IFACE] [vrf ID] [metric N]"
 
 /* route.add, replacing the route of the same prefix if replace */
 static int add_with(struct cli_ctx *ctx, const json_t *args, int family, bool replace)

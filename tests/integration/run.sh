@@ -544,6 +544,10 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 vrf 7 2>&1 | grep -q 'no route to 10.0.1.1 in vrf 7'"
 	check "abbreviations: ip r, ip -6 r s, sh int, ip n, ip a as their full forms" sh -c \
 		"[ \"\$($FASTPATHCTL -s $SOCK ip r)\" = \"\$($FASTPATHCTL -s $SOCK ip route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK ip -6 r s)\" = \"\$($FASTPATHCTL -s $SOCK ip -6 route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK sh int)\" = \"\$($FASTPATHCTL -s $SOCK show interfaces)\" ] && $FASTPATHCTL -s $SOCK ip n | grep -q lladdr && $FASTPATHCTL -s $SOCK ip a | grep -q 10.0.1.1"
+	check "arguments abbreviated as iproute2 takes them: ip r a bl PREFIX, via ... m N v 0" sh -c \
+		"$FASTPATHCTL -s $SOCK ip r a bl 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r a 10.214.0.0/24 via 10.0.2.2 m 5 v 0 && $FASTPATHCTL -s $SOCK ip r | tee /dev/stderr | grep -q '^blackhole 10.213.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip r | grep -q '^10.214.0.0/24 via 10.0.2.2 dev p2 proto static' && $FASTPATHCTL -s $SOCK ip r d 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r d 10.214.0.0/24"
+	check "... and not where ip does not: v is not via, de not dev" sh -c \
+		"! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 v 10.0.2.2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 via 10.0.2.2 de p2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r | grep -q 10.215.0.0"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \

@@ -212,8 +212,8 @@ static void test_aliases(void **state)
 	assert_int_equal(cli_parse(&ctx, 8, add2, &b, &args2), 0);
 	assert_ptr_equal(a, b);
 	assert_string_equal(a->syntax + 0,
-		"ip route add PREFIX [via ADDR]... [dev IFACE] "
-		"[type unicast|blackhole|unreachable|prohibit] [vrf ID] [metric N]");
+		"ip route add [unicast|blackhole|unreachable|prohibit] PREFIX [via ADDR]... "
+		"[dev IFACE] [vrf ID] [metric N]");
 	assert_true(json_equal(args, args2));
 	json_decref(args);
 	json_decref(args2);
@@ -239,13 +239,14 @@ static void test_unknown(void **state)
 {
 	(void)state;
 	check_usage("ip rute", "unknown command 'ip rute'",
-		"did you mean:", "    ip route add PREFIX", "    ip route [vrf ID]", NULL);
+		"did you mean:", "    ip route add [unicast|blackhole|unreachable|prohibit] PREFIX",
+		"    ip route [vrf ID]", NULL);
 	check_usage("shw routes", "unknown command 'shw'", "    show routes [ipv4|ipv6] [vrf ID]",
 		NULL);
 	check_usage("show neighbur", "    show neighbo", NULL);
 	/* a typo in a longer name, not bad arguments to "ip route" */
 	check_usage("ip route adf 10.0.0.0/8", "unknown command 'ip route adf'",
-		"    ip route add PREFIX", NULL);
+		"    ip route add [unicast|blackhole|unreachable|prohibit] PREFIX", NULL);
 	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
 	check_usage("show xyzzy", "unknown command 'show xyzzy'", "    show stats [all]", NULL);
@@ -261,7 +262,8 @@ static void test_help(void **state)
 	assert_non_null(strstr(out_text, "ip route show [vrf ID]\nip route [vrf ID]\n"));
 	assert_non_null(strstr(out_text, "ip -6 route show [vrf ID]\nip -6 route [vrf ID]\n"));
 	assert_int_equal(run("ip route add 10.0.0.0/8 --help"), CLI_OK);
-	assert_non_null(strstr(out_text, "route add PREFIX [via ADDR]..."));
+	assert_non_null(strstr(out_text,
+		"route add [unicast|blackhole|unreachable|prohibit] PREFIX [via ADDR]..."));
 	assert_int_equal(run("help ip neigh"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh del ADDR dev IFACE"));
 	check_usage("help ip rute", "unknown command", NULL);
@@ -542,7 +544,8 @@ static void test_abbreviations(void **state)
 		{"sh router", "show router-advertisements"},
 		{"sh r", "show routes [ipv4|ipv6] [vrf ID]"},
 		{"sh ver", "show version"},
-		{"ip r a 10.0.0.0/8 via 10.0.1.2", "ip route add PREFIX"},
+		{"ip r a 10.0.0.0/8 via 10.0.1.2",
+			"ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"},
 		{"ip r d 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
 		{"ip ro delete 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
 		{"ip n a 10.0.1.2 lladdr 02:00:00:00:00:01 dev p0", "ip neigh add ADDR"},
@@ -569,18 +572,28 @@ static void test_abbreviations(void **state)
 	check_args("te op y dev p1", "{\"a\": \"y\", \"dev\": \"p1\"}");
 	/* the arguments are not abbreviated: "d" is A here */
 	check_args("tes val d", "{\"name\": \"d\"}");
+	/* keywords and choices only where iproute2 takes them abbreviated (see cli.c) */
+	check_args("te o y v 2", "{\"a\": \"y\", \"vrf\": 2}");
+	check_args("test kw 10.0.1.2 l 02:00:00:00:00:01 dev p1",
+		"{\"addr\": \"10.0.1.2\", \"lladdr\": \"02:00:00:00:00:01\", \"dev\": \"p1\"}");
+	check_usage("test kw 10.0.1.2 lladdr 02:00:00:00:00:01 d p1", "unexpected 'd'", NULL);
+	check_usage("te o y de p1", "unexpected 'de'", NULL);
+	check_usage("te o y a", "unexpected 'a'", NULL);
+	check_usage("test repeat 10.0.0.0/8 v 10.0.1.2", "unexpected 'v'", NULL);
 	/* ambiguous: every candidate, no command run */
 	check_usage("c stats", "ambiguous command 'c', 'c' may be:", "    capture\n", "    clear\n",
 		"    config\n", NULL);
 	check_usage("t c", "ambiguous command 't'", "    test\n", "    trace\n", NULL);
 	check_usage("help c", "ambiguous command 'c'", NULL);
-	assert_int_equal(calls, 2);
+	assert_int_equal(calls, 4);
 	/* help, completion and ? read abbreviations too */
 	assert_int_equal(run("help ip r a"), CLI_OK);
-	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_non_null(
+		strstr(out_text, "ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"));
 	assert_null(strstr(out_text, "ip route del"));
 	assert_int_equal(run("ip ro ad --help"), CLI_OK);
-	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_non_null(
+		strstr(out_text, "ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"));
 	close_output();
 	open_output();
 	cli_complete_help(&ctx, "ip r d ");
@@ -981,6 +994,22 @@ static void test_ip_commands(void **state)
 	/* metric is taken and ranks nothing */
 	check_output("ip route add 10.8.0.0/16 dev p1 metric 100", "");
 	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"dev\": \"p1\"}");
+	/* iproute2's abbreviations of keywords and types, and its type before the prefix */
+	check_output("ip r a 10.8.0.0/16 via 10.0.2.2 m 100 v 2", "");
+	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"via\": [\"10.0.2.2\"], "
+				   "\"vrf\": 2}");
+	check_output("ip route add bl 10.7.0.0/16", "");
+	check_request("route.add", "{\"prefix\": \"10.7.0.0/16\", \"type\": \"blackhole\"}");
+	check_output("ip -6 route add u default", "");
+	check_request("route.add", "{\"prefix\": \"::/0\", \"type\": \"unreachable\"}");
+	check_output("ip route replace proh 10.7.0.0/16", "");
+	check_request("route.add", "{\"prefix\": \"10.7.0.0/16\", \"type\": \"prohibit\", "
+				   "\"replace\": true}");
+	check_usage("ip route add b 10.7.0.0/16", NULL);
+	check_usage("ip route add pro 10.7.0.0/16", NULL);
+	check_usage(
+		"ip route add 10.7.0.0/16 v 10.0.2.2", "unexpected '10.0.2.2', expected ID", NULL);
+	check_usage("ip route add 10.7.0.0/16 via 10.0.2.2 d p1", "unexpected 'd'", NULL);
 	check_output("ip r g 10.9.1.1 from 10.0.1.2 ipproto udp sport 5000 dport 53",
 		"10.9.1.1 from 10.0.1.2 via 10.0.3.2 dev p2\n"
 		"    route 10.9.0.0/16 proto static\n"
@@ -989,6 +1018,11 @@ static void test_ip_commands(void **state)
 		"    path 2 of 2 (the flow's ECMP member)\n");
 	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
 				   "\"udp\", \"sport\": 5000, \"dport\": 53}");
+	assert_int_equal(run("ip r g 10.9.1.1 f 10.0.1.2 ip udp s 5000 dp 53 i p1"), CLI_OK);
+	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
+				   "\"udp\", \"sport\": 5000, \"dport\": 53, \"iif\": \"p1\"}");
+	/* "d" is ip's dsfield, not dport */
+	check_usage("ip route get 10.9.1.1 d 53", "unexpected 'd'", NULL);
 }
 
 /* The requests since the n-th, as a JSON array of [cmd, args] text. */
