@@ -1100,7 +1100,21 @@ static void test_neigh_flush(void **state)
 	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
 				"\"address\": \"10.0.1.2\"}], [\"neigh.del\", {\"iface\": \"p0\", "
 				"\"address\": \"2001:db8::2\"}]]");
+	/* one family's: ip -4 and ip -6 */
 	n = json_array_size(requests);
+	check_output("ip -6 n f all", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p0\", "
+				"\"address\": \"2001:db8::2\"}]]");
+	n = json_array_size(requests);
+	check_output("ip -4 neigh flush dev p0", "");
+	check_requests_since(n, "[[\"neigh.list\", null]]");
+	check_output("ip -4 neigh flush dev p1", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.list\", null], "
+				"[\"neigh.del\", {\"iface\": \"p1\", \"address\": \"10.0.1.2\"}]]");
+	check_output("ip -6 n", "2001:db8::2 dev p0 STALE\n");
+	check_output("ip -4 neigh show", "10.0.1.2 dev p1 REACHABLE\n10.0.1.3 dev p1 PERMANENT\n");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip -6 neigh flush"), CLI_ERROR);
 	assert_int_equal(run("ip neigh flush"), CLI_ERROR);
 	assert_non_null(strstr(err_text, "flush what: dev IFACE or all"));
 	assert_int_equal(json_array_size(requests), n);
