@@ -7,13 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* As ip link prints it. */
-static void print_iface(FILE *out, const json_t *i)
+void cli_print_link(FILE *out, const json_t *i, bool link_line)
 {
 	bool admin = json_is_true(json_object_get(i, "admin_up"));
 	bool link = json_is_true(json_object_get(i, "link_up"));
 	json_int_t vrf = json_integer_value(json_object_get(i, "vrf"));
-	json_int_t speed = json_integer_value(json_object_get(i, "speed_mbps"));
 
 	fprintf(out, "%lld: %s: <%sBROADCAST,MULTICAST%s%s%s> mtu %lld state %s",
 		json_integer_value(json_object_get(i, "id")), cli_str(i, "name"),
@@ -23,8 +21,18 @@ static void print_iface(FILE *out, const json_t *i)
 		admin && link ? "UP" : "DOWN");
 	if (vrf != 0)
 		fprintf(out, " vrf %lld", vrf);
-	fprintf(out, "\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    driver %s", cli_str(i, "mac"),
-		cli_str(i, "driver"));
+	fputc('\n', out);
+	if (link_line)
+		fprintf(out, "    link/ether %s brd ff:ff:ff:ff:ff:ff\n", cli_str(i, "mac"));
+}
+
+/* As ip link prints it, with the port's driver, speed and queues. */
+static void print_iface(FILE *out, const json_t *i)
+{
+	json_int_t speed = json_integer_value(json_object_get(i, "speed_mbps"));
+
+	cli_print_link(out, i, true);
+	fprintf(out, "    driver %s", cli_str(i, "driver"));
 	if (speed != 0)
 		fprintf(out, " speed %lldMb/s", speed);
 	fprintf(out, " rxqs %lld txqs %lld\n", json_integer_value(json_object_get(i, "rxqs")),

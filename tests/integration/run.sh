@@ -442,6 +442,27 @@ route_get_agrees() { # src dst h2-gateway h3-gateway
 	done
 }
 
+# ip addr show p1 of fastpathctl and of Linux's ip for the same interface and IPv4 address
+# (brd + as fastpath derives it), in the same words once qdisc, group, qlen, the index, the
+# MAC and the IPv6 addresses are set aside
+addr_as_linux() {
+	local ns=$FPT-ipa
+	norm() {
+		sed -E 's/^[0-9]+: /N: /; s/@[^:]*:/:/; s/ (qdisc [a-z_]+|group [a-z]+|qlen [0-9]+)//g; s/(link\/ether) [0-9a-f:]+/\1 MAC/; s/ +$//' |
+			awk '/^    inet6 /{skip=1; next} skip && /valid_lft/{skip=0; next} {skip=0; print}'
+	}
+	ip netns add $ns
+	ip -n $ns link add p1 type veth peer name x1
+	ip -n $ns link set x1 up
+	ip -n $ns link set p1 up
+	ip -n $ns addr add 10.0.1.1/24 brd + dev p1
+	sleep 1
+	ip -n $ns addr show p1 | norm >"$WORK/addr.linux"
+	ip netns del $ns
+	$FASTPATHCTL -s "$SOCK" ip addr show p1 | norm >"$WORK/addr.fp"
+	diff "$WORK/addr.linux" "$WORK/addr.fp" >&2
+}
+
 test_cli() {
 	check "fastpathctl show interfaces lists the ports up" sh -c \
 		"$FASTPATHCTL -s $SOCK show interfaces | grep -E 'p1.*UP' && $FASTPATHCTL -s $SOCK -j show interfaces | jq -e '[.interfaces[] | select(.link_up)] | length == 3'"
@@ -555,6 +576,9 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip r a bl 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r a 10.214.0.0/24 via 10.0.2.2 m 5 v 0 && $FASTPATHCTL -s $SOCK ip r | tee /dev/stderr | grep -q '^blackhole 10.213.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip r | grep -q '^10.214.0.0/24 via 10.0.2.2 dev p2 proto static' && $FASTPATHCTL -s $SOCK ip r d 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r d 10.214.0.0/24"
 	check "... and not where ip does not: v is not via, de not dev" sh -c \
 		"! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 v 10.0.2.2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 via 10.0.2.2 de p2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r | grep -q 10.215.0.0"
+	check "ip addr show p1: headed and written as Linux's ip writes it" addr_as_linux
+	check "ip addr: every interface, one without addresses too, with its link/ether line" sh -c \
+		"[ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^[0-9]*: p[0-9]*: <') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ] && [ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^    link/ether ') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ]"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \

@@ -716,7 +716,12 @@ static const char *const canned[][2] = {
 		"67108864,"
 		" \"lost\": 2, \"over_limit\": 3, \"write_errors\": 4,"
 		" \"error\": \"No space left on device\"}"},
-	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
+	{"iface.list",
+		"{\"interfaces\": [{\"name\": \"p1\", \"id\": 2, \"admin_up\": true, \"link_up\": "
+		"true, \"mtu\": 1500, \"mac\": \"02:00:00:00:01:01\"}, {\"name\": \"p0\", \"id\": "
+		"1, "
+		"\"mtu\": 1500, \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"p9\", \"id\": 3, "
+		"\"admin_up\": true, \"mtu\": 9000, \"mac\": \"02:00:00:00:09:01\"}]}"},
 	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
 		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
 	{"neigh.list",
@@ -1074,16 +1079,47 @@ static void test_errors_in_cli_words(void **state)
 	assert_string_equal(err_text, "fastpathctl: '10.0.0.0/33' is not an IPv4 prefix\n");
 }
 
-/* ip addr: each interface once, with its addresses of both families */
+/* ip addr: each interface as ip link heads it, with its addresses of both families */
 static void test_addr_grouped(void **state)
 {
 	(void)state;
-	check_output("ip a", "p1:\n"
-			     "    inet 10.0.1.1/24\n"
+	check_output("ip a", "2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+			     "    link/ether 02:00:00:00:01:01 brd ff:ff:ff:ff:ff:ff\n"
+			     "    inet 10.0.1.1/24 brd 10.0.1.255 scope global p1\n"
+			     "       valid_lft forever preferred_lft forever\n"
 			     "    inet6 2001:db8:1::1/64 scope global\n"
-			     "p0:\n"
-			     "    inet 10.0.2.1/24\n"
-			     "    inet6 fe80::1/64 scope link tentative\n");
+			     "       valid_lft forever preferred_lft forever\n"
+			     "1: p0: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n"
+			     "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+			     "    inet 10.0.2.1/24 brd 10.0.2.255 scope global p0\n"
+			     "       valid_lft forever preferred_lft forever\n"
+			     "    inet6 fe80::1/64 scope link tentative\n"
+			     "       valid_lft forever preferred_lft forever\n"
+			     "3: p9: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 9000 state DOWN\n"
+			     "    link/ether 02:00:00:00:09:01 brd ff:ff:ff:ff:ff:ff\n");
+	check_request("addr.list", "{}");
+	/* one interface, with or without dev */
+	check_output("ip a s dev p9",
+		"3: p9: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 9000 state DOWN\n"
+		"    link/ether 02:00:00:00:09:01 brd ff:ff:ff:ff:ff:ff\n");
+	check_output("ip addr show p0", "1: p0: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n"
+					"    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+					"    inet 10.0.2.1/24 brd 10.0.2.255 scope global p0\n"
+					"       valid_lft forever preferred_lft forever\n"
+					"    inet6 fe80::1/64 scope link tentative\n"
+					"       valid_lft forever preferred_lft forever\n");
+	assert_int_equal(run("ip addr show dev p7"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: Device \"p7\" does not exist.\n");
+	/* one family: the interfaces that have such addresses, without link/ether, as ip does
+	 * (the fake daemon answers with both families; the real one with the family asked for) */
+	check_output("ip -4 a s p9", "");
+	check_request("addr.list", "{\"family\": \"inet\"}");
+	check_output("ip -6 addr show dev p1",
+		"2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+		"    inet 10.0.1.1/24 brd 10.0.1.255 scope global p1\n"
+		"       valid_lft forever preferred_lft forever\n"
+		"    inet6 2001:db8:1::1/64 scope global\n"
+		"       valid_lft forever preferred_lft forever\n");
 }
 
 /* ip neigh flush: the neighbours of the interface, or all, but the PERMANENT ones. */
@@ -1189,7 +1225,7 @@ static void test_daemon_commands(void **state)
 static void test_complete_daemon(void **state)
 {
 	(void)state;
-	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1");
+	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1 p9");
 	/* static routes: those of the addresses go with them */
 	check_complete("ip route del ''", "10.9.0.0/16");
 	check_complete("ip neigh del ''", "10.0.1.2 10.0.1.3 2001:db8::2");
