@@ -301,6 +301,8 @@ static void print_route_get(struct cli_ctx *ctx, const json_t *result, const jso
 		fprintf(out, " via %s", cli_str(result, "via"));
 	if (*cli_str(result, "dev"))
 		fprintf(out, " dev %s", cli_str(result, "dev"));
+	if (*cli_str(result, "src"))
+		fprintf(out, " src %s", cli_str(result, "src"));
 	if (*cli_str(result, "iif"))
 		fprintf(out, " iif %s", cli_str(result, "iif"));
 	if (vrf != 0)
@@ -322,5 +324,7 @@ CLI_COMMAND(route_get_cmd,
 	"[dport N]",
 	"The route to ADDR, IPv4 or IPv6, and the path a flow to it takes: from, ipproto, sport "
 	"and dport pick its ECMP member with the datapath's flow hash (missing ones count as 0); "
-	"iif looks ADDR up in that interface's VRF.",
+	"iif looks ADDR up in that interface's VRF. Without from and iif, src is the source "
+	"address "
+	"Linux would choose: the outgoing interface's address on the gateway's network, or ADDR's.",
 	route_get, "ip -6 route get")

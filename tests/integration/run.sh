@@ -563,7 +563,9 @@ test_cli() {
 	check "ip route get: the matching route, its path among 2" sh -c \
 		"$FASTPATHCTL -s $SOCK ip r g 10.100.0.1 from 10.0.1.2 | tee /dev/stderr | grep -q '^    route 10.100.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | grep -q 'path [12] of 2'"
 	check "ip route get: a connected destination, no gateway" sh -c \
-		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2\$'"
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2 src 10.0.2.1\$'"
+	check "ip route get: src, the address Linux would choose (the outgoing interface's)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | tee /dev/stderr | grep -Eq '^10.100.0.1 via 10.0.(2.2 dev p2 src 10.0.2.1|3.2 dev p3 src 10.0.3.1)\$' && $FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | grep -q '^local 10.0.1.1 src 10.0.1.1' && $FASTPATHCTL -s $SOCK ip -6 route get 2001:db8:2::7 | tee /dev/stderr | grep -q '^2001:db8:2::7 dev p2 src 2001:db8:2::1\$' && ! $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 from 10.0.1.2 | grep -q ' src '"
 	check "ip route get: one of ours is local" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | tee /dev/stderr | grep -q '^local 10.0.1.1'"
 	check "ip route get iif: looked up in the interface's VRF, named" sh -c \
