@@ -270,6 +270,7 @@ static const struct {
 	size_t min;
 } abbreviable[] = {
 	{"vrf", 1},	    /* ip route add/del/show/get */
+	{"table", 1},	    /* ip route show */
 	{"metric", 1},	    /* ip route add */
 	{"from", 1},	    /* ip route get */
 	{"iif", 1},	    /* ip route get */

@@ -578,6 +578,12 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip r a bl 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r a 10.214.0.0/24 via 10.0.2.2 m 5 v 0 && $FASTPATHCTL -s $SOCK ip r | tee /dev/stderr | grep -q '^blackhole 10.213.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip r | grep -q '^10.214.0.0/24 via 10.0.2.2 dev p2 proto static' && $FASTPATHCTL -s $SOCK ip r d 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r d 10.214.0.0/24"
 	check "... and not where ip does not: v is not via, de not dev" sh -c \
 		"! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 v 10.0.2.2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 via 10.0.2.2 de p2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r | grep -q 10.215.0.0"
+	check "ip route lists table main as Linux's ip: no local or broadcast route" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.1.0/24 dev p1 proto kernel scope link' && ! $FASTPATHCTL -s $SOCK ip route | grep -Eq '^(local|broadcast) ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^local '"
+	check "ip route show table local lists them, and only them" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route show table local | tee /dev/stderr | grep -q '^local 10.0.1.1 dev p1 proto kernel scope host' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.1.255 dev p1 proto kernel scope link' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -Evq '^(local|broadcast) ' && $FASTPATHCTL -s $SOCK ip -6 route show table local | grep -q '^local 2001:db8:1::1 '"
+	check "ip route show table all: both, the local ones marked table local" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route show table all | grep -q '^local 10.0.1.1 dev p1 table local proto kernel scope host' && $FASTPATHCTL -s $SOCK ip route show table all | grep -q '^10.0.1.0/24 dev p1 proto kernel'"
 	check "ip addr show p1: headed and written as Linux's ip writes it" addr_as_linux
 	check "ip addr: every interface, one without addresses too, with its link/ether line" sh -c \
 		"[ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^[0-9]*: p[0-9]*: <') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ] && [ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^    link/ether ') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ]"

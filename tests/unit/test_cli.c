@@ -240,7 +240,7 @@ static void test_unknown(void **state)
 	(void)state;
 	check_usage("ip rute", "unknown command 'ip rute'",
 		"did you mean:", "    ip route add [unicast|blackhole|unreachable|prohibit] PREFIX",
-		"    ip route [vrf ID]", NULL);
+		"    ip route [table main|local|all] [vrf ID]", NULL);
 	check_usage("shw routes", "unknown command 'shw'", "    show routes [ipv4|ipv6] [vrf ID]",
 		NULL);
 	check_usage("show neighbur", "    show neighbo", NULL);
@@ -259,8 +259,10 @@ static void test_help(void **state)
 	(void)state;
 	assert_int_equal(run("help"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh add ADDR lladdr MAC dev IFACE\n"));
-	assert_non_null(strstr(out_text, "ip route show [vrf ID]\nip route [vrf ID]\n"));
-	assert_non_null(strstr(out_text, "ip -6 route show [vrf ID]\nip -6 route [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip route show [table main|local|all] [vrf ID]\nip route "
+					 "[table main|local|all] [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip -6 route show [table main|local|all] [vrf ID]\nip -6 "
+					 "route [table main|local|all] [vrf ID]\n"));
 	assert_int_equal(run("ip route add 10.0.0.0/8 --help"), CLI_OK);
 	assert_non_null(strstr(out_text,
 		"route add [unicast|blackhole|unreachable|prohibit] PREFIX [via ADDR]..."));
@@ -410,7 +412,7 @@ static void test_complete(void **state)
 	check_complete("help test o", "options opts");
 	/* help completes names, not arguments */
 	check_complete("help test opts ''", "");
-	check_complete("ip route ''", "add del get replace show vrf");
+	check_complete("ip route ''", "add del get replace show table vrf");
 	/* keywords and flags of optional groups, each once */
 	check_complete("test opts x ''", "all dev vrf");
 	check_complete("test opts x all ''", "dev vrf");
@@ -521,12 +523,12 @@ static void test_complete_help(void **state)
 static void test_abbreviations(void **state)
 {
 	static const char *const cases[][2] = {
-		{"ip r", "ip route show [vrf ID]"},
-		{"ip ro sh", "ip route show [vrf ID]"},
-		{"ip r s vrf 2", "ip route show [vrf ID]"},
-		{"ip -6 r", "ip -6 route show [vrf ID]"},
-		{"ip -6 r s", "ip -6 route show [vrf ID]"},
-		{"ip -6 ro list", "ip -6 route show [vrf ID]"},
+		{"ip r", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip ro sh", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip r s t local vrf 2", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip -6 r", "ip -6 route show [table main|local|all] [vrf ID]"},
+		{"ip -6 r s", "ip -6 route show [table main|local|all] [vrf ID]"},
+		{"ip -6 ro list", "ip -6 route show [table main|local|all] [vrf ID]"},
 		{"ip a", "show addresses"},
 		{"ip address show", "show addresses"},
 		{"ip -6 a s", "ip -6 addr"},
@@ -722,8 +724,13 @@ static const char *const canned[][2] = {
 		"1, "
 		"\"mtu\": 1500, \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"p9\", \"id\": 3, "
 		"\"admin_up\": true, \"mtu\": 9000, \"mac\": \"02:00:00:00:09:01\"}]}"},
-	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
-		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
+	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\", "
+		       "\"type\": \"unicast\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		       " {\"prefix\": \"10.0.1.1/32\", \"type\": \"local\", \"origin\": "
+		       "\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		       " {\"prefix\": \"10.0.1.255/32\", \"type\": \"broadcast\", \"origin\": "
+		       "\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		       " {\"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\", \"origin\": \"static\"}]}"},
 	{"neigh.list",
 		"{\"neighbours\": [{\"address\": \"10.0.1.2\", \"iface\": \"p1\", \"state\": "
 		"\"REACHABLE\"}, {\"address\": \"10.0.1.3\", \"iface\": \"p1\", \"state\": "
@@ -1030,6 +1037,27 @@ static void test_ip_commands(void **state)
 	check_usage("ip route get 10.9.1.1 d 53", "unexpected 'd'", NULL);
 }
 
+/* ip route: table main as Linux lists it, the local and broadcast routes in table local */
+static void test_route_tables(void **state)
+{
+	(void)state;
+	check_output("ip route", "10.0.1.0/24 dev p1 proto kernel scope link\n"
+				 "10.9.0.0/16 proto static\n");
+	check_output("ip r s t local", "local 10.0.1.1 dev p1 proto kernel scope host\n"
+				       "broadcast 10.0.1.255 dev p1 proto kernel scope link\n");
+	check_output("ip route show table all",
+		"10.0.1.0/24 dev p1 proto kernel scope link\n"
+		"local 10.0.1.1 dev p1 table local proto kernel scope host\n"
+		"broadcast 10.0.1.255 dev p1 table local proto kernel scope link\n"
+		"10.9.0.0/16 proto static\n");
+	check_output("show routes", "10.0.1.0/24 dev p1 proto kernel scope link\n"
+				    "local 10.0.1.1 dev p1 proto kernel scope host\n"
+				    "broadcast 10.0.1.255 dev p1 proto kernel scope link\n"
+				    "10.9.0.0/16 proto static\n");
+	check_request("route.list", "{}");
+	check_usage("ip route show table default", "expected main|local|all", NULL);
+}
+
 /* The requests since the n-th, as a JSON array of [cmd, args] text. */
 static void check_requests_since(size_t n, const char *expected)
 {
@@ -1264,6 +1292,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_link_set, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_route_tables, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_in_cli_words, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),
