@@ -599,6 +599,31 @@ static bool any_route(const struct route *r, void *arg)
 	return true;
 }
 
+/* A static route whose every next hop is through the interface (arg). */
+static bool static_only_through(const struct route *r, void *arg)
+{
+	if (r->origin != ORIGIN_STATIC || r->n_nh == 0)
+		return false;
+	for (unsigned int i = 0; i < r->n_nh; i++)
+		if (r->nh[i].iface != *(const uint16_t *)arg)
+			return false;
+	return true;
+}
+
+/*
+ * ip link set down: as Linux's fib_sync_down_dev() and rt6_sync_down_dev(), the static routes
+ * of both families through the interface alone are deleted, for good (its addresses' connected
+ * routes follow the addresses, lib/ip4 and lib/ip6; mirrored routes follow the kernel's).
+ * ECMP routes keep their path through it, where Linux marks that one dead.
+ */
+static void fib_iface_admin_changed(struct iface *iface)
+{
+	if (!iface->admin_up &&
+		fib_routes_delete_if(AF_UNSPEC, static_only_through, &iface->id) < 0)
+		LOG(ERR, "interface %s down: %s; some of its routes stay", iface->name,
+			fp_errmsg());
+}
+
 /* An interface's routes of both families go with it. */
 static void fib_iface_removing(struct iface *iface)
 {
@@ -606,7 +631,8 @@ static void fib_iface_removing(struct iface *iface)
 		LOG(ERR, "interface %s: %s; some of its routes stay", iface->name, fp_errmsg());
 }
 
-static struct iface_listener fib_listener = {.order = 20, .removing = fib_iface_removing};
+static struct iface_listener fib_listener = {
+	.order = 20, .removing = fib_iface_removing, .admin_changed = fib_iface_admin_changed};
 
 static int fib_init(void)
 {

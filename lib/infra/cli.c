@@ -140,7 +140,10 @@ CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
 	"Set an interface up or down, or its MTU, at run time: the port and its twin stay. Down "
 	"stops receiving and sending (port_tx_iface_down counts what was routed out of it) and "
 	"takes the link down, the twin's carrier with it; the NIC's own link too where its "
-	"driver can. The MTU changes where the driver allows it while running (the twin's "
+	"driver can. As in Linux, down takes away the connected and broadcast routes of its "
+	"addresses (up brings them back) and deletes the static routes through it alone, for "
+	"good (config load of a saved config brings them back); ECMP routes keep their path "
+	"through it. The MTU changes where the driver allows it while running (the twin's "
 	"follows), else the error says so. Neither is saved in the config file; config dump "
 	"writes the MTU.",
 	link_set)

@@ -312,6 +312,7 @@ int port_set_admin(struct iface *iface, bool up)
 		return ret;
 	}
 	LOG(INFO, "port %s: set %s", iface->name, up ? "up" : "down");
+	iface_admin_changed(iface);
 	link_watch(NULL);
 	return 0;
 }
