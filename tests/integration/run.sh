@@ -900,6 +900,19 @@ test_config_errors() {
 	printf '{"ports": [{"name": "p0", "driver": "null"}, {"name": "p0", "driver": "null"}]}\n' >"$WORK/bad5.json"
 	check "config: duplicate port" sh -c \
 		"$FASTPATHD --check-config $WORK/bad5.json 2>&1 | grep -q \"duplicate iface 'p0'\""
+	# what applying the config refuses, --check-config refuses too, saying where
+	jq '.routes += [{"prefix": "10.202.0.0/24", "via": "10.9.9.9"}]' "$WORK/fastpath.json" >"$WORK/bad6.json"
+	check "config: a gateway on no connected network fails the check, as it fails a load" sh -c \
+		"$FASTPATHD --check-config $WORK/bad6.json 2>&1 | tee /dev/stderr | grep -q 'bad6.json:[0-9]*:[0-9]*: /routes/[0-9]*: gateway 10.9.9.9 is not on a connected network' && $FASTPATHCTL -s $SOCK config load $WORK/bad6.json 2>&1 | grep -q 'gateway 10.9.9.9 is not on a connected network'"
+	jq '.routes += [{"prefix": "10.202.0.0/24", "via": "10.0.1.2", "dev": "p2"}, {"prefix": "10.203.0.0/24", "dev": "p2"}, {"prefix": "10.204.0.0/24", "via": "10.203.0.9"}]' "$WORK/fastpath.json" >"$WORK/bad7.json"
+	check "config: a gateway not on its dev's network fails the check" sh -c \
+		"$FASTPATHD --check-config $WORK/bad7.json 2>&1 | tee /dev/stderr | grep -q 'gateway 10.0.1.2 is not on a network of p2'"
+	jq 'del(.routes[] | select(.prefix == "10.202.0.0/24"))' "$WORK/bad7.json" >"$WORK/good7.json"
+	check "config: a gateway on a network routed through a dev alone passes, as it loads" sh -c \
+		"$FASTPATHD --check-config $WORK/good7.json"
+	jq '.addresses += [{"iface": "p3", "address": "10.0.1.1/16"}]' "$WORK/fastpath.json" >"$WORK/bad8.json"
+	check "config: an address on two interfaces fails the check, as it fails a load" sh -c \
+		"$FASTPATHD --check-config $WORK/bad8.json 2>&1 | tee /dev/stderr | grep -q \"/addresses/[0-9]*/address: duplicate interface address '10.0.1.1'\" && ! $FASTPATHCTL -s $SOCK config load $WORK/bad8.json 2>/dev/null"
 	check "config: the example configs are valid" sh -c \
 		"for f in $TESTDIR/../../conf/*.json; do $FASTPATHD --check-config \$f || exit 1; done"
 }
