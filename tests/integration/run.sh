@@ -335,8 +335,15 @@ test_capture() {
 	check "capture.start of drops" api_file capture.start '{"direction": "drop"}' "$WORK/drops.pcapng" w
 	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
 	in_ns h1 ping -c 1 -W 1 10.66.0.1 >/dev/null
+	in_ns h1 ping -c 1 -W 1 -t 1 10.0.2.2 >"$WORK/ttl.out"
+	in_ns h1 ping -c 1 -W 1 10.99.0.1 >"$WORK/noroute.out"
+	in_ns h1 ping -6 -c 1 -W 1 -t 1 2001:db8:2::2 >"$WORK/hlim.out"
 	sleep 0.3
 	check "capture.stop" api capture.stop
+	check "the dropped packets were answered with their ICMP errors" sh -c \
+		"grep -q 'Time to live exceeded' $WORK/ttl.out && grep -qi 'unreachable' $WORK/noroute.out && grep -qi 'Time exceeded' $WORK/hlim.out"
+	check "drops that became ICMP errors are captured as they came, with their reason" sh -c \
+		"tshark -r $WORK/drops.pcapng -T fields -e frame.comment -e ip.ttl -e icmp.type -e ipv6.hlim -e icmpv6.type 2>/dev/null | tee /dev/stderr | grep -Pq '^drop: ip4_ttl_exceeded\t1\t8\t' && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_no_route\" && icmp.type == 8 && ip.dst == 10.99.0.1' 2>/dev/null | grep -q . && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip6_hop_limit_exceeded\" && icmpv6.type == 128 && ipv6.hlim == 1' 2>/dev/null | grep -q ."
 	check "each dropped packet is marked with its reason" sh -c \
 		"[ \"\$(tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_bad_checksum\" && udp' 2>/dev/null | wc -l)\" = 5 ] && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_blackhole\" && icmp.type == 8' 2>/dev/null | grep -q 10.66.0.1"
 	check "capture.start refuses a missing port, a request without a file, a path" sh -c \
