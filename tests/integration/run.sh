@@ -938,6 +938,8 @@ test_reload() {
 	check "the reload logs what changed" grep -q 'reload: .*"section":"routes","added":\[.*10.201.0.0/24' "$WORK/fastpathd.log"
 	check "good reload adds its route" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\")'"
+	check "the log (stderr, a file) has the time and the level on each line" sh -c \
+		"grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4} err fastpath: reload refused' $WORK/fastpathd.log && grep -Eq '^[0-9-]{10}T[0-9:.]{12}[+-][0-9]{4} notice fastpath: reloaded' $WORK/fastpathd.log"
 }
 
 test_stop() {
@@ -1021,10 +1023,16 @@ ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets
 test_no_hugepages() {
 	write_config "$WORK/nohuge.json"
 	jq '.eal.huge = false | del(.telemetry)' "$WORK/nohuge.json" >"$WORK/nohuge2.json"
-	ip netns exec $R "$FASTPATHD" -c "$WORK/nohuge2.json" >"$WORK/nohuge.log" 2>&1 &
+	# its stderr as systemd gives it: the journal's stream, named by JOURNAL_STREAM
+	: >"$WORK/nohuge.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$WORK/nohuge.log") ip netns exec $R "$FASTPATHD" -c "$WORK/nohuge2.json" 2>>"$WORK/nohuge.log" &
 	FPD_PID=$!
 	for _ in $(seq 100); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
 	check "without hugepages: fastpathd forwards" ping_ok h1 10.0.2.2
+	kill -HUP "$FPD_PID"
+	sleep 0.5
+	check "under systemd (stderr the journal's stream), each line has its level as <N>, no time" sh -c \
+		"grep -q '^<5>fastpath: reloaded' $WORK/nohuge.log && ! grep -qv '^<[0-7]>' $WORK/nohuge.log"
 	check "without hugepages: no hugepage is mapped" sh -c "! grep -q 'hugepages\\|seg_' /proc/$FPD_PID/maps"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
