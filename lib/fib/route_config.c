@@ -403,10 +403,23 @@ static bool on_network(const struct connected *c, size_t n, uint16_t vrf,
  * What fib_route_add() refuses when the routes are applied, found from the document when it
  * has its addresses, so that --check-config finds it and says where: a gateway on no
  * connected network (of dev, when the next hop names one). The networks are those of the
- * document's addresses (the ports are in VRF 0) and of its routes through an interface
- * without gateway; an IPv6 link-local gateway is on its dev's link. Routes loaded without
+ * document's addresses (the ports are in VRF 0; not those set down) and of its routes through an
+ * interface without gateway; an IPv6 link-local gateway is on its dev's link. Routes loaded without
  * the addresses (config.load of a routes section) are checked when applied.
  */
+/* Whether the document's port name is set down ("up": false): its networks are not connected. */
+static bool port_set_down(struct cfg_ctx *ctx, const char *name)
+{
+	const json_t *port;
+	size_t i;
+
+	json_array_foreach (json_object_get(cfg_doc_root(ctx->doc), "ports"), i, port)
+		if (name != NULL && json_is_string(json_object_get(port, "name")) &&
+			strcmp(json_string_value(json_object_get(port, "name")), name) == 0)
+			return json_is_false(json_object_get(port, "up"));
+	return false;
+}
+
 static int gateways_check(struct cfg_ctx *ctx, const struct route_list *l)
 {
 	const json_t *addrs =
@@ -426,6 +439,7 @@ static int gateways_check(struct cfg_ctx *ctx, const struct route_list *l)
 		struct fp_ip_prefix p;
 
 		if (n < MAX_CHECKED_NETWORKS && text != NULL &&
+			!port_set_down(ctx, json_string_value(json_object_get(a, "iface"))) &&
 			fp_ip_prefix_parse(text, &p, true) == 0)
 			c[n++] = (struct connected){{fp_ip_masked(&p.addr, p.len), p.len}, 0,
 				json_string_value(json_object_get(a, "iface"))};

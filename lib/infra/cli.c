@@ -144,8 +144,8 @@ CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
 	"addresses (up brings them back) and deletes the static routes through it alone, for "
 	"good (config load of a saved config brings them back); ECMP routes keep their path "
 	"through it. The MTU changes where the driver allows it while running (the twin's "
-	"follows), else the error says so. Neither is saved in the config file; config dump "
-	"writes the MTU.",
+	"follows), else the error says so. The running config has both (config dump writes the "
+	"port's mtu and up), not the config file.",
 	link_set)
 
 /* The ports whose driver counts field too (af_xdp: its XDP program's verdicts). */

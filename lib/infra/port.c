@@ -214,7 +214,8 @@ int port_create(const struct port_conf *conf, struct iface **out)
 	confs[port_id] = copy;
 	iface->port_id = port_id;
 	iface->mtu = conf->mtu;
-	iface->admin_up = true;
+	iface->admin_up = true; /* a port starts up; ports_apply() sets it down if "up": false */
+	copy->up = true;
 	rte_eth_macaddr_get(port_id, &iface->mac);
 	iface_publish(iface);
 	ret = workers_assign_rxqs();
@@ -311,6 +312,7 @@ int port_set_admin(struct iface *iface, bool up)
 		__atomic_store_n(&iface->admin_up, !up, __ATOMIC_RELEASE);
 		return ret;
 	}
+	confs[iface->port_id]->up = up; /* config dump shows it */
 	LOG(INFO, "port %s: set %s", iface->name, up ? "up" : "down");
 	iface_admin_changed(iface);
 	link_watch(NULL);

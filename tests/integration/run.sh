@@ -556,6 +556,8 @@ test_cli() {
 	ctl config dump "$WORK/before-down.json"
 	check "ip link set p2 down: state DOWN, the port and its counters kept" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 down && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^[0-9]*: p2: <BROADCAST,MULTICAST.*> mtu 1500 state DOWN'"
+	check "config dump shows it set down (up: false)" sh -c \
+		"$FASTPATHCTL -s $SOCK -j show config | jq -e '.config.ports[] | select(.name == \"p2\") | .up == false' && $FASTPATHCTL -s $SOCK -j show config | jq -e '.config.ports[] | select(.name == \"p1\") | .up'"
 	check "as Linux: its connected and broadcast routes go, its addresses and local routes stay" sh -c \
 		"! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 ' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^local 10.0.2.1 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 ' && $FASTPATHCTL -s $SOCK ip a s p2 | grep -q 'inet 10.0.2.1/24'"
 	check "as Linux: the static routes through p2 alone go, IPv4 and IPv6; an ECMP one stays" sh -c \
@@ -566,8 +568,14 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
 	check "up: its connected routes are back; the static ones are not, as in Linux" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 dev p2 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 dev p2 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 '"
-	check "config load of the config saved before brings them back" sh -c \
-		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json | tee /dev/stderr | grep -q '+ .*10.216.0.0/24' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2'"
+	jq '(.ports[] | select(.name == "p2") | .up) = false' "$WORK/before-down.json" >"$WORK/p2-down.json"
+	local p2_id
+	p2_id=$($FASTPATHCTL -s "$SOCK" -j ip link | jq '.interfaces[] | select(.name == "p2") | .id')
+	check "config load with up: false sets p2 down in place (the same interface)" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 '"
+	check "config load of the config saved before: p2 up, the static routes back" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json | tee /dev/stderr | grep -q '+ .*2001:db8:100::/48' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2' && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 via 10.0.2.2 dev p2' && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: .*,UP,LOWER_UP> mtu 1500 state UP'"
+	check "... and it forwards" ping_ok h1 10.0.2.2
 	ctl ip route del 10.216.0.0/24
 	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
