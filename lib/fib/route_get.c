@@ -143,8 +143,8 @@ static struct fp_ip_addr path_source(const struct nh_member *mb, const struct fp
  * {"addr": "10.9.1.1", "from": ..., "iif": "p0", "vrf": 0, "ipproto": "tcp"|N, "sport": N,
  * "dport": N}: {"vrf", "addr", "route": the matching route, "type", and for a unicast route
  * the path the flow takes, "via" (none for a connected network), "dev", "path" (its index among
- * the group's "paths"), and without from and iif (an output lookup, as Linux's) the "src" address Linux
- * would pick}.
+ * the group's "paths"), and without from and iif (an output lookup, as Linux's) the "src" address
+ * Linux would pick}.
  */
 static int api_route_get(const json_t *args, json_t **result)
 {

@@ -816,7 +816,7 @@ test_routes_ipv6() {
 	# the config file's form: dumped, loaded back, changed by config.load
 	api config.dump | jq '.config' >"$WORK/r6.json"
 	check "config.dump holds the IPv6 routes, and the fib section" sh -c \
-		"jq -e '([.routes[] | select(.prefix == \"2001:db8:100::/48\" and .nexthops == [{\"via\": \"2001:db8:2::2\", \"dev\": \"p2\"}])] | length == 1) and .fib == {\"ipv6_max_routes\": 4096, \"ipv6_tbl8_groups\": 4352}' $WORK/r6.json"
+		"jq -e '([.routes[] | select(.prefix == \"2001:db8:100::/48\" and .nexthops == [{\"via\": \"2001:db8:2::2\", \"dev\": \"p2\"}])] | length == 1) and .fib == {\"ipv4_max_routes\": 262144, \"ipv4_tbl8_groups\": 8192, \"ipv6_max_routes\": 4096, \"ipv6_tbl8_groups\": 4352}' $WORK/r6.json"
 	check "fastpathctl config load of the dump changes nothing" sh -c \
 		"$FASTPATHCTL -s $SOCK config load $WORK/r6.json | grep -qi 'no change'"
 	jq '.routes |= (map(select(.prefix != "2001:db8:66::/48")) + [{"prefix": "2001:db8:600::/48", "via": "2001:db8:2::7"}])' \
@@ -1048,8 +1048,8 @@ test_no_hugepages() {
 	FPD_PID=
 }
 
-# The FIBs at their default sizes (IPv4 1M routes, IPv6 64k: about 650 MB), which the router's
-# config shrinks
+# The FIBs at their default sizes (IPv4 and IPv6 64k routes: about 250 MB), which the router's
+# config changes
 test_default_fib_sizes() {
 	write_config "$WORK/sizes.json"
 	jq 'del(.fib) | del(.telemetry)' "$WORK/sizes.json" >"$WORK/sizes2.json"
@@ -1060,8 +1060,8 @@ test_default_fib_sizes() {
 		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
 	# its addresses are tentative for a second (DAD)
 	check "default FIB sizes: fastpathd forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
-	check "default FIB sizes: 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
+	check "default FIB sizes: 65536 IPv4 routes, 2048 tbl8 groups; 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv4_max_routes\": 65536, \"ipv4_tbl8_groups\": 2048, \"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
 	check "default FIB sizes: stops cleanly" test $? -eq 0
@@ -1090,6 +1090,11 @@ test_fib_small_memory() {
 	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small3.json" >"$WORK/small3.log" 2>&1 || rc=$?
 	check "1M IPv6 routes in 1 GB: refused at start, saying which settings to change" sh -c \
 		"cat $WORK/small3.log; [ $rc -eq 1 ] && grep -q 'addresses: route 2001:db8:1::/64: VRF 0: not enough memory for its IPv6 FIB of 1048576 routes and 1114112 tbl8 groups (fib.ipv6_max_routes, fib.ipv6_tbl8_groups): lower them, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small3.log"
+	jq '.fib = {"ipv4_max_routes": 4194304}' "$WORK/small2.json" >"$WORK/small4.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small4.json" >"$WORK/small4.log" 2>&1 || rc=$?
+	check "4M IPv4 routes in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small4.log; [ $rc -eq 1 ] && grep -q 'VRF 0: not enough memory for its IPv4 FIB of 4194304 routes and 131072 tbl8 groups (fib.ipv4_max_routes, fib.ipv4_tbl8_groups; 1M routes take about 520 MB): lower them, or give fastpathd more memory' $WORK/small4.log"
 }
 
 # tests on their own daemon

@@ -197,12 +197,17 @@ static int walk_find(const struct walk *w, uint16_t vrf, const char *prefix)
 static int group_setup(void **state)
 {
 	(void)state;
-	/* the FIB of a VRF takes about 520 MB (its RIB's mempool for 1M routes mostly), VRF 0 and
-	 * test_vrf's VRF 1 need two */
-	if (test_eal_setup("test_fib", 1536) < 0)
+	/* the FIB of a VRF for test_scale's 2^18 routes takes about 180 MB, VRF 0 and test_vrf's
+	 * VRF 1 need two */
+	if (test_eal_setup("test_fib", 768) < 0)
 		return -1;
 	if (fp_n_workers != 0 || fp_nh_groups == NULL || fp_fib4[0] == NULL) {
 		fprintf(stderr, "unexpected state after init\n");
+		return -1;
+	}
+	/* VRF 0's table, empty, is made again at that size */
+	if (fib4_set_size(1u << 18, FIB4_TBL8_FOR(1u << 18)) < 0 || fp_fib4[0] == NULL) {
+		fprintf(stderr, "fib4_set_size: %s\n", fp_errmsg());
 		return -1;
 	}
 	base_routes = fib4_route_count(0);
@@ -1270,10 +1275,42 @@ static void test_config_routes(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
+/* fib.ipv4_max_routes: a table made after it holds that many routes, then says which setting */
+static void test_size_limit(void **state)
+{
+	struct route4 r = R("10.0.0.0/24", ROUTE_BLACKHOLE);
+
+	(void)state;
+	r.vrf = 2;
+	assert_int_equal(fib4_set_size(8, 64), 0);
+	for (unsigned int i = 0; i < 8; i++) {
+		r.prefix.addr = rte_cpu_to_be_32(0x0a000000 | i << 8);
+		assert_int_equal(fib4_route_add(&r, false), 0);
+	}
+	/* replacing one is no new route */
+	assert_int_equal(fib4_route_add(&r, true), 0);
+	r.prefix.addr = rte_cpu_to_be_32(0x0a000900);
+	assert_int_equal(fib4_route_add(&r, false), -ENOSPC);
+	assert_string_equal(fp_errmsg(),
+		"route 10.0.9.0/24: the IPv4 FIB of VRF 2 is full (8 routes, 64 tbl8 groups: "
+		"fib.ipv4_max_routes, fib.ipv4_tbl8_groups)");
+	/* VRF 2's table, with routes, keeps its size; VRF 0's, empty, is made again */
+	assert_int_equal(fib4_set_size(1u << 18, FIB4_TBL8_FOR(1u << 18)), 0);
+	assert_int_equal(fib4_route_count(2), 8);
+	fib4_route_del(2, &(struct fp_ip4_prefix){rte_cpu_to_be_32(0x0a000000), 24});
+	r.prefix.addr = rte_cpu_to_be_32(0x0a000900);
+	assert_int_equal(fib4_route_add(&r, false), 0);
+	for (unsigned int i = 1; i < 10; i++)
+		fib4_route_del(
+			2, &(struct fp_ip4_prefix){rte_cpu_to_be_32(0x0a000000 | i << 8), 24});
+	assert_int_equal(fib4_route_count(2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_addr_connected_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_31_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_shared_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_gateway, setup, teardown),
