@@ -8,6 +8,7 @@
  */
 
 #include "fib.h"
+#include "infra/settings.h"
 #include "infra/worker.h"
 
 struct fib_family {
@@ -36,9 +37,7 @@ extern const struct fib_family fib4_family, fib6_family;
 #define FIB_SIZE_MAX (1u << 24)
 #define FIB_TBL8_MIN 64u
 
-#define FIB_MORE_MEMORY                                                                            \
-	"give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or "    \
-	"eal.memory_mb without hugepages"
+#define FIB_MORE_MEMORY FP_MORE_MEMORY
 
 /* The family's ops, NULL for another family. */
 static inline const struct fib_family *fib_family_of(uint8_t family)

@@ -568,13 +568,17 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
 	check "up: its connected routes are back; the static ones are not, as in Linux" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 dev p2 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 dev p2 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 '"
-	jq '(.ports[] | select(.name == "p2") | .up) = false' "$WORK/before-down.json" >"$WORK/p2-down.json"
+	# as Linux refuses a route through a device that is down, the file has none through p2
+	jq '(.ports[] | select(.name == "p2") | .up) = false | .routes |= map(select(all(.nexthops[]?; .dev != "p2")))' \
+		"$WORK/before-down.json" >"$WORK/p2-down.json"
+	check "--check-config of such a file with a route through p2 says p2's network is not connected" sh -c \
+		"jq '.routes += [{\"prefix\": \"10.217.0.0/24\", \"via\": \"10.0.2.2\"}]' $WORK/p2-down.json >$WORK/p2-down-bad.json && $FASTPATHD --check-config $WORK/p2-down-bad.json 2>&1 | grep -q 'gateway 10.0.2.2 is not on a connected network'"
 	local p2_id
 	p2_id=$($FASTPATHCTL -s "$SOCK" -j ip link | jq '.interfaces[] | select(.name == "p2") | .id')
 	check "config load with up: false sets p2 down in place (the same interface)" sh -c \
-		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 '"
+		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json 2>&1 | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 '"
 	check "config load of the config saved before: p2 up, the static routes back" sh -c \
-		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json | tee /dev/stderr | grep -q '+ .*2001:db8:100::/48' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2' && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 via 10.0.2.2 dev p2' && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: .*,UP,LOWER_UP> mtu 1500 state UP'"
+		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json 2>&1 | tee /dev/stderr | grep -q '+ .*2001:db8:100::/48' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2' && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 via 10.0.2.2 dev p2' && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: .*,UP,LOWER_UP> mtu 1500 state UP'"
 	check "... and it forwards" ping_ok h1 10.0.2.2
 	ctl ip route del 10.216.0.0/24
 	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
@@ -1095,6 +1099,11 @@ test_fib_small_memory() {
 	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small4.json" >"$WORK/small4.log" 2>&1 || rc=$?
 	check "4M IPv4 routes in 1 GB: refused at start, saying which settings to change" sh -c \
 		"cat $WORK/small4.log; [ $rc -eq 1 ] && grep -q 'VRF 0: not enough memory for its IPv4 FIB of 4194304 routes and 131072 tbl8 groups (fib.ipv4_max_routes, fib.ipv4_tbl8_groups; 1M routes take about 520 MB): lower them, or give fastpathd more memory' $WORK/small4.log"
+	jq '.eal.mbufs = 1048575' "$WORK/small2.json" >"$WORK/small5.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small5.json" >"$WORK/small5.log" 2>&1 || rc=$?
+	check "1M mbufs in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small5.log; [ $rc -eq 1 ] && grep -q 'not enough memory for the pool of 1048575 mbufs (eal.mbufs, about [0-9]* MB) on socket 0: lower eal.mbufs, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small5.log"
 }
 
 # tests on their own daemon
