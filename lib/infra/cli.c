@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An interface set down has no carrier, as in Linux, whatever its NIC's link says. */
 void cli_print_link(FILE *out, const json_t *i, bool link_line)
 {
 	bool admin = json_is_true(json_object_get(i, "admin_up"));
@@ -17,7 +18,7 @@ void cli_print_link(FILE *out, const json_t *i, bool link_line)
 		json_integer_value(json_object_get(i, "id")), cli_str(i, "name"),
 		admin && !link ? "NO-CARRIER," : "",
 		json_is_true(json_object_get(i, "promisc")) ? ",PROMISC" : "", admin ? ",UP" : "",
-		link ? ",LOWER_UP" : "", json_integer_value(json_object_get(i, "mtu")),
+		admin && link ? ",LOWER_UP" : "", json_integer_value(json_object_get(i, "mtu")),
 		admin && link ? "UP" : "DOWN");
 	if (vrf != 0)
 		fprintf(out, " vrf %lld", vrf);

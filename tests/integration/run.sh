@@ -576,7 +576,7 @@ test_cli() {
 	local p2_id
 	p2_id=$($FASTPATHCTL -s "$SOCK" -j ip link | jq '.interfaces[] | select(.name == "p2") | .id')
 	check "config load with up: false sets p2 down in place (the same interface)" sh -c \
-		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json 2>&1 | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 '"
+		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json 2>&1 | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | tee /dev/stderr | grep -q '^10.0.2.0/24 '"
 	check "config load of the config saved before: p2 up, the static routes back" sh -c \
 		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json 2>&1 | tee /dev/stderr | grep -q '+ .*2001:db8:100::/48' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2' && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 via 10.0.2.2 dev p2' && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: .*,UP,LOWER_UP> mtu 1500 state UP'"
 	check "... and it forwards" ping_ok h1 10.0.2.2
