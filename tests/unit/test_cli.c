@@ -724,13 +724,14 @@ static const char *const canned[][2] = {
 		"1, "
 		"\"mtu\": 1500, \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"p9\", \"id\": 3, "
 		"\"admin_up\": true, \"mtu\": 9000, \"mac\": \"02:00:00:00:09:01\"}]}"},
-	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\", "
-		       "\"type\": \"unicast\", \"nexthops\": [{\"dev\": \"p1\"}]},"
-		       " {\"prefix\": \"10.0.1.1/32\", \"type\": \"local\", \"origin\": "
-		       "\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
-		       " {\"prefix\": \"10.0.1.255/32\", \"type\": \"broadcast\", \"origin\": "
-		       "\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
-		       " {\"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\", \"origin\": \"static\"}]}"},
+	{"route.list",
+		"{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\", "
+		"\"type\": \"unicast\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.0.1.1/32\", \"type\": \"local\", \"origin\": "
+		"\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.0.1.255/32\", \"type\": \"broadcast\", \"origin\": "
+		"\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\", \"origin\": \"static\"}]}"},
 	{"neigh.list",
 		"{\"neighbours\": [{\"address\": \"10.0.1.2\", \"iface\": \"p1\", \"state\": "
 		"\"REACHABLE\"}, {\"address\": \"10.0.1.3\", \"iface\": \"p1\", \"state\": "
