@@ -269,17 +269,18 @@ static const struct {
 	const char *word;
 	size_t min;
 } abbreviable[] = {
-	{"vrf", 1},	    /* ip route add/del/show/get */
-	{"table", 1},	    /* ip route show */
-	{"metric", 1},	    /* ip route add */
-	{"from", 1},	    /* ip route get */
-	{"iif", 1},	    /* ip route get */
-	{"ipproto", 2},	    /* ip route get: "i" is iif */
-	{"sport", 1},	    /* ip route get */
-	{"dport", 2},	    /* ip route get: "d" is dsfield */
-	{"lladdr", 1},	    /* ip neigh add */
-	{"unicast", 3},	    /* route types: "u", "un" are unreachable */
-	{"unreachable", 1}, /* */
+	{"vrf", 1},	/* ip route add/del/show/get */
+	{"table", 1},	/* ip route show */
+	{"metric", 1},	/* ip route add */
+	{"from", 1},	/* ip route get */
+	{"iif", 1},	/* ip route get */
+	{"ipproto", 2}, /* ip route get: "i" is iif */
+	{"sport", 1},	/* ip route get */
+	{"dport", 2},	/* ip route get: "d" is dsfield */
+	{"lladdr", 1},	/* ip neigh add */
+	/* the route types of ip route add */
+	{"unicast", 3},	    /* "u", "un" are unreachable */
+	{"unreachable", 1}, /* tried before unicast */
 	{"blackhole", 2},   /* "b" is broadcast */
 	{"prohibit", 4},    /* "p" is priority, "pro" protocol */
 };

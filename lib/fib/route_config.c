@@ -383,8 +383,8 @@ struct connected {
 	const char *dev;
 };
 
-/* Past this many networks, a reload of a large table is not slowed: apply() checks. */
-#define MAX_CHECKED_NETWORKS 4096
+/* Past this many networks, the check would slow the load of a large table: apply() checks. */
+#define MAX_CHECKED_NETWORKS 256
 
 static bool on_network(const struct connected *c, size_t n, uint16_t vrf,
 	const struct fp_ip_addr *gw, const char *dev)
@@ -399,14 +399,6 @@ static bool on_network(const struct connected *c, size_t n, uint16_t vrf,
 	return false;
 }
 
-/*
- * What fib_route_add() refuses when the routes are applied, found from the document when it
- * has its addresses, so that --check-config finds it and says where: a gateway on no
- * connected network (of dev, when the next hop names one). The networks are those of the
- * document's addresses (the ports are in VRF 0; not those set down) and of its routes through an
- * interface without gateway; an IPv6 link-local gateway is on its dev's link. Routes loaded without
- * the addresses (config.load of a routes section) are checked when applied.
- */
 /* Whether the document's port name is set down ("up": false): its networks are not connected. */
 static bool port_set_down(struct cfg_ctx *ctx, const char *name)
 {
@@ -420,10 +412,21 @@ static bool port_set_down(struct cfg_ctx *ctx, const char *name)
 	return false;
 }
 
+/*
+ * What fib_route_add() refuses when the routes are applied, found from the document when it
+ * has its addresses, so that --check-config finds it and says where: a gateway on no
+ * connected network (of dev, when the next hop names one). The networks are those of the
+ * document's addresses (the ports are in VRF 0; not those set down) and of its routes through an
+ * interface without gateway; an IPv6 link-local gateway is on its dev's link. Routes loaded without
+ * the addresses (config.load of a routes section) are checked when applied.
+ */
 static int gateways_check(struct cfg_ctx *ctx, const struct route_list *l)
 {
 	const json_t *addrs =
 		ctx->doc ? json_object_get(cfg_doc_root(ctx->doc), "addresses") : NULL;
+	struct fp_ip_addr last = {0};
+	const char *last_dev = "";
+	uint16_t last_vrf = 0;
 	struct connected *c;
 	size_t n = 0, i, k;
 	const json_t *a;
@@ -461,10 +464,19 @@ static int gateways_check(struct cfg_ctx *ctx, const struct route_list *l)
 			struct fp_ip_addr gw = addr_of(e->family, &nh->gw);
 			char buf[FP_IP_ADDRSTRLEN];
 
+			/* a large table has few gateways: the last one found on a network is known
+			 */
 			if (gw.family == 0 ||
 				(gw.family == AF_INET6 && fp_ip6_is_link_local(&gw.v6)) ||
-				on_network(c, n, e->vrf, &gw, nh->dev))
+				(fp_ip_addr_equal(&gw, &last) && last_vrf == e->vrf &&
+					strcmp(last_dev, nh->dev) == 0))
 				continue;
+			if (on_network(c, n, e->vrf, &gw, nh->dev)) {
+				last = gw;
+				last_vrf = e->vrf;
+				last_dev = nh->dev;
+				continue;
+			}
 			cfg_push_index(ctx, e->index);
 			ret = *nh->dev ? cfg_err(ctx, ENETUNREACH,
 						 "gateway %s is not on a network of %s",
