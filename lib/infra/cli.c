@@ -143,8 +143,9 @@ CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
 	"takes the link down, the twin's carrier with it; the NIC's own link too where its "
 	"driver can. As in Linux, down takes away the connected and broadcast routes of its "
 	"addresses (up brings them back) and deletes the static routes through it alone, for "
-	"good (config load of a saved config brings them back); ECMP routes keep their path "
-	"through it. The MTU changes where the driver allows it while running (the twin's "
+	"good (config load of a saved config brings them back); an ECMP route's paths through it "
+	"are dead until it is up: its flows take the other paths. The MTU changes where the driver "
+	"allows it while running (the twin's "
 	"follows), else the error says so. The running config has both (config dump writes the "
 	"port's mtu and up), not the config file.",
 	link_set)

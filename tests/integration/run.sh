@@ -438,6 +438,17 @@ route_order_as_linux() {
 	return $rc
 }
 
+# flows_via MIN MAX: of 32 UDP flows to 10.100.0.1 (ECMP through p2 and p3), between MIN and MAX
+# take p2, as ip route get says (the datapath's choice, tested by route_get_agrees)
+flows_via() {
+	local p n=0
+	for p in $(seq 40000 40031); do
+		ctl ip route get 10.100.0.1 from 10.0.1.2 ipproto udp sport $p dport 7777 | grep -q ' dev p2' && n=$((n + 1))
+	done
+	echo "$n of 32 flows through p2"
+	[ $n -ge "$1" ] && [ $n -le "$2" ]
+}
+
 # ip route get names, for each flow ecmp_spreads sent, the gateway it reached: h2's or h3's
 route_get_agrees() { # src dst h2-gateway h3-gateway
 	local p
@@ -562,10 +573,12 @@ test_cli() {
 		"! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 ' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^local 10.0.2.1 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 ' && $FASTPATHCTL -s $SOCK ip a s p2 | grep -q 'inet 10.0.2.1/24'"
 	check "as Linux: the static routes through p2 alone go, IPv4 and IPv6; an ECMP one stays" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route | tee /dev/stderr | grep -q '^10.100.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 '"
+	check "as Linux: the ECMP route's path through p2 is dead, every flow takes p3's" flows_via 0 32
 	check "a host behind it is unreachable, as Linux answers (no route)" sh -c \
 		"ip netns exec $FPT-h1 ping -c 1 -W 1 10.0.2.2 | tee /dev/stderr | grep -q 'Unreachable'"
 	check "ip link set p2 up: forwards again" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
+	check "up: the ECMP route's path through p2 is alive again" flows_via 1 31
 	check "up: its connected routes are back; the static ones are not, as in Linux" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 dev p2 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 dev p2 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 '"
 	# as Linux refuses a route through a device that is down, the file has none through p2

@@ -1275,6 +1275,53 @@ static void test_config_routes(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
+/* ip link set down: an ECMP route leaves its paths through the interface, takes them back up */
+static void test_ecmp_iface_down(void **state)
+{
+	unsigned int counts[FIB4_ECMP_MAX];
+	const struct nh_group *g;
+	struct route4 r;
+
+	(void)state;
+	addr_add(0, "192.0.2.1/24");
+	addr_add(1, "198.51.100.1/24");
+	r = R("10.0.0.0/8", ROUTE_UNICAST);
+	nh(&r, "192.0.2.2", NONE, 0);
+	nh(&r, "198.51.100.2", NONE, 0);
+	assert_int_equal(fib4_route_add(&r, false), 0);
+	g = L("10.1.2.3");
+	ifs[1]->admin_up = false;
+	iface_admin_changed(ifs[1]);
+	/* the same group, its members kept, every slot member 0's; two slots, not one */
+	assert_ptr_equal(L("10.1.2.3"), g);
+	assert_int_equal(g->n_members, 2);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[1], 0);
+	assert_int_equal(counts[0], g->n_slots);
+	ifs[0]->admin_up = false;
+	iface_admin_changed(ifs[0]);
+	/* both down: the route is kept as it was (routes through one interface alone go) */
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], counts[1]);
+	ifs[0]->admin_up = true;
+	iface_admin_changed(ifs[0]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[1], 0);
+	/* member 1 alone: two slots, as the datapath takes member 0 for one */
+	ifs[0]->admin_up = false;
+	ifs[1]->admin_up = true;
+	iface_admin_changed(ifs[1]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], 0);
+	assert_true(g->n_slots >= 2);
+	ifs[0]->admin_up = true;
+	iface_admin_changed(ifs[0]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], counts[1]);
+	assert_int_equal(counts[0] * 2, g->n_slots);
+	assert_int_equal(fib4_route_del(0, &r.prefix), 0);
+}
+
 /* fib.ipv4_max_routes: a table made after it holds that many routes, then says which setting */
 static void test_size_limit(void **state)
 {
@@ -1311,6 +1358,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_addr_connected_routes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ecmp_iface_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_31_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_shared_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_gateway, setup, teardown),
