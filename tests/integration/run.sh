@@ -443,7 +443,7 @@ route_order_as_linux() {
 flows_via() {
 	local p n=0
 	for p in $(seq 40000 40031); do
-		ctl ip route get 10.100.0.1 from 10.0.1.2 ipproto udp sport $p dport 7777 | grep -q ' dev p2' && n=$((n + 1))
+		ctl ip route get 10.100.0.1 from 10.0.1.2 ipproto udp sport $p dport 7777 | head -1 | grep -q ' dev p2' && n=$((n + 1))
 	done
 	echo "$n of 32 flows through p2"
 	[ $n -ge "$1" ] && [ $n -le "$2" ]
@@ -573,7 +573,7 @@ test_cli() {
 		"! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 ' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^local 10.0.2.1 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 ' && $FASTPATHCTL -s $SOCK ip a s p2 | grep -q 'inet 10.0.2.1/24'"
 	check "as Linux: the static routes through p2 alone go, IPv4 and IPv6; an ECMP one stays" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route | tee /dev/stderr | grep -q '^10.100.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 '"
-	check "as Linux: the ECMP route's path through p2 is dead, every flow takes p3's" flows_via 0 32
+	check "as Linux: the ECMP route's path through p2 is dead, every flow takes p3's" flows_via 0 0
 	check "a host behind it is unreachable, as Linux answers (no route)" sh -c \
 		"ip netns exec $FPT-h1 ping -c 1 -W 1 10.0.2.2 | tee /dev/stderr | grep -q 'Unreachable'"
 	check "ip link set p2 up: forwards again" sh -c \
