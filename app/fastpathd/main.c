@@ -47,6 +47,7 @@ static void usage(FILE *f)
 		   "  -w, --workers N       worker lcores (overrides workers.count)\n"
 		   "  -s, --socket PATH     API socket (overrides api.socket)\n"
 		   "      --check-config F  validate F and exit\n"
+		   "      --log WHERE       auto (default), stderr, journal or syslog\n"
 		   "  -V, --version         print the version of fastpathd and of its DPDK\n"
 		   "  -h, --help\n"
 		   "EAL arguments after -- are appended to those built from the config.\n");
@@ -197,9 +198,11 @@ int main(int argc, char **argv)
 		{"dump-demo-config", no_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"log", required_argument, NULL, 'L'},
 		{0},
 	};
 	const char *socket_path = NULL, *check = NULL;
+	enum fp_log_to log_to = FP_LOG_AUTO;
 	struct cfg_parsed *parsed = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char **eal_argv = NULL;
@@ -225,6 +228,12 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check = optarg;
+			break;
+		case 'L':
+			if (fp_log_parse(optarg, &log_to) < 0) {
+				fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
+				return 2;
+			}
 			break;
 		case 'D':
 			fputs(fp_demo_config, stdout);
@@ -270,6 +279,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (fp_log_init(log_to) < 0)
+		fprintf(stderr, "fastpathd: %s: logging to stderr\n", fp_errmsg());
 	eal_argc = eal_args(pci, argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0 || rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "fastpathd: EAL init failed: %s\n", rte_strerror(rte_errno));

@@ -258,14 +258,58 @@ static void bind(json_t *args, const struct cli_node *n, const char *key, json_t
 	json_array_append_new(list, value);
 }
 
-static bool choice_has(const char *choices, const char *word)
-{
-	size_t len = strlen(word);
+/*
+ * The keywords and choices iproute2 6.1 takes abbreviated (it reads them with matches(), the
+ * others with strcmp()), and the shortest prefix it reads as each: shorter ones name another
+ * keyword of ip's (ip route get "d" is dsfield, ip route add "p" priority, "pro" protocol,
+ * "b" broadcast), or nothing. Tried against ip in a namespace; via, dev, mtu, up, down, all,
+ * weight and default are written in full there, so here too.
+ */
+static const struct {
+	const char *word;
+	size_t min;
+} abbreviable[] = {
+	{"vrf", 1},	/* ip route add/del/show/get */
+	{"table", 1},	/* ip route show */
+	{"metric", 1},	/* ip route add */
+	{"from", 1},	/* ip route get */
+	{"iif", 1},	/* ip route get */
+	{"ipproto", 2}, /* ip route get: "i" is iif */
+	{"sport", 1},	/* ip route get */
+	{"dport", 2},	/* ip route get: "d" is dsfield */
+	{"lladdr", 1},	/* ip neigh add */
+	/* the route types of ip route add */
+	{"unicast", 3},	    /* "u", "un" are unreachable */
+	{"unreachable", 1}, /* tried before unicast */
+	{"blackhole", 2},   /* "b" is broadcast */
+	{"prohibit", 4},    /* "p" is priority, "pro" protocol */
+};
 
-	for (const char *c = choices; c != NULL; c = strchr(c, '|'), c = c ? c + 1 : NULL)
-		if (strncmp(c, word, len) == 0 && (c[len] == '|' || c[len] == '\0'))
-			return true;
+/* Whether arg names the syntax's word: in full, or abbreviated where iproute2 takes it so. */
+static bool word_is(const char *arg, const char *word, size_t word_len)
+{
+	size_t len = strlen(arg);
+
+	if (len == word_len && strncmp(arg, word, len) == 0)
+		return true;
+	if (len == 0 || len > word_len || strncmp(arg, word, len) != 0)
+		return false;
+	for (size_t i = 0; i < sizeof(abbreviable) / sizeof(abbreviable[0]); i++)
+		if (strlen(abbreviable[i].word) == word_len &&
+			strncmp(abbreviable[i].word, word, word_len) == 0)
+			return len >= abbreviable[i].min;
 	return false;
+}
+
+/* The choice arg names, in full or abbreviated (word_is), or NULL; *len is its length. */
+static const char *choice_of(const char *choices, const char *arg, size_t *len)
+{
+	for (const char *c = choices; c != NULL; c = strchr(c, '|'), c = c ? c + 1 : NULL) {
+		*len = strcspn(c, "|");
+		if (word_is(arg, c, *len))
+			return c;
+	}
+	return NULL;
 }
 
 static bool parse_uint(const char *s, json_int_t *v)
@@ -280,24 +324,29 @@ static bool parse_uint(const char *s, json_int_t *v)
 /* A word, choice or value at pos: the position after it, or -1. */
 static int match_node(struct match *m, const struct cli_node *n, int pos, json_t *args)
 {
-	const char *arg = pos < m->argc ? m->argv[pos] : NULL;
+	const char *arg = pos < m->argc ? m->argv[pos] : NULL, *choice;
 	json_int_t v;
+	size_t len;
 
 	if (arg != NULL) {
 		switch (n->type) {
 		case NODE_WORD:
-			if (strcmp(arg, n->text) != 0)
+			if (!word_is(arg, n->text, strlen(n->text)))
 				break;
 			if (n->key != NULL)
 				bind(args, n, n->key, json_true());
 			return pos + 1;
 		case NODE_CHOICE:
-			if (!choice_has(n->text, arg))
+			if ((choice = choice_of(n->text, arg, &len)) == NULL)
 				break;
-			if (n->key != NULL)
-				bind(args, n, n->key, json_string(arg));
-			else
-				bind(args, n, arg, json_true());
+			if (n->key != NULL) {
+				bind(args, n, n->key, json_stringn(choice, len));
+			} else {
+				char *flag = strndup(choice, len);
+
+				bind(args, n, flag, json_true());
+				free(flag);
+			}
 			return pos + 1;
 		case NODE_VALUE:
 			if (!n->integer) {

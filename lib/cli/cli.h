@@ -188,6 +188,12 @@ json_t *cli_api_args(const json_t *args, const char *renames);
  */
 void cli_table(FILE *out, bool *gap, const json_t *rows, const char *columns, const char *nonzero);
 
+/*
+ * An interface of iface.list as ip link and ip addr head it: "2: p1: <BROADCAST,MULTICAST,UP,
+ * LOWER_UP> mtu 1500 state UP", then, if link_line, "    link/ether MAC brd ...".
+ */
+void cli_print_link(FILE *out, const json_t *iface, bool link_line);
+
 /* A member's string value, or "" (output code reads the daemon's replies leniently). */
 const char *cli_str(const json_t *obj, const char *key);
 /* A member's integer value, or 0. */

@@ -5,8 +5,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The route types, as ip route add takes them: before the prefix, the flag of one (blackhole). */
+#define ROUTE_TYPES "unicast|blackhole|unreachable|prohibit"
 
 static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
 {
@@ -19,7 +23,7 @@ static void print_nexthop(FILE *out, const json_t *nh, bool ecmp)
 }
 
 /* As ip route prints it: one nexthop on the route's line, ECMP nexthops on lines of their own. */
-static void print_route(FILE *out, const json_t *r)
+static void print_route(FILE *out, const json_t *r, bool table_local)
 {
 	const char *type = cli_str(r, "type"), *prefix = cli_str(r, "prefix");
 	const char *origin = cli_str(r, "origin");
@@ -38,6 +42,8 @@ static void print_route(FILE *out, const json_t *r)
 		fputs(prefix, out);
 	if (n == 1)
 		print_nexthop(out, json_array_get(nhs, 0), false);
+	if (table_local)
+		fputs(" table local", out);
 	/* as ip route shows them: connected routes are the kernel's, mirrored ones their daemon's
 	 */
 	if (strcmp(origin, "connected") == 0)
@@ -93,16 +99,29 @@ static int route_order(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Local and broadcast routes: those of Linux's table local. */
+static bool in_table_local(const json_t *route)
+{
+	const char *type = cli_str(route, "type");
+
+	return strcmp(type, "local") == 0 || strcmp(type, "broadcast") == 0;
+}
+
+/*
+ * In ip's order; args' "table" as ip route show table takes it: "main" (the routes but the
+ * local and broadcast ones, as ip route lists Linux's table main), "local" (those only) or
+ * "all" (both, the local ones marked "table local" as ip marks them). Without it: all, unmarked.
+ */
 static void print_routes(struct cli_ctx *ctx, const json_t *result, const json_t *args)
 {
 	const json_t *routes = json_object_get(result, "routes"), *route;
+	const char *table = cli_str(args, "table");
 	size_t n = json_array_size(routes), i;
 	struct sorted_route *sorted = calloc(n ? n : 1, sizeof(*sorted));
 
-	(void)args;
 	if (sorted == NULL) { /* unsorted rather than nothing */
 		json_array_foreach (routes, i, route)
-			print_route(ctx->out, route);
+			print_route(ctx->out, route, false);
 		return;
 	}
 	json_array_foreach (routes, i, route) {
@@ -112,8 +131,14 @@ static void print_routes(struct cli_ctx *ctx, const json_t *result, const json_t
 			sorted[i].prefix = (struct fp_ip_prefix){.addr.family = AF_INET};
 	}
 	qsort(sorted, n, sizeof(*sorted), route_order);
-	for (i = 0; i < n; i++)
-		print_route(ctx->out, sorted[i].route);
+	for (i = 0; i < n; i++) {
+		bool local = in_table_local(sorted[i].route);
+
+		if ((strcmp(table, "main") == 0 && local) ||
+			(strcmp(table, "local") == 0 && !local))
+			continue;
+		print_route(ctx->out, sorted[i].route, local && strcmp(table, "all") == 0);
+	}
 	free(sorted);
 }
 
@@ -131,6 +156,16 @@ static json_t *route_args(const json_t *args, int family)
 
 	/* taken as ip writes it, and ranks nothing: a prefix has one route (see ip route add) */
 	json_object_del(api, "metric");
+	/* ip route add blackhole PREFIX: the type is the flag given */
+	for (const char *t = ROUTE_TYPES; *t; t += strcspn(t, "|"), t += *t == '|') {
+		char type[16];
+
+		snprintf(type, sizeof(type), "%.*s", (int)strcspn(t, "|"), t);
+		if (json_object_get(api, type) != NULL) {
+			json_object_del(api, type);
+			json_object_set_new(api, "type", json_string(type));
+		}
+	}
 
 	if (strcmp(prefix, "default") == 0) {
 		bool v6 = family == AF_INET6;
@@ -154,15 +189,23 @@ static int call_with(struct cli_ctx *ctx, const char *cmd, const json_t *args, i
 	return api == NULL ? -EINVAL : cli_call(ctx, cmd, api, NULL);
 }
 
-static int show_family(struct cli_ctx *ctx, const json_t *args, const char *family)
+/* table: what ip route show lists without table (main), NULL for every route */
+static int show_family(
+	struct cli_ctx *ctx, const json_t *args, const char *family, const char *table)
 {
-	json_t *api = cli_api_args(args, "");
+	json_t *api = cli_api_args(args, ""), *print_args = json_deep_copy(args);
+	int ret;
 
 	json_object_del(api, "ipv4");
 	json_object_del(api, "ipv6");
+	json_object_del(api, "table");
 	if (family != NULL)
 		json_object_set_new(api, "family", json_string(family));
-	return cli_show(ctx, "route.list", api, print_routes, args);
+	if (table != NULL && json_object_get(print_args, "table") == NULL)
+		json_object_set_new(print_args, "table", json_string(table));
+	ret = cli_show(ctx, "route.list", api, print_routes, print_args);
+	json_decref(print_args);
+	return ret;
 }
 
 static int show_routes(struct cli_ctx *ctx, const json_t *args)
@@ -171,35 +214,38 @@ static int show_routes(struct cli_ctx *ctx, const json_t *args)
 			     : json_is_true(json_object_get(args, "ipv6")) ? "ipv6"
 									   : NULL;
 
-	return show_family(ctx, args, family);
+	return show_family(ctx, args, family, NULL);
 }
 
 CLI_COMMAND(show_routes_cmd, "show routes [ipv4|ipv6] [vrf ID]",
-	"List the routes, IPv4 then IPv6 (or one family), of every VRF or of one.", show_routes)
+	"List the routes, IPv4 then IPv6 (or one family), of every VRF or of one, local and "
+	"broadcast ones included.",
+	show_routes)
 
 static int show_routes4(struct cli_ctx *ctx, const json_t *args)
 {
-	return show_family(ctx, args, "ipv4");
+	return show_family(ctx, args, "ipv4", "main");
 }
 
-CLI_COMMAND(show_routes4_cmd, "ip route show [vrf ID]",
-	"List the IPv4 routes, as ip route does; ip -6 route lists the IPv6 ones. In ip's order: "
-	"IPv4 routes by address, the longer prefix first; IPv6 ones the more specific first, the "
-	"default last.",
+CLI_COMMAND(show_routes4_cmd, "ip route show [table main|local|all] [vrf ID]",
+	"List the IPv4 routes, as ip route does: those of Linux's table main, without the local "
+	"and broadcast routes of the addresses, which table local lists (table all: both); ip -6 "
+	"route lists the IPv6 ones. In ip's order: IPv4 routes by address, the longer prefix "
+	"first; IPv6 ones the more specific first, the default last.",
 	show_routes4, "ip route", "ip -4 route", "ip -4 route show")
 
 static int show_routes6(struct cli_ctx *ctx, const json_t *args)
 {
-	return show_family(ctx, args, "ipv6");
+	return show_family(ctx, args, "ipv6", "main");
 }
 
-CLI_COMMAND(show_routes6_cmd, "ip -6 route show [vrf ID]", "List the IPv6 routes.", show_routes6,
-	"ip -6 route")
+CLI_COMMAND(show_routes6_cmd, "ip -6 route show [table main|local|all] [vrf ID]",
+	"List the IPv6 routes, the local ones of the addresses in table local, as ip -6 route "
+	"does.",
+	show_routes6, "ip -6 route")
 
 /* What ip route add and ip -6 route add take after their name. */
-#define ROUTE_ADD_ARGS                                                                             \
-	"PREFIX [via ADDR]... [dev IFACE] [type unicast|blackhole|unreachable|prohibit] [vrf ID] " \
-	"[metric N]"
+#define ROUTE_ADD_ARGS "[" ROUTE_TYPES "] PREFIX [via ADDR]... [dev IFACE] [vrf ID] [metric N]"
 
 /* route.add, replacing the route of the same prefix if replace */
 static int add_with(struct cli_ctx *ctx, const json_t *args, int family, bool replace)
@@ -290,12 +336,14 @@ static void print_route_get(struct cli_ctx *ctx, const json_t *result, const jso
 		fprintf(out, " via %s", cli_str(result, "via"));
 	if (*cli_str(result, "dev"))
 		fprintf(out, " dev %s", cli_str(result, "dev"));
+	if (*cli_str(result, "src"))
+		fprintf(out, " src %s", cli_str(result, "src"));
 	if (*cli_str(result, "iif"))
 		fprintf(out, " iif %s", cli_str(result, "iif"));
 	if (vrf != 0)
 		fprintf(out, " vrf %lld", vrf);
 	fputs("\n    route ", out);
-	print_route(out, json_object_get(result, "route"));
+	print_route(out, json_object_get(result, "route"), false);
 	if (cli_int(result, "paths") > 1)
 		fprintf(out, "    path %lld of %lld (the flow's ECMP member)\n",
 			cli_int(result, "path") + 1, cli_int(result, "paths"));
@@ -311,5 +359,7 @@ CLI_COMMAND(route_get_cmd,
 	"[dport N]",
 	"The route to ADDR, IPv4 or IPv6, and the path a flow to it takes: from, ipproto, sport "
 	"and dport pick its ECMP member with the datapath's flow hash (missing ones count as 0); "
-	"iif looks ADDR up in that interface's VRF.",
+	"iif looks ADDR up in that interface's VRF. Without from and iif, src is the source "
+	"address "
+	"Linux would choose: the outgoing interface's address on the gateway's network, or ADDR's.",
 	route_get, "ip -6 route get")

@@ -206,13 +206,35 @@ static void group_unref(struct nh_group *g)
 	rte_free(g);
 }
 
-/* Hash-threshold over slots: each member gets slots in proportion to its weight, and at least
- * one, taken from the largest shares. */
-static void group_fill_slots(struct nh_group *g, unsigned int total_weight)
+/* Whether a path may take member m: not through an interface set down (ip link set down). */
+static bool member_live(const struct nh_member *m)
 {
-	unsigned int share[FIB4_ECMP_MAX], sum = 0, s = 0;
+	const struct iface *iface = iface_get(m->iface);
 
+	return iface == NULL || __atomic_load_n(&iface->admin_up, __ATOMIC_RELAXED);
+}
+
+/*
+ * Hash-threshold over slots: each member gets slots in proportion to its weight, and at least
+ * one, taken from the largest shares. A member through an interface set down gets none, as
+ * Linux marks its next hop dead (unless all are: the group stays as it is); it gets its slots
+ * back once the interface is up (fib_iface_admin_changed()). Filled while the workers read
+ * the group: the slots first, then their count, every slot naming a member at all times; an
+ * ECMP group keeps two slots at least, as the datapath takes member 0 for one.
+ */
+static void group_fill_slots(struct nh_group *g)
+{
+	unsigned int share[FIB4_ECMP_MAX] = {0}, total_weight = 0, sum = 0, s = 0, live = 0;
+	uint8_t slots[FIB4_SLOTS_MAX];
+
+	for (unsigned int i = 0; i < g->n_members; i++)
+		live += member_live(&g->members[i]);
+	for (unsigned int i = 0; i < g->n_members; i++)
+		if (live == 0 || member_live(&g->members[i]))
+			total_weight += g->members[i].weight;
 	for (unsigned int i = 0; i < g->n_members; i++) {
+		if (live > 0 && !member_live(&g->members[i]))
+			continue;
 		share[i] =
 			RTE_MAX(1u, g->members[i].weight * RTE_MIN(total_weight, FIB4_SLOTS_MAX) /
 					    total_weight);
@@ -228,14 +250,17 @@ static void group_fill_slots(struct nh_group *g, unsigned int total_weight)
 	}
 	for (unsigned int i = 0; i < g->n_members; i++)
 		for (unsigned int k = 0; k < share[i]; k++)
-			g->slots[s++] = i;
-	g->n_slots = s;
+			slots[s++] = i;
+	if (s == 1 && g->n_members > 1)
+		slots[s++] = slots[0];
+	for (unsigned int k = 0; k < s; k++)
+		__atomic_store_n(&g->slots[k], slots[k], __ATOMIC_RELAXED);
+	__atomic_store_n(&g->n_slots, s, __ATOMIC_RELEASE);
 }
 
 /* The group of key, shared if it exists (a reference taken), else made and published. */
 static int group_get(const struct group_key *key, struct nh_group **out)
 {
-	unsigned int total_weight = 0;
 	struct nh_group *g;
 	uint32_t id;
 
@@ -265,7 +290,6 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 		m->gw = key->m[i].gw;
 		m->iface = key->m[i].iface;
 		m->weight = key->m[i].weight;
-		total_weight += m->weight;
 		if (m->gw.family == 0)
 			continue;
 		nk = neigh_key_of(m->iface, &m->gw);
@@ -276,7 +300,7 @@ static int group_get(const struct group_key *key, struct nh_group **out)
 			return fp_error(ENOMEM, "out of memory for neighbours");
 		}
 	}
-	group_fill_slots(g, total_weight);
+	group_fill_slots(g);
 	if (rte_hash_add_key_data(group_index, key, g) < 0) {
 		group_unref(g);
 		return fp_error(ENOSPC, "next-hop group index full");
@@ -599,6 +623,41 @@ static bool any_route(const struct route *r, void *arg)
 	return true;
 }
 
+/* A static route whose every next hop is through the interface (arg). */
+static bool static_only_through(const struct route *r, void *arg)
+{
+	if (r->origin != ORIGIN_STATIC || r->n_nh == 0)
+		return false;
+	for (unsigned int i = 0; i < r->n_nh; i++)
+		if (r->nh[i].iface != *(const uint16_t *)arg)
+			return false;
+	return true;
+}
+
+/*
+ * ip link set down: as Linux's fib_sync_down_dev() and rt6_sync_down_dev(), the static routes
+ * of both families through the interface alone are deleted, for good (its addresses' connected
+ * routes follow the addresses, lib/ip4 and lib/ip6; mirrored routes follow the kernel's).
+ * ECMP routes leave their paths through it until it is up again, as Linux marks them dead.
+ */
+static void fib_iface_admin_changed(struct iface *iface)
+{
+	if (!iface->admin_up &&
+		fib_routes_delete_if(AF_UNSPEC, static_only_through, &iface->id) < 0)
+		LOG(ERR, "interface %s down: %s; some of its routes stay", iface->name,
+			fp_errmsg());
+	/* the ECMP groups through it leave its paths, or take them back */
+	for (uint32_t id = 1; id < MAX_GROUPS; id++) {
+		struct nh_group *g = fp_nh_groups[id];
+
+		for (unsigned int i = 0; g != NULL && g->n_members > 1 && i < g->n_members; i++)
+			if (g->members[i].iface == iface->id) {
+				group_fill_slots(g);
+				break;
+			}
+	}
+}
+
 /* An interface's routes of both families go with it. */
 static void fib_iface_removing(struct iface *iface)
 {
@@ -606,7 +665,8 @@ static void fib_iface_removing(struct iface *iface)
 		LOG(ERR, "interface %s: %s; some of its routes stay", iface->name, fp_errmsg());
 }
 
-static struct iface_listener fib_listener = {.order = 20, .removing = fib_iface_removing};
+static struct iface_listener fib_listener = {
+	.order = 20, .removing = fib_iface_removing, .admin_changed = fib_iface_admin_changed};
 
 static int fib_init(void)
 {

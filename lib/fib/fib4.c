@@ -9,32 +9,73 @@
 #include <rte_errno.h>
 #include <rte_rib.h>
 
-#define FIB4_ALIAS	(UINT16_MAX) /* a stand-in group id, see fib_add(); group_get() skips it */
-#define FIB4_MAX_ROUTES (1 << 20)
-#define FIB4_TBL8	(1 << 15)
+#define FIB4_ALIAS (UINT16_MAX) /* a stand-in group id, see fib_add(); group_get() skips it */
 
 struct rte_fib *fp_fib4[FP_MAX_VRFS];
 
-static void *table4(uint16_t vrf, bool create)
+static struct {
+	uint32_t max_routes, tbl8_groups;
+} size = {FIB4_DEFAULT_ROUTES, FIB4_TBL8_FOR(FIB4_DEFAULT_ROUTES)}, table_size[FP_MAX_VRFS];
+
+static struct rte_fib *create4(uint16_t vrf)
 {
 	struct rte_fib_conf conf = {
 		.type = RTE_FIB_DIR24_8,
 		.default_nh = FIB4_NO_ROUTE,
-		.max_routes = FIB4_MAX_ROUTES,
-		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = FIB4_TBL8},
+		.max_routes = size.max_routes,
+		.dir24_8 = {.nh_sz = RTE_FIB_DIR24_8_4B, .num_tbl8 = size.tbl8_groups},
 	};
+	struct rte_fib *fib;
 	char name[32];
 
-	if (fp_fib4[vrf] != NULL || !create)
-		return fp_fib4[vrf];
-	snprintf(name, sizeof(name), "fib4-%u", vrf);
-	fp_fib4[vrf] = rte_fib_create(name, SOCKET_ID_ANY, &conf);
-	if (fp_fib4[vrf] == NULL)
+	/* a name of its own: VRF 0's empty table is replaced by a table of the new size */
+	snprintf(name, sizeof(name), "fib4-%u-%u-%u", vrf, size.max_routes, size.tbl8_groups);
+	fib = rte_fib_create(name, SOCKET_ID_ANY, &conf);
+	if (fib == NULL)
 		fp_error(ENOMEM,
-			"VRF %u: not enough memory for its IPv4 FIB (%d routes, about 500 "
-			"MB): " FIB_MORE_MEMORY,
-			vrf, FIB4_MAX_ROUTES);
+			"VRF %u: not enough memory for its IPv4 FIB of %u routes and %u tbl8 "
+			"groups "
+			"(fib.ipv4_max_routes, fib.ipv4_tbl8_groups; 1M routes take about 520 MB): "
+			"lower them, or " FIB_MORE_MEMORY,
+			vrf, size.max_routes, size.tbl8_groups);
+	else
+		table_size[vrf] = size;
+	return fib;
+}
+
+static void *table4(uint16_t vrf, bool create)
+{
+	if (fp_fib4[vrf] == NULL && create)
+		fp_fib4[vrf] = create4(vrf);
 	return fp_fib4[vrf];
+}
+
+int fib4_set_size(uint32_t max_routes, uint32_t tbl8_groups)
+{
+	struct rte_fib *old = fp_fib4[0], *fib;
+
+	if (max_routes < 1 || max_routes > FIB_SIZE_MAX || tbl8_groups < FIB_TBL8_MIN ||
+		tbl8_groups > FIB_SIZE_MAX)
+		return fp_error(EINVAL, "IPv4 FIB size out of range");
+	if (max_routes == size.max_routes && tbl8_groups == size.tbl8_groups)
+		return 0;
+	size.max_routes = max_routes;
+	size.tbl8_groups = tbl8_groups;
+	/* VRF 0's table, made at start, takes the size while it holds no route (at start) */
+	if (old == NULL || fib_route_count(AF_INET, 0) > 0)
+		return 0;
+	if ((fib = create4(0)) == NULL)
+		return -ENOMEM;
+	__atomic_store_n(&fp_fib4[0], fib, __ATOMIC_RELEASE);
+	fp_rcu_synchronize();
+	rte_fib_free(old);
+	return 0;
+}
+
+void fib4_get_size(uint32_t *max_routes, uint32_t *tbl8_groups)
+{
+	*max_routes = size.max_routes;
+	*tbl8_groups = size.tbl8_groups;
 }
 
 static uint64_t lookup4(void *fib, const struct fp_ip_addr *addr)
@@ -93,12 +134,24 @@ static int fib_add(struct rte_fib *fib, uint32_t ip, uint8_t depth, struct nh_gr
 	return ret;
 }
 
+/*
+ * A new route past max_routes is refused, as IPv6's (the RIB could take a few more); a full
+ * RIB (ENOMEM) or tbl8 pool (ENOSPC) is a full FIB too.
+ */
 static int set4(void *fib, uint16_t vrf, const struct fp_ip_prefix *p, struct nh_group *g)
 {
-	int ret = fib_add(fib, rte_be_to_cpu_32(p->addr.v4), p->len, g);
+	uint32_t ip = rte_be_to_cpu_32(p->addr.v4);
+	bool fresh = rte_rib_lookup_exact(rte_fib_get_rib(fib), ip, p->len) == NULL;
+	int ret = fresh && fib_route_count(AF_INET, vrf) >= table_size[vrf].max_routes
+			  ? -ENOSPC
+			  : fib_add(fib, ip, p->len, g);
 
-	(void)vrf;
-	return ret < 0 ? fp_error(ret, "FIB full (%s)", rte_strerror(-ret)) : 0;
+	if (ret == -ENOSPC || ret == -ENOMEM)
+		return fp_error(ENOSPC,
+			"the IPv4 FIB of VRF %u is full (%u routes, %u tbl8 groups: "
+			"fib.ipv4_max_routes, fib.ipv4_tbl8_groups)",
+			vrf, table_size[vrf].max_routes, table_size[vrf].tbl8_groups);
+	return ret < 0 ? fp_error(ret, "%s", rte_strerror(-ret)) : 0;
 }
 
 static int unset4(void *fib, uint16_t vrf, const struct fp_ip_prefix *p)

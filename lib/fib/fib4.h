@@ -35,6 +35,18 @@ int fib4_route_add(const struct route4 *r, bool replace);
 int fib4_route_del(uint16_t vrf, const struct fp_ip4_prefix *p);
 /* Exact match. */
 int fib4_route_get(uint16_t vrf, const struct fp_ip4_prefix *p, struct route4 *out);
+/*
+ * The size of the IPv4 tables made from then on: max_routes routes, tbl8_groups groups of 256
+ * entries for the routes longer than /24 (one each /24 that holds some). A table keeps its size,
+ * but VRF 0's while it has no route. 0 or -EINVAL, -ENOMEM (fp_error). The default, 64k routes,
+ * takes about 95 MB (its 2^24 first-level entries 64 MB of it), so that a small machine starts;
+ * 1M, a full BGP table, about 520 MB: fib.ipv4_max_routes raises it.
+ */
+#define FIB4_DEFAULT_ROUTES (1u << 16)
+/* Few routes are longer than /24 in practice: a group for 1 route in 32, 1024 at least. */
+#define FIB4_TBL8_FOR(routes) ((routes) / 32 > 1024 ? (routes) / 32 : 1024)
+int fib4_set_size(uint32_t max_routes, uint32_t tbl8_groups);
+void fib4_get_size(uint32_t *max_routes, uint32_t *tbl8_groups);
 /* Longest match for control code (gateway checks, ARP): the group or NULL. */
 const struct nh_group *fib4_lookup(uint16_t vrf, uint32_t addr);
 /* Calls cb for every route of vrf (all VRFs if vrf == UINT16_MAX); stops if cb returns non-0. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The IPv6 tables: one rte_fib6 (TRIE, 4-byte next hops) per VRF, made with the VRF's first
- * IPv6 route, and the IPv6 route API (fib6.h). The "fib" config section sizes them.
+ * IPv6 route, and the IPv6 route API (fib6.h). The "fib" config section sizes them
+ * (fib_config.c).
  */
 #include "fib6.h"
 #include "config/config.h"
@@ -16,9 +17,6 @@
 #include <rte_errno.h>
 #include <rte_rib6.h>
 
-#define TBL8_MIN    64u
-#define SIZE_MAX_ON (1u << 24) /* routes or tbl8 groups: 16M (a tbl8 group is 1 KiB) */
-
 struct rte_fib6 *fp_fib6[FP_MAX_VRFS];
 
 static struct {
@@ -30,12 +28,18 @@ static unsigned int tbl8_used[FP_MAX_VRFS];
 
 int fib6_set_size(uint32_t max_routes, uint32_t tbl8_groups)
 {
-	if (max_routes < 1 || max_routes > SIZE_MAX_ON || tbl8_groups < TBL8_MIN ||
-		tbl8_groups > SIZE_MAX_ON)
+	if (max_routes < 1 || max_routes > FIB_SIZE_MAX || tbl8_groups < FIB_TBL8_MIN ||
+		tbl8_groups > FIB_SIZE_MAX)
 		return fp_error(EINVAL, "IPv6 FIB size out of range");
 	size.max_routes = max_routes;
 	size.tbl8_groups = tbl8_groups;
 	return 0;
+}
+
+void fib6_get_size(uint32_t *max_routes, uint32_t *tbl8_groups)
+{
+	*max_routes = size.max_routes;
+	*tbl8_groups = size.tbl8_groups;
 }
 
 unsigned int fib6_tbl8_used(uint16_t vrf, unsigned int *pool)
@@ -292,55 +296,3 @@ const struct nh_group *fib6_lookup(uint16_t vrf, const struct fp_ip6_addr *addr)
 
 	return fib_lookup(vrf, &a);
 }
-
-/* The "fib" config section -------------------------------------------------------------------- */
-
-/*
- * {"ipv6_max_routes": 65536, "ipv6_tbl8_groups": 69632}: the size of the IPv6 tables made
- * from then on, tbl8 groups FIB6_TBL8_FOR(routes) unless given. A table keeps its size: changing
- * it takes a restart for a VRF that has IPv6 routes.
- */
-static int fib_section_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
-{
-	static const char *const keys[] = {"ipv6_max_routes", "ipv6_tbl8_groups", NULL};
-	uint64_t routes = FIB6_DEFAULT_ROUTES, tbl8;
-	uint32_t *s;
-	int ret, has_tbl8;
-
-	if ((ret = cfg_check_type(ctx, value, JSON_OBJECT)) < 0 ||
-		(ret = cfg_check_keys(ctx, value, keys)) < 0 ||
-		(ret = cfg_get_uint(
-			 ctx, value, "ipv6_max_routes", false, 1, SIZE_MAX_ON, &routes)) < 0 ||
-		(has_tbl8 = ret = cfg_get_uint(
-			 ctx, value, "ipv6_tbl8_groups", false, TBL8_MIN, SIZE_MAX_ON, &tbl8)) < 0)
-		return ret;
-	if ((s = malloc(2 * sizeof(*s))) == NULL)
-		return fp_error(ENOMEM, "out of memory");
-	s[0] = routes;
-	s[1] = has_tbl8 ? tbl8 : RTE_MIN(RTE_MAX(FIB6_TBL8_FOR(routes), TBL8_MIN), SIZE_MAX_ON);
-	*parsed = s;
-	return 0;
-}
-
-static int fib_section_apply(void *parsed)
-{
-	const uint32_t *s = parsed;
-
-	return fib6_set_size(s[0], s[1]);
-}
-
-static json_t *fib_section_dump(void)
-{
-	return json_pack("{s:I, s:I}", "ipv6_max_routes", (json_int_t)size.max_routes,
-		"ipv6_tbl8_groups", (json_int_t)size.tbl8_groups);
-}
-
-static struct cfg_section fib_section = {
-	.key = "fib",
-	.order = 5, /* before the addresses, whose connected routes make tables */
-	.parse = fib_section_parse,
-	.apply = fib_section_apply,
-	.free = free,
-	.dump = fib_section_dump,
-};
-CFG_SECTION_REGISTER(fib_section)

@@ -66,5 +66,6 @@ unsigned int fib6_route_count(uint16_t vrf);
 /* A /48 alone in its /40 takes a tbl8 group, and its /32 and /24 one more each when new. */
 #define FIB6_TBL8_FOR(routes) ((routes) + (routes) / 16)
 int fib6_set_size(uint32_t max_routes, uint32_t tbl8_groups);
+void fib6_get_size(uint32_t *max_routes, uint32_t *tbl8_groups);
 /* The tbl8 groups vrf's table may need now (an upper bound of those it uses), and its pool. */
 unsigned int fib6_tbl8_used(uint16_t vrf, unsigned int *pool);

@@ -8,6 +8,7 @@
  */
 
 #include "fib.h"
+#include "infra/settings.h"
 #include "infra/worker.h"
 
 struct fib_family {
@@ -32,9 +33,11 @@ struct fib_family {
 extern const struct fib_family fib4_family, fib6_family;
 
 /* A table's memory is allocated whole when the table is made: what to do when it is short. */
-#define FIB_MORE_MEMORY                                                                            \
-	"give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or "    \
-	"eal.memory_mb without hugepages"
+/* The sizes the "fib" config section takes: routes or tbl8 groups (a group is 1 KiB). */
+#define FIB_SIZE_MAX (1u << 24)
+#define FIB_TBL8_MIN 64u
+
+#define FIB_MORE_MEMORY FP_MORE_MEMORY
 
 /* The family's ops, NULL for another family. */
 static inline const struct fib_family *fib_family_of(uint8_t family)

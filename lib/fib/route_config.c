@@ -376,6 +376,121 @@ static void routes_free(void *parsed)
 	free(l);
 }
 
+/* A network a gateway may be on: an address's, or a route's through an interface alone. */
+struct connected {
+	struct fp_ip_prefix net;
+	uint16_t vrf;
+	const char *dev;
+};
+
+/* Past this many networks, the check would slow the load of a large table: apply() checks. */
+#define MAX_CHECKED_NETWORKS 256
+
+static bool on_network(const struct connected *c, size_t n, uint16_t vrf,
+	const struct fp_ip_addr *gw, const char *dev)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct fp_ip_addr m = fp_ip_masked(gw, c[i].net.len);
+
+		if (c[i].vrf == vrf && fp_ip_addr_equal(&m, &c[i].net.addr) &&
+			(!*dev || strcmp(dev, c[i].dev) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Whether the document's port name is set down ("up": false): its networks are not connected. */
+static bool port_set_down(struct cfg_ctx *ctx, const char *name)
+{
+	const json_t *port;
+	size_t i;
+
+	json_array_foreach (json_object_get(cfg_doc_root(ctx->doc), "ports"), i, port)
+		if (name != NULL && json_is_string(json_object_get(port, "name")) &&
+			strcmp(json_string_value(json_object_get(port, "name")), name) == 0)
+			return json_is_false(json_object_get(port, "up"));
+	return false;
+}
+
+/*
+ * What fib_route_add() refuses when the routes are applied, found from the document when it
+ * has its addresses, so that --check-config finds it and says where: a gateway on no
+ * connected network (of dev, when the next hop names one). The networks are those of the
+ * document's addresses (the ports are in VRF 0; not those set down) and of its routes through an
+ * interface without gateway; an IPv6 link-local gateway is on its dev's link. Routes loaded without
+ * the addresses (config.load of a routes section) are checked when applied.
+ */
+static int gateways_check(struct cfg_ctx *ctx, const struct route_list *l)
+{
+	const json_t *addrs =
+		ctx->doc ? json_object_get(cfg_doc_root(ctx->doc), "addresses") : NULL;
+	struct fp_ip_addr last = {0};
+	const char *last_dev = "";
+	uint16_t last_vrf = 0;
+	struct connected *c;
+	size_t n = 0, i, k;
+	const json_t *a;
+	int ret = 0;
+
+	if (!json_is_array(addrs))
+		return 0;
+	c = calloc(MAX_CHECKED_NETWORKS, sizeof(*c));
+	if (c == NULL)
+		return fp_error(ENOMEM, "out of memory");
+	json_array_foreach (addrs, i, a) {
+		const char *text = json_string_value(json_object_get(a, "address"));
+		struct fp_ip_prefix p;
+
+		if (n < MAX_CHECKED_NETWORKS && text != NULL &&
+			!port_set_down(ctx, json_string_value(json_object_get(a, "iface"))) &&
+			fp_ip_prefix_parse(text, &p, true) == 0)
+			c[n++] = (struct connected){{fp_ip_masked(&p.addr, p.len), p.len}, 0,
+				json_string_value(json_object_get(a, "iface"))};
+	}
+	for (i = 0; i < l->n && n <= MAX_CHECKED_NETWORKS; i++) {
+		const struct route_entry *e = &l->routes[i];
+
+		for (k = 0; e->type == ROUTE_UNICAST && k < e->n_nh; k++)
+			if (addr_of(e->family, &l->nhs[e->nh + k].gw).family == 0 &&
+				l->nhs[e->nh + k].dev[0] && n++ < MAX_CHECKED_NETWORKS)
+				c[n - 1] = (struct connected){
+					prefix_of(e), e->vrf, l->nhs[e->nh + k].dev};
+	}
+	for (i = 0; i < l->n && n <= MAX_CHECKED_NETWORKS && ret == 0; i++) {
+		const struct route_entry *e = &l->routes[i];
+
+		for (k = 0; k < e->n_nh && ret == 0; k++) {
+			const struct route_nh *nh = &l->nhs[e->nh + k];
+			struct fp_ip_addr gw = addr_of(e->family, &nh->gw);
+			char buf[FP_IP_ADDRSTRLEN];
+
+			/* a large table has few gateways: the last one found on a network is known
+			 */
+			if (gw.family == 0 ||
+				(gw.family == AF_INET6 && fp_ip6_is_link_local(&gw.v6)) ||
+				(fp_ip_addr_equal(&gw, &last) && last_vrf == e->vrf &&
+					strcmp(last_dev, nh->dev) == 0))
+				continue;
+			if (on_network(c, n, e->vrf, &gw, nh->dev)) {
+				last = gw;
+				last_vrf = e->vrf;
+				last_dev = nh->dev;
+				continue;
+			}
+			cfg_push_index(ctx, e->index);
+			ret = *nh->dev ? cfg_err(ctx, ENETUNREACH,
+						 "gateway %s is not on a network of %s",
+						 fp_ip_fmt(&gw, buf), nh->dev)
+				       : cfg_err(ctx, ENETUNREACH,
+						 "gateway %s is not on a connected network",
+						 fp_ip_fmt(&gw, buf));
+			cfg_pop(ctx);
+		}
+	}
+	free(c);
+	return ret;
+}
+
 static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
 	struct route_list *l;
@@ -391,6 +506,8 @@ static int routes_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 	qsort(l->routes, l->n, sizeof(l->routes[0]), route_cmp_index);
 	if ((dup = duplicate_error(ctx, l)) < 0)
 		ret = dup;
+	if (ret == 0)
+		ret = gateways_check(ctx, l);
 	if (ret < 0) {
 		routes_free(l);
 		return ret;

@@ -18,7 +18,9 @@
 #include "infra/fp_error.h"
 #include "infra/fp_net.h"
 #include "infra/iface.h"
+#include "ip4/addr.h"
 #include "ip4/ip4_route.h"
+#include "ip6/addr6.h"
 #include "ip6_flow_hash.h"
 
 struct flow {
@@ -117,10 +119,32 @@ static int parse_flow(const json_t *args, struct flow *f, uint16_t *vrf, const s
 }
 
 /*
+ * The source address Linux would choose for a packet to dst through mb, as ip route get
+ * shows it (fastpath's routes have no prefsrc): for IPv4 inet_select_addr()'s, the address of
+ * the outgoing interface on the gateway's network, else on dst's (a connected route's), else
+ * its first; for IPv6 the RFC 6724 choice of ip6_addr_source(). Family 0 if it has none.
+ */
+static struct fp_ip_addr path_source(const struct nh_member *mb, const struct fp_ip_addr *dst)
+{
+	struct fp_ip_addr src = {0};
+
+	if (dst->family == AF_INET) {
+		uint32_t a = ip4_addr_source_for(mb->iface, mb->gw.family ? mb->gw.v4 : dst->v4);
+
+		if (a != 0)
+			src = fp_ip_addr4(a);
+	} else if (ip6_addr_source(mb->iface, &dst->v6, &src.v6)) {
+		src.family = AF_INET6;
+	}
+	return src;
+}
+
+/*
  * {"addr": "10.9.1.1", "from": ..., "iif": "p0", "vrf": 0, "ipproto": "tcp"|N, "sport": N,
  * "dport": N}: {"vrf", "addr", "route": the matching route, "type", and for a unicast route
  * the path the flow takes, "via" (none for a connected network), "dev", "path" (its index among
- * the group's "paths")}.
+ * the group's "paths"), and without from and iif (an output lookup, as Linux's) the "src" address
+ * Linux would pick}.
  */
 static int api_route_get(const json_t *args, json_t **result)
 {
@@ -128,6 +152,7 @@ static int api_route_get(const json_t *args, json_t **result)
 	const struct nh_group *g;
 	const struct nh_member *mb;
 	const struct iface *iif, *dev;
+	struct fp_ip_addr src;
 	struct flow f = {0};
 	struct route r;
 	uint16_t vrf;
@@ -145,6 +170,9 @@ static int api_route_get(const json_t *args, json_t **result)
 		json_object_set_new(*result, "from", json_string(fp_ip_fmt(&f.src, buf)));
 	if (iif != NULL)
 		json_object_set_new(*result, "iif", json_string(iif->name));
+	/* one of ours: Linux's source is the address itself */
+	if (g->type == ROUTE_LOCAL && !f.src.family && iif == NULL)
+		json_object_set_new(*result, "src", json_string(fp_ip_fmt(&f.dst, buf)));
 	if (g->type != ROUTE_UNICAST || g->n_members == 0)
 		return 0;
 	mb = &g->members[g->n_slots <= 1 ? 0 : g->slots[flow_hash(&f) % g->n_slots]];
@@ -152,6 +180,8 @@ static int api_route_get(const json_t *args, json_t **result)
 		json_object_set_new(*result, "via", json_string(fp_ip_fmt(&mb->gw, buf)));
 	if ((dev = iface_get(mb->iface)) != NULL)
 		json_object_set_new(*result, "dev", json_string(dev->name));
+	if (!f.src.family && iif == NULL && (src = path_source(mb, &f.dst)).family)
+		json_object_set_new(*result, "src", json_string(fp_ip_fmt(&src, buf)));
 	json_object_set_new(*result, "path", json_integer(mb - g->members));
 	json_object_set_new(*result, "paths", json_integer(g->n_members));
 	return 0;

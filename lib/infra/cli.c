@@ -7,24 +7,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* As ip link prints it. */
-static void print_iface(FILE *out, const json_t *i)
+/* An interface set down has no carrier, as in Linux, whatever its NIC's link says. */
+void cli_print_link(FILE *out, const json_t *i, bool link_line)
 {
 	bool admin = json_is_true(json_object_get(i, "admin_up"));
 	bool link = json_is_true(json_object_get(i, "link_up"));
 	json_int_t vrf = json_integer_value(json_object_get(i, "vrf"));
-	json_int_t speed = json_integer_value(json_object_get(i, "speed_mbps"));
 
 	fprintf(out, "%lld: %s: <%sBROADCAST,MULTICAST%s%s%s> mtu %lld state %s",
 		json_integer_value(json_object_get(i, "id")), cli_str(i, "name"),
 		admin && !link ? "NO-CARRIER," : "",
 		json_is_true(json_object_get(i, "promisc")) ? ",PROMISC" : "", admin ? ",UP" : "",
-		link ? ",LOWER_UP" : "", json_integer_value(json_object_get(i, "mtu")),
+		admin && link ? ",LOWER_UP" : "", json_integer_value(json_object_get(i, "mtu")),
 		admin && link ? "UP" : "DOWN");
 	if (vrf != 0)
 		fprintf(out, " vrf %lld", vrf);
-	fprintf(out, "\n    link/ether %s brd ff:ff:ff:ff:ff:ff\n    driver %s", cli_str(i, "mac"),
-		cli_str(i, "driver"));
+	fputc('\n', out);
+	if (link_line)
+		fprintf(out, "    link/ether %s brd ff:ff:ff:ff:ff:ff\n", cli_str(i, "mac"));
+}
+
+/* As ip link prints it, with the port's driver, speed and queues. */
+static void print_iface(FILE *out, const json_t *i)
+{
+	json_int_t speed = json_integer_value(json_object_get(i, "speed_mbps"));
+
+	cli_print_link(out, i, true);
+	fprintf(out, "    driver %s", cli_str(i, "driver"));
 	if (speed != 0)
 		fprintf(out, " speed %lldMb/s", speed);
 	fprintf(out, " rxqs %lld txqs %lld\n", json_integer_value(json_object_get(i, "rxqs")),
@@ -132,9 +141,13 @@ CLI_COMMAND(link_set_cmd, "ip link set [dev] IFACE [up|down] [mtu N]",
 	"Set an interface up or down, or its MTU, at run time: the port and its twin stay. Down "
 	"stops receiving and sending (port_tx_iface_down counts what was routed out of it) and "
 	"takes the link down, the twin's carrier with it; the NIC's own link too where its "
-	"driver can. The MTU changes where the driver allows it while running (the twin's "
-	"follows), else the error says so. Neither is saved in the config file; config dump "
-	"writes the MTU.",
+	"driver can. As in Linux, down takes away the connected and broadcast routes of its "
+	"addresses (up brings them back) and deletes the static routes through it alone, for "
+	"good (config load of a saved config brings them back); an ECMP route's paths through it "
+	"are dead until it is up: its flows take the other paths. The MTU changes where the driver "
+	"allows it while running (the twin's "
+	"follows), else the error says so. The running config has both (config dump writes the "
+	"port's mtu and up), not the config file.",
 	link_set)
 
 /* The ports whose driver counts field too (af_xdp: its XDP program's verdicts). */

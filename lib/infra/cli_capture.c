@@ -38,7 +38,8 @@ static int capture_start(struct cli_ctx *ctx, const json_t *args)
 CLI_COMMAND(capture_start_cmd,
 	"capture start [port IFACE] [rx|tx|drop] [count N] [max-bytes N] file FILE",
 	"Capture packets to a pcapng file (for wireshark or tcpdump -r): those of one port or "
-	"all, received, sent, dropped or all of them, until capture stop, N packets or a file of "
+	"all, received, sent, dropped (each with its reason as comment; those answered with an "
+	"ICMP error too, as they came) or all of them, until capture stop, N packets or a file of "
 	"max-bytes (default 64 MiB). fastpathctl creates FILE with your rights and fastpathd "
 	"writes to it.",
 	capture_start)

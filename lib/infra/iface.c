@@ -71,6 +71,13 @@ void iface_link_changed(struct iface *iface)
 			l->link_changed(iface);
 }
 
+void iface_admin_changed(struct iface *iface)
+{
+	for (struct iface_listener *l = listeners; l != NULL; l = l->next)
+		if (l->admin_changed != NULL)
+			l->admin_changed(iface);
+}
+
 void iface_mtu_changed(struct iface *iface)
 {
 	for (struct iface_listener *l = listeners; l != NULL; l = l->next)

@@ -64,6 +64,8 @@ struct iface_listener {
 	void (*added)(struct iface *iface);	   /* once published; may be NULL */
 	void (*link_changed)(struct iface *iface); /* iface->link_up changed; may be NULL */
 	void (*mtu_changed)(struct iface *iface);  /* iface->mtu changed; may be NULL */
+	/* iface->admin_up changed (ip link set up|down), before the link follows; may be NULL */
+	void (*admin_changed)(struct iface *iface);
 	struct iface_listener *next;
 };
 void iface_listener_register(struct iface_listener *l);
@@ -71,3 +73,5 @@ void iface_listener_register(struct iface_listener *l);
 void iface_link_changed(struct iface *iface);
 /* ip link set mtu tells them that iface->mtu changed. */
 void iface_mtu_changed(struct iface *iface);
+/* ip link set up|down tells them that iface->admin_up changed. */
+void iface_admin_changed(struct iface *iface);

@@ -53,7 +53,19 @@ struct rte_mempool *port_mempool(int socket_id)
 	snprintf(name, sizeof(name), "mbuf-%d", socket_id);
 	pools[socket_id] = rte_pktmbuf_pool_create(name, fp_settings.mbufs, 256, FP_MBUF_PRIV_SIZE,
 		RTE_MBUF_DEFAULT_BUF_SIZE, socket_id);
-	if (pools[socket_id] == NULL)
+	if (pools[socket_id] == NULL && rte_errno == ENOMEM)
+		fp_error(ENOMEM,
+			"not enough memory for the pool of %u mbufs (eal.mbufs, about %u MB) on "
+			"socket %d: lower eal.mbufs, or " FP_MORE_MEMORY,
+			fp_settings.mbufs,
+			(unsigned int)(((uint64_t)fp_settings.mbufs *
+						       (sizeof(struct rte_mbuf) +
+							       FP_MBUF_PRIV_SIZE +
+							       RTE_MBUF_DEFAULT_BUF_SIZE) +
+					       (1 << 20) - 1) >>
+				       20),
+			socket_id);
+	else if (pools[socket_id] == NULL)
 		fp_error(ENOMEM, "mbuf pool of %u on socket %d: %s", fp_settings.mbufs, socket_id,
 			rte_strerror(rte_errno));
 	return pools[socket_id];
@@ -214,7 +226,8 @@ int port_create(const struct port_conf *conf, struct iface **out)
 	confs[port_id] = copy;
 	iface->port_id = port_id;
 	iface->mtu = conf->mtu;
-	iface->admin_up = true;
+	iface->admin_up = true; /* a port starts up; ports_apply() sets it down if "up": false */
+	copy->up = true;
 	rte_eth_macaddr_get(port_id, &iface->mac);
 	iface_publish(iface);
 	ret = workers_assign_rxqs();
@@ -311,7 +324,9 @@ int port_set_admin(struct iface *iface, bool up)
 		__atomic_store_n(&iface->admin_up, !up, __ATOMIC_RELEASE);
 		return ret;
 	}
+	confs[iface->port_id]->up = up; /* config dump shows it */
 	LOG(INFO, "port %s: set %s", iface->name, up ? "up" : "down");
+	iface_admin_changed(iface);
 	link_watch(NULL);
 	return 0;
 }

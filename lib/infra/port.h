@@ -26,6 +26,7 @@ struct port_conf {
 	uint16_t rx_ring;
 	uint16_t tx_ring;
 	bool promisc;
+	bool up; /* "up": false: set down (ip link set down), which a reload does not recreate */
 	json_t *driver_args; /* the driver's own keys as written, for dumps */
 };
 

@@ -15,7 +15,7 @@
 /* "ports": [{"name": "p0", "driver": "af_packet", "iface": "veth0", "mtu": 1500, ...}] */
 
 static const char *const common_keys[] = {
-	"name", "driver", "mtu", "mac", "rxqs", "rx_ring", "tx_ring", "promisc", "devargs"};
+	"name", "driver", "mtu", "mac", "rxqs", "rx_ring", "tx_ring", "promisc", "devargs", "up"};
 
 static void port_conf_free(void *conf)
 {
@@ -106,7 +106,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	struct fp_mac mac;
 	int ret;
 
-	*c = (struct port_conf){.mtu = 1500, .rxqs = 1, .rx_ring = 1024, .tx_ring = 1024};
+	*c = (struct port_conf){
+		.mtu = 1500, .rxqs = 1, .rx_ring = 1024, .tx_ring = 1024, .up = true};
 	if ((ret = cfg_get_string(ctx, obj, "name", true, &name)) < 0)
 		return ret;
 	cfg_push_key(ctx, "name");
@@ -135,7 +136,8 @@ static int port_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 		(ret = parse_u16(ctx, obj, "rxqs", 1, 128, &c->rxqs)) < 0 ||
 		(ret = parse_u16(ctx, obj, "rx_ring", 64, 32768, &c->rx_ring)) < 0 ||
 		(ret = parse_u16(ctx, obj, "tx_ring", 64, 32768, &c->tx_ring)) < 0 ||
-		(ret = cfg_get_bool(ctx, obj, "promisc", false, &c->promisc)) < 0)
+		(ret = cfg_get_bool(ctx, obj, "promisc", false, &c->promisc)) < 0 ||
+		(ret = cfg_get_bool(ctx, obj, "up", false, &c->up)) < 0)
 		return ret;
 	if ((ret = cfg_get_mac(ctx, obj, "mac", false, &mac)) < 0)
 		return ret;
@@ -180,7 +182,10 @@ static const struct port_conf *find_conf(const struct cfg_array *ports, const ch
 	return NULL;
 }
 
-/* The running ports become those of the document: removed, changed and new ones. */
+/*
+ * The running ports become those of the document: removed, changed and new ones; set up or
+ * down as it says, in place (up is not a change that recreates a port).
+ */
 static int ports_apply(void *parsed)
 {
 	const struct cfg_array *ports = parsed;
@@ -200,10 +205,9 @@ static int ports_apply(void *parsed)
 	for (size_t i = 0; i < ports->n; i++) {
 		const struct port_conf *c = cfg_array_at(ports, i);
 
-		if (iface_by_name(c->name) != NULL)
-			continue;
-		ret = port_create(c, &iface);
-		if (ret < 0)
+		if ((iface = iface_by_name(c->name)) == NULL && (ret = port_create(c, &iface)) < 0)
+			return ret;
+		if (iface->admin_up != c->up && (ret = port_set_admin(iface, c->up)) < 0)
 			return ret;
 	}
 	return 0;
@@ -230,6 +234,7 @@ static json_t *ports_dump(void)
 		json_object_set_new(o, "rx_ring", json_integer(c->rx_ring));
 		json_object_set_new(o, "tx_ring", json_integer(c->tx_ring));
 		json_object_set_new(o, "promisc", json_boolean(c->promisc));
+		json_object_set_new(o, "up", json_boolean(c->up));
 		if (c->extra_devargs[0])
 			json_object_set_new(o, "devargs", json_string(c->extra_devargs));
 		json_array_append_new(ports, o);

@@ -6,6 +6,11 @@
 
 #include <jansson.h>
 
+/* What an out-of-memory error tells the operator to do, after what to lower. */
+#define FP_MORE_MEMORY                                                                             \
+	"give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or "    \
+	"eal.memory_mb without hugepages"
+
 /*
  * Daemon-wide settings from the "eal", "workers" and "api" config sections.
  * They are read once, before EAL init: changing them needs a restart.

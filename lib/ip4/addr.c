@@ -82,10 +82,13 @@ static bool derived(const struct fp_ip4_prefix *a, enum route_type type, struct 
 	return false;
 }
 
+/* An interface set down needs none, as in Linux: its network and broadcast routes go. */
 static bool iface_needs(uint16_t iface, enum route_type type, const struct fp_ip4_prefix *p)
 {
 	struct fp_ip4_prefix d;
 
+	if (iface_get(iface) == NULL || !iface_get(iface)->admin_up)
+		return false;
 	for (unsigned int i = 0; i < addrs[iface].n; i++)
 		if (derived(&addrs[iface].a[i], type, &d) && d.addr == p->addr && d.len == p->len)
 			return true;
@@ -223,7 +226,16 @@ static void addr_iface_removing(struct iface *iface)
 		ip4_addr_del(iface->id, &addrs[iface->id].a[addrs[iface->id].n - 1]);
 }
 
-static struct iface_listener addr_listener = {.order = 10, .removing = addr_iface_removing};
+/* ip link set up|down: the connected and broadcast routes of its addresses come and go. */
+static void addr_iface_admin_changed(struct iface *iface)
+{
+	for (unsigned int i = 0; i < addrs[iface->id].n; i++)
+		if (sync_derived_of(iface->vrf, &addrs[iface->id].a[i]) < 0)
+			LOG(ERR, "%s: connected routes: %s", iface->name, fp_errmsg());
+}
+
+static struct iface_listener addr_listener = {
+	.order = 10, .removing = addr_iface_removing, .admin_changed = addr_iface_admin_changed};
 
 static void __attribute__((constructor)) addr_register(void)
 {

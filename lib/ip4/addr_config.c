@@ -71,6 +71,18 @@ static int addr_spec_parse(struct cfg_ctx *ctx, const json_t *obj, void *elem)
 	cfg_push_key(ctx, "address");
 	if ((ret = check_address(ctx, &s->p)) == 0)
 		ret = cfg_declare(ctx, "address", key);
+	/*
+	 * What applying refuses (EADDRINUSE): an address on two interfaces, or twice with two
+	 * lengths; an IPv6 link-local one is per link.
+	 */
+	if (ret == 0) {
+		char a[FP_IP_ADDRSTRLEN];
+		bool per_link = s->p.addr.family == AF_INET6 && fp_ip6_is_link_local(&s->p.addr.v6);
+
+		snprintf(key, sizeof(key), "%s%s%s", fp_ip_fmt(&s->p.addr, a),
+			per_link ? " on " : "", per_link ? iface : "");
+		ret = cfg_declare(ctx, "interface address", key);
+	}
 	cfg_pop(ctx);
 	return ret;
 }
@@ -272,7 +284,9 @@ static int api_addr_list(const json_t *args, json_t **result)
 	if (ret < 0)
 		return ret;
 	*result = json_pack("{s:o}", "addresses",
-		addrs_list(false, family < 0 ? 0 : family == 0 ? AF_INET : AF_INET6));
+		addrs_list(false, family < 0	? 0
+				  : family == 0 ? AF_INET
+						: AF_INET6));
 	return 0;
 }
 

@@ -1,53 +1,87 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
+#include "infra/fp_error.h"
+#include "infra/fp_net.h"
+
+#include <errno.h>
 
 #include <string.h>
 
 #define ADDR_RENAMES "prefix=address dev=iface"
 
+/* As ip addr prints it; an IPv4 address has its broadcast route (brd) as with ip's "brd +". */
 static void print_address(FILE *out, const json_t *a)
 {
-	if (strchr(cli_str(a, "address"), ':') == NULL) {
-		fprintf(out, "    inet %s\n", cli_str(a, "address"));
-		return;
+	const char *addr = cli_str(a, "address");
+	struct fp_ip4_prefix p;
+
+	if (strchr(addr, ':') == NULL) {
+		fprintf(out, "    inet %s", addr);
+		if (fp_ip4_prefix_parse(addr, &p, true) == 0 && p.len < 31) {
+			char brd[FP_IP4_ADDRSTRLEN];
+
+			fprintf(out, " brd %s", fp_ip4_fmt(p.addr | ~fp_ip4_mask(p.len), brd));
+		}
+		fprintf(out, " scope global %s\n", cli_str(a, "iface"));
+	} else {
+		fprintf(out, "    inet6 %s scope %s", addr, cli_str(a, "scope"));
+		if (strcmp(cli_str(a, "state"), "preferred") != 0)
+			fprintf(out, " %s", cli_str(a, "state"));
+		fputc('\n', out);
 	}
-	fprintf(out, "    inet6 %s scope %s", cli_str(a, "address"), cli_str(a, "scope"));
-	if (strcmp(cli_str(a, "state"), "preferred") != 0)
-		fprintf(out, " %s", cli_str(a, "state"));
-	fputc('\n', out);
+	/* fastpath's addresses are static */
+	fputs("       valid_lft forever preferred_lft forever\n", out);
 }
 
 /*
- * Grouped by interface as ip addr does, each interface once with its addresses of both
- * families (the daemon lists IPv4, then IPv6): interfaces in the order they first come,
- * addresses in the daemon's order. IPv6 with scope and state.
+ * As ip addr lists them: each interface (or the one named), headed as ip link heads it, with
+ * its addresses of both families, IPv4 first, interfaces without any too. With a family (ip
+ * -4 addr, ip -6 addr), as ip does: only the interfaces with addresses of it, without their
+ * link/ether line. -j prints addr.list's result (the interface's addresses only, if named).
  */
-static void print_addresses(struct cli_ctx *ctx, const json_t *result, const json_t *args)
-{
-	const json_t *addrs = json_object_get(result, "addresses"), *a, *b;
-	size_t i, j;
-
-	(void)args;
-	json_array_foreach (addrs, i, a) {
-		const char *iface = cli_str(a, "iface");
-		bool seen = false;
-
-		for (j = 0; j < i && !seen; j++)
-			seen = strcmp(cli_str(json_array_get(addrs, j), "iface"), iface) == 0;
-		if (seen)
-			continue;
-		fprintf(ctx->out, "%s:\n", iface);
-		json_array_foreach (addrs, j, b)
-			if (j >= i && strcmp(cli_str(b, "iface"), iface) == 0)
-				print_address(ctx->out, b);
-	}
-}
-
 static int show_addresses_of(struct cli_ctx *ctx, const json_t *args, const char *family)
 {
-	json_t *api_args = family ? json_pack("{s:s}", "family", family) : NULL;
+	const char *name = cli_str(args, "iface");
+	json_t *ifaces = NULL, *addrs = NULL, *list, *iface, *a;
+	bool found = !*name;
+	size_t i, j;
+	int ret;
 
-	return cli_show(ctx, "addr.list", api_args, print_addresses, args);
+	if ((ret = cli_call(ctx, "iface.list", NULL, &ifaces)) < 0 ||
+		(ret = cli_call(ctx, "addr.list",
+			 family ? json_pack("{s:s}", "family", family) : NULL, &addrs)) < 0)
+		goto out;
+	list = json_object_get(addrs, "addresses");
+	for (j = json_array_size(list); *name && j-- > 0;)
+		if (strcmp(cli_str(json_array_get(list, j), "iface"), name) != 0)
+			json_array_remove(list, j);
+	json_array_foreach (json_object_get(ifaces, "interfaces"), i, iface) {
+		size_t n = 0;
+
+		if (*name && strcmp(cli_str(iface, "name"), name) != 0)
+			continue;
+		found = true;
+		json_array_foreach (list, j, a)
+			n += strcmp(cli_str(a, "iface"), cli_str(iface, "name")) == 0;
+		if (ctx->json || (family && n == 0))
+			continue;
+		cli_print_link(ctx->out, iface, family == NULL);
+		json_array_foreach (list, j, a)
+			if (strcmp(cli_str(a, "iface"), cli_str(iface, "name")) == 0)
+				print_address(ctx->out, a);
+	}
+	if (!found) {
+		ret = fp_error(ENODEV, "Device \"%s\" does not exist.", name);
+		goto out;
+	}
+	if (ctx->json) {
+		json_dumpf(addrs, ctx->out, JSON_INDENT(2));
+		fputc('\n', ctx->out);
+	}
+out:
+	json_decref(ifaces);
+	json_decref(addrs);
+	return ret;
 }
 
 static int show_addresses(struct cli_ctx *ctx, const json_t *args)
@@ -56,17 +90,24 @@ static int show_addresses(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_addresses_cmd, "show addresses",
-	"List the interfaces' addresses, IPv4 then IPv6 (with scope, and state when not "
-	"preferred).",
+	"List the interfaces, as ip link heads them, each with its addresses, IPv4 then IPv6 (with "
+	"scope, and state when not preferred), as ip addr does.",
 	show_addresses, "ip addr", "ip addr show")
+
+CLI_COMMAND(show_iface_addresses_cmd, "ip addr show [dev] IFACE",
+	"The interface with its addresses, as ip addr show dev IFACE prints it.", show_addresses)
 
 static int show_addresses4(struct cli_ctx *ctx, const json_t *args)
 {
 	return show_addresses_of(ctx, args, "inet");
 }
 
-CLI_COMMAND(show_addresses4_cmd, "ip -4 addr", "List the interfaces' IPv4 addresses.",
-	show_addresses4, "ip -4 addr show")
+CLI_COMMAND(show_addresses4_cmd, "ip -4 addr",
+	"List the interfaces' IPv4 addresses, under each interface that has one.", show_addresses4,
+	"ip -4 addr show")
+
+CLI_COMMAND(show_iface_addresses4_cmd, "ip -4 addr show [dev] IFACE",
+	"The interface's IPv4 addresses (nothing when it has none).", show_addresses4)
 
 static int show_addresses6(struct cli_ctx *ctx, const json_t *args)
 {
@@ -74,9 +115,12 @@ static int show_addresses6(struct cli_ctx *ctx, const json_t *args)
 }
 
 CLI_COMMAND(show_addresses6_cmd, "ip -6 addr",
-	"List the interfaces' IPv6 addresses: link-local ones included, tentative and dadfailed "
-	"ones marked.",
+	"List the interfaces' IPv6 addresses, under each interface that has one: link-local ones "
+	"included, tentative and dadfailed ones marked.",
 	show_addresses6, "ip -6 addr show")
+
+CLI_COMMAND(show_iface_addresses6_cmd, "ip -6 addr show [dev] IFACE",
+	"The interface's IPv6 addresses (nothing when it has none).", show_addresses6)
 
 static int addr_add(struct cli_ctx *ctx, const json_t *args)
 {

@@ -108,9 +108,11 @@ static bool same_prefix(const struct fp_ip6_prefix *a, const struct fp_ip6_prefi
 	return a->len == b->len && fp_ip6_equal(&x, &y);
 }
 
-/* Whether an address of iface brings the connected route of p. */
+/* Whether an address of iface brings the connected route of p: none while it is set down. */
 static bool iface_needs(uint16_t iface, const struct fp_ip6_prefix *p)
 {
+	if (iface_get(iface) == NULL || !iface_get(iface)->admin_up)
+		return false;
 	for (unsigned int i = 0; i < addrs[iface].n; i++)
 		if (has_prefix_route(&addrs[iface].a[i].a.p) &&
 			same_prefix(&addrs[iface].a[i].a.p, p))
@@ -161,6 +163,8 @@ static int sync_prefix_route(uint16_t vrf, const struct fp_ip6_prefix *p, uint16
 			/* replace: a static route to the same prefix yields to the connected one */
 			return fib6_route_add(&r, true);
 		}
+	if (was == FP_IFACE_NONE) /* an address of an interface set down */
+		return 0;
 	r = connected_route(was, p, ROUTE_UNICAST);
 	return fib6_route_del(vrf, &r.prefix);
 }
@@ -394,8 +398,35 @@ static void addr6_iface_removing(struct iface *iface)
 		ip6_addr_del(iface->id, &addrs[iface->id].a[addrs[iface->id].n - 1].a.p);
 }
 
+/*
+ * ip link set up|down: the connected routes of its addresses go, to another interface of the
+ * VRF with the prefix if there is one, and come back (the addresses stay, as with Linux's
+ * keep_addr_on_down).
+ */
+static void addr6_iface_admin_changed(struct iface *iface)
+{
+	struct route6 cur;
+
+	for (unsigned int i = 0; i < addrs[iface->id].n; i++) {
+		const struct fp_ip6_prefix *p = &addrs[iface->id].a[i].a.p;
+		struct fp_ip6_prefix net = {fp_ip6_masked(&p->addr, p->len), p->len};
+		int ret = 0;
+
+		if (!has_prefix_route(p))
+			continue;
+		if (!iface->admin_up)
+			ret = sync_prefix_route(iface->vrf, p, iface->id);
+		else if (fib6_route_get(iface->vrf, &net, &cur) < 0 ||
+			 cur.origin != ORIGIN_CONNECTED)
+			ret = sync_prefix_route(iface->vrf, p, FP_IFACE_NONE);
+		if (ret < 0)
+			LOG(ERR, "%s: connected routes: %s", iface->name, fp_errmsg());
+	}
+}
+
 static struct iface_listener addr6_listener = {
 	.order = 10,
+	.admin_changed = addr6_iface_admin_changed,
 	.removing = addr6_iface_removing,
 	.added = addr6_iface_added,
 };

@@ -117,7 +117,7 @@ fp_conf() {
 					{"iface": "p0", "address": "2001:db8::1/64"}, {"iface": "p1", "address": "2001:db8:2::1/64"}],
 				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
 					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
-				"fib": {"ipv6_max_routes": 65536},
+				"fib": {"ipv4_max_routes": 1048576, "ipv6_max_routes": 65536},
 				"twins": {"enabled": ${6:-false}},
 				"routes":
 		CONF

@@ -154,7 +154,7 @@ write_config() { # path
 		{"prefix": "2001:db8:88::/48", "type": "prohibit"},
 		{"prefix": "::/0", "via": "fe80::3:2", "dev": "p3"}
 	],
-	"fib": {"ipv6_max_routes": 4096},
+	"fib": {"ipv4_max_routes": 262144, "ipv6_max_routes": 4096},
 	"neighbours": [{"iface": "p2", "address": "2001:db8:2::50", "mac": "02:00:00:00:02:50"}],
 	"telemetry": {"openmetrics": {"listen": "127.0.0.1:9464"}}
 }

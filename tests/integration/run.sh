@@ -342,8 +342,15 @@ test_capture() {
 	check "capture.start of drops" api_file capture.start '{"direction": "drop"}' "$WORK/drops.pcapng" w
 	in_ns h1 $PY "$TESTDIR/bad_packets.py" bad_checksum 02:00:00:00:01:01
 	in_ns h1 ping -c 1 -W 1 10.66.0.1 >/dev/null
+	in_ns h1 ping -c 1 -W 1 -t 1 10.0.2.2 >"$WORK/ttl.out"
+	in_ns h1 ping -c 1 -W 1 10.99.0.1 >"$WORK/noroute.out"
+	in_ns h1 ping -6 -c 1 -W 1 -t 1 2001:db8:2::2 >"$WORK/hlim.out"
 	sleep 0.3
 	check "capture.stop" api capture.stop
+	check "the dropped packets were answered with their ICMP errors" sh -c \
+		"grep -q 'Time to live exceeded' $WORK/ttl.out && grep -qi 'unreachable' $WORK/noroute.out && grep -qi 'Time exceeded' $WORK/hlim.out"
+	check "drops that became ICMP errors are captured as they came, with their reason" sh -c \
+		"tshark -r $WORK/drops.pcapng -T fields -e frame.comment -e ip.ttl -e icmp.type -e ipv6.hlim -e icmpv6.type 2>/dev/null | tee /dev/stderr | grep -Pq '^drop: ip4_ttl_exceeded\t1\t8\t' && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_no_route\" && icmp.type == 8 && ip.dst == 10.99.0.1' 2>/dev/null | grep -q . && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip6_hop_limit_exceeded\" && icmpv6.type == 128 && ipv6.hlim == 1' 2>/dev/null | grep -q ."
 	check "each dropped packet is marked with its reason" sh -c \
 		"[ \"\$(tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_bad_checksum\" && udp' 2>/dev/null | wc -l)\" = 5 ] && tshark -r $WORK/drops.pcapng -Y 'frame.comment == \"drop: ip4_blackhole\" && icmp.type == 8' 2>/dev/null | grep -q 10.66.0.1"
 	check "capture.start refuses a missing port, a request without a file, a path" sh -c \
@@ -438,6 +445,17 @@ route_order_as_linux() {
 	return $rc
 }
 
+# flows_via MIN MAX: of 32 UDP flows to 10.100.0.1 (ECMP through p2 and p3), between MIN and MAX
+# take p2, as ip route get says (the datapath's choice, tested by route_get_agrees)
+flows_via() {
+	local p n=0
+	for p in $(seq 40000 40031); do
+		ctl ip route get 10.100.0.1 from 10.0.1.2 ipproto udp sport $p dport 7777 | head -1 | grep -q ' dev p2' && n=$((n + 1))
+	done
+	echo "$n of 32 flows through p2"
+	[ $n -ge "$1" ] && [ $n -le "$2" ]
+}
+
 # ip route get names, for each flow ecmp_spreads sent, the gateway it reached: h2's or h3's
 route_get_agrees() { # src dst h2-gateway h3-gateway
 	local p
@@ -447,6 +465,27 @@ route_get_agrees() { # src dst h2-gateway h3-gateway
 	for p in $(cat "$WORK/h3.ports"); do
 		ctl ip route get "$2" from "$1" ipproto udp sport "$p" dport 7777 | grep -q "via $4 dev p3" || return 1
 	done
+}
+
+# ip addr show p1 of fastpathctl and of Linux's ip for the same interface and IPv4 address
+# (brd + as fastpath derives it), in the same words once qdisc, group, qlen, the index, the
+# MAC and the IPv6 addresses are set aside
+addr_as_linux() {
+	local ns=$FPT-ipa
+	norm() {
+		sed -E 's/^[0-9]+: /N: /; s/@[^:]*:/:/; s/ (qdisc [a-z_]+|group [a-z]+|qlen [0-9]+)//g; s/(link\/ether) [0-9a-f:]+/\1 MAC/; s/ +$//' |
+			awk '/^    inet6 /{skip=1; next} skip && /valid_lft/{skip=0; next} {skip=0; print}'
+	}
+	ip netns add $ns
+	ip -n $ns link add p1 type veth peer name x1
+	ip -n $ns link set x1 up
+	ip -n $ns link set p1 up
+	ip -n $ns addr add 10.0.1.1/24 brd + dev p1
+	sleep 1
+	ip -n $ns addr show p1 | norm >"$WORK/addr.linux"
+	ip netns del $ns
+	$FASTPATHCTL -s "$SOCK" ip addr show p1 | norm >"$WORK/addr.fp"
+	diff "$WORK/addr.linux" "$WORK/addr.fp" >&2
 }
 
 test_cli() {
@@ -512,6 +551,13 @@ test_cli() {
 	check "ip neigh flush all: the PERMANENT ones stay" sh -c \
 		"$FASTPATHCTL -s $SOCK ip neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:2::50 dev p2 lladdr 02:00:00:00:02:50 PERMANENT'"
 	check "after a flush, neighbours are resolved again" ping_ok h1 10.0.2.2
+	ip netns exec "$FPT-h1" ping -6 -c 1 -W 2 2001:db8:1::1 >/dev/null
+	check "ip -6 neigh flush dev p1: the IPv6 ones go, the IPv4 ones stay (as Linux's ip)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -6 neigh | tee /dev/stderr | grep -q '^2001:db8:1::2 dev p1 ' && ! $FASTPATHCTL -s $SOCK ip -6 neigh | grep -q '^10\.' && $FASTPATHCTL -s $SOCK ip -6 neigh flush dev p1 && ! $FASTPATHCTL -s $SOCK ip -6 neigh | grep -q ' dev p1 ' && $FASTPATHCTL -s $SOCK ip -4 neigh | grep -q '^10.0.1.2 dev p1 '"
+	ip netns exec "$FPT-h1" ping -6 -c 1 -W 2 2001:db8:1::1 >/dev/null
+	check "ip -4 neigh flush all: the IPv4 ones go, the IPv6 ones stay" sh -c \
+		"$FASTPATHCTL -s $SOCK ip -4 neigh flush all && $FASTPATHCTL -s $SOCK ip neigh | tee /dev/stderr | grep -q '^2001:db8:1::2 dev p1 ' && ! $FASTPATHCTL -s $SOCK ip -4 neigh | grep -q '^10.0.1.2 dev p1 lladdr'"
+	check "... and are resolved again" ping_ok h1 10.0.2.2
 	check "errors name the word typed, not a JSON path" sh -c \
 		"$FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | tee /dev/stderr | grep -q \"^fastpathctl: '10.0.1.300/24' is not\" && ! $FASTPATHCTL -s $SOCK ip addr add 10.0.1.300/24 dev p1 2>&1 | grep -q '/address'"
 	check "fastpathd --version and fastpathctl --version" sh -c \
@@ -524,14 +570,37 @@ test_cli() {
 	check "an MTU the driver cannot take is refused, saying so" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 mtu 9600 2>&1 | tee /dev/stderr | grep -Eq 'p2: (MTU 9600 out of its driver.s range|the af_packet driver refuses MTU 9600)' && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .* mtu 1400 '"
 	check "ip link set p2 mtu 1500" ctl ip link set dev p2 mtu 1500
-	local down_before
-	down_before=$(drops port_tx_iface_down)
+	ctl ip route add 10.216.0.0/24 via 10.0.2.2
+	ctl config dump "$WORK/before-down.json"
 	check "ip link set p2 down: state DOWN, the port and its counters kept" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 down && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^[0-9]*: p2: <BROADCAST,MULTICAST.*> mtu 1500 state DOWN'"
-	check "a down interface forwards nothing" sh -c "! ip netns exec $FPT-h1 ping -c 2 -i 0.2 -W 1 10.0.2.2"
-	check "what was routed out of it is counted as port_tx_iface_down" test "$(drops port_tx_iface_down)" -gt "$down_before"
+	check "config dump shows it set down (up: false)" sh -c \
+		"$FASTPATHCTL -s $SOCK -j show config | jq -e '.config.ports[] | select(.name == \"p2\") | .up == false' && $FASTPATHCTL -s $SOCK -j show config | jq -e '.config.ports[] | select(.name == \"p1\") | .up'"
+	check "as Linux: its connected and broadcast routes go, its addresses and local routes stay" sh -c \
+		"! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 ' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^local 10.0.2.1 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 ' && $FASTPATHCTL -s $SOCK ip a s p2 | grep -q 'inet 10.0.2.1/24'"
+	check "as Linux: the static routes through p2 alone go, IPv4 and IPv6; an ECMP one stays" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route | tee /dev/stderr | grep -q '^10.100.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 '"
+	check "as Linux: the ECMP route's path through p2 is dead, every flow takes p3's" flows_via 0 0
+	check "a host behind it is unreachable, as Linux answers (no route)" sh -c \
+		"ip netns exec $FPT-h1 ping -c 1 -W 1 10.0.2.2 | tee /dev/stderr | grep -q 'Unreachable'"
 	check "ip link set p2 up: forwards again" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 up && $FASTPATHCTL -s $SOCK ip link | grep -q '^[0-9]*: p2: .*,UP,LOWER_UP> mtu 1500 state UP' && ip netns exec $FPT-h1 ping -c 1 -W 2 10.0.2.2"
+	check "up: the ECMP route's path through p2 is alive again" flows_via 1 31
+	check "up: its connected routes are back; the static ones are not, as in Linux" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.2.0/24 dev p2 ' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.2.255 ' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:2::/64 dev p2 ' && ! $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 '"
+	# as Linux refuses a route through a device that is down, the file has none through p2
+	jq '(.ports[] | select(.name == "p2") | .up) = false | .routes |= map(select(all(.nexthops[]?; .dev != "p2")))' \
+		"$WORK/before-down.json" >"$WORK/p2-down.json"
+	check "--check-config of such a file with a route through p2 says p2's network is not connected" sh -c \
+		"jq '.routes += [{\"prefix\": \"10.217.0.0/24\", \"via\": \"10.0.2.2\"}]' $WORK/p2-down.json >$WORK/p2-down-bad.json && $FASTPATHD --check-config $WORK/p2-down-bad.json 2>&1 | grep -q 'gateway 10.0.2.2 is not on a connected network'"
+	local p2_id
+	p2_id=$($FASTPATHCTL -s "$SOCK" -j ip link | jq '.interfaces[] | select(.name == "p2") | .id')
+	check "config load with up: false sets p2 down in place (the same interface)" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/p2-down.json 2>&1 | tee /dev/stderr && $FASTPATHCTL -s $SOCK ip link | tee /dev/stderr | grep -q '^$p2_id: p2: <BROADCAST,MULTICAST> mtu 1500 state DOWN' && ! $FASTPATHCTL -s $SOCK ip route | tee /dev/stderr | grep -q '^10.0.2.0/24 '"
+	check "config load of the config saved before: p2 up, the static routes back" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/before-down.json 2>&1 | tee /dev/stderr | grep -q '+ .*2001:db8:100::/48' && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2' && $FASTPATHCTL -s $SOCK ip route | grep -q '^10.216.0.0/24 via 10.0.2.2 dev p2' && $FASTPATHCTL -s $SOCK ip link | grep -q '^$p2_id: p2: .*,UP,LOWER_UP> mtu 1500 state UP'"
+	check "... and it forwards" ping_ok h1 10.0.2.2
+	ctl ip route del 10.216.0.0/24
 	check "ip route and ip -6 route list the routes in Linux's order" route_order_as_linux
 	ecmp_spreads "flows for ip route get" AF_INET 10.0.1.2 10.100.0.1
 	check "ip route get: the ECMP path of each flow, as the datapath chose it" \
@@ -542,7 +611,9 @@ test_cli() {
 	check "ip route get: the matching route, its path among 2" sh -c \
 		"$FASTPATHCTL -s $SOCK ip r g 10.100.0.1 from 10.0.1.2 | tee /dev/stderr | grep -q '^    route 10.100.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | grep -q 'path [12] of 2'"
 	check "ip route get: a connected destination, no gateway" sh -c \
-		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2\$'"
+		"$FASTPATHCTL -s $SOCK ip route get 10.0.2.7 | tee /dev/stderr | grep -q '^10.0.2.7 dev p2 src 10.0.2.1\$'"
+	check "ip route get: src, the address Linux would choose (the outgoing interface's)" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route get 10.100.0.1 | tee /dev/stderr | grep -Eq '^10.100.0.1 via 10.0.(2.2 dev p2 src 10.0.2.1|3.2 dev p3 src 10.0.3.1)\$' && $FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | grep -q '^local 10.0.1.1 src 10.0.1.1' && $FASTPATHCTL -s $SOCK ip -6 route get 2001:db8:2::7 | tee /dev/stderr | grep -q '^2001:db8:2::7 dev p2 src 2001:db8:2::1\$' && ! $FASTPATHCTL -s $SOCK ip route get 10.100.0.1 from 10.0.1.2 | grep -q ' src '"
 	check "ip route get: one of ours is local" sh -c \
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 | tee /dev/stderr | grep -q '^local 10.0.1.1'"
 	check "ip route get iif: looked up in the interface's VRF, named" sh -c \
@@ -551,6 +622,19 @@ test_cli() {
 		"$FASTPATHCTL -s $SOCK ip route get 10.0.1.1 vrf 7 2>&1 | grep -q 'no route to 10.0.1.1 in vrf 7'"
 	check "abbreviations: ip r, ip -6 r s, sh int, ip n, ip a as their full forms" sh -c \
 		"[ \"\$($FASTPATHCTL -s $SOCK ip r)\" = \"\$($FASTPATHCTL -s $SOCK ip route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK ip -6 r s)\" = \"\$($FASTPATHCTL -s $SOCK ip -6 route show)\" ] && [ \"\$($FASTPATHCTL -s $SOCK sh int)\" = \"\$($FASTPATHCTL -s $SOCK show interfaces)\" ] && $FASTPATHCTL -s $SOCK ip n | grep -q lladdr && $FASTPATHCTL -s $SOCK ip a | grep -q 10.0.1.1"
+	check "arguments abbreviated as iproute2 takes them: ip r a bl PREFIX, via ... m N v 0" sh -c \
+		"$FASTPATHCTL -s $SOCK ip r a bl 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r a 10.214.0.0/24 via 10.0.2.2 m 5 v 0 && $FASTPATHCTL -s $SOCK ip r | tee /dev/stderr | grep -q '^blackhole 10.213.0.0/24 proto static' && $FASTPATHCTL -s $SOCK ip r | grep -q '^10.214.0.0/24 via 10.0.2.2 dev p2 proto static' && $FASTPATHCTL -s $SOCK ip r d 10.213.0.0/24 && $FASTPATHCTL -s $SOCK ip r d 10.214.0.0/24"
+	check "... and not where ip does not: v is not via, de not dev" sh -c \
+		"! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 v 10.0.2.2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r a 10.215.0.0/24 via 10.0.2.2 de p2 2>/dev/null && ! $FASTPATHCTL -s $SOCK ip r | grep -q 10.215.0.0"
+	check "ip route lists table main as Linux's ip: no local or broadcast route" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route | grep -q '^10.0.1.0/24 dev p1 proto kernel scope link' && ! $FASTPATHCTL -s $SOCK ip route | grep -Eq '^(local|broadcast) ' && ! $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^local '"
+	check "ip route show table local lists them, and only them" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route show table local | tee /dev/stderr | grep -q '^local 10.0.1.1 dev p1 proto kernel scope host' && $FASTPATHCTL -s $SOCK ip r s t local | grep -q '^broadcast 10.0.1.255 dev p1 proto kernel scope link' && ! $FASTPATHCTL -s $SOCK ip r s t local | grep -Evq '^(local|broadcast) ' && $FASTPATHCTL -s $SOCK ip -6 route show table local | grep -q '^local 2001:db8:1::1 '"
+	check "ip route show table all: both, the local ones marked table local" sh -c \
+		"$FASTPATHCTL -s $SOCK ip route show table all | grep -q '^local 10.0.1.1 dev p1 table local proto kernel scope host' && $FASTPATHCTL -s $SOCK ip route show table all | grep -q '^10.0.1.0/24 dev p1 proto kernel'"
+	check "ip addr show p1: headed and written as Linux's ip writes it" addr_as_linux
+	check "ip addr: every interface, one without addresses too, with its link/ether line" sh -c \
+		"[ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^[0-9]*: p[0-9]*: <') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ] && [ \$($FASTPATHCTL -s $SOCK ip a | grep -c '^    link/ether ') = \$($FASTPATHCTL -s $SOCK -j ip link | jq '.interfaces | length') ]"
 	check "the interactive shell completes from the daemon, keeps history" \
 		bash "$TESTDIR/cli_shell.sh" "$SOCK" "$FASTPATHCTL"
 	check "fastpathctl: daemon not running is a clear error" sh -c \
@@ -756,7 +840,7 @@ test_routes_ipv6() {
 	# the config file's form: dumped, loaded back, changed by config.load
 	api config.dump | jq '.config' >"$WORK/r6.json"
 	check "config.dump holds the IPv6 routes, and the fib section" sh -c \
-		"jq -e '([.routes[] | select(.prefix == \"2001:db8:100::/48\" and .nexthops == [{\"via\": \"2001:db8:2::2\", \"dev\": \"p2\"}])] | length == 1) and .fib == {\"ipv6_max_routes\": 4096, \"ipv6_tbl8_groups\": 4352}' $WORK/r6.json"
+		"jq -e '([.routes[] | select(.prefix == \"2001:db8:100::/48\" and .nexthops == [{\"via\": \"2001:db8:2::2\", \"dev\": \"p2\"}])] | length == 1) and .fib == {\"ipv4_max_routes\": 262144, \"ipv4_tbl8_groups\": 8192, \"ipv6_max_routes\": 4096, \"ipv6_tbl8_groups\": 4352}' $WORK/r6.json"
 	check "fastpathctl config load of the dump changes nothing" sh -c \
 		"$FASTPATHCTL -s $SOCK config load $WORK/r6.json | grep -qi 'no change'"
 	jq '.routes |= (map(select(.prefix != "2001:db8:66::/48")) + [{"prefix": "2001:db8:600::/48", "via": "2001:db8:2::7"}])' \
@@ -855,6 +939,19 @@ test_config_errors() {
 	printf '{"ports": [{"name": "p0", "driver": "null"}, {"name": "p0", "driver": "null"}]}\n' >"$WORK/bad5.json"
 	check "config: duplicate port" sh -c \
 		"$FASTPATHD --check-config $WORK/bad5.json 2>&1 | grep -q \"duplicate iface 'p0'\""
+	# what applying the config refuses, --check-config refuses too, saying where
+	jq '.routes += [{"prefix": "10.202.0.0/24", "via": "10.9.9.9"}]' "$WORK/fastpath.json" >"$WORK/bad6.json"
+	check "config: a gateway on no connected network fails the check, as it fails a load" sh -c \
+		"$FASTPATHD --check-config $WORK/bad6.json 2>&1 | tee /dev/stderr | grep -q 'bad6.json:[0-9]*:[0-9]*: /routes/[0-9]*: gateway 10.9.9.9 is not on a connected network' && $FASTPATHCTL -s $SOCK config load $WORK/bad6.json 2>&1 | grep -q 'gateway 10.9.9.9 is not on a connected network'"
+	jq '.routes += [{"prefix": "10.202.0.0/24", "via": "10.0.1.2", "dev": "p2"}, {"prefix": "10.203.0.0/24", "dev": "p2"}, {"prefix": "10.204.0.0/24", "via": "10.203.0.9"}]' "$WORK/fastpath.json" >"$WORK/bad7.json"
+	check "config: a gateway not on its dev's network fails the check" sh -c \
+		"$FASTPATHD --check-config $WORK/bad7.json 2>&1 | tee /dev/stderr | grep -q 'gateway 10.0.1.2 is not on a network of p2'"
+	jq 'del(.routes[] | select(.prefix == "10.202.0.0/24"))' "$WORK/bad7.json" >"$WORK/good7.json"
+	check "config: a gateway on a network routed through a dev alone passes, as it loads" sh -c \
+		"$FASTPATHD --check-config $WORK/good7.json"
+	jq '.addresses += [{"iface": "p3", "address": "10.0.1.1/16"}]' "$WORK/fastpath.json" >"$WORK/bad8.json"
+	check "config: an address on two interfaces fails the check, as it fails a load" sh -c \
+		"$FASTPATHD --check-config $WORK/bad8.json 2>&1 | tee /dev/stderr | grep -q \"/addresses/[0-9]*/address: duplicate interface address '10.0.1.1'\" && ! $FASTPATHCTL -s $SOCK config load $WORK/bad8.json 2>/dev/null"
 	check "config: the example configs are valid" sh -c \
 		"for f in $TESTDIR/../../conf/*.json; do $FASTPATHD --check-config \$f || exit 1; done"
 }
@@ -873,6 +970,8 @@ test_reload() {
 	check "the reload logs what changed" grep -q 'reload: .*"section":"routes","added":\[.*10.201.0.0/24' "$WORK/fastpathd.log"
 	check "good reload adds its route" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api route.list | jq -e '.routes[] | select(.prefix == \"10.201.0.0/24\")'"
+	check "the log (stderr, a file) has the time and the level on each line" sh -c \
+		"grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{4} err fastpath: reload refused' $WORK/fastpathd.log && grep -Eq '^[0-9-]{10}T[0-9:.]{12}[+-][0-9]{4} notice fastpath: reloaded' $WORK/fastpathd.log"
 }
 
 test_stop() {
@@ -956,10 +1055,16 @@ ROUTER_TESTS="test_ping test_ipv6_router test_ipv6_forward test_ipv6_bad_packets
 test_no_hugepages() {
 	write_config "$WORK/nohuge.json"
 	jq '.eal.huge = false | del(.telemetry)' "$WORK/nohuge.json" >"$WORK/nohuge2.json"
-	ip netns exec $R "$FASTPATHD" -c "$WORK/nohuge2.json" >"$WORK/nohuge.log" 2>&1 &
+	# its stderr as systemd gives it: the journal's stream, named by JOURNAL_STREAM
+	: >"$WORK/nohuge.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$WORK/nohuge.log") ip netns exec $R "$FASTPATHD" -c "$WORK/nohuge2.json" 2>>"$WORK/nohuge.log" &
 	FPD_PID=$!
 	for _ in $(seq 100); do api iface.list >/dev/null 2>&1 && break; sleep 0.1; done
 	check "without hugepages: fastpathd forwards" ping_ok h1 10.0.2.2
+	kill -HUP "$FPD_PID"
+	sleep 0.5
+	check "under systemd (stderr the journal's stream), each line has its level as <N>, no time" sh -c \
+		"grep -q '^<5>fastpath: reloaded' $WORK/nohuge.log && ! grep -qv '^<[0-7]>' $WORK/nohuge.log"
 	check "without hugepages: no hugepage is mapped" sh -c "! grep -q 'hugepages\\|seg_' /proc/$FPD_PID/maps"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
@@ -967,8 +1072,8 @@ test_no_hugepages() {
 	FPD_PID=
 }
 
-# The FIBs at their default sizes (IPv4 1M routes, IPv6 64k: about 650 MB), which the router's
-# config shrinks
+# The FIBs at their default sizes (IPv4 and IPv6 64k routes: about 250 MB), which the router's
+# config changes
 test_default_fib_sizes() {
 	write_config "$WORK/sizes.json"
 	jq 'del(.fib) | del(.telemetry)' "$WORK/sizes.json" >"$WORK/sizes2.json"
@@ -979,8 +1084,8 @@ test_default_fib_sizes() {
 		"$(declare -f api); SOCK=$SOCK; api route.list '{\"family\": \"ipv6\"}' | jq -e '.routes | length > 0'"
 	# its addresses are tentative for a second (DAD)
 	check "default FIB sizes: fastpathd forwards IPv6" in_ns h1 ping -c 6 -i 0.5 -W 3 2001:db8:2::2
-	check "default FIB sizes: 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
+	check "default FIB sizes: 65536 IPv4 routes, 2048 tbl8 groups; 65536 IPv6 routes, 69632 tbl8 groups" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.fib == {\"ipv4_max_routes\": 65536, \"ipv4_tbl8_groups\": 2048, \"ipv6_max_routes\": 65536, \"ipv6_tbl8_groups\": 69632}'"
 	kill -TERM "$FPD_PID"
 	wait "$FPD_PID"
 	check "default FIB sizes: stops cleanly" test $? -eq 0
@@ -1009,6 +1114,16 @@ test_fib_small_memory() {
 	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small3.json" >"$WORK/small3.log" 2>&1 || rc=$?
 	check "1M IPv6 routes in 1 GB: refused at start, saying which settings to change" sh -c \
 		"cat $WORK/small3.log; [ $rc -eq 1 ] && grep -q 'addresses: route 2001:db8:1::/64: VRF 0: not enough memory for its IPv6 FIB of 1048576 routes and 1114112 tbl8 groups (fib.ipv6_max_routes, fib.ipv6_tbl8_groups): lower them, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small3.log"
+	jq '.fib = {"ipv4_max_routes": 4194304}' "$WORK/small2.json" >"$WORK/small4.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small4.json" >"$WORK/small4.log" 2>&1 || rc=$?
+	check "4M IPv4 routes in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small4.log; [ $rc -eq 1 ] && grep -q 'VRF 0: not enough memory for its IPv4 FIB of 4194304 routes and 131072 tbl8 groups (fib.ipv4_max_routes, fib.ipv4_tbl8_groups; 1M routes take about 520 MB): lower them, or give fastpathd more memory' $WORK/small4.log"
+	jq '.eal.mbufs = 1048575' "$WORK/small2.json" >"$WORK/small5.json"
+	rc=0
+	timeout 60 ip netns exec $R "$FASTPATHD" -c "$WORK/small5.json" >"$WORK/small5.log" 2>&1 || rc=$?
+	check "1M mbufs in 1 GB: refused at start, saying which settings to change" sh -c \
+		"cat $WORK/small5.log; [ $rc -eq 1 ] && grep -q 'not enough memory for the pool of 1048575 mbufs (eal.mbufs, about [0-9]* MB) on socket 0: lower eal.mbufs, or give fastpathd more memory: more free hugepages (make hugepages, FP_HUGEPAGES=N), or eal.memory_mb without hugepages' $WORK/small5.log"
 }
 
 # tests on their own daemon

@@ -199,6 +199,8 @@ socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('2001:db8
 test_twin_link_set() {
 	local ifindex
 	ifindex=$(ip netns exec $R cat /sys/class/net/p2/ifindex)
+	# set down, p2 loses its static routes for good, as Linux's devices do: loaded back after
+	"$FASTPATHCTL" -s "$SOCK" config dump "$WORK/twin-link-set.json"
 	check "ip link set p2 mtu 1400: the twin's MTU follows" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 mtu 1400 && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -q 'mtu 1400 '"
 	check "ip link set p2 down: the twin loses its carrier" sh -c \
@@ -208,6 +210,8 @@ test_twin_link_set() {
 	check "the twin is the same device (its ifindex kept)" \
 		test "$(ip netns exec $R cat /sys/class/net/p2/ifindex)" = "$ifindex"
 	check "forwarding through p2 works again" ping_ok h1 10.0.2.2
+	check "config load brings back the static routes through p2" sh -c \
+		"$FASTPATHCTL -s $SOCK config load $WORK/twin-link-set.json && $FASTPATHCTL -s $SOCK ip -6 route | grep -q '^2001:db8:100::/48 via 2001:db8:2::2 dev p2'"
 }
 
 test_twin_kernel_pings() {

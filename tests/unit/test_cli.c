@@ -212,8 +212,8 @@ static void test_aliases(void **state)
 	assert_int_equal(cli_parse(&ctx, 8, add2, &b, &args2), 0);
 	assert_ptr_equal(a, b);
 	assert_string_equal(a->syntax + 0,
-		"ip route add PREFIX [via ADDR]... [dev IFACE] "
-		"[type unicast|blackhole|unreachable|prohibit] [vrf ID] [metric N]");
+		"ip route add [unicast|blackhole|unreachable|prohibit] PREFIX [via ADDR]... "
+		"[dev IFACE] [vrf ID] [metric N]");
 	assert_true(json_equal(args, args2));
 	json_decref(args);
 	json_decref(args2);
@@ -239,13 +239,14 @@ static void test_unknown(void **state)
 {
 	(void)state;
 	check_usage("ip rute", "unknown command 'ip rute'",
-		"did you mean:", "    ip route add PREFIX", "    ip route [vrf ID]", NULL);
+		"did you mean:", "    ip route add [unicast|blackhole|unreachable|prohibit] PREFIX",
+		"    ip route [table main|local|all] [vrf ID]", NULL);
 	check_usage("shw routes", "unknown command 'shw'", "    show routes [ipv4|ipv6] [vrf ID]",
 		NULL);
 	check_usage("show neighbur", "    show neighbo", NULL);
 	/* a typo in a longer name, not bad arguments to "ip route" */
 	check_usage("ip route adf 10.0.0.0/8", "unknown command 'ip route adf'",
-		"    ip route add PREFIX", NULL);
+		"    ip route add [unicast|blackhole|unreachable|prohibit] PREFIX", NULL);
 	check_usage("ip", "incomplete command 'ip'", "possible commands:", "    ip addr", NULL);
 	/* nothing close: the commands sharing the first word */
 	check_usage("show xyzzy", "unknown command 'show xyzzy'", "    show stats [all]", NULL);
@@ -258,10 +259,13 @@ static void test_help(void **state)
 	(void)state;
 	assert_int_equal(run("help"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh add ADDR lladdr MAC dev IFACE\n"));
-	assert_non_null(strstr(out_text, "ip route show [vrf ID]\nip route [vrf ID]\n"));
-	assert_non_null(strstr(out_text, "ip -6 route show [vrf ID]\nip -6 route [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip route show [table main|local|all] [vrf ID]\nip route "
+					 "[table main|local|all] [vrf ID]\n"));
+	assert_non_null(strstr(out_text, "ip -6 route show [table main|local|all] [vrf ID]\nip -6 "
+					 "route [table main|local|all] [vrf ID]\n"));
 	assert_int_equal(run("ip route add 10.0.0.0/8 --help"), CLI_OK);
-	assert_non_null(strstr(out_text, "route add PREFIX [via ADDR]..."));
+	assert_non_null(strstr(out_text,
+		"route add [unicast|blackhole|unreachable|prohibit] PREFIX [via ADDR]..."));
 	assert_int_equal(run("help ip neigh"), CLI_OK);
 	assert_non_null(strstr(out_text, "ip neigh del ADDR dev IFACE"));
 	check_usage("help ip rute", "unknown command", NULL);
@@ -408,7 +412,7 @@ static void test_complete(void **state)
 	check_complete("help test o", "options opts");
 	/* help completes names, not arguments */
 	check_complete("help test opts ''", "");
-	check_complete("ip route ''", "add del get replace show vrf");
+	check_complete("ip route ''", "add del get replace show table vrf");
 	/* keywords and flags of optional groups, each once */
 	check_complete("test opts x ''", "all dev vrf");
 	check_complete("test opts x all ''", "dev vrf");
@@ -519,12 +523,12 @@ static void test_complete_help(void **state)
 static void test_abbreviations(void **state)
 {
 	static const char *const cases[][2] = {
-		{"ip r", "ip route show [vrf ID]"},
-		{"ip ro sh", "ip route show [vrf ID]"},
-		{"ip r s vrf 2", "ip route show [vrf ID]"},
-		{"ip -6 r", "ip -6 route show [vrf ID]"},
-		{"ip -6 r s", "ip -6 route show [vrf ID]"},
-		{"ip -6 ro list", "ip -6 route show [vrf ID]"},
+		{"ip r", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip ro sh", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip r s t local vrf 2", "ip route show [table main|local|all] [vrf ID]"},
+		{"ip -6 r", "ip -6 route show [table main|local|all] [vrf ID]"},
+		{"ip -6 r s", "ip -6 route show [table main|local|all] [vrf ID]"},
+		{"ip -6 ro list", "ip -6 route show [table main|local|all] [vrf ID]"},
 		{"ip a", "show addresses"},
 		{"ip address show", "show addresses"},
 		{"ip -6 a s", "ip -6 addr"},
@@ -542,7 +546,8 @@ static void test_abbreviations(void **state)
 		{"sh router", "show router-advertisements"},
 		{"sh r", "show routes [ipv4|ipv6] [vrf ID]"},
 		{"sh ver", "show version"},
-		{"ip r a 10.0.0.0/8 via 10.0.1.2", "ip route add PREFIX"},
+		{"ip r a 10.0.0.0/8 via 10.0.1.2",
+			"ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"},
 		{"ip r d 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
 		{"ip ro delete 10.0.0.0/8", "ip route del PREFIX [vrf ID]"},
 		{"ip n a 10.0.1.2 lladdr 02:00:00:00:00:01 dev p0", "ip neigh add ADDR"},
@@ -569,18 +574,28 @@ static void test_abbreviations(void **state)
 	check_args("te op y dev p1", "{\"a\": \"y\", \"dev\": \"p1\"}");
 	/* the arguments are not abbreviated: "d" is A here */
 	check_args("tes val d", "{\"name\": \"d\"}");
+	/* keywords and choices only where iproute2 takes them abbreviated (see cli.c) */
+	check_args("te o y v 2", "{\"a\": \"y\", \"vrf\": 2}");
+	check_args("test kw 10.0.1.2 l 02:00:00:00:00:01 dev p1",
+		"{\"addr\": \"10.0.1.2\", \"lladdr\": \"02:00:00:00:00:01\", \"dev\": \"p1\"}");
+	check_usage("test kw 10.0.1.2 lladdr 02:00:00:00:00:01 d p1", "unexpected 'd'", NULL);
+	check_usage("te o y de p1", "unexpected 'de'", NULL);
+	check_usage("te o y a", "unexpected 'a'", NULL);
+	check_usage("test repeat 10.0.0.0/8 v 10.0.1.2", "unexpected 'v'", NULL);
 	/* ambiguous: every candidate, no command run */
 	check_usage("c stats", "ambiguous command 'c', 'c' may be:", "    capture\n", "    clear\n",
 		"    config\n", NULL);
 	check_usage("t c", "ambiguous command 't'", "    test\n", "    trace\n", NULL);
 	check_usage("help c", "ambiguous command 'c'", NULL);
-	assert_int_equal(calls, 2);
+	assert_int_equal(calls, 4);
 	/* help, completion and ? read abbreviations too */
 	assert_int_equal(run("help ip r a"), CLI_OK);
-	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_non_null(
+		strstr(out_text, "ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"));
 	assert_null(strstr(out_text, "ip route del"));
 	assert_int_equal(run("ip ro ad --help"), CLI_OK);
-	assert_non_null(strstr(out_text, "ip route add PREFIX"));
+	assert_non_null(
+		strstr(out_text, "ip route add [unicast|blackhole|unreachable|prohibit] PREFIX"));
 	close_output();
 	open_output();
 	cli_complete_help(&ctx, "ip r d ");
@@ -703,9 +718,20 @@ static const char *const canned[][2] = {
 		"67108864,"
 		" \"lost\": 2, \"over_limit\": 3, \"write_errors\": 4,"
 		" \"error\": \"No space left on device\"}"},
-	{"iface.list", "{\"interfaces\": [{\"name\": \"p1\"}, {\"name\": \"p0\"}]}"},
-	{"route.list", "{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\"},"
-		       " {\"prefix\": \"10.9.0.0/16\", \"origin\": \"static\"}]}"},
+	{"iface.list",
+		"{\"interfaces\": [{\"name\": \"p1\", \"id\": 2, \"admin_up\": true, \"link_up\": "
+		"true, \"mtu\": 1500, \"mac\": \"02:00:00:00:01:01\"}, {\"name\": \"p0\", \"id\": "
+		"1, "
+		"\"mtu\": 1500, \"mac\": \"02:00:00:00:00:01\"}, {\"name\": \"p9\", \"id\": 3, "
+		"\"admin_up\": true, \"mtu\": 9000, \"mac\": \"02:00:00:00:09:01\"}]}"},
+	{"route.list",
+		"{\"routes\": [{\"prefix\": \"10.0.1.0/24\", \"origin\": \"connected\", "
+		"\"type\": \"unicast\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.0.1.1/32\", \"type\": \"local\", \"origin\": "
+		"\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.0.1.255/32\", \"type\": \"broadcast\", \"origin\": "
+		"\"connected\", \"nexthops\": [{\"dev\": \"p1\"}]},"
+		" {\"prefix\": \"10.9.0.0/16\", \"type\": \"unicast\", \"origin\": \"static\"}]}"},
 	{"neigh.list",
 		"{\"neighbours\": [{\"address\": \"10.0.1.2\", \"iface\": \"p1\", \"state\": "
 		"\"REACHABLE\"}, {\"address\": \"10.0.1.3\", \"iface\": \"p1\", \"state\": "
@@ -981,6 +1007,22 @@ static void test_ip_commands(void **state)
 	/* metric is taken and ranks nothing */
 	check_output("ip route add 10.8.0.0/16 dev p1 metric 100", "");
 	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"dev\": \"p1\"}");
+	/* iproute2's abbreviations of keywords and types, and its type before the prefix */
+	check_output("ip r a 10.8.0.0/16 via 10.0.2.2 m 100 v 2", "");
+	check_request("route.add", "{\"prefix\": \"10.8.0.0/16\", \"via\": [\"10.0.2.2\"], "
+				   "\"vrf\": 2}");
+	check_output("ip route add bl 10.7.0.0/16", "");
+	check_request("route.add", "{\"prefix\": \"10.7.0.0/16\", \"type\": \"blackhole\"}");
+	check_output("ip -6 route add u default", "");
+	check_request("route.add", "{\"prefix\": \"::/0\", \"type\": \"unreachable\"}");
+	check_output("ip route replace proh 10.7.0.0/16", "");
+	check_request("route.add", "{\"prefix\": \"10.7.0.0/16\", \"type\": \"prohibit\", "
+				   "\"replace\": true}");
+	check_usage("ip route add b 10.7.0.0/16", NULL);
+	check_usage("ip route add pro 10.7.0.0/16", NULL);
+	check_usage(
+		"ip route add 10.7.0.0/16 v 10.0.2.2", "unexpected '10.0.2.2', expected ID", NULL);
+	check_usage("ip route add 10.7.0.0/16 via 10.0.2.2 d p1", "unexpected 'd'", NULL);
 	check_output("ip r g 10.9.1.1 from 10.0.1.2 ipproto udp sport 5000 dport 53",
 		"10.9.1.1 from 10.0.1.2 via 10.0.3.2 dev p2\n"
 		"    route 10.9.0.0/16 proto static\n"
@@ -989,6 +1031,32 @@ static void test_ip_commands(void **state)
 		"    path 2 of 2 (the flow's ECMP member)\n");
 	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
 				   "\"udp\", \"sport\": 5000, \"dport\": 53}");
+	assert_int_equal(run("ip r g 10.9.1.1 f 10.0.1.2 ip udp s 5000 dp 53 i p1"), CLI_OK);
+	check_request("route.get", "{\"addr\": \"10.9.1.1\", \"from\": \"10.0.1.2\", \"ipproto\": "
+				   "\"udp\", \"sport\": 5000, \"dport\": 53, \"iif\": \"p1\"}");
+	/* "d" is ip's dsfield, not dport */
+	check_usage("ip route get 10.9.1.1 d 53", "unexpected 'd'", NULL);
+}
+
+/* ip route: table main as Linux lists it, the local and broadcast routes in table local */
+static void test_route_tables(void **state)
+{
+	(void)state;
+	check_output("ip route", "10.0.1.0/24 dev p1 proto kernel scope link\n"
+				 "10.9.0.0/16 proto static\n");
+	check_output("ip r s t local", "local 10.0.1.1 dev p1 proto kernel scope host\n"
+				       "broadcast 10.0.1.255 dev p1 proto kernel scope link\n");
+	check_output("ip route show table all",
+		"10.0.1.0/24 dev p1 proto kernel scope link\n"
+		"local 10.0.1.1 dev p1 table local proto kernel scope host\n"
+		"broadcast 10.0.1.255 dev p1 table local proto kernel scope link\n"
+		"10.9.0.0/16 proto static\n");
+	check_output("show routes", "10.0.1.0/24 dev p1 proto kernel scope link\n"
+				    "local 10.0.1.1 dev p1 proto kernel scope host\n"
+				    "broadcast 10.0.1.255 dev p1 proto kernel scope link\n"
+				    "10.9.0.0/16 proto static\n");
+	check_request("route.list", "{}");
+	check_usage("ip route show table default", "expected main|local|all", NULL);
 }
 
 /* The requests since the n-th, as a JSON array of [cmd, args] text. */
@@ -1040,16 +1108,47 @@ static void test_errors_in_cli_words(void **state)
 	assert_string_equal(err_text, "fastpathctl: '10.0.0.0/33' is not an IPv4 prefix\n");
 }
 
-/* ip addr: each interface once, with its addresses of both families */
+/* ip addr: each interface as ip link heads it, with its addresses of both families */
 static void test_addr_grouped(void **state)
 {
 	(void)state;
-	check_output("ip a", "p1:\n"
-			     "    inet 10.0.1.1/24\n"
+	check_output("ip a", "2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+			     "    link/ether 02:00:00:00:01:01 brd ff:ff:ff:ff:ff:ff\n"
+			     "    inet 10.0.1.1/24 brd 10.0.1.255 scope global p1\n"
+			     "       valid_lft forever preferred_lft forever\n"
 			     "    inet6 2001:db8:1::1/64 scope global\n"
-			     "p0:\n"
-			     "    inet 10.0.2.1/24\n"
-			     "    inet6 fe80::1/64 scope link tentative\n");
+			     "       valid_lft forever preferred_lft forever\n"
+			     "1: p0: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n"
+			     "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+			     "    inet 10.0.2.1/24 brd 10.0.2.255 scope global p0\n"
+			     "       valid_lft forever preferred_lft forever\n"
+			     "    inet6 fe80::1/64 scope link tentative\n"
+			     "       valid_lft forever preferred_lft forever\n"
+			     "3: p9: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 9000 state DOWN\n"
+			     "    link/ether 02:00:00:00:09:01 brd ff:ff:ff:ff:ff:ff\n");
+	check_request("addr.list", "{}");
+	/* one interface, with or without dev */
+	check_output("ip a s dev p9",
+		"3: p9: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 9000 state DOWN\n"
+		"    link/ether 02:00:00:00:09:01 brd ff:ff:ff:ff:ff:ff\n");
+	check_output("ip addr show p0", "1: p0: <BROADCAST,MULTICAST> mtu 1500 state DOWN\n"
+					"    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+					"    inet 10.0.2.1/24 brd 10.0.2.255 scope global p0\n"
+					"       valid_lft forever preferred_lft forever\n"
+					"    inet6 fe80::1/64 scope link tentative\n"
+					"       valid_lft forever preferred_lft forever\n");
+	assert_int_equal(run("ip addr show dev p7"), CLI_ERROR);
+	assert_string_equal(err_text, "fastpathctl: Device \"p7\" does not exist.\n");
+	/* one family: the interfaces that have such addresses, without link/ether, as ip does
+	 * (the fake daemon answers with both families; the real one with the family asked for) */
+	check_output("ip -4 a s p9", "");
+	check_request("addr.list", "{\"family\": \"inet\"}");
+	check_output("ip -6 addr show dev p1",
+		"2: p1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP\n"
+		"    inet 10.0.1.1/24 brd 10.0.1.255 scope global p1\n"
+		"       valid_lft forever preferred_lft forever\n"
+		"    inet6 2001:db8:1::1/64 scope global\n"
+		"       valid_lft forever preferred_lft forever\n");
 }
 
 /* ip neigh flush: the neighbours of the interface, or all, but the PERMANENT ones. */
@@ -1066,7 +1165,21 @@ static void test_neigh_flush(void **state)
 	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p1\", "
 				"\"address\": \"10.0.1.2\"}], [\"neigh.del\", {\"iface\": \"p0\", "
 				"\"address\": \"2001:db8::2\"}]]");
+	/* one family's: ip -4 and ip -6 */
 	n = json_array_size(requests);
+	check_output("ip -6 n f all", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.del\", {\"iface\": \"p0\", "
+				"\"address\": \"2001:db8::2\"}]]");
+	n = json_array_size(requests);
+	check_output("ip -4 neigh flush dev p0", "");
+	check_requests_since(n, "[[\"neigh.list\", null]]");
+	check_output("ip -4 neigh flush dev p1", "");
+	check_requests_since(n, "[[\"neigh.list\", null], [\"neigh.list\", null], "
+				"[\"neigh.del\", {\"iface\": \"p1\", \"address\": \"10.0.1.2\"}]]");
+	check_output("ip -6 n", "2001:db8::2 dev p0 STALE\n");
+	check_output("ip -4 neigh show", "10.0.1.2 dev p1 REACHABLE\n10.0.1.3 dev p1 PERMANENT\n");
+	n = json_array_size(requests);
+	assert_int_equal(run("ip -6 neigh flush"), CLI_ERROR);
 	assert_int_equal(run("ip neigh flush"), CLI_ERROR);
 	assert_non_null(strstr(err_text, "flush what: dev IFACE or all"));
 	assert_int_equal(json_array_size(requests), n);
@@ -1141,7 +1254,7 @@ static void test_daemon_commands(void **state)
 static void test_complete_daemon(void **state)
 {
 	(void)state;
-	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1");
+	check_complete("ip addr add 10.0.0.1/24 dev ''", "p0 p1 p9");
 	/* static routes: those of the addresses go with them */
 	check_complete("ip route del ''", "10.9.0.0/16");
 	check_complete("ip neigh del ''", "10.0.1.2 10.0.1.3 2001:db8::2");
@@ -1180,6 +1293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_ip_commands, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_link_set, setup_daemon, teardown),
+		cmocka_unit_test_setup_teardown(test_route_tables, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_in_cli_words, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_grouped, setup_daemon, teardown),
 		cmocka_unit_test_setup_teardown(test_neigh_flush, setup_daemon, teardown),

@@ -822,15 +822,100 @@ static void test_routes_ipv6(void **state)
 		"t.json:3:3: /routes/0: IPv6 has no broadcast routes");
 	assert_route_error("{\"prefix\": \"2001:db8::/32\", \"via\": \"2001:db8::zz\"}",
 		"t.json:3:38: /routes/0/via: '2001:db8::zz' is not an IPv6 address");
-	assert_int_equal(parse("{\"routes\": [{\"prefix\": \"2001:db8::/32\", \"type\": \"blackhole\"},\n"
-			       "{\"prefix\": \"2001:DB8:0::/32\", \"type\": \"prohibit\"}]}",
-				 &(struct cfg_parsed *){NULL}),
+	assert_int_equal(
+		parse("{\"routes\": [{\"prefix\": \"2001:db8::/32\", \"type\": \"blackhole\"},\n"
+		      "{\"prefix\": \"2001:DB8:0::/32\", \"type\": \"prohibit\"}]}",
+			&(struct cfg_parsed *){NULL}),
 		-EEXIST);
 	assert_string_equal(fp_errmsg(), "t.json:2:12: /routes/1/prefix: duplicate route 'vrf 0 "
 					 "2001:db8::/32' (first at 1:24)");
 }
 
 /* Addresses no interface may have: refused at the value, with the reason (0.0.0.0/0 was taken). */
+/* Parses text, expecting msg (NULL: success). */
+static void assert_parse(const char *text, const char *msg)
+{
+	struct cfg_parsed *p = NULL;
+	int ret = parse(text, &p);
+
+	if (msg == NULL) {
+		if (ret != 0)
+			fail_msg("%s: %s", text, fp_errmsg());
+		cfg_parsed_free(p);
+		return;
+	}
+	assert_true(ret < 0);
+	assert_string_equal(fp_errmsg(), msg);
+	assert_null(p);
+}
+
+/* What applying a document refuses, found when it is parsed (--check-config). */
+static void test_refused_as_applied(void **state)
+{
+	static const char ports[] =
+		"{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}, {\"name\": \"p1\", "
+		"\"driver\": \"null\"}, {\"name\": \"p2\", \"driver\": \"null\", \"up\": false}],\n"
+		" \"addresses\": [{\"iface\": \"p0\", \"address\": \"10.0.1.1/24\"}, {\"iface\": "
+		"\"p1\", \"address\": \"2001:db8:1::1/64\"}, {\"iface\": \"p2\", \"address\": "
+		"\"10.0.2.1/24\"}],\n";
+	char text[1024];
+
+	(void)state;
+#define ROUTES(r) (snprintf(text, sizeof(text), "%s \"routes\": [%s]}", ports, r), text)
+	assert_parse(
+		ROUTES("{\"prefix\": \"10.9.0.0/16\", \"via\": \"10.0.1.2\"}, "
+		       "{\"prefix\": \"2001:db8:9::/48\", \"via\": \"2001:db8:1::2\", \"dev\": "
+		       "\"p1\"}, {\"prefix\": \"2001:db8:8::/48\", \"via\": \"fe80::1\", \"dev\": "
+		       "\"p0\"}"),
+		NULL);
+	assert_parse(ROUTES("{\"prefix\": \"10.9.0.0/16\", \"via\": \"10.0.9.2\"}"),
+		"t.json:3:13: /routes/0: gateway 10.0.9.2 is not on a connected network");
+	assert_parse(
+		ROUTES("{\"prefix\": \"10.9.0.0/16\", \"via\": \"10.0.1.2\", \"dev\": \"p1\"}"),
+		"t.json:3:13: /routes/0: gateway 10.0.1.2 is not on a network of p1");
+	/* a network routed through an interface alone is connected, in its VRF */
+	assert_parse(ROUTES("{\"prefix\": \"10.8.0.0/16\", \"via\": \"10.7.0.9\"}, "
+			    "{\"prefix\": \"10.7.0.0/16\", \"dev\": \"p1\"}"),
+		NULL);
+	assert_parse(ROUTES("{\"prefix\": \"10.8.0.0/16\", \"via\": \"10.7.0.9\", \"vrf\": 1}, "
+			    "{\"prefix\": \"10.7.0.0/16\", \"dev\": \"p1\"}"),
+		"t.json:3:13: /routes/0: gateway 10.7.0.9 is not on a connected network");
+	/* the network of a port set down is not */
+	assert_parse(ROUTES("{\"prefix\": \"10.9.0.0/16\", \"via\": \"10.0.2.2\"}"),
+		"t.json:3:13: /routes/0: gateway 10.0.2.2 is not on a connected network");
+#undef ROUTES
+	/* an address on two interfaces, or twice; a link-local one per link */
+	assert_parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}, {\"name\": \"p1\", "
+		     "\"driver\": \"null\"}],\n \"addresses\": [{\"iface\": \"p0\", \"address\": "
+		     "\"10.0.1.1/24\"}, {\"iface\": \"p1\", \"address\": \"10.0.1.1/16\"}]}",
+		"t.json:2:86: /addresses/1/address: duplicate interface address '10.0.1.1' (first "
+		"at "
+		"2:43)");
+	assert_parse("{\"ports\": [{\"name\": \"p0\", \"driver\": \"null\"}, {\"name\": \"p1\", "
+		     "\"driver\": \"null\"}],\n \"addresses\": [{\"iface\": \"p0\", \"address\": "
+		     "\"fe80::1/64\"}, {\"iface\": \"p1\", \"address\": \"fe80::1/64\"}]}",
+		NULL);
+}
+
+/* The fib section: both families' sizes, in range. */
+static void test_fib_section(void **state)
+{
+	(void)state;
+	assert_parse("{\"fib\": {\"ipv4_max_routes\": 1048576, \"ipv4_tbl8_groups\": 4096, "
+		     "\"ipv6_max_routes\": 4096}}",
+		NULL);
+	assert_parse("{\"fib\": {\"ipv4_max_routes\": 0}}",
+		"t.json:1:29: /fib/ipv4_max_routes: 'ipv4_max_routes' must be between 1 and "
+		"16777216, "
+		"not 0");
+	assert_parse("{\"fib\": {\"ipv4_tbl8_groups\": 8}}",
+		"t.json:1:30: /fib/ipv4_tbl8_groups: 'ipv4_tbl8_groups' must be between 64 and "
+		"16777216, not 8");
+	assert_parse("{\"fib\": {\"ipv4_max_route\": 8}}",
+		"t.json:1:10: /fib: unknown key 'ipv4_max_route' (did you mean "
+		"'ipv4_max_routes'?)");
+}
+
 static void test_addresses_refused(void **state)
 {
 	static const struct {
@@ -981,6 +1066,8 @@ int main(void)
 		cmocka_unit_test(test_routes_ipv6),
 		cmocka_unit_test(test_neighbours_section),
 		cmocka_unit_test(test_addresses_refused),
+		cmocka_unit_test(test_refused_as_applied),
+		cmocka_unit_test(test_fib_section),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -197,12 +197,17 @@ static int walk_find(const struct walk *w, uint16_t vrf, const char *prefix)
 static int group_setup(void **state)
 {
 	(void)state;
-	/* the FIB of a VRF takes about 520 MB (its RIB's mempool for 1M routes mostly), VRF 0 and
-	 * test_vrf's VRF 1 need two */
-	if (test_eal_setup("test_fib", 1536) < 0)
+	/* the FIB of a VRF for test_scale's 2^18 routes takes about 180 MB, VRF 0 and test_vrf's
+	 * VRF 1 need two */
+	if (test_eal_setup("test_fib", 768) < 0)
 		return -1;
 	if (fp_n_workers != 0 || fp_nh_groups == NULL || fp_fib4[0] == NULL) {
 		fprintf(stderr, "unexpected state after init\n");
+		return -1;
+	}
+	/* VRF 0's table, empty, is made again at that size */
+	if (fib4_set_size(1u << 18, FIB4_TBL8_FOR(1u << 18)) < 0 || fp_fib4[0] == NULL) {
+		fprintf(stderr, "fib4_set_size: %s\n", fp_errmsg());
 		return -1;
 	}
 	base_routes = fib4_route_count(0);
@@ -1270,10 +1275,90 @@ static void test_config_routes(void **state)
 	addr_del(0, "192.0.2.1/24");
 }
 
+/* ip link set down: an ECMP route leaves its paths through the interface, takes them back up */
+static void test_ecmp_iface_down(void **state)
+{
+	unsigned int counts[FIB4_ECMP_MAX];
+	const struct nh_group *g;
+	struct route4 r;
+
+	(void)state;
+	addr_add(0, "192.0.2.1/24");
+	addr_add(1, "198.51.100.1/24");
+	r = R("10.0.0.0/8", ROUTE_UNICAST);
+	nh(&r, "192.0.2.2", NONE, 0);
+	nh(&r, "198.51.100.2", NONE, 0);
+	assert_int_equal(fib4_route_add(&r, false), 0);
+	g = L("10.1.2.3");
+	ifs[1]->admin_up = false;
+	iface_admin_changed(ifs[1]);
+	/* the same group, its members kept, every slot member 0's; two slots, not one */
+	assert_ptr_equal(L("10.1.2.3"), g);
+	assert_int_equal(g->n_members, 2);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[1], 0);
+	assert_int_equal(counts[0], g->n_slots);
+	ifs[0]->admin_up = false;
+	iface_admin_changed(ifs[0]);
+	/* both down: the route is kept as it was (routes through one interface alone go) */
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], counts[1]);
+	ifs[0]->admin_up = true;
+	iface_admin_changed(ifs[0]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[1], 0);
+	/* member 1 alone: two slots, as the datapath takes member 0 for one */
+	ifs[0]->admin_up = false;
+	ifs[1]->admin_up = true;
+	iface_admin_changed(ifs[1]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], 0);
+	assert_true(g->n_slots >= 2);
+	ifs[0]->admin_up = true;
+	iface_admin_changed(ifs[0]);
+	test_slot_counts(g, counts);
+	assert_int_equal(counts[0], counts[1]);
+	assert_int_equal(counts[0] * 2, g->n_slots);
+	assert_int_equal(fib4_route_del(0, &r.prefix), 0);
+}
+
+/* fib.ipv4_max_routes: a table made after it holds that many routes, then says which setting */
+static void test_size_limit(void **state)
+{
+	struct route4 r = R("10.0.0.0/24", ROUTE_BLACKHOLE);
+
+	(void)state;
+	r.vrf = 2;
+	assert_int_equal(fib4_set_size(8, 64), 0);
+	for (unsigned int i = 0; i < 8; i++) {
+		r.prefix.addr = rte_cpu_to_be_32(0x0a000000 | i << 8);
+		assert_int_equal(fib4_route_add(&r, false), 0);
+	}
+	/* replacing one is no new route */
+	assert_int_equal(fib4_route_add(&r, true), 0);
+	r.prefix.addr = rte_cpu_to_be_32(0x0a000900);
+	assert_int_equal(fib4_route_add(&r, false), -ENOSPC);
+	assert_string_equal(fp_errmsg(),
+		"route 10.0.9.0/24: the IPv4 FIB of VRF 2 is full (8 routes, 64 tbl8 groups: "
+		"fib.ipv4_max_routes, fib.ipv4_tbl8_groups)");
+	/* VRF 2's table, with routes, keeps its size; VRF 0's, empty, is made again */
+	assert_int_equal(fib4_set_size(1u << 18, FIB4_TBL8_FOR(1u << 18)), 0);
+	assert_int_equal(fib4_route_count(2), 8);
+	fib4_route_del(2, &(struct fp_ip4_prefix){rte_cpu_to_be_32(0x0a000000), 24});
+	r.prefix.addr = rte_cpu_to_be_32(0x0a000900);
+	assert_int_equal(fib4_route_add(&r, false), 0);
+	for (unsigned int i = 1; i < 10; i++)
+		fib4_route_del(
+			2, &(struct fp_ip4_prefix){rte_cpu_to_be_32(0x0a000000 | i << 8), 24});
+	assert_int_equal(fib4_route_count(2), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_addr_connected_routes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ecmp_iface_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_31_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_addr_shared_network, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_gateway, setup, teardown),
