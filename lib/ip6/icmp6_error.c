@@ -126,7 +126,7 @@ static inline rte_edge_t error_one(struct rte_mbuf *m)
 	if (priv->icmp_type == ICMP6_PKT_TOO_BIG || priv->icmp_type == ICMP6_PARAM_PROBLEM)
 		icmp->data = rte_cpu_to_be_32(priv->icmp_info);
 	*ip = (struct rte_ipv6_hdr){
-		.vtc_flow = RTE_BE32(0x60000000),
+		.vtc_flow = RTE_BE32(0x60000000) | ip6_auto_flowlabel(&src, &dst, IPPROTO_ICMPV6),
 		.payload_len = rte_cpu_to_be_16(len),
 		.proto = IPPROTO_ICMPV6,
 		.hop_limits = IP6_DEFAULT_HOP_LIMIT,

@@ -8,10 +8,12 @@
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
+#include <rte_jhash.h>
 
 #include "infra/fp_net.h"
 #include "infra/graph.h"
 #include "infra/mbuf.h"
+#include "infra/sysctl.h"
 
 #define IP6_HDR_LEN	      40
 #define IP6_DEFAULT_HOP_LIMIT 64  /* net.ipv6.conf.all.hop_limit */
@@ -173,4 +175,26 @@ static inline rte_edge_t ip6_ext_edge(rte_edge_t base, enum ip6_exthdr_verdict v
 	default:
 		return base + IP6_EXT_EDGE_DISCARD;
 	}
+}
+
+extern int32_t ip6_auto_flowlabels; /* net.ipv6.auto_flowlabels */
+extern uint32_t ip6_flowlabel_seed;
+
+/*
+ * The flow label of a packet the router makes itself (echo replies, ICMPv6 errors), as Linux's
+ * ip6_make_flowlabel(): a hash of the flow with a secret seed, so that ECMP and LAG hashing on
+ * the flow label downstream (RFC 6438) spread them; none when net.ipv6.auto_flowlabels is 0 or
+ * 2 (opt-in, which the router's own messages never opt in to). In network order, to OR into
+ * vtc_flow.
+ */
+static inline rte_be32_t ip6_auto_flowlabel(
+	const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst, uint8_t proto)
+{
+	int32_t mode = sysctl_read(&ip6_auto_flowlabels);
+	uint32_t h;
+
+	if (mode != 1 && mode != 3)
+		return 0;
+	h = rte_jhash(dst, sizeof(*dst), rte_jhash(src, sizeof(*src), ip6_flowlabel_seed) ^ proto);
+	return rte_cpu_to_be_32(((h << 16) | (h >> 16)) & 0xfffff);
 }

@@ -59,7 +59,8 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, uint16_t l4_offset)
 		memmove((uint8_t *)ip + l4_offset - sizeof(*ip), ip, sizeof(*ip));
 		ip = (struct rte_ipv6_hdr *)rte_pktmbuf_adj(m, l4_offset - sizeof(*ip));
 	}
-	ip->vtc_flow = (ip->vtc_flow & RTE_BE32(0x0ff00000)) | RTE_BE32(0x60000000);
+	ip->vtc_flow = (ip->vtc_flow & RTE_BE32(0x0ff00000)) | RTE_BE32(0x60000000) |
+		       ip6_auto_flowlabel(&src, &dst, IPPROTO_ICMPV6);
 	ip->payload_len = rte_cpu_to_be_16(m->pkt_len - sizeof(*ip));
 	ip->proto = IPPROTO_ICMPV6;
 	ip->hop_limits = IP6_DEFAULT_HOP_LIMIT;
