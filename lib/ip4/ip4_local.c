@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4.h"
+#include "ip4_options.h"
 #include "twin/twin.h"
 
 #include <rte_icmp.h>
@@ -15,17 +16,44 @@ enum {
 	IP4_LOCAL_TCP,
 	IP4_LOCAL_BROADCAST,
 	IP4_LOCAL_KERNEL,
+	IP4_LOCAL_OPTIONS_NO_ROOM,
 	IP4_LOCAL_EDGES,
 };
+
+/*
+ * The reply's header (addresses swapped) replaced by one with the options echo, of another
+ * length (icmp_reply() -> ip_options_echo()); final_dst: the request's source.
+ */
+static struct rte_ipv4_hdr *echo_options(struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+	const struct ip4_opt_echo *echo, uint32_t final_dst)
+{
+	struct rte_ipv4_hdr fixed = *ip;
+
+	rte_pktmbuf_adj(m, rte_ipv4_hdr_len(ip));
+	/* never NULL: the request's header was at least as long */
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + echo->len);
+	*ip = fixed;
+	ip->total_length = rte_cpu_to_be_16(m->pkt_len);
+	if (echo->opt.srr) /* back along the source route */
+		ip->dst_addr = echo->first_hop;
+	ip4_options_answer_build(m, ip, echo, final_dst);
+	return ip;
+}
 
 /* Turns an echo request into its reply in place (icmp_echo()), sent from the address asked. */
 static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct rte_icmp_hdr *icmp)
 {
+	struct ip4_opt_echo echo;
 	uint32_t sum;
 	uint32_t src = ip->src_addr;
+	bool options = ip->version_ihl != RTE_IPV4_VHL_DEF;
 
+	if (unlikely(options) && ip4_options_answer(m, &echo) < 0)
+		return IP4_LOCAL_OPTIONS_NO_ROOM;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = src;
+	if (unlikely(options))
+		ip = echo_options(m, ip, &echo, src);
 	ip->time_to_live = IP4_DEFAULT_TTL;
 	ip->fragment_offset = 0;
 	ip->hdr_checksum = 0;
@@ -92,6 +120,7 @@ static struct rte_node_register ip4_local_node = {
 			[IP4_LOCAL_TCP] = "ip4_local_tcp",
 			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
 			[IP4_LOCAL_KERNEL] = TWIN_NODE,
+			[IP4_LOCAL_OPTIONS_NO_ROOM] = "ip4_options_no_room",
 		},
 };
 FP_NODE_REGISTER(ip4_local_node)
