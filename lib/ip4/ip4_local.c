@@ -66,6 +66,18 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct
 	return IP4_LOCAL_ECHO_REPLY;
 }
 
+/* Up the twin, a packet with options as it came: the kernel's stack fills them in itself. */
+static inline bool local_punt(struct rte_mbuf *m)
+{
+	uint8_t *iph = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (!twin_punt(m))
+		return false;
+	if (unlikely(iph[0] != RTE_IPV4_VHL_DEF))
+		ip4_options_undo(iph, &fp_mbuf_priv(m)->ip4_opt);
+	return true;
+}
+
 /* Packets for the router itself (ip_local_deliver): ICMP echo here, the rest up the interface's
  * kernel twin (whose kernel reassembles fragments), or without one answered as Linux answers
  * when nothing listens. */
@@ -77,20 +89,20 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 	struct rte_icmp_hdr *icmp;
 
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return twin_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_FRAGMENT;
+		return local_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_FRAGMENT;
 	if (ip->next_proto_id == IPPROTO_ICMP) {
 		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
 		if (m->pkt_len < hlen + sizeof(*icmp) ||
 			rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
 			return IP4_LOCAL_ICMP_BAD_CHECKSUM;
 		if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
-			return twin_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_ICMP_UNHANDLED;
+			return local_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_ICMP_UNHANDLED;
 		/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
 		if (broadcast)
 			return IP4_LOCAL_ECHO_BROADCAST;
 		return echo_reply(m, ip, icmp);
 	}
-	if (twin_punt(m))
+	if (local_punt(m))
 		return IP4_LOCAL_KERNEL;
 	switch (ip->next_proto_id) {
 	case IPPROTO_UDP:

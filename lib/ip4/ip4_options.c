@@ -151,7 +151,7 @@ unsigned int ip4_options_compile(uint8_t *iph, struct fp_ip4_opt *opt, struct ip
 					bad = 3;
 				else {
 					o[3] += 0x10;
-					opt->flags |= IP4_OPT_CHANGED;
+					opt->flags |= IP4_OPT_TS_OVERFLOW | IP4_OPT_CHANGED;
 				}
 			}
 			if (bad)
@@ -195,6 +195,36 @@ void ip4_options_forward(uint8_t *iph, const struct fp_ip4_opt *opt, uint32_t ou
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 	}
+}
+
+void ip4_options_undo(uint8_t *iph, const struct fp_ip4_opt *opt)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)iph;
+
+	if (opt->flags & IP4_OPT_RR_NEEDADDR) {
+		uint8_t *o = iph + opt->rr;
+
+		o[2] -= 4;
+		memset(&o[o[2] - 1], 0, 4);
+	}
+	if (opt->ts) {
+		uint8_t *o = iph + opt->ts;
+
+		if (opt->flags & IP4_OPT_TS_NEEDTIME) {
+			o[2] -= 4;
+			memset(&o[o[2] - 1], 0, 4);
+			if ((o[3] & 0xf) == IP4_OPT_TS_PRESPEC)
+				o[2] -= 4;
+		}
+		if (opt->flags & IP4_OPT_TS_NEEDADDR) {
+			o[2] -= 4;
+			memset(&o[o[2] - 1], 0, 4);
+		}
+		if (opt->flags & IP4_OPT_TS_OVERFLOW)
+			o[3] -= 0x10;
+	}
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
 /* __ip_options_echo()'s source route: the addresses passed, last first. */

@@ -46,6 +46,7 @@ struct rte_ipv4_hdr;
 #define IP4_OPT_STRICT	    0x08 /* the source route is strict (SSRR) */
 #define IP4_OPT_SRR_HIT	    0x10 /* the packet was source-routed through us: srr_slot is set */
 #define IP4_OPT_CHANGED	    0x20 /* the header changed: its checksum must be recomputed */
+#define IP4_OPT_TS_OVERFLOW 0x40 /* the full timestamp's overflow count went up */
 
 /* ICMP parameter problem (RFC 792) */
 #define ICMP4_PARAM_PROBLEM 12
@@ -69,6 +70,13 @@ unsigned int ip4_options_compile(uint8_t *iph, struct fp_ip4_opt *opt, struct ip
 
 /* The forwarding step, once the TTL is decremented; out_addr: the outgoing interface's. */
 void ip4_options_forward(uint8_t *iph, const struct fp_ip4_opt *opt, uint32_t out_addr);
+
+/*
+ * Undoes what ip4_options_compile() filled in (Linux's ip_options_undo(), and the overflow
+ * count): a packet for the router that goes up its kernel twin, whose stack compiles them
+ * again. Checksum recomputed.
+ */
+void ip4_options_undo(uint8_t *iph, const struct fp_ip4_opt *opt);
 
 /* The options of an answer to iph (compiled into sopt); what they need filled in. */
 struct ip4_opt_echo {
