@@ -5,21 +5,31 @@
 #include <stdint.h>
 
 /*
- * The rate limits of the ICMP and ICMPv6 errors the router sends, as Linux's: one token bucket
- * per destination host (inet_peer_xrlim_allow(): a burst of 6 errors, then one per timeout),
- * and one for all destinations and both families (icmp_global_allow(): net.ipv4.icmp_msgs_per_sec
- * 1000 with a burst of net.ipv4.icmp_msgs_burst 50, which ICMPv6 shares in Linux too). The
- * buckets are shared by the workers, as Linux's are by the CPUs.
+ * The rate limits of the ICMP and ICMPv6 errors the router sends, Linux 6.1's with its sysctls
+ * (docs/sysctl.md), read at every error so that a change applies to the next one:
+ * - the types in net.ipv4.icmp_ratemask (IPv4, a bit per type) or net.ipv6.icmp.ratemask
+ *   (ICMPv6, a list of ranges) are limited, the others never (IPv4's fragmentation needed
+ *   neither: path MTU discovery must not starve);
+ * - a limited error takes a token of the bucket all destinations and both families share
+ *   (icmp_global_allow(): net.ipv4.icmp_msgs_per_sec a second, at most
+ *   net.ipv4.icmp_msgs_burst, refilled in steps of 20 ms or more, and an error costs 0, 1 or
+ *   2 tokens at random, 1 on average, as Linux randomizes it against side channels);
+ * - then one of its destination's bucket (inet_peer_xrlim_allow(): a burst of 6, then one per
+ *   net.ipv4.icmp_ratelimit or net.ipv6.icmp.ratelimit ms; 0 is no limit).
+ * The buckets are shared by the workers, as Linux's are by the CPUs.
  */
 
 #define ICMP_XRLIM_BURST_FACTOR 6 /* Linux XRLIM_BURST_FACTOR */
 
-/*
- * Takes a token of the destination's bucket: tag names the host (an IPv4 address in host
- * order, a hash of an IPv6 one); hosts whose tags share a slot share a bucket until one of
- * them takes it over, as a new host starts with a full burst (inet_getpeer()).
- */
-bool icmp_peer_allow(uint32_t tag, uint32_t timeout_ms);
+/* icmp_send(): an error of type and code to dst (an IPv4 address in host order). */
+bool icmp4_error_allowed(uint32_t dst, uint8_t type, uint8_t code);
 
-/* Takes a token of the global bucket. */
-bool icmp_global_allow(void);
+/*
+ * icmp6_send(): an error of type to a destination named by tag (a hash of its address), the
+ * route to it having prefix length plen: Linux gives wider routes more (icmpv6_xrlim_allow():
+ * the timeout >> (128 - plen) / 32).
+ */
+bool icmp6_error_allowed(uint32_t tag, uint8_t type, unsigned int plen);
+
+/* net.ipv4.icmp_echo_ignore_all, net.ipv6.icmp.echo_ignore_all: workers read with sysctl_read */
+extern int32_t icmp4_echo_ignore_all, icmp6_echo_ignore_all;

@@ -16,8 +16,6 @@
 #define ICMP4_ERROR_MAX 576
 #define ICMP4_QUOTE_MAX(optlen)                                                                    \
 	(ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - (optlen) - sizeof(struct rte_icmp_hdr))
-/* net.ipv4.icmp_ratelimit: ms per error per destination */
-#define ICMP4_RATELIMIT_MS 1000
 
 enum {
 	ICMP4_ERROR_OUTPUT,
@@ -62,15 +60,6 @@ static bool must_not_answer(const struct rte_mbuf *m, uint8_t flags, const struc
 	       (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) || icmp_is_error(m, ip);
 }
 
-static bool allowed(uint32_t dst, uint8_t type, uint8_t code)
-{
-	/* path MTU discovery must not be starved (icmpv4_xrlim_allow) */
-	if (!(type == ICMP4_DEST_UNREACH && code == ICMP4_FRAG_NEEDED) &&
-		!icmp_peer_allow(rte_be_to_cpu_32(dst), ICMP4_RATELIMIT_MS))
-		return false;
-	return icmp_global_allow();
-}
-
 static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -93,7 +82,7 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 	src = in != NULL ? __atomic_load_n(&in->ip4_primary, __ATOMIC_RELAXED) : 0;
 	if (src == 0)
 		return ICMP4_ERROR_NO_SOURCE;
-	if (!allowed(dst, priv->icmp_type, priv->icmp_code))
+	if (!icmp4_error_allowed(rte_be_to_cpu_32(dst), priv->icmp_type, priv->icmp_code))
 		return ICMP4_ERROR_RATE_LIMITED;
 	if (m->pkt_len > ICMP4_QUOTE_MAX(echo.len))
 		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX(echo.len));

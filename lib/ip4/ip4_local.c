@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "infra/icmp_limit.h"
+#include "infra/sysctl.h"
 #include "ip4.h"
 #include "ip4_options.h"
 #include "twin/twin.h"
@@ -11,6 +13,7 @@ enum {
 	IP4_LOCAL_ICMP_BAD_CHECKSUM,
 	IP4_LOCAL_ICMP_UNHANDLED,
 	IP4_LOCAL_ECHO_BROADCAST,
+	IP4_LOCAL_ECHO_IGNORED,
 	IP4_LOCAL_PORT_UNREACHABLE,
 	IP4_LOCAL_PROTOCOL_UNREACHABLE,
 	IP4_LOCAL_TCP,
@@ -100,6 +103,8 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 		/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
 		if (broadcast)
 			return IP4_LOCAL_ECHO_BROADCAST;
+		if (sysctl_read(&icmp4_echo_ignore_all))
+			return IP4_LOCAL_ECHO_IGNORED;
 		return echo_reply(m, ip, icmp);
 	}
 	if (local_punt(m))
@@ -127,6 +132,7 @@ static struct rte_node_register ip4_local_node = {
 			[IP4_LOCAL_ICMP_BAD_CHECKSUM] = "icmp4_bad_checksum",
 			[IP4_LOCAL_ICMP_UNHANDLED] = "icmp4_unhandled_type",
 			[IP4_LOCAL_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
+			[IP4_LOCAL_ECHO_IGNORED] = "icmp4_echo_ignored",
 			[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
 			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
 			[IP4_LOCAL_TCP] = "ip4_local_tcp",
@@ -140,6 +146,7 @@ FP_DROP_NODE(ip4_local_fragment)
 FP_DROP_NODE(icmp4_bad_checksum)
 FP_DROP_NODE(icmp4_unhandled_type)
 FP_DROP_NODE(icmp4_echo_broadcast_ignored)
+FP_DROP_NODE(icmp4_echo_ignored) /* net.ipv4.icmp_echo_ignore_all */
 FP_DROP_NODE(ip4_local_tcp)
 FP_DROP_NODE(ip4_local_broadcast)
 IP4_ICMP_ERROR_NODE(ip4_udp_port_unreachable, ICMP4_DEST_UNREACH, ICMP4_PORT_UNREACH)

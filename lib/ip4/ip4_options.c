@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_options.h"
 #include "infra/iface.h"
+#include "infra/sysctl.h"
 #include "ip4_route.h"
 
 #include <string.h>
@@ -351,12 +352,23 @@ void ip4_options_fragment(uint8_t *opt, unsigned int len)
 	}
 }
 
-/* net.ipv4.conf.{all,IFACE}.accept_source_route, both needed (IN_DEV_SOURCE_ROUTE) */
-static bool accept_source_route(uint16_t iface)
-{
-	(void)iface;
-	return false;
-}
+/*
+ * net.ipv4.conf.{all,default,IFACE}.accept_source_route: all and the interface's both needed
+ * (IN_DEV_SOURCE_ROUTE). Linux's "all" starts at 0 and its "default" at 1; the registry has one
+ * default for the three: 0, so that a source route is dropped as in Linux until "all" and the
+ * interface's (or "default") are 1.
+ */
+static struct sysctl_iface_knob accept_source_route_knob = {
+	.family = "ipv4",
+	.name = "accept_source_route",
+	.help = "1 on all and the interface: source-routed packets (LSRR, SSRR) are followed, else "
+		"dropped (ip4_source_route)",
+	.min = 0,
+	.max = 1,
+	.def = 0,
+	.combine = SYSCTL_AND,
+};
+SYSCTL_IFACE_REGISTER(accept_source_route_knob)
 
 /* what the router's callbacks of the environment read */
 struct env_ctx {
@@ -467,7 +479,7 @@ enum ip4_opt_verdict ip4_options_input(struct rte_mbuf *m, enum route_verdict *v
 	}
 	if (priv->ip4_opt.srr == 0)
 		return IP4_OPT_ROUTE;
-	if (!accept_source_route(priv->iface_in))
+	if (!sysctl_iface(priv->iface_in, &accept_source_route_knob))
 		return IP4_OPT_SOURCE_ROUTED;
 	return receive_source_routed(m, ip, &priv->ip4_opt, v);
 }

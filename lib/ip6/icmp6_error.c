@@ -8,8 +8,6 @@
 
 /* Linux icmp6_send(): the error fits in the minimum MTU, quoting as much of the packet */
 #define ICMP6_QUOTE_MAX (IP6_MIN_MTU - IP6_HDR_LEN - sizeof(struct icmp6_hdr))
-/* net.ipv6.icmp.ratelimit: ms per error per destination, before the route's prefix scales it */
-#define ICMP6_RATELIMIT_MS 1000
 
 enum {
 	ICMP6_ERROR_OUTPUT,
@@ -81,19 +79,15 @@ static bool error_source(uint16_t iface_in, const struct rte_ipv6_hdr *ip, struc
 }
 
 /*
- * icmpv6_xrlim_allow(): the global bucket, then the destination's, whose timeout shrinks for
- * wider routes to it (1000 ms >> (128 - prefix length) / 32). fastpath takes the prefix length
- * of the destination's connected network on the interface (a link-local one's is 64), and 0
- * (a default route's) for a host beyond it. Packet too big is never limited (icmpv6_mask_allow:
- * net.ipv6.icmp.ratemask 0-1,3-127).
+ * icmpv6_xrlim_allow() takes the prefix length of the route to the destination: fastpath takes
+ * that of the destination's connected network on the interface (a link-local one's is 64), and
+ * 0 (a default route's) for a host beyond it.
  */
 static bool allowed(uint16_t iface, const struct fp_ip6_addr *dst, uint8_t type)
 {
 	const struct ip6_iface_addrs *as = ip6_iface_addrs(iface);
 	unsigned int plen = fp_ip6_is_link_local(dst) ? 64 : 0;
 
-	if (type == ICMP6_PKT_TOO_BIG)
-		return true;
 	for (unsigned int i = 0; as != NULL && i < as->n; i++) {
 		struct fp_ip6_addr a = fp_ip6_masked(&as->a[i].p.addr, as->a[i].p.len);
 		struct fp_ip6_addr d = fp_ip6_masked(dst, as->a[i].p.len);
@@ -101,10 +95,7 @@ static bool allowed(uint16_t iface, const struct fp_ip6_addr *dst, uint8_t type)
 		if (fp_ip6_equal(&a, &d) && as->a[i].p.len > plen)
 			plen = as->a[i].p.len;
 	}
-	if (!icmp_global_allow())
-		return false;
-	return icmp_peer_allow(rte_hash_crc(dst, sizeof(*dst), AF_INET6),
-		ICMP6_RATELIMIT_MS >> ((128 - plen) >> 5));
+	return icmp6_error_allowed(rte_hash_crc(dst, sizeof(*dst), AF_INET6), type, plen);
 }
 
 static inline rte_edge_t error_one(struct rte_mbuf *m)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "addr6.h"
+#include "infra/icmp_limit.h"
 #include "infra/punt.h"
+#include "infra/sysctl.h"
 #include "ip6.h"
 #include "ndp.h"
 #include "twin/twin.h"
@@ -13,6 +15,7 @@ enum {
 	IP6_LOCAL_ICMP_BAD_CHECKSUM,
 	IP6_LOCAL_ICMP_UNHANDLED,
 	IP6_LOCAL_ECHO_NO_SOURCE,
+	IP6_LOCAL_ECHO_IGNORED,
 	IP6_LOCAL_PORT_UNREACHABLE,
 	IP6_LOCAL_UDP_BAD_CHECKSUM,
 	IP6_LOCAL_MULTICAST,
@@ -114,6 +117,8 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 		icmp = (const struct icmp6_hdr *)(pkt + info.l4_offset);
 		if (len < 4 || !icmp6_cksum_ok(ip6_src(ip), ip6_dst(ip), icmp, len))
 			return IP6_LOCAL_ICMP_BAD_CHECKSUM;
+		if (icmp->type == ICMP6_ECHO_REQUEST && sysctl_read(&icmp6_echo_ignore_all))
+			return IP6_LOCAL_ECHO_IGNORED;
 		if (icmp->type == ICMP6_ECHO_REQUEST)
 			return len < 8 ? IP6_LOCAL_ICMP_UNHANDLED : echo_reply(m, info.l4_offset);
 		if (icmp->type >= ICMP6_ROUTER_SOLICIT && icmp->type <= ICMP6_REDIRECT) {
@@ -156,6 +161,7 @@ static struct rte_node_register ip6_local_node = {
 			[IP6_LOCAL_ICMP_BAD_CHECKSUM] = "icmp6_bad_checksum",
 			[IP6_LOCAL_ICMP_UNHANDLED] = "icmp6_unhandled_type",
 			[IP6_LOCAL_ECHO_NO_SOURCE] = "icmp6_echo_no_source",
+			[IP6_LOCAL_ECHO_IGNORED] = "icmp6_echo_ignored",
 			[IP6_LOCAL_PORT_UNREACHABLE] = "ip6_udp_port_unreachable",
 			[IP6_LOCAL_UDP_BAD_CHECKSUM] = "ip6_udp_bad_checksum",
 			[IP6_LOCAL_MULTICAST] = "ip6_local_multicast",
@@ -171,6 +177,7 @@ FP_DROP_NODE(ip6_local_fragment)
 FP_DROP_NODE(icmp6_bad_checksum)
 FP_DROP_NODE(icmp6_unhandled_type)
 FP_DROP_NODE(icmp6_echo_no_source)
+FP_DROP_NODE(icmp6_echo_ignored) /* net.ipv6.icmp.echo_ignore_all */
 FP_DROP_NODE(ip6_udp_bad_checksum)
 FP_DROP_NODE(ip6_local_multicast)
 FP_DROP_NODE(ip6_local_tcp)
