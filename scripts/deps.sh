@@ -3,7 +3,7 @@
 set -e
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev dpdk dpdk-dev libdpdk-dev libnl-3-dev libnl-route-3-dev
 libjansson-dev libbpf-dev libcmocka-dev libedit-dev libpcap-dev iproute2 iputils-ping iputils-tracepath ethtool
-traceroute iperf3 socat jq tcpdump tshark tcpreplay python3-scapy python3-prometheus-client valgrind dpdk-doc
+traceroute iperf3 nftables socat jq tcpdump tshark tcpreplay python3-scapy python3-prometheus-client valgrind dpdk-doc
 python3-matplotlib bird2 frr"
 missing=""
 for p in $PKGS; do

@@ -58,7 +58,7 @@ CASES = [
     # record route: the outgoing interface's address in the first free slot
     Case("ip4_opt_rr_forwarded", family=4, expect="h2 02:00:00:00:02:01>02:00:00:00:02:02 IPv4 10.0.1.2>10.0.2.2 v=4 hl=60 tos=0x00 len=100 id=16 frag=0x0000 ttl=63 p=1 ck=ok opts=0727080a000201", send=lambda t: echo(t, t.h2_ip4, [rr(9)])),
     Case("ip4_opt_rr_last_slot", family=4, send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=1)])),
-    Case("ip4_opt_rr_full", family=4, expect="opts=0707080c000201", send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=2)])),
+    Case("ip4_opt_rr_full", family=4, expect="opts=070b0cc0000201c0000202", send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=2)])),
     # timestamps: 0 times only, 1 address and time, 3 prespecified addresses
     Case("ip4_opt_ts_only_full", family=4,
          send=lambda t: echo(t, t.h2_ip4, [ts(0, 12, 13, data=b"\1\2\3\4" * 2)])),
@@ -84,7 +84,7 @@ CASES = [
     Case("ip4_opt_bad_option_length_1", family=4, expect="ICMP 12/0 ptr=20",
          send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([7, 1, 4, 0]))])),
     Case("ip4_opt_bad_option_length_past_header", family=4, expect="ICMP 12/0 ptr=21",
-         send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([1, 7, 11, 4]) + b"\0" * 8)])),
+         send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([1, 7, 12, 4]) + b"\0" * 8)])),
     Case("ip4_opt_bad_rr_pointer_below_4", family=4, expect="ICMP 12/0 ptr=22",
          send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([7, 7, 3]) + b"\0" * 4)])),
     Case("ip4_opt_bad_rr_pointer_in_last_slot", family=4, expect="ICMP 12/0 ptr=22",
