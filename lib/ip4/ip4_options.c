@@ -260,34 +260,39 @@ static void echo_srr(const uint8_t *iph, const struct fp_ip4_opt *sopt, struct i
 	}
 }
 
+/* Copies the option at iph + off to the end of e, *at its offset in the answer's header. */
+static uint8_t *echo_copy(const uint8_t *iph, unsigned int off, struct ip4_opt_echo *e, uint8_t *at)
+{
+	uint8_t *d = e->data + e->len;
+
+	memcpy(d, iph + off, iph[off + 1]);
+	*at = sizeof(struct rte_ipv4_hdr) + e->len;
+	e->len += iph[off + 1];
+	return d;
+}
+
 int ip4_options_echo(const uint8_t *iph, const struct fp_ip4_opt *sopt, struct ip4_opt_echo *e,
 	const struct ip4_opt_env *env)
 {
-	const unsigned int hdr = sizeof(struct rte_ipv4_hdr);
 	unsigned int optlen, soffset;
 	uint8_t *d;
 
 	memset(e, 0, sizeof(*e));
 	if (sopt->rr) {
-		optlen = iph[sopt->rr + 1];
-		soffset = iph[sopt->rr + 2];
-		d = e->data + e->len;
-		memcpy(d, iph + sopt->rr, optlen);
-		e->opt.rr = hdr + e->len;
+		d = echo_copy(iph, sopt->rr, e, &e->opt.rr);
+		optlen = d[1];
+		soffset = d[2];
 		if ((sopt->flags & IP4_OPT_RR_NEEDADDR) && soffset <= optlen) {
 			if (soffset + 3 > optlen)
 				return -1;
 			d[2] = soffset + 4;
 			e->opt.flags |= IP4_OPT_RR_NEEDADDR;
 		}
-		e->len += optlen;
 	}
 	if (sopt->ts) {
-		optlen = iph[sopt->ts + 1];
-		soffset = iph[sopt->ts + 2];
-		d = e->data + e->len;
-		memcpy(d, iph + sopt->ts, optlen);
-		e->opt.ts = hdr + e->len;
+		d = echo_copy(iph, sopt->ts, e, &e->opt.ts);
+		optlen = d[1];
+		soffset = d[2];
 		if (soffset <= optlen) {
 			if (sopt->flags & IP4_OPT_TS_NEEDADDR) {
 				if (soffset + 3 > optlen)
@@ -309,7 +314,6 @@ int ip4_options_echo(const uint8_t *iph, const struct fp_ip4_opt *sopt, struct i
 			}
 			d[2] = soffset;
 		}
-		e->len += optlen;
 	}
 	if (sopt->srr)
 		echo_srr(iph, sopt, e);

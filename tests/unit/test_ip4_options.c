@@ -234,6 +234,33 @@ static void test_timestamps(void **state)
 	free(h);
 }
 
+/* What goes up the kernel twin: the options as they came, a valid checksum. */
+static void test_undo(void **state)
+{
+	static const uint8_t opts[][12] = {
+		{7, 11, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{68, 12, 5, 1, 0, 0, 0, 0, 0, 0, 0, 0},
+		{68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+		{68, 12, 5, 3, 10, 0, 1, 1, 0, 0, 0, 0},
+		{68, 8, 9, 0x20, 1, 2, 3, 4, 1, 1, 1, 1},
+	};
+	struct fp_ip4_opt o;
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(opts); i++) {
+		uint8_t *h = header(opts[i], sizeof(opts[i]));
+		uint8_t *orig = malloc(HDR + sizeof(opts[i]));
+
+		memcpy(orig, h, HDR + sizeof(opts[i]));
+		assert_int_equal(ip4_options_compile(h, &o, &env), 0);
+		assert_true(o.flags & IP4_OPT_CHANGED);
+		ip4_options_undo(h, &o);
+		assert_memory_equal(h, orig, HDR + sizeof(opts[i]));
+		free(orig);
+		free(h);
+	}
+}
+
 static void test_echo(void **state)
 {
 	struct fp_ip4_opt o;
@@ -348,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_passed_on),
 		cmocka_unit_test(test_record_route),
 		cmocka_unit_test(test_timestamps),
+		cmocka_unit_test(test_undo),
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_source_route_forward),
 		cmocka_unit_test(test_fragment),
