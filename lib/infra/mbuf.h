@@ -45,7 +45,7 @@ struct fp_mbuf_priv {
 	uint8_t icmp_code;
 	uint8_t inject_edge;	   /* control_input: which node an injected packet goes to */
 	struct fp_ip4_opt ip4_opt; /* an IPv4 packet with options, from ip4_input on */
-	uint32_t icmp_info;	   /* next-hop MTU for "fragmentation needed" */
+	uint32_t icmp_info;	   /* next-hop MTU for "fragmentation needed", a pointer */
 	union {
 		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */
 		struct rte_mbuf *queue_next; /* control thread queues (held for a neighbour) */
