@@ -162,6 +162,14 @@ CASES += [
     Case("ip4_opt_lsrr_two_hops_of_ours", family=4, sysctl=SOURCE_ROUTE,
          send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 11, 4]) + addr(t.r2_ip4) +
                                                    addr(t.h2_ip4))])),
+    # the next hop through a gateway (10.9.0.0/24 via 10.0.1.3, back out p1): a strict route
+    # fails (source route failed), a loose one goes on, without a redirect (Linux sends none
+    # for a source-routed packet)
+    Case("ip4_opt_ssrr_via_gateway", family=4, sysctl=SOURCE_ROUTE, expect="ICMP 3/5",
+         send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([137, 7, 4]) + addr("10.9.0.1"))])),
+    Case("ip4_opt_lsrr_via_gateway", family=4, sysctl=SOURCE_ROUTE,
+         expect="02:00:00:00:01:01>02:00:00:00:01:03 IPv4 10.0.1.2>10.9.0.1",
+         send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 7, 4]) + addr("10.9.0.1"))])),
     Case("ip4_opt_lsrr_not_through_us", family=4, sysctl=SOURCE_ROUTE,
          send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([131, 7, 4]) + addr("10.0.3.2"))])),
     Case("ip4_opt_ssrr_not_through_us", family=4, expect="ICMP 12/0 ptr=16", sysctl=SOURCE_ROUTE,
