@@ -45,7 +45,7 @@ test_ip_options() {
 	api sysctl.set '{"name": "net.ipv4.conf.default.accept_source_route", "value": 1}' >/dev/null
 	# h2 too, or its kernel drops what comes source-routed to it
 	in_ns h2 sysctl -qw net.ipv4.conf.all.accept_source_route=1
-	check "accept_source_route 1: an LSRR through the router reaches h2, whose reply comes back along it" \
+	check "accept_source_route 1: an LSRR through the router reaches h2, its reply comes back" \
 		options_probe source_route_followed
 	api sysctl.set '{"name": "net.ipv4.conf.default.accept_source_route", "value": 0}' >/dev/null
 	api sysctl.set '{"name": "net.ipv4.conf.all.accept_source_route", "value": 0}' >/dev/null

