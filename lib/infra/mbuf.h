@@ -9,6 +9,19 @@
 
 struct neigh;
 
+/*
+ * Where the options of a received IPv4 packet are and what is left to fill in (Linux's struct
+ * ip_options in IPCB): set by ip4_input, read when the packet is forwarded or answered
+ * (ip4/ip4_options.h). Offsets from the IPv4 header, 0 for an option absent.
+ */
+struct fp_ip4_opt {
+	uint8_t rr;
+	uint8_t ts;
+	uint8_t srr;
+	uint8_t srr_slot; /* the source route's next hop, in a packet source-routed through us */
+	uint8_t flags;	  /* IP4_OPT_* */
+};
+
 /* Metadata carried by every packet between graph nodes, in the mbuf's private area. */
 struct fp_mbuf_priv {
 	union {
@@ -30,8 +43,9 @@ struct fp_mbuf_priv {
 	/* ICMP error requested by a node for this packet (icmp4_error builds it) */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
-	uint8_t inject_edge; /* control_input: which node an injected packet goes to */
-	uint32_t icmp_info;  /* next-hop MTU for "fragmentation needed" */
+	uint8_t inject_edge;	   /* control_input: which node an injected packet goes to */
+	struct fp_ip4_opt ip4_opt; /* an IPv4 packet with options, from ip4_input on */
+	uint32_t icmp_info;	   /* next-hop MTU for "fragmentation needed", a pointer */
 	union {
 		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */
 		struct rte_mbuf *queue_next; /* control thread queues (held for a neighbour) */

@@ -3,21 +3,26 @@
 #include "infra/icmp_limit.h"
 #include "infra/iface.h"
 #include "ip4.h"
+#include "ip4_options.h"
 
 #include <errno.h>
 
 #include <rte_icmp.h>
 
-/* Linux icmp_send(): at most 576 bytes of error, the offending header and as much data. */
+/*
+ * Linux icmp_send(): at most 576 bytes of error, with its options (those of the offending
+ * packet, echoed), the offending header and as much data.
+ */
 #define ICMP4_ERROR_MAX 576
-#define ICMP4_QUOTE_MAX                                                                            \
-	(ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - sizeof(struct rte_icmp_hdr))
+#define ICMP4_QUOTE_MAX(optlen)                                                                    \
+	(ICMP4_ERROR_MAX - sizeof(struct rte_ipv4_hdr) - (optlen) - sizeof(struct rte_icmp_hdr))
 
 enum {
 	ICMP4_ERROR_OUTPUT,
 	ICMP4_ERROR_SUPPRESSED,
 	ICMP4_ERROR_RATE_LIMITED,
 	ICMP4_ERROR_NO_SOURCE,
+	ICMP4_ERROR_OPTIONS_NO_ROOM,
 	ICMP4_ERROR_EDGES,
 };
 
@@ -62,26 +67,35 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 	struct rte_ipv4_hdr *orig = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	struct rte_ipv4_hdr *ip;
 	struct rte_icmp_hdr *icmp;
-	uint32_t src, dst = orig->src_addr;
+	struct ip4_opt_echo echo = {.len = 0};
+	uint32_t src, dst = orig->src_addr, final_dst = dst;
 	uint8_t tos = orig->type_of_service;
 
 	if (must_not_answer(m, priv->flags, orig))
 		return ICMP4_ERROR_SUPPRESSED;
+	if (unlikely(orig->version_ihl != RTE_IPV4_VHL_DEF)) {
+		if (ip4_options_answer(m, &echo) < 0)
+			return ICMP4_ERROR_OPTIONS_NO_ROOM;
+		if (echo.opt.srr) /* back along the source route */
+			dst = echo.first_hop;
+	}
 	src = in != NULL ? __atomic_load_n(&in->ip4_primary, __ATOMIC_RELAXED) : 0;
 	if (src == 0)
 		return ICMP4_ERROR_NO_SOURCE;
 	if (!icmp4_error_allowed(rte_be_to_cpu_32(dst), priv->icmp_type, priv->icmp_code))
 		return ICMP4_ERROR_RATE_LIMITED;
-	if (m->pkt_len > ICMP4_QUOTE_MAX)
-		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX);
+	if (m->pkt_len > ICMP4_QUOTE_MAX(echo.len))
+		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX(echo.len));
 	icmp = (struct rte_icmp_hdr *)rte_pktmbuf_prepend(m, sizeof(*icmp));
-	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
+	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + echo.len);
 	if (icmp == NULL || ip == NULL)
 		return ICMP4_ERROR_SUPPRESSED;
 	*icmp = (struct rte_icmp_hdr){.icmp_type = priv->icmp_type, .icmp_code = priv->icmp_code};
 	if (priv->icmp_type == ICMP4_DEST_UNREACH && priv->icmp_code == ICMP4_FRAG_NEEDED)
 		icmp->icmp_seq_nb = rte_cpu_to_be_16(priv->icmp_info);
-	icmp->icmp_cksum = ~rte_raw_cksum(icmp, m->pkt_len - sizeof(*ip));
+	else if (priv->icmp_type == ICMP4_PARAM_PROBLEM) /* the pointer, in the first byte */
+		icmp->icmp_ident = rte_cpu_to_be_16(priv->icmp_info << 8);
+	icmp->icmp_cksum = ~rte_raw_cksum(icmp, m->pkt_len - sizeof(*ip) - echo.len);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,
 		/* RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL, as icmp_send() */
@@ -93,6 +107,8 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 		.src_addr = src,
 		.dst_addr = dst,
 	};
+	if (echo.len)
+		ip4_options_answer_build(m, ip, &echo, final_dst);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	priv->flags = FP_MBUF_LOCAL_ORIGIN | FP_MBUF_AT_L3;
 	priv->vrf = in->vrf;
@@ -122,6 +138,7 @@ static struct rte_node_register icmp4_error_node = {
 			[ICMP4_ERROR_SUPPRESSED] = "icmp4_error_suppressed",
 			[ICMP4_ERROR_RATE_LIMITED] = "icmp4_rate_limited",
 			[ICMP4_ERROR_NO_SOURCE] = "icmp4_no_source_address",
+			[ICMP4_ERROR_OPTIONS_NO_ROOM] = "ip4_options_no_room",
 		},
 };
 FP_NODE_REGISTER(icmp4_error_node)

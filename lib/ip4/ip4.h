@@ -94,4 +94,5 @@ static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigne
 #define ICMP4_PROT_UNREACH  2
 #define ICMP4_PORT_UNREACH  3
 #define ICMP4_FRAG_NEEDED   4
+#define ICMP4_SR_FAILED	    5
 #define ICMP4_PKT_FILTERED  13

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "infra/iface.h"
 #include "ip4.h"
+#include "ip4_options.h"
 
 #include <string.h>
 
@@ -9,31 +10,6 @@ enum {
 	IP4_FRAGMENT_NOMBUF,
 	IP4_FRAGMENT_EDGES,
 };
-
-/*
- * Linux ip_options_fragment(): fragments after the first carry only the
- * options marked "copied"; the others become NOOPs, so every header keeps the
- * first one's length.
- */
-static void options_for_later_fragments(uint8_t *opt, unsigned int len)
-{
-	for (unsigned int i = 0; i < len;) {
-		unsigned int olen;
-
-		if (opt[i] == 0) /* end of options */
-			break;
-		if (opt[i] == 1) { /* NOOP */
-			i++;
-			continue;
-		}
-		olen = i + 1 < len ? opt[i + 1] : 0;
-		if (olen < 2 || i + olen > len)
-			break;
-		if (!(opt[i] & 0x80))
-			memset(&opt[i], 1, olen);
-		i += olen;
-	}
-}
 
 /*
  * Cuts a packet too big for its interface and without DF into fragments of
@@ -80,8 +56,7 @@ static uint16_t ip4_fragment_process(
 			if (src != data + hlen)
 				memcpy(data + hlen, src, len);
 			if (off > 0 && hlen > sizeof(*fip))
-				options_for_later_fragments(
-					(uint8_t *)(fip + 1), hlen - sizeof(*fip));
+				ip4_options_fragment((uint8_t *)(fip + 1), hlen - sizeof(*fip));
 			/* a fragment being fragmented again keeps its offset and, last, its MF */
 			fo = (frag & RTE_IPV4_HDR_OFFSET_MASK) + off / 8;
 			if (off + len < payload || (frag & RTE_IPV4_HDR_MF_FLAG))
@@ -91,7 +66,8 @@ static uint16_t ip4_fragment_process(
 			fip->hdr_checksum = 0;
 			fip->hdr_checksum = rte_ipv4_cksum(fip);
 			*fp_mbuf_priv(f) = *priv;
-			fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
+			fp_mbuf_priv(f)->flags &=
+				~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
 		}
 		if (off < payload) {
 			rte_pktmbuf_free_bulk(frags, nf);

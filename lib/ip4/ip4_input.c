@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
+#include "ip4_options.h"
 #include "ip4_route.h"
 #include "twin/twin.h"
 
@@ -20,6 +21,9 @@ enum {
 	IP4_INPUT_MARTIAN_DESTINATION,
 	IP4_INPUT_MULTICAST,
 	IP4_INPUT_KERNEL,
+	IP4_INPUT_BAD_OPTION,
+	IP4_INPUT_SOURCE_ROUTE,
+	IP4_INPUT_SOURCE_ROUTE_FAILED,
 	IP4_INPUT_EDGES,
 	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
 };
@@ -85,6 +89,23 @@ static __rte_noinline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_LOOKUP;
 }
 
+/* The options, once routed, as Linux's ip_rcv_options(): checked, partly filled in. */
+static __rte_noinline rte_edge_t input_options(struct rte_mbuf *m, rte_edge_t route)
+{
+	enum route_verdict v = route;
+
+	switch (ip4_options_input(m, &v)) {
+	case IP4_OPT_ROUTE:
+		return v;
+	case IP4_OPT_PARAM_PROBLEM:
+		return IP4_INPUT_BAD_OPTION;
+	case IP4_OPT_SOURCE_ROUTED:
+		return IP4_INPUT_SOURCE_ROUTE;
+	default:
+		return IP4_INPUT_SOURCE_ROUTE_FAILED;
+	}
+}
+
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -108,9 +129,15 @@ static uint16_t ip4_input_process(
 	}
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++)
-		if (likely(nexts[i] == IP4_INPUT_LOOKUP))
-			nexts[i] = ip4_route_decide(pkts[i],
-				rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
+		if (likely(nexts[i] == IP4_INPUT_LOOKUP)) {
+			const struct rte_ipv4_hdr *ip =
+				rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
+
+			nexts[i] = ip4_route_decide(pkts[i], ip, nh[i]);
+			/* past ip4_check: a version 4 header longer than 20 bytes */
+			if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF))
+				nexts[i] = input_options(pkts[i], nexts[i]);
+		}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -136,6 +163,9 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
 			[IP4_INPUT_KERNEL] = TWIN_NODE,
+			[IP4_INPUT_BAD_OPTION] = "ip4_bad_option",
+			[IP4_INPUT_SOURCE_ROUTE] = "ip4_source_route",
+			[IP4_INPUT_SOURCE_ROUTE_FAILED] = "ip4_source_route_failed",
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)

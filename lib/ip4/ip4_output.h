@@ -9,6 +9,7 @@
 
 #include "eth/eth_output.h"
 #include "ip4.h"
+#include "ip4_options.h"
 
 enum {
 	/* ETH_OUT_* first */
@@ -63,6 +64,16 @@ static inline void ip4_decrease_ttl(struct rte_ipv4_hdr *ip)
 	ip->time_to_live--;
 }
 
+/* A forwarded packet's last changes (ip_forward(), ip_forward_finish()): TTL, options. */
+static inline void ip4_forward_header(
+	struct rte_ipv4_hdr *ip, const struct fp_mbuf_priv *priv, const struct iface *out)
+{
+	ip4_decrease_ttl(ip);
+	if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF))
+		ip4_options_forward((uint8_t *)ip, &priv->ip4_opt,
+			__atomic_load_n(&out->ip4_primary, __ATOMIC_RELAXED));
+}
+
 /*
  * MTU check, then the Ethernet step (eth_output.h). A forwarded packet loses a hop of TTL
  * after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the packet as
@@ -83,10 +94,10 @@ static inline rte_edge_t ip4_output_one(
 			return IP4_OUT_FRAG_NEEDED;
 		}
 		if (forwarded)
-			ip4_decrease_ttl(ip);
+			ip4_forward_header(ip, priv, hop->eth.iface);
 		return IP4_OUT_TOO_BIG;
 	}
 	if (forwarded)
-		ip4_decrease_ttl(ip);
+		ip4_forward_header(ip, priv, hop->eth.iface);
 	return eth_output_push(m, &hop->eth);
 }

@@ -77,6 +77,11 @@ host() {
 	# fastpath's addresses. No ARP answer, and what comes for those addresses fails the
 	# reverse-path check: its sources are behind the twins
 	ip netns exec "$R" sysctl -qw "net.ipv4.conf.$port.arp_ignore=8" "net.ipv4.conf.$port.rp_filter=1"
+	# and the kernel's IPv4 never sees them (af_packet's copy is taken before this hook): with
+	# forwarding off it would answer malformed IPv4 options with a parameter problem of its own
+	ip netns exec "$R" nft add table netdev fpt
+	ip netns exec "$R" nft add chain netdev fpt "$port" "{ type filter hook ingress device $port priority 0; }"
+	ip netns exec "$R" nft add rule netdev fpt "$port" meta protocol ip drop
 	ip -n "$name" link set lo up
 	ip -n "$name" addr add "$3" dev eth0
 	ip -n "$name" link set eth0 up
