@@ -81,6 +81,8 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 	*icmp = (struct rte_icmp_hdr){.icmp_type = priv->icmp_type, .icmp_code = priv->icmp_code};
 	if (priv->icmp_type == ICMP4_DEST_UNREACH && priv->icmp_code == ICMP4_FRAG_NEEDED)
 		icmp->icmp_seq_nb = rte_cpu_to_be_16(priv->icmp_info);
+	if (priv->icmp_type == ICMP4_REDIRECT) /* the gateway's address, network order */
+		memcpy(&icmp->icmp_ident, &priv->icmp_info, sizeof(priv->icmp_info));
 	icmp->icmp_cksum = ~rte_raw_cksum(icmp, m->pkt_len - sizeof(*ip));
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,

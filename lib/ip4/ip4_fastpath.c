@@ -4,6 +4,7 @@
 #include "ip4_input.h"
 #include "ip4_output.h"
 #include "ip4_route.h"
+#include "ip4_source.h"
 
 /*
  * Where the ports' packets enter. The common case of a router, a unicast IPv4 packet to a
@@ -58,6 +59,9 @@ static inline rte_edge_t fast_forward(
 										  : FAST_ROUTE_NONE;
 		route->iface_out = priv->iface_out;
 	}
+	/* a martian, filtered or redirected source: the whole graph counts or answers it */
+	if (unlikely(ip4_source_validate(priv, ip->src_addr, true) != IP4_SOURCE_OK))
+		return IP4_FASTPATH_FULL_GRAPH;
 	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->eth.max_frame))
 		return IP4_FASTPATH_FULL_GRAPH;
 	ip4_decrease_ttl(ip);

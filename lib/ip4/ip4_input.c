@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
 #include "ip4_route.h"
+#include "ip4_source.h"
 #include "twin/twin.h"
 
 enum {
@@ -20,6 +21,8 @@ enum {
 	IP4_INPUT_MARTIAN_DESTINATION,
 	IP4_INPUT_MULTICAST,
 	IP4_INPUT_KERNEL,
+	IP4_INPUT_RP_FILTER,
+	IP4_INPUT_REDIRECT,
 	IP4_INPUT_EDGES,
 	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
 };
@@ -85,6 +88,23 @@ static __rte_noinline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_LOOKUP;
 }
 
+/* The source validation of a packet routed to a next hop or to us (ip4_source.h). */
+static inline rte_edge_t source_edge(struct rte_mbuf *m, rte_edge_t next)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+	switch (ip4_source_validate(fp_mbuf_priv(m), ip->src_addr, next == IP4_INPUT_FORWARD)) {
+	case IP4_SOURCE_OK:
+		return next;
+	case IP4_SOURCE_REDIRECT:
+		return IP4_INPUT_REDIRECT;
+	case IP4_SOURCE_MARTIAN:
+		return IP4_INPUT_MARTIAN_SOURCE;
+	default:
+		return IP4_INPUT_RP_FILTER;
+	}
+}
+
 static uint16_t ip4_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -107,10 +127,14 @@ static uint16_t ip4_input_process(
 			vrf = IP4_VRF_MIXED;
 	}
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
 		if (likely(nexts[i] == IP4_INPUT_LOOKUP))
 			nexts[i] = ip4_route_decide(pkts[i],
 				rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *), nh[i]);
+		/* Linux validates the source of what it forwards and of what is for it */
+		if (likely(nexts[i] == IP4_INPUT_FORWARD || nexts[i] == IP4_INPUT_LOCAL))
+			nexts[i] = source_edge(pkts[i], nexts[i]);
+	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -136,6 +160,8 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
 			[IP4_INPUT_KERNEL] = TWIN_NODE,
+			[IP4_INPUT_RP_FILTER] = "ip4_rp_filter",
+			[IP4_INPUT_REDIRECT] = "ip4_redirect",
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)
@@ -147,3 +173,4 @@ FP_DROP_NODE(ip4_bad_length)
 FP_DROP_NODE(ip4_martian_source)
 FP_DROP_NODE(ip4_martian_destination)
 FP_DROP_NODE(ip4_multicast)
+FP_DROP_NODE(ip4_rp_filter)
