@@ -79,3 +79,15 @@ struct ndp_ra {
 /* A router advertisement from src (a link-local address) with the router's MAC. */
 uint32_t ndp_build_ra(uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst,
 	const struct ndp_ra *ra, const struct fp_mac *lladdr);
+
+/*
+ * A redirect (RFC 4861 4.5) from src (the router's link-local address) to dst (the source of
+ * the packet redirected): a better first hop, target, for dest; a target link-layer option if
+ * lladdr; the packet redirected (pkt, pkt_len bytes from its IPv6 header) quoted as far as
+ * Linux quotes it. buf holds NDP_REDIRECT_MAX bytes.
+ */
+#define NDP_REDIRECT_MAX (40 + 40 + 8 + 1200)
+uint32_t ndp_build_redirect(uint8_t *buf, const struct fp_ip6_addr *src,
+	const struct fp_ip6_addr *dst, const struct fp_ip6_addr *target,
+	const struct fp_ip6_addr *dest, const struct fp_mac *lladdr, const uint8_t *pkt,
+	uint32_t pkt_len);
