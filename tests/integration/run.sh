@@ -1017,9 +1017,11 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/flood.sh"
 . "$TESTDIR/kill9.sh"
 . "$TESTDIR/source.sh"
+. "$TESTDIR/oracle.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
-# without the fast path, the router's tests again: the same behaviour from the whole graph
-[ "$FAST_PATH" = true ] || OTHER_TESTS=""
+# without the fast path, the router's tests again, and the other tests that compare forwarding
+# (BOTH_MODES_TESTS): the same behaviour from the whole graph
+[ "$FAST_PATH" = true ] || OTHER_TESTS="${BOTH_MODES_TESTS:-}"
 wanted=" ${*:-$ROUTER_TESTS $OTHER_TESTS} "
 run_router=$(for t in $wanted; do case " $ROUTER_TESTS " in *" $t "*) echo y ;; esac; done)
 
