@@ -80,7 +80,10 @@ enum ip4_source_verdict ip4_source_check_full(
 	if (ip4_is_zeronet(src))
 		return IP4_SOURCE_OK;
 	g = source_route(priv->vrf, src);
-	if (g == NULL) /* no route back: last_resort */
+	/* no route back, or one that fails the lookup (blackhole, unreachable, prohibit: Linux's
+	 * fib_lookup() returns their error): last_resort */
+	if (g == NULL || g->type == ROUTE_BLACKHOLE || g->type == ROUTE_UNREACHABLE ||
+		g->type == ROUTE_PROHIBIT)
 		return rpf != 0 ? IP4_SOURCE_RPF : IP4_SOURCE_OK;
 	if (g->type != ROUTE_UNICAST &&
 		(g->type != ROUTE_LOCAL || !sysctl_iface(priv->iface_in, &ip4_accept_local_knob)))
