@@ -17,8 +17,8 @@
  * until the host has sent nothing that deserved one for 20.48 s (ip_rt_redirect_silence).
  */
 
-#define REDIRECT_NUMBER	    9			       /* ip_rt_redirect_number */
-#define REDIRECT_LOAD_MS    20u			       /* ip_rt_redirect_load: HZ / 50 */
+#define REDIRECT_NUMBER	    9			     /* ip_rt_redirect_number */
+#define REDIRECT_LOAD_MS    20u			     /* ip_rt_redirect_load: HZ / 50 */
 #define REDIRECT_SILENCE_MS (REDIRECT_LOAD_MS << 10) /* ip_rt_redirect_silence */
 #define REDIRECT_PEERS	    4096
 #define REDIRECT_QUOTE_MAX  576 /* icmp_send() quotes no more (icmp4_error trims to fit) */

@@ -13,8 +13,7 @@
 #include "infra/sysctl.h"
 #include "ip4.h"
 
-extern struct sysctl_iface_knob ip4_accept_local_knob, ip4_rp_filter_knob,
-	ip4_send_redirects_knob;
+extern struct sysctl_iface_knob ip4_accept_local_knob, ip4_rp_filter_knob, ip4_send_redirects_knob;
 
 /*
  * A Bloom filter of one hash over the router's IPv4 addresses (all VRFs): a clear bit proves a

@@ -104,9 +104,9 @@ static struct rte_mbuf *redirect_of(struct rte_mbuf *m)
 		rte_pktmbuf_free(r);
 		return NULL;
 	}
-	rte_pktmbuf_trim(r, NDP_REDIRECT_MAX - ndp_build_redirect(buf, &ll, ip6_src(ip), &target,
-						       ip6_dst(ip), lladdr, quote,
-						       RTE_MIN(m->pkt_len, sizeof(quote_buf))));
+	rte_pktmbuf_trim(r,
+		NDP_REDIRECT_MAX - ndp_build_redirect(buf, &ll, ip6_src(ip), &target, ip6_dst(ip),
+					   lladdr, quote, RTE_MIN(m->pkt_len, sizeof(quote_buf))));
 	rpriv = fp_mbuf_priv(r);
 	*rpriv = (struct fp_mbuf_priv){
 		.iface_in = priv->iface_in,

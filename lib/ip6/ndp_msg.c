@@ -11,13 +11,13 @@
 #define OPT_REDIRECTED 4
 #define OPT_MTU	       5
 
-#define RS_LEN	   8  /* type, code, checksum, reserved */
-#define NS_NA_LEN  24 /* and the target */
-#define RA_LEN	   16
+#define RS_LEN	     8	/* type, code, checksum, reserved */
+#define NS_NA_LEN    24 /* and the target */
+#define RA_LEN	     16
 #define REDIRECT_LEN 40 /* and the target and the destination */
-#define NA_ROUTER  0x80
-#define NA_SOLICIT 0x40
-#define NA_OVERRIDE 0x20
+#define NA_ROUTER    0x80
+#define NA_SOLICIT   0x40
+#define NA_OVERRIDE  0x20
 
 static const char *const error_names[NDP_ERRORS] = {
 	[NDP_OK] = "ok",
@@ -41,8 +41,8 @@ const char *ndp_error_name(enum ndp_error e)
  * link-layer options the first counts (Linux ignores duplicates), and it must hold exactly an
  * Ethernet address (ndisc_opt_addr_data(): 8 bytes for a 6-byte address).
  */
-static enum ndp_error parse_options(const uint8_t *opt, uint32_t len, uint8_t lladdr_type,
-	struct ndp_msg *msg)
+static enum ndp_error parse_options(
+	const uint8_t *opt, uint32_t len, uint8_t lladdr_type, struct ndp_msg *msg)
 {
 	while (len > 0) {
 		uint32_t olen;
@@ -109,8 +109,8 @@ enum ndp_error ndp_parse(const uint8_t *pkt, uint32_t len, struct ndp_msg *msg)
 }
 
 /* The IPv6 header of an NDP message of len bytes, then its checksum once the body is there. */
-static void put_ip6(uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst,
-	uint32_t len)
+static void put_ip6(
+	uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst, uint32_t len)
 {
 	static const struct fp_ip6_addr unspecified;
 

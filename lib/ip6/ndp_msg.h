@@ -32,9 +32,9 @@ enum ndp_error {
 struct ndp_msg {
 	uint8_t type; /* ICMP6_ROUTER_SOLICIT, ICMP6_NEIGHBOUR_SOLICIT, ICMP6_NEIGHBOUR_ADVERT */
 	struct fp_ip6_addr src, dst, target;
-	bool dad;			 /* NS from :: */
+	bool dad;			  /* NS from :: */
 	bool router, solicited, override; /* NA flags */
-	bool has_lladdr;		 /* source (RS, NS) or target (NA) link-layer address */
+	bool has_lladdr;		  /* source (RS, NS) or target (NA) link-layer address */
 	struct fp_mac lladdr;
 };
 
@@ -69,7 +69,7 @@ struct ndp_ra_prefix {
 struct ndp_ra {
 	uint8_t cur_hop_limit;
 	bool managed, other;
-	uint16_t router_lifetime; /* seconds; 0: not a default router */
+	uint16_t router_lifetime;		/* seconds; 0: not a default router */
 	uint32_t reachable_time, retrans_timer; /* ms; 0: unspecified */
 	uint32_t mtu;				/* 0: no MTU option */
 	unsigned int n_prefixes;
