@@ -4,6 +4,35 @@
 #include "fib/fib4.h"
 #include "infra/iface.h"
 
+struct ip4_source_state ip4_source_state = {
+	.modes = {[0 ... FP_MAX_IFACES - 1] = IP4_SRC_MODE_REDIRECTS}, /* Linux's defaults */
+};
+
+static void mode_update(uint16_t iface)
+{
+	uint8_t mode =
+		sysctl_iface(iface, &ip4_rp_filter_knob) |
+		(sysctl_iface(iface, &ip4_send_redirects_knob) ? IP4_SRC_MODE_REDIRECTS : 0) |
+		(sysctl_iface(iface, &ip4_accept_local_knob) ? IP4_SRC_MODE_ACCEPT_LOCAL : 0);
+
+	__atomic_store_n(&ip4_source_state.modes[iface], mode, __ATOMIC_RELAXED);
+}
+
+static void knob_applied(const struct sysctl_iface_knob *k, uint16_t iface)
+{
+	(void)k;
+	mode_update(iface);
+}
+
+/*
+ * An interface's values may have changed while it did not exist ("all" set before it came);
+ * one that goes has its id's defaults back.
+ */
+static void mode_refresh(struct iface *iface)
+{
+	mode_update(iface->id);
+}
+
 /* Linux's names and defaults (devinet.c), combined with "all" as IN_DEV_ACCEPT_LOCAL,
  * IN_DEV_RPFILTER and IN_DEV_TX_REDIRECTS do */
 struct sysctl_iface_knob ip4_accept_local_knob = {
@@ -14,6 +43,7 @@ struct sysctl_iface_knob ip4_accept_local_knob = {
 	.max = 1,
 	.def = 0,
 	.combine = SYSCTL_OR,
+	.apply = knob_applied,
 };
 SYSCTL_IFACE_REGISTER(ip4_accept_local_knob)
 
@@ -26,6 +56,7 @@ struct sysctl_iface_knob ip4_rp_filter_knob = {
 	.max = 2,
 	.def = 0,
 	.combine = SYSCTL_MAX,
+	.apply = knob_applied,
 };
 SYSCTL_IFACE_REGISTER(ip4_rp_filter_knob)
 
@@ -38,10 +69,9 @@ struct sysctl_iface_knob ip4_send_redirects_knob = {
 	.max = 1,
 	.def = 1,
 	.combine = SYSCTL_OR,
+	.apply = knob_applied,
 };
 SYSCTL_IFACE_REGISTER(ip4_send_redirects_knob)
-
-uint64_t ip4_local_filter[IP4_LOCAL_FILTER_BITS / 64];
 
 static const struct nh_group *source_route(uint16_t vrf, uint32_t src)
 {
@@ -131,12 +161,18 @@ static void filter_rebuild(uint16_t iface, const struct fp_ip_prefix *a, bool ad
 		return;
 	ip4_addr_walk(filter_add, words);
 	for (unsigned int i = 0; i < RTE_DIM(words); i++)
-		__atomic_store_n(&ip4_local_filter[i], words[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&ip4_source_state.local_filter[i], words[i], __ATOMIC_RELAXED);
 }
 
 static struct addr_listener filter_listener = {.changed = filter_rebuild};
+static struct iface_listener mode_listener = {
+	.order = 95, /* after the knobs' own (90) */
+	.removing = mode_refresh,
+	.added = mode_refresh,
+};
 
 static void __attribute__((constructor)) ip4_source_register(void)
 {
 	addr_listener_register(&filter_listener);
+	iface_listener_register(&mode_listener);
 }

@@ -10,6 +10,7 @@
  * and two loads of its interface's knobs.
  */
 
+#include "infra/iface.h"
 #include "infra/sysctl.h"
 #include "ip4.h"
 
@@ -21,7 +22,21 @@ extern struct sysctl_iface_knob ip4_accept_local_knob, ip4_rp_filter_knob, ip4_s
  * source. Rebuilt by the control thread when an address comes or goes.
  */
 #define IP4_LOCAL_FILTER_BITS 4096
-extern uint64_t ip4_local_filter[IP4_LOCAL_FILTER_BITS / 64];
+
+/*
+ * The three knobs' effective values per interface in one byte, kept by the control thread
+ * (their apply callbacks): what the check of a packet needs in one load.
+ */
+#define IP4_SRC_MODE_RPF	  0x03 /* rp_filter: 0, 1 or 2 */
+#define IP4_SRC_MODE_REDIRECTS	  0x04 /* send_redirects */
+#define IP4_SRC_MODE_ACCEPT_LOCAL 0x08 /* accept_local */
+
+/* What the workers read, together: one address to load for both (the code is PIC) */
+struct ip4_source_state {
+	uint64_t local_filter[IP4_LOCAL_FILTER_BITS / 64];
+	uint8_t modes[FP_MAX_IFACES];
+};
+extern struct ip4_source_state ip4_source_state;
 
 static inline unsigned int ip4_local_filter_bit(uint32_t addr_be)
 {
@@ -33,7 +48,9 @@ static inline bool ip4_local_filter_hit(uint32_t addr_be)
 {
 	unsigned int b = ip4_local_filter_bit(addr_be);
 
-	return (__atomic_load_n(&ip4_local_filter[b / 64], __ATOMIC_RELAXED) >> (b % 64)) & 1;
+	return (__atomic_load_n(&ip4_source_state.local_filter[b / 64], __ATOMIC_RELAXED) >>
+		       (b % 64)) &
+	       1;
 }
 
 enum ip4_source_verdict {
@@ -49,24 +66,33 @@ enum ip4_source_verdict ip4_source_check_full(
 /* Whether src (network order) is an address of the router in VRF vrf: the exact check. */
 bool ip4_source_is_ours(uint16_t vrf, uint32_t src);
 
+static inline uint8_t ip4_source_mode(uint16_t iface)
+{
+	return __atomic_load_n(&ip4_source_state.modes[iface], __ATOMIC_RELAXED);
+}
+
 /*
  * fib_validate_source() for a packet with priv's metadata and source src (network order),
- * routed to a next hop (forward: priv->iface_out set; Linux's oif) or to the router itself.
- * The full check runs only where it decides something: rp_filter on, or a packet that leaves
- * by the interface it came in on where redirects are sent.
+ * received on an interface of mode ip4_source_mode(), routed to a next hop (forward:
+ * priv->iface_out set; Linux's oif) or to the router itself. The full check runs only where it
+ * decides something: rp_filter on, or a packet that leaves by the interface it came in on where
+ * redirects are sent.
  */
+static inline enum ip4_source_verdict ip4_source_validate_mode(
+	uint8_t mode, const struct fp_mbuf_priv *priv, uint32_t src, bool forward)
+{
+	if (unlikely((mode & IP4_SRC_MODE_RPF) != 0 ||
+		     (forward && priv->iface_out == priv->iface_in &&
+			     (mode & IP4_SRC_MODE_REDIRECTS))))
+		return ip4_source_check_full(priv, src, mode & IP4_SRC_MODE_RPF, forward);
+	/* Linux looks the source up among the addresses; this filter spares most packets that */
+	if (likely(!ip4_local_filter_hit(src)) || (mode & IP4_SRC_MODE_ACCEPT_LOCAL))
+		return IP4_SOURCE_OK;
+	return ip4_source_is_ours(priv->vrf, src) ? IP4_SOURCE_MARTIAN : IP4_SOURCE_OK;
+}
+
 static inline enum ip4_source_verdict ip4_source_validate(
 	const struct fp_mbuf_priv *priv, uint32_t src, bool forward)
 {
-	int rpf = sysctl_iface(priv->iface_in, &ip4_rp_filter_knob);
-
-	if (unlikely(rpf != 0 ||
-		     (forward && priv->iface_out == priv->iface_in &&
-			     sysctl_iface(priv->iface_in, &ip4_send_redirects_knob) != 0)))
-		return ip4_source_check_full(priv, src, rpf, forward);
-	/* Linux looks the source up among the addresses; this filter spares most packets that */
-	if (likely(!ip4_local_filter_hit(src)) ||
-		sysctl_iface(priv->iface_in, &ip4_accept_local_knob) != 0)
-		return IP4_SOURCE_OK;
-	return ip4_source_is_ours(priv->vrf, src) ? IP4_SOURCE_MARTIAN : IP4_SOURCE_OK;
+	return ip4_source_validate_mode(ip4_source_mode(priv->iface_in), priv, src, forward);
 }

@@ -2,9 +2,10 @@
 martian (net.ipv4.conf.*.accept_local 0), and reverse-path filtering per interface with Linux's
 modes (rp_filter 0 off, 1 strict, 2 loose; the maximum of "all" and the interface's applies).
 
-Linux's fib_validate_source(): everything from h1 on p1 unless said otherwise.
+Linux's fib_validate_source(): everything from h1 on p1 unless said otherwise. IPv6 has neither
+knob: Linux forwards a packet whose source is one of the router's IPv6 addresses.
 """
-from scapy.all import ICMP, IP, UDP, Raw
+from scapy.all import ICMP, IP, UDP, IPv6, Raw
 
 from oracle import Case
 
@@ -76,5 +77,9 @@ CASES = [
     # the maximum of all and the interface: all 1, p1 2 is loose
     Case("ip4_rp_filter_max_of_all_and_iface", 4, lambda t: [udp4(t, t.h3_ip4, t.h2_ip4)],
          sysctl={"net.ipv4.conf.all.rp_filter": 1, "net.ipv4.conf.p1.rp_filter": 2},
+         expect="h2 "),
+    # IPv6: no source validation in Linux's ip6_forward()
+    Case("ip6_source_router_address_forwarded", 6,
+         lambda t: [IPv6(src=t.r2_ip6, dst=t.h2_ip6) / UDP(sport=40001, dport=33434) / PAYLOAD],
          expect="h2 "),
 ]
