@@ -11,15 +11,26 @@ sendp(Ether(src='$(in_ns h1 cat /sys/class/net/eth0/address)', dst='02:00:00:00:
       IP(src='$1', dst='$2') / ICMP(id=0x5ca1) / Raw(b'$3'), iface='eth0', verbose=0)"
 }
 
+# dump_start HOST FILE FILTER [TCPDUMP-OPTION...]: tcpdump on HOST's eth0 into FILE for 4 s at
+# most (its pid in DUMP), once it listens
+dump_start() {
+	local h=$1 f=$2 filter=$3
+	shift 3
+	in_ns "$h" timeout 4 tcpdump -nli eth0 -w "$f" "$@" "$filter" 2>"$f.err" >/dev/null &
+	DUMP=$!
+	for _ in $(seq 50); do
+		grep -q "listening on" "$f.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
+
 # reaches_h2 TAG SPOOF-ARGS...: whether h2 received the echo with payload TAG sent by spoof4
 reaches_h2() {
 	local tag=$1 got
 	shift
-	in_ns h2 timeout 3 tcpdump -nli eth0 -c 1 -w "$WORK/spoof.pcap" "icmp and icmp[4:2] == 0x5ca1" >/dev/null 2>&1 &
-	local dump=$!
-	sleep 0.7
+	dump_start h2 "$WORK/spoof.pcap" "icmp and icmp[4:2] == 0x5ca1" -c 1
 	spoof4 "$@" "$tag"
-	wait $dump
+	wait $DUMP
 	got=$($PY -c "from scapy.all import *
 print(sum(1 for p in rdpcap('$WORK/spoof.pcap') if b'$tag' in bytes(p)))" 2>/dev/null)
 	[ "${got:-0}" -ge 1 ]
@@ -93,11 +104,9 @@ test_redirects() {
 	check "before: h1 routes 10.9.0.1 through the router" sh -c \
 		"ip netns exec $FPT-h1 ip route get 10.9.0.1 | tee /dev/stderr | grep -q 'via 10.0.1.1 '"
 	sent=$(node_packets ip4_redirect_sent)
-	in_ns h1 timeout 4 tcpdump -nli eth0 -w "$WORK/redirect.pcap" 'icmp[0] == 5 or (icmp and ether dst 02:00:00:00:01:03)' >/dev/null 2>&1 &
-	local dump=$!
-	sleep 0.7
+	dump_start h1 "$WORK/redirect.pcap" 'icmp[0] == 5 or (icmp and ether dst 02:00:00:00:01:03)'
 	in_ns h1 ping -c 1 -W 1 10.9.0.1 >/dev/null 2>&1
-	wait $dump
+	wait $DUMP
 	check "h1 -> 10.9.0.1 (gateway 10.0.1.3, on h1's own link): ICMP host redirect to 10.0.1.3, from 10.0.1.1" \
 		$PY -c "from scapy.all import *
 r = [p for p in rdpcap('$WORK/redirect.pcap') if p.haslayer(ICMP) and p[ICMP].type == 5]
@@ -112,11 +121,9 @@ exit(0 if any(p.haslayer(ICMP) and p[ICMP].type == 8 and p[Ether].dst == '02:00:
 		ctl sysctl -w net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.p1.send_redirects=0
 	in_ns h1 ip route flush cache
 	sent=$(node_packets ip4_redirect_sent)
-	in_ns h1 timeout 4 tcpdump -nli eth0 -w "$WORK/noredirect.pcap" 'icmp[0] == 5 or (icmp and ether dst 02:00:00:00:01:03)' >/dev/null 2>&1 &
-	dump=$!
-	sleep 0.7
+	dump_start h1 "$WORK/noredirect.pcap" 'icmp[0] == 5 or (icmp and ether dst 02:00:00:00:01:03)'
 	in_ns h1 ping -c 1 -W 1 10.9.0.1 >/dev/null 2>&1
-	wait $dump
+	wait $DUMP
 	check "send_redirects 0: no redirect, the packet forwarded to 10.0.1.3" $PY -c "from scapy.all import *
 ps = rdpcap('$WORK/noredirect.pcap')
 exit(0 if not any(p.haslayer(ICMP) and p[ICMP].type == 5 for p in ps) and any(p.haslayer(ICMP) and p[ICMP].type == 8 and p[Ether].dst == '02:00:00:00:01:03' for p in ps) else 1)"
@@ -129,11 +136,9 @@ exit(0 if not any(p.haslayer(ICMP) and p[ICMP].type == 5 for p in ps) and any(p.
 	# takes a redirect from its current first hop for the destination
 	in_ns h1 ip -6 route add 2001:db8:9::/64 via $ROUTER_LL1 dev eth0
 	sent=$(node_packets ip6_redirect_sent)
-	in_ns h1 timeout 4 tcpdump -nli eth0 -w "$WORK/redirect6.pcap" 'icmp6 and (ip6[40] == 137 or ether dst 02:00:00:00:01:03)' >/dev/null 2>&1 &
-	dump=$!
-	sleep 0.7
+	dump_start h1 "$WORK/redirect6.pcap" 'icmp6 and (ip6[40] == 137 or ether dst 02:00:00:00:01:03)'
 	in_ns h1 ping -6 -c 1 -W 1 2001:db8:9::1 >/dev/null 2>&1
-	wait $dump
+	wait $DUMP
 	check "h1 -> 2001:db8:9::1 (gateway fe80::1:3 on h1's link): NDP redirect from the router's link-local address" \
 		$PY -c "from scapy.all import *
 r = [p for p in rdpcap('$WORK/redirect6.pcap') if p.haslayer(ICMPv6ND_Redirect)]
@@ -148,13 +153,11 @@ exit(0 if any(p.haslayer(ICMPv6EchoRequest) and p[Ether].dst == '02:00:00:00:01:
 		"ip netns exec $FPT-h1 ip -6 route get 2001:db8:9::1 | tee /dev/stderr | grep -q 'via fe80::1:3 '"
 	check "counted: ip6_redirect_sent" test "$(node_packets ip6_redirect_sent)" -ge $((sent + 1))
 
-	in_ns h1 timeout 4 tcpdump -nli eth0 -w "$WORK/ll6.pcap" 'icmp6 and ip6[40] == 137' >/dev/null 2>&1 &
-	dump=$!
-	sleep 0.7
+	dump_start h1 "$WORK/ll6.pcap" 'icmp6 and ip6[40] == 137'
 	in_ns h1 $PY -c "from scapy.all import *
 sendp(Ether(src='$(in_ns h1 cat /sys/class/net/eth0/address)', dst='02:00:00:00:01:01') /
       IPv6(src='2001:db8:1::2', dst='fe80::99') / ICMPv6EchoRequest(), iface='eth0', verbose=0)"
-	wait $dump
+	wait $DUMP
 	check "a link-local destination that is not ours (fe80::99): sent back onto its link with a redirect to itself, as Linux" \
 		$PY -c "from scapy.all import *
 r = [p for p in rdpcap('$WORK/ll6.pcap') if p.haslayer(ICMPv6ND_Redirect)]
