@@ -72,6 +72,11 @@ static bool peer_allow(uint32_t tag, uint32_t timeout)
 	return true;
 }
 
+bool icmp_peer_allow(uint32_t tag, uint32_t timeout_ms)
+{
+	return peer_allow(tag, timeout_ms);
+}
+
 /* icmp_global_allow() of Linux 6.1 */
 static bool global_allow(void)
 {

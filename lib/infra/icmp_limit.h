@@ -31,5 +31,11 @@ bool icmp4_error_allowed(uint32_t dst, uint8_t type, uint8_t code);
  */
 bool icmp6_error_allowed(uint32_t tag, uint8_t type, unsigned int plen);
 
+/*
+ * A token of the destination's bucket alone (inet_peer_xrlim_allow(peer, timeout)), as NDP
+ * redirects take one per destination and per source, 1 s each, of the same buckets.
+ */
+bool icmp_peer_allow(uint32_t tag, uint32_t timeout_ms);
+
 /* net.ipv4.icmp_echo_ignore_all, net.ipv6.icmp.echo_ignore_all: workers read with sysctl_read */
 extern int32_t icmp4_echo_ignore_all, icmp6_echo_ignore_all;

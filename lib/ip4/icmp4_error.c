@@ -95,6 +95,8 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 		icmp->icmp_seq_nb = rte_cpu_to_be_16(priv->icmp_info);
 	else if (priv->icmp_type == ICMP4_PARAM_PROBLEM) /* the pointer, in the first byte */
 		icmp->icmp_ident = rte_cpu_to_be_16(priv->icmp_info << 8);
+	else if (priv->icmp_type == ICMP4_REDIRECT) /* the gateway's address, network order */
+		memcpy(&icmp->icmp_ident, &priv->icmp_info, sizeof(priv->icmp_info));
 	icmp->icmp_cksum = ~rte_raw_cksum(icmp, m->pkt_len - sizeof(*ip) - echo.len);
 	*ip = (struct rte_ipv4_hdr){
 		.version_ihl = RTE_IPV4_VHL_DEF,

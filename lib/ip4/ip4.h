@@ -87,6 +87,7 @@ static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigne
 /* ICMP types and codes (RFC 792) */
 #define ICMP4_ECHO_REPLY    0
 #define ICMP4_DEST_UNREACH  3
+#define ICMP4_REDIRECT	    5
 #define ICMP4_ECHO_REQUEST  8
 #define ICMP4_TIME_EXCEEDED 11
 #define ICMP4_NET_UNREACH   0
@@ -96,3 +97,4 @@ static inline bool ip4_header_checksum_ok(const struct rte_ipv4_hdr *ip, unsigne
 #define ICMP4_FRAG_NEEDED   4
 #define ICMP4_SR_FAILED	    5
 #define ICMP4_PKT_FILTERED  13
+#define ICMP4_REDIR_HOST    1 /* redirect codes: for the host */

@@ -4,6 +4,7 @@
 #include "ip4_input.h"
 #include "ip4_output.h"
 #include "ip4_route.h"
+#include "ip4_source.h"
 
 /*
  * Where the ports' packets enter. The common case of a router, a unicast IPv4 packet to a
@@ -32,10 +33,16 @@ static inline bool fast_frame(const struct rte_mbuf *m, const struct iface *ifac
 		       m->pkt_len - sizeof(*eth), m->ol_flags);
 }
 
-/* The burst's last route, when it has one path, through a gateway: the hop of its packets. */
+/*
+ * The burst's last route, when it has one path, through a gateway: the hop of its packets, for
+ * the interface they came in on, and whether their sources need more than the filter of the
+ * router's addresses (ip4_source.h: reverse-path filter, a redirect case).
+ */
 struct fast_route {
 	uint64_t nh; /* FAST_ROUTE_NONE: none */
 	uint16_t iface_out;
+	uint16_t iface_in;
+	bool source_full;
 };
 
 #define FAST_ROUTE_NONE UINT64_MAX /* no group id */
@@ -48,16 +55,27 @@ static inline rte_edge_t fast_forward(
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 
-	if (likely(nh == route->nh)) {
+	if (likely(nh == route->nh && priv->iface_in == route->iface_in)) {
 		priv->iface_out = route->iface_out;
 	} else {
+		uint8_t mode;
+
 		if (unlikely(ip4_route_decide(m, ip, nh) != ROUTE_TO_NEXT_HOP))
 			return IP4_FASTPATH_FULL_GRAPH;
 		ip4_output_hop_update(hop, priv);
 		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh
 										  : FAST_ROUTE_NONE;
 		route->iface_out = priv->iface_out;
+		route->iface_in = priv->iface_in;
+		mode = ip4_source_mode(priv->iface_in);
+		route->source_full =
+			(mode & IP4_SRC_MODE_RPF) ||
+			(priv->iface_out == priv->iface_in && (mode & IP4_SRC_MODE_REDIRECTS));
 	}
+	/* a martian, filtered or redirected source: the whole graph counts or answers it */
+	if (unlikely(route->source_full || ip4_local_filter_hit(ip->src_addr)) &&
+		ip4_source_validate(priv, ip->src_addr, true) != IP4_SOURCE_OK)
+		return IP4_FASTPATH_FULL_GRAPH;
 	if (unlikely(ip->time_to_live <= 1 || m->pkt_len > hop->eth.max_frame))
 		return IP4_FASTPATH_FULL_GRAPH;
 	ip4_decrease_ttl(ip);

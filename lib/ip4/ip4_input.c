@@ -2,6 +2,7 @@
 #include "ip4_input.h"
 #include "ip4_options.h"
 #include "ip4_route.h"
+#include "ip4_source.h"
 #include "twin/twin.h"
 
 enum {
@@ -24,6 +25,8 @@ enum {
 	IP4_INPUT_BAD_OPTION,
 	IP4_INPUT_SOURCE_ROUTE,
 	IP4_INPUT_SOURCE_ROUTE_FAILED,
+	IP4_INPUT_RP_FILTER,
+	IP4_INPUT_REDIRECT,
 	IP4_INPUT_EDGES,
 	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
 };
@@ -89,13 +92,39 @@ static __rte_noinline rte_edge_t ip4_check(struct rte_mbuf *m)
 	return IP4_INPUT_LOOKUP;
 }
 
-/* The options, once routed, as Linux's ip_rcv_options(): checked, partly filled in. */
-static __rte_noinline rte_edge_t input_options(struct rte_mbuf *m, rte_edge_t route)
+/* The source validation of a packet routed to a next hop or to us (ip4_source.h). */
+static inline rte_edge_t source_edge(struct rte_mbuf *m, rte_edge_t next)
 {
-	enum route_verdict v = route;
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
+	switch (ip4_source_validate(fp_mbuf_priv(m), ip->src_addr, next == IP4_INPUT_FORWARD)) {
+	case IP4_SOURCE_OK:
+		return next;
+	case IP4_SOURCE_REDIRECT:
+		return IP4_INPUT_REDIRECT;
+	case IP4_SOURCE_MARTIAN:
+		return IP4_INPUT_MARTIAN_SOURCE;
+	default:
+		return IP4_INPUT_RP_FILTER;
+	}
+}
+
+/*
+ * The options, once routed and the source validated, as Linux's ip_rcv_options(): checked,
+ * partly filled in. A packet source-routed through us goes where its route says, without the
+ * redirect its first lookup asked for (ip_forward() sends none when opt->srr).
+ */
+static __rte_noinline rte_edge_t input_options(struct rte_mbuf *m, rte_edge_t next)
+{
+	bool redirect = next == IP4_INPUT_REDIRECT;
+	enum route_verdict v = redirect ? ROUTE_TO_NEXT_HOP : (enum route_verdict)next;
+
+	if (next > IP4_INPUT_PROHIBIT && !redirect) /* dropped already */
+		return next;
 	switch (ip4_options_input(m, &v)) {
 	case IP4_OPT_ROUTE:
+		if (redirect && !(fp_mbuf_priv(m)->ip4_opt.flags & IP4_OPT_SRR_HIT))
+			return IP4_INPUT_REDIRECT;
 		return v;
 	case IP4_OPT_PARAM_PROBLEM:
 		return IP4_INPUT_BAD_OPTION;
@@ -128,16 +157,21 @@ static uint16_t ip4_input_process(
 			vrf = IP4_VRF_MIXED;
 	}
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
-	for (uint16_t i = 0; i < n; i++)
-		if (likely(nexts[i] == IP4_INPUT_LOOKUP)) {
-			const struct rte_ipv4_hdr *ip =
-				rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
+		bool routed = likely(nexts[i] == IP4_INPUT_LOOKUP);
 
+		if (routed)
 			nexts[i] = ip4_route_decide(pkts[i], ip, nh[i]);
-			/* past ip4_check: a version 4 header longer than 20 bytes */
-			if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF))
-				nexts[i] = input_options(pkts[i], nexts[i]);
-		}
+		/* Linux validates the source of what it forwards and of what is for it (limited
+		 * broadcasts too), in the route lookup, before the options */
+		if (likely(nexts[i] == IP4_INPUT_FORWARD || nexts[i] == IP4_INPUT_LOCAL))
+			nexts[i] = source_edge(pkts[i], nexts[i]);
+		/* routed: past ip4_check, a version 4 header; longer than 20 bytes */
+		if (unlikely(routed && ip->version_ihl != RTE_IPV4_VHL_DEF))
+			nexts[i] = input_options(pkts[i], nexts[i]);
+	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -166,6 +200,8 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_BAD_OPTION] = "ip4_bad_option",
 			[IP4_INPUT_SOURCE_ROUTE] = "ip4_source_route",
 			[IP4_INPUT_SOURCE_ROUTE_FAILED] = "ip4_source_route_failed",
+			[IP4_INPUT_RP_FILTER] = "ip4_rp_filter",
+			[IP4_INPUT_REDIRECT] = "ip4_redirect",
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)
@@ -177,3 +213,4 @@ FP_DROP_NODE(ip4_bad_length)
 FP_DROP_NODE(ip4_martian_source)
 FP_DROP_NODE(ip4_martian_destination)
 FP_DROP_NODE(ip4_multicast)
+FP_DROP_NODE(ip4_rp_filter)

@@ -13,17 +13,20 @@ enum {
 /*
  * Linux ip6_forward(): only frames sent to our MAC, the hop limit checked (decremented in the
  * output step, after the MTU check), a link-local source never leaves its link (destination
- * unreachable, beyond scope); and straight on to the output step in this node.
+ * unreachable, beyond scope): a packet that goes back out of the link it came from (ip6_redirect
+ * sent the redirect) is not checked for that; and straight on to the output step in this node.
  */
 static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *hop)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 
-	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_L2_MULTICAST))
+	if (unlikely(priv->flags & FP_MBUF_L2_MULTICAST))
 		return IP6_FORWARD_NOT_HOST;
 	if (unlikely(ip->hop_limits <= 1))
 		return IP6_FORWARD_HOP_LIMIT;
-	if (unlikely(ip->src_addr[0] == 0xfe || ip->src_addr[0] == 0)) {
+	if (unlikely(ip->src_addr[0] == 0xfe || ip->src_addr[0] == 0) &&
+		priv->iface_out != priv->iface_in) {
 		if (fp_ip6_is_link_local(ip6_src(ip)))
 			return IP6_FORWARD_BEYOND_SCOPE;
 		if (fp_ip6_is_unspecified(ip6_src(ip)))

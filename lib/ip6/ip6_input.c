@@ -15,7 +15,7 @@ enum {
 	IP6_INPUT_MARTIAN_SOURCE,
 	IP6_INPUT_MARTIAN_DESTINATION,
 	IP6_INPUT_MULTICAST,
-	IP6_INPUT_LINK_LOCAL,
+	IP6_INPUT_REDIRECT,
 	IP6_INPUT_KERNEL,
 	IP6_INPUT_EXT, /* IP6_EXT_EDGES of them */
 	IP6_INPUT_EDGES = IP6_INPUT_EXT + IP6_EXT_EDGES,
@@ -57,9 +57,19 @@ static __rte_noinline rte_edge_t ip6_address_check(
 		return ip6_mc_scope(dst) == 2 && twin_punt(m) ? IP6_INPUT_KERNEL
 							      : IP6_INPUT_MULTICAST;
 	}
-	/* a link-local destination is on the link the packet came from, never forwarded */
-	if (fp_ip6_is_link_local(dst))
-		return ip6_iface_has_addr(iface, dst) ? IP6_INPUT_LOCAL : IP6_INPUT_LINK_LOCAL;
+	/*
+	 * A link-local destination is on the link the packet came from: ours, or Linux's route
+	 * fe80::/64 on that interface sends it back onto the link, with a redirect
+	 */
+	if (fp_ip6_is_link_local(dst)) {
+		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+
+		if (ip6_iface_has_addr(iface, dst))
+			return IP6_INPUT_LOCAL;
+		priv->iface_out = iface;
+		priv->neigh = NULL;
+		return IP6_INPUT_REDIRECT;
+	}
 	return IP6_INPUT_LOOKUP;
 }
 
@@ -80,7 +90,7 @@ static __rte_noinline rte_edge_t ip6_check(struct rte_mbuf *m)
 	if (unlikely((rte_pktmbuf_mtod(m, const uint8_t *)[0] >> 4) != 6))
 		return IP6_INPUT_BAD_VERSION;
 	next = ip6_address_check(m, ip);
-	if (next != IP6_INPUT_LOOKUP && next != IP6_INPUT_LOCAL)
+	if (next != IP6_INPUT_LOOKUP && next != IP6_INPUT_LOCAL && next != IP6_INPUT_REDIRECT)
 		return next;
 	plen = rte_be_to_cpu_16(ip->payload_len);
 	/* a payload length of 0 is a jumbogram's, checked with the hop-by-hop options */
@@ -131,8 +141,14 @@ static uint16_t ip6_input_process(
 	}
 	ip6_fib_lookup((struct rte_mbuf *const *)objs, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++)
-		if (likely(nexts[i] == IP6_INPUT_LOOKUP))
+		if (likely(nexts[i] == IP6_INPUT_LOOKUP)) {
 			nexts[i] = ip6_route_decide(objs[i], nh[i]);
+			/* back out of the link it came from: ip6_forward()'s redirect case */
+			if (unlikely(nexts[i] == IP6_INPUT_FORWARD &&
+				     fp_mbuf_priv(objs[i])->iface_out ==
+					     fp_mbuf_priv(objs[i])->iface_in))
+				nexts[i] = IP6_INPUT_REDIRECT;
+		}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -155,7 +171,7 @@ static struct rte_node_register ip6_input_node = {
 			[IP6_INPUT_MARTIAN_DESTINATION] = "ip6_martian_destination",
 			[IP6_INPUT_MULTICAST] = "ip6_multicast",
 			[IP6_INPUT_KERNEL] = TWIN_NODE,
-			[IP6_INPUT_LINK_LOCAL] = "ip6_link_local_not_ours",
+			[IP6_INPUT_REDIRECT] = "ip6_redirect",
 			IP6_EXT_NEXT_NODES(IP6_INPUT_EXT),
 		},
 };
@@ -165,7 +181,6 @@ FP_DROP_NODE(ip6_bad_version)
 FP_DROP_NODE(ip6_martian_source)
 FP_DROP_NODE(ip6_martian_destination)
 FP_DROP_NODE(ip6_multicast)
-FP_DROP_NODE(ip6_link_local_not_ours)
 /* the extension-header walk's verdicts, ip6_input's and ip6_local's */
 FP_DROP_NODE(ip6_ext_truncated)
 FP_DROP_NODE(ip6_ext_bad_header)

@@ -8,14 +8,16 @@
 #define OPT_SRC_LLADDR 1
 #define OPT_TGT_LLADDR 2
 #define OPT_PREFIX     3
+#define OPT_REDIRECTED 4
 #define OPT_MTU	       5
 
-#define RS_LEN	   8  /* type, code, checksum, reserved */
-#define NS_NA_LEN  24 /* and the target */
-#define RA_LEN	   16
-#define NA_ROUTER  0x80
-#define NA_SOLICIT 0x40
-#define NA_OVERRIDE 0x20
+#define RS_LEN	     8	/* type, code, checksum, reserved */
+#define NS_NA_LEN    24 /* and the target */
+#define RA_LEN	     16
+#define REDIRECT_LEN 40 /* and the target and the destination */
+#define NA_ROUTER    0x80
+#define NA_SOLICIT   0x40
+#define NA_OVERRIDE  0x20
 
 static const char *const error_names[NDP_ERRORS] = {
 	[NDP_OK] = "ok",
@@ -39,8 +41,8 @@ const char *ndp_error_name(enum ndp_error e)
  * link-layer options the first counts (Linux ignores duplicates), and it must hold exactly an
  * Ethernet address (ndisc_opt_addr_data(): 8 bytes for a 6-byte address).
  */
-static enum ndp_error parse_options(const uint8_t *opt, uint32_t len, uint8_t lladdr_type,
-	struct ndp_msg *msg)
+static enum ndp_error parse_options(
+	const uint8_t *opt, uint32_t len, uint8_t lladdr_type, struct ndp_msg *msg)
 {
 	while (len > 0) {
 		uint32_t olen;
@@ -107,8 +109,8 @@ enum ndp_error ndp_parse(const uint8_t *pkt, uint32_t len, struct ndp_msg *msg)
 }
 
 /* The IPv6 header of an NDP message of len bytes, then its checksum once the body is there. */
-static void put_ip6(uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst,
-	uint32_t len)
+static void put_ip6(
+	uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst, uint32_t len)
 {
 	static const struct fp_ip6_addr unspecified;
 
@@ -219,6 +221,32 @@ uint32_t ndp_build_ra(uint8_t *buf, const struct fp_ip6_addr *src, const struct 
 		memcpy(opt + 16, &a, 16);
 		len += 32;
 	}
+	put_ip6(buf, src, dst, len);
+	return finish(buf, len);
+}
+
+uint32_t ndp_build_redirect(uint8_t *buf, const struct fp_ip6_addr *src,
+	const struct fp_ip6_addr *dst, const struct fp_ip6_addr *target,
+	const struct fp_ip6_addr *dest, const struct fp_mac *lladdr, const uint8_t *pkt,
+	uint32_t pkt_len)
+{
+	uint8_t *icmp = buf + IP6_HDR_LEN, *opt;
+	/* ndisc_send_redirect(): what fits in the minimum MTU beside the fixed part (the link-layer
+	 * option not counted, as Linux counts it), in whole units of 8 bytes */
+	uint32_t rd_len = RTE_MIN(IP6_MIN_MTU - IP6_HDR_LEN - REDIRECT_LEN, pkt_len + 8) & ~7u;
+	uint32_t len;
+
+	memset(icmp, 0, REDIRECT_LEN);
+	icmp[0] = ICMP6_REDIRECT;
+	memcpy(icmp + 8, target, 16);
+	memcpy(icmp + 24, dest, 16);
+	len = REDIRECT_LEN + put_lladdr(icmp + REDIRECT_LEN, OPT_TGT_LLADDR, lladdr);
+	opt = icmp + len;
+	memset(opt, 0, 8);
+	opt[0] = OPT_REDIRECTED;
+	opt[1] = rd_len / 8;
+	memcpy(opt + 8, pkt, rd_len - 8);
+	len += rd_len;
 	put_ip6(buf, src, dst, len);
 	return finish(buf, len);
 }

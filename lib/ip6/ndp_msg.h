@@ -32,9 +32,9 @@ enum ndp_error {
 struct ndp_msg {
 	uint8_t type; /* ICMP6_ROUTER_SOLICIT, ICMP6_NEIGHBOUR_SOLICIT, ICMP6_NEIGHBOUR_ADVERT */
 	struct fp_ip6_addr src, dst, target;
-	bool dad;			 /* NS from :: */
+	bool dad;			  /* NS from :: */
 	bool router, solicited, override; /* NA flags */
-	bool has_lladdr;		 /* source (RS, NS) or target (NA) link-layer address */
+	bool has_lladdr;		  /* source (RS, NS) or target (NA) link-layer address */
 	struct fp_mac lladdr;
 };
 
@@ -69,7 +69,7 @@ struct ndp_ra_prefix {
 struct ndp_ra {
 	uint8_t cur_hop_limit;
 	bool managed, other;
-	uint16_t router_lifetime; /* seconds; 0: not a default router */
+	uint16_t router_lifetime;		/* seconds; 0: not a default router */
 	uint32_t reachable_time, retrans_timer; /* ms; 0: unspecified */
 	uint32_t mtu;				/* 0: no MTU option */
 	unsigned int n_prefixes;
@@ -79,3 +79,15 @@ struct ndp_ra {
 /* A router advertisement from src (a link-local address) with the router's MAC. */
 uint32_t ndp_build_ra(uint8_t *buf, const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst,
 	const struct ndp_ra *ra, const struct fp_mac *lladdr);
+
+/*
+ * A redirect (RFC 4861 4.5) from src (the router's link-local address) to dst (the source of
+ * the packet redirected): a better first hop, target, for dest; a target link-layer option if
+ * lladdr; the packet redirected (pkt, pkt_len bytes from its IPv6 header) quoted as far as
+ * Linux quotes it. buf holds NDP_REDIRECT_MAX bytes.
+ */
+#define NDP_REDIRECT_MAX (40 + 40 + 8 + 1200)
+uint32_t ndp_build_redirect(uint8_t *buf, const struct fp_ip6_addr *src,
+	const struct fp_ip6_addr *dst, const struct fp_ip6_addr *target,
+	const struct fp_ip6_addr *dest, const struct fp_mac *lladdr, const uint8_t *pkt,
+	uint32_t pkt_len);

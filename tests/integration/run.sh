@@ -1141,6 +1141,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/flood.sh"
 . "$TESTDIR/kill9.sh"
 . "$TESTDIR/sysctl.sh"
+. "$TESTDIR/source.sh"
 . "$TESTDIR/oracle.sh"
 . "$TESTDIR/ip_options.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches

@@ -24,8 +24,7 @@
 
 #include <cmocka.h>
 
-static struct fp_ip6_addr A(const char *s)
-{
+static struct fp_ip6_addr A(const char *s) {
 	struct fp_ip6_addr a;
 
 	assert_int_equal(fp_ip6_parse(s, &a), 0);
@@ -87,6 +86,45 @@ static void test_icmp6_cksum_by_hand(void **state)
 	memcpy(&field, buf + 42, 2);
 	buf[42] = buf[43] = 0;
 	assert_int_equal(rte_be_to_cpu_16(field), slow_cksum(buf, len));
+}
+
+/*
+ * A redirect as ndisc_send_redirect() makes it: the fixed part, the target link-layer option,
+ * the redirected header option holding the packet cut to 1280 - 80 bytes in units of 8, the
+ * link-layer option not counted (the whole may pass 1280).
+ */
+static void test_build_redirect(void **state)
+{
+	struct fp_ip6_addr src = A("fe80::1"), dst = A("2001:db8::2"), target = A("fe80::3");
+	struct fp_ip6_addr dest = A("2001:db8:9::1");
+	static uint8_t pkt[1500], buf[NDP_REDIRECT_MAX];
+	uint32_t len;
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(pkt); i++)
+		pkt[i] = i * 7;
+	len = ndp_build_redirect(buf, &src, &dst, &target, &dest, &mac, pkt, 100);
+	/* 100 bytes + 8 of option header, rounded down to 104: 96 of the packet */
+	assert_int_equal(len, 40 + 40 + 8 + 104);
+	assert_int_equal(buf[7], 255);
+	assert_int_equal(buf[40], ICMP6_REDIRECT);
+	assert_memory_equal(buf + 48, &target, 16);
+	assert_memory_equal(buf + 64, &dest, 16);
+	assert_int_equal(buf[80], 2); /* target link-layer address */
+	assert_int_equal(buf[81], 1);
+	assert_memory_equal(buf + 82, mac.bytes, 6);
+	assert_int_equal(buf[88], 4); /* redirected header */
+	assert_int_equal(buf[89], 13);
+	assert_memory_equal(buf + 96, pkt, 96);
+	assert_int_equal(slow_cksum(buf, len), 0);
+	len = ndp_build_redirect(buf, &src, &dst, &dest, &dest, NULL, pkt, sizeof(pkt));
+	assert_int_equal(len, 40 + 40 + 1200);
+	assert_int_equal(buf[80], 4);
+	assert_int_equal(buf[81], 150);
+	assert_memory_equal(buf + 88, pkt, 1192);
+	assert_int_equal(slow_cksum(buf, len), 0);
+	assert_int_equal(
+		ndp_build_redirect(buf, &src, &dst, &target, &dest, &mac, pkt, sizeof(pkt)), 1288);
 }
 
 static void test_dad_ns(void **state)
@@ -276,7 +314,8 @@ static void test_link_local(void **state)
 
 static void test_global_dad_and_routes(void **state)
 {
-	struct fp_ip6_addr a = A("2001:db8:5::1"), net = A("2001:db8:5::"), far = A("2001:db8:5::77");
+	struct fp_ip6_addr a = A("2001:db8:5::1"), net = A("2001:db8:5::"),
+			   far = A("2001:db8:5::77");
 	const struct nh_group *g;
 	struct route6 r;
 
@@ -294,7 +333,8 @@ static void test_global_dad_and_routes(void **state)
 	assert_non_null(g);
 	assert_int_equal(g->type, ROUTE_LOCAL);
 	assert_int_equal(ip6_addr_add(ifs[1]->id, &(struct fp_ip6_prefix){a, 64}), -EADDRINUSE);
-	assert_int_equal(ip6_addr_add(ifs[1]->id, &(struct fp_ip6_prefix){A("ff02::3"), 64}), -EINVAL);
+	assert_int_equal(
+		ip6_addr_add(ifs[1]->id, &(struct fp_ip6_prefix){A("ff02::3"), 64}), -EINVAL);
 	/* source selection: the global address for a global destination, link-local for one */
 	struct fp_ip6_addr s;
 	assert_true(ip6_addr_source(ifs[0]->id, &far, &s));
@@ -358,6 +398,7 @@ int main(void)
 	const struct CMUnitTest pure[] = {
 		cmocka_unit_test(test_build_ns_and_parse),
 		cmocka_unit_test(test_icmp6_cksum_by_hand),
+		cmocka_unit_test(test_build_redirect),
 		cmocka_unit_test(test_dad_ns),
 		cmocka_unit_test(test_ns_na_invalid),
 		cmocka_unit_test(test_na_flags),
