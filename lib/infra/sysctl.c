@@ -103,6 +103,11 @@ static void sysctl_iface_removing(struct iface *iface)
 
 static struct iface_listener sysctl_listener = {.order = 90, .removing = sysctl_iface_removing};
 
+static int32_t all_default(const struct sysctl_iface_knob *k)
+{
+	return k->all_def_differs ? k->all_def : k->def;
+}
+
 void sysctl_iface_register(struct sysctl_iface_knob *k)
 {
 	char name[SYSCTL_NAME_MAX];
@@ -113,7 +118,8 @@ void sysctl_iface_register(struct sysctl_iface_knob *k)
 		reg_die(k->name, "family is ipv4 or ipv6");
 	if (strchr(k->name, '.') != NULL || name_taken(name))
 		reg_die(name, "duplicate, or a dot in the name");
-	if (k->min > k->max || k->def < k->min || k->def > k->max)
+	if (k->min > k->max || k->def < k->min || k->def > k->max || all_default(k) < k->min ||
+		all_default(k) > k->max)
 		reg_die(name, "default out of range");
 	if (slot == SYSCTL_IFACE_SLOTS)
 		reg_die(name, "no slot left: raise SYSCTL_IFACE_SLOTS");
@@ -121,10 +127,11 @@ void sysctl_iface_register(struct sysctl_iface_knob *k)
 		iface_listener_register(&sysctl_listener);
 	k->slot = slot;
 	iknobs[n_iknobs++] = k;
-	iall[slot] = idflt[slot] = k->def;
+	iall[slot] = all_default(k);
+	idflt[slot] = k->def;
 	for (unsigned int id = 0; id < FP_MAX_IFACES; id++) {
 		iown[id][slot] = k->def;
-		sysctl_iface_values[id][slot] = combine(k->combine, k->def, k->def);
+		sysctl_iface_values[id][slot] = combine(k->combine, all_default(k), k->def);
 	}
 }
 
@@ -296,7 +303,9 @@ void sysctl_default(const struct sysctl_ref *ref, struct sysctl_value *v)
 		v->is_text = true;
 		sysctl_text_canonical(g->text, g->text->def, v->text);
 	} else {
-		v->i = g != NULL ? g->def : ref->iface_knob->def;
+		v->i = g != NULL			? g->def
+		       : ref->which == SYSCTL_WHICH_ALL ? all_default(ref->iface_knob)
+							: ref->iface_knob->def;
 	}
 }
 
@@ -427,7 +436,7 @@ int sysctl_apply_all(const struct sysctl_ref *refs, const struct sysctl_value *v
 			iexplicit[id][slot] = own != NULL;
 			iown[id][slot] = own != NULL ? own->i : dv;
 		}
-		iall[slot] = all != NULL ? all->i : iknobs[slot]->def;
+		iall[slot] = all != NULL ? all->i : all_default(iknobs[slot]);
 		for (uint16_t id = 0; id < FP_MAX_IFACES; id++)
 			publish(slot, id);
 	}

@@ -95,6 +95,9 @@ struct sysctl_iface_knob {
 	const char *name;   /* "rp_filter" */
 	const char *help;
 	int32_t min, max, def;
+	/* "all" starting elsewhere than "default", as Linux's accept_source_route (0 and 1) */
+	bool all_def_differs;
+	int32_t all_def;
 	enum sysctl_combine combine;
 	/* after an effective value changed (iface: its id), on the control thread; may be NULL */
 	void (*apply)(const struct sysctl_iface_knob *k, uint16_t iface);

@@ -358,9 +358,8 @@ void ip4_options_fragment(uint8_t *opt, unsigned int len)
 
 /*
  * net.ipv4.conf.{all,default,IFACE}.accept_source_route: all and the interface's both needed
- * (IN_DEV_SOURCE_ROUTE). Linux's "all" starts at 0 and its "default" at 1; the registry has one
- * default for the three: 0, so that a source route is dropped as in Linux until "all" and the
- * interface's (or "default") are 1.
+ * (IN_DEV_SOURCE_ROUTE). As Linux's, "all" starts at 0 and "default" at 1: a source route is
+ * dropped until "all" is 1 too.
  */
 static struct sysctl_iface_knob accept_source_route_knob = {
 	.family = "ipv4",
@@ -369,7 +368,9 @@ static struct sysctl_iface_knob accept_source_route_knob = {
 		"dropped (ip4_source_route)",
 	.min = 0,
 	.max = 1,
-	.def = 0,
+	.def = 1,
+	.all_def_differs = true,
+	.all_def = 0,
 	.combine = SYSCTL_AND,
 };
 SYSCTL_IFACE_REGISTER(accept_source_route_knob)

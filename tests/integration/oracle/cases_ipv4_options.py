@@ -153,13 +153,10 @@ CASES = [
 # source route is followed, next address looked up, the router's address in its slot
 SOURCE_ROUTE = {"net.ipv4.conf.all.accept_source_route": "1",
                 "net.ipv4.conf.default.accept_source_route": "1"}
-DEFAULT_0 = ("fastpath's net.ipv4.conf.default.accept_source_route starts at 0 where "
-             "Linux's starts at 1 (the sysctl registry has one default per knob, and all's is "
-             "0): with only all set to 1, Linux follows a source route that fastpath drops "
-             "(ip4_source_route); with default (or the interface's) set to 1 too they are alike.")
 CASES += [
+    # "all" alone: the interfaces' own values start at "default"'s 1 in both
     Case("ip4_opt_lsrr_all_only", family=4, sysctl={"net.ipv4.conf.all.accept_source_route": "1"},
-         differs=DEFAULT_0, expect="IPv4 10.0.1.2>10.0.2.2", fastpath_expect="nothing",
+         expect="IPv4 10.0.1.2>10.0.2.2",
          send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 7, 4]) + addr(t.h2_ip4))])),
     Case("ip4_opt_lsrr_accepted", family=4, expect="IPv4 10.0.1.2>10.0.2.2", sysctl=SOURCE_ROUTE,
          send=lambda t: echo(t, t.r1_ip4, [raw_opt(bytes([131, 7, 4]) + addr(t.h2_ip4))])),
