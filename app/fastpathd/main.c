@@ -8,6 +8,7 @@
 #include "infra/log.h"
 #include "infra/module.h"
 #include "infra/port.h"
+#include "infra/sd_notify.h"
 #include "infra/settings.h"
 #include "infra/worker.h"
 
@@ -140,10 +141,17 @@ static void reload(void)
 	json_t *changes = NULL, *c;
 	size_t i;
 
+	fp_sd_notify(
+		"RELOADING=1\nSTATUS=reloading %s", config_path ? config_path : "the demo config");
 	if (config_reload(&changes) < 0) {
 		LOG(ERR, "reload refused, the running configuration stays: %s", fp_errmsg());
+		fp_sd_notify("READY=1\nSTATUS=reload refused, the running configuration stays: %s",
+			fp_errmsg());
 		return;
 	}
+	fp_sd_notify("READY=1\nSTATUS=reloaded: %zu sections changed; %u workers, API on %s",
+		json_array_size(json_object_get(changes, "changes")), fp_n_workers,
+		fp_settings.api_socket);
 	LOG(NOTICE, "reloaded %s: %zu sections changed",
 		config_path ? config_path : "the demo config",
 		json_array_size(json_object_get(changes, "changes")));
@@ -169,6 +177,7 @@ static void on_signal(int fd, uint32_t events, void *arg)
 		return;
 	}
 	LOG(INFO, "signal %d: stopping", si.ssi_signo);
+	fp_sd_notify("STOPPING=1\nSTATUS=stopping on signal %d", si.ssi_signo);
 	control_stop();
 }
 
@@ -299,10 +308,16 @@ int main(int argc, char **argv)
 	}
 	if (ret == 0) {
 		LOG(INFO, "running: %u workers, API on %s", fp_n_workers, fp_settings.api_socket);
+		/* the configuration is applied and the API answers: systemd may start what
+		 * comes after fastpathd */
+		fp_sd_notify("READY=1\nSTATUS=running: %u workers, API on %s", fp_n_workers,
+			fp_settings.api_socket);
 		ret = control_run();
 	}
-	if (ret < 0)
+	if (ret < 0) {
 		fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
+		fp_sd_notify("STATUS=failed: %s", fp_errmsg());
+	}
 
 	workers_stop();
 	api_server_stop();
