@@ -37,6 +37,30 @@ DEB_FILES="/usr/sbin/fastpathd /usr/bin/fastpathctl /usr/lib/x86_64-linux-gnu/fa
 /usr/share/man/man8/fastpathd.8.gz /usr/share/man/man8/fastpathctl.8.gz
 /usr/share/man/man5/fastpath.json.5.gz"
 
+# The package's postinst and postrm about the group, in a mount namespace whose /etc and
+# /var/lib are copies: the machine's group fastpath (the other tests') is not touched.
+# deb_group_scripts DEB: prints what happens, a line each step
+deb_group_scripts() {
+	local ctl=$WORK/deb-ctl
+
+	rm -rf "$ctl" "$WORK/etc" "$WORK/varlib"
+	dpkg-deb -e "$1" "$ctl" && cp -a /etc "$WORK/etc" && mkdir "$WORK/varlib" || return 1
+	unshare -m sh -ec "
+		mount --make-rprivate /
+		mount --bind '$WORK/etc' /etc
+		mount --bind '$WORK/varlib' /var/lib
+		groupdel fastpath 2>/dev/null || true
+		$ctl/postinst configure
+		getent group fastpath >/dev/null && echo made
+		$ctl/postrm purge
+		getent group fastpath >/dev/null || echo removed
+		$ctl/postinst configure
+		gpasswd -a root fastpath >/dev/null
+		$ctl/postrm purge
+		getent group fastpath >/dev/null && echo 'kept with a member'
+		test -e /var/lib/fastpath || echo 'no state left'"
+}
+
 test_deb() {
 	local deb had_group=false env pre start reload rundir sock="/run/fastpath-$FPT/fastpath.sock"
 	local conf=/etc/fastpath/$FPT.json t0=$SECONDS
@@ -51,6 +75,9 @@ test_deb() {
 	log "  (package built in $((SECONDS - t0)) s)"
 	[ -n "$deb" ] || return
 	getent group fastpath >/dev/null && had_group=true
+	check "deb: postinst makes the missing group, purge removes it, not with a member" sh -c \
+		"$(declare -f deb_group_scripts); WORK=$WORK; deb_group_scripts $deb | tee /dev/stderr |
+		 tr '\n' , | grep -qx 'made,removed,kept with a member,no state left,'"
 	check "deb: dpkg -i installs it" dpkg -i "$deb"
 	check "deb: its files are installed" sh -c "for f in $(echo $DEB_FILES); do test -e \$f || { echo missing \$f; exit 1; }; done"
 	check "deb: /etc/fastpath/fastpath.json is a conffile" sh -c \
@@ -115,7 +142,8 @@ test_deb() {
 
 	check "deb: dpkg --purge" dpkg --purge fastpath
 	check "deb: the package is gone" sh -c "! dpkg-query -W -f='\${Status}' fastpath 2>/dev/null | grep -q installed"
-	check "deb: none of its files is left" sh -c "for f in $(echo $DEB_FILES) /etc/fastpath /var/lib/fastpath /usr/lib/x86_64-linux-gnu/fastpath /usr/libexec/fastpath; do test ! -e \$f || { echo left \$f; exit 1; }; done"
+	check "deb: none of its files is left" sh -c "for f in $(echo $DEB_FILES) /etc/fastpath /var/lib/fastpath /usr/lib/x86_64-linux-gnu/fastpath /usr/libexec/fastpath \
+		/var/lib/systemd/deb-systemd-helper-enabled/fastpathd.service.dsh-also; do test ! -e \$f || { echo left \$f; exit 1; }; done"
 	if $had_group; then
 		check "deb: the group fastpath, there before, stays" getent group fastpath
 	else
