@@ -53,22 +53,26 @@ static void usage(FILE *f)
 		   "EAL arguments after -- are appended to those built from the config.\n");
 }
 
-static bool uses_pci(const struct cfg_doc *doc)
+/* The PCI addresses of the pci ports, the devices EAL may probe with eal.allow's. */
+static json_t *pci_devices;
+
+static void find_pci_devices(const struct cfg_doc *doc)
 {
 	json_t *port;
 	size_t i;
 
+	json_decref(pci_devices);
+	pci_devices = json_array();
 	json_array_foreach (json_object_get(cfg_doc_root(doc), "ports"), i, port)
 		if (strcmp(json_string_value(json_object_get(port, "driver")), "pci") == 0)
-			return true;
-	return false;
+			json_array_append(pci_devices, json_object_get(port, "pci"));
 }
 
 /*
  * The parsed form is all that is kept of the document: its tree, hundreds of megabytes for a
  * million routes, is released before EAL init reserves memory and the routes fill the FIB.
  */
-static int load(const char *path, struct cfg_parsed **parsed, bool *pci)
+static int load(const char *path, struct cfg_parsed **parsed)
 {
 	struct cfg_doc *doc;
 	int ret = path ? cfg_doc_load_file(path, &doc)
@@ -77,17 +81,23 @@ static int load(const char *path, struct cfg_parsed **parsed, bool *pci)
 	if (ret < 0)
 		return ret;
 	ret = cfg_parse_doc(doc, parsed);
-	*pci = ret == 0 && uses_pci(doc);
+	if (ret == 0)
+		find_pci_devices(doc);
 	cfg_doc_free(doc);
 	return ret;
 }
 
-/* argv for rte_eal_init() from the settings, then the user's own arguments. */
-static int eal_args(bool pci, int extra_argc, char **extra_argv, char ***out)
+/*
+ * argv for rte_eal_init() from the settings, then the user's own arguments. The PCI bus is
+ * scanned only for the pci ports' devices and eal.allow's (-a each): the others, the
+ * management NIC among them, are never probed.
+ */
+static int eal_args(int extra_argc, char **extra_argv, char ***out)
 {
 	static char lcores[512], mem[32];
-	char **argv =
-		calloc(32 + extra_argc + json_array_size(fp_settings.eal_args), sizeof(*argv));
+	size_t n_allow = json_array_size(pci_devices) + json_array_size(fp_settings.eal_allow);
+	char **argv = calloc(32 + extra_argc + json_array_size(fp_settings.eal_args) + 2 * n_allow,
+		sizeof(*argv));
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int argc = 0;
 	json_t *arg;
@@ -112,8 +122,16 @@ static int eal_args(bool pci, int extra_argc, char **extra_argv, char ***out)
 	argv[argc++] = fp_settings.huge ? "--in-memory" : "--no-shconf";
 	argv[argc++] = "--file-prefix";
 	argv[argc++] = fp_settings.file_prefix;
-	if (!pci)
+	if (n_allow == 0)
 		argv[argc++] = "--no-pci";
+	json_array_foreach (pci_devices, i, arg) {
+		argv[argc++] = "-a";
+		argv[argc++] = (char *)json_string_value(arg);
+	}
+	json_array_foreach (fp_settings.eal_allow, i, arg) {
+		argv[argc++] = "-a";
+		argv[argc++] = (char *)json_string_value(arg);
+	}
 	if (!fp_settings.huge)
 		argv[argc++] = "--no-huge";
 	if (fp_settings.memory_mb || !fp_settings.huge) {
@@ -212,7 +230,6 @@ int main(int argc, char **argv)
 	struct cfg_parsed *parsed = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char **eal_argv = NULL;
-	bool pci;
 	int opt, workers = 0, eal_argc, ret, sfd;
 	sigset_t sigs;
 
@@ -250,16 +267,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check != NULL) {
-		ret = load(check, &parsed, &pci);
+		ret = load(check, &parsed);
 		if (ret < 0) {
 			fprintf(stderr, "%s\n", fp_errmsg());
 			return 1;
 		}
 		printf("%s: valid\n", check);
 		cfg_parsed_free(parsed);
+		json_decref(pci_devices);
 		return 0;
 	}
-	if (load(config_path, &parsed, &pci) < 0) {
+	if (load(config_path, &parsed) < 0) {
 		fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
 		return 1;
 	}
@@ -279,11 +297,13 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	eal_argc = eal_args(pci, argc - optind, argv + optind, &eal_argv);
+	eal_argc = eal_args(argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0 || rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "fastpathd: EAL init failed: %s\n", rte_strerror(rte_errno));
 		cfg_parsed_free(parsed);
 		json_decref(fp_settings.eal_args);
+		json_decref(fp_settings.eal_allow);
+		json_decref(pci_devices);
 		free(eal_argv);
 		return 1;
 	}
@@ -331,6 +351,8 @@ int main(int argc, char **argv)
 	if (runtime_dir[0])
 		nftw(runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	json_decref(fp_settings.eal_args);
+	json_decref(fp_settings.eal_allow);
+	json_decref(pci_devices);
 	free(eal_argv);
 	return ret < 0 ? 1 : 0;
 }

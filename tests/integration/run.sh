@@ -1018,6 +1018,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/kill9.sh"
 . "$TESTDIR/sysctl.sh"
 . "$TESTDIR/deb.sh"
+. "$TESTDIR/pci.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again: the same behaviour from the whole graph
 [ "$FAST_PATH" = true ] || OTHER_TESTS=""
