@@ -117,6 +117,10 @@ test_deb() {
 		"test -d /var/run/dpdk/fastpath-$FPT && test ! -e /var/run/dpdk/$FPT-xdp"
 	check "deb: ping xa -> xb through the installed fastpathd" in_ns xa ping -c 3 -i 0.2 -W 2 10.0.2.2
 	check "deb: ping6 xa -> xb" in_ns xa ping -c 3 -i 0.2 -W 2 2001:db8:2::2
+	check "deb: fastpathctl show ports: the af_xdp PMD, its device and link" sh -c \
+		"/usr/bin/fastpathctl -s $sock show ports | tee /dev/stderr |
+		 grep -qx 'p1: driver af_xdp pmd net_af_xdp device net_af_xdp_p1 bus vdev numa [-0-9]*' &&
+		 /usr/bin/fastpathctl -s $sock -j show ports | jq -e '.ports | length == 2 and all(.link_up)'"
 
 	# the operator adds a route and reloads: ExecReload with $MAINPID
 	jq '.routes = [{"prefix": "203.0.113.0/24", "via": "10.0.2.2"}]' "$conf" >"$conf.new" &&
