@@ -2,7 +2,7 @@
 BUILD ?= build
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps hugepages build run check check-asan fuzz unit integration bench soak clean format
+.PHONY: all deps hugepages build deb run check check-asan fuzz unit integration bench soak clean format
 
 all: build
 
@@ -87,3 +87,14 @@ clean:
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
+
+# The Debian package (debian/), built from a copy of the tree in $(BUILD)-deb/src so that dh's
+# build directory stays there between runs (-nc: ninja redoes only what changed); the .deb
+# lands in $(BUILD)-deb/.
+DEB_DIR := $(BUILD)-deb
+deb: deps
+	mkdir -p $(DEB_DIR)/src
+	rsync -a --delete --exclude='/build*' --exclude=.git --exclude='/obj-*' \
+		--exclude=/debian/fastpath --exclude='/debian/.debhelper' ./ $(DEB_DIR)/src/
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -nc
+	lintian --fail-on error,warning $(DEB_DIR)/fastpath_*.deb

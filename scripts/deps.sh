@@ -4,7 +4,8 @@ set -e
 PKGS="meson ninja-build pkg-config gcc clang libclang-rt-dev dpdk dpdk-dev libdpdk-dev libnl-3-dev libnl-route-3-dev
 libjansson-dev libbpf-dev libcmocka-dev libedit-dev libpcap-dev iproute2 iputils-ping iputils-tracepath ethtool
 traceroute iperf3 socat jq tcpdump tshark tcpreplay python3-scapy python3-prometheus-client valgrind dpdk-doc
-python3-matplotlib bird2 frr conntrack nftables"
+python3-matplotlib bird2 frr conntrack nftables
+debhelper devscripts lintian fakeroot dpkg-dev man-db rsync"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

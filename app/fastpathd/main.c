@@ -8,6 +8,7 @@
 #include "infra/log.h"
 #include "infra/module.h"
 #include "infra/port.h"
+#include "infra/sd_notify.h"
 #include "infra/settings.h"
 #include "infra/worker.h"
 
@@ -53,22 +54,26 @@ static void usage(FILE *f)
 		   "EAL arguments after -- are appended to those built from the config.\n");
 }
 
-static bool uses_pci(const struct cfg_doc *doc)
+/* The PCI addresses of the pci ports, the devices EAL may probe with eal.allow's. */
+static json_t *pci_devices;
+
+static void find_pci_devices(const struct cfg_doc *doc)
 {
 	json_t *port;
 	size_t i;
 
+	json_decref(pci_devices);
+	pci_devices = json_array();
 	json_array_foreach (json_object_get(cfg_doc_root(doc), "ports"), i, port)
 		if (strcmp(json_string_value(json_object_get(port, "driver")), "pci") == 0)
-			return true;
-	return false;
+			json_array_append(pci_devices, json_object_get(port, "pci"));
 }
 
 /*
  * The parsed form is all that is kept of the document: its tree, hundreds of megabytes for a
  * million routes, is released before EAL init reserves memory and the routes fill the FIB.
  */
-static int load(const char *path, struct cfg_parsed **parsed, bool *pci)
+static int load(const char *path, struct cfg_parsed **parsed)
 {
 	struct cfg_doc *doc;
 	int ret = path ? cfg_doc_load_file(path, &doc)
@@ -77,17 +82,23 @@ static int load(const char *path, struct cfg_parsed **parsed, bool *pci)
 	if (ret < 0)
 		return ret;
 	ret = cfg_parse_doc(doc, parsed);
-	*pci = ret == 0 && uses_pci(doc);
+	if (ret == 0)
+		find_pci_devices(doc);
 	cfg_doc_free(doc);
 	return ret;
 }
 
-/* argv for rte_eal_init() from the settings, then the user's own arguments. */
-static int eal_args(bool pci, int extra_argc, char **extra_argv, char ***out)
+/*
+ * argv for rte_eal_init() from the settings, then the user's own arguments. The PCI bus is
+ * scanned only for the pci ports' devices and eal.allow's (-a each): the others, the
+ * management NIC among them, are never probed.
+ */
+static int eal_args(int extra_argc, char **extra_argv, char ***out)
 {
 	static char lcores[512], mem[32];
-	char **argv =
-		calloc(32 + extra_argc + json_array_size(fp_settings.eal_args), sizeof(*argv));
+	size_t n_allow = json_array_size(pci_devices) + json_array_size(fp_settings.eal_allow);
+	char **argv = calloc(32 + extra_argc + json_array_size(fp_settings.eal_args) + 2 * n_allow,
+		sizeof(*argv));
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int argc = 0;
 	json_t *arg;
@@ -112,8 +123,16 @@ static int eal_args(bool pci, int extra_argc, char **extra_argv, char ***out)
 	argv[argc++] = fp_settings.huge ? "--in-memory" : "--no-shconf";
 	argv[argc++] = "--file-prefix";
 	argv[argc++] = fp_settings.file_prefix;
-	if (!pci)
+	if (n_allow == 0)
 		argv[argc++] = "--no-pci";
+	json_array_foreach (pci_devices, i, arg) {
+		argv[argc++] = "-a";
+		argv[argc++] = (char *)json_string_value(arg);
+	}
+	json_array_foreach (fp_settings.eal_allow, i, arg) {
+		argv[argc++] = "-a";
+		argv[argc++] = (char *)json_string_value(arg);
+	}
 	if (!fp_settings.huge)
 		argv[argc++] = "--no-huge";
 	if (fp_settings.memory_mb || !fp_settings.huge) {
@@ -141,10 +160,17 @@ static void reload(void)
 	json_t *changes = NULL, *c;
 	size_t i;
 
+	fp_sd_notify(
+		"RELOADING=1\nSTATUS=reloading %s", config_path ? config_path : "the demo config");
 	if (config_reload(&changes) < 0) {
 		LOG(ERR, "reload refused, the running configuration stays: %s", fp_errmsg());
+		fp_sd_notify("READY=1\nSTATUS=reload refused, the running configuration stays: %s",
+			fp_errmsg());
 		return;
 	}
+	fp_sd_notify("READY=1\nSTATUS=reloaded: %zu sections changed; %u workers, API on %s",
+		json_array_size(json_object_get(changes, "changes")), fp_n_workers,
+		fp_settings.api_socket);
 	LOG(NOTICE, "reloaded %s: %zu sections changed",
 		config_path ? config_path : "the demo config",
 		json_array_size(json_object_get(changes, "changes")));
@@ -170,6 +196,7 @@ static void on_signal(int fd, uint32_t events, void *arg)
 		return;
 	}
 	LOG(INFO, "signal %d: stopping", si.ssi_signo);
+	fp_sd_notify("STOPPING=1\nSTATUS=stopping on signal %d", si.ssi_signo);
 	control_stop();
 }
 
@@ -206,7 +233,6 @@ int main(int argc, char **argv)
 	struct cfg_parsed *parsed = NULL;
 	char runtime_dir[PATH_MAX] = "";
 	char **eal_argv = NULL;
-	bool pci;
 	int opt, workers = 0, eal_argc, ret, sfd;
 	sigset_t sigs;
 
@@ -250,16 +276,17 @@ int main(int argc, char **argv)
 		}
 	}
 	if (check != NULL) {
-		ret = load(check, &parsed, &pci);
+		ret = load(check, &parsed);
 		if (ret < 0) {
 			fprintf(stderr, "%s\n", fp_errmsg());
 			return 1;
 		}
 		printf("%s: valid\n", check);
 		cfg_parsed_free(parsed);
+		json_decref(pci_devices);
 		return 0;
 	}
-	if (load(config_path, &parsed, &pci) < 0) {
+	if (load(config_path, &parsed) < 0) {
 		fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
 		return 1;
 	}
@@ -281,11 +308,13 @@ int main(int argc, char **argv)
 
 	if (fp_log_init(log_to) < 0)
 		fprintf(stderr, "fastpathd: %s: logging to stderr\n", fp_errmsg());
-	eal_argc = eal_args(pci, argc - optind, argv + optind, &eal_argv);
+	eal_argc = eal_args(argc - optind, argv + optind, &eal_argv);
 	if (eal_argc < 0 || rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "fastpathd: EAL init failed: %s\n", rte_strerror(rte_errno));
 		cfg_parsed_free(parsed);
 		json_decref(fp_settings.eal_args);
+		json_decref(fp_settings.eal_allow);
+		json_decref(pci_devices);
 		free(eal_argv);
 		return 1;
 	}
@@ -310,10 +339,16 @@ int main(int argc, char **argv)
 	}
 	if (ret == 0) {
 		LOG(INFO, "running: %u workers, API on %s", fp_n_workers, fp_settings.api_socket);
+		/* the configuration is applied and the API answers: systemd may start what
+		 * comes after fastpathd */
+		fp_sd_notify("READY=1\nSTATUS=running: %u workers, API on %s", fp_n_workers,
+			fp_settings.api_socket);
 		ret = control_run();
 	}
-	if (ret < 0)
+	if (ret < 0) {
 		fprintf(stderr, "fastpathd: %s\n", fp_errmsg());
+		fp_sd_notify("STATUS=failed: %s", fp_errmsg());
+	}
 
 	workers_stop();
 	api_server_stop();
@@ -327,6 +362,8 @@ int main(int argc, char **argv)
 	if (runtime_dir[0])
 		nftw(runtime_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	json_decref(fp_settings.eal_args);
+	json_decref(fp_settings.eal_allow);
+	json_decref(pci_devices);
 	free(eal_argv);
 	return ret < 0 ? 1 : 0;
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_pci.h>
+
 struct fp_settings fp_settings;
 
 void settings_defaults(struct fp_settings *s)
@@ -38,8 +40,10 @@ static void settings_free(void *parsed)
 {
 	struct fp_settings *s = parsed;
 
-	if (s != NULL)
+	if (s != NULL) {
 		json_decref(s->eal_args);
+		json_decref(s->eal_allow);
+	}
 	free(s);
 }
 
@@ -63,8 +67,8 @@ static int copy_string(
 
 static int eal_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 {
-	static const char *const keys[] = {
-		"lcores", "huge", "memory_mb", "file_prefix", "log_level", "args", "mbufs", NULL};
+	static const char *const keys[] = {"lcores", "huge", "memory_mb", "file_prefix",
+		"log_level", "args", "mbufs", "allow", NULL};
 	struct fp_settings *s;
 	uint64_t u;
 	json_t *args, *arg;
@@ -101,6 +105,24 @@ static int eal_parse(struct cfg_ctx *ctx, const json_t *value, void **parsed)
 		}
 		cfg_pop(ctx);
 		s->eal_args = json_incref(args);
+	}
+	if ((ret = cfg_get_array(ctx, value, "allow", false, &args)) < 0)
+		goto err;
+	if (ret > 0) {
+		struct rte_pci_addr pa;
+
+		cfg_push_key(ctx, "allow");
+		json_array_foreach (args, i, arg) {
+			if (!json_is_string(arg) ||
+				rte_pci_addr_parse(json_string_value(arg), &pa) < 0) {
+				cfg_push_index(ctx, i);
+				ret = cfg_err(ctx, EINVAL,
+					"PCI addresses (DDDD:BB:DD.F, as lspci -D) are expected");
+				goto err;
+			}
+		}
+		cfg_pop(ctx);
+		s->eal_allow = json_incref(args);
 	}
 	*parsed = s;
 	return 0;
@@ -165,6 +187,8 @@ void settings_from_parsed(
 		memcpy(s->log_level, e->log_level, sizeof(s->log_level));
 		json_decref(s->eal_args);
 		s->eal_args = json_incref(e->eal_args);
+		json_decref(s->eal_allow);
+		s->eal_allow = json_incref(e->eal_allow);
 		s->mbufs = e->mbufs;
 	}
 	if (w != NULL) {
@@ -197,6 +221,8 @@ static json_t *eal_dump(void)
 		json_object_set_new(o, "log_level", json_string(s->log_level));
 	if (s->eal_args != NULL)
 		json_object_set(o, "args", s->eal_args);
+	if (s->eal_allow != NULL)
+		json_object_set(o, "allow", s->eal_allow);
 	return o;
 }
 

@@ -23,6 +23,7 @@ struct fp_settings {
 	char file_prefix[64]; /* --file-prefix, names /var/run/dpdk/<prefix> */
 	char log_level[32];   /* --log-level */
 	json_t *eal_args;     /* extra EAL arguments, array of strings */
+	json_t *eal_allow;    /* PCI addresses DPDK may probe besides the pci ports', or NULL */
 	uint32_t mbufs;	      /* per NUMA socket */
 	/* workers */
 	uint16_t workers;
