@@ -635,11 +635,12 @@ static int expand_name(struct cli_ctx *ctx, int argc, char *const argv[], char *
 		int ncand = 0, best = -1;
 
 		for (const struct form *f = forms; f < forms + nforms; f++) {
-			const char *w = f->words[k];
+			const char *w;
 			int i = 0;
 
 			if (f->nwords <= k || path_match(f, k, out) < k)
 				continue;
+			w = f->words[k];
 			exact = exact || strcmp(w, argv[k]) == 0;
 			if (!abbreviates(argv[k], w, k))
 				continue;

@@ -390,8 +390,11 @@ static bool on_network(const struct connected *c, size_t n, uint16_t vrf,
 	const struct fp_ip_addr *gw, const char *dev)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct fp_ip_addr m = fp_ip_masked(gw, c[i].net.len);
+		struct fp_ip_addr m;
 
+		if (c[i].net.addr.family != gw->family)
+			continue;
+		m = fp_ip_masked(gw, c[i].net.len);
 		if (c[i].vrf == vrf && fp_ip_addr_equal(&m, &c[i].net.addr) &&
 			(!*dev || strcmp(dev, c[i].dev) == 0))
 			return true;

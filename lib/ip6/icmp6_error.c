@@ -4,8 +4,6 @@
 #include "infra/iface.h"
 #include "ip6.h"
 
-#include <rte_hash_crc.h>
-
 /* Linux icmp6_send(): the error fits in the minimum MTU, quoting as much of the packet */
 #define ICMP6_QUOTE_MAX (IP6_MIN_MTU - IP6_HDR_LEN - sizeof(struct icmp6_hdr))
 
@@ -95,7 +93,7 @@ static bool allowed(uint16_t iface, const struct fp_ip6_addr *dst, uint8_t type)
 		if (fp_ip6_equal(&a, &d) && as->a[i].p.len > plen)
 			plen = as->a[i].p.len;
 	}
-	return icmp6_error_allowed(rte_hash_crc(dst, sizeof(*dst), AF_INET6), type, plen);
+	return icmp6_error_allowed(ip6_host_tag(dst), type, plen);
 }
 
 static inline rte_edge_t error_one(struct rte_mbuf *m)

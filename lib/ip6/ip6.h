@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_jhash.h>
 
@@ -197,4 +198,16 @@ static inline rte_be32_t ip6_auto_flowlabel(
 		return 0;
 	h = rte_jhash(dst, sizeof(*dst), rte_jhash(src, sizeof(*src), ip6_flowlabel_seed) ^ proto);
 	return rte_cpu_to_be_32(((h << 16) | (h >> 16)) & 0xfffff);
+}
+
+/*
+ * A host's name in the ICMP rate limiter's buckets (icmp_peer_allow()). The address may sit
+ * anywhere in a packet: copied, as rte_hash_crc reads it in aligned 8-byte words.
+ */
+static inline uint32_t ip6_host_tag(const struct fp_ip6_addr *a)
+{
+	struct fp_ip6_addr copy;
+
+	memcpy(&copy, a, sizeof(copy));
+	return rte_hash_crc(&copy, sizeof(copy), AF_INET6);
 }

@@ -7,8 +7,6 @@
 #include "ndp_msg.h"
 #include "neigh/neigh.h"
 
-#include <rte_hash_crc.h>
-
 /*
  * NDP redirects (RFC 4861 8.2), as Linux's ip6_forward() and ndisc_send_redirect() send them:
  * ip6_input sends here the packets that leave by the interface they came in on (a link-local
@@ -29,12 +27,6 @@ enum {
 	IP6_REDIRECT_SEND,
 	IP6_REDIRECT_EDGES,
 };
-
-/* icmp6_error's name of a host for the buckets */
-static uint32_t host_tag(const struct fp_ip6_addr *a)
-{
-	return rte_hash_crc(a, sizeof(*a), AF_INET6);
-}
 
 /* ipv6_get_lladdr(): the interface's first link-local address that is not tentative */
 static bool link_local_of(uint16_t iface, struct fp_ip6_addr *out)
@@ -79,7 +71,7 @@ static struct rte_mbuf *redirect_of(struct rte_mbuf *m)
 	if ((priv->flags & FP_MBUF_L2_MULTICAST) || ip->hop_limits <= 1)
 		return NULL;
 	/* the destination's token first, then ndisc_send_redirect()'s checks */
-	if (!icmp_peer_allow(host_tag(ip6_dst(ip)), REDIRECT_RATELIMIT_MS))
+	if (!icmp_peer_allow(ip6_host_tag(ip6_dst(ip)), REDIRECT_RATELIMIT_MS))
 		return NULL;
 	if (!link_local_of(priv->iface_in, &ll))
 		return NULL;
@@ -88,7 +80,7 @@ static struct rte_mbuf *redirect_of(struct rte_mbuf *m)
 	if (!fp_ip6_equal(&target, ip6_dst(ip)) && !fp_ip6_is_link_local(&target))
 		return NULL;
 	if (!source_on_link(priv, ip6_src(ip)) ||
-		!icmp_peer_allow(host_tag(ip6_src(ip)), REDIRECT_RATELIMIT_MS))
+		!icmp_peer_allow(ip6_host_tag(ip6_src(ip)), REDIRECT_RATELIMIT_MS))
 		return NULL;
 	n = neigh6_lookup(priv->iface_in, &target);
 	if (n != NULL && neigh_l2_get(n, &ea)) {
