@@ -139,9 +139,12 @@ static uint16_t twin_or_none(int ifindex)
 static uint32_t prefix_hash(uint16_t vrf, const struct fp_ip_prefix *p)
 {
 	uint32_t h = rte_hash_crc_4byte(vrf << 16 | p->len << 8 | p->addr.family, 0);
+	uint64_t v6[2]; /* rte_hash_crc reads 8-byte words: the prefix's bytes are 4-aligned */
 
-	return p->addr.family == AF_INET ? rte_hash_crc_4byte(p->addr.v4, h)
-					 : rte_hash_crc(p->addr.v6.bytes, 16, h);
+	if (p->addr.family == AF_INET)
+		return rte_hash_crc_4byte(p->addr.v4, h);
+	memcpy(v6, p->addr.v6.bytes, sizeof(v6));
+	return rte_hash_crc(v6, sizeof(v6), h);
 }
 
 static bool prefix_is(const struct kprefix *kp, uint16_t vrf, const struct fp_ip_prefix *p)
