@@ -2,8 +2,8 @@
 #include "bpf/fastpath_xdp.h"
 #include "driver.h"
 #include "drivers/af_xdp_paths.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 #include "infra/netdev.h"
 
 #include <dirent.h>

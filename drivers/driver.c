@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "driver.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/netdev.h"
 
 #include <errno.h>

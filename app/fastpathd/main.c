@@ -3,14 +3,14 @@
 #include "config/config.h"
 #include "config/config_load.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface.h"
-#include "infra/log.h"
-#include "infra/module.h"
+#include "base/log.h"
+#include "base/module.h"
 #include "infra/port.h"
 #include "infra/sd_notify.h"
 #include "infra/settings.h"
-#include "infra/worker.h"
+#include "graph/worker.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -2,8 +2,8 @@
 #include "api.h"
 #include "config/config.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

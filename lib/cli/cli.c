@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli.h"
-#include "infra/fp_error.h"
-#include "infra/fp_text.h"
+#include "base/fp_error.h"
+#include "base/fp_text.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/client.h"
 #include "cli.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 
 /*
  * JSON configuration: loading with source positions, validation helpers that

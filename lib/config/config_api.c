@@ -2,8 +2,8 @@
 #include "api/api.h"
 #include "config.h"
 #include "config_load.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <limits.h>

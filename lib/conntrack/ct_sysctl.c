@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config/config.h"
 #include "ct.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -5,8 +5,8 @@
  * one worker owns the table.
  */
 #include "defrag_priv.h"
-#include "infra/fp_error.h"
-#include "infra/mbuf.h"
+#include "base/fp_error.h"
+#include "graph/mbuf.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* IPv4: Linux 6.1's ip_defrag() (net/ipv4/ip_fragment.c) and ip_do_fragment()'s cutting. */
 #include "defrag_priv.h"
-#include "infra/mbuf.h"
+#include "graph/mbuf.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
  * ip6_fragment()'s cutting.
  */
 #include "defrag_priv.h"
-#include "infra/mbuf.h"
+#include "graph/mbuf.h"
 
 #include <errno.h>
 #include <string.h>

@@ -10,10 +10,10 @@
 
 #include <rte_ether.h>
 
-#include "infra/graph.h"
+#include "graph/graph.h"
 #include "infra/iface.h"
-#include "infra/mbuf.h"
-#include "infra/punt.h"
+#include "graph/mbuf.h"
+#include "graph/punt.h"
 #include "neigh/neigh.h"
 
 enum {

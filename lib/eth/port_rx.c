@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/graph.h"
-#include "infra/worker.h"
+#include "graph/graph.h"
+#include "graph/worker.h"
 
 #include <errno.h>
 

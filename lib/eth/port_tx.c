@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/capture.h"
-#include "infra/graph.h"
+#include "graph/capture.h"
+#include "graph/graph.h"
 #include "infra/iface.h"
-#include "infra/mbuf.h"
-#include "infra/worker.h"
+#include "graph/mbuf.h"
+#include "graph/worker.h"
 
 #include <errno.h>
 

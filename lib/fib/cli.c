@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "cli/cli.h"
-#include "infra/fp_error.h"
-#include "infra/fp_net.h"
+#include "base/fp_error.h"
+#include "base/fp_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -6,9 +6,9 @@
  */
 #include "api/api.h"
 #include "fib_priv.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
-#include "infra/module.h"
+#include "base/fp_error.h"
+#include "base/log.h"
+#include "base/module.h"
 #include "neigh/neigh.h"
 
 #include <errno.h>

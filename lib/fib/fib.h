@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 #include "infra/iface.h"
 
 #define FIB4_ECMP_MAX  16 /* next hops of a route, either family */

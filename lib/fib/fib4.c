@@ -2,7 +2,7 @@
 /* The IPv4 tables: one rte_fib (DIR24_8) per VRF, and the IPv4 route API (fib4.h). */
 #include "fib4.h"
 #include "fib_priv.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 

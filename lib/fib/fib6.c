@@ -7,8 +7,8 @@
 #include "fib6.h"
 #include "config/config.h"
 #include "fib_priv.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #include "fib4.h"
 #include "fib6.h"
 #include "fib_priv.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 
 #include "fib.h"
 #include "infra/settings.h"
-#include "infra/worker.h"
+#include "graph/worker.h"
 
 struct fib_family {
 	uint8_t family;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
 #include "fib.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface_names.h"
 
 #include <errno.h>

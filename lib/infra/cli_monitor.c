@@ -2,7 +2,7 @@
 /* fastpathctl monitor: the daemon's events as they happen, like "ip monitor". */
 #include "api/client.h"
 #include "cli/cli.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 #include <stdlib.h>

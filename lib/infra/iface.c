@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "iface.h"
-#include "fp_error.h"
-#include "worker.h"
+#include "base/fp_error.h"
+#include "graph/worker.h"
 
 #include <errno.h>
 #include <string.h>

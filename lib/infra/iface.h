@@ -6,7 +6,7 @@
 
 #include <rte_ether.h>
 
-#include "mbuf.h"
+#include "graph/mbuf.h"
 
 #define FP_MAX_IFACES	  256
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */

@@ -3,12 +3,12 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "control.h"
-#include "fp_error.h"
-#include "log.h"
-#include "mbuf.h"
-#include "module.h"
+#include "base/fp_error.h"
+#include "base/log.h"
+#include "graph/mbuf.h"
+#include "base/module.h"
 #include "settings.h"
-#include "worker.h"
+#include "graph/worker.h"
 
 #include <errno.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config/config.h"
-#include "fp_error.h"
-#include "fp_net.h"
+#include "base/fp_error.h"
+#include "base/fp_net.h"
 #include "iface.h"
 #include "port.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "infra/sd_notify.h"
 
-#include "infra/log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "settings.h"
 #include "config/config.h"
-#include "fp_error.h"
-#include "log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "stats.h"
 #include "api/api.h"
-#include "counter.h"
-#include "fp_net.h"
-#include "graph.h"
+#include "base/counter.h"
+#include "base/fp_net.h"
+#include "graph/graph.h"
 #include "iface.h"
 #include "ip4/addr.h"
 #include "port.h"
-#include "punt.h"
-#include "worker.h"
+#include "graph/punt.h"
+#include "graph/worker.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "sysctl.h"
-#include "fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -2,9 +2,9 @@
 #include "addr.h"
 #include "api/api.h"
 #include "fib/fib4.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface.h"
-#include "infra/log.h"
+#include "base/log.h"
 #include "neigh/neigh.h"
 
 #include <errno.h>

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 
 #define IP4_ADDR_MAX 32 /* per interface */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "addr.h"
 #include "api/api.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface_names.h"
 #include "ip4.h"
 #include "ip6/addr6.h"

@@ -6,9 +6,9 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 
-#include "infra/fp_net.h"
-#include "infra/graph.h"
-#include "infra/mbuf.h"
+#include "base/fp_net.h"
+#include "graph/graph.h"
+#include "graph/mbuf.h"
 
 #define IP4_DEFAULT_TTL 64 /* net.ipv4.ip_default_ttl */
 

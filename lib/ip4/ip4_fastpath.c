@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/capture.h"
+#include "graph/capture.h"
 #include "infra/settings.h"
 #include "ip4_input.h"
 #include "ip4_output.h"

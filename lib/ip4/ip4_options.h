@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "fib/fib.h"
-#include "infra/mbuf.h"
+#include "graph/mbuf.h"
 
 struct rte_ipv4_hdr;
 

@@ -11,9 +11,9 @@
 #include <rte_ip.h>
 #include <rte_jhash.h>
 
-#include "infra/fp_net.h"
-#include "infra/graph.h"
-#include "infra/mbuf.h"
+#include "base/fp_net.h"
+#include "graph/graph.h"
+#include "graph/mbuf.h"
 #include "infra/sysctl.h"
 
 #define IP6_HDR_LEN	      40

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/module.h"
+#include "base/module.h"
 #include "ip6.h"
 
 #include <rte_random.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "addr6.h"
 #include "infra/icmp_limit.h"
-#include "infra/punt.h"
+#include "graph/punt.h"
 #include "infra/sysctl.h"
 #include "ip6.h"
 #include "ndp.h"

@@ -6,7 +6,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 
 /*
  * Neighbour discovery on the control thread (ndp.c): NS and NA (RFC 4861 7) as Linux's

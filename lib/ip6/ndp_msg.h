@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 
 #define NDP_MAX_PREFIXES 8 /* prefix information options in one router advertisement */
 

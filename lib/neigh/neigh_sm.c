@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "neigh_sm.h"
 
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 #include <string.h>

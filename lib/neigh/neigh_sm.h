@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #pragma once
 
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -13,9 +13,9 @@
  * wins and the kernel's wait aside until it goes.
  */
 #include "infra/control.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface.h"
-#include "infra/log.h"
+#include "base/log.h"
 #include "ip4/addr.h"
 #include "ip6/addr6.h"
 #include "neigh/neigh.h"

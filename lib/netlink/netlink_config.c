@@ -8,9 +8,9 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
-#include "infra/module.h"
+#include "base/fp_error.h"
+#include "base/log.h"
+#include "base/module.h"
 #include "nl_priv.h"
 #include "twin/twin.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 #include "telemetry.h"
 
 #include <errno.h>

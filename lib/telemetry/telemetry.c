@@ -2,9 +2,9 @@
 #include "telemetry.h"
 #include "config/config.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/log.h"
-#include "infra/module.h"
+#include "base/fp_error.h"
+#include "base/log.h"
+#include "base/module.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -12,15 +12,15 @@
 #include "api/api.h"
 #include "config/config.h"
 #include "infra/control.h"
-#include "infra/counter.h"
-#include "infra/fp_error.h"
-#include "infra/graph.h"
-#include "infra/log.h"
-#include "infra/module.h"
+#include "base/counter.h"
+#include "base/fp_error.h"
+#include "graph/graph.h"
+#include "base/log.h"
+#include "base/module.h"
 #include "infra/netdev.h"
 #include "infra/port.h"
-#include "infra/punt.h"
-#include "infra/token_bucket.h"
+#include "graph/punt.h"
+#include "base/token_bucket.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -16,7 +16,7 @@
 #include <rte_mbuf.h>
 
 #include "infra/iface.h"
-#include "infra/mbuf.h"
+#include "graph/mbuf.h"
 
 /* Whether interfaces get twins ("twins": {"enabled"} in the config; default true). */
 bool twins_enabled(void);

@@ -14,7 +14,7 @@
 #include "config/config_load.h"
 #include "fuzz_env.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -12,7 +12,7 @@
 #include "config/config.h"
 #include "config/config_load.h"
 #include "fuzz_env.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <stdbool.h>
 #include <stdio.h>

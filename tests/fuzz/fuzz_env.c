@@ -4,10 +4,10 @@
 #include "config/config.h"
 #include "config/config_load.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/module.h"
+#include "base/fp_error.h"
+#include "base/module.h"
 #include "infra/settings.h"
-#include "infra/worker.h"
+#include "graph/worker.h"
 
 #include <ftw.h>
 #include <limits.h>

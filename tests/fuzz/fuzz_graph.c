@@ -16,11 +16,11 @@
  */
 #include "fuzz_env.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
-#include "infra/graph.h"
+#include "base/fp_error.h"
+#include "graph/graph.h"
 #include "infra/iface.h"
 #include "infra/port.h"
-#include "infra/worker.h"
+#include "graph/worker.h"
 #include "ip6/addr6.h"
 #include "neigh/neigh.h"
 
@@ -292,7 +292,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	for (int i = 0; i < N_PORTS; i++)
 		ports[i] = iface_by_name(names[i])->port_id;
 	pool = port_mempool(SOCKET_ID_ANY);
-	punt_ring = rte_ring_lookup("punt"); /* lib/infra/punt.c's */
+	punt_ring = rte_ring_lookup("punt"); /* lib/graph/punt.c's */
 	if (punt_ring == NULL) {
 		fprintf(stderr, "fuzz_graph: no punt ring\n");
 		abort();

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The af_xdp port driver's keys as the PMD's devargs, and its refusals (drivers/af_xdp.c). */
 #include "config/config.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/port.h"
 
 #include <setjmp.h>

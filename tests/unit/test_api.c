@@ -24,7 +24,7 @@
 #include "api/api.h"
 #include "api/client.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 /*
  * The real server on the real control loop, run by a thread of its own; the

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 /* The commands the tests run record their arguments here. */
 static json_t *last_args;

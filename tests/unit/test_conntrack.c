@@ -2,7 +2,7 @@
 /* The trackers (TCP, UDP, ICMP), conntrack -L's lines, filters, sysctls, config section. */
 #include "config/config.h"
 #include "ct_test.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
  * number the tests move.
  */
 #include "defrag/defrag.h"
-#include "infra/mbuf.h"
+#include "graph/mbuf.h"
 #include "infra/sysctl.h"
 #include "test_eal.h"
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_eal.h"
 #include "infra/control.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface.h"
-#include "infra/mbuf.h"
-#include "infra/module.h"
+#include "graph/mbuf.h"
+#include "base/module.h"
 #include "infra/settings.h"
-#include "infra/worker.h"
+#include "graph/worker.h"
 #include "neigh/neigh.h"
 
 #include <ftw.h>

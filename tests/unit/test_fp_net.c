@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The address helpers of lib/infra/fp_net.h: parsing and formatting of both families (the
+ * The address helpers of lib/base/fp_net.h: parsing and formatting of both families (the
  * messages too: they reach users as they are), prefixes and their host bits, the IPv6
  * predicates and the addresses NDP derives (EUI-64 link-local, solicited-node, multicast MAC).
  */
-#include "infra/fp_error.h"
-#include "infra/fp_net.h"
+#include "base/fp_error.h"
+#include "base/fp_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

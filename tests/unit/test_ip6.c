@@ -6,7 +6,7 @@
  */
 #include "fib/fib6.h"
 #include "infra/control.h"
-#include "infra/fp_net.h"
+#include "base/fp_net.h"
 #include "infra/iface.h"
 #include "ip6/addr6.h"
 #include "ip6/ip6.h"

@@ -10,12 +10,12 @@
  * interfaces, which frees their neighbours, and checks that no entry and no packet is left.
  */
 #include "config/config.h"
-#include "infra/counter.h"
-#include "infra/fp_error.h"
-#include "infra/fp_net.h"
+#include "base/counter.h"
+#include "base/fp_error.h"
+#include "base/fp_net.h"
 #include "infra/iface.h"
-#include "infra/mbuf.h"
-#include "infra/punt.h"
+#include "graph/mbuf.h"
+#include "graph/punt.h"
 #include "infra/settings.h"
 #include "ip4/ip4_output.h"
 #include "ip6/ip6_output.h"

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The punt ring (lib/infra/punt.c): the wake-up protocol (one eventfd write per wake-up, none
+ * The punt ring (lib/graph/punt.c): the wake-up protocol (one eventfd write per wake-up, none
  * while the control thread drains, none lost), the drain budget, the watchdog, and the rate
  * limits per reason and worker of control_output, run in graphs of the test's own. Runs the
  * daemon's modules on a real EAL without workers (test_eal.h): the test's threads stand for
  * the workers, and the last test runs the control loop against two of them.
  */
 #include "infra/control.h"
-#include "infra/graph.h"
+#include "graph/graph.h"
 #include "infra/iface.h"
-#include "infra/mbuf.h"
-#include "infra/punt.h"
+#include "graph/mbuf.h"
+#include "graph/punt.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_routes.h"
 #include "config/config.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/iface_names.h"
 
 #include <string.h>

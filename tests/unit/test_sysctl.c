@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The "twins" config section: the names it makes must be kernel interface names. */
 #include "config/config.h"
-#include "infra/fp_error.h"
+#include "base/fp_error.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -2,9 +2,9 @@
 #include "trace.h"
 #include "api/api.h"
 #include "config/config.h"
-#include "fp_error.h"
-#include "fp_net.h"
-#include "iface.h"
+#include "base/fp_error.h"
+#include "base/fp_net.h"
+#include "infra/iface.h"
 #include "worker.h"
 
 #include <errno.h>

@@ -2,12 +2,12 @@
 #include "capture.h"
 #include "api/api.h"
 #include "config/config.h"
-#include "control.h"
-#include "fp_error.h"
-#include "iface.h"
-#include "log.h"
+#include "infra/control.h"
+#include "base/fp_error.h"
+#include "infra/iface.h"
+#include "base/log.h"
 #include "mbuf.h"
-#include "module.h"
+#include "base/module.h"
 #include "worker.h"
 
 #include <errno.h>

@@ -5,7 +5,7 @@
 
 #include <rte_mbuf.h>
 
-#include "fp_net.h"
+#include "base/fp_net.h"
 
 struct neigh;
 

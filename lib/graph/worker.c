@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "worker.h"
-#include "fp_error.h"
+#include "base/fp_error.h"
 #include "graph.h"
-#include "iface.h"
-#include "log.h"
-#include "port.h"
+#include "infra/iface.h"
+#include "base/log.h"
+#include "infra/port.h"
 
 #include <errno.h>
 

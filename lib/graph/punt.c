@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "punt.h"
-#include "control.h"
-#include "counter.h"
-#include "fp_error.h"
+#include "infra/control.h"
+#include "base/counter.h"
+#include "base/fp_error.h"
 #include "graph.h"
-#include "log.h"
+#include "base/log.h"
 #include "mbuf.h"
-#include "module.h"
-#include "token_bucket.h"
+#include "base/module.h"
+#include "base/token_bucket.h"
 #include "worker.h"
 
 #include <errno.h>
