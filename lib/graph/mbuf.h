@@ -9,6 +9,16 @@
 
 struct neigh;
 
+/* Interface ids (iface_in, iface_out) are below this. */
+#define FP_MAX_IFACES 256
+
+/* Where a packet is in a netfilter hook (graph/hook.h). */
+struct fp_hook_pos {
+	uint8_t id;   /* FP_HOOK_ID(family, hook) */
+	uint8_t pos;  /* the feature it is at, in the hook's order */
+	uint8_t mask; /* the features on for it, fixed when it entered the hook */
+};
+
 /*
  * Where the options of a received IPv4 packet are and what is left to fill in (Linux's struct
  * ip_options in IPCB): set by ip4_input, read when the packet is forwarded or answered
@@ -45,6 +55,7 @@ struct fp_mbuf_priv {
 	uint8_t icmp_code;
 	uint8_t inject_edge;	   /* control_input: which node an injected packet goes to */
 	struct fp_ip4_opt ip4_opt; /* an IPv4 packet with options, from ip4_input on */
+	struct fp_hook_pos hook;   /* in a netfilter hook */
 	uint32_t icmp_info;	   /* next-hop MTU for "fragmentation needed", a pointer */
 	union {
 		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */

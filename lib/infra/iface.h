@@ -8,7 +8,6 @@
 
 #include "graph/mbuf.h"
 
-#define FP_MAX_IFACES	  256
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
 #define FP_MAX_VRFS	  256
 #define FP_IFACE_NONE	  UINT16_MAX
