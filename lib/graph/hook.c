@@ -55,6 +55,25 @@ static bool has_continuation(unsigned int id)
 	return FP_HOOK_OF(id) != FP_HOOK_FORWARD && FP_HOOK_OF(id) != FP_HOOK_OUTPUT;
 }
 
+/*
+ * Where a hook node's edge to itself points: never taken. Not one of fastpath's nodes (not in
+ * the workers' node patterns), so that the graph takes it in only when an edge leads to it.
+ */
+static uint16_t hook_loop_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	(void)graph;
+	(void)node;
+	rte_pktmbuf_free_bulk((struct rte_mbuf **)objs, n);
+	return n;
+}
+
+static struct rte_node_register hook_loop_node = {
+	.name = "hook_loop",
+	.process = hook_loop_process,
+};
+RTE_NODE_REGISTER(hook_loop_node);
+
 int fp_hooks_setup(void)
 {
 	const char *block[FP_HOOK_IDS * (FP_HOOK_FEATURES_MAX + 1)];
@@ -97,11 +116,20 @@ int fp_hooks_setup(void)
 	}
 	for (struct fp_hook_node *n = hook_nodes; n != NULL; n = n->next) {
 		rte_node_t node = rte_node_from_name(n->reg->name);
+		const char *edges[RTE_DIM(block)];
 
 		if (rte_node_edge_count(node) != n->reg->nb_edges)
 			return fp_error(EINVAL, "hook node %s: %u edges, not its own %u",
 				n->reg->name, rte_node_edge_count(node), n->reg->nb_edges);
-		if (rte_node_edge_update(node, n->reg->nb_edges, block, n_block) != n_block)
+		/*
+		 * The graph refuses an edge to its own node, and a feature node or a continuation
+		 * is in its own block: that entry is never taken (a packet goes on to a later
+		 * feature, or on from a continuation), so it points to hook_loop instead.
+		 */
+		for (uint16_t i = 0; i < n_block; i++)
+			edges[i] = strcmp(block[i], n->reg->name) == 0 ? hook_loop_node.name
+								       : block[i];
+		if (rte_node_edge_update(node, n->reg->nb_edges, edges, n_block) != n_block)
 			return fp_error(
 				EINVAL, "hook node %s: cannot add the hooks' edges", n->reg->name);
 	}
