@@ -175,21 +175,36 @@ API_COMMAND(ct_delete_cmd, "conntrack.delete",
 	"delete the tracked connections the filters match (conntrack -D): those deleted",
 	api_ct_delete, API_ARGS(FILTER_ARGS))
 
+static int count_match(const struct ct_entry *e, void *arg)
+{
+	struct chunk *k = arg;
+
+	k->seen += ct_filter_match(&k->c->f, e);
+	return 0;
+}
+
+/* Without filters the table's count (unconfirmed entries included, as Linux's); with, a walk. */
 static int api_ct_count(const json_t *args, json_t **result)
 {
+	struct cursor c = {0};
+	struct chunk k = {.c = &c};
 	struct ct_table *t;
-	int ret = table_of(&t);
+	int ret;
 
-	(void)args;
-	if (ret < 0)
+	if ((ret = table_of(&t)) < 0 || (ret = filter_of(args, &c.f)) < 0)
 		return ret;
-	*result = json_pack("{s:I, s:I}", "count", (json_int_t)ct_table_count(t), "max",
+	if (json_object_size(args) == 0)
+		k.seen = ct_table_count(t);
+	else
+		ct_walk(t, control_now_ms(), count_match, &k);
+	*result = json_pack("{s:I, s:I}", "count", (json_int_t)k.seen, "max",
 		(json_int_t)ct_table_capacity(t));
 	return 0;
 }
 
-API_COMMAND(ct_count_cmd, "conntrack.count", "the number of tracked connections (conntrack -C)",
-	api_ct_count, API_NO_ARGS)
+API_COMMAND(ct_count_cmd, "conntrack.count",
+	"the number of tracked connections (conntrack -C), or of those the filters match",
+	api_ct_count, API_ARGS("proto", "src", "dst", "sport", "dport", "state", "zone", "family"))
 
 static json_t *worker_stats(unsigned int cpu, const struct ct_worker *w)
 {

@@ -329,6 +329,9 @@ int ct_filter_parse(struct ct_filter *f, int argc, const char *const argv[])
 		return fp_error(EINVAL, "--sport and --dport need -p tcp or -p udp");
 	if (f->state >= 0 && f->proto != IPPROTO_TCP)
 		return fp_error(EINVAL, "--state needs -p tcp");
+	if (f->family != 0 && ((f->has_src && f->src_family != f->family) ||
+				      (f->has_dst && f->dst_family != f->family)))
+		return fp_error(EINVAL, "mismatched address family: -f and -s or -d");
 	return 0;
 }
 
