@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api.h"
-#include "config/config.h"
-#include "infra/control.h"
 #include "base/fp_error.h"
 #include "base/log.h"
+#include "config/config.h"
+#include "infra/control.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1076,7 +1076,8 @@ API_COMMAND(api_version_cmd, "api.version", "daemon version and API protocol ver
 	API_NO_ARGS)
 API_COMMAND(
 	api_stats_cmd, "api.stats", "API clients, subscribers and counters", api_stats, API_NO_ARGS)
-API_COMMAND(api_monitor_cmd, "monitor", "push events on this connection: link, neigh, route, addr, conntrack",
-	api_monitor, API_ARGS("events"))
+API_COMMAND(api_monitor_cmd, "monitor",
+	"push events on this connection: link, neigh, route, addr, conntrack", api_monitor,
+	API_ARGS("events"))
 API_COMMAND(api_monitor_stop_cmd, "monitor.stop", "stop pushing events on this connection",
 	api_monitor_stop, API_NO_ARGS)

@@ -3,8 +3,8 @@
  * fastpathctl conntrack: conntrack-tools' command line and output (conntrack 1.4.7) over the
  * API's conntrack.* commands and the monitor's conntrack events (docs/conntrack.md).
  */
-#include "api/client.h"
 #include "cli/cli.h"
+#include "api/client.h"
 #include "base/fp_error.h"
 
 #include <arpa/inet.h>
@@ -112,12 +112,12 @@ static bool event_matches(const json_t *o, const json_t *api)
 	json_object_foreach ((json_t *)api, key, v) {
 		/* the numbers (ports, zone) come as integers from the command line's N */
 		const char *want = json_is_string(v) ? json_string_value(v) : "";
-		long num = json_is_integer(v) ? (long)json_integer_value(v) : strtol(want, NULL, 10);
+		long num =
+			json_is_integer(v) ? (long)json_integer_value(v) : strtol(want, NULL, 10);
 		bool ok;
 
 		if (!strcmp(key, "proto"))
-			ok = !strcmp(cli_str(o, "proto"), want) ||
-			     num == cli_int(o, "protonum");
+			ok = !strcmp(cli_str(o, "proto"), want) || num == cli_int(o, "protonum");
 		else if (!strcmp(key, "src") || !strcmp(key, "dst"))
 			ok = same_addr(cli_str(orig, key), want);
 		else if (!strcmp(key, "sport") || !strcmp(key, "dport"))
@@ -230,7 +230,8 @@ static int conntrack(struct cli_ctx *ctx, const json_t *args)
 	default:
 		ret = cli_call(ctx, "conntrack.flush", NULL, NULL);
 		if (ret == 0)
-			fprintf(ctx->err, CT_TOOL ": connection tracking table has been emptied.\n");
+			fprintf(ctx->err,
+				CT_TOOL ": connection tracking table has been emptied.\n");
 	}
 	ctx->json = json;
 	return ret;

@@ -302,8 +302,8 @@ static inline void ct_events_burst(struct ct_worker *w)
 	w->ev_on = __atomic_load_n(&ct_events_on, __ATOMIC_ACQUIRE) && w->ev != NULL;
 }
 /* The entry as an event of type onto w's ring (w->ev_on checked by the caller). */
-void ct_event_push(struct ct_worker *w, const struct ct_entry *e, enum ct_event_type type,
-	uint64_t now_ms);
+void ct_event_push(
+	struct ct_worker *w, const struct ct_entry *e, enum ct_event_type type, uint64_t now_ms);
 /* Up to n events from w's ring into evs: how many. Control thread. */
 unsigned int ct_event_pull(struct ct_worker *w, struct ct_event *evs, unsigned int n);
 /* The line `conntrack -E` prints ("    [NEW] tcp      6 120 SYN_SENT src=..."), no newline. */

@@ -4,10 +4,10 @@
  * tracking"): conntrack.list (-L), conntrack.count (-C), conntrack.stats (-S),
  * conntrack.delete (-D), conntrack.flush (-F), and the "conntrack" events of monitor (-E).
  */
-#include "ct_state.h"
 #include "api/api.h"
 #include "base/fp_error.h"
 #include "base/module.h"
+#include "ct_state.h"
 #include "infra/control.h"
 
 #include <errno.h>
@@ -57,8 +57,8 @@ static int filter_of(const json_t *args, struct ct_filter *f)
 			snprintf(nums[i], sizeof(nums[i]), "%" JSON_INTEGER_FORMAT,
 				json_integer_value(v));
 		else if (!json_is_string(v))
-			return fp_error(EINVAL, "%s: expected a string or a number",
-				filter_opts[i][0]);
+			return fp_error(
+				EINVAL, "%s: expected a string or a number", filter_opts[i][0]);
 		argv[argc++] = filter_opts[i][1];
 		argv[argc++] = json_is_integer(v) ? nums[i] : json_string_value(v);
 	}
@@ -197,8 +197,8 @@ static int api_ct_count(const json_t *args, json_t **result)
 		k.seen = ct_table_count(t);
 	else
 		ct_walk(t, control_now_ms(), count_match, &k);
-	*result = json_pack("{s:I, s:I}", "count", (json_int_t)k.seen, "max",
-		(json_int_t)ct_table_capacity(t));
+	*result = json_pack(
+		"{s:I, s:I}", "count", (json_int_t)k.seen, "max", (json_int_t)ct_table_capacity(t));
 	return 0;
 }
 
@@ -211,10 +211,10 @@ static json_t *worker_stats(unsigned int cpu, const struct ct_worker *w)
 	char line[512];
 
 	ct_stats_format(cpu, w, line, sizeof(line));
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
-		"cpu", cpu, "found", (json_int_t)w->found, "invalid", (json_int_t)w->invalid,
-		"insert", (json_int_t)w->insert, "insert_failed", (json_int_t)w->insert_failed,
-		"drop", (json_int_t)w->drop, "early_drop", (json_int_t)w->early_drop, "error",
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "cpu",
+		cpu, "found", (json_int_t)w->found, "invalid", (json_int_t)w->invalid, "insert",
+		(json_int_t)w->insert, "insert_failed", (json_int_t)w->insert_failed, "drop",
+		(json_int_t)w->drop, "early_drop", (json_int_t)w->early_drop, "error",
 		(json_int_t)w->error, "clash_resolve", (json_int_t)w->clash_resolve, "new",
 		(json_int_t)w->new_, "table_full", (json_int_t)w->table_full, "events_lost",
 		(json_int_t)w->ev_lost, "line", line);
@@ -287,7 +287,8 @@ void ct_state_worker_fini(struct ct_worker *w)
 
 static void drain(struct ct_worker *w, bool publish)
 {
-	static const char *const types[] = {"conntrack.new", "conntrack.update", "conntrack.destroy"};
+	static const char *const types[] = {
+		"conntrack.new", "conntrack.update", "conntrack.destroy"};
 	struct ct_event evs[EVENT_BURST];
 	unsigned int n;
 
@@ -296,7 +297,7 @@ static void drain(struct ct_worker *w, bool publish)
 			api_event_publish(types[evs[i].type], ct_event_json(&evs[i]));
 }
 
-static void events_tick(void *arg)
+void ct_events_tick(void *arg)
 {
 	bool on = ct_state.table != NULL && api_event_wanted("conntrack");
 
@@ -317,7 +318,7 @@ static void events_tick(void *arg)
 
 static int ct_api_init(void)
 {
-	return control_timer_add("conntrack_events", 10, events_tick, NULL);
+	return control_timer_add("conntrack_events", 10, ct_events_tick, NULL);
 }
 
 static struct fp_module ct_api_module = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "ct.h"
 #include "base/fp_error.h"
+#include "ct.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -110,7 +110,8 @@ static struct view event_view(const struct ct_event *ev)
 		.r = &ev->reply,
 		.status = ev->status,
 		.mark = ev->mark,
-		.timeout = ev->type == CT_EV_DESTROY && ev->timeout == 0 ? -1 : (int64_t)ev->timeout,
+		.timeout =
+			ev->type == CT_EV_DESTROY && ev->timeout == 0 ? -1 : (int64_t)ev->timeout,
 		.tcp_state = ev->tcp_state,
 		.event = true};
 }

@@ -23,10 +23,10 @@ void ct_proto_init(struct ct_entry *e, const struct ct_pkt *p, uint32_t now_s);
  * The tracker: the packet in direction dir, the entry's state and timeout updated; *changed
  * set when the packet changed what an [UPDATE] event shows (status bits, the TCP state).
  */
-enum ct_verdict ct_proto_packet(struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir,
-	uint32_t now_s, bool *changed);
-enum ct_verdict ct_tcp_packet(struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir,
-	uint32_t now_s, bool *changed);
+enum ct_verdict ct_proto_packet(
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed);
+enum ct_verdict ct_tcp_packet(
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed);
 bool ct_tcp_new_ok(const struct ct_pkt *p);
 void ct_tcp_init(struct ct_entry *e, const struct ct_pkt *p);
 /* Clash resolution allowed (l4proto->allow_clash): UDP, ICMP. */

@@ -254,8 +254,8 @@ static void udp_packet(struct ct_entry *e, uint32_t now_s, bool *changed)
 	}
 }
 
-enum ct_verdict ct_proto_packet(struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir,
-	uint32_t now_s, bool *changed)
+enum ct_verdict ct_proto_packet(
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed)
 {
 	switch (p->t.proto) {
 	case IPPROTO_TCP:

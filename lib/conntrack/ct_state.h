@@ -21,3 +21,6 @@ extern struct ct_state ct_state;
  * allocation): whoever frees a ct_worker calls this first, with its thread stopped.
  */
 void ct_state_worker_fini(struct ct_worker *w);
+
+/* The events' tick of the control loop (a 10 ms timer of ct_api.c's module; the tests run it). */
+void ct_events_tick(void *arg);

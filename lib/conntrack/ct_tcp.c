@@ -521,8 +521,8 @@ in_window:
 	return CT_V_ACCEPT;
 }
 
-enum ct_verdict ct_tcp_packet(struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir,
-	uint32_t now_s, bool *changed)
+enum ct_verdict ct_tcp_packet(
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed)
 {
 	enum ct_verdict v;
 	int32_t timeout;
