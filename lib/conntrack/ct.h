@@ -9,6 +9,8 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
 
+struct rte_ring;
+
 /*
  * Connection tracking core, nf_conntrack's model (docs/conntrack.md). Not in the graph yet:
  * the hook nodes of the next session call, per burst,
@@ -151,6 +153,10 @@ struct ct_worker {
 	uint64_t found, invalid, insert, insert_failed, drop, early_drop, clash_resolve, new_;
 	uint64_t error;	     /* packets ct_parse() refused: the hook node counts them */
 	uint64_t table_full; /* ct_table_full: a new flow dropped, no entry to evict */
+	/* events (conntrack -E): this burst's copy of ct_events_on, and the ring they go to */
+	bool ev_on;
+	struct rte_ring *ev;
+	uint64_t ev_lost; /* events the ring had no room for */
 };
 
 struct ct_table;
@@ -218,6 +224,11 @@ uint32_t ct_gc(struct ct_table *t, struct ct_worker *w, uint64_t now_ms, uint32_
 uint32_t ct_table_buckets(const struct ct_table *t);
 /* Unlinks every entry (conntrack -F); freed after the grace period by ct_gc(). */
 void ct_flush(struct ct_table *t, struct ct_worker *w);
+/*
+ * Unlinks e (conntrack -D), from the control thread, freed after the grace period by ct_gc():
+ * false if it was already going. Safe inside ct_walk().
+ */
+bool ct_delete(struct ct_table *t, struct ct_entry *e);
 
 /* Lookup of a tuple (control thread, tests): the entry and the tuple's direction, or NULL. */
 struct ct_entry *ct_lookup(
@@ -225,6 +236,12 @@ struct ct_entry *ct_lookup(
 /* Walk of the live entries (once each), control thread: stops at fn's non-zero return. */
 int ct_walk(struct ct_table *t, uint64_t now_ms, int (*fn)(const struct ct_entry *e, void *arg),
 	void *arg);
+/*
+ * The same over buckets [first, first + n) only (ct_table_buckets() in all): each entry is in
+ * one bucket, so a walk resumed at the next bucket sees each entry once (a streamed list).
+ */
+int ct_walk_buckets(struct ct_table *t, uint64_t now_ms, uint32_t first, uint32_t n,
+	int (*fn)(const struct ct_entry *e, void *arg), void *arg);
 
 /* The tuple seen from the other side (nf_ct_invert_tuple): false if it has none (ICMP). */
 bool ct_tuple_invert(struct ct_tuple *inv, const struct ct_tuple *t);
@@ -250,9 +267,10 @@ int ct_stats_format(unsigned int cpu, const struct ct_worker *w, char *buf, size
 /* The entry as fastpathctl's -j prints it (a new reference). */
 json_t *ct_entry_json(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms);
 
-/* conntrack's filters: -p, -s, -d, --sport, --dport, --state, -w (zone). */
+/* conntrack's filters: -p, -s, -d, --sport, --dport, --state, -w (zone), -f (family). */
 struct ct_filter {
-	uint8_t proto; /* 0: any */
+	uint8_t proto;	/* 0: any */
+	uint8_t family; /* AF_INET, AF_INET6; 0: any */
 	bool has_src, has_dst;
 	uint8_t src_family, dst_family;
 	uint8_t src[16], dst[16]; /* the original direction's */
@@ -266,3 +284,45 @@ struct ct_filter {
  */
 int ct_filter_parse(struct ct_filter *f, int argc, const char *const argv[]);
 bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *e);
+
+/*
+ * Events, as `conntrack -E` shows them (docs/conntrack.md, "Events"). A worker copies the
+ * entry into a small record on its own ring (ct_worker.ev: single producer, the control thread
+ * consumes), only when ct_events_on was set as its burst began: nothing is copied, and no
+ * line touched, when nobody listens. A full ring counts the event lost (ev_lost), never
+ * waits. [NEW] at confirmation, [UPDATE] when a packet sets seen-reply or assured or moves
+ * the TCP state, [DESTROY] from the control thread when an entry unlinked (expired, killed,
+ * deleted, flushed) starts its grace period.
+ */
+enum ct_event_type { CT_EV_NEW, CT_EV_UPDATE, CT_EV_DESTROY };
+
+struct ct_event {
+	struct ct_tuple orig, reply;
+	uint32_t status;
+	uint32_t timeout; /* seconds left; 0: none (a destroy on expiry shows none) */
+	uint32_t mark;
+	uint8_t type;	   /* enum ct_event_type */
+	uint8_t tcp_state; /* enum ct_tcp_state */
+	uint16_t pad;
+};
+
+/* Set by the control thread while someone listens; read once per burst. */
+extern bool ct_events_on;
+/* Bytes of a ring of n events (a power of 2), for ct_event_ring_init. */
+size_t ct_event_ring_size(unsigned int n);
+/* A ring of n events in mem (64-aligned, ct_event_ring_size(n) bytes). */
+struct rte_ring *ct_event_ring_init(void *mem, unsigned int n);
+/* w->ev_on for this burst (ct_in_bulk, ct_gc, ct_flush call it). */
+static inline void ct_events_burst(struct ct_worker *w)
+{
+	w->ev_on = __atomic_load_n(&ct_events_on, __ATOMIC_ACQUIRE) && w->ev != NULL;
+}
+/* The entry as an event of type onto w's ring (w->ev_on checked by the caller). */
+void ct_event_push(
+	struct ct_worker *w, const struct ct_entry *e, enum ct_event_type type, uint64_t now_ms);
+/* Up to n events from w's ring into evs: how many. Control thread. */
+unsigned int ct_event_pull(struct ct_worker *w, struct ct_event *evs, unsigned int n);
+/* The line `conntrack -E` prints ("    [NEW] tcp      6 120 SYN_SENT src=..."), no newline. */
+int ct_event_format(const struct ct_event *ev, char *buf, size_t size);
+/* The event as the monitor's object: ct_entry_json()'s members, "type" and "line". */
+json_t *ct_event_json(const struct ct_event *ev);

@@ -27,19 +27,12 @@
  * the entries that were not confirmed, as Linux frees an unconfirmed entry with its skb.
  */
 
-struct ct_table *ct_running;
-struct ct_worker ct_ctl;
-static struct ct_worker workers[FP_MAX_WORKERS];
+static struct ct_worker workers[FP_MAX_WORKERS], control;
 static unsigned int users;
 
 /* buckets swept per 10 ms tick: the whole table in 2 s, at least 4096 */
 #define CT_GC_PERIOD_MS 10
 #define CT_GC_SWEEP_MS	2000
-
-struct ct_worker *ct_worker_of(uint16_t worker)
-{
-	return &workers[worker];
-}
 
 static int ct_node_init(const struct rte_graph *graph, struct rte_node *node)
 {
@@ -72,7 +65,7 @@ static uint16_t ct_in_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct ct_worker *w = *(struct ct_worker **)node->ctx;
-	struct ct_table *t = ct_running;
+	struct ct_table *t = ct_state.table;
 	struct ct_pkt pkts[n], *pp[n]; /* n may exceed a burst: streams grow */
 	rte_edge_t nexts[n];
 	uint64_t now = fp_clock_ms;
@@ -145,7 +138,7 @@ static uint16_t ct_confirm_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	struct ct_worker *w = *(struct ct_worker **)node->ctx;
-	struct ct_table *t = ct_running;
+	struct ct_table *t = ct_state.table;
 	rte_edge_t nexts[n];
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -198,15 +191,15 @@ static void walk_end(uint16_t worker)
 	struct ct_worker *w = &workers[worker];
 
 	if (w->n_walk_new != 0)
-		ct_walk_end(ct_running, w);
+		ct_walk_end(ct_state.table, w);
 }
 
 static void gc_tick(void *arg)
 {
-	uint32_t budget = ct_table_buckets(ct_running) / (CT_GC_SWEEP_MS / CT_GC_PERIOD_MS);
+	uint32_t budget = ct_table_buckets(ct_state.table) / (CT_GC_SWEEP_MS / CT_GC_PERIOD_MS);
 
 	(void)arg;
-	ct_gc(ct_running, &ct_ctl, control_now_ms(), RTE_MAX(budget, 4096u));
+	ct_gc(ct_state.table, ct_state.control, control_now_ms(), RTE_MAX(budget, 4096u));
 }
 
 static int table_start(void)
@@ -226,8 +219,11 @@ static int table_start(void)
 		ct_table_destroy(t);
 		return ret;
 	}
+	ct_state.workers = workers;
+	ct_state.n_workers = fp_n_workers;
+	ct_state.control = &control;
 	/* published before any hook is switched on, as the masks are (release) */
-	__atomic_store_n(&ct_running, t, __ATOMIC_RELEASE);
+	__atomic_store_n(&ct_state.table, t, __ATOMIC_RELEASE);
 	fp_walk_end = walk_end;
 	LOG(INFO, "conntrack: table of %u entries (%zu bytes each)", p.capacity,
 		ct_table_bytes_per_entry(t));
@@ -240,7 +236,7 @@ int ct_require(void)
 
 	if (users++ > 0)
 		return 0;
-	if (ct_running == NULL && (ret = table_start()) < 0)
+	if (ct_state.table == NULL && (ret = table_start()) < 0)
 		goto err;
 	/*
 	 * Defragmentation first, at its own priority (-400), as nf_conntrack pulls in
@@ -271,8 +267,13 @@ static void ct_fini(void)
 {
 	/* the workers have stopped: the last walks ended */
 	fp_walk_end = NULL;
-	ct_table_destroy(ct_running);
-	ct_running = NULL;
+	if (ct_state.table == NULL)
+		return;
+	for (uint16_t i = 0; i < ct_state.n_workers; i++)
+		ct_state_worker_fini(&workers[i]);
+	ct_state_worker_fini(&control);
+	ct_table_destroy(ct_state.table);
+	ct_state = (struct ct_state){0};
 }
 
 static struct fp_module ct_module = {

@@ -6,20 +6,16 @@
 #include <rte_mbuf.h>
 
 #include "ct.h"
+#include "ct_state.h"
 #include "graph/mbuf.h"
 
 /*
  * Connection tracking in the graph (docs/conntrack.md, "In the graph"): the hook feature
  * "conntrack" (ct_parse + ct_in_bulk at prerouting and output, ct_confirm at input and
- * postrouting, both families), the table the daemon tracks in, and who switched it on.
+ * postrouting, both families), and who switched it on. The table and the workers' counters
+ * are ct_state's (ct_state.h), filled when tracking is first required: until then its table
+ * is NULL.
  */
-
-/* The table, NULL until tracking was first required (made then with nf_conntrack_max). */
-extern struct ct_table *ct_running;
-
-/* Worker i's counters and cache (conntrack -S's CPU lines), and the control thread's. */
-struct ct_worker *ct_worker_of(uint16_t worker);
-extern struct ct_worker ct_ctl;
 
 /*
  * Tracking on: the table made if it is not yet, "defrag" then "conntrack" switched on at
@@ -41,5 +37,5 @@ static inline struct ct_entry *ct_of_mbuf(struct rte_mbuf *m, enum ct_info *info
 		return NULL;
 	}
 	*info = (enum ct_info)priv->ct_info;
-	return priv->ct != 0 ? ct_entry_by_id(ct_running, priv->ct) : NULL;
+	return priv->ct != 0 ? ct_entry_by_id(ct_state.table, priv->ct) : NULL;
 }
