@@ -11,9 +11,9 @@
 #include <rte_ether.h>
 
 #include "graph/graph.h"
+#include "infra/iface.h"
 #include "graph/mbuf.h"
 #include "graph/punt.h"
-#include "infra/iface.h"
 #include "neigh/neigh.h"
 
 enum {

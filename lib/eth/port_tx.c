@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "graph/capture.h"
 #include "graph/graph.h"
+#include "infra/iface.h"
 #include "graph/mbuf.h"
 #include "graph/worker.h"
-#include "infra/iface.h"
 
 #include <errno.h>
 
