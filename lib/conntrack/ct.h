@@ -24,7 +24,7 @@ struct rte_ring;
  *	a drop in between:	ct_abort() for a packet that holds an unconfirmed entry.
  *
  * A packet's entry pointer is valid until its worker's next RCU quiescent state (the end of
- * its graph walk): a packet must not carry it across workers.
+ * its graph walk, where ct_walk_end() runs): a packet must not carry it across workers.
  *
  * Time is passed in (now_ms, a monotonic clock in ms) so that tests inject their own; entries
  * expire to the second.
@@ -140,10 +140,15 @@ struct ct_pkt {
 
 /* Per worker (and one for the control thread), not shared: counters and an entry cache. */
 #define CT_CACHE 64
+/* new entries one graph walk may make (a walk takes at most 64 packets per RX queue) */
+#define CT_WALK_NEW 1024
 struct ct_worker {
 	unsigned int rcu_id; /* this thread's id in the table's QSBR variable */
 	uint32_t n_cache;
 	uint32_t cache[CT_CACHE];
+	/* the entries made since the last ct_walk_end(): each confirmed, discarded or abandoned */
+	uint32_t n_walk_new;
+	struct ct_entry *walk_new[CT_WALK_NEW];
 	/* conntrack -S's counters */
 	uint64_t found, invalid, insert, insert_failed, drop, early_drop, clash_resolve, new_;
 	uint64_t error;	     /* packets ct_parse() refused: the hook node counts them */
@@ -198,6 +203,17 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 int ct_confirm(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p, uint64_t now_ms);
 /* A packet holding an unconfirmed entry is dropped before confirmation. */
 void ct_abort(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p);
+/*
+ * The end of the worker's graph walk (before its quiescent state): the new entries it made
+ * that were not confirmed go back to the pool, those whose packets were dropped on the way
+ * without ct_abort() too (Linux frees an unconfirmed entry with its last skb). Until then a
+ * discarded entry is not reused, so that the walk's list stays exact.
+ */
+void ct_walk_end(struct ct_table *t, struct ct_worker *w);
+
+/* An entry's id (its index + 1; 0 is none), for packet metadata that has no room for a pointer. */
+uint32_t ct_entry_id(const struct ct_table *t, const struct ct_entry *e);
+struct ct_entry *ct_entry_by_id(const struct ct_table *t, uint32_t id);
 
 /*
  * Control thread, every tick: looks at budget buckets for expired entries, unlinks them,

@@ -8,6 +8,9 @@
 
 /* Between the table and the protocol trackers. */
 
+/* Not Linux's: an unconfirmed entry dropped (ct_abort, a lost clash), awaiting ct_walk_end(). */
+#define CT_S_DISCARDED (1u << 31)
+
 enum ct_verdict {
 	CT_V_ACCEPT,
 	CT_V_INVALID, /* the packet is invalid; the entry is unchanged */

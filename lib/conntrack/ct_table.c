@@ -373,9 +373,11 @@ static struct ct_entry *entry_new(
 	if (__atomic_add_fetch(&t->count, 1, __ATOMIC_RELAXED) > max &&
 		!early_drop(t, w, p->hash, now_s))
 		goto full;
-	e = entry_get(t, w);
+	/* a walk's list full: refused as a full table (a walk takes far fewer packets) */
+	e = w->n_walk_new < CT_WALK_NEW ? entry_get(t, w) : NULL;
 	if (e == NULL)
 		goto full;
+	w->walk_new[w->n_walk_new++] = e;
 	memset(e, 0, sizeof(*e));
 	e->h[0].t = p->t;
 	ct_tuple_invert(&e->h[1].t, &p->t);
@@ -390,10 +392,39 @@ full:
 	return NULL;
 }
 
+/* An unconfirmed entry no packet holds: out of the count now, back to the pool at walk end. */
 static void entry_discard(struct ct_table *t, struct ct_worker *w, struct ct_entry *e)
 {
+	(void)w;
 	__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
-	entry_put(t, w, e);
+	ct_status_set(e, CT_S_DISCARDED);
+}
+
+void ct_walk_end(struct ct_table *t, struct ct_worker *w)
+{
+	for (uint32_t i = 0; i < w->n_walk_new; i++) {
+		struct ct_entry *e = w->walk_new[i];
+		uint32_t s = ct_status(e);
+
+		/* confirmed: in the table, maybe killed since (then the control thread frees it) */
+		if (s & CT_S_CONFIRMED)
+			continue;
+		/* its packets dropped without ct_abort(), or killed unconfirmed (a TCP reopen) */
+		if (!(s & CT_S_DISCARDED))
+			__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+		entry_put(t, w, e);
+	}
+	w->n_walk_new = 0;
+}
+
+uint32_t ct_entry_id(const struct ct_table *t, const struct ct_entry *e)
+{
+	return (uint32_t)(e - t->entries) + 1;
+}
+
+struct ct_entry *ct_entry_by_id(const struct ct_table *t, uint32_t id)
+{
+	return &t->entries[id - 1];
 }
 
 /* Lookups */

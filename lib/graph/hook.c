@@ -8,6 +8,7 @@
 
 struct fp_hook_table fp_hook_tables[FP_HOOK_IDS];
 uint8_t fp_hook_masks[FP_MAX_IFACES][FP_HOOK_IDS];
+uint8_t fp_hook_any[FP_HOOK_IDS];
 
 static struct fp_hook_feature *features; /* sorted: family, hook, priority */
 static struct fp_hook_node *hook_nodes;
@@ -111,15 +112,21 @@ int fp_hooks_setup(void)
 /* The masks of every interface, from the features' switches. */
 static void masks_update(void)
 {
+	uint8_t any[FP_HOOK_IDS] = {0};
+
 	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
 		uint8_t masks[FP_HOOK_IDS] = {0};
 
 		for (const struct fp_hook_feature *f = features; f != NULL; f = f->next)
 			if (f->all_ifaces || (f->ifaces[i / 64] & (UINT64_C(1) << (i % 64))))
 				masks[FP_HOOK_ID(f->family, f->hook)] |= 1u << f->pos;
-		for (unsigned int id = 0; id < FP_HOOK_IDS; id++)
+		for (unsigned int id = 0; id < FP_HOOK_IDS; id++) {
 			__atomic_store_n(&fp_hook_masks[i][id], masks[id], __ATOMIC_RELEASE);
+			any[id] |= masks[id];
+		}
 	}
+	for (unsigned int id = 0; id < FP_HOOK_IDS; id++)
+		__atomic_store_n(&fp_hook_any[id], any[id], __ATOMIC_RELEASE);
 }
 
 int fp_hook_enable(const char *name, int iface, bool on)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "eth/eth_input.h"
 #include "graph/capture.h"
 #include "infra/settings.h"
 #include "ip4_input.h"
@@ -151,3 +152,5 @@ static struct rte_node_register ip4_fastpath_node = {
 		},
 };
 FP_NODE_REGISTER(ip4_fastpath_node)
+/* ahead of eth_input (0): the ports' packets come here first */
+ETH_RX_ENTRY_REGISTER(ip4_rx_entry, "ip4_fastpath", 1)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip4_input.h"
+#include "eth/eth_input.h"
+#include "graph/dispatch.h"
 #include "ip4_options.h"
 #include "ip4_route.h"
 #include "ip4_source.h"
-#include "twin/twin.h"
 
 enum {
 	/* the route's verdicts (enum route_verdict, fib/fib.h), in their order */
@@ -21,15 +22,19 @@ enum {
 	IP4_INPUT_MARTIAN_SOURCE,
 	IP4_INPUT_MARTIAN_DESTINATION,
 	IP4_INPUT_MULTICAST,
-	IP4_INPUT_KERNEL,
 	IP4_INPUT_BAD_OPTION,
 	IP4_INPUT_SOURCE_ROUTE,
 	IP4_INPUT_SOURCE_ROUTE_FAILED,
 	IP4_INPUT_RP_FILTER,
 	IP4_INPUT_REDIRECT,
 	IP4_INPUT_EDGES,
-	IP4_INPUT_LOOKUP = IP4_INPUT_EDGES, /* not an edge: the checks passed, the FIB decides */
+	/* not an edge (hooks and registrations append theirs): the checks passed, the FIB decides
+	 */
+	IP4_INPUT_LOOKUP = UINT16_MAX,
 };
+
+/* the edge to local delivery's fallback (graph/dispatch.h), for link-local multicast */
+static rte_edge_t ip4_input_fallback = RTE_EDGE_ID_INVALID;
 
 /* Martian sources and destinations, multicast and limited broadcast destinations. */
 static __rte_noinline rte_edge_t ip4_martian_check(
@@ -49,8 +54,10 @@ static __rte_noinline rte_edge_t ip4_martian_check(
 	 * IGMP), which keeps those it joined; wider groups (mDNS, SSDP, streams) would only
 	 * load the punt ring and the control thread for nothing a router does */
 	if (ip4_is_multicast(ip->dst_addr))
-		return ip4_is_link_local_multicast(ip->dst_addr) && twin_punt(m)
-			       ? IP4_INPUT_KERNEL
+		return ip4_is_link_local_multicast(ip->dst_addr) &&
+				       ip4_input_fallback != RTE_EDGE_ID_INVALID &&
+				       fp_local_fallback_takes(fp_mbuf_priv(m)->iface_in)
+			       ? ip4_input_fallback
 			       : IP4_INPUT_MULTICAST;
 	return IP4_INPUT_LOOKUP;
 }
@@ -176,8 +183,17 @@ static uint16_t ip4_input_process(
 	return n;
 }
 
+static int ip4_input_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	(void)node;
+	ip4_input_fallback = fp_dispatch_edge("ip4_input", FP_DISPATCH_FALLBACK);
+	return 0;
+}
+
 static struct rte_node_register ip4_input_node = {
 	.name = "ip4_input",
+	.init = ip4_input_init,
 	.process = ip4_input_process,
 	.nb_edges = IP4_INPUT_EDGES,
 	.next_nodes =
@@ -196,7 +212,6 @@ static struct rte_node_register ip4_input_node = {
 			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
 			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
 			[IP4_INPUT_MULTICAST] = "ip4_multicast",
-			[IP4_INPUT_KERNEL] = TWIN_NODE,
 			[IP4_INPUT_BAD_OPTION] = "ip4_bad_option",
 			[IP4_INPUT_SOURCE_ROUTE] = "ip4_source_route",
 			[IP4_INPUT_SOURCE_ROUTE_FAILED] = "ip4_source_route_failed",
@@ -205,6 +220,8 @@ static struct rte_node_register ip4_input_node = {
 		},
 };
 FP_NODE_REGISTER(ip4_input_node)
+ETH_INPUT_REGISTER(ip4_ethertype, RTE_ETHER_TYPE_IPV4, "ip4_input")
+FP_LOCAL_FALLBACK_NODE(ip4_input_fallback_entry, "ip4_input")
 FP_DROP_NODE(ip4_truncated)
 FP_DROP_NODE(ip4_bad_version)
 FP_DROP_NODE(ip4_bad_ihl)

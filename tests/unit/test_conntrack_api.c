@@ -88,6 +88,7 @@ static void run(unsigned int w, struct ct_pkt *p)
 	ct_in_bulk(T, &workers[w], &p, 1, now);
 	if (p->ct != NULL)
 		assert_int_equal(ct_confirm(T, &workers[w], p, now), 0);
+	ct_walk_end(T, &workers[w]);
 }
 
 /* conntrack's handshake of the example, the SYN on worker 0, the rest on worker 1. */
