@@ -24,7 +24,12 @@ ct_linux_bed() {
 	done
 	ip netns exec $CTX-r sysctl -qw net.ipv4.ip_forward=1
 	ip netns exec $CTX-r nft -f - <<'NFT'
-table ip fpt { chain fwd { type filter hook forward priority 0; ct state new counter; } }
+table ip fpt {
+	chain forward_ct {
+		type filter hook forward priority 0
+		ct state new counter
+	}
+}
 NFT
 }
 
@@ -101,8 +106,11 @@ test_conntrack_cli() {
 	sleep 0.5
 	kill -INT $lx $fp
 	wait $lx $fp
+	# the server's ACK of the client's FIN goes alone (CLOSE_WAIT) or with its own FIN, as its
+	# host's timing has it: that line is left out of the comparison
 	check "conntrack -E -p tcp: [NEW], [UPDATE] lines as Linux's, SYN to TIME_WAIT, the UDP flow filtered out" sh -c \
-		"cat $WORK/ct-ev-fp.txt; diff $WORK/ct-ev-lx.txt $WORK/ct-ev-fp.txt && grep -q '^    \[NEW\] tcp      6 120 SYN_SENT src=10.0.1.2 dst=10.0.2.2 sport=40002 dport=5002 \[UNREPLIED\]' $WORK/ct-ev-fp.txt"
+		"cat $WORK/ct-ev-fp.txt; grep -v ' CLOSE_WAIT ' $WORK/ct-ev-lx.txt >$WORK/ct-ev-lx2.txt;
+		 grep -v ' CLOSE_WAIT ' $WORK/ct-ev-fp.txt | diff $WORK/ct-ev-lx2.txt - && grep -q '^    \[NEW\] tcp      6 120 SYN_SENT src=10.0.1.2 dst=10.0.2.2 sport=40002 dport=5002 \[UNREPLIED\]' $WORK/ct-ev-fp.txt"
 	check "... interrupted, it prints how many it showed" sh -c \
 		"cat $WORK/ct-ev-fp.err; grep -Eqx 'conntrack v1.4.7 \(conntrack-tools\): [1-9][0-9]* flow events have been shown.' $WORK/ct-ev-fp.err"
 
