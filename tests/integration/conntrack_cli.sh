@@ -3,27 +3,27 @@
 # whose `conntrack` is the oracle: the lines compared modulo timers and ICMP ids. Sourced by
 # run.sh; a test bed of its own (OTHER_TESTS), in both modes.
 
-CTX=$FPT-ctx # the Linux bed: $CTX-r routes between $CTX-h1 and $CTX-h2
+CTCLI_LX=$FPT-ctx # the Linux bed: $CTCLI_LX-r routes between $CTCLI_LX-h1 and $CTCLI_LX-h2
 
-ct_ctl() { "$FASTPATHCTL" -s "$SOCK" conntrack "$@"; }
+ctcli_ctl() { "$FASTPATHCTL" -s "$SOCK" conntrack "$@"; }
 
 # The Linux router of the same shape as fastpath's h1 - r - h2, tracking (an nft ct rule)
-ct_linux_bed() {
+ctcli_linux_bed() {
 	local n
-	ip netns add $CTX-r
-	ip -n $CTX-r link set lo up
+	ip netns add $CTCLI_LX-r
+	ip -n $CTCLI_LX-r link set lo up
 	for n in 1 2; do
-		ip netns add $CTX-h$n
-		ip link add p$n netns $CTX-r type veth peer name eth0 netns $CTX-h$n
-		ip -n $CTX-h$n link set lo up
-		ip -n $CTX-h$n addr add 10.0.$n.2/24 dev eth0
-		ip -n $CTX-h$n link set eth0 up
-		ip -n $CTX-h$n route add default via 10.0.$n.1
-		ip -n $CTX-r addr add 10.0.$n.1/24 dev p$n
-		ip -n $CTX-r link set p$n up
+		ip netns add $CTCLI_LX-h$n
+		ip link add p$n netns $CTCLI_LX-r type veth peer name eth0 netns $CTCLI_LX-h$n
+		ip -n $CTCLI_LX-h$n link set lo up
+		ip -n $CTCLI_LX-h$n addr add 10.0.$n.2/24 dev eth0
+		ip -n $CTCLI_LX-h$n link set eth0 up
+		ip -n $CTCLI_LX-h$n route add default via 10.0.$n.1
+		ip -n $CTCLI_LX-r addr add 10.0.$n.1/24 dev p$n
+		ip -n $CTCLI_LX-r link set p$n up
 	done
-	ip netns exec $CTX-r sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec $CTX-r nft -f - <<'NFT'
+	ip netns exec $CTCLI_LX-r sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec $CTCLI_LX-r nft -f - <<'NFT'
 table ip fpt {
 	chain forward_ct {
 		type filter hook forward priority 0
@@ -33,9 +33,9 @@ table ip fpt {
 NFT
 }
 
-# ct_traffic H1 H2: a TCP connection from 10.0.1.2:40000 to 10.0.2.2:5001 closed by the client
+# ctcli_traffic H1 H2: a TCP connection from 10.0.1.2:40000 to 10.0.2.2:5001 closed by the client
 # (TIME_WAIT), a UDP datagram 40001 -> 5353 nobody answers, one ping
-ct_traffic() {
+ctcli_traffic() {
 	local h1=$1 h2=$2 pid
 	ip netns exec "$h2" timeout 5 socat -u TCP-LISTEN:5001,reuseaddr OPEN:/dev/null &
 	pid=$!
@@ -48,11 +48,11 @@ ct_traffic() {
 }
 
 # The lines without what differs between two runs: the timeout (3rd field), ICMP ids; sorted
-ct_norm() {
+ctcli_norm() {
 	awk '{ $3 = "T"; print }' | sed 's/ id=[0-9]*/ id=X/g' | sort
 }
 
-ct_start() {
+ctcli_start() {
 	write_config "$WORK/ct.json"
 	jq 'del(.telemetry) | .conntrack = {"enabled": true}' "$WORK/ct.json" >"$WORK/ct2.json"
 	ip netns exec $R "$FASTPATHD" -c "$WORK/ct2.json" >"$WORK/ct.log" 2>&1 &
@@ -64,24 +64,24 @@ ct_start() {
 
 test_conntrack_cli() {
 	local out
-	if ! ct_start; then
+	if ! ctcli_start; then
 		fail "conntrack: fastpathd starts with tracking on"
 		return
 	fi
-	ct_linux_bed
-	ct_traffic $FPT-h1 $FPT-h2
-	ct_traffic $CTX-h1 $CTX-h2
+	ctcli_linux_bed
+	ctcli_traffic $FPT-h1 $FPT-h2
+	ctcli_traffic $CTCLI_LX-h1 $CTCLI_LX-h2
 
-	ip netns exec $CTX-r conntrack -L -f ipv4 2>"$WORK/ct-lx.err" | ct_norm >"$WORK/ct-lx.txt"
-	ct_ctl -L -f ipv4 2>"$WORK/ct-fp.err" | ct_norm >"$WORK/ct-fp.txt"
+	ip netns exec $CTCLI_LX-r conntrack -L -f ipv4 2>"$WORK/ct-lx.err" | ctcli_norm >"$WORK/ct-lx.txt"
+	ctcli_ctl -L -f ipv4 2>"$WORK/ct-fp.err" | ctcli_norm >"$WORK/ct-fp.txt"
 	check "conntrack -L: the lines Linux's conntrack prints for the same traffic (timers, ids aside)" sh -c \
 		"cat $WORK/ct-lx.txt; diff $WORK/ct-lx.txt $WORK/ct-fp.txt && grep -q '^tcp 6 T TIME_WAIT src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=5001 src=10.0.2.2 dst=10.0.1.2 sport=5001 dport=40000 \[ASSURED\] mark=0 use=1\$' $WORK/ct-fp.txt"
 	check "... and the summary on stderr, as conntrack's" sh -c \
 		"cat $WORK/ct-fp.err; grep -qx 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been shown.' $WORK/ct-fp.err && diff $WORK/ct-lx.err $WORK/ct-fp.err"
 	for f in "-p udp" "-p tcp --state TIME_WAIT" "-p tcp --dport 5001" "-p icmp" "-s 10.0.1.2 -d 10.0.2.2" "-s 10.0.2.2" "-p tcp --state ESTABLISHED"; do
 		check "conntrack -L $f: as Linux's" bash -c \
-			"$(declare -f ct_norm); ip netns exec $CTX-r conntrack -L $f 2>/dev/null | ct_norm >$WORK/ct-lx.f;
-			 cat $WORK/ct-lx.f; $FASTPATHCTL -s $SOCK conntrack -L $f 2>/dev/null | ct_norm | diff $WORK/ct-lx.f -"
+			"$(declare -f ctcli_norm); ip netns exec $CTCLI_LX-r conntrack -L $f 2>/dev/null | ctcli_norm >$WORK/ct-lx.f;
+			 cat $WORK/ct-lx.f; $FASTPATHCTL -s $SOCK conntrack -L $f 2>/dev/null | ctcli_norm | diff $WORK/ct-lx.f -"
 	done
 	check "conntrack -C: the number -L lists" sh -c "[ \"\$($FASTPATHCTL -s $SOCK conntrack -C)\" = 3 ]"
 	check "conntrack -S: a line per worker, conntrack's fields" sh -c \
@@ -91,12 +91,12 @@ test_conntrack_cli() {
 		"$FASTPATHCTL -s $SOCK conntrack -L -p tcp -j 2>/dev/null | jq -e 'length == 1 and .[0].state == \"TIME_WAIT\" and .[0].original.sport == 40000 and .[0].reply.src == \"10.0.2.2\"'"
 
 	# -E: the same new connection's events on both routers
-	ip netns exec $CTX-r timeout 10 conntrack -E -p tcp >"$WORK/ct-ev-lx.txt" 2>"$WORK/ct-ev-lx.err" &
+	ip netns exec $CTCLI_LX-r timeout 10 conntrack -E -p tcp >"$WORK/ct-ev-lx.txt" 2>"$WORK/ct-ev-lx.err" &
 	local lx=$!
 	timeout 10 "$FASTPATHCTL" -s "$SOCK" conntrack -E -p tcp >"$WORK/ct-ev-fp.txt" 2>"$WORK/ct-ev-fp.err" &
 	local fp=$!
 	sleep 0.5
-	for b in "$FPT" "$CTX"; do
+	for b in "$FPT" "$CTCLI_LX"; do
 		ip netns exec $b-h2 timeout 5 socat -u TCP-LISTEN:5002,reuseaddr OPEN:/dev/null &
 		sleep 0.3
 		echo again | ip netns exec $b-h1 timeout 5 socat -u - TCP:10.0.2.2:5002,sourceport=40002,reuseaddr
@@ -114,7 +114,7 @@ test_conntrack_cli() {
 	check "... interrupted, it prints how many it showed" sh -c \
 		"cat $WORK/ct-ev-fp.err; grep -Eqx 'conntrack v1.4.7 \(conntrack-tools\): [1-9][0-9]* flow events have been shown.' $WORK/ct-ev-fp.err"
 
-	out=$(ct_ctl -D -p udp --dport 5353 2>"$WORK/ct-D.err")
+	out=$(ctcli_ctl -D -p udp --dport 5353 2>"$WORK/ct-D.err")
 	check "conntrack -D: prints the entries deleted, and how many" sh -c \
 		"printf '%s\n' '$out'; [ \$(printf '%s\n' '$out' | grep -c '^udp      17 [0-9]* src=10.0.1.2 dst=10.0.2.2 sport=4000[13] dport=5353 \[UNREPLIED\]') = 2 ] &&
 		 grep -qx 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been deleted.' $WORK/ct-D.err"
@@ -137,7 +137,7 @@ test_conntrack_cli() {
 	wait "$FPD_PID"
 	check "conntrack: fastpathd stops cleanly" test $? -eq 0
 	FPD_PID=
-	for n in r h1 h2; do ip netns del $CTX-$n 2>/dev/null; done
+	for n in r h1 h2; do ip netns del $CTCLI_LX-$n 2>/dev/null; done
 }
 
 OTHER_TESTS="$OTHER_TESTS test_conntrack_cli"
