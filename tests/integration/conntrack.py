@@ -79,10 +79,10 @@ def states(cns, sns, fam, cmd):
     c, s = ADDR[fam]["h1"], ADDR[fam]["h2"]
     ip = "ip" if fam == 4 else "ip6"
     # the server's kernel drops SYNs to 5102; the client's drops the SYN/ACKs from 5103
-    nft(sns, f"table inet ctt {{ chain in {{ type filter hook input priority 0; "
-        f"tcp dport 5102 drop; }} }}")
-    nft(cns, f"table inet ctt {{ chain in {{ type filter hook input priority 0; "
-        f"tcp sport 5103 tcp flags & (syn|ack) == syn|ack drop; }} }}")
+    nft(sns, "table inet ctt {\n chain c {\n type filter hook input priority 0;\n"
+        " tcp dport 5102 drop\n }\n}\n")
+    nft(cns, "table inet ctt {\n chain c {\n type filter hook input priority 0;\n"
+        " tcp sport 5103 tcp flags & (syn|ack) == syn|ack drop\n }\n}\n")
     try:
         # a whole connection: handshake, the client's FIN, the server's FIN
         srv = in_ns(sns, sock, fam, socket.SOCK_STREAM)
