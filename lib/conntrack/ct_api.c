@@ -4,11 +4,11 @@
  * tracking"): conntrack.list (-L), conntrack.count (-C), conntrack.stats (-S),
  * conntrack.delete (-D), conntrack.flush (-F), and the "conntrack" events of monitor (-E).
  */
+#include "ct_state.h"
 #include "api/api.h"
+#include "infra/control.h"
 #include "base/fp_error.h"
 #include "base/module.h"
-#include "ct_state.h"
-#include "infra/control.h"
 
 #include <errno.h>
 #include <stdio.h>
