@@ -170,7 +170,9 @@ static int events(struct cli_ctx *ctx, const json_t *args)
 		if (ret < 0)
 			break;
 		o = json_object_get(ev, "object");
-		if (event_matches(o, api)) {
+		if (!strcmp(cli_str(ev, "event"), "conntrack.lost"))
+			fprintf(ctx->err, "WARNING: We have hit ENOBUFS! We are losing events.\n");
+		else if (event_matches(o, api)) {
 			if (ctx->json)
 				json_dumpf(o, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			else
