@@ -96,10 +96,13 @@ def states(cns, sns, fam, cmd):
         conn, _ = srv.accept()
         snapshot(cmd, "tcp", "established", [5101])
         cl.sendall(b"x" * 1000)
-        conn.recv(4096)
+        got = 0
+        while got < 1000:
+            got += len(conn.recv(4096))
         snapshot(cmd, "tcp", "data", [5101])
         cl.shutdown(socket.SHUT_WR)
-        conn.recv(10)
+        while conn.recv(10):
+            pass
         snapshot(cmd, "tcp", "client-fin", [5101])
         conn.close()
         time.sleep(0.2)
