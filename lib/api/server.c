@@ -76,7 +76,7 @@ struct conn {
 };
 
 /* Event classes, the part of an event type before the dot; bit i is event_classes[i]. */
-static const char *const event_classes[] = {"link", "neigh", "route", "addr"};
+static const char *const event_classes[] = {"link", "neigh", "route", "addr", "conntrack"};
 #define N_CLASSES (sizeof(event_classes) / sizeof(event_classes[0]))
 /* Events of a class missing from the table: only for those who subscribed to everything. */
 #define MONITOR_OTHER (1u << 31)
@@ -1076,7 +1076,8 @@ API_COMMAND(api_version_cmd, "api.version", "daemon version and API protocol ver
 	API_NO_ARGS)
 API_COMMAND(
 	api_stats_cmd, "api.stats", "API clients, subscribers and counters", api_stats, API_NO_ARGS)
-API_COMMAND(api_monitor_cmd, "monitor", "push events on this connection: link, neigh, route, addr",
-	api_monitor, API_ARGS("events"))
+API_COMMAND(api_monitor_cmd, "monitor",
+	"push events on this connection: link, neigh, route, addr, conntrack", api_monitor,
+	API_ARGS("events"))
 API_COMMAND(api_monitor_stop_cmd, "monitor.stop", "stop pushing events on this connection",
 	api_monitor_stop, API_NO_ARGS)

@@ -9,6 +9,8 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
 
+struct rte_ring;
+
 /*
  * Connection tracking core, nf_conntrack's model (docs/conntrack.md). Not in the graph yet:
  * the hook nodes of the next session call, per burst,
@@ -22,7 +24,7 @@
  *	a drop in between:	ct_abort() for a packet that holds an unconfirmed entry.
  *
  * A packet's entry pointer is valid until its worker's next RCU quiescent state (the end of
- * its graph walk): a packet must not carry it across workers.
+ * its graph walk, where ct_walk_end() runs): a packet must not carry it across workers.
  *
  * Time is passed in (now_ms, a monotonic clock in ms) so that tests inject their own; entries
  * expire to the second.
@@ -138,14 +140,23 @@ struct ct_pkt {
 
 /* Per worker (and one for the control thread), not shared: counters and an entry cache. */
 #define CT_CACHE 64
+/* new entries one graph walk may make (a walk takes at most 64 packets per RX queue) */
+#define CT_WALK_NEW 1024
 struct ct_worker {
 	unsigned int rcu_id; /* this thread's id in the table's QSBR variable */
 	uint32_t n_cache;
 	uint32_t cache[CT_CACHE];
+	/* the entries made since the last ct_walk_end(): each confirmed, discarded or abandoned */
+	uint32_t n_walk_new;
+	struct ct_entry *walk_new[CT_WALK_NEW];
 	/* conntrack -S's counters */
 	uint64_t found, invalid, insert, insert_failed, drop, early_drop, clash_resolve, new_;
 	uint64_t error;	     /* packets ct_parse() refused: the hook node counts them */
 	uint64_t table_full; /* ct_table_full: a new flow dropped, no entry to evict */
+	/* events (conntrack -E): this burst's copy of ct_events_on, and the ring they go to */
+	bool ev_on;
+	struct rte_ring *ev;
+	uint64_t ev_lost; /* events the ring had no room for */
 };
 
 struct ct_table;
@@ -192,6 +203,17 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 int ct_confirm(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p, uint64_t now_ms);
 /* A packet holding an unconfirmed entry is dropped before confirmation. */
 void ct_abort(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p);
+/*
+ * The end of the worker's graph walk (before its quiescent state): the new entries it made
+ * that were not confirmed go back to the pool, those whose packets were dropped on the way
+ * without ct_abort() too (Linux frees an unconfirmed entry with its last skb). Until then a
+ * discarded entry is not reused, so that the walk's list stays exact.
+ */
+void ct_walk_end(struct ct_table *t, struct ct_worker *w);
+
+/* An entry's id (its index + 1; 0 is none), for packet metadata that has no room for a pointer. */
+uint32_t ct_entry_id(const struct ct_table *t, const struct ct_entry *e);
+struct ct_entry *ct_entry_by_id(const struct ct_table *t, uint32_t id);
 
 /*
  * Control thread, every tick: looks at budget buckets for expired entries, unlinks them,
@@ -202,6 +224,11 @@ uint32_t ct_gc(struct ct_table *t, struct ct_worker *w, uint64_t now_ms, uint32_
 uint32_t ct_table_buckets(const struct ct_table *t);
 /* Unlinks every entry (conntrack -F); freed after the grace period by ct_gc(). */
 void ct_flush(struct ct_table *t, struct ct_worker *w);
+/*
+ * Unlinks e (conntrack -D), from the control thread, freed after the grace period by ct_gc():
+ * false if it was already going. Safe inside ct_walk().
+ */
+bool ct_delete(struct ct_table *t, struct ct_entry *e);
 
 /* Lookup of a tuple (control thread, tests): the entry and the tuple's direction, or NULL. */
 struct ct_entry *ct_lookup(
@@ -209,6 +236,12 @@ struct ct_entry *ct_lookup(
 /* Walk of the live entries (once each), control thread: stops at fn's non-zero return. */
 int ct_walk(struct ct_table *t, uint64_t now_ms, int (*fn)(const struct ct_entry *e, void *arg),
 	void *arg);
+/*
+ * The same over buckets [first, first + n) only (ct_table_buckets() in all): each entry is in
+ * one bucket, so a walk resumed at the next bucket sees each entry once (a streamed list).
+ */
+int ct_walk_buckets(struct ct_table *t, uint64_t now_ms, uint32_t first, uint32_t n,
+	int (*fn)(const struct ct_entry *e, void *arg), void *arg);
 
 /* The tuple seen from the other side (nf_ct_invert_tuple): false if it has none (ICMP). */
 bool ct_tuple_invert(struct ct_tuple *inv, const struct ct_tuple *t);
@@ -234,9 +267,10 @@ int ct_stats_format(unsigned int cpu, const struct ct_worker *w, char *buf, size
 /* The entry as fastpathctl's -j prints it (a new reference). */
 json_t *ct_entry_json(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms);
 
-/* conntrack's filters: -p, -s, -d, --sport, --dport, --state, -w (zone). */
+/* conntrack's filters: -p, -s, -d, --sport, --dport, --state, -w (zone), -f (family). */
 struct ct_filter {
-	uint8_t proto; /* 0: any */
+	uint8_t proto;	/* 0: any */
+	uint8_t family; /* AF_INET, AF_INET6; 0: any */
 	bool has_src, has_dst;
 	uint8_t src_family, dst_family;
 	uint8_t src[16], dst[16]; /* the original direction's */
@@ -250,3 +284,45 @@ struct ct_filter {
  */
 int ct_filter_parse(struct ct_filter *f, int argc, const char *const argv[]);
 bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *e);
+
+/*
+ * Events, as `conntrack -E` shows them (docs/conntrack.md, "Events"). A worker copies the
+ * entry into a small record on its own ring (ct_worker.ev: single producer, the control thread
+ * consumes), only when ct_events_on was set as its burst began: nothing is copied, and no
+ * line touched, when nobody listens. A full ring counts the event lost (ev_lost), never
+ * waits. [NEW] at confirmation, [UPDATE] when a packet sets seen-reply or assured or moves
+ * the TCP state, [DESTROY] from the control thread when an entry unlinked (expired, killed,
+ * deleted, flushed) starts its grace period.
+ */
+enum ct_event_type { CT_EV_NEW, CT_EV_UPDATE, CT_EV_DESTROY };
+
+struct ct_event {
+	struct ct_tuple orig, reply;
+	uint32_t status;
+	uint32_t timeout; /* seconds left; 0: none (a destroy on expiry shows none) */
+	uint32_t mark;
+	uint8_t type;	   /* enum ct_event_type */
+	uint8_t tcp_state; /* enum ct_tcp_state */
+	uint16_t pad;
+};
+
+/* Set by the control thread while someone listens; read once per burst. */
+extern bool ct_events_on;
+/* Bytes of a ring of n events (a power of 2), for ct_event_ring_init. */
+size_t ct_event_ring_size(unsigned int n);
+/* A ring of n events in mem (64-aligned, ct_event_ring_size(n) bytes). */
+struct rte_ring *ct_event_ring_init(void *mem, unsigned int n);
+/* w->ev_on for this burst (ct_in_bulk, ct_gc, ct_flush call it). */
+static inline void ct_events_burst(struct ct_worker *w)
+{
+	w->ev_on = __atomic_load_n(&ct_events_on, __ATOMIC_ACQUIRE) && w->ev != NULL;
+}
+/* The entry as an event of type onto w's ring (w->ev_on checked by the caller). */
+void ct_event_push(
+	struct ct_worker *w, const struct ct_entry *e, enum ct_event_type type, uint64_t now_ms);
+/* Up to n events from w's ring into evs: how many. Control thread. */
+unsigned int ct_event_pull(struct ct_worker *w, struct ct_event *evs, unsigned int n);
+/* The line `conntrack -E` prints ("    [NEW] tcp      6 120 SYN_SENT src=..."), no newline. */
+int ct_event_format(const struct ct_event *ev, char *buf, size_t size);
+/* The event as the monitor's object: ct_entry_json()'s members, "type" and "line". */
+json_t *ct_event_json(const struct ct_event *ev);

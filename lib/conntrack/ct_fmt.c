@@ -84,29 +84,80 @@ static int fmt_tuple(const struct ct_tuple *t, char *buf, size_t size)
 		pos = (size_t)len < size ? (size_t)len : size;                                     \
 	} while (0)
 
-int ct_format(
-	const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms, char *buf, size_t size)
+/* What the output shows of an entry, or of an event's copy of one. */
+struct view {
+	const struct ct_tuple *o, *r;
+	uint32_t status, mark;
+	int64_t timeout; /* -1: not shown */
+	uint8_t tcp_state;
+	bool event; /* conntrack -E's line: mark only when set, no use= */
+};
+
+static struct view entry_view(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms)
 {
-	uint32_t status = __atomic_load_n(&e->status, __ATOMIC_ACQUIRE);
-	const struct ct_tuple *o = &e->h[0].t;
+	return (struct view){.o = &e->h[0].t,
+		.r = &e->h[1].t,
+		.status = __atomic_load_n(&e->status, __ATOMIC_ACQUIRE),
+		.mark = e->mark,
+		.timeout = ct_entry_timeout(t, e, now_ms),
+		.tcp_state = e->tcp.state};
+}
+
+static struct view event_view(const struct ct_event *ev)
+{
+	/* Linux's destroy events carry the time left only when some is (a delete, not expiry) */
+	return (struct view){.o = &ev->orig,
+		.r = &ev->reply,
+		.status = ev->status,
+		.mark = ev->mark,
+		.timeout =
+			ev->type == CT_EV_DESTROY && ev->timeout == 0 ? -1 : (int64_t)ev->timeout,
+		.tcp_state = ev->tcp_state,
+		.event = true};
+}
+
+static int fmt_view(const struct view *v, char *buf, size_t size)
+{
 	size_t pos = 0;
 	int len = 0;
 
-	ADD(snprintf(buf, size, "%-8s %u %u ", proto_name(o->proto), o->proto,
-		ct_entry_timeout(t, e, now_ms)));
-	if (o->proto == IPPROTO_TCP)
-		ADD(snprintf(buf + pos, size - pos, "%s ", ct_tcp_state_name(e->tcp.state)));
-	ADD(fmt_tuple(o, buf + pos, size - pos));
-	if (!(status & CT_S_SEEN_REPLY))
+	ADD(snprintf(buf, size, "%-8s %u ", proto_name(v->o->proto), v->o->proto));
+	if (v->timeout >= 0)
+		ADD(snprintf(buf + pos, size - pos, "%" PRId64 " ", v->timeout));
+	if (v->o->proto == IPPROTO_TCP)
+		ADD(snprintf(buf + pos, size - pos, "%s ", ct_tcp_state_name(v->tcp_state)));
+	ADD(fmt_tuple(v->o, buf + pos, size - pos));
+	if (!(v->status & CT_S_SEEN_REPLY))
 		ADD(snprintf(buf + pos, size - pos, "[UNREPLIED] "));
-	ADD(fmt_tuple(&e->h[1].t, buf + pos, size - pos));
-	if (status & CT_S_ASSURED)
+	ADD(fmt_tuple(v->r, buf + pos, size - pos));
+	if (v->status & CT_S_ASSURED)
 		ADD(snprintf(buf + pos, size - pos, "[ASSURED] "));
-	ADD(snprintf(buf + pos, size - pos, "mark=%u ", e->mark));
-	if (o->zone != 0)
-		ADD(snprintf(buf + pos, size - pos, "zone=%u ", o->zone));
-	ADD(snprintf(buf + pos, size - pos, "use=1"));
+	if (!v->event || v->mark != 0)
+		ADD(snprintf(buf + pos, size - pos, "mark=%u ", v->mark));
+	if (v->o->zone != 0)
+		ADD(snprintf(buf + pos, size - pos, "zone=%u ", v->o->zone));
+	if (!v->event)
+		ADD(snprintf(buf + pos, size - pos, "use=1"));
+	else if (len > 0 && (size_t)len < size)
+		buf[--len] = '\0'; /* the blank after the last field */
 	return len;
+}
+
+int ct_format(
+	const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms, char *buf, size_t size)
+{
+	struct view v = entry_view(t, e, now_ms);
+
+	return fmt_view(&v, buf, size);
+}
+
+int ct_event_format(const struct ct_event *ev, char *buf, size_t size)
+{
+	static const char *const names[] = {"[NEW]", "[UPDATE]", "[DESTROY]"};
+	struct view v = event_view(ev);
+	int n = snprintf(buf, size, "%9s ", names[ev->type]);
+
+	return n + fmt_view(&v, buf + RTE_MIN((size_t)n, size), size - RTE_MIN((size_t)n, size));
 }
 
 int ct_stats_format(unsigned int cpu, const struct ct_worker *w, char *buf, size_t size)
@@ -138,26 +189,51 @@ static json_t *tuple_json(const struct ct_tuple *t)
 	return j;
 }
 
-json_t *ct_entry_json(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms)
+static json_t *view_json(const struct view *v)
 {
-	uint32_t status = __atomic_load_n(&e->status, __ATOMIC_ACQUIRE);
-	const struct ct_tuple *o = &e->h[0].t;
 	json_t *flags = json_array();
 	json_t *j;
 
-	if (status & CT_S_SEEN_REPLY)
+	if (v->status & CT_S_SEEN_REPLY)
 		json_array_append_new(flags, json_string("SEEN_REPLY"));
-	if (status & CT_S_ASSURED)
+	if (v->status & CT_S_ASSURED)
 		json_array_append_new(flags, json_string("ASSURED"));
-	if (status & CT_S_CONFIRMED)
+	if (v->status & CT_S_CONFIRMED)
 		json_array_append_new(flags, json_string("CONFIRMED"));
-	j = json_pack("{s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:i, s:i, s:i}", "family",
-		o->family == AF_INET ? "ipv4" : "ipv6", "proto", proto_name(o->proto), "protonum",
-		o->proto, "timeout", (json_int_t)ct_entry_timeout(t, e, now_ms), "original",
-		tuple_json(o), "reply", tuple_json(&e->h[1].t), "status", flags, "mark",
-		(json_int_t)e->mark, "zone", o->zone, "use", 1);
-	if (j != NULL && o->proto == IPPROTO_TCP)
-		json_object_set_new(j, "state", json_string(ct_tcp_state_name(e->tcp.state)));
+	j = json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:i, s:i}", "family",
+		v->o->family == AF_INET ? "ipv4" : "ipv6", "proto", proto_name(v->o->proto),
+		"protonum", v->o->proto, "original", tuple_json(v->o), "reply", tuple_json(v->r),
+		"status", flags, "mark", (json_int_t)v->mark, "zone", v->o->zone);
+	if (j == NULL)
+		return NULL;
+	if (v->timeout >= 0)
+		json_object_set_new(j, "timeout", json_integer(v->timeout));
+	if (v->o->proto == IPPROTO_TCP)
+		json_object_set_new(j, "state", json_string(ct_tcp_state_name(v->tcp_state)));
+	if (!v->event)
+		json_object_set_new(j, "use", json_integer(1));
+	return j;
+}
+
+json_t *ct_entry_json(const struct ct_table *t, const struct ct_entry *e, uint64_t now_ms)
+{
+	struct view v = entry_view(t, e, now_ms);
+
+	return view_json(&v);
+}
+
+json_t *ct_event_json(const struct ct_event *ev)
+{
+	static const char *const types[] = {"new", "update", "destroy"};
+	struct view v = event_view(ev);
+	json_t *j = view_json(&v);
+	char line[512];
+
+	if (j == NULL)
+		return NULL;
+	ct_event_format(ev, line, sizeof(line));
+	json_object_set_new(j, "type", json_string(types[ev->type]));
+	json_object_set_new(j, "line", json_string(line));
 	return j;
 }
 
@@ -229,6 +305,13 @@ int ct_filter_parse(struct ct_filter *f, int argc, const char *const argv[])
 			ret = parse_num(o, v, 65535, &f->dport);
 		} else if (!strcmp(o, "-w") || !strcmp(o, "--zone")) {
 			ret = parse_num(o, v, 65535, &f->zone);
+		} else if (!strcmp(o, "-f") || !strcmp(o, "--family")) {
+			if (!strcmp(v, "ipv4"))
+				f->family = AF_INET;
+			else if (!strcmp(v, "ipv6"))
+				f->family = AF_INET6;
+			else
+				ret = fp_error(EINVAL, "unknown family '%s' (ipv4, ipv6)", v);
 		} else if (!strcmp(o, "--state")) {
 			f->state = -1;
 			for (unsigned int s = 0; s < RTE_DIM(tcp_names); s++)
@@ -247,6 +330,9 @@ int ct_filter_parse(struct ct_filter *f, int argc, const char *const argv[])
 		return fp_error(EINVAL, "--sport and --dport need -p tcp or -p udp");
 	if (f->state >= 0 && f->proto != IPPROTO_TCP)
 		return fp_error(EINVAL, "--state needs -p tcp");
+	if (f->family != 0 && ((f->has_src && f->src_family != f->family) ||
+				      (f->has_dst && f->dst_family != f->family)))
+		return fp_error(EINVAL, "mismatched address family: -f and -s or -d");
 	return 0;
 }
 
@@ -255,6 +341,8 @@ bool ct_filter_match(const struct ct_filter *f, const struct ct_entry *e)
 	const struct ct_tuple *o = &e->h[0].t;
 
 	if (f->proto != 0 && o->proto != f->proto)
+		return false;
+	if (f->family != 0 && o->family != f->family)
 		return false;
 	if (f->has_src && (o->family != f->src_family ||
 				  memcmp(o->src, f->src, f->src_family == AF_INET ? 4 : 16) != 0))

@@ -8,6 +8,9 @@
 
 /* Between the table and the protocol trackers. */
 
+/* Not Linux's: an unconfirmed entry dropped (ct_abort, a lost clash), awaiting ct_walk_end(). */
+#define CT_S_DISCARDED (1u << 31)
+
 enum ct_verdict {
 	CT_V_ACCEPT,
 	CT_V_INVALID, /* the packet is invalid; the entry is unchanged */
@@ -19,11 +22,14 @@ enum ct_verdict {
 bool ct_proto_new_ok(const struct ct_pkt *p);
 /* The protocol state of a new entry created by p (original direction). */
 void ct_proto_init(struct ct_entry *e, const struct ct_pkt *p, uint32_t now_s);
-/* The tracker: the packet in direction dir, the entry's state and timeout updated. */
+/*
+ * The tracker: the packet in direction dir, the entry's state and timeout updated; *changed
+ * set when the packet changed what an [UPDATE] event shows (status bits, the TCP state).
+ */
 enum ct_verdict ct_proto_packet(
-	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s);
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed);
 enum ct_verdict ct_tcp_packet(
-	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s);
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed);
 bool ct_tcp_new_ok(const struct ct_pkt *p);
 void ct_tcp_init(struct ct_entry *e, const struct ct_pkt *p);
 /* Clash resolution allowed (l4proto->allow_clash): UDP, ICMP. */
@@ -34,11 +40,15 @@ static inline uint32_t ct_status(const struct ct_entry *e)
 	return __atomic_load_n(&e->status, __ATOMIC_ACQUIRE);
 }
 
-/* Sets bits once: no write (no cache line taken exclusive) when they are already set. */
-static inline void ct_status_set(struct ct_entry *e, uint32_t bits)
+/*
+ * Sets bits once: no write (no cache line taken exclusive) when they are already set. True
+ * when this call set one (an event's change: of two workers setting it, one sees true).
+ */
+static inline bool ct_status_set(struct ct_entry *e, uint32_t bits)
 {
-	if ((ct_status(e) & bits) != bits)
-		__atomic_fetch_or(&e->status, bits, __ATOMIC_ACQ_REL);
+	if ((ct_status(e) & bits) == bits)
+		return false;
+	return (__atomic_fetch_or(&e->status, bits, __ATOMIC_ACQ_REL) & bits) != bits;
 }
 
 /*

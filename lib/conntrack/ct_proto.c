@@ -239,13 +239,13 @@ void ct_proto_init(struct ct_entry *e, const struct ct_pkt *p, uint32_t now_s)
 		e->udp_stream_ts = now_s + 2; /* udp_packet(): stream_ts = 2 * HZ + jiffies */
 }
 
-static void udp_packet(struct ct_entry *e, uint32_t now_s)
+static void udp_packet(struct ct_entry *e, uint32_t now_s, bool *changed)
 {
 	/* seen both ways, and still active 2 s after it began: a stream, assured */
 	if (ct_status(e) & CT_S_SEEN_REPLY) {
 		if ((int32_t)(now_s - e->udp_stream_ts) > 0) {
 			ct_refresh(e, now_s, sysctl_read(&ct_udp_timeout_stream));
-			ct_status_set(e, CT_S_ASSURED);
+			*changed |= ct_status_set(e, CT_S_ASSURED);
 		} else {
 			ct_refresh(e, now_s, sysctl_read(&ct_udp_timeout));
 		}
@@ -255,13 +255,13 @@ static void udp_packet(struct ct_entry *e, uint32_t now_s)
 }
 
 enum ct_verdict ct_proto_packet(
-	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s)
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed)
 {
 	switch (p->t.proto) {
 	case IPPROTO_TCP:
-		return ct_tcp_packet(e, p, dir, now_s);
+		return ct_tcp_packet(e, p, dir, now_s, changed);
 	case IPPROTO_UDP:
-		udp_packet(e, now_s);
+		udp_packet(e, now_s, changed);
 		break;
 	case IPPROTO_ICMP:
 		ct_refresh(e, now_s, sysctl_read(&ct_icmp_timeout));

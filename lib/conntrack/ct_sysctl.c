@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "base/fp_error.h"
 #include "config/config.h"
 #include "ct.h"
-#include "base/fp_error.h"
+#include "ct_hook.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>
@@ -71,8 +72,8 @@ TCP_TIMEOUT(CT_TCP_T_UNACK, unacknowledged, 300)
 /*
  * The config section: {"enabled": true, "max": N, "tcp_timeout_established": 3600, ...}.
  * Its keys are set after the "sysctl" section (which gives every knob it does not name its
- * default), so they win over the same knob there. "enabled" is parsed, not yet acted on: the
- * hook nodes come with the next session's graph work.
+ * default), so they win over the same knob there. "enabled" switches tracking on (ct_require:
+ * the table is made then, with "max" entries) for every interface.
  */
 
 #define CT_KEYS_MAX 32
@@ -149,6 +150,9 @@ err:
 	return ret;
 }
 
+/* whether the config holds one of tracking's ct_require() */
+static bool cfg_enabled;
+
 static int ct_section_apply(void *parsed)
 {
 	struct ct_parsed *p = parsed;
@@ -157,6 +161,13 @@ static int ct_section_apply(void *parsed)
 	for (size_t i = 0; i < p->n; i++)
 		if ((ret = sysctl_set(&p->refs[i], &p->values[i])) < 0)
 			return ret;
+	if (p->enabled == cfg_enabled)
+		return 0;
+	if (!p->enabled)
+		ct_release();
+	else if ((ret = ct_require()) < 0)
+		return ret;
+	cfg_enabled = p->enabled;
 	return 0;
 }
 

@@ -56,6 +56,7 @@ struct ct_table {
 	uint32_t free_n;
 	uint32_t *free_idx;
 	/* control thread */
+	uint64_t gc_now_ms; /* ct_gc's clock, for the destroy events of ct_flush() */
 	uint32_t gc_cursor;
 	struct ct_entry *gc_pending;
 	struct ct_limbo limbo[CT_LIMBO];
@@ -326,6 +327,11 @@ static bool ct_kill(struct ct_table *t, struct ct_entry *e)
 	return done;
 }
 
+bool ct_delete(struct ct_table *t, struct ct_entry *e)
+{
+	return ct_kill(t, e);
+}
+
 /*
  * early_drop(): the table is full; the entries not assured in the buckets from the new
  * tuple's on are killed, as Linux does, at most CT_EVICT_SPAN buckets away.
@@ -367,9 +373,11 @@ static struct ct_entry *entry_new(
 	if (__atomic_add_fetch(&t->count, 1, __ATOMIC_RELAXED) > max &&
 		!early_drop(t, w, p->hash, now_s))
 		goto full;
-	e = entry_get(t, w);
+	/* a walk's list full: refused as a full table (a walk takes far fewer packets) */
+	e = w->n_walk_new < CT_WALK_NEW ? entry_get(t, w) : NULL;
 	if (e == NULL)
 		goto full;
+	w->walk_new[w->n_walk_new++] = e;
 	memset(e, 0, sizeof(*e));
 	e->h[0].t = p->t;
 	ct_tuple_invert(&e->h[1].t, &p->t);
@@ -384,10 +392,39 @@ full:
 	return NULL;
 }
 
+/* An unconfirmed entry no packet holds: out of the count now, back to the pool at walk end. */
 static void entry_discard(struct ct_table *t, struct ct_worker *w, struct ct_entry *e)
 {
+	(void)w;
 	__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
-	entry_put(t, w, e);
+	ct_status_set(e, CT_S_DISCARDED);
+}
+
+void ct_walk_end(struct ct_table *t, struct ct_worker *w)
+{
+	for (uint32_t i = 0; i < w->n_walk_new; i++) {
+		struct ct_entry *e = w->walk_new[i];
+		uint32_t s = ct_status(e);
+
+		/* confirmed: in the table, maybe killed since (then the control thread frees it) */
+		if (s & CT_S_CONFIRMED)
+			continue;
+		/* its packets dropped without ct_abort(), or killed unconfirmed (a TCP reopen) */
+		if (!(s & CT_S_DISCARDED))
+			__atomic_fetch_sub(&t->count, 1, __ATOMIC_RELAXED);
+		entry_put(t, w, e);
+	}
+	w->n_walk_new = 0;
+}
+
+uint32_t ct_entry_id(const struct ct_table *t, const struct ct_entry *e)
+{
+	return (uint32_t)(e - t->entries) + 1;
+}
+
+struct ct_entry *ct_entry_by_id(const struct ct_table *t, uint32_t id)
+{
+	return &t->entries[id - 1];
 }
 
 /* Lookups */
@@ -451,6 +488,7 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 	struct ct_entry *news[RTE_MAX(n, 1)];
 	unsigned int n_new = 0;
 
+	ct_events_burst(w);
 	for (uint16_t i = 0; i < n; i++) {
 		pkts[i]->hash = tuple_hash(t, &pkts[i]->t);
 		rte_prefetch0(&t->buckets[pkts[i]->hash & t->bucket_mask]);
@@ -459,7 +497,7 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 		struct ct_pkt *p = pkts[i];
 		struct ct_entry *e = NULL;
 		enum ct_dir dir = CT_DIR_ORIGINAL;
-		bool created = false;
+		bool created = false, changed = false;
 		struct ct_hnode *h;
 
 		p->ct = NULL;
@@ -491,7 +529,7 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 			news[n_new++] = e;
 			created = true;
 		}
-		switch (ct_proto_packet(e, p, dir, now_s)) {
+		switch (ct_proto_packet(e, p, dir, now_s, &changed)) {
 		case CT_V_INVALID:
 			w->invalid++;
 			if (created) {
@@ -518,10 +556,14 @@ void ct_in_bulk(struct ct_table *t, struct ct_worker *w, struct ct_pkt *const pk
 		p->dir = dir;
 		if (dir == CT_DIR_REPLY) {
 			p->info = CT_ESTABLISHED_REPLY;
-			ct_status_set(e, CT_S_SEEN_REPLY);
+			changed |= ct_status_set(e, CT_S_SEEN_REPLY);
 		} else {
 			p->info = ct_status(e) & CT_S_SEEN_REPLY ? CT_ESTABLISHED : CT_NEW;
 		}
+		/* an unconfirmed entry's changes show in its [NEW] */
+		if (changed && w->ev_on &&
+			(ct_status(e) & (CT_S_CONFIRMED | CT_S_DYING)) == CT_S_CONFIRMED)
+			ct_event_push(w, e, CT_EV_UPDATE, now_ms);
 	}
 }
 
@@ -560,6 +602,9 @@ int ct_confirm(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p, uint64
 	if (clash == NULL) {
 		/* the other packets of the burst holding it find it confirmed */
 		__atomic_fetch_or(&e->status, CT_S_CONFIRMED, __ATOMIC_RELEASE);
+		/* before the reply direction can be found: its [UPDATE] comes after */
+		if (w->ev_on)
+			ct_event_push(w, e, CT_EV_NEW, now_ms);
 		chain_insert(t, b0, &e->h[0]);
 		chain_insert(t, b1, &e->h[1]);
 		unlock2(t, b0, b1);
@@ -581,7 +626,8 @@ int ct_confirm(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p, uint64
 		if (p->dir == CT_DIR_REPLY) {
 			/* the two directions of a new flow met on two workers: one connection */
 			p->info = CT_ESTABLISHED_REPLY;
-			ct_status_set(winner, CT_S_SEEN_REPLY);
+			if (ct_status_set(winner, CT_S_SEEN_REPLY) && w->ev_on)
+				ct_event_push(w, winner, CT_EV_UPDATE, now_ms);
 		}
 		w->clash_resolve++;
 		return 0;
@@ -633,6 +679,10 @@ static void limbo_advance(struct ct_table *t, struct ct_worker *w)
 	if (t->gc_pending != NULL && t->limbo_n < CT_LIMBO) {
 		struct ct_limbo *l = &t->limbo[(t->limbo_head + t->limbo_n) % CT_LIMBO];
 
+		/* unlinked, intact until the grace period ends: their [DESTROY] */
+		if (w->ev_on)
+			for (struct ct_entry *e = t->gc_pending; e != NULL; e = e->limbo)
+				ct_event_push(w, e, CT_EV_DESTROY, t->gc_now_ms);
 		l->list = t->gc_pending;
 		l->token = rte_rcu_qsbr_start(t->rcu);
 		t->gc_pending = NULL;
@@ -688,6 +738,8 @@ uint32_t ct_gc(struct ct_table *t, struct ct_worker *w, uint64_t now_ms, uint32_
 {
 	uint32_t now_s = ct_secs(now_ms), removed = 0;
 
+	t->gc_now_ms = now_ms;
+	ct_events_burst(w);
 	budget = RTE_MIN(budget, t->bucket_mask + 1);
 	for (uint32_t i = 0; i < budget; i++) {
 		removed += gc_bucket(t, t->gc_cursor, now_s, false);
@@ -699,6 +751,7 @@ uint32_t ct_gc(struct ct_table *t, struct ct_worker *w, uint64_t now_ms, uint32_
 
 void ct_flush(struct ct_table *t, struct ct_worker *w)
 {
+	ct_events_burst(w);
 	for (uint32_t b = 0; b <= t->bucket_mask; b++)
 		while (t->buckets[b] != NULL)
 			gc_bucket(t, b, 0, true);
@@ -708,10 +761,16 @@ void ct_flush(struct ct_table *t, struct ct_worker *w)
 int ct_walk(struct ct_table *t, uint64_t now_ms, int (*fn)(const struct ct_entry *e, void *arg),
 	void *arg)
 {
-	uint32_t now_s = ct_secs(now_ms);
+	return ct_walk_buckets(t, now_ms, 0, t->bucket_mask + 1, fn, arg);
+}
+
+int ct_walk_buckets(struct ct_table *t, uint64_t now_ms, uint32_t first, uint32_t n,
+	int (*fn)(const struct ct_entry *e, void *arg), void *arg)
+{
+	uint32_t now_s = ct_secs(now_ms), end = RTE_MIN((uint64_t)first + n, t->bucket_mask + 1ull);
 	int ret;
 
-	for (uint32_t b = 0; b <= t->bucket_mask; b++)
+	for (uint32_t b = first; b < end; b++)
 		for (struct ct_hnode *n = __atomic_load_n(&t->buckets[b], __ATOMIC_ACQUIRE);
 			n != NULL; n = __atomic_load_n(&n->next, __ATOMIC_ACQUIRE))
 			if (node_dir(n) == CT_DIR_ORIGINAL && entry_live(node_entry(n), now_s) &&

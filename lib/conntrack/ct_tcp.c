@@ -369,8 +369,8 @@ static int32_t timeout_of(int state)
 }
 
 /* The packet's new state, under the lock; CT_TCP_IGNORE / CT_TCP_MAX end it early. */
-static enum ct_verdict tcp_locked(
-	struct ct_entry *e, const struct seg *s, enum ct_dir dir, uint32_t now_s, int32_t *timeout)
+static enum ct_verdict tcp_locked(struct ct_entry *e, const struct seg *s, enum ct_dir dir,
+	uint32_t now_s, int32_t *timeout, bool *changed)
 {
 	struct ct_tcp *tcp = &e->tcp;
 	unsigned int index = flags_index(s->flags);
@@ -487,6 +487,7 @@ static enum ct_verdict tcp_locked(
 in_window:
 	tcp->last_index = (uint8_t)index;
 	tcp->last_dir = dir;
+	*changed |= tcp->state != new_state;
 	tcp->state = new_state;
 	if (old_state != new_state && new_state == CT_TCP_FIN_WAIT)
 		tcp->seen[dir].flags |= F_CLOSE_INIT;
@@ -515,13 +516,13 @@ in_window:
 	} else if (!(status & CT_S_ASSURED) &&
 		   (old_state == CT_TCP_SYN_RECV || old_state == CT_TCP_ESTABLISHED) &&
 		   new_state == CT_TCP_ESTABLISHED) {
-		ct_status_set(e, CT_S_ASSURED);
+		*changed |= ct_status_set(e, CT_S_ASSURED);
 	}
 	return CT_V_ACCEPT;
 }
 
 enum ct_verdict ct_tcp_packet(
-	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s)
+	struct ct_entry *e, const struct ct_pkt *p, enum ct_dir dir, uint32_t now_s, bool *changed)
 {
 	enum ct_verdict v;
 	int32_t timeout;
@@ -535,7 +536,7 @@ enum ct_verdict ct_tcp_packet(
 	 * meet on it only when both directions of one flow arrive at the same instant.
 	 */
 	rte_spinlock_lock(&e->lock);
-	v = tcp_locked(e, &s, dir, now_s, &timeout);
+	v = tcp_locked(e, &s, dir, now_s, &timeout, changed);
 	rte_spinlock_unlock(&e->lock);
 	if (v == CT_V_ACCEPT && timeout >= 0)
 		ct_refresh(e, now_s, timeout);

@@ -56,7 +56,13 @@ struct fp_mbuf_priv {
 	uint8_t inject_edge;	   /* control_input: which node an injected packet goes to */
 	struct fp_ip4_opt ip4_opt; /* an IPv4 packet with options, from ip4_input on */
 	struct fp_hook_pos hook;   /* in a netfilter hook */
+	uint8_t ct_info;	   /* conntrack's enum ct_info, with FP_MBUF_CT */
 	uint32_t icmp_info;	   /* next-hop MTU for "fragmentation needed", a pointer */
+	/*
+	 * conntrack's entry (conntrack/ct_hook.h: its id in the table, 0 for none), with
+	 * FP_MBUF_CT, from the conntrack hook to the end of the worker's graph walk only
+	 */
+	uint32_t ct;
 	union {
 		struct fp_ip6_addr nh6;	     /* IPv6 address to resolve, punted for resolution */
 		struct rte_mbuf *queue_next; /* control thread queues (held for a neighbour) */
@@ -75,6 +81,7 @@ struct fp_mbuf_priv {
 #define FP_MBUF_L2_KEPT	      0x10 /* ... and the frame's Ethernet header is right before it */
 #define FP_MBUF_CAPTURE_RX    0x20 /* a capture's copy: received (else sent, unless a drop) */
 #define FP_MBUF_DROP_CAPTURED 0x40 /* captured as a drop already (at its ICMP error node) */
+#define FP_MBUF_CT	      0x80 /* went through conntrack: ct and ct_info are its */
 
 #define FP_MBUF_PRIV_SIZE RTE_ALIGN(sizeof(struct fp_mbuf_priv), RTE_MBUF_PRIV_ALIGN)
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "punt.h"
-#include "infra/control.h"
 #include "base/counter.h"
 #include "base/fp_error.h"
-#include "graph.h"
 #include "base/log.h"
-#include "mbuf.h"
 #include "base/module.h"
 #include "base/token_bucket.h"
+#include "graph.h"
+#include "infra/control.h"
+#include "mbuf.h"
 #include "worker.h"
 
 #include <errno.h>
@@ -123,6 +123,10 @@ static uint16_t control_output_process(
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		uint8_t r = fp_mbuf_priv(m)->punt_reason;
+
+		/* its conntrack entry is only valid in this walk (mbuf.h): not on the control
+		 * thread */
+		fp_mbuf_priv(m)->flags &= ~FP_MBUF_CT;
 		uint32_t pps =
 			r < MAX_REASONS ? __atomic_load_n(&reasons[r].pps, __ATOMIC_RELAXED) : 0;
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "worker.h"
 #include "base/fp_error.h"
+#include "base/log.h"
 #include "graph.h"
 #include "infra/iface.h"
-#include "base/log.h"
 #include "infra/port.h"
 
 #include <errno.h>
@@ -24,6 +24,7 @@
 struct worker fp_workers[FP_MAX_WORKERS];
 uint16_t fp_n_workers;
 struct rte_rcu_qsbr *fp_rcu;
+void (*volatile fp_walk_end)(uint16_t worker);
 static uint32_t idle_sleep_us;
 static bool started;
 
@@ -120,7 +121,12 @@ static int worker_main(void *arg)
 
 	rte_rcu_qsbr_thread_online(fp_rcu, w->index);
 	while (!w->stop) {
+		void (*walk_end)(uint16_t worker);
+
 		rte_graph_walk(w->graph);
+		walk_end = fp_walk_end;
+		if (walk_end != NULL)
+			walk_end(w->index);
 		rte_rcu_qsbr_quiescent(fp_rcu, w->index);
 		if (idle_sleep_us == 0)
 			continue;

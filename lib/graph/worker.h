@@ -46,5 +46,12 @@ void workers_fini(void);
 int workers_assign_rxqs(void);
 struct worker *worker_of_graph(const struct rte_graph *graph);
 
+/*
+ * Set by a feature whose per-packet state must not outlive a graph walk (conntrack's new
+ * entries of packets dropped on the way, as Linux frees them with the skb): each worker
+ * calls it after each walk, before its quiescent state. NULL: nothing to do.
+ */
+extern void (*volatile fp_walk_end)(uint16_t worker);
+
 /* Waits until every worker has finished the graph walk it was in. */
 void fp_rcu_synchronize(void);

@@ -49,10 +49,12 @@ static struct ct_pkt *flow(struct tpkt *t, uint32_t i, bool reply)
 
 static uint8_t run(struct ct_table *t, struct ct_worker *w, struct ct_pkt *p)
 {
+	uint8_t info;
+
 	ct_in_bulk(t, w, &p, 1, now);
-	if (p->ct != NULL && ct_confirm(t, w, p, now) < 0)
-		return CT_DROP;
-	return p->info;
+	info = p->ct != NULL && ct_confirm(t, w, p, now) < 0 ? CT_DROP : p->info;
+	ct_walk_end(t, w);
+	return info;
 }
 
 static void test_both_directions(void **state)
@@ -101,6 +103,7 @@ static void test_burst(void **state)
 	ct_abort(t, &w, &b.p);
 	assert_int_equal(ct_confirm(t, &w, &a.p, now), 0);
 	assert_int_equal(ct_confirm(t, &w, &c.p, now), 0);
+	ct_walk_end(t, &w);
 	assert_non_null(ct_lookup(t, &a.p.t, now, NULL));
 	assert_int_equal(w.insert, 1);
 	/* a new flow whose packets are all dropped leaves nothing */
@@ -108,7 +111,26 @@ static void test_burst(void **state)
 	ct_in_bulk(t, &w, burst, 1, now);
 	ct_abort(t, &w, &a.p);
 	assert_int_equal(ct_table_count(t), 1);
+	ct_walk_end(t, &w);
+	assert_int_equal(ct_table_count(t), 1);
 	assert_null(ct_lookup(t, &a.p.t, now, NULL));
+	/* nor one whose packets are dropped without ct_abort(): the walk's end frees it */
+	burst[0] = flow(&a, 3, false);
+	burst[1] = flow(&b, 3, true);
+	ct_in_bulk(t, &w, burst, 2, now);
+	assert_int_equal(ct_table_count(t), 2);
+	ct_walk_end(t, &w);
+	assert_int_equal(ct_table_count(t), 1);
+	assert_int_equal(w.n_walk_new, 0);
+	assert_null(ct_lookup(t, &a.p.t, now, NULL));
+	/* and the entries go back to the pool: a table of 1024 takes 4096 such flows */
+	for (uint32_t i = 0; i < 4096; i++) {
+		burst[0] = flow(&a, 10 + i, false);
+		ct_in_bulk(t, &w, burst, 1, now);
+		assert_int_equal(a.p.info, CT_NEW);
+		ct_walk_end(t, &w);
+	}
+	assert_int_equal(ct_table_count(t), 1);
 	ct_table_destroy(t);
 }
 
@@ -130,6 +152,8 @@ static void test_clash(void **state)
 	assert_int_equal(ct_table_count(t), 2);
 	assert_int_equal(ct_confirm(t, &w1, &a.p, now), 0);
 	assert_int_equal(ct_confirm(t, &w2, &b.p, now), 0);
+	ct_walk_end(t, &w1);
+	ct_walk_end(t, &w2);
 	assert_ptr_equal(a.p.ct, b.p.ct);
 	assert_int_equal(b.p.dir, CT_DIR_REPLY);
 	assert_int_equal(b.p.info, CT_ESTABLISHED_REPLY);
@@ -143,6 +167,8 @@ static void test_clash(void **state)
 	ct_in_bulk(t, &w2, &p, 1, now);
 	assert_int_equal(ct_confirm(t, &w1, &a.p, now), 0);
 	assert_int_equal(ct_confirm(t, &w2, &b.p, now), -EEXIST);
+	ct_walk_end(t, &w1);
+	ct_walk_end(t, &w2);
 	assert_null(b.p.ct);
 	assert_int_equal(w2.insert_failed, 1);
 	assert_int_equal(ct_table_count(t), 2);
@@ -261,6 +287,7 @@ static void test_millions(void **state)
 		ct_in_bulk(t, &w, ps, (uint16_t)burst, now);
 		for (uint32_t b = 0; b < burst; b++)
 			ct_confirm(t, &w, ps[b], now);
+		ct_walk_end(t, &w);
 	}
 	t_ins = mono_s() - t0;
 	assert_int_equal(ct_table_count(t), n);
@@ -325,6 +352,7 @@ static void test_lookup_cost(void **state)
 			ct_in_bulk(t, &w, ps, 32, now);
 			for (uint32_t b = 0; b < 32; b++)
 				ct_confirm(t, &w, ps[b], now);
+			ct_walk_end(t, &w);
 		}
 		assert_int_equal(ct_table_count(t), n);
 		print_message("conntrack: %u flows, %.0f ns per packet (lookup and UDP tracking, "
@@ -363,6 +391,7 @@ static void *worker(void *arg)
 			for (uint32_t b = 0; b < 16; b++)
 				if (ps[b]->ct != NULL)
 					ct_confirm(th->t, &th->w, ps[b], now);
+			ct_walk_end(th->t, &th->w);
 			rte_rcu_qsbr_quiescent(th->q, th->w.rcu_id);
 		}
 	rte_rcu_qsbr_thread_offline(th->q, th->w.rcu_id);
