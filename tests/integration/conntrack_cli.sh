@@ -96,8 +96,8 @@ test_conntrack_cli() {
 	check "conntrack -S: a line per worker, conntrack's fields" sh -c \
 		"$FASTPATHCTL -s $SOCK conntrack -S | tee $WORK/ct-S.txt; [ \$(wc -l <$WORK/ct-S.txt) = 2 ] &&
 		 grep -Eqx 'cpu=0   	found=[0-9]+ invalid=[0-9]+ insert=[0-9]+ insert_failed=0 drop=0 early_drop=0 error=[0-9]+ search_restart=0 clash_resolve=[0-9]+ chaintoolong=0 ' $WORK/ct-S.txt"
-	check "conntrack -L -j: the entries as JSON" sh -c \
-		"$FASTPATHCTL -s $SOCK conntrack -L -p tcp -j 2>/dev/null | jq -e 'length == 1 and .[0].state == \"TIME_WAIT\" and .[0].original.sport == 40000 and .[0].reply.src == \"10.0.2.2\"'"
+	check "conntrack -L -j: the entries as JSON, one a line" sh -c \
+		"$FASTPATHCTL -s $SOCK conntrack -L -p tcp -j 2>/dev/null | jq -se 'length == 1 and .[0].state == \"TIME_WAIT\" and .[0].original.sport == 40000 and .[0].reply.src == \"10.0.2.2\"'"
 
 	# -E: the same new connection's events on both routers
 	ip netns exec $CTCLI_LX-r timeout 10 conntrack -E -p tcp >"$WORK/ct-ev-lx.txt" 2>"$WORK/ct-ev-lx.err" &
