@@ -346,12 +346,12 @@ static void test_list_streamed(void **state)
 	}
 	json_decref(r);
 	/* as fastpathctl reads it: a chunk at a time */
-	assert_int_equal(api_client_call_each(C, "conntrack.list", json_pack("{s:s}", "proto", "udp"),
-				 count_chunk, chunks),
+	assert_int_equal(api_client_call_each(C, "conntrack.list",
+				 json_pack("{s:s}", "proto", "udp"), count_chunk, chunks),
 		0);
 	assert_true(chunks[0] >= 2);
 	assert_int_equal(chunks[1], n);
-		r = call("conntrack.delete", json_pack("{s:s}", "dst", B));
+	r = call("conntrack.delete", json_pack("{s:s}", "dst", B));
 	assert_int_equal(json_array_size(json_object_get(r, "entries")), n);
 	json_decref(r);
 	free(seen);
