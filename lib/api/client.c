@@ -284,19 +284,25 @@ static int read_reply(struct api_client *c, api_chunk_fn each, void *arg, json_t
 	return 0;
 }
 
-int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int fd, json_t **result)
+/* A request and its reply (read_reply()'s each, arg and *result). */
+static int call(struct api_client *c, const char *cmd, json_t *args, int fd, api_chunk_fn each,
+	void *arg, json_t **result)
 {
-	json_t *res = NULL;
-	int ret;
+	int ret = c->fd < 0 ? client_open(c) : 0;
 
-	ret = c->fd < 0 ? client_open(c) : 0;
 	if (ret < 0) {
 		json_decref(args);
 		return ret;
 	}
 	ret = send_request(c, cmd, args, fd);
-	if (ret == 0)
-		ret = read_reply(c, NULL, NULL, &res);
+	return ret == 0 ? read_reply(c, each, arg, result) : ret;
+}
+
+int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int fd, json_t **result)
+{
+	json_t *res = NULL;
+	int ret = call(c, cmd, args, fd, NULL, NULL, &res);
+
 	if (ret < 0)
 		return ret;
 	if (result != NULL)
@@ -310,16 +316,8 @@ int api_client_call_each(
 	struct api_client *c, const char *cmd, json_t *args, api_chunk_fn each, void *arg)
 {
 	json_t *last = NULL;
-	int ret;
+	int ret = call(c, cmd, args, -1, each, arg, &last);
 
-	ret = c->fd < 0 ? client_open(c) : 0;
-	if (ret < 0) {
-		json_decref(args);
-		return ret;
-	}
-	ret = send_request(c, cmd, args, -1);
-	if (ret == 0)
-		ret = read_reply(c, each, arg, &last);
 	json_decref(last);
 	return ret;
 }
