@@ -11,7 +11,7 @@ usage: conntrack.py states CLIENT_NS SERVER_NS FAMILY SNAPSHOT_CMD
        conntrack.py oow CLIENT_NS SERVER_NS FAMILY PORT
   An established connection, then a segment far out of its window from the client (scapy).
        conntrack.py flows PCAP N SRC_MAC DST_MAC
-  A pcap of N UDP packets of N flows 10.(i>>16).(i>>8).(i&255) -> 10.0.2.2:9 (generated).
+  A pcap of N UDP packets of N flows 10.64+(i>>16).(i>>8).(i&255) -> 10.0.2.2:9, i from 1.
 """
 import ctypes
 import os
@@ -196,7 +196,7 @@ def flows(path, n, src_mac, dst_mac):
         b"\x08\x00"
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i in range(n):
+        for i in range(1, n + 1):  # not 10.64.0.0, the network's address
             src = bytes([10, 64 + (i >> 16), (i >> 8) & 255, i & 255])
             udp = struct.pack("!HHHH", 1024 + (i & 1023), 9, 8 + 18, 0) + b"\0" * 18
             hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
