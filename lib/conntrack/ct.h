@@ -12,8 +12,8 @@
 struct rte_ring;
 
 /*
- * Connection tracking core, nf_conntrack's model (docs/conntrack.md). Not in the graph yet:
- * the hook nodes of the next session call, per burst,
+ * Connection tracking core, nf_conntrack's model (docs/conntrack.md). The hook nodes
+ * (ct_hook.c) call, per burst,
  *
  *	prerouting / output:	ct_parse() each packet, then ct_in_bulk() over the burst:
  *				every packet gets its entry, direction and ctinfo
@@ -21,7 +21,9 @@ struct rte_ring;
  *				new flow;
  *	postrouting / input:	ct_confirm() each packet: a new entry enters the table (or
  *				clashes with one another worker inserted meanwhile);
- *	a drop in between:	ct_abort() for a packet that holds an unconfirmed entry.
+ *	a drop in between:	ct_abort() for a packet that holds an unconfirmed entry, or
+ *				ct_walk_end() at the end of the walk gives it back (the hook
+ *				nodes leave it to that: a drop node need not know).
  *
  * A packet's entry pointer is valid until its worker's next RCU quiescent state (the end of
  * its graph walk, where ct_walk_end() runs): a packet must not carry it across workers.

@@ -12,7 +12,7 @@
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
 # usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
-#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big p1k6"
+#   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct" CASES="one p1k p1k-64k big p1k6"
 #   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000
 set -u
 BUILD=${1:-build}
@@ -20,7 +20,7 @@ FASTPATHD=$(realpath "$BUILD/app/fastpathd")
 BENCH=${BENCH:-mpps callgrind memif control netlink}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
-APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph}
+APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct}
 CASES=${CASES:-one p1k p1k-64k big p1k6}
 CG_PACKETS=${CG_PACKETS:-100000}
 CG_CASE=${CG_CASE:-p1k}
@@ -104,6 +104,7 @@ failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its l
 # A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes) [APP];
 # p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
 # fastpathd-graph: without the fast path, every packet through the whole graph.
+# fastpathd-ct: connection tracking on ("conntrack": {"enabled": true}), every packet tracked.
 # fp_conf FILE EAL PORTS ROUTES [APP [TWINS]]: fastpathd's config; the daemons run in the machine's
 # own namespace, without kernel twins (a pure static router) unless TWINS is true
 fp_conf() {
@@ -119,7 +120,8 @@ fp_conf() {
 				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
 					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
 				"fib": {"ipv4_max_routes": 1048576, "ipv6_max_routes": 65536},
-				"twins": {"enabled": ${6:-false}},
+				"twins": {"enabled": ${6:-false}},$([ "${5:-}" = fastpathd-ct ] && echo '
+				"conntrack": {"enabled": true},')
 				"routes":
 		CONF
 		cat "$4"
@@ -148,7 +150,8 @@ declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6)
 # l3fwd's IPv4 and IPv6 rules per case: every case has both (the other family's is a stub)
 declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one)
 declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
-	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph)
+	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph
+	[fastpathd-ct]="fastpathd, conntrack")
 
 # l3fwd's --rule_ipv6 file for CASE
 rules6() { [ "$1" = p1k6 ] && echo "$WORK/p1k6.l3fwd6.cfg" || echo "$WORK/rules6.cfg"; }
@@ -181,7 +184,7 @@ app_start() {
 			--file-prefix $PREFIX --vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
 		;;
-	fastpathd | fastpathd-graph)
+	fastpathd | fastpathd-graph | fastpathd-ct)
 		PREFIX=fpbench
 		fp_conf "$WORK/fastpath-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
@@ -274,7 +277,7 @@ mpps() {
 		echo "# '-': the app cannot run the case (l3fwd-graph's routes are hard-coded) or did not start"
 		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case"
 		echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
-		for c in $CASES; do for app in fastpathd fastpathd-graph; do
+		for c in $CASES; do for app in fastpathd fastpathd-graph fastpathd-ct; do
 			[ -s "$WORK/nodes-$c-$app" ] &&
 				echo "# $app cycles/packet per node, then drops, ${LABEL[$c]}: $(cat "$WORK/nodes-$c-$app")"
 		done; done
@@ -315,7 +318,7 @@ cg_run() {
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/${RULES4[$CG_CASE]}.l3fwd.cfg" \
 			--rule_ipv6="$(rules6 "$CG_CASE")" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
-	fastpathd | fastpathd-graph)
+	fastpathd | fastpathd-graph | fastpathd-ct)
 		fp_conf "$WORK/fastpath-cg-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"huge\": false, \"mbufs\": 8191" \
 			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$pcap\"},
@@ -361,7 +364,7 @@ callgrind() {
 		echo "## Instructions per packet: callgrind, the forwarding thread, ${LABEL[$CG_CASE]}, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
 		printf '%-16s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
 	} | report
-	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph; do
+	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph fastpathd-ct; do
 		[[ " $APPS " = *" $app "* ]] || continue
 		t0=$(now)
 		if cg_run "$app" 1 && cg_run "$app" 2 &&

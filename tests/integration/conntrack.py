@@ -11,7 +11,7 @@ usage: conntrack.py states CLIENT_NS SERVER_NS FAMILY SNAPSHOT_CMD
        conntrack.py oow CLIENT_NS SERVER_NS FAMILY PORT
   An established connection, then a segment far out of its window from the client (scapy).
        conntrack.py flows PCAP N SRC_MAC DST_MAC
-  A pcap of N UDP packets of N flows 10.(i>>16).(i>>8).(i&255) -> 10.0.2.2:9 (generated).
+  A pcap of N UDP packets of N flows 10.64+(i>>16).(i>>8).(i&255) -> 10.0.2.2:9, i from 1.
 """
 import ctypes
 import os
@@ -160,8 +160,9 @@ def states(cns, sns, fam, cmd):
 
 
 def oow(cns, sns, fam, port):
-    """An established connection, then a segment 2^30 past its window; the connection lives."""
-    from scapy.all import IP, IPv6, TCP, send  # noqa: only this case needs scapy
+    """An established connection, then a segment 2^30 past the client's next sequence number
+    (beyond any window: invalid in every Linux since window tracking); the connection lives."""
+    from scapy.all import IP, IPv6, TCP, AsyncSniffer, send  # noqa: only this case needs scapy
 
     c, s = ADDR[fam]["h1"], ADDR[fam]["h2"]
     srv = in_ns(sns, sock, fam, socket.SOCK_STREAM)
@@ -172,14 +173,21 @@ def oow(cns, sns, fam, port):
     cl.bind((c, 0))
     cl.connect((s, port))
     conn, _ = srv.accept()
+    sport = cl.getsockname()[1]
+    sniff = AsyncSniffer(iface="eth0", filter=f"tcp and src port {sport}")
+    in_ns(cns, sniff.start)
+    time.sleep(0.5)
     cl.sendall(b"hello")
     conn.recv(10)
-    sport = cl.getsockname()[1]
+    time.sleep(0.3)
+    seen = [p for p in sniff.stop() if TCP in p and len(p[TCP].payload) > 0]
+    seg = seen[-1][TCP]
+    nxt = (seg.seq + len(seg.payload)) & 0xffffffff
     l3 = IP(src=c, dst=s) if fam == 4 else IPv6(src=c, dst=s)
 
     def forge():
-        send(l3 / TCP(sport=sport, dport=port, flags="A", seq=(1 << 30), ack=1) / b"zz",
-             verbose=False)
+        send(l3 / TCP(sport=sport, dport=port, flags="A", seq=(nxt + (1 << 30)) & 0xffffffff,
+                      ack=seg.ack) / b"zz", verbose=False)
 
     in_ns(cns, forge)
     time.sleep(0.3)
@@ -196,7 +204,7 @@ def flows(path, n, src_mac, dst_mac):
         b"\x08\x00"
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i in range(n):
+        for i in range(1, n + 1):  # not 10.64.0.0, the network's address
             src = bytes([10, 64 + (i >> 16), (i >> 8) & 255, i & 255])
             udp = struct.pack("!HHHH", 1024 + (i & 1023), 9, 8 + 18, 0) + b"\0" * 18
             hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,

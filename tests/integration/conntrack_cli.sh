@@ -19,12 +19,15 @@ ctcli_linux_bed() {
 		ip -n $CTCLI_LX-h$n addr add 10.0.$n.2/24 dev eth0
 		ip -n $CTCLI_LX-h$n link set eth0 up
 		ip -n $CTCLI_LX-h$n route add default via 10.0.$n.1
+		ip -n $CTCLI_LX-h$n -6 addr add 2001:db8:$n::2/64 dev eth0 nodad
+		ip -n $CTCLI_LX-h$n -6 route add default via 2001:db8:$n::1
 		ip -n $CTCLI_LX-r addr add 10.0.$n.1/24 dev p$n
+		ip -n $CTCLI_LX-r -6 addr add 2001:db8:$n::1/64 dev p$n nodad
 		ip -n $CTCLI_LX-r link set p$n up
 	done
-	ip netns exec $CTCLI_LX-r sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec $CTCLI_LX-r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	ip netns exec $CTCLI_LX-r nft -f - <<'NFT'
-table ip fpt {
+table inet fpt {
 	chain forward_ct {
 		type filter hook forward priority 0
 		ct state new counter
@@ -34,7 +37,8 @@ NFT
 }
 
 # ctcli_traffic H1 H2: a TCP connection from 10.0.1.2:40000 to 10.0.2.2:5001 closed by the client
-# (TIME_WAIT), a UDP datagram 40001 -> 5353 nobody answers, one ping
+# (TIME_WAIT), a UDP datagram 40001 -> 5353 nobody answers, one ping; over IPv6 a datagram and
+# a ping
 ctcli_traffic() {
 	local h1=$1 h2=$2 pid
 	ip netns exec "$h2" timeout 5 socat -u TCP-LISTEN:5001,reuseaddr OPEN:/dev/null &
@@ -44,6 +48,8 @@ ctcli_traffic() {
 	wait $pid
 	echo hi | ip netns exec "$h1" socat -u - UDP:10.0.2.2:5353,sourceport=40001
 	ip netns exec "$h1" ping -c 1 -W 2 10.0.2.2 >/dev/null
+	echo hi | ip netns exec "$h1" socat -u - UDP6:[2001:db8:2::2]:5353,sourceport=40011
+	ip netns exec "$h1" ping -c 1 -W 2 2001:db8:2::2 >/dev/null
 	sleep 0.3
 }
 
@@ -78,17 +84,20 @@ test_conntrack_cli() {
 		"cat $WORK/ct-lx.txt; diff $WORK/ct-lx.txt $WORK/ct-fp.txt && grep -q '^tcp 6 T TIME_WAIT src=10.0.1.2 dst=10.0.2.2 sport=40000 dport=5001 src=10.0.2.2 dst=10.0.1.2 sport=5001 dport=40000 \[ASSURED\] mark=0 use=1\$' $WORK/ct-fp.txt"
 	check "... and the summary on stderr, as conntrack's" sh -c \
 		"cat $WORK/ct-fp.err; grep -qx 'conntrack v1.4.7 (conntrack-tools): 3 flow entries have been shown.' $WORK/ct-fp.err && diff $WORK/ct-lx.err $WORK/ct-fp.err"
-	for f in "-p udp" "-p tcp --state TIME_WAIT" "-p tcp --dport 5001" "-p icmp" "-s 10.0.1.2 -d 10.0.2.2" "-s 10.0.2.2" "-p tcp --state ESTABLISHED"; do
-		check "conntrack -L $f: as Linux's" bash -c \
-			"$(declare -f ctcli_norm); ip netns exec $CTCLI_LX-r conntrack -L $f 2>/dev/null | ctcli_norm >$WORK/ct-lx.f;
-			 cat $WORK/ct-lx.f; $FASTPATHCTL -s $SOCK conntrack -L $f 2>/dev/null | ctcli_norm | diff $WORK/ct-lx.f -"
+	# FILTERS:N, N the lines Linux lists
+	for f in "-f ipv6:2" "-p icmpv6:1" "-p udp:2" "-p udp -s 2001:db8:1::2:1" "-p tcp --state TIME_WAIT:1" \
+		"-p tcp --dport 5001:1" "-p icmp:1" "-s 10.0.1.2 -d 10.0.2.2:3" "-s 10.0.2.2:0" "-p tcp --state ESTABLISHED:0"; do
+		check "conntrack -L ${f%:*}: as Linux's (${f##*:} lines)" bash -c \
+			"$(declare -f ctcli_norm); ip netns exec $CTCLI_LX-r conntrack -L ${f%:*} 2>/dev/null | ctcli_norm >$WORK/ct-lx.f;
+			 cat $WORK/ct-lx.f; [ \$(wc -l <$WORK/ct-lx.f) = ${f##*:} ] &&
+			 $FASTPATHCTL -s $SOCK conntrack -L ${f%:*} 2>/dev/null | ctcli_norm | diff $WORK/ct-lx.f -"
 	done
-	check "conntrack -C: the number -L lists" sh -c "[ \"\$($FASTPATHCTL -s $SOCK conntrack -C)\" = 3 ]"
+	check "conntrack -C: the number -L lists" sh -c "[ \"\$($FASTPATHCTL -s $SOCK conntrack -C)\" = 5 ]"
 	check "conntrack -S: a line per worker, conntrack's fields" sh -c \
 		"$FASTPATHCTL -s $SOCK conntrack -S | tee $WORK/ct-S.txt; [ \$(wc -l <$WORK/ct-S.txt) = 2 ] &&
 		 grep -Eqx 'cpu=0   	found=[0-9]+ invalid=[0-9]+ insert=[0-9]+ insert_failed=0 drop=0 early_drop=0 error=[0-9]+ search_restart=0 clash_resolve=[0-9]+ chaintoolong=0 ' $WORK/ct-S.txt"
-	check "conntrack -L -j: the entries as JSON" sh -c \
-		"$FASTPATHCTL -s $SOCK conntrack -L -p tcp -j 2>/dev/null | jq -e 'length == 1 and .[0].state == \"TIME_WAIT\" and .[0].original.sport == 40000 and .[0].reply.src == \"10.0.2.2\"'"
+	check "conntrack -L -j: the entries as JSON, one a line" sh -c \
+		"$FASTPATHCTL -s $SOCK conntrack -L -p tcp -j 2>/dev/null | jq -se 'length == 1 and .[0].state == \"TIME_WAIT\" and .[0].original.sport == 40000 and .[0].reply.src == \"10.0.2.2\"'"
 
 	# -E: the same new connection's events on both routers
 	ip netns exec $CTCLI_LX-r timeout 10 conntrack -E -p tcp >"$WORK/ct-ev-lx.txt" 2>"$WORK/ct-ev-lx.err" &
@@ -114,11 +123,12 @@ test_conntrack_cli() {
 	check "... interrupted, it prints how many it showed" sh -c \
 		"cat $WORK/ct-ev-fp.err; grep -Eqx 'conntrack v1.4.7 \(conntrack-tools\): [1-9][0-9]* flow events have been shown.' $WORK/ct-ev-fp.err"
 
-	out=$(ctcli_ctl -D -p udp --dport 5353 2>"$WORK/ct-D.err")
+	out=$(ctcli_ctl -D -p udp --dport 5353 -f ipv4 2>"$WORK/ct-D.err")
 	check "conntrack -D: prints the entries deleted, and how many" sh -c \
 		"printf '%s\n' '$out'; [ \$(printf '%s\n' '$out' | grep -c '^udp      17 [0-9]* src=10.0.1.2 dst=10.0.2.2 sport=4000[13] dport=5353 \[UNREPLIED\]') = 2 ] &&
 		 grep -qx 'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been deleted.' $WORK/ct-D.err"
-	check "... gone from -L" sh -c "[ -z \"\$($FASTPATHCTL -s $SOCK conntrack -L -p udp 2>/dev/null)\" ]"
+	check "... gone from -L, the IPv6 one left" sh -c \
+		"[ -z \"\$($FASTPATHCTL -s $SOCK conntrack -L -p udp -f ipv4 2>/dev/null)\" ] && [ \"\$($FASTPATHCTL -s $SOCK conntrack -L -p udp 2>/dev/null | wc -l)\" = 1 ]"
 	check "conntrack -F: the table emptied" sh -c \
 		"$FASTPATHCTL -s $SOCK conntrack -F 2>&1 | grep -qx 'conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.' &&
 		 [ \"\$($FASTPATHCTL -s $SOCK conntrack -C)\" = 0 ]"
