@@ -10,7 +10,6 @@
 
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
 #define FP_MAX_VRFS	  256
-#define FP_IFACE_NONE	  UINT16_MAX
 
 /*
  * An interface: what addresses, routes and neighbours attach to. Today every

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "port.h"
 #include "api/api.h"
-#include "config/config.h"
-#include "control.h"
 #include "base/fp_error.h"
 #include "base/log.h"
-#include "graph/mbuf.h"
 #include "base/module.h"
-#include "settings.h"
+#include "config/config.h"
+#include "control.h"
+#include "graph/mbuf.h"
 #include "graph/worker.h"
+#include "settings.h"
 
 #include <errno.h>
 
@@ -80,6 +80,23 @@ uint16_t port_rxq_count(uint16_t port_id)
 	if (iface != NULL && !iface->admin_up)
 		return 0;
 	return port_id < RTE_MAX_ETHPORTS && confs[port_id] ? confs[port_id]->rx_queues : 0;
+}
+
+/* Every RX queue of the ports, handed to the workers, which poll them in turn. */
+static int ports_assign_rxqs(void)
+{
+	struct rxq q[FP_MAX_IFACES * RTE_MAX_QUEUES_PER_PORT];
+	uint16_t n = 0;
+
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
+		const struct iface *iface = fp_ifaces[i];
+
+		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS)
+			continue;
+		for (uint16_t k = 0; k < port_rxq_count(iface->port_id); k++)
+			q[n++] = (struct rxq){iface->port_id, k};
+	}
+	return workers_set_rxqs(q, n);
 }
 
 const struct port_conf *port_conf_of(const struct iface *iface)
@@ -230,7 +247,7 @@ int port_create(const struct port_conf *conf, struct iface **out)
 	copy->up = true;
 	rte_eth_macaddr_get(port_id, &iface->mac);
 	iface_publish(iface);
-	ret = workers_assign_rxqs();
+	ret = ports_assign_rxqs();
 	if (ret < 0) {
 		port_destroy(iface);
 		return ret;
@@ -255,7 +272,7 @@ void port_destroy(struct iface *iface)
 	/* the workers stop polling its queues before the interface goes */
 	if (conf != NULL) {
 		conf->rx_queues = 0;
-		workers_assign_rxqs();
+		ports_assign_rxqs();
 	}
 	iface_free(iface);
 	if (conf == NULL)
@@ -320,7 +337,7 @@ int port_set_admin(struct iface *iface, bool up)
 		return fp_error(ret, "%s: link %s: %s", iface->name, up ? "up" : "down",
 			rte_strerror(-ret));
 	__atomic_store_n(&iface->admin_up, up, __ATOMIC_RELEASE);
-	if ((ret = workers_assign_rxqs()) < 0) {
+	if ((ret = ports_assign_rxqs()) < 0) {
 		__atomic_store_n(&iface->admin_up, !up, __ATOMIC_RELEASE);
 		return ret;
 	}
