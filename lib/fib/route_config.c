@@ -2,7 +2,7 @@
 #include "api/api.h"
 #include "fib.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 
 #include <errno.h>
 #include <stdlib.h>

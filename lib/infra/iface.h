@@ -58,7 +58,7 @@ void iface_free(struct iface *iface);
  */
 struct iface_listener {
 	int order;
-	void (*removing)(struct iface *iface);
+	void (*removing)(struct iface *iface);	   /* may be NULL */
 	void (*added)(struct iface *iface);	   /* once published; may be NULL */
 	void (*link_changed)(struct iface *iface); /* iface->link_up changed; may be NULL */
 	void (*mtu_changed)(struct iface *iface);  /* iface->mtu changed; may be NULL */

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "port.h"
-#include "api/api.h"
 #include "base/fp_error.h"
 #include "base/log.h"
 #include "base/module.h"
-#include "config/config.h"
 #include "control.h"
 #include "graph/mbuf.h"
 #include "graph/worker.h"
@@ -298,7 +296,8 @@ int port_link_get(const struct iface *iface, struct rte_eth_link *link)
 }
 
 /*
- * Link changes are logged and told to monitors (link.up, link.down). An interface set down
+ * Link changes are logged and told to the interface listeners (monitors hear them from
+ * infractl/port_api.c's: link.up, link.down). An interface set down
  * has its link down, as Linux's: the twin loses its carrier.
  */
 static void link_watch(void *arg)
@@ -315,10 +314,6 @@ static void link_watch(void *arg)
 		LOG(INFO, "port %s: link %s %u Mb/s", iface->name, iface->link_up ? "up" : "down",
 			link.link_speed);
 		iface_link_changed(iface);
-		if (api_event_wanted("link"))
-			api_event_publish(iface->link_up ? "link.up" : "link.down",
-				json_pack("{s:s, s:i}", "name", iface->name, "speed_mbps",
-					link.link_speed));
 	}
 }
 
@@ -377,34 +372,6 @@ int port_set_mtu(struct iface *iface, uint16_t mtu)
 	iface_mtu_changed(iface);
 	return 0;
 }
-
-/* {"name": "p1", "up": true|false, "mtu": N}: both optional, the MTU first */
-static int api_iface_set(const json_t *args, json_t **result)
-{
-	struct cfg_ctx ctx;
-	const char *name;
-	struct iface *iface;
-	uint64_t mtu = 0;
-	bool up = true;
-	int has_up = 0, has_mtu = 0, ret;
-
-	(void)result;
-	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_get_string(&ctx, args, "name", true, &name)) >= 0 &&
-		(ret = has_up = cfg_get_bool(&ctx, args, "up", false, &up)) >= 0)
-		ret = has_mtu = cfg_get_uint(&ctx, args, "mtu", false, 68, 9600, &mtu);
-	cfg_ctx_fini(&ctx);
-	if (ret < 0)
-		return ret;
-	if ((iface = iface_by_name(name)) == NULL)
-		return fp_error(ENODEV, "no interface %s", name);
-	if (has_mtu && (ret = port_set_mtu(iface, mtu)) < 0)
-		return ret;
-	return has_up ? port_set_admin(iface, up) : 0;
-}
-
-API_COMMAND(iface_set_cmd, "iface.set", "set an interface up or down, or its MTU, at run time",
-	api_iface_set, API_ARGS("name", "up", "mtu"))
 
 static int link_watch_init(void)
 {

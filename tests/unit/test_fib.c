@@ -17,7 +17,7 @@
 #include "base/fp_error.h"
 #include "base/fp_net.h"
 #include "infra/iface.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 #include "graph/worker.h"
 #include "ip4/addr.h"
 #include "neigh/neigh.h"

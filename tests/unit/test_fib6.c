@@ -20,7 +20,7 @@
 #include "base/fp_error.h"
 #include "base/fp_net.h"
 #include "infra/iface.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 #include "graph/worker.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"

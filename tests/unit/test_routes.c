@@ -2,7 +2,7 @@
 #include "test_routes.h"
 #include "config/config.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 
 #include <string.h>
 #include <time.h>
