@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_routes.h"
-#include "config/config.h"
 #include "base/fp_error.h"
+#include "config/config.h"
 #include "config/iface_names.h"
 
 #include <string.h>
