@@ -3,7 +3,8 @@
 
 #include <stdio.h>
 
-/* The config's sections that fill it: infractl/settings_config.c. */
+/* What the daemon starts with; the config's eal, workers and api sections fill it
+ * (infractl/settings_config.c). */
 struct fp_settings fp_settings;
 
 void settings_defaults(struct fp_settings *s)

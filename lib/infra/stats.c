@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* Every counter of the daemon, walked: the API (infractl/stats_api.c) and telemetry show them. */
 #include "stats.h"
 #include "base/counter.h"
 #include "graph/graph.h"

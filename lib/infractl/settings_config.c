@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The config's eal, workers and api sections: fp_settings (infra/settings.h), read at start. */
 #include "base/fp_error.h"
 #include "base/log.h"
 #include "config/config.h"

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The counters, the graph and the interfaces as the API shows them (stats.show, graph.show...). */
 #include "api/api.h"
-#include "base/counter.h"
 #include "base/fp_net.h"
 #include "graph/graph.h"
 #include "graph/punt.h"
@@ -15,7 +14,6 @@
 
 #include <rte_ethdev.h>
 #include <rte_graph_worker.h>
-#include <rte_mempool.h>
 
 /* Counters as of the last "clear stats": shown values are differences. */
 static json_t *baseline;
