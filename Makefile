@@ -38,8 +38,10 @@ AF_XDP_TESTS = test_ping test_ipv6_router test_ipv6_forward test_ecmp test_bad_p
 	test_twin_devices test_twin_tcp_udp test_twin_fragments test_fragments_forwarded \
 	test_fragments_ttl test_fragments_local test_af_xdp_queues
 
-# the router's tests run twice: through the fast path, then through the whole graph
+# the layering first (no upward include, scripts/check-layers.sh: seconds), then the router's
+# tests twice: through the fast path, then through the whole graph
 check: build hugepages
+	sh scripts/check-layers.sh
 	@rc=0; meson test -C $(BUILD) --print-errorlogs || rc=1; \
 	$(SUDO) bash tests/integration/run.sh $(BUILD) || rc=1; \
 	$(SUDO) env FPT_FAST_PATH=false bash tests/integration/run.sh $(BUILD) || rc=1; \

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #pragma once
 
+#include "config/config.h"
 #include "infra/port.h"
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "config.h"
 #include "base/fp_error.h"
 #include "base/fp_text.h"
+#include "config.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "config.h"
 #include "base/fp_error.h"
+#include "config.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
-#include "fib.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
+#include "fib.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "graph.h"
-#include "capture.h"
 #include "base/counter.h"
+#include "capture.h"
 #include "mbuf.h"
 
 #include <rte_mbuf.h>

@@ -9,8 +9,9 @@
 
 struct neigh;
 
-/* Interface ids (iface_in, iface_out) are below this. */
+/* Interface ids (iface_in, iface_out) are below this; FP_IFACE_NONE is none. */
 #define FP_MAX_IFACES 256
+#define FP_IFACE_NONE UINT16_MAX
 
 /* Where a packet is in a netfilter hook (graph/hook.h). */
 struct fp_hook_pos {

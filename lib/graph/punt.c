@@ -6,7 +6,6 @@
 #include "base/module.h"
 #include "base/token_bucket.h"
 #include "graph.h"
-#include "infra/control.h"
 #include "mbuf.h"
 #include "worker.h"
 
@@ -14,10 +13,10 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -297,11 +296,13 @@ unsigned int punt_drain(void)
 	return done;
 }
 
-static void punt_wakeup(int fd, uint32_t events, void *arg)
+int punt_fd(void)
 {
-	(void)fd;
-	(void)events;
-	(void)arg;
+	return punt_eventfd;
+}
+
+void punt_woken(void)
+{
 	wakeups++;
 	punt_drain();
 }
@@ -323,7 +324,7 @@ void punt_watchdog(void)
 	 * wake-up due: a long API command or netlink dump delays drains without stalling them */
 	if (waiting && watch_waiting && drained == watch_drained && !wakeup_pending()) {
 		punt_stalled.value++;
-		now = control_now_ms();
+		now = rte_get_timer_cycles() / (rte_get_timer_hz() / 1000);
 		if (stall_logged_ms == 0 || now - stall_logged_ms >= STALL_LOG_MS) {
 			stall_logged_ms = now;
 			LOG(WARNING,
@@ -337,12 +338,6 @@ void punt_watchdog(void)
 	}
 	watch_drained = drained;
 	watch_waiting = waiting;
-}
-
-static void punt_watchdog_tick(void *arg)
-{
-	(void)arg;
-	punt_watchdog();
 }
 
 void punt_stats_get(struct punt_stats *s)
@@ -379,8 +374,6 @@ json_t *punt_stats_json(void)
 
 static int punt_init(void)
 {
-	int ret;
-
 	/*
 	 * Relaxed tail sync: a worker preempted in the middle of its enqueue (more threads than
 	 * cores, as on small test machines) holds the others up no longer; in the classic MP mode
@@ -395,9 +388,7 @@ static int punt_init(void)
 		return fp_error(errno, "eventfd: %s", strerror(errno));
 	/* the ring is empty: the first punt wakes the control thread */
 	__atomic_store_n(&armed, 1, __ATOMIC_SEQ_CST);
-	if ((ret = control_fd_add(punt_eventfd, EPOLLIN, punt_wakeup, NULL)) < 0)
-		return ret;
-	return control_timer_add("punt_watchdog", PUNT_WATCHDOG_MS, punt_watchdog_tick, NULL);
+	return 0;
 }
 
 static void punt_fini(void)
@@ -405,7 +396,6 @@ static void punt_fini(void)
 	struct rte_mbuf *m;
 
 	if (punt_eventfd >= 0) {
-		control_fd_del(punt_eventfd);
 		close(punt_eventfd);
 		punt_eventfd = -1;
 	}

@@ -62,12 +62,20 @@ unsigned int punt_enqueue(struct rte_mbuf **mbufs, unsigned int n);
  */
 unsigned int punt_drain(void);
 
+/*
+ * The eventfd the workers write to wake the control thread (valid once the punt module is
+ * initialised), and what the control loop (infra/control.c, which registers it) calls when it
+ * is readable: a counted wake-up and a drain. The graph knows no event loop.
+ */
+int punt_fd(void);
+void punt_woken(void);
+
 #define PUNT_WATCHDOG_MS 500
 
 /*
- * Control thread, every PUNT_WATCHDOG_MS: a ring that held packets at the previous check, was
- * not drained since and has no wake-up pending is stalled: counted (punt_stalled), logged (once
- * a minute at most) and drained. Public for the tests.
+ * Control thread, every PUNT_WATCHDOG_MS (the control loop's timer): a ring that held packets at
+ * the previous check, was not drained since and has no wake-up pending is stalled: counted
+ * (punt_stalled), logged (once a minute at most) and drained. Public for the tests.
  */
 void punt_watchdog(void);
 

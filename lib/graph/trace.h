@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_graph_worker.h>
@@ -54,3 +55,17 @@ static inline void trace_mark(struct trace_buf *t, struct rte_mbuf *m, uint16_t 
 }
 
 void trace_record(const struct rte_node *node, void **objs, const rte_edge_t *nexts, uint16_t n);
+
+/*
+ * Control thread: a new trace of the next count packets (0: none), the old one freed once no
+ * worker can be writing it; 0 or <0 with fp_error.
+ */
+int trace_publish(uint32_t count);
+
+/*
+ * What a node saw of a packet and where it sends it, as one line: set by the layer that knows
+ * interfaces and headers (graphctl/trace_api.c). Without it a step says "-> next".
+ */
+typedef void (*trace_describe_fn)(
+	char *buf, size_t size, const char *node, struct rte_mbuf *m, const char *next);
+void trace_set_describe(trace_describe_fn fn);

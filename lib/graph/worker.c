@@ -3,8 +3,6 @@
 #include "base/fp_error.h"
 #include "base/log.h"
 #include "graph.h"
-#include "infra/iface.h"
-#include "infra/port.h"
 
 #include <errno.h>
 
@@ -77,33 +75,22 @@ struct worker *worker_of_graph(const struct rte_graph *graph)
 	return &fp_workers[index];
 }
 
-int workers_assign_rxqs(void)
+int workers_set_rxqs(const struct rxq *q, uint16_t n)
 {
 	struct rxq_list *lists[FP_MAX_WORKERS] = {0};
-	uint16_t next = 0, total = 0;
 	int ret = 0;
 
-	for (unsigned int i = 0; i < FP_MAX_IFACES; i++)
-		if (fp_ifaces[i] != NULL && fp_ifaces[i]->port_id < RTE_MAX_ETHPORTS)
-			total += port_rxq_count(fp_ifaces[i]->port_id);
 	for (uint16_t w = 0; w < fp_n_workers; w++) {
-		lists[w] = calloc(1, sizeof(struct rxq_list) + total * sizeof(struct rxq));
+		lists[w] = calloc(1, sizeof(struct rxq_list) + n * sizeof(struct rxq));
 		if (lists[w] == NULL)
 			ret = fp_error(ENOMEM, "workers: out of memory");
 	}
 	if (ret < 0)
 		goto free_new;
-	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
-		struct iface *iface = fp_ifaces[i];
+	for (uint16_t i = 0; i < n; i++) {
+		struct rxq_list *l = lists[i % fp_n_workers];
 
-		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS)
-			continue;
-		for (uint16_t q = 0; q < port_rxq_count(iface->port_id); q++) {
-			struct rxq_list *l = lists[next];
-
-			l->q[l->n++] = (struct rxq){iface->port_id, q};
-			next = (next + 1) % fp_n_workers;
-		}
+		l->q[l->n++] = q[i];
 	}
 	for (uint16_t w = 0; w < fp_n_workers; w++)
 		lists[w] = __atomic_exchange_n(&fp_workers[w].rxqs, lists[w], __ATOMIC_ACQ_REL);

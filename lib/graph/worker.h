@@ -42,8 +42,11 @@ int workers_init(uint16_t count, uint32_t idle_sleep_us);
 int workers_start(void);
 void workers_stop(void);
 void workers_fini(void);
-/* Spreads the RX queues of every port over the workers and publishes the lists. */
-int workers_assign_rxqs(void);
+/*
+ * Spreads the n RX queues in q over the workers, in turn, and publishes the lists: the ports
+ * layer (infra/port.c) hands in every queue of its ports whenever they change.
+ */
+int workers_set_rxqs(const struct rxq *q, uint16_t n);
 struct worker *worker_of_graph(const struct rte_graph *graph);
 
 /*

@@ -2,6 +2,8 @@
 #include "control.h"
 #include "base/fp_error.h"
 #include "base/log.h"
+#include "base/module.h"
+#include "graph/punt.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -170,3 +172,44 @@ void control_fini(void)
 		close(epfd);
 	tickfd = epfd = -1;
 }
+
+/*
+ * The punt ring (graph/punt.h) is one of the loop's sources: the graph below knows no event
+ * loop, so the loop registers the ring's eventfd and watchdog here, once the punt module
+ * (order 1) has made them, and lets go of the eventfd before it closes it.
+ */
+static void punt_wakeup(int fd, uint32_t events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	punt_woken();
+}
+
+static void punt_watchdog_tick(void *arg)
+{
+	(void)arg;
+	punt_watchdog();
+}
+
+static int punt_loop_init(void)
+{
+	int ret = control_fd_add(punt_fd(), EPOLLIN, punt_wakeup, NULL);
+
+	return ret < 0 ? ret
+		       : control_timer_add(
+				 "punt_watchdog", PUNT_WATCHDOG_MS, punt_watchdog_tick, NULL);
+}
+
+static void punt_loop_fini(void)
+{
+	control_fd_del(punt_fd());
+}
+
+static struct fp_module punt_loop_module = {
+	.name = "punt_loop",
+	.order = 2,
+	.init = punt_loop_init,
+	.fini = punt_loop_fini,
+};
+FP_MODULE_REGISTER(punt_loop_module)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "icmp_limit.h"
-#include "control.h"
 #include "base/fp_error.h"
+#include "control.h"
 #include "sysctl.h"
 
 #include <errno.h>

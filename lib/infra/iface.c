@@ -90,7 +90,8 @@ void iface_free(struct iface *iface)
 	if (iface == NULL)
 		return;
 	for (struct iface_listener *l = listeners; l != NULL; l = l->next)
-		l->removing(iface);
+		if (l->removing != NULL)
+			l->removing(iface);
 	if (fp_ifaces[iface->id] == iface)
 		__atomic_store_n(&fp_ifaces[iface->id], NULL, __ATOMIC_RELEASE);
 	if (iface->port_id < RTE_MAX_ETHPORTS)

@@ -10,7 +10,6 @@
 
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
 #define FP_MAX_VRFS	  256
-#define FP_IFACE_NONE	  UINT16_MAX
 
 /*
  * An interface: what addresses, routes and neighbours attach to. Today every
@@ -59,7 +58,7 @@ void iface_free(struct iface *iface);
  */
 struct iface_listener {
 	int order;
-	void (*removing)(struct iface *iface);
+	void (*removing)(struct iface *iface);	   /* may be NULL */
 	void (*added)(struct iface *iface);	   /* once published; may be NULL */
 	void (*link_changed)(struct iface *iface); /* iface->link_up changed; may be NULL */
 	void (*mtu_changed)(struct iface *iface);  /* iface->mtu changed; may be NULL */

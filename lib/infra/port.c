@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "port.h"
-#include "api/api.h"
-#include "config/config.h"
-#include "control.h"
 #include "base/fp_error.h"
 #include "base/log.h"
-#include "graph/mbuf.h"
 #include "base/module.h"
-#include "settings.h"
+#include "control.h"
+#include "graph/mbuf.h"
 #include "graph/worker.h"
+#include "settings.h"
 
 #include <errno.h>
 
@@ -80,6 +78,23 @@ uint16_t port_rxq_count(uint16_t port_id)
 	if (iface != NULL && !iface->admin_up)
 		return 0;
 	return port_id < RTE_MAX_ETHPORTS && confs[port_id] ? confs[port_id]->rx_queues : 0;
+}
+
+/* Every RX queue of the ports, handed to the workers, which poll them in turn. */
+static int ports_assign_rxqs(void)
+{
+	struct rxq q[FP_MAX_IFACES * RTE_MAX_QUEUES_PER_PORT];
+	uint16_t n = 0;
+
+	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
+		const struct iface *iface = fp_ifaces[i];
+
+		if (iface == NULL || iface->port_id >= RTE_MAX_ETHPORTS)
+			continue;
+		for (uint16_t k = 0; k < port_rxq_count(iface->port_id); k++)
+			q[n++] = (struct rxq){iface->port_id, k};
+	}
+	return workers_set_rxqs(q, n);
 }
 
 const struct port_conf *port_conf_of(const struct iface *iface)
@@ -230,7 +245,7 @@ int port_create(const struct port_conf *conf, struct iface **out)
 	copy->up = true;
 	rte_eth_macaddr_get(port_id, &iface->mac);
 	iface_publish(iface);
-	ret = workers_assign_rxqs();
+	ret = ports_assign_rxqs();
 	if (ret < 0) {
 		port_destroy(iface);
 		return ret;
@@ -255,7 +270,7 @@ void port_destroy(struct iface *iface)
 	/* the workers stop polling its queues before the interface goes */
 	if (conf != NULL) {
 		conf->rx_queues = 0;
-		workers_assign_rxqs();
+		ports_assign_rxqs();
 	}
 	iface_free(iface);
 	if (conf == NULL)
@@ -281,7 +296,8 @@ int port_link_get(const struct iface *iface, struct rte_eth_link *link)
 }
 
 /*
- * Link changes are logged and told to monitors (link.up, link.down). An interface set down
+ * Link changes are logged and told to the interface listeners (monitors hear them from
+ * infractl/port_api.c's: link.up, link.down). An interface set down
  * has its link down, as Linux's: the twin loses its carrier.
  */
 static void link_watch(void *arg)
@@ -298,10 +314,6 @@ static void link_watch(void *arg)
 		LOG(INFO, "port %s: link %s %u Mb/s", iface->name, iface->link_up ? "up" : "down",
 			link.link_speed);
 		iface_link_changed(iface);
-		if (api_event_wanted("link"))
-			api_event_publish(iface->link_up ? "link.up" : "link.down",
-				json_pack("{s:s, s:i}", "name", iface->name, "speed_mbps",
-					link.link_speed));
 	}
 }
 
@@ -320,7 +332,7 @@ int port_set_admin(struct iface *iface, bool up)
 		return fp_error(ret, "%s: link %s: %s", iface->name, up ? "up" : "down",
 			rte_strerror(-ret));
 	__atomic_store_n(&iface->admin_up, up, __ATOMIC_RELEASE);
-	if ((ret = workers_assign_rxqs()) < 0) {
+	if ((ret = ports_assign_rxqs()) < 0) {
 		__atomic_store_n(&iface->admin_up, !up, __ATOMIC_RELEASE);
 		return ret;
 	}
@@ -360,34 +372,6 @@ int port_set_mtu(struct iface *iface, uint16_t mtu)
 	iface_mtu_changed(iface);
 	return 0;
 }
-
-/* {"name": "p1", "up": true|false, "mtu": N}: both optional, the MTU first */
-static int api_iface_set(const json_t *args, json_t **result)
-{
-	struct cfg_ctx ctx;
-	const char *name;
-	struct iface *iface;
-	uint64_t mtu = 0;
-	bool up = true;
-	int has_up = 0, has_mtu = 0, ret;
-
-	(void)result;
-	cfg_ctx_init(&ctx, NULL);
-	if ((ret = cfg_get_string(&ctx, args, "name", true, &name)) >= 0 &&
-		(ret = has_up = cfg_get_bool(&ctx, args, "up", false, &up)) >= 0)
-		ret = has_mtu = cfg_get_uint(&ctx, args, "mtu", false, 68, 9600, &mtu);
-	cfg_ctx_fini(&ctx);
-	if (ret < 0)
-		return ret;
-	if ((iface = iface_by_name(name)) == NULL)
-		return fp_error(ENODEV, "no interface %s", name);
-	if (has_mtu && (ret = port_set_mtu(iface, mtu)) < 0)
-		return ret;
-	return has_up ? port_set_admin(iface, up) : 0;
-}
-
-API_COMMAND(iface_set_cmd, "iface.set", "set an interface up or down, or its MTU, at run time",
-	api_iface_set, API_ARGS("name", "up", "mtu"))
 
 static int link_watch_init(void)
 {

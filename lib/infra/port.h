@@ -8,9 +8,10 @@
 #include <rte_ethdev.h>
 #include <rte_ether.h>
 
-#include "config/config.h"
 #include "iface.h"
 #include "stats.h"
+
+struct cfg_ctx; /* config/config.h: the drivers' parsers (drivers/) take the parser's context */
 
 /* A port as the config file and the API describe it. */
 struct port_conf {

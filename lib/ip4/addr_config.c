@@ -2,7 +2,7 @@
 #include "addr.h"
 #include "api/api.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 #include "ip4.h"
 #include "ip6/addr6.h"
 

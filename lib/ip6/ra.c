@@ -18,7 +18,7 @@
 #include "infra/control.h"
 #include "base/counter.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/iface_names.h"
 #include "base/module.h"
 #include "infra/port.h"
 #include "ndp.h"

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
-#include "graph/punt.h"
 #include "base/token_bucket.h"
+#include "config/iface_names.h"
+#include "graph/punt.h"
 #include "ip4/ip4.h"
 #include "neigh.h"
 

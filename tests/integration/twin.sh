@@ -197,8 +197,11 @@ socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'f' * 3000, ('2001:db8
 
 # ip link set at run time: the twin follows the port, and is the same device (same ifindex)
 test_twin_link_set() {
-	local ifindex
+	local ifindex mon
 	ifindex=$(ip netns exec $R cat /sys/class/net/p2/ifindex)
+	"$FASTPATHCTL" -s "$SOCK" monitor link >"$WORK/monitor-link.txt" 2>&1 &
+	mon=$!
+	sleep 0.5
 	# set down, p2 loses its static routes for good, as Linux's devices do: loaded back after
 	"$FASTPATHCTL" -s "$SOCK" config dump "$WORK/twin-link-set.json"
 	check "ip link set p2 mtu 1400: the twin's MTU follows" sh -c \
@@ -207,6 +210,11 @@ test_twin_link_set() {
 		"$FASTPATHCTL -s $SOCK ip link set p2 down && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -q NO-CARRIER"
 	check "ip link set p2 up mtu 1500: carrier and MTU back" sh -c \
 		"$FASTPATHCTL -s $SOCK ip link set p2 up mtu 1500 && ip -n $R -o link show dev p2 | tee /dev/stderr | grep -v NO-CARRIER | grep -q 'mtu 1500 '"
+	sleep 0.5
+	kill $mon
+	wait $mon 2>/dev/null
+	check "fastpathctl monitor link prints p2 going down, then up" sh -c \
+		"cat $WORK/monitor-link.txt >&2; grep -n '\"name\":\"p2\"' $WORK/monitor-link.txt | grep -A1 ':link.down ' | grep -q ':link.up '"
 	check "the twin is the same device (its ifindex kept)" \
 		test "$(ip netns exec $R cat /sys/class/net/p2/ifindex)" = "$ifindex"
 	check "forwarding through p2 works again" ping_ok h1 10.0.2.2

@@ -12,13 +12,13 @@
  * Environment:
  *   TEST_FIB_SCALE_ROUTES=N  routes of the scale test (default 100000; lower under valgrind)
  */
-#include "config/config.h"
-#include "fib/fib4.h"
 #include "base/fp_error.h"
 #include "base/fp_net.h"
-#include "infra/iface.h"
-#include "infra/iface_names.h"
+#include "config/config.h"
+#include "config/iface_names.h"
+#include "fib/fib4.h"
 #include "graph/worker.h"
+#include "infra/iface.h"
 #include "ip4/addr.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"

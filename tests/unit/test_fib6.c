@@ -13,15 +13,15 @@
  * Environment:
  *   TEST_FIB6_SCALE_ROUTES=N  routes of the scale test (default 1000000; lower under valgrind)
  */
+#include "base/fp_error.h"
+#include "base/fp_net.h"
 #include "config/config.h"
+#include "config/iface_names.h"
 #include "fib/fib4.h"
 #include "fib/fib6.h"
 #include "fib/ip6_flow_hash.h"
-#include "base/fp_error.h"
-#include "base/fp_net.h"
-#include "infra/iface.h"
-#include "infra/iface_names.h"
 #include "graph/worker.h"
+#include "infra/iface.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
 #include "test_routes.h"

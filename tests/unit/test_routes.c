@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "test_routes.h"
-#include "config/config.h"
 #include "base/fp_error.h"
-#include "infra/iface_names.h"
+#include "config/config.h"
+#include "config/iface_names.h"
 
 #include <string.h>
 #include <time.h>

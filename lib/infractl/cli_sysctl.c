@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "cli/cli.h"
 #include "base/fp_error.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <regex.h>

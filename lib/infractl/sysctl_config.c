@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api/api.h"
-#include "config.h"
 #include "base/fp_error.h"
+#include "config/config.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "iface.h"
+#include "infra/iface.h"
 
 #include <string.h>
 

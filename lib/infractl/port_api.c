@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* port.info: what an operator checks of a NIC: its PMD, device, NUMA node, link, offloads. */
+/*
+ * The ports' API: port.info, what an operator checks of a NIC (its PMD, device, NUMA node,
+ * link, offloads); iface.set; the link events monitors hear.
+ */
 #include "api/api.h"
-#include "iface.h"
-#include "port.h"
+#include "base/fp_error.h"
+#include "config/config.h"
+#include "infra/iface.h"
+#include "infra/port.h"
 
 #include <rte_bus.h>
 #include <rte_dev.h>
@@ -72,3 +77,49 @@ API_COMMAND(port_info_cmd, "port.info",
 	"each port's PMD, bus and device (the PCI address of a NIC), NUMA node, link, queues, and "
 	"RX and TX offloads enabled and offered",
 	api_port_info, API_NO_ARGS)
+
+/* {"name": "p1", "up": true|false, "mtu": N}: both optional, the MTU first */
+static int api_iface_set(const json_t *args, json_t **result)
+{
+	struct cfg_ctx ctx;
+	const char *name;
+	struct iface *iface;
+	uint64_t mtu = 0;
+	bool up = true;
+	int has_up = 0, has_mtu = 0, ret;
+
+	(void)result;
+	cfg_ctx_init(&ctx, NULL);
+	if ((ret = cfg_get_string(&ctx, args, "name", true, &name)) >= 0 &&
+		(ret = has_up = cfg_get_bool(&ctx, args, "up", false, &up)) >= 0)
+		ret = has_mtu = cfg_get_uint(&ctx, args, "mtu", false, 68, 9600, &mtu);
+	cfg_ctx_fini(&ctx);
+	if (ret < 0)
+		return ret;
+	if ((iface = iface_by_name(name)) == NULL)
+		return fp_error(ENODEV, "no interface %s", name);
+	if (has_mtu && (ret = port_set_mtu(iface, mtu)) < 0)
+		return ret;
+	return has_up ? port_set_admin(iface, up) : 0;
+}
+
+API_COMMAND(iface_set_cmd, "iface.set", "set an interface up or down, or its MTU, at run time",
+	api_iface_set, API_ARGS("name", "up", "mtu"))
+
+/* The link watch (infra/port.c) found iface->link_up changed: monitors hear it. */
+static void link_changed(struct iface *iface)
+{
+	struct rte_eth_link link;
+
+	if (!api_event_wanted("link") || port_link_get(iface, &link) < 0)
+		return;
+	api_event_publish(iface->link_up ? "link.up" : "link.down",
+		json_pack("{s:s, s:i}", "name", iface->name, "speed_mbps", link.link_speed));
+}
+
+static struct iface_listener link_events = {.order = 100, .link_changed = link_changed};
+
+static void __attribute__((constructor)) link_events_register(void)
+{
+	iface_listener_register(&link_events);
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet capture to a pcapng file, by the daemon. */
-#include "cli/cli.h"
 #include "base/fp_error.h"
+#include "cli/cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* fastpathctl monitor: the daemon's events as they happen, like "ip monitor". */
 #include "api/client.h"
-#include "cli/cli.h"
 #include "base/fp_error.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <stdlib.h>

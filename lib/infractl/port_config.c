@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "config/config.h"
 #include "base/fp_error.h"
 #include "base/fp_net.h"
-#include "iface.h"
-#include "port.h"
+#include "config/config.h"
+#include "infra/iface.h"
+#include "infra/port.h"
 
 #include <errno.h>
 #include <stdio.h>
