@@ -22,6 +22,31 @@ enum {
 	ETH_OUT_NEXT_NODES("ip4"), [IP4_OUT_FRAG_NEEDED] = "ip4_frag_needed",                      \
 				   [IP4_OUT_TOO_BIG] = "ip4_fragment"
 
+/*
+ * The most bytes of a packet's fragments on an interface of mtu: a reassembled datagram's are
+ * also at most the largest it came in (ip_do_fragment(): frag_max_size under the MTU).
+ */
+static inline uint16_t ip4_output_size(struct rte_mbuf *m, uint16_t mtu)
+{
+	uint16_t max = fp_mbuf_frag_max_size(m);
+
+	return max != 0 && max < mtu ? max : mtu;
+}
+
+/*
+ * Cuts m (a whole IPv4 packet at its header, possibly chained, or a fragment; not changed or
+ * freed) into fragments of at most size bytes, header included, as Linux's ip_do_fragment():
+ * new single-segment mbufs from pool in out[] (at most max) carrying m's metadata, the last
+ * without MF (unless m had it), the identification kept, only the "copied" options after the
+ * first (ip_options_fragment()). A reassembled datagram (lib/defrag) goes out in the fragments
+ * it came in, DF cleared, when each fits and all but the last are multiples of 8 (the fast
+ * path, over the chain's segments); otherwise pieces as large as fit, DF kept (a fragment is
+ * always cut that way, its offset kept). The caller has checked DF. Returns the count, or
+ * -ENOBUFS / -EINVAL (size too small for the header) with nothing left allocated.
+ */
+int ip4_fragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
+	struct rte_mbuf **out, unsigned int max);
+
 /* The hop of the previous packet, with the address that names a connected next hop. */
 struct ip4_output_hop {
 	struct eth_output_hop eth;
@@ -75,7 +100,8 @@ static inline void ip4_forward_header(
 }
 
 /*
- * MTU check, then the Ethernet step (eth_output.h). A forwarded packet loses a hop of TTL
+ * MTU check (and a reassembled datagram's frag_max_size: ip4_fragment), then the Ethernet
+ * step (eth_output.h). A forwarded packet loses a hop of TTL
  * after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the packet as
  * it arrived.
  */
@@ -88,8 +114,14 @@ static inline rte_edge_t ip4_output_one(
 	ip4_output_hop_update(hop, priv);
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
-	if (unlikely(m->pkt_len > hop->eth.iface->mtu)) {
-		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+	/* __ip_finish_output(): over the MTU, or a reassembled datagram over its frag_max_size */
+	if (unlikely(m->pkt_len > hop->eth.iface->mtu || (priv->flags & FP_MBUF_FRAG_MAX)) &&
+		m->pkt_len > ip4_output_size(m, hop->eth.iface->mtu)) {
+		uint16_t max = fp_mbuf_frag_max_size(m);
+
+		/* ip_fragment(): DF on a reassembled datagram counts when it came too big only */
+		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) &&
+			(max == 0 || max > hop->eth.iface->mtu)) {
 			priv->icmp_info = hop->eth.iface->mtu;
 			return IP4_OUT_FRAG_NEEDED;
 		}
