@@ -125,25 +125,8 @@ uint64_t defrag_mem_used(enum defrag_family family)
 const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v)
 {
 	static const char *const names[DEFRAG_FAMILIES][DEFRAG_VERDICTS] = {
-#define NAMES(f)                                                                                   \
-	{                                                                                          \
-		[DEFRAG_PASS] = "defrag" f "_pass",                                                \
-		[DEFRAG_HELD] = "defrag" f "_held",                                                \
-		[DEFRAG_DONE] = "defrag" f "_done",                                                \
-		[DEFRAG_DROP_NO_MEMORY] = "defrag" f "_no_memory",                                 \
-		[DEFRAG_DROP_DUPLICATE] = "defrag" f "_duplicate",                                 \
-		[DEFRAG_DROP_OVERLAP] = "defrag" f "_overlap",                                     \
-		[DEFRAG_DROP_MALFORMED] = "defrag" f "_malformed",                                 \
-		[DEFRAG_DROP_OVERSIZE] = "defrag" f "_oversize",                                   \
-		[DEFRAG_DROP_ECN] = "defrag" f "_ecn",                                             \
-		[DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",                       \
-		[DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated",                                 \
-		[DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",                                     \
-		[DEFRAG_DROP_TOO_FAR] = "defrag" f "_too_far",                                     \
-	}
-		NAMES("4"),
-		NAMES("6"),
-#undef NAMES
+		DEFRAG_NAMES("4"),
+		DEFRAG_NAMES("6"),
 	};
 
 	return family < DEFRAG_FAMILIES && v < DEFRAG_VERDICTS ? names[family][v] : "defrag_?";

@@ -98,6 +98,24 @@ unsigned int defrag_table_count(const struct defrag_table *t);
 /* Bytes held by every table of the family (what high_thresh bounds). */
 uint64_t defrag_mem_used(enum defrag_family family);
 
+/* The drop nodes' names, f "4" or "6", by verdict; the drops' also by edge (defrag_node.c). */
+#define DEFRAG_DROP_NAMES(f, base)                                                                 \
+	[(base) + DEFRAG_DROP_NO_MEMORY] = "defrag" f "_no_memory",                                \
+		  [(base) + DEFRAG_DROP_DUPLICATE] = "defrag" f "_duplicate",                      \
+		  [(base) + DEFRAG_DROP_OVERLAP] = "defrag" f "_overlap",                          \
+		  [(base) + DEFRAG_DROP_MALFORMED] = "defrag" f "_malformed",                      \
+		  [(base) + DEFRAG_DROP_OVERSIZE] = "defrag" f "_oversize",                        \
+		  [(base) + DEFRAG_DROP_ECN] = "defrag" f "_ecn",                                  \
+		  [(base) + DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",            \
+		  [(base) + DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated"
+#define DEFRAG_NAMES(f)                                                                            \
+	{                                                                                          \
+		[DEFRAG_PASS] = "defrag" f "_pass", [DEFRAG_HELD] = "defrag" f "_held",            \
+		[DEFRAG_DONE] = "defrag" f "_done",                                                \
+		DEFRAG_DROP_NAMES(f, 0), [DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",            \
+		[DEFRAG_DROP_TOO_FAR] = "defrag" f "_too_far",                                     \
+	}
+
 /* "defrag4_overlap", "defrag6_timeout"...: the drop node of a verdict. */
 const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v);
 

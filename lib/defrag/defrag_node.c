@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Defragmentation in the graph (nf_defrag_ipv4, nf_defrag_ipv6): the hook feature "defrag" at
+ * PREROUTING and OUTPUT of both families, before conntrack (FP_HOOK_PRI_CONNTRACK_DEFRAG).
+ *
+ * Each worker owns one table per family. A fragment whose datagram another worker owns
+ * (defrag_owner()) goes to that worker's hand-off ring, with its hook position in its metadata;
+ * the owner's source node defrag_handoff drains the ring into its tables and sends what is
+ * whole on at the hook, as the feature node would have. The same node expires the worker's
+ * datagrams once per walk and answers timeouts with time exceeded, code 1.
+ */
+#include "base/fp_error.h"
+#include "base/module.h"
+#include "defrag.h"
+#include "fib/fib4.h"
+#include "graph/graph.h"
+#include "graph/hook.h"
+#include "graph/mbuf.h"
+#include "graph/worker.h"
+#include "infra/control.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+/* datagrams in reassembly at once, per worker and family (docs/defrag.md: memory first) */
+#define DEFRAG_QUEUES	  2048
+#define HANDOFF_RING_SIZE 4096
+#define EXPIRE_HEADS_MAX  32
+
+struct defrag_worker {
+	struct defrag_table *t[DEFRAG_FAMILIES];
+	/* fragments other workers hand to this one: multi-producer, drained by this one only */
+	struct rte_ring *ring;
+} __rte_cache_aligned;
+
+static struct defrag_worker defrag_workers[FP_MAX_WORKERS];
+
+/* The feature nodes' edges: a drop node per verdict, then the hand-off's. */
+enum {
+	DEFRAG_FEAT_HANDOFF_FULL = DEFRAG_DROP_TRUNCATED - DEFRAG_DROP_NO_MEMORY + 1,
+	DEFRAG_FEAT_EDGES,
+};
+
+#define DEFRAG_FEAT_NEXT_NODES(f)                                                                  \
+	DEFRAG_DROP_NAMES(f, -DEFRAG_DROP_NO_MEMORY), [DEFRAG_FEAT_HANDOFF_FULL] =                 \
+							      "defrag_handoff_full"
+
+/* The worker of the graph, in node->ctx, as control_input finds its own. */
+static int defrag_node_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	struct worker *w = worker_of_graph(graph);
+
+	if (w == NULL)
+		return -EINVAL;
+	*(uint16_t *)node->ctx = w->index;
+	return 0;
+}
+
+static inline enum defrag_verdict reassemble(
+	enum defrag_family family, struct defrag_table *t, struct rte_mbuf **m)
+{
+	return family == DEFRAG_IPV4 ? defrag4_input(t, m, fp_clock_ms)
+				     : defrag6_input(t, m, fp_clock_ms);
+}
+
+/*
+ * A packet at the hook: not a fragment, on; a fragment of another worker's datagram, to its
+ * ring; else into this worker's table. Returns whether *m goes on, by *edge.
+ */
+static inline bool feature_one(
+	enum defrag_family family, uint16_t self, struct rte_mbuf **mp, rte_edge_t *edge)
+{
+	struct rte_mbuf *m = *mp;
+	enum defrag_verdict v;
+	uint32_t hash;
+	unsigned int owner;
+
+	if (family == DEFRAG_IPV4) {
+		if (likely(!defrag4_is_fragment(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)))) {
+			*edge = fp_hook_next(m, DEFRAG_FEAT_EDGES);
+			return true;
+		}
+		hash = defrag4_owner_hash(m);
+	} else if (likely(!defrag6_owner_hash(m, &hash))) {
+		*edge = fp_hook_next(m, DEFRAG_FEAT_EDGES);
+		return true;
+	}
+	owner = defrag_owner(hash, fp_n_workers);
+	if (owner != self) {
+		/*
+		 * The next hop found before OUTPUT is not to be kept past this walk (mbuf.h): the
+		 * output step finds it again from nh_addr / the destination.
+		 */
+		fp_mbuf_priv(m)->neigh = NULL;
+		if (rte_ring_mp_enqueue(defrag_workers[owner].ring, m) == 0)
+			return false;
+		*edge = DEFRAG_FEAT_HANDOFF_FULL;
+		return true;
+	}
+	v = reassemble(family, defrag_workers[self].t[family], mp);
+	switch (v) {
+	case DEFRAG_HELD:
+		return false;
+	case DEFRAG_PASS:
+	case DEFRAG_DONE:
+		*edge = fp_hook_next(*mp, DEFRAG_FEAT_EDGES);
+		return true;
+	default:
+		*edge = v - DEFRAG_DROP_NO_MEMORY;
+		return true;
+	}
+}
+
+static inline uint16_t feature_process(enum defrag_family family, struct rte_graph *graph,
+	struct rte_node *node, void **objs, uint16_t n)
+{
+	uint16_t self = *(uint16_t *)node->ctx, k = 0;
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	void *out[n];
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = objs[i];
+
+		if (feature_one(family, self, &m, &nexts[k]))
+			out[k++] = m;
+	}
+	fp_enqueue_runs(graph, node, nexts, out, k);
+	return n;
+}
+
+static uint16_t defrag4_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	return feature_process(DEFRAG_IPV4, graph, node, objs, n);
+}
+
+static uint16_t defrag6_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	return feature_process(DEFRAG_IPV6, graph, node, objs, n);
+}
+
+static struct rte_node_register defrag4_node = {
+	.name = "defrag4",
+	.init = defrag_node_init,
+	.process = defrag4_process,
+	.nb_edges = DEFRAG_FEAT_EDGES,
+	.next_nodes = {DEFRAG_FEAT_NEXT_NODES("4")},
+};
+FP_NODE_REGISTER(defrag4_node)
+FP_HOOK_NODE(defrag4_node)
+
+static struct rte_node_register defrag6_node = {
+	.name = "defrag6",
+	.init = defrag_node_init,
+	.process = defrag6_process,
+	.nb_edges = DEFRAG_FEAT_EDGES,
+	.next_nodes = {DEFRAG_FEAT_NEXT_NODES("6")},
+};
+FP_NODE_REGISTER(defrag6_node)
+FP_HOOK_NODE(defrag6_node)
+
+FP_HOOK_REGISTER(defrag4_prerouting, "defrag", FP_HOOK_IP4, FP_HOOK_PREROUTING,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag4")
+FP_HOOK_REGISTER(defrag4_output, "defrag", FP_HOOK_IP4, FP_HOOK_OUTPUT,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag4")
+FP_HOOK_REGISTER(defrag6_prerouting, "defrag", FP_HOOK_IP6, FP_HOOK_PREROUTING,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag6")
+FP_HOOK_REGISTER(defrag6_output, "defrag", FP_HOOK_IP6, FP_HOOK_OUTPUT,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag6")
+
+/* The source node's edges: each family's drops, then the timeouts'. */
+enum {
+	HANDOFF_DROP4 = 0,
+	HANDOFF_DROP6 = DEFRAG_FEAT_HANDOFF_FULL,
+	HANDOFF_TIME_EXCEEDED4 = 2 * DEFRAG_FEAT_HANDOFF_FULL,
+	HANDOFF_TIMEOUT4,
+	HANDOFF_TIME_EXCEEDED6,
+	HANDOFF_EDGES,
+};
+
+/*
+ * ip_expire(): for conntrack's defragmentation, the error only if the destination is the
+ * router's (a RTN_LOCAL route), the route looked up as ip_route_input_noref() would.
+ */
+static bool local4(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct rte_fib *fib = fp_fib4[fp_mbuf_priv(m)->vrf];
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	uint64_t nh = FIB4_NO_ROUTE;
+	const struct nh_group *g;
+
+	if (fib != NULL)
+		rte_fib_lookup_bulk(fib, &dst, &nh, 1);
+	/* group 0 is never allocated: a miss finds NULL */
+	g = fp_nh_groups[nh];
+	return g != NULL && g->type == ROUTE_LOCAL;
+}
+
+static void expire(struct rte_graph *graph, struct rte_node *node, struct defrag_worker *dw)
+{
+	struct rte_mbuf *heads[EXPIRE_HEADS_MAX];
+	unsigned int n;
+
+	n = defrag_expire(dw->t[DEFRAG_IPV4], fp_clock_ms, heads, RTE_DIM(heads));
+	for (unsigned int i = 0; i < n; i++)
+		rte_node_enqueue_x1(graph, node,
+			local4(heads[i]) ? HANDOFF_TIME_EXCEEDED4 : HANDOFF_TIMEOUT4, heads[i]);
+	n = defrag_expire(dw->t[DEFRAG_IPV6], fp_clock_ms, heads, RTE_DIM(heads));
+	if (n > 0)
+		rte_node_enqueue(graph, node, HANDOFF_TIME_EXCEEDED6, (void **)heads, n);
+}
+
+/*
+ * Per walk: the fragments handed to this worker, into its tables (their family is their hook's),
+ * then the timeouts. Counts what came through the ring: the hand-off counter.
+ */
+static uint16_t defrag_handoff_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct defrag_worker *dw = &defrag_workers[*(uint16_t *)node->ctx];
+	struct rte_mbuf *mbufs[RTE_GRAPH_BURST_SIZE];
+
+	(void)objs;
+	n = rte_ring_sc_dequeue_burst(dw->ring, (void **)mbufs, RTE_DIM(mbufs), NULL);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = mbufs[i];
+		enum defrag_family family = FP_HOOK_FAMILY(fp_mbuf_priv(m)->hook.id) == FP_HOOK_IP4
+						    ? DEFRAG_IPV4
+						    : DEFRAG_IPV6;
+		enum defrag_verdict v = reassemble(family, dw->t[family], &m);
+
+		if (v == DEFRAG_HELD)
+			continue;
+		rte_node_enqueue_x1(graph, node,
+			v == DEFRAG_PASS || v == DEFRAG_DONE
+				? fp_hook_next(m, HANDOFF_EDGES)
+				: (family == DEFRAG_IPV4 ? HANDOFF_DROP4 : HANDOFF_DROP6) + v -
+					  DEFRAG_DROP_NO_MEMORY,
+			m);
+	}
+	expire(graph, node, dw);
+	return n;
+}
+
+static struct rte_node_register defrag_handoff_node = {
+	.name = "defrag_handoff",
+	.flags = RTE_NODE_SOURCE_F,
+	.init = defrag_node_init,
+	.process = defrag_handoff_process,
+	.nb_edges = HANDOFF_EDGES,
+	.next_nodes =
+		{
+			DEFRAG_DROP_NAMES("4", HANDOFF_DROP4 - DEFRAG_DROP_NO_MEMORY),
+			DEFRAG_DROP_NAMES("6", HANDOFF_DROP6 - DEFRAG_DROP_NO_MEMORY),
+			[HANDOFF_TIME_EXCEEDED4] = "defrag4_time_exceeded",
+			[HANDOFF_TIMEOUT4] = "defrag4_timeout",
+			[HANDOFF_TIME_EXCEEDED6] = "defrag6_time_exceeded",
+		},
+};
+FP_NODE_REGISTER(defrag_handoff_node)
+FP_HOOK_NODE(defrag_handoff_node)
+
+#define DEFRAG_DROP_NODES(f)                                                                       \
+	FP_DROP_NODE(defrag##f##_no_memory)                                                        \
+	FP_DROP_NODE(defrag##f##_duplicate)                                                        \
+	FP_DROP_NODE(defrag##f##_overlap)                                                          \
+	FP_DROP_NODE(defrag##f##_malformed)                                                        \
+	FP_DROP_NODE(defrag##f##_oversize)                                                         \
+	FP_DROP_NODE(defrag##f##_ecn)                                                              \
+	FP_DROP_NODE(defrag##f##_too_many_holes)                                                   \
+	FP_DROP_NODE(defrag##f##_truncated)
+DEFRAG_DROP_NODES(4)
+DEFRAG_DROP_NODES(6)
+FP_DROP_NODE(defrag_handoff_full)
+/* a timed-out first fragment for a destination not the router's: no error (ip_expire()) */
+FP_DROP_NODE(defrag4_timeout)
+/* time exceeded, code 1: fragment reassembly time exceeded (RFC 792, RFC 4443) */
+FP_ICMP_ERROR_NODE(defrag4_time_exceeded, 11, 1, "icmp4_error")
+FP_ICMP_ERROR_NODE(defrag6_time_exceeded, 3, 1, "icmp6_error")
+
+static void defrag_fini(void)
+{
+	for (unsigned int i = 0; i < FP_MAX_WORKERS; i++) {
+		struct defrag_worker *dw = &defrag_workers[i];
+		struct rte_mbuf *m;
+
+		while (dw->ring != NULL && rte_ring_sc_dequeue(dw->ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		rte_ring_free(dw->ring);
+		for (int f = 0; f < DEFRAG_FAMILIES; f++)
+			defrag_table_free(dw->t[f]);
+		*dw = (struct defrag_worker){0};
+	}
+}
+
+/* Control thread, at start: the tables and rings of every worker, on its socket. */
+static int defrag_init(void)
+{
+	for (uint16_t i = 0; i < fp_n_workers; i++) {
+		struct defrag_worker *dw = &defrag_workers[i];
+		int socket = rte_lcore_to_socket_id(fp_workers[i].lcore_id);
+		char name[RTE_RING_NAMESIZE];
+
+		for (int f = 0; f < DEFRAG_FAMILIES; f++) {
+			dw->t[f] = defrag_table_create(f, DEFRAG_QUEUES, socket);
+			if (dw->t[f] == NULL) {
+				defrag_fini();
+				return -ENOMEM;
+			}
+		}
+		snprintf(name, sizeof(name), "defrag-%u", i);
+		dw->ring = rte_ring_create(name, HANDOFF_RING_SIZE, socket, RING_F_SC_DEQ);
+		if (dw->ring == NULL) {
+			defrag_fini();
+			return fp_error(
+				-ENOMEM, "defrag: ring %s: %s", name, rte_strerror(rte_errno));
+		}
+	}
+	return 0;
+}
+
+static struct fp_module defrag_module = {
+	.name = "defrag",
+	.order = 45, /* after the workers are counted, before their graphs */
+	.init = defrag_init,
+	.fini = defrag_fini,
+};
+FP_MODULE_REGISTER(defrag_module)
