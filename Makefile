@@ -72,7 +72,7 @@ fuzz: deps
 # fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), instructions per packet
 # (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
 # BENCH="mpps callgrind memif control netlink" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES tune.
-BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS API_ROUTES RESULTS
+BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS CG_CASE API_ROUTES RESULTS
 bench: build hugepages
 	$(SUDO) env $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)="$($(v))")) bash tests/bench/run.sh $(BUILD)
 

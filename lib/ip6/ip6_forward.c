@@ -14,12 +14,17 @@ enum {
  * Linux ip6_forward(): only frames sent to our MAC, the hop limit checked (decremented in the
  * output step, after the MTU check), a link-local source never leaves its link (destination
  * unreachable, beyond scope): a packet that goes back out of the link it came from (ip6_redirect
- * sent the redirect) is not checked for that; and straight on to the output step in this node.
+ * sent the redirect) is not checked for that. Then the FORWARD seam (the features on for either
+ * interface) and POSTROUTING's (the output interface's): with none on, straight on to the
+ * output step in this node; else the MTU check and the hop limit's decrement, which Linux does
+ * before NF_INET_FORWARD, and into the hooks, whose end is ip6_output.
  */
 static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *hop)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint8_t mask, post;
+	rte_edge_t e;
 
 	if (unlikely(priv->flags & FP_MBUF_L2_MULTICAST))
 		return IP6_FORWARD_NOT_HOST;
@@ -32,7 +37,14 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *
 		if (fp_ip6_is_unspecified(ip6_src(ip)))
 			return IP6_FORWARD_UNSPECIFIED_SOURCE;
 	}
-	return ip6_output_one(m, hop, true);
+	mask = fp_hook_forward_mask(FP_HOOK_IP6, priv->iface_in, priv->iface_out);
+	post = ip6_hook_post_mask(priv);
+	if (likely((mask | post) == 0))
+		return ip6_output_one(m, hop, true);
+	e = ip6_output_prepare(m, hop, true);
+	if (e != IP6_OUT_READY)
+		return e;
+	return ip6_hook_enter_out(m, FP_HOOK_FORWARD, mask, post, IP6_FORWARD_EDGES);
 }
 
 FP_NODE_PROCESS_EACH_STATE(
@@ -52,6 +64,7 @@ static struct rte_node_register ip6_forward_node = {
 		},
 };
 FP_NODE_REGISTER(ip6_forward_node)
+FP_HOOK_NODE(ip6_forward_node)
 FP_DROP_NODE(ip6_forward_l2_multicast)
 FP_DROP_NODE(ip6_forward_unspecified_source)
 IP6_ICMP_ERROR_NODE(ip6_hop_limit_exceeded, ICMP6_TIME_EXCEEDED, ICMP6_EXC_HOPLIMIT)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "addr6.h"
-#include "infra/icmp_limit.h"
+#include "graph/hook.h"
 #include "graph/punt.h"
+#include "infra/icmp_limit.h"
 #include "infra/sysctl.h"
 #include "ip6.h"
 #include "ndp.h"
@@ -173,6 +174,8 @@ static struct rte_node_register ip6_local_node = {
 		},
 };
 FP_NODE_REGISTER(ip6_local_node)
+/* what INPUT's features let through (ip6_input_finish()) */
+FP_HOOK_CONTINUATION(FP_HOOK_IP6, FP_HOOK_INPUT, "ip6_local")
 FP_DROP_NODE(ndp_invalid)
 FP_DROP_NODE(ip6_local_fragment)
 FP_DROP_NODE(icmp6_bad_checksum)

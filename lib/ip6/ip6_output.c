@@ -6,7 +6,11 @@ static inline rte_edge_t output_one(struct rte_mbuf *m, struct ip6_output_hop *h
 	return ip6_output_one(m, hop, false);
 }
 
-/* The router's own packets, once routed (echo replies, ICMPv6 errors, NDP). */
+/*
+ * The output step (ip6_finish_output()) of the router's own packets, once routed (echo
+ * replies, ICMPv6 errors, NDP), and of every packet past POSTROUTING's features (its
+ * continuation): a forwarded one lost its hop in ip6_forward.
+ */
 FP_NODE_PROCESS_EACH_STATE(
 	ip6_output_process, output_one, struct ip6_output_hop, IP6_OUTPUT_HOP_NONE)
 
@@ -18,6 +22,7 @@ static struct rte_node_register ip6_output_node = {
 	.next_nodes = {IP6_OUT_NEXT_NODES("ip6_output_too_big")},
 };
 FP_NODE_REGISTER(ip6_output_node)
+FP_HOOK_CONTINUATION(FP_HOOK_IP6, FP_HOOK_POSTROUTING, "ip6_output")
 FP_DROP_NODE(ip6_output_no_iface)
 FP_DROP_NODE(ip6_output_no_headroom)
 FP_DROP_NODE(ip6_output_too_big)

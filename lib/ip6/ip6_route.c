@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip6_route.h"
+#include "ip6_output.h"
 
 enum {
 	/* the route's verdicts (enum route_verdict, fib/fib.h), in their order */
@@ -13,9 +14,25 @@ enum {
 };
 
 /*
- * The route lookup of the router's own packets (ICMPv6 errors, echo replies). A link-local or
- * multicast destination is on the interface the packet names (priv->iface_out, set by whoever
- * made it: the interface the packet it answers came in on), as Linux's strict routes for them.
+ * The OUTPUT seam (NF_INET_LOCAL_OUT) and POSTROUTING's, the output interface's features: a
+ * packet routed out enters the first hook with a feature on, else goes to ip6_output.
+ */
+static inline rte_edge_t ip6_hook_output(struct rte_mbuf *m)
+{
+	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint8_t mask = fp_hook_mask(priv->iface_out, FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_OUTPUT));
+	uint8_t post = ip6_hook_post_mask(priv);
+
+	if (likely((mask | post) == 0))
+		return IP6_ROUTE_OUTPUT;
+	return ip6_hook_enter_out(m, FP_HOOK_OUTPUT, mask, post, IP6_ROUTE_EDGES);
+}
+
+/*
+ * The route lookup of the router's own packets (ICMPv6 errors, echo replies), then the OUTPUT
+ * seam. A link-local or multicast destination is on the interface the packet names
+ * (priv->iface_out, set by whoever made it: the interface the packet it answers came in on),
+ * as Linux's strict routes for them.
  */
 static uint16_t ip6_route_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
@@ -27,7 +44,8 @@ static uint16_t ip6_route_process(
 	int vrf = fp_mbuf_priv(pkts[0])->vrf;
 
 	for (uint16_t i = 0; i < n; i++) {
-		memcpy(dst[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv6_hdr *)->dst_addr, 16);
+		memcpy(dst[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv6_hdr *)->dst_addr,
+			16);
 		if (fp_mbuf_priv(pkts[i])->vrf != vrf)
 			vrf = IP6_VRF_MIXED;
 	}
@@ -37,10 +55,12 @@ static uint16_t ip6_route_process(
 
 		if (unlikely(fp_ip6_is_link_local(d) || fp_ip6_is_multicast(d))) {
 			fp_mbuf_priv(pkts[i])->neigh = NULL;
-			nexts[i] = IP6_ROUTE_OUTPUT;
+			nexts[i] = ip6_hook_output(pkts[i]);
 			continue;
 		}
 		nexts[i] = ip6_route_decide(pkts[i], nh[i]);
+		if (likely(nexts[i] == IP6_ROUTE_OUTPUT))
+			nexts[i] = ip6_hook_output(pkts[i]);
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
@@ -61,6 +81,7 @@ static struct rte_node_register ip6_route_node = {
 		},
 };
 FP_NODE_REGISTER(ip6_route_node)
+FP_HOOK_NODE(ip6_route_node)
 FP_DROP_NODE(ip6_blackhole)
 FP_DROP_NODE(ip6_output_no_route)
 /* Linux's answers (ip6_pkt_discard, ip6_pkt_prohibit): no route and an unreachable route are

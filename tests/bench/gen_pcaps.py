@@ -18,7 +18,7 @@ FIB it runs with, in fastpathd's form (a JSON array) and in l3fwd's (--rule_ipv4
             fd00:0:1::/48..fd00:0:1000::/48 (62-byte IPv6/UDP frames, the shortest)
 
 and for the instruction counts, the flows of p1k repeated to CG_PACKETS packets
-(cg-1.pcap) and to twice as many (cg-2.pcap).
+(cg-1.pcap) and to twice as many (cg-2.pcap); those of p1k6 alike (cg6-1.pcap, cg6-2.pcap).
 """
 import random
 import struct
@@ -128,5 +128,8 @@ with open("%s/p1k6.routes.json" % OUT, "w") as f:
 	f.write("[\n" + ",\n".join('{"prefix": "%s/48", "via": "%s"}' % (p, VIA6) for p in v6) + "\n]\n")
 with open("%s/p1k6.l3fwd6.cfg" % OUT, "w") as f:
 	f.writelines("R%s/48 1\n" % p for p in v6)
-write_pcap("p1k6", [bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IPv6(src="2001:db8::9", dst=p + "1") /
-	UDP(sport=1000 + i, dport=2000)) for i, p in enumerate(v6)])
+p1k6 = [bytes(Ether(src=SRC_MAC, dst=DST_MAC) / IPv6(src="2001:db8::9", dst=p + "1") /
+	UDP(sport=1000 + i, dport=2000)) for i, p in enumerate(v6)]
+write_pcap("p1k6", p1k6)
+write_pcap("cg6-1", p1k6, CG_PACKETS // 1000)
+write_pcap("cg6-2", p1k6, 2 * CG_PACKETS // 1000)

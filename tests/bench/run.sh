@@ -13,7 +13,7 @@
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
 # usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
 #   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph" CASES="one p1k p1k-64k big p1k6"
-#   CG_PACKETS=100000 API_ROUTES=100000
+#   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
@@ -23,6 +23,7 @@ SECS=${SECONDS_PER_RUN:-5}
 APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph}
 CASES=${CASES:-one p1k p1k-64k big p1k6}
 CG_PACKETS=${CG_PACKETS:-100000}
+CG_CASE=${CG_CASE:-p1k}
 API_ROUTES=${API_ROUTES:-100000}
 RESULTS=${RESULTS:-tests/bench/results}
 HERE=$(dirname "$(realpath "$0")")
@@ -295,7 +296,7 @@ minus() { # A B: A - B, "-" when either is missing
 # no hugepages; dumps of each thread in $WORK/cg-APP-K: .1 from the start to just after the
 # last packet, .2 and .3 one second of idle polling each
 cg_run() {
-	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg-$2.pcap size fd pos sent t0
+	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg$([ "$CG_CASE" = p1k6 ] && echo 6)-$2.pcap size fd pos sent t0
 	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
 	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg")
 	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
@@ -311,14 +312,14 @@ cg_run() {
 		# but a TX queue on each port, which net_pcap has with a tx_pcap each
 		start "cg-$1-$2" "${vg[@]}" "$REFS/l3fwd/build/l3fwd" -l 0,1 "${eal[@]}" \
 			--vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
-			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/p1k.l3fwd.cfg" \
-			--rule_ipv6="$WORK/rules6.cfg" --lookup="${1#l3fwd-}" -P --parse-ptype
+			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/${RULES4[$CG_CASE]}.l3fwd.cfg" \
+			--rule_ipv6="$(rules6 "$CG_CASE")" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
 	fastpathd | fastpathd-graph)
 		fp_conf "$WORK/fastpath-cg-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"huge\": false, \"mbufs\": 8191" \
 			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$pcap\"},
-			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$WORK/p1k.routes.json" "$1"
+			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$WORK/${ROUTES[$CG_CASE]}.routes.json" "$1"
 		start "cg-$1-$2" "${vg[@]}" "$FASTPATHD" -c "$WORK/fastpath-cg-$2.json"
 		;;
 	esac
@@ -357,7 +358,7 @@ callgrind() {
 	local app t0 io="" lpm="" fp="" pp excess
 	{
 		echo
-		echo "## Instructions per packet: callgrind, the forwarding thread, 1000 prefixes, 1k flows, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
+		echo "## Instructions per packet: callgrind, the forwarding thread, ${LABEL[$CG_CASE]}, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
 		printf '%-16s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
 	} | report
 	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph; do
