@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "graph/hook.h"
 #include "config/config.h"
 #include "ct.h"
 #include "base/fp_error.h"
@@ -157,7 +158,8 @@ static int ct_section_apply(void *parsed)
 	for (size_t i = 0; i < p->n; i++)
 		if ((ret = sysctl_set(&p->refs[i], &p->values[i])) < 0)
 			return ret;
-	return 0;
+	/* tracking needs whole datagrams: defragmentation first (defrag's branch; ctnodes owns) */
+	return fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, p->enabled);
 }
 
 /* After the "sysctl" section (12), whose defaults it overrides. */

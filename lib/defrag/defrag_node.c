@@ -39,15 +39,36 @@ struct defrag_worker {
 
 static struct defrag_worker defrag_workers[FP_MAX_WORKERS];
 
-/* The feature nodes' edges: a drop node per verdict, then the hand-off's. */
+/*
+ * The edges of the nodes that reassemble (defrag, defrag_handoff): each family's drop nodes, by
+ * verdict, then the hand-off's. A feature node cannot continue the hook itself: every hook node
+ * has an edge to every feature (hook.h), its own too, and the graph refuses a node's edge to
+ * itself; defrag sends what goes on to defrag_continue, which does.
+ */
+#define DEFRAG_DROPS (DEFRAG_DROP_TRUNCATED - DEFRAG_DROP_NO_MEMORY + 1)
 enum {
-	DEFRAG_FEAT_HANDOFF_FULL = DEFRAG_DROP_TRUNCATED - DEFRAG_DROP_NO_MEMORY + 1,
-	DEFRAG_FEAT_EDGES,
+	DEFRAG_EDGE_DROP4 = 0,
+	DEFRAG_EDGE_DROP6 = DEFRAG_DROPS,
+	DEFRAG_EDGE_HANDOFF_FULL = 2 * DEFRAG_DROPS,
+	DEFRAG_EDGE_ON,
+	DEFRAG_EDGES,
 };
 
-#define DEFRAG_FEAT_NEXT_NODES(f)                                                                  \
-	DEFRAG_DROP_NAMES(f, -DEFRAG_DROP_NO_MEMORY), [DEFRAG_FEAT_HANDOFF_FULL] =                 \
-							      "defrag_handoff_full"
+#define DEFRAG_DROP_NEXT_NODES                                                                     \
+	DEFRAG_DROP_NAMES("4", DEFRAG_EDGE_DROP4 - DEFRAG_DROP_NO_MEMORY),                         \
+		DEFRAG_DROP_NAMES("6", DEFRAG_EDGE_DROP6 - DEFRAG_DROP_NO_MEMORY)
+
+static inline rte_edge_t drop_edge(enum defrag_family family, enum defrag_verdict v)
+{
+	return (family == DEFRAG_IPV4 ? DEFRAG_EDGE_DROP4 : DEFRAG_EDGE_DROP6) + v -
+	       DEFRAG_DROP_NO_MEMORY;
+}
+
+/* A packet's family: its hook's, which it keeps across the hand-off ring. */
+static inline enum defrag_family family_of(struct rte_mbuf *m)
+{
+	return FP_HOOK_FAMILY(fp_mbuf_priv(m)->hook.id) == FP_HOOK_IP4 ? DEFRAG_IPV4 : DEFRAG_IPV6;
+}
 
 /* The worker of the graph, in node->ctx, as control_input finds its own. */
 static int defrag_node_init(const struct rte_graph *graph, struct rte_node *node)
@@ -71,22 +92,22 @@ static inline enum defrag_verdict reassemble(
  * A packet at the hook: not a fragment, on; a fragment of another worker's datagram, to its
  * ring; else into this worker's table. Returns whether *m goes on, by *edge.
  */
-static inline bool feature_one(
-	enum defrag_family family, uint16_t self, struct rte_mbuf **mp, rte_edge_t *edge)
+static inline bool feature_one(uint16_t self, struct rte_mbuf **mp, rte_edge_t *edge)
 {
 	struct rte_mbuf *m = *mp;
+	enum defrag_family family = family_of(m);
 	enum defrag_verdict v;
 	uint32_t hash;
 	unsigned int owner;
 
 	if (family == DEFRAG_IPV4) {
 		if (likely(!defrag4_is_fragment(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)))) {
-			*edge = fp_hook_next(m, DEFRAG_FEAT_EDGES);
+			*edge = DEFRAG_EDGE_ON;
 			return true;
 		}
 		hash = defrag4_owner_hash(m);
 	} else if (likely(!defrag6_owner_hash(m, &hash))) {
-		*edge = fp_hook_next(m, DEFRAG_FEAT_EDGES);
+		*edge = DEFRAG_EDGE_ON;
 		return true;
 	}
 	owner = defrag_owner(hash, fp_n_workers);
@@ -98,25 +119,19 @@ static inline bool feature_one(
 		fp_mbuf_priv(m)->neigh = NULL;
 		if (rte_ring_mp_enqueue(defrag_workers[owner].ring, m) == 0)
 			return false;
-		*edge = DEFRAG_FEAT_HANDOFF_FULL;
+		*edge = DEFRAG_EDGE_HANDOFF_FULL;
 		return true;
 	}
 	v = reassemble(family, defrag_workers[self].t[family], mp);
-	switch (v) {
-	case DEFRAG_HELD:
+	if (v == DEFRAG_HELD)
 		return false;
-	case DEFRAG_PASS:
-	case DEFRAG_DONE:
-		*edge = fp_hook_next(*mp, DEFRAG_FEAT_EDGES);
-		return true;
-	default:
-		*edge = v - DEFRAG_DROP_NO_MEMORY;
-		return true;
-	}
+	*edge = v == DEFRAG_PASS || v == DEFRAG_DONE ? DEFRAG_EDGE_ON : drop_edge(family, v);
+	return true;
 }
 
-static inline uint16_t feature_process(enum defrag_family family, struct rte_graph *graph,
-	struct rte_node *node, void **objs, uint16_t n)
+/* The hook feature "defrag", both families (nf_defrag_ipv4, nf_defrag_ipv6). */
+static uint16_t defrag_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	uint16_t self = *(uint16_t *)node->ctx, k = 0;
 	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
@@ -125,59 +140,54 @@ static inline uint16_t feature_process(enum defrag_family family, struct rte_gra
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 
-		if (feature_one(family, self, &m, &nexts[k]))
+		if (feature_one(self, &m, &nexts[k]))
 			out[k++] = m;
 	}
 	fp_enqueue_runs(graph, node, nexts, out, k);
 	return n;
 }
 
-static uint16_t defrag4_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+static struct rte_node_register defrag_node = {
+	.name = "defrag",
+	.init = defrag_node_init,
+	.process = defrag_process,
+	.nb_edges = DEFRAG_EDGES,
+	.next_nodes =
+		{
+			DEFRAG_DROP_NEXT_NODES,
+			[DEFRAG_EDGE_HANDOFF_FULL] = "defrag_handoff_full",
+			[DEFRAG_EDGE_ON] = "defrag_continue",
+		},
+};
+FP_NODE_REGISTER(defrag_node)
+
+/* What defragmentation lets through, on at its hook (fp_hook_next()). */
+static inline rte_edge_t continue_one(struct rte_mbuf *m)
 {
-	return feature_process(DEFRAG_IPV4, graph, node, objs, n);
+	return fp_hook_next(m, 0);
 }
 
-static uint16_t defrag6_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
-{
-	return feature_process(DEFRAG_IPV6, graph, node, objs, n);
-}
+FP_NODE_PROCESS_EACH(defrag_continue_process, continue_one)
 
-static struct rte_node_register defrag4_node = {
-	.name = "defrag4",
-	.init = defrag_node_init,
-	.process = defrag4_process,
-	.nb_edges = DEFRAG_FEAT_EDGES,
-	.next_nodes = {DEFRAG_FEAT_NEXT_NODES("4")},
+static struct rte_node_register defrag_continue_node = {
+	.name = "defrag_continue",
+	.process = defrag_continue_process,
 };
-FP_NODE_REGISTER(defrag4_node)
-FP_HOOK_NODE(defrag4_node)
+FP_NODE_REGISTER(defrag_continue_node)
+FP_HOOK_NODE(defrag_continue_node)
 
-static struct rte_node_register defrag6_node = {
-	.name = "defrag6",
-	.init = defrag_node_init,
-	.process = defrag6_process,
-	.nb_edges = DEFRAG_FEAT_EDGES,
-	.next_nodes = {DEFRAG_FEAT_NEXT_NODES("6")},
-};
-FP_NODE_REGISTER(defrag6_node)
-FP_HOOK_NODE(defrag6_node)
-
-FP_HOOK_REGISTER(defrag4_prerouting, "defrag", FP_HOOK_IP4, FP_HOOK_PREROUTING,
-	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag4")
-FP_HOOK_REGISTER(defrag4_output, "defrag", FP_HOOK_IP4, FP_HOOK_OUTPUT,
-	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag4")
+/*
+ * IPv4's registrations (at FP_HOOK_IP4's PREROUTING and OUTPUT) come with IPv4's seams
+ * (branch hook4): a feature at a hook without a continuation stops the start.
+ */
 FP_HOOK_REGISTER(defrag6_prerouting, "defrag", FP_HOOK_IP6, FP_HOOK_PREROUTING,
-	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag6")
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag")
 FP_HOOK_REGISTER(defrag6_output, "defrag", FP_HOOK_IP6, FP_HOOK_OUTPUT,
-	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag6")
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag")
 
 /* The source node's edges: each family's drops, then the timeouts'. */
 enum {
-	HANDOFF_DROP4 = 0,
-	HANDOFF_DROP6 = DEFRAG_FEAT_HANDOFF_FULL,
-	HANDOFF_TIME_EXCEEDED4 = 2 * DEFRAG_FEAT_HANDOFF_FULL,
+	HANDOFF_TIME_EXCEEDED4 = 2 * DEFRAG_DROPS,
 	HANDOFF_TIMEOUT4,
 	HANDOFF_TIME_EXCEEDED6,
 	HANDOFF_EDGES,
@@ -230,18 +240,14 @@ static uint16_t defrag_handoff_process(
 	n = rte_ring_sc_dequeue_burst(dw->ring, (void **)mbufs, RTE_DIM(mbufs), NULL);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mbufs[i];
-		enum defrag_family family = FP_HOOK_FAMILY(fp_mbuf_priv(m)->hook.id) == FP_HOOK_IP4
-						    ? DEFRAG_IPV4
-						    : DEFRAG_IPV6;
+		enum defrag_family family = family_of(m);
 		enum defrag_verdict v = reassemble(family, dw->t[family], &m);
 
 		if (v == DEFRAG_HELD)
 			continue;
 		rte_node_enqueue_x1(graph, node,
-			v == DEFRAG_PASS || v == DEFRAG_DONE
-				? fp_hook_next(m, HANDOFF_EDGES)
-				: (family == DEFRAG_IPV4 ? HANDOFF_DROP4 : HANDOFF_DROP6) + v -
-					  DEFRAG_DROP_NO_MEMORY,
+			v == DEFRAG_PASS || v == DEFRAG_DONE ? fp_hook_next(m, HANDOFF_EDGES)
+							     : drop_edge(family, v),
 			m);
 	}
 	expire(graph, node, dw);
@@ -256,8 +262,7 @@ static struct rte_node_register defrag_handoff_node = {
 	.nb_edges = HANDOFF_EDGES,
 	.next_nodes =
 		{
-			DEFRAG_DROP_NAMES("4", HANDOFF_DROP4 - DEFRAG_DROP_NO_MEMORY),
-			DEFRAG_DROP_NAMES("6", HANDOFF_DROP6 - DEFRAG_DROP_NO_MEMORY),
+			DEFRAG_DROP_NEXT_NODES,
 			[HANDOFF_TIME_EXCEEDED4] = "defrag4_time_exceeded",
 			[HANDOFF_TIMEOUT4] = "defrag4_timeout",
 			[HANDOFF_TIME_EXCEEDED6] = "defrag6_time_exceeded",
