@@ -3,14 +3,15 @@
 (fragments.sh).
 
 usage: fragments.py send SRC DST PORT SIZE FRAGSIZE ROUTER_MAC [reverse] [first|rest|nolast]
-                                                                [ttl=N] [overlap] [fl=vary]
+                                                                [ttl=N] [overlap] [fl=vary] [id=N]
            SIZE bytes of UDP payload to DST:PORT (IPv4 or IPv6, as DST), in fragments of
            FRAGSIZE bytes of IP payload (a multiple of 8), TTL/hop limit 64 (or N),
            identification 0x4242, through eth0; "reverse": the last fragment first; "first":
            the first fragment alone, "rest": all but the first, "nolast": all but the last;
-           "overlap": one more fragment, last, across the first two (FRAGSIZE - 8, FRAGSIZE
+           "overlap": one more fragment, second, across the first two (FRAGSIZE - 8, FRAGSIZE
            bytes); "fl=vary": IPv6, each fragment with a flow label of its own (RSS spreads them
-           over queues). Prints them as "show" does.
+           over queues); "id=N": identification N (the fragments of a datagram left behind
+           would be taken for this one's). Prints them as "show" does.
        fragments.py show PCAP [any]
            one line per fragment of identification 0x4242 (any: of any identification), in
            the capture's order:
@@ -29,23 +30,23 @@ def show(frags):
         print(" ".join(str(v) for v in f))
 
 
-def fragments(src, dst, port, size, fragsize, ttl, overlap=False, vary_fl=False):
+def fragments(src, dst, port, size, fragsize, ttl, overlap=False, vary_fl=False, frag_id=FRAG_ID):
     """(offset, length, more, ttl, packet) of each fragment, in order."""
     v6 = ":" in dst
     whole = (IPv6(src=src, dst=dst) if v6 else IP(src=src, dst=dst)) / UDP(sport=40000, dport=port)
     payload = bytes(whole / Raw(b"f" * size))[40 if v6 else 20 :]
     out = []
     offsets = list(range(0, len(payload), fragsize))
-    if overlap:
-        offsets.append(fragsize - 8)
+    if overlap:  # past the end of the first, the only one there: an overlap, not a duplicate
+        offsets.insert(1, fragsize - 8)
     for i, off in enumerate(offsets):
         chunk = payload[off : off + fragsize]
         more = int(off + fragsize < len(payload))
         if v6:
             pkt = (IPv6(src=src, dst=dst, hlim=ttl, fl=i + 1 if vary_fl else 0)
-                   / IPv6ExtHdrFragment(nh=17, offset=off // 8, m=more, id=FRAG_ID) / Raw(chunk))
+                   / IPv6ExtHdrFragment(nh=17, offset=off // 8, m=more, id=frag_id) / Raw(chunk))
         else:
-            pkt = (IP(src=src, dst=dst, ttl=ttl, id=FRAG_ID, proto=17, frag=off // 8,
+            pkt = (IP(src=src, dst=dst, ttl=ttl, id=frag_id, proto=17, frag=off // 8,
                       flags="MF" if more else 0) / Raw(chunk))
         out.append((off, len(chunk), more, ttl, pkt))
     return out
@@ -64,8 +65,9 @@ if sys.argv[1] == "send":
     src, dst, port, size, fragsize, mac = sys.argv[2:8]
     opts = sys.argv[8:]
     ttl = next((int(o[4:]) for o in opts if o.startswith("ttl=")), 64)
+    frag_id = next((int(o[3:], 0) for o in opts if o.startswith("id=")), FRAG_ID)
     frags = fragments(src, dst, int(port), int(size), int(fragsize), ttl, "overlap" in opts,
-                      "fl=vary" in opts)
+                      "fl=vary" in opts, frag_id)
     if "first" in opts:
         frags = frags[:1]
     if "rest" in opts:
