@@ -176,10 +176,10 @@ static struct rte_node_register defrag_continue_node = {
 FP_NODE_REGISTER(defrag_continue_node)
 FP_HOOK_NODE(defrag_continue_node)
 
-/*
- * IPv4's registrations (at FP_HOOK_IP4's PREROUTING and OUTPUT) come with IPv4's seams
- * (branch hook4): a feature at a hook without a continuation stops the start.
- */
+FP_HOOK_REGISTER(defrag4_prerouting, "defrag", FP_HOOK_IP4, FP_HOOK_PREROUTING,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag")
+FP_HOOK_REGISTER(defrag4_output, "defrag", FP_HOOK_IP4, FP_HOOK_OUTPUT,
+	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag")
 FP_HOOK_REGISTER(defrag6_prerouting, "defrag", FP_HOOK_IP6, FP_HOOK_PREROUTING,
 	FP_HOOK_PRI_CONNTRACK_DEFRAG, "defrag")
 FP_HOOK_REGISTER(defrag6_output, "defrag", FP_HOOK_IP6, FP_HOOK_OUTPUT,

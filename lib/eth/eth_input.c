@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "eth_input.h"
+#include "base/fp_error.h"
+#include "base/module.h"
 #include "graph/capture.h"
 #include "graph/graph.h"
-#include "infra/iface.h"
 #include "graph/mbuf.h"
 #include "graph/worker.h"
+#include "infra/iface.h"
 
 #include <errno.h>
 
 #include <rte_ether.h>
 
 enum {
-	ETH_INPUT_IP4,
-	ETH_INPUT_IP6,
-	ETH_INPUT_ARP,
 	ETH_INPUT_NOT_FOR_US,
 	ETH_INPUT_UNKNOWN_ETHERTYPE,
 	ETH_INPUT_UNKNOWN_VLAN,
@@ -20,6 +20,24 @@ enum {
 	ETH_INPUT_NO_IFACE,
 	ETH_INPUT_EDGES,
 };
+
+/* The registered ethertypes (eth_input.h), by value: IPv4 (0x0800), the most common, first. */
+#define ETH_TYPES_MAX 8
+static struct eth_type {
+	rte_be16_t type;
+	rte_edge_t edge;
+} eth_types[ETH_TYPES_MAX];
+static unsigned int n_eth_types;
+
+static inline rte_edge_t eth_type_edge(rte_be16_t type)
+{
+	for (unsigned int i = 0; i < n_eth_types; i++)
+		if (eth_types[i].type == type)
+			return eth_types[i].edge;
+	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
+		return ETH_INPUT_UNKNOWN_VLAN;
+	return ETH_INPUT_UNKNOWN_ETHERTYPE;
+}
 
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
 static inline rte_edge_t eth_classify(
@@ -34,17 +52,9 @@ static inline rte_edge_t eth_classify(
 		priv->flags = FP_MBUF_L2_MULTICAST;
 	else if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &iface->mac)))
 		return ETH_INPUT_NOT_FOR_US;
-	if (likely(eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV4)))
-		next = ETH_INPUT_IP4;
-	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
-		next = ETH_INPUT_IP6;
-	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
-		next = ETH_INPUT_ARP;
-	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
-		return ETH_INPUT_UNKNOWN_VLAN;
-	else
-		return ETH_INPUT_UNKNOWN_ETHERTYPE;
+	next = eth_type_edge(eth->ether_type);
+	if (unlikely(next < ETH_INPUT_EDGES))
+		return next;
 	/* rte_pktmbuf_adj() without its checks, done above */
 	m->data_off += sizeof(*eth);
 	m->data_len -= sizeof(*eth);
@@ -107,9 +117,6 @@ static struct rte_node_register eth_input_node = {
 	.nb_edges = ETH_INPUT_EDGES,
 	.next_nodes =
 		{
-			[ETH_INPUT_IP4] = "ip4_input",
-			[ETH_INPUT_IP6] = "ip6_input",
-			[ETH_INPUT_ARP] = "arp_input",
 			[ETH_INPUT_NOT_FOR_US] = "eth_not_for_us",
 			[ETH_INPUT_UNKNOWN_ETHERTYPE] = "eth_unknown_ethertype",
 			[ETH_INPUT_UNKNOWN_VLAN] = "eth_unknown_vlan",
@@ -123,3 +130,39 @@ FP_DROP_NODE(eth_unknown_ethertype)
 FP_DROP_NODE(eth_unknown_vlan)
 FP_DROP_NODE(eth_truncated)
 FP_DROP_NODE(eth_no_iface)
+
+ETH_RX_ENTRY_REGISTER(eth_rx_entry, "eth_input", 0)
+/* until lib/ip6 registers its ethertype itself (helper hook6 moves it there) */
+ETH_INPUT_REGISTER(eth_type_ip6, RTE_ETHER_TYPE_IPV6, "ip6_input")
+
+/* The ethertypes' table, from their registrations (after the dispatch set-up). */
+static int eth_types_init(void)
+{
+	n_eth_types = 0;
+	for (const struct fp_dispatch_entry *e = fp_dispatch_entries(); e != NULL; e = e->next) {
+		unsigned int i;
+
+		if (strcmp(e->from, "eth_input") != 0)
+			continue;
+		if (n_eth_types == ETH_TYPES_MAX)
+			return fp_error(
+				ENOSPC, "eth_input: more than %d ethertypes", ETH_TYPES_MAX);
+		for (i = 0; i < n_eth_types; i++)
+			if (rte_be_to_cpu_16(eth_types[i].type) == e->key)
+				return fp_error(EEXIST,
+					"eth_input: ethertype 0x%04x registered twice", e->key);
+		for (i = n_eth_types; i > 0 && rte_be_to_cpu_16(eth_types[i - 1].type) > e->key;
+			i--)
+			eth_types[i] = eth_types[i - 1];
+		eth_types[i] = (struct eth_type){rte_cpu_to_be_16(e->key), e->edge};
+		n_eth_types++;
+	}
+	return 0;
+}
+
+static struct fp_module eth_types_module = {
+	.name = "eth_types",
+	.order = 4, /* after the dispatch's edges (3) */
+	.init = eth_types_init,
+};
+FP_MODULE_REGISTER(eth_types_module)

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "base/fp_error.h"
+#include "base/module.h"
+#include "eth_input.h"
 #include "graph/graph.h"
 #include "graph/worker.h"
 
@@ -6,10 +9,8 @@
 
 #include <rte_ethdev.h>
 
-enum {
-	PORT_RX_NEXT,
-	PORT_RX_EDGES,
-};
+/* The RX entry of the highest priority (eth_input.h): set at start-up, read by the workers. */
+static rte_edge_t port_rx_next = RTE_EDGE_ID_INVALID;
 
 /*
  * Packets asked of a queue per poll. A graph walk then carries at most this many per
@@ -27,7 +28,7 @@ static int port_rx_init(const struct rte_graph *graph, struct rte_node *node)
 	return 0;
 }
 
-/* Polls every RX queue assigned to this worker, straight into ip4_fastpath's stream. */
+/* Polls every RX queue assigned to this worker, straight into the RX entry's stream. */
 static uint16_t port_rx_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
@@ -38,12 +39,11 @@ static uint16_t port_rx_process(
 	(void)objs;
 	(void)n;
 	for (uint16_t i = 0; i < rxqs->n; i++) {
-		void **stream = rte_node_next_stream_get(
-			graph, node, PORT_RX_NEXT, PORT_RX_BURST);
+		void **stream = rte_node_next_stream_get(graph, node, port_rx_next, PORT_RX_BURST);
 		uint16_t got = rte_eth_rx_burst(rxqs->q[i].port_id, rxqs->q[i].queue_id,
 			(struct rte_mbuf **)stream, PORT_RX_BURST);
 
-		rte_node_next_stream_put(graph, node, PORT_RX_NEXT, got);
+		rte_node_next_stream_put(graph, node, port_rx_next, got);
 		total += got;
 	}
 	w->rx_last_walk = total;
@@ -55,7 +55,27 @@ static struct rte_node_register port_rx_node = {
 	.flags = RTE_NODE_SOURCE_F,
 	.init = port_rx_init,
 	.process = port_rx_process,
-	.nb_edges = PORT_RX_EDGES,
-	.next_nodes = {[PORT_RX_NEXT] = "ip4_fastpath"},
 };
 FP_NODE_REGISTER(port_rx_node)
+
+static int port_rx_entry_init(void)
+{
+	uint32_t best = 0;
+
+	for (const struct fp_dispatch_entry *e = fp_dispatch_entries(); e != NULL; e = e->next)
+		if (strcmp(e->from, "port_rx") == 0 &&
+			(port_rx_next == RTE_EDGE_ID_INVALID || e->key > best)) {
+			port_rx_next = e->edge;
+			best = e->key;
+		}
+	if (port_rx_next == RTE_EDGE_ID_INVALID)
+		return fp_error(ENOENT, "port_rx: no RX entry registered");
+	return 0;
+}
+
+static struct fp_module port_rx_module = {
+	.name = "port_rx",
+	.order = 4, /* after the dispatch's edges (3) */
+	.init = port_rx_entry_init,
+};
+FP_MODULE_REGISTER(port_rx_module)

@@ -2,12 +2,14 @@
 #include "hook.h"
 #include "base/fp_error.h"
 #include "base/module.h"
+#include "graph.h"
 
 #include <errno.h>
 #include <string.h>
 
 struct fp_hook_table fp_hook_tables[FP_HOOK_IDS];
 uint8_t fp_hook_masks[FP_MAX_IFACES][FP_HOOK_IDS];
+uint8_t fp_hook_any[FP_HOOK_IDS];
 
 static struct fp_hook_feature *features; /* sorted: family, hook, priority */
 static struct fp_hook_node *hook_nodes;
@@ -58,6 +60,7 @@ static bool has_continuation(unsigned int id)
 int fp_hooks_setup(void)
 {
 	const char *block[FP_HOOK_IDS * (FP_HOOK_FEATURES_MAX + 1)];
+	const char *own[RTE_DIM(block)];
 	uint16_t n_block = 0;
 	uint8_t count[FP_HOOK_IDS] = {0};
 
@@ -101,7 +104,11 @@ int fp_hooks_setup(void)
 		if (rte_node_edge_count(node) != n->reg->nb_edges)
 			return fp_error(EINVAL, "hook node %s: %u edges, not its own %u",
 				n->reg->name, rte_node_edge_count(node), n->reg->nb_edges);
-		if (rte_node_edge_update(node, n->reg->nb_edges, block, n_block) != n_block)
+		/* DPDK refuses an edge to the node itself: a continuation's own block never
+		 * leads to it (ip4_route_input does not enter PREROUTING), a drop stands in */
+		for (uint16_t i = 0; i < n_block; i++)
+			own[i] = strcmp(block[i], n->reg->name) == 0 ? "hook_self" : block[i];
+		if (rte_node_edge_update(node, n->reg->nb_edges, own, n_block) != n_block)
 			return fp_error(
 				EINVAL, "hook node %s: cannot add the hooks' edges", n->reg->name);
 	}
@@ -111,15 +118,21 @@ int fp_hooks_setup(void)
 /* The masks of every interface, from the features' switches. */
 static void masks_update(void)
 {
+	uint8_t any[FP_HOOK_IDS] = {0};
+
 	for (unsigned int i = 0; i < FP_MAX_IFACES; i++) {
 		uint8_t masks[FP_HOOK_IDS] = {0};
 
 		for (const struct fp_hook_feature *f = features; f != NULL; f = f->next)
 			if (f->all_ifaces || (f->ifaces[i / 64] & (UINT64_C(1) << (i % 64))))
 				masks[FP_HOOK_ID(f->family, f->hook)] |= 1u << f->pos;
-		for (unsigned int id = 0; id < FP_HOOK_IDS; id++)
+		for (unsigned int id = 0; id < FP_HOOK_IDS; id++) {
 			__atomic_store_n(&fp_hook_masks[i][id], masks[id], __ATOMIC_RELEASE);
+			any[id] |= masks[id];
+		}
 	}
+	for (unsigned int id = 0; id < FP_HOOK_IDS; id++)
+		__atomic_store_n(&fp_hook_any[id], any[id], __ATOMIC_RELEASE);
 }
 
 int fp_hook_enable(const char *name, int iface, bool on)
@@ -153,6 +166,8 @@ bool fp_hook_enabled(const char *name, uint16_t iface)
 			return true;
 	return false;
 }
+
+FP_DROP_NODE(hook_self)
 
 static int hooks_init(void)
 {

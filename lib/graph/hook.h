@@ -137,6 +137,17 @@ extern struct fp_hook_table fp_hook_tables[FP_HOOK_IDS];
 /* per interface and hook, the features on; written by the control thread only */
 extern uint8_t fp_hook_masks[FP_MAX_IFACES][FP_HOOK_IDS];
 
+/*
+ * Per hook, the features on for any interface (the or of every interface's mask): a node tests
+ * it once per burst, so that with nothing on anywhere its packets pay no per-packet test.
+ */
+extern uint8_t fp_hook_any[FP_HOOK_IDS];
+
+static inline uint8_t fp_hook_any_mask(unsigned int id)
+{
+	return __atomic_load_n(&fp_hook_any[id], __ATOMIC_RELAXED);
+}
+
 /* The features on at hook id for interface iface (0 for no interface). */
 static inline uint8_t fp_hook_mask(uint16_t iface, unsigned int id)
 {

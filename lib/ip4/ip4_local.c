@@ -1,27 +1,100 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "ip4_local.h"
 #include "infra/icmp_limit.h"
 #include "infra/sysctl.h"
-#include "ip4.h"
-#include "ip4_options.h"
-#include "twin/twin.h"
 
 #include <rte_icmp.h>
 
+/*
+ * Packets for the router itself (ip_local_deliver_finish()): fragments and the L4 protocols
+ * nobody registered (graph/dispatch.h) go to the local fallback (the kernel twin), or without
+ * one are answered as Linux answers when nothing listens; a registered protocol's node takes
+ * all of its packets (ICMP: icmp4_input).
+ */
+
 enum {
-	IP4_LOCAL_ECHO_REPLY,
 	IP4_LOCAL_FRAGMENT,
-	IP4_LOCAL_ICMP_BAD_CHECKSUM,
-	IP4_LOCAL_ICMP_UNHANDLED,
-	IP4_LOCAL_ECHO_BROADCAST,
-	IP4_LOCAL_ECHO_IGNORED,
 	IP4_LOCAL_PORT_UNREACHABLE,
 	IP4_LOCAL_PROTOCOL_UNREACHABLE,
 	IP4_LOCAL_TCP,
 	IP4_LOCAL_BROADCAST,
-	IP4_LOCAL_KERNEL,
-	IP4_LOCAL_OPTIONS_NO_ROOM,
 	IP4_LOCAL_EDGES,
 };
+
+/* per L4 protocol, the edge of its registered node, or IP4_LOCAL_EDGES for none */
+static rte_edge_t ip4_local_protos[256];
+static rte_edge_t ip4_local_fallback = RTE_EDGE_ID_INVALID;
+
+static inline rte_edge_t local_one(struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	bool broadcast = fp_mbuf_priv(m)->flags & FP_MBUF_BROADCAST;
+	rte_edge_t proto = ip4_local_protos[ip->next_proto_id];
+
+	/* no reassembly here: the kernel's (its twin), or defragmentation at PREROUTING */
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
+		return ip4_to_fallback(m, ip4_local_fallback) ? ip4_local_fallback
+							      : IP4_LOCAL_FRAGMENT;
+	if (likely(proto != IP4_LOCAL_EDGES))
+		return proto;
+	if (ip4_to_fallback(m, ip4_local_fallback))
+		return ip4_local_fallback;
+	switch (ip->next_proto_id) {
+	case IPPROTO_UDP:
+		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PORT_UNREACHABLE;
+	case IPPROTO_TCP:
+		return IP4_LOCAL_TCP;
+	default:
+		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PROTOCOL_UNREACHABLE;
+	}
+}
+
+FP_NODE_PROCESS_EACH(ip4_local_process, local_one)
+
+static int ip4_local_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	(void)node;
+	fp_dispatch_table(
+		"ip4_local", ip4_local_protos, RTE_DIM(ip4_local_protos), IP4_LOCAL_EDGES);
+	ip4_local_fallback = fp_dispatch_edge("ip4_local", FP_DISPATCH_FALLBACK);
+	return 0;
+}
+
+static struct rte_node_register ip4_local_node = {
+	.name = "ip4_local",
+	.init = ip4_local_init,
+	.process = ip4_local_process,
+	.nb_edges = IP4_LOCAL_EDGES,
+	.next_nodes =
+		{
+			[IP4_LOCAL_FRAGMENT] = "ip4_local_fragment",
+			[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
+			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
+			[IP4_LOCAL_TCP] = "ip4_local_tcp",
+			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
+		},
+};
+FP_NODE_REGISTER(ip4_local_node)
+FP_LOCAL_FALLBACK_NODE(ip4_local_fallback_entry, "ip4_local")
+FP_DROP_NODE(ip4_local_fragment)
+FP_DROP_NODE(ip4_local_tcp)
+FP_DROP_NODE(ip4_local_broadcast)
+IP4_ICMP_ERROR_NODE(ip4_udp_port_unreachable, ICMP4_DEST_UNREACH, ICMP4_PORT_UNREACH)
+IP4_ICMP_ERROR_NODE(ip4_protocol_unreachable, ICMP4_DEST_UNREACH, ICMP4_PROT_UNREACH)
+
+/* ICMP for the router (icmp_rcv()): echo answered here, the other types to the fallback. */
+enum {
+	ICMP4_INPUT_ECHO_REPLY,
+	ICMP4_INPUT_BAD_CHECKSUM,
+	ICMP4_INPUT_UNHANDLED,
+	ICMP4_INPUT_ECHO_BROADCAST,
+	ICMP4_INPUT_ECHO_IGNORED,
+	ICMP4_INPUT_OPTIONS_NO_ROOM,
+	ICMP4_INPUT_EDGES,
+};
+
+static rte_edge_t icmp4_input_fallback = RTE_EDGE_ID_INVALID;
 
 /*
  * The reply's header (addresses swapped) replaced by one with the options echo, of another
@@ -52,7 +125,7 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct
 	bool options = ip->version_ihl != RTE_IPV4_VHL_DEF;
 
 	if (unlikely(options) && ip4_options_answer(m, &echo) < 0)
-		return IP4_LOCAL_OPTIONS_NO_ROOM;
+		return ICMP4_INPUT_OPTIONS_NO_ROOM;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = src;
 	if (unlikely(options))
@@ -66,88 +139,57 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, struct rte_ipv4_hdr *ip, struct
 	sum = icmp->icmp_cksum + RTE_BE16(ICMP4_ECHO_REQUEST << 8);
 	icmp->icmp_cksum = sum + (sum >> 16);
 	fp_mbuf_priv(m)->flags |= FP_MBUF_LOCAL_ORIGIN;
-	return IP4_LOCAL_ECHO_REPLY;
+	return ICMP4_INPUT_ECHO_REPLY;
 }
 
-/* Up the twin, a packet with options as it came: the kernel's stack fills them in itself. */
-static inline bool local_punt(struct rte_mbuf *m)
-{
-	uint8_t *iph = rte_pktmbuf_mtod(m, uint8_t *);
-
-	if (!twin_punt(m))
-		return false;
-	if (unlikely(iph[0] != RTE_IPV4_VHL_DEF))
-		ip4_options_undo(iph, &fp_mbuf_priv(m)->ip4_opt);
-	return true;
-}
-
-/* Packets for the router itself (ip_local_deliver): ICMP echo here, the rest up the interface's
- * kernel twin (whose kernel reassembles fragments), or without one answered as Linux answers
- * when nothing listens. */
-static inline rte_edge_t local_one(struct rte_mbuf *m)
+static inline rte_edge_t icmp4_one(struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	bool broadcast = fp_mbuf_priv(m)->flags & FP_MBUF_BROADCAST;
 	uint16_t hlen = rte_ipv4_hdr_len(ip);
-	struct rte_icmp_hdr *icmp;
+	struct rte_icmp_hdr *icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
 
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG))
-		return local_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_FRAGMENT;
-	if (ip->next_proto_id == IPPROTO_ICMP) {
-		icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
-		if (m->pkt_len < hlen + sizeof(*icmp) ||
-			rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
-			return IP4_LOCAL_ICMP_BAD_CHECKSUM;
-		if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
-			return local_punt(m) ? IP4_LOCAL_KERNEL : IP4_LOCAL_ICMP_UNHANDLED;
-		/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
-		if (broadcast)
-			return IP4_LOCAL_ECHO_BROADCAST;
-		if (sysctl_read(&icmp4_echo_ignore_all))
-			return IP4_LOCAL_ECHO_IGNORED;
-		return echo_reply(m, ip, icmp);
-	}
-	if (local_punt(m))
-		return IP4_LOCAL_KERNEL;
-	switch (ip->next_proto_id) {
-	case IPPROTO_UDP:
-		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PORT_UNREACHABLE;
-	case IPPROTO_TCP:
-		return IP4_LOCAL_TCP;
-	default:
-		return broadcast ? IP4_LOCAL_BROADCAST : IP4_LOCAL_PROTOCOL_UNREACHABLE;
-	}
+	if (m->pkt_len < hlen + sizeof(*icmp) || rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
+		return ICMP4_INPUT_BAD_CHECKSUM;
+	if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
+		return ip4_to_fallback(m, icmp4_input_fallback) ? icmp4_input_fallback
+								: ICMP4_INPUT_UNHANDLED;
+	/* net.ipv4.icmp_echo_ignore_broadcasts = 1 */
+	if (fp_mbuf_priv(m)->flags & FP_MBUF_BROADCAST)
+		return ICMP4_INPUT_ECHO_BROADCAST;
+	if (sysctl_read(&icmp4_echo_ignore_all))
+		return ICMP4_INPUT_ECHO_IGNORED;
+	return echo_reply(m, ip, icmp);
 }
 
-FP_NODE_PROCESS_EACH(ip4_local_process, local_one)
+FP_NODE_PROCESS_EACH(icmp4_input_process, icmp4_one)
 
-static struct rte_node_register ip4_local_node = {
-	.name = "ip4_local",
-	.process = ip4_local_process,
-	.nb_edges = IP4_LOCAL_EDGES,
+static int icmp4_input_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	(void)node;
+	icmp4_input_fallback = fp_dispatch_edge("icmp4_input", FP_DISPATCH_FALLBACK);
+	return 0;
+}
+
+static struct rte_node_register icmp4_input_node = {
+	.name = "icmp4_input",
+	.init = icmp4_input_init,
+	.process = icmp4_input_process,
+	.nb_edges = ICMP4_INPUT_EDGES,
 	.next_nodes =
 		{
-			[IP4_LOCAL_ECHO_REPLY] = "ip4_route",
-			[IP4_LOCAL_FRAGMENT] = "ip4_local_fragment",
-			[IP4_LOCAL_ICMP_BAD_CHECKSUM] = "icmp4_bad_checksum",
-			[IP4_LOCAL_ICMP_UNHANDLED] = "icmp4_unhandled_type",
-			[IP4_LOCAL_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
-			[IP4_LOCAL_ECHO_IGNORED] = "icmp4_echo_ignored",
-			[IP4_LOCAL_PORT_UNREACHABLE] = "ip4_udp_port_unreachable",
-			[IP4_LOCAL_PROTOCOL_UNREACHABLE] = "ip4_protocol_unreachable",
-			[IP4_LOCAL_TCP] = "ip4_local_tcp",
-			[IP4_LOCAL_BROADCAST] = "ip4_local_broadcast",
-			[IP4_LOCAL_KERNEL] = TWIN_NODE,
-			[IP4_LOCAL_OPTIONS_NO_ROOM] = "ip4_options_no_room",
+			[ICMP4_INPUT_ECHO_REPLY] = "ip4_route",
+			[ICMP4_INPUT_BAD_CHECKSUM] = "icmp4_bad_checksum",
+			[ICMP4_INPUT_UNHANDLED] = "icmp4_unhandled_type",
+			[ICMP4_INPUT_ECHO_BROADCAST] = "icmp4_echo_broadcast_ignored",
+			[ICMP4_INPUT_ECHO_IGNORED] = "icmp4_echo_ignored",
+			[ICMP4_INPUT_OPTIONS_NO_ROOM] = "ip4_options_no_room",
 		},
 };
-FP_NODE_REGISTER(ip4_local_node)
-FP_DROP_NODE(ip4_local_fragment)
+FP_NODE_REGISTER(icmp4_input_node)
+FP_L4_PROTO_REGISTER(icmp4_proto, "ip4_local", IPPROTO_ICMP, "icmp4_input")
+FP_LOCAL_FALLBACK_NODE(icmp4_input_fallback_entry, "icmp4_input")
 FP_DROP_NODE(icmp4_bad_checksum)
 FP_DROP_NODE(icmp4_unhandled_type)
 FP_DROP_NODE(icmp4_echo_broadcast_ignored)
 FP_DROP_NODE(icmp4_echo_ignored) /* net.ipv4.icmp_echo_ignore_all */
-FP_DROP_NODE(ip4_local_tcp)
-FP_DROP_NODE(ip4_local_broadcast)
-IP4_ICMP_ERROR_NODE(ip4_udp_port_unreachable, ICMP4_DEST_UNREACH, ICMP4_PORT_UNREACH)
-IP4_ICMP_ERROR_NODE(ip4_protocol_unreachable, ICMP4_DEST_UNREACH, ICMP4_PROT_UNREACH)

@@ -100,12 +100,12 @@ static inline void ip4_forward_header(
 }
 
 /*
- * MTU check (and a reassembled datagram's frag_max_size: ip4_fragment), then the Ethernet
- * step (eth_output.h). A forwarded packet loses a hop of TTL
- * after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the packet as
- * it arrived.
+ * The output step up to the neighbour: the hop, the MTU check. A forwarded packet loses a hop
+ * of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the
+ * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface, or is a
+ * reassembled datagram that ip4_output_one() cuts again after the hooks (ip_exceeds_mtu()).
  */
-static inline rte_edge_t ip4_output_one(
+static inline rte_edge_t ip4_output_check(
 	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -114,22 +114,39 @@ static inline rte_edge_t ip4_output_one(
 	ip4_output_hop_update(hop, priv);
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
-	/* __ip_finish_output(): over the MTU, or a reassembled datagram over its frag_max_size */
-	if (unlikely(m->pkt_len > hop->eth.iface->mtu || (priv->flags & FP_MBUF_FRAG_MAX)) &&
-		m->pkt_len > ip4_output_size(m, hop->eth.iface->mtu)) {
+	if (unlikely(m->pkt_len > hop->eth.iface->mtu)) {
 		uint16_t max = fp_mbuf_frag_max_size(m);
 
-		/* ip_fragment(): DF on a reassembled datagram counts when it came too big only */
+		/* DF on a reassembled datagram counts when a fragment came too big only */
 		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) &&
 			(max == 0 || max > hop->eth.iface->mtu)) {
 			priv->icmp_info = hop->eth.iface->mtu;
 			return IP4_OUT_FRAG_NEEDED;
 		}
-		if (forwarded)
-			ip4_forward_header(ip, priv, hop->eth.iface);
-		return IP4_OUT_TOO_BIG;
+		if (max == 0) {
+			if (forwarded)
+				ip4_forward_header(ip, priv, hop->eth.iface);
+			return IP4_OUT_TOO_BIG;
+		}
 	}
 	if (forwarded)
 		ip4_forward_header(ip, priv, hop->eth.iface);
+	return IP4_OUT_EDGES;
+}
+
+/*
+ * MTU check (ip4_output_check()), then the Ethernet step (eth_output.h); a reassembled datagram
+ * longer than its frag_max_size or the MTU is cut again (__ip_finish_output()).
+ */
+static inline rte_edge_t ip4_output_one(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
+{
+	rte_edge_t next = ip4_output_check(m, hop, forwarded);
+
+	if (unlikely(next != IP4_OUT_EDGES))
+		return next;
+	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_FRAG_MAX) &&
+		m->pkt_len > ip4_output_size(m, hop->eth.iface->mtu))
+		return IP4_OUT_TOO_BIG;
 	return eth_output_push(m, &hop->eth);
 }

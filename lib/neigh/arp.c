@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "base/counter.h"
-#include "graph/graph.h"
-#include "infra/iface.h"
-#include "graph/mbuf.h"
 #include "base/module.h"
-#include "infra/port.h"
+#include "eth/eth_input.h"
+#include "graph/graph.h"
+#include "graph/mbuf.h"
 #include "graph/punt.h"
+#include "infra/iface.h"
+#include "infra/port.h"
 #include "ip4/addr.h"
 #include "neigh.h"
-#include "twin/twin.h"
 
 #include <errno.h>
 #include <string.h>
@@ -66,6 +66,7 @@ static struct rte_node_register arp_input_node = {
 		},
 };
 FP_NODE_REGISTER(arp_input_node)
+ETH_INPUT_REGISTER(arp_ethertype, RTE_ETHER_TYPE_ARP, "arp_input")
 FP_DROP_NODE(arp_invalid)
 /* beyond PUNT_PPS_DEFAULT a second per worker (punt.h) */
 FP_DROP_NODE(arp_rate_limited)
@@ -169,7 +170,7 @@ void arp_input(struct rte_mbuf *m)
 		false, sip == tip);
 	/* and complete the kernel's own resolutions, whose requests left through its twin */
 	if (!request || sip == tip)
-		twin_copy_up(m);
+		fp_local_fallback_copy(m);
 out:
 	rte_pktmbuf_free(m);
 }

@@ -16,6 +16,7 @@
 #include "base/module.h"
 #include "base/token_bucket.h"
 #include "config/config.h"
+#include "graph/dispatch.h"
 #include "graph/graph.h"
 #include "graph/punt.h"
 #include "infra/control.h"
@@ -518,6 +519,8 @@ static uint16_t twin_output_process(
 	uint32_t pps = __atomic_load_n(&twin_rate_limit_pps, __ATOMIC_RELAXED);
 	uint16_t allowed = n;
 
+	for (uint16_t i = 0; i < n; i++)
+		fp_mbuf_priv(objs[i])->punt_reason = twin_punt_reason;
 	if (pps != 0) {
 		fp_bucket_refill(b, pps, rte_rdtsc());
 		allowed = RTE_MIN((uint32_t)n, b->tokens);
@@ -543,6 +546,23 @@ static struct rte_node_register twin_output_node = {
 };
 FP_NODE_REGISTER(twin_output_node)
 FP_DROP_NODE(twin_rate_limited)
+
+static bool twin_takes(uint16_t iface)
+{
+	return iface_has_twin(iface);
+}
+
+/*
+ * The twins are local delivery's fallback (graph/dispatch.h), the kernel's socket layer after
+ * the INPUT hook: what the IPv4 and IPv6 nodes do not answer themselves goes up the input
+ * interface's twin when it has one; docs/kernel-twins.md says why not an INPUT hook feature.
+ */
+static const struct fp_local_fallback twin_fallback = {
+	.node = TWIN_NODE,
+	.takes = twin_takes,
+	.copy = twin_copy_up,
+};
+FP_LOCAL_FALLBACK_REGISTER(twin_fallback)
 
 /* The twins follow a new configuration: all made again under their new names, or none. */
 static void twins_configure(const struct twin_conf *c)
