@@ -2,8 +2,8 @@
 # hook feature "defrag" on; fragments are reassembled at prerouting, across workers, and sent on
 # in the fragments they came in. The oracle: the Linux router namespace of fragments.sh with
 # nf_conntrack in use (an nftables rule on ct state), as fastpath with tracking on.
-# IPv6 only for now: IPv4's registration waits for IPv4's seams (hook4); on af_packet ports the
-# kernel reassembles IPv4 before fastpath sees it anyway.
+# IPv4 on af_xdp ports only (FPT_PORT_DRIVER=af_xdp): on af_packet ones the kernel reassembles
+# IPv4 before fastpath sees it (fragments.sh).
 
 # tracking on (or off) in the config, reloaded
 defrag_tracking() { # true|false
@@ -30,7 +30,8 @@ defrag_sent() {
 	local from=$FPT-$1 to=$FPT-$2 pcap=$WORK/defrag-$2.pcap dump dst=$4
 	shift 2
 	rm -f "$pcap.err" "$WORK/frag-whole"
-	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" 'ip6[6] = 44' 2>"$pcap.err" &
+	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" \
+		'ip6[6] = 44 or (ip and ip[6:2] & 0x3fff != 0)' 2>"$pcap.err" &
 	dump=$!
 	udp_receive "${to#$FPT-}" "$dst" 7020 "$WORK/frag-whole"
 	for _ in $(seq 50); do grep -q listening "$pcap.err" && break; sleep 0.1; done
@@ -101,4 +102,49 @@ test_defrag_ipv6_timeout() {
 	defrag_tracking false
 }
 
-ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_defrag_ipv6 test_defrag_ipv6_timeout test_stop}
+test_defrag_ipv4() {
+	local mac=02:00:00:00:01:01 done overlap
+	[ "$PORT_DRIVER" = af_xdp ] || return 0
+	linux_router_tracking
+	defrag_tracking true
+	done=$(node_packets defrag_continue)
+	defrag_as_linux "defrag IPv4: 4000 bytes in 1480-byte fragments, in order" whole \
+		10.0.1.2 10.0.2.2 7020 4000 1480 $mac
+	check "... reassembled by fastpath, not passed" test "$(node_packets defrag_continue)" -gt "$done"
+	defrag_as_linux "defrag IPv4: 4000 bytes in 512-byte fragments, last first" whole \
+		10.0.1.2 10.0.2.2 7020 4000 512 $mac reverse
+	# each 1500-byte fragment cut in two for the 1280-byte link, to h3
+	defrag_sent l1 l3 10.0.1.2 10.0.3.2 7020 4000 1480 $mac >"$WORK/defrag-linux"
+	defrag_sent h1 h3 10.0.1.2 10.0.3.2 7020 4000 1480 $mac >"$WORK/defrag-ours"
+	check "defrag IPv4: 4000 bytes over the 1280-byte link: h3 has it whole, in Linux's fragments" \
+		sh -c "grep -qx 4000 $WORK/frag-whole && cat $WORK/defrag-ours $WORK/defrag-linux && cmp -s $WORK/defrag-ours $WORK/defrag-linux && [ -s $WORK/defrag-ours ]"
+	overlap=$(drops defrag4_overlap)
+	defrag_as_linux "defrag IPv4: a fragment across the end of the first: the datagram dropped (Linux since 4.19)" none \
+		10.0.1.2 10.0.2.2 7020 4000 1480 $mac overlap id=0x4343
+	check "... counted (defrag4_overlap)" test "$(drops defrag4_overlap)" -gt "$overlap"
+	defrag_tracking false
+}
+
+# The last fragment missing, ipfrag_time 1: time exceeded code 1 only for the router's own
+# address (ip_expire() skips conntrack's users otherwise), as a Linux router with conntrack
+test_defrag_ipv4_timeout() {
+	local mac=02:00:00:00:01:01 quiet
+	[ "$PORT_DRIVER" = af_xdp ] || return 0
+	linux_router_tracking
+	defrag_tracking true
+	api sysctl.set '{"name": "net.ipv4.ipfrag_time", "value": 1}' >/dev/null
+	ip netns exec $LR sysctl -qw net.ipv4.ipfrag_time=1
+	quiet=$(drops defrag4_timeout)
+	ICMP_WAIT=2.5 ICMP_FILTER='icmp[0] = 11 and icmp[1] = 1' ICMP_COUNT=0 as_linux \
+		"defrag IPv4: the last fragment missing, forwarded: no answer" \
+		10.0.1.2 10.0.2.2 7020 4000 1480 $mac nolast
+	check "... dropped, counted (defrag4_timeout)" test "$(drops defrag4_timeout)" -gt "$quiet"
+	ICMP_WAIT=2.5 ICMP_FILTER='icmp[0] = 11 and icmp[1] = 1 and src 10.0.1.1' ICMP_COUNT=1 as_linux \
+		"defrag IPv4: the last fragment missing, to the router: time exceeded, reassembly" \
+		10.0.1.2 10.0.1.1 7020 4000 1480 $mac nolast
+	api sysctl.set '{"name": "net.ipv4.ipfrag_time", "value": 30}' >/dev/null
+	ip netns exec $LR sysctl -qw net.ipv4.ipfrag_time=30
+	defrag_tracking false
+}
+
+ROUTER_TESTS=${ROUTER_TESTS/test_stop/test_defrag_ipv6 test_defrag_ipv6_timeout test_defrag_ipv4 test_defrag_ipv4_timeout test_stop}
