@@ -156,18 +156,28 @@ static void mem_add(enum defrag_family f, int64_t delta)
 }
 
 /* At the young end of the age list, its timer armed from now. */
+/*
+ * The age list is by expiry: a new queue goes after the last that expires no later (the newest,
+ * unless the timeout was lowered since), so that defrag_expire() stops at the first not due, and
+ * a lowered timeout does not wait behind older, longer ones (Linux arms one timer a queue).
+ */
 static void age_push(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms)
 {
-	uint32_t i = q - t->q;
+	uint32_t i = q - t->q, older = t->newest;
 
 	q->expire_ms = now_ms + (uint64_t)sysctl_read(timeout_s[t->family]) * 1000;
-	q->older = t->newest;
-	q->newer = DEFRAG_NONE;
-	if (t->newest != DEFRAG_NONE)
-		t->q[t->newest].newer = i;
+	while (older != DEFRAG_NONE && t->q[older].expire_ms > q->expire_ms)
+		older = t->q[older].older;
+	q->older = older;
+	q->newer = older != DEFRAG_NONE ? t->q[older].newer : t->oldest;
+	if (older != DEFRAG_NONE)
+		t->q[older].newer = i;
 	else
 		t->oldest = i;
-	t->newest = i;
+	if (q->newer != DEFRAG_NONE)
+		t->q[q->newer].older = i;
+	else
+		t->newest = i;
 }
 
 static void age_unlink(struct defrag_table *t, struct defrag_queue *q)

@@ -190,6 +190,7 @@ enum {
 	HANDOFF_TIME_EXCEEDED4 = 2 * DEFRAG_DROPS,
 	HANDOFF_TIMEOUT4,
 	HANDOFF_TIME_EXCEEDED6,
+	HANDOFF_ON,
 	HANDOFF_EDGES,
 };
 
@@ -228,7 +229,8 @@ static void expire(struct rte_graph *graph, struct rte_node *node, struct defrag
 
 /*
  * Per walk: the fragments handed to this worker, into its tables (their family is their hook's),
- * then the timeouts. Counts what came through the ring: the hand-off counter.
+ * what is whole on through defrag_continue as from defrag; then the timeouts. Counts what came
+ * through the ring: the hand-off counter.
  */
 static uint16_t defrag_handoff_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
@@ -246,8 +248,7 @@ static uint16_t defrag_handoff_process(
 		if (v == DEFRAG_HELD)
 			continue;
 		rte_node_enqueue_x1(graph, node,
-			v == DEFRAG_PASS || v == DEFRAG_DONE ? fp_hook_next(m, HANDOFF_EDGES)
-							     : drop_edge(family, v),
+			v == DEFRAG_PASS || v == DEFRAG_DONE ? HANDOFF_ON : drop_edge(family, v),
 			m);
 	}
 	expire(graph, node, dw);
@@ -266,10 +267,10 @@ static struct rte_node_register defrag_handoff_node = {
 			[HANDOFF_TIME_EXCEEDED4] = "defrag4_time_exceeded",
 			[HANDOFF_TIMEOUT4] = "defrag4_timeout",
 			[HANDOFF_TIME_EXCEEDED6] = "defrag6_time_exceeded",
+			[HANDOFF_ON] = "defrag_continue",
 		},
 };
 FP_NODE_REGISTER(defrag_handoff_node)
-FP_HOOK_NODE(defrag_handoff_node)
 
 #define DEFRAG_DROP_NODES(f)                                                                       \
 	FP_DROP_NODE(defrag##f##_no_memory)                                                        \

@@ -5,12 +5,15 @@
 # IPv4 on af_xdp ports only (FPT_PORT_DRIVER=af_xdp): on af_packet ones the kernel reassembles
 # IPv4 before fastpath sees it (fragments.sh).
 
-# tracking on (or off) in the config, reloaded
+# tracking on (or off) in the config, reloaded: until hook.list has "defrag" on everywhere (off)
 defrag_tracking() { # true|false
+	local want='["all"]'
+	[ "$1" = true ] || want='[]'
 	jq --argjson on "$1" '.conntrack = {"enabled": $on}' "$WORK/fastpath.json" >"$WORK/ct.json"
 	mv "$WORK/ct.json" "$WORK/fastpath.json"
 	kill -HUP "$FPD_PID"
-	sleep 1
+	check "conntrack.enabled $1: the hook feature defrag follows" poll_for 5 sh -c \
+		"$(declare -f api); SOCK=$SOCK; api hook.list | jq -e --argjson w '$want' '[.hooks[] | select(.name == \"defrag\") | .ifaces == \$w] | length == 4 and all'"
 }
 
 # the Linux router tracks connections: its fragments are reassembled by nf_defrag_ipv4/ipv6
@@ -93,7 +96,8 @@ test_defrag_ipv6_timeout() {
 	ICMP_WAIT=2.5 ICMP_FILTER='icmp6[0] = 3 and icmp6[1] = 1' ICMP_COUNT=1 as_linux \
 		"defrag IPv6: the last fragment missing: time exceeded, reassembly" \
 		2001:db8:1::2 2001:db8:2::2 7020 4000 1448 $mac nolast
-	check "... counted (defrag6_time_exceeded)" test "$(drops defrag6_time_exceeded)" -gt "$timeouts"
+	check "... counted (defrag6_time_exceeded)" poll_for 3 sh -c \
+		"$(declare -f api drops); SOCK=$SOCK; [ \$(drops defrag6_time_exceeded) -gt $timeouts ]"
 	ICMP_WAIT=2.5 ICMP_FILTER='icmp6[0] = 3' ICMP_COUNT=0 as_linux \
 		"defrag IPv6: the first fragment missing: no answer" \
 		2001:db8:1::2 2001:db8:2::2 7020 4000 1448 $mac rest
@@ -138,7 +142,8 @@ test_defrag_ipv4_timeout() {
 	ICMP_WAIT=2.5 ICMP_FILTER='icmp[0] = 11 and icmp[1] = 1' ICMP_COUNT=0 as_linux \
 		"defrag IPv4: the last fragment missing, forwarded: no answer" \
 		10.0.1.2 10.0.2.2 7020 4000 1480 $mac nolast
-	check "... dropped, counted (defrag4_timeout)" test "$(drops defrag4_timeout)" -gt "$quiet"
+	check "... dropped, counted (defrag4_timeout)" poll_for 3 sh -c \
+		"$(declare -f api drops); SOCK=$SOCK; [ \$(drops defrag4_timeout) -gt $quiet ]"
 	ICMP_WAIT=2.5 ICMP_FILTER='icmp[0] = 11 and icmp[1] = 1 and src 10.0.1.1' ICMP_COUNT=1 as_linux \
 		"defrag IPv4: the last fragment missing, to the router: time exceeded, reassembly" \
 		10.0.1.2 10.0.1.1 7020 4000 1480 $mac nolast

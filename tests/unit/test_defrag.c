@@ -415,6 +415,32 @@ static void test_v4_overlap_runs(void **state)
 }
 
 /* ipfrag_time 30 s from the first fragment; time exceeded only if the first one came */
+/* ipfrag_time lowered: a new datagram expires on its own time, not behind older, longer ones */
+static void test_v4_timeout_lowered(void **state)
+{
+	struct sysctl_ref ref;
+	struct sysctl_value v = {.i = 1};
+	struct rte_mbuf *m, *heads[4];
+
+	(void)state;
+	fill_datagram(3000, 4);
+	assert_int_equal(in4(frag4(20, 0, 1000, true, 0, 0), T0, &m), DEFRAG_HELD);
+	assert_int_equal(sysctl_resolve("net.ipv4.ipfrag_time", false, &ref), 0);
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(in4(frag4(21, 0, 1000, true, 0, 0), T0 + 100, &m), DEFRAG_HELD);
+	assert_int_equal(defrag_expire(t4, T0 + 1099, heads, 4), 0);
+	assert_int_equal(defrag_expire(t4, T0 + 1100, heads, 4), 1);
+	assert_int_equal(
+		rte_pktmbuf_mtod(heads[0], struct rte_ipv4_hdr *)->packet_id, rte_cpu_to_be_16(21));
+	rte_pktmbuf_free(heads[0]);
+	v.i = 30;
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(defrag_table_count(t4), 1);
+	assert_int_equal(defrag_expire(t4, T0 + 30000, heads, 4), 1);
+	rte_pktmbuf_free(heads[0]);
+	assert_int_equal(defrag_table_count(t4), 0);
+}
+
 static void test_v4_timeout(void **state)
 {
 	const struct defrag_stats *st = defrag_table_stats(t4);
@@ -1059,6 +1085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_overlap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_timeout_lowered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_ecn_df, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_memory_limit, setup, teardown),
