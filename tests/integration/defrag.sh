@@ -27,23 +27,8 @@ linux_router_tracking() {
 	NFT
 }
 
-# defrag_sent TO SEND-ARGS...: as frag_sent (fragments.sh), fragments of any identification
-# (IPv6 is cut again with a new one, as Linux's ip6_fragment() does)
-defrag_sent() {
-	local from=$FPT-$1 to=$FPT-$2 pcap=$WORK/defrag-$2.pcap dump dst=$4
-	shift 2
-	rm -f "$pcap.err" "$WORK/frag-whole"
-	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" \
-		'ip6[6] = 44 or (ip and ip[6:2] & 0x3fff != 0)' 2>"$pcap.err" &
-	dump=$!
-	udp_receive "${to#$FPT-}" "$dst" 7020 "$WORK/frag-whole"
-	for _ in $(seq 50); do grep -q listening "$pcap.err" && break; sleep 0.1; done
-	ip netns exec "$from" taskset -c 0 $PY "$TESTDIR/fragments.py" send "$@" >/dev/null
-	udp_received "$WORK/frag-whole"
-	kill -INT $dump
-	wait $dump
-	$PY "$TESTDIR/fragments.py" show "$pcap" any | sort -n | cut -d' ' -f1-3
-}
+# defrag_sent FROM TO SEND-ARGS...: frag_sent (fragments.sh) of fragments of any identification
+defrag_sent() { FRAG_ANY_ID=1 frag_sent "$@"; }
 
 # defrag_as_linux WHAT WHOLE SEND-ARGS...: h2 gets what l2 gets through the Linux router, the
 # same fragments (offset length more), and the datagram whole if WHOLE is "whole", else not
