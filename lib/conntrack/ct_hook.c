@@ -238,13 +238,8 @@ int ct_require(void)
 		return 0;
 	if (ct_state.table == NULL && (ret = table_start()) < 0)
 		goto err;
-	/*
-	 * Defragmentation first, at its own priority (-400), as nf_conntrack pulls in
-	 * nf_defrag. The "defrag" feature comes with the defrag nodes (helper defragnode's
-	 * branch): until it is merged, its absence (-ENOENT) is tolerated, for it alone.
-	 */
-	ret = fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, true);
-	if (ret < 0 && ret != -ENOENT)
+	/* defragmentation first, at its own priority (-400), as nf_conntrack pulls in nf_defrag */
+	if ((ret = fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, true)) < 0)
 		goto err;
 	if ((ret = fp_hook_enable("conntrack", FP_HOOK_ALL_IFACES, true)) < 0)
 		goto err;

@@ -4,8 +4,8 @@
  * runs of fragments, the memory limit, the timer), without its locks and reference counts as
  * one worker owns the table.
  */
-#include "defrag_priv.h"
 #include "base/fp_error.h"
+#include "defrag_priv.h"
 #include "graph/mbuf.h"
 #include "infra/sysctl.h"
 
@@ -14,7 +14,6 @@
 
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
-#include <rte_mbuf_dyn.h>
 
 /*
  * The knobs, at Linux 6.1's defaults. conntrack's IPv4 defragmentation shares ipfrag_* with
@@ -58,43 +57,14 @@ struct defrag_table {
 	struct defrag_queue q[];
 };
 
-/* frag_max_size, in a dynamic field valid when the dynamic flag is set */
-static int frag_max_size_offset = -1;
-static uint64_t frag_max_size_flag;
-
-static int register_dynfield(void)
-{
-	static const struct rte_mbuf_dynfield field = {
-		.name = "fastpath_frag_max_size",
-		.size = sizeof(uint16_t),
-		.align = __alignof__(uint16_t),
-	};
-	static const struct rte_mbuf_dynflag flag = {.name = "fastpath_frag_max_size"};
-	int off, bit;
-
-	if (frag_max_size_offset >= 0)
-		return 0;
-	off = rte_mbuf_dynfield_register(&field);
-	bit = rte_mbuf_dynflag_register(&flag);
-	if (off < 0 || bit < 0)
-		return fp_error(-ENOSPC, "no room in the mbuf for frag_max_size");
-	frag_max_size_flag = UINT64_C(1) << bit;
-	frag_max_size_offset = off;
-	return 0;
-}
-
-uint16_t defrag_frag_max_size(const struct rte_mbuf *m)
-{
-	if (frag_max_size_offset < 0 || !(m->ol_flags & frag_max_size_flag))
-		return 0;
-	return *RTE_MBUF_DYNFIELD(m, frag_max_size_offset, const uint16_t *);
-}
-
 void defrag_set_frag_max_size(struct rte_mbuf *m, uint16_t size)
 {
+	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+
 	/* the fragments' receive offloads say nothing of the whole */
-	m->ol_flags = frag_max_size_flag;
-	*RTE_MBUF_DYNFIELD(m, frag_max_size_offset, uint16_t *) = size;
+	m->ol_flags = 0;
+	priv->flags |= FP_MBUF_FRAG_MAX;
+	priv->frag_max_size = size;
 }
 
 struct defrag_table *defrag_table_create(
@@ -105,8 +75,6 @@ struct defrag_table *defrag_table_create(
 
 	if (n_queues == 0 || n_queues > (1u << 24))
 		return fp_error(-EINVAL, "defrag: %u queues", n_queues), NULL;
-	if (register_dynfield() < 0)
-		return NULL;
 	n_buckets = rte_align32pow2(n_queues * 2);
 	t = rte_zmalloc_socket(
 		"defrag", sizeof(*t) + n_queues * sizeof(t->q[0]), RTE_CACHE_LINE_SIZE, socket);
@@ -157,25 +125,8 @@ uint64_t defrag_mem_used(enum defrag_family family)
 const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v)
 {
 	static const char *const names[DEFRAG_FAMILIES][DEFRAG_VERDICTS] = {
-#define NAMES(f)                                                                                   \
-	{                                                                                          \
-		[DEFRAG_PASS] = "defrag" f "_pass",                                                \
-		[DEFRAG_HELD] = "defrag" f "_held",                                                \
-		[DEFRAG_DONE] = "defrag" f "_done",                                                \
-		[DEFRAG_DROP_NO_MEMORY] = "defrag" f "_no_memory",                                 \
-		[DEFRAG_DROP_DUPLICATE] = "defrag" f "_duplicate",                                 \
-		[DEFRAG_DROP_OVERLAP] = "defrag" f "_overlap",                                     \
-		[DEFRAG_DROP_MALFORMED] = "defrag" f "_malformed",                                 \
-		[DEFRAG_DROP_OVERSIZE] = "defrag" f "_oversize",                                   \
-		[DEFRAG_DROP_ECN] = "defrag" f "_ecn",                                             \
-		[DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",                       \
-		[DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated",                                 \
-		[DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",                                     \
-		[DEFRAG_DROP_TOO_FAR] = "defrag" f "_too_far",                                     \
-	}
-		NAMES("4"),
-		NAMES("6"),
-#undef NAMES
+		DEFRAG_NAMES("4"),
+		DEFRAG_NAMES("6"),
 	};
 
 	return family < DEFRAG_FAMILIES && v < DEFRAG_VERDICTS ? names[family][v] : "defrag_?";
@@ -205,18 +156,28 @@ static void mem_add(enum defrag_family f, int64_t delta)
 }
 
 /* At the young end of the age list, its timer armed from now. */
+/*
+ * The age list is by expiry: a new queue goes after the last that expires no later (the newest,
+ * unless the timeout was lowered since), so that defrag_expire() stops at the first not due, and
+ * a lowered timeout does not wait behind older, longer ones (Linux arms one timer a queue).
+ */
 static void age_push(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms)
 {
-	uint32_t i = q - t->q;
+	uint32_t i = q - t->q, older = t->newest;
 
 	q->expire_ms = now_ms + (uint64_t)sysctl_read(timeout_s[t->family]) * 1000;
-	q->older = t->newest;
-	q->newer = DEFRAG_NONE;
-	if (t->newest != DEFRAG_NONE)
-		t->q[t->newest].newer = i;
+	while (older != DEFRAG_NONE && t->q[older].expire_ms > q->expire_ms)
+		older = t->q[older].older;
+	q->older = older;
+	q->newer = older != DEFRAG_NONE ? t->q[older].newer : t->oldest;
+	if (older != DEFRAG_NONE)
+		t->q[older].newer = i;
 	else
 		t->oldest = i;
-	t->newest = i;
+	if (q->newer != DEFRAG_NONE)
+		t->q[q->newer].older = i;
+	else
+		t->newest = i;
 }
 
 static void age_unlink(struct defrag_table *t, struct defrag_queue *q)
@@ -484,66 +445,4 @@ uint16_t defrag_burst(struct defrag_table *t, struct rte_mbuf **pkts, uint16_t n
 		}
 	}
 	return n_out;
-}
-
-/*
- * ip_do_fragment()'s and ip6_fragment()'s fast path: a reassembled datagram still holds its
- * fragments (the skb's frag_list, here one segment each), and they are sent again as they came
- * when each fits in room and all but the last are multiples of 8.
- */
-static bool keeps_geometry(const struct rte_mbuf *m, uint16_t hlen, uint32_t room)
-{
-	if (m->nb_segs < 2 || m->data_len <= hlen)
-		return false;
-	for (const struct rte_mbuf *s = m; s != NULL; s = s->next) {
-		uint32_t len = s == m ? s->data_len - hlen : s->data_len;
-
-		if (len == 0 || len > room || ((len & 7) && s->next != NULL))
-			return false;
-	}
-	return true;
-}
-
-int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t room,
-	bool geometry, struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
-	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
-		bool last, bool fast, const void *arg),
-	const void *arg)
-{
-	uint32_t payload = m->pkt_len - hlen, off, len;
-	const struct rte_mbuf *seg = m;
-	unsigned int n = 0;
-
-	if (room < 8 || m->pkt_len < hlen || m->data_len < hlen)
-		return -EINVAL; /* the datapath's: no message to format */
-	geometry = geometry && keeps_geometry(m, hlen, room);
-	for (off = 0; off < payload; off += len) {
-		struct rte_mbuf *f;
-		const void *src;
-		uint8_t *data;
-
-		if (geometry) {
-			len = seg == m ? seg->data_len - hlen : seg->data_len;
-			seg = seg->next;
-		} else {
-			len = payload - off <= room ? payload - off : room & ~7u;
-		}
-		if (n == max || (f = rte_pktmbuf_alloc(pool)) == NULL)
-			goto nobufs;
-		out[n++] = f;
-		data = (uint8_t *)rte_pktmbuf_append(f, hlen + extra + len);
-		if (data == NULL)
-			goto nobufs;
-		/* it copies only what spans segments, else points into m */
-		src = rte_pktmbuf_read(m, hlen + off, len, data + hlen + extra);
-		if (src != data + hlen + extra)
-			memcpy(data + hlen + extra, src, len);
-		build(data, m, off, len, off + len == payload, geometry, arg);
-		*fp_mbuf_priv(f) = *fp_mbuf_priv((struct rte_mbuf *)(uintptr_t)m);
-		fp_mbuf_priv(f)->flags &= ~FP_MBUF_L2_KEPT; /* a new buffer: no frame header */
-	}
-	return n;
-nobufs:
-	rte_pktmbuf_free_bulk(out, n);
-	return -ENOBUFS;
 }

@@ -98,6 +98,24 @@ unsigned int defrag_table_count(const struct defrag_table *t);
 /* Bytes held by every table of the family (what high_thresh bounds). */
 uint64_t defrag_mem_used(enum defrag_family family);
 
+/* The drop nodes' names, f "4" or "6", by verdict; the drops' also by edge (defrag_node.c). */
+#define DEFRAG_DROP_NAMES(f, base)                                                                 \
+	[(base) + DEFRAG_DROP_NO_MEMORY] = "defrag" f "_no_memory",                                \
+		  [(base) + DEFRAG_DROP_DUPLICATE] = "defrag" f "_duplicate",                      \
+		  [(base) + DEFRAG_DROP_OVERLAP] = "defrag" f "_overlap",                          \
+		  [(base) + DEFRAG_DROP_MALFORMED] = "defrag" f "_malformed",                      \
+		  [(base) + DEFRAG_DROP_OVERSIZE] = "defrag" f "_oversize",                        \
+		  [(base) + DEFRAG_DROP_ECN] = "defrag" f "_ecn",                                  \
+		  [(base) + DEFRAG_DROP_TOO_MANY_HOLES] = "defrag" f "_too_many_holes",            \
+		  [(base) + DEFRAG_DROP_TRUNCATED] = "defrag" f "_truncated"
+#define DEFRAG_NAMES(f)                                                                            \
+	{                                                                                          \
+		[DEFRAG_PASS] = "defrag" f "_pass", [DEFRAG_HELD] = "defrag" f "_held",            \
+		[DEFRAG_DONE] = "defrag" f "_done",                                                \
+		DEFRAG_DROP_NAMES(f, 0), [DEFRAG_DROP_TIMEOUT] = "defrag" f "_timeout",            \
+		[DEFRAG_DROP_TOO_FAR] = "defrag" f "_too_far",                                     \
+	}
+
 /* "defrag4_overlap", "defrag6_timeout"...: the drop node of a verdict. */
 const char *defrag_verdict_name(enum defrag_family family, enum defrag_verdict v);
 
@@ -162,36 +180,8 @@ uint16_t defrag_burst(struct defrag_table *t, struct rte_mbuf **pkts, uint16_t n
 
 /*
  * A reassembled datagram carries the size of the largest fragment it came in, header
- * included (Linux's IPCB(skb)->frag_max_size / IP6CB(skb)->frag_max_size); 0 for any other
- * packet. IPv4's is the largest fragment's length; IPv6's 40 + the largest payload length.
+ * included (Linux's IPCB(skb)->frag_max_size / IP6CB(skb)->frag_max_size), in its metadata:
+ * fp_mbuf_frag_max_size() (graph/mbuf.h), 0 for any other packet. IPv4's is the largest
+ * fragment's length; IPv6's 40 + the largest payload length. The IPv4 and IPv6 output steps cut
+ * a datagram longer than it again (ip4_fragment(), ip6_fragment()), knowing nothing of defrag.
  */
-uint16_t defrag_frag_max_size(const struct rte_mbuf *m);
-
-/*
- * Output: a datagram longer than its frag_max_size (or the route's MTU) is cut again, as
- * Linux's ip_do_fragment() / ip6_fragment() do. The caller has checked DF (IPv4: a
- * reassembled datagram keeps DF only if every fragment had it; then frag_max_size over the
- * MTU is "fragmentation needed", as ip_fragment()) and, for IPv6, frag_max_size against the
- * MTU (over it: packet too big, as ip6_pkt_too_big()).
- *
- * m: a whole datagram, possibly chained, at its L3 header; it is not changed or freed.
- * size: the most bytes of a fragment, header included (IPv6: raised to 1280 as Linux).
- * Fragments go to out[] (at most max), new single-segment mbufs from pool carrying m's
- * metadata, the last without MF. Returns their count, or -ENOBUFS (pool empty or max too
- * small) or -EINVAL (size too small for the header, or no room for IPv6's headers), with
- * nothing left allocated.
- *
- * Both send a reassembled datagram out in the fragments it came in when each fits in size
- * and all but the last are multiples of 8 (Linux's fast path, over the skb's frag_list; here
- * the chain's segments, one a fragment); else they cut pieces as large as fit (the slow
- * path). IPv4 keeps the identification, copies only the "copied" options after the first
- * piece (ip_options_fragment()), keeps DF on the slow path only, as Linux, and cuts a
- * fragment again as ip4_fragment does (its offset kept, MF on the last piece if it had it):
- * that node can call it with the MTU. IPv6 puts the fragment header after the unfragmentable
- * part (ip6_find_1stfragopt()) with identification id (Linux picks a new one:
- * ipv6_select_ident()).
- */
-int defrag4_refragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
-	struct rte_mbuf **out, unsigned int max);
-int defrag6_refragment(const struct rte_mbuf *m, uint16_t size, uint32_t id,
-	struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max);

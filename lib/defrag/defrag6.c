@@ -24,7 +24,6 @@ enum {
 
 #define FRAG6_HDR_LEN 8
 #define IP6_HDR_LEN   40
-#define IP6_MIN_MTU   1280
 #define IP6_MAXPLEN   65535
 
 struct frag6_hdr {
@@ -296,82 +295,4 @@ enum defrag_verdict defrag6_input(struct defrag_table *t, struct rte_mbuf **mp, 
 		return DEFRAG_HELD;
 	*mp = m;
 	return reassemble(t, q, mp);
-}
-
-/*
- * ip6_find_1stfragopt(): the length of the unfragmentable part (the headers up to a routing
- * header and the destination options before it) and the byte naming what follows it; -1 if
- * the headers run past the packet.
- */
-static int first_frag_opt(const struct rte_mbuf *m, uint16_t *nhoff)
-{
-	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t offset = IP6_HDR_LEN, len = m->data_len;
-	bool found_rhdr = false;
-
-	*nhoff = offsetof(struct rte_ipv6_hdr, proto);
-	while (offset <= len) {
-		switch (p[*nhoff]) {
-		case NH_HOP:
-			break;
-		case NH_ROUTING:
-			found_rhdr = true;
-			break;
-		case NH_DEST:
-			if (found_rhdr)
-				return offset;
-			break;
-		default:
-			return offset;
-		}
-		if (offset + 2 > len)
-			return -1;
-		*nhoff = offset;
-		offset += ext_len(NH_DEST, p + offset);
-		if (offset > IP6_MAXPLEN)
-			return -1;
-	}
-	return -1;
-}
-
-struct build6_arg {
-	uint16_t hlen;	/* the unfragmentable part */
-	uint16_t nhoff; /* the byte in it naming the fragmentable part */
-	uint32_t id;
-};
-
-static void build6(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len, bool last,
-	bool fast, const void *arg)
-{
-	const struct build6_arg *a = arg;
-	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct frag6_hdr *fh = (struct frag6_hdr *)(data + a->hlen);
-
-	(void)fast; /* IPv6 has no DF */
-	memcpy(data, src, a->hlen);
-	fh->next_header = src[a->nhoff];
-	fh->reserved = 0;
-	fh->frag_off = rte_cpu_to_be_16((uint16_t)off | (last ? 0 : 1));
-	fh->id = rte_cpu_to_be_32(a->id);
-	data[a->nhoff] = NH_FRAGMENT;
-	((struct rte_ipv6_hdr *)data)->payload_len =
-		rte_cpu_to_be_16(a->hlen - IP6_HDR_LEN + FRAG6_HDR_LEN + len);
-}
-
-int defrag6_refragment(const struct rte_mbuf *m, uint16_t size, uint32_t id,
-	struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max)
-{
-	struct build6_arg a = {.id = id};
-	int hlen = first_frag_opt(m, &a.nhoff);
-
-	if (hlen < 0)
-		return -EINVAL;
-	a.hlen = hlen;
-	/* ip6_fragment(): never smaller than the minimum MTU */
-	if (size < IP6_MIN_MTU)
-		size = IP6_MIN_MTU;
-	if (size <= hlen + FRAG6_HDR_LEN + 8)
-		return -EINVAL;
-	return defrag_cut(m, a.hlen, FRAG6_HDR_LEN, size - hlen - FRAG6_HDR_LEN, true, pool, out,
-		max, build6, &a);
 }

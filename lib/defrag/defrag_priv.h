@@ -109,18 +109,3 @@ int defrag_chain_trim(struct rte_mbuf *m, uint32_t len);
 
 /* The reassembled datagram's frag_max_size, set by the family's reassembly. */
 void defrag_set_frag_max_size(struct rte_mbuf *m, uint16_t size);
-
-/*
- * Refragmentation's common loop, ip_do_fragment()'s and ip6_fragment()'s: m's bytes
- * [hlen, pkt_len) in pieces of room bytes at most, each in a new mbuf after hlen + extra bytes
- * of headers, which build() writes (data: the new mbuf's first byte; off, len: its piece;
- * last: no more after it; fast: cut as it came). With geometry, m's segments are the pieces if they
- * all can be (Linux's fast path: a reassembled datagram goes out in the fragments it came in); else
- * the slow path's, all but the last piece as large as fits, a multiple of 8. Each piece
- * carries m's metadata. Returns the count, or <0 with nothing left allocated.
- */
-int defrag_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_t room,
-	bool geometry, struct rte_mempool *pool, struct rte_mbuf **out, unsigned int max,
-	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
-		bool last, bool fast, const void *arg),
-	const void *arg);

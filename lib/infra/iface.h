@@ -9,7 +9,7 @@
 #include "graph/mbuf.h"
 
 #define FP_IFACE_NAMESIZE 16 /* the kernel twin carries the same name: IFNAMSIZ */
-#define FP_MAX_VRFS	  256
+#define FP_MAX_VRFS	  256 /* a packet carries its VRF in a byte (graph/mbuf.h) */
 
 /*
  * An interface: what addresses, routes and neighbours attach to. Today every

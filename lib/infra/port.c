@@ -132,6 +132,8 @@ static int port_configure(uint16_t port_id, struct port_conf *conf)
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 	}
 	eth_conf.rxmode.mtu = conf->mtu;
+	/* chained frames: the kernel twins' over one mbuf (twin_mtu()) */
+	eth_conf.txmode.offloads = info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	ret = rte_eth_dev_configure(port_id, conf->rx_queues, fp_n_workers, &eth_conf);
 	if (ret < 0)
 		return fp_error(ret, "configure: %s", rte_strerror(-ret));
@@ -162,6 +164,14 @@ static int port_configure(uint16_t port_id, struct port_conf *conf)
 	if (ret < 0)
 		return fp_error(ret, "start: %s", rte_strerror(-ret));
 	return 0;
+}
+
+bool port_tx_multi_segs(uint16_t port_id)
+{
+	struct rte_eth_conf conf;
+
+	return rte_eth_dev_conf_get(port_id, &conf) == 0 &&
+	       (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
 }
 
 /* The ethdev name is the devargs up to the first comma. */

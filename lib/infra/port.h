@@ -79,6 +79,8 @@ const struct port_driver *port_driver_find(const char *name);
 int port_create(const struct port_conf *conf, struct iface **out);
 void port_destroy(struct iface *iface);
 uint16_t port_rxq_count(uint16_t port_id);
+/* Whether the port sends chained (multi-segment) frames: its driver offers it. */
+bool port_tx_multi_segs(uint16_t port_id);
 /* The port's link (rte_eth_link_get_nowait()), down when its driver knows the medium is. */
 int port_link_get(const struct iface *iface, struct rte_eth_link *link);
 /*

@@ -22,6 +22,31 @@ enum {
 	ETH_OUT_NEXT_NODES("ip4"), [IP4_OUT_FRAG_NEEDED] = "ip4_frag_needed",                      \
 				   [IP4_OUT_TOO_BIG] = "ip4_fragment"
 
+/*
+ * The most bytes of a packet's fragments on an interface of mtu: a reassembled datagram's are
+ * also at most the largest it came in (ip_do_fragment(): frag_max_size under the MTU).
+ */
+static inline uint16_t ip4_output_size(struct rte_mbuf *m, uint16_t mtu)
+{
+	uint16_t max = fp_mbuf_frag_max_size(m);
+
+	return max != 0 && max < mtu ? max : mtu;
+}
+
+/*
+ * Cuts m (a whole IPv4 packet at its header, possibly chained, or a fragment; not changed or
+ * freed) into fragments of at most size bytes, header included, as Linux's ip_do_fragment():
+ * new single-segment mbufs from pool in out[] (at most max) carrying m's metadata, the last
+ * without MF (unless m had it), the identification kept, only the "copied" options after the
+ * first (ip_options_fragment()). A reassembled datagram (lib/defrag) goes out in the fragments
+ * it came in, DF cleared, when each fits and all but the last are multiples of 8 (the fast
+ * path, over the chain's segments); otherwise pieces as large as fit, DF kept (a fragment is
+ * always cut that way, its offset kept). The caller has checked DF. Returns the count, or
+ * -ENOBUFS / -EINVAL (size too small for the header) with nothing left allocated.
+ */
+int ip4_fragment(const struct rte_mbuf *m, uint16_t size, struct rte_mempool *pool,
+	struct rte_mbuf **out, unsigned int max);
+
 /* The hop of the previous packet, with the address that names a connected next hop. */
 struct ip4_output_hop {
 	struct eth_output_hop eth;
@@ -77,7 +102,8 @@ static inline void ip4_forward_header(
 /*
  * The output step up to the neighbour: the hop, the MTU check. A forwarded packet loses a hop
  * of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the
- * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface.
+ * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface, or is a
+ * reassembled datagram that ip4_output_one() cuts again after the hooks (ip_exceeds_mtu()).
  */
 static inline rte_edge_t ip4_output_check(
 	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
@@ -89,24 +115,38 @@ static inline rte_edge_t ip4_output_check(
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
 	if (unlikely(m->pkt_len > hop->eth.iface->mtu)) {
-		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+		uint16_t max = fp_mbuf_frag_max_size(m);
+
+		/* DF on a reassembled datagram counts when a fragment came too big only */
+		if ((ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) &&
+			(max == 0 || max > hop->eth.iface->mtu)) {
 			priv->icmp_info = hop->eth.iface->mtu;
 			return IP4_OUT_FRAG_NEEDED;
 		}
-		if (forwarded)
-			ip4_forward_header(ip, priv, hop->eth.iface);
-		return IP4_OUT_TOO_BIG;
+		if (max == 0) {
+			if (forwarded)
+				ip4_forward_header(ip, priv, hop->eth.iface);
+			return IP4_OUT_TOO_BIG;
+		}
 	}
 	if (forwarded)
 		ip4_forward_header(ip, priv, hop->eth.iface);
 	return IP4_OUT_EDGES;
 }
 
-/* MTU check (ip4_output_check()), then the Ethernet step (eth_output.h). */
+/*
+ * MTU check (ip4_output_check()), then the Ethernet step (eth_output.h); a reassembled datagram
+ * longer than its frag_max_size or the MTU is cut again (__ip_finish_output()).
+ */
 static inline rte_edge_t ip4_output_one(
 	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
 {
 	rte_edge_t next = ip4_output_check(m, hop, forwarded);
 
-	return likely(next == IP4_OUT_EDGES) ? eth_output_push(m, &hop->eth) : next;
+	if (unlikely(next != IP4_OUT_EDGES))
+		return next;
+	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_FRAG_MAX) &&
+		m->pkt_len > ip4_output_size(m, hop->eth.iface->mtu))
+		return IP4_OUT_TOO_BIG;
+	return eth_output_push(m, &hop->eth);
 }

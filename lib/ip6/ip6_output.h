@@ -17,10 +17,25 @@
 enum {
 	/* ETH_OUT_* first */
 	IP6_OUT_TOO_BIG = ETH_OUT_EDGES,
+	IP6_OUT_FRAGMENT, /* a reassembled datagram longer than its frag_max_size: ip6_fragment */
 	IP6_OUT_EDGES,
 };
 
-#define IP6_OUT_NEXT_NODES(too_big) ETH_OUT_NEXT_NODES("ip6"), [IP6_OUT_TOO_BIG] = too_big
+#define IP6_OUT_NEXT_NODES(too_big)                                                                \
+	ETH_OUT_NEXT_NODES("ip6"), [IP6_OUT_TOO_BIG] = too_big, [IP6_OUT_FRAGMENT] = "ip6_fragment"
+
+/*
+ * Cuts m (a whole IPv6 datagram at its header, possibly chained; not changed or freed) into
+ * fragments of at most size bytes (raised to 1280), as Linux's ip6_fragment(): the fragment
+ * header after the unfragmentable part (ip6_find_1stfragopt()), identification id, new
+ * single-segment mbufs from pool in out[] (at most max) carrying m's metadata. A reassembled
+ * datagram goes out in the fragments it came in when each fits and all but the last are
+ * multiples of 8 (the fast path, over the chain's segments); else pieces as large as fit.
+ * Returns the count, or -ENOBUFS / -EINVAL (headers past the first segment or too long for
+ * size) with nothing left allocated.
+ */
+int ip6_fragment(const struct rte_mbuf *m, uint16_t size, uint32_t id, struct rte_mempool *pool,
+	struct rte_mbuf **out, unsigned int max);
 
 /* The hop of the previous packet, with the address that names a connected next hop. */
 struct ip6_output_hop {
@@ -75,8 +90,17 @@ static inline rte_edge_t ip6_output_prepare(
 	if (unlikely(hop->eth.iface == NULL))
 		return ETH_OUT_NO_IFACE;
 	if (unlikely(m->pkt_len > (uint32_t)RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU))) {
-		priv->icmp_info = RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU);
-		return IP6_OUT_TOO_BIG;
+		uint32_t mtu = RTE_MAX(hop->eth.iface->mtu, IP6_MIN_MTU);
+		uint16_t max = fp_mbuf_frag_max_size(m);
+
+		/*
+		 * ip6_pkt_too_big(): a reassembled datagram is too big only if a fragment was; else
+		 * ip6_output_one() sends it to ip6_fragment
+		 */
+		if (max == 0 || max > mtu) {
+			priv->icmp_info = mtu;
+			return IP6_OUT_TOO_BIG;
+		}
 	}
 	if (forwarded)
 		ip->hop_limits--;
@@ -91,6 +115,10 @@ static inline rte_edge_t ip6_output_one(
 
 	if (unlikely(e != IP6_OUT_READY))
 		return e;
+	/* ip6_finish_output(): a reassembled datagram longer than its fragments is cut again */
+	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_FRAG_MAX) &&
+		m->pkt_len > fp_mbuf_priv(m)->frag_max_size)
+		return IP6_OUT_FRAGMENT;
 	/* the gateway's address or the destination: what the control thread resolves, if it must */
 	if (unlikely(!hop->eth.resolved))
 		fp_mbuf_priv(m)->nh6 =

@@ -43,7 +43,13 @@
 /* Frames read from one twin per wakeup: the others, and the API, get their turn. */
 #define TWIN_READ_BURST 32
 /* Segments of a frame written up a twin; ports receive single-segment frames today. */
-#define TWIN_MAX_SEGS 8
+/*
+ * Segments of a frame up the twin (writev's iovecs): a reassembled datagram is one a fragment,
+ * a 64 KiB one in 1280-byte fragments 52
+ */
+#define TWIN_MAX_SEGS 64
+/* mbufs of a frame from the kernel: 9018 bytes in 2048-byte buffers, jumbo frames to 16 KiB */
+#define TWIN_READ_SEGS 8
 
 /* Drop reasons of the twins, counted per twin and in the drop counters of stats.show. */
 enum twin_drop {
@@ -298,6 +304,59 @@ static void twin_mtu_changed(struct iface *iface)
 }
 
 /* Kernel -> port: the frames the kernel sent out of the twin leave through the interface. */
+uint16_t twin_mtu(const struct iface *iface)
+{
+	if (iface->port_id < RTE_MAX_ETHPORTS && port_tx_multi_segs(iface->port_id))
+		return RTE_MIN(iface->mtu,
+			(uint16_t)(TWIN_READ_SEGS *
+					   (RTE_MBUF_DEFAULT_DATAROOM - RTE_PKTMBUF_HEADROOM) -
+				   RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN));
+	return RTE_MIN(iface->mtu, (uint16_t)TWIN_MTU_MAX);
+}
+
+/*
+ * The mbufs for a frame of at most max bytes from the kernel, chained, their room in iov; the
+ * count, 0 if the pool is empty.
+ */
+static unsigned int frame_buffers(
+	struct rte_mempool *pool, uint32_t max, struct rte_mbuf **segs, struct iovec *iov)
+{
+	unsigned int n = 0;
+
+	for (uint32_t room = 0; room < max && n < TWIN_READ_SEGS; n++) {
+		if ((segs[n] = rte_pktmbuf_alloc(pool)) == NULL) {
+			rte_pktmbuf_free_bulk(segs, n);
+			return 0;
+		}
+		iov[n] = (struct iovec){
+			.iov_base = rte_pktmbuf_mtod(segs[n], void *),
+			.iov_len = rte_pktmbuf_tailroom(segs[n]),
+		};
+		room += iov[n].iov_len;
+	}
+	return n;
+}
+
+/* The n segments a frame of len bytes filled, chained; those it did not need freed. */
+static struct rte_mbuf *frame_chain(
+	struct rte_mbuf **segs, const struct iovec *iov, unsigned int n, uint32_t len)
+{
+	struct rte_mbuf *m = segs[0];
+	unsigned int used = 0;
+
+	m->pkt_len = len;
+	for (uint32_t left = len; left > 0 || used == 0; used++) {
+		segs[used]->data_len = RTE_MIN(left, (uint32_t)iov[used].iov_len);
+		left -= segs[used]->data_len;
+		if (used > 0)
+			segs[used - 1]->next = segs[used];
+	}
+	m->nb_segs = used;
+	rte_pktmbuf_free_bulk(&segs[used], n - used);
+	return m;
+}
+
+/* Kernel -> port: what the kernel sends out of a twin, a chain if it needs more than one mbuf. */
 static void twin_readable(int fd, uint32_t events, void *arg)
 {
 	uint16_t id = (uintptr_t)arg;
@@ -307,20 +366,28 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 	 * would call again at once for what is left */
 	struct rte_mempool *pool =
 		iface != NULL ? port_mempool(rte_eth_dev_socket_id(iface->port_id)) : NULL;
+	uint32_t max = iface != NULL ? twin_mtu(iface) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN : 0;
 
 	(void)events;
 	for (unsigned int i = 0; i < TWIN_READ_BURST; i++) {
-		struct rte_mbuf *m = pool != NULL ? rte_pktmbuf_alloc(pool) : NULL;
-		uint32_t room = m != NULL ? rte_pktmbuf_tailroom(m) : 0;
+		struct rte_mbuf *segs[TWIN_READ_SEGS], *m;
+		struct iovec iov[TWIN_READ_SEGS];
+		unsigned int n_segs = pool != NULL ? frame_buffers(pool, max, segs, iov) : 0;
+		uint32_t room = 0;
 		uint8_t discard;
 		ssize_t n;
 
+		for (unsigned int s = 0; s < n_segs; s++)
+			room += iov[s].iov_len;
 		/* without an mbuf the frame is read all the same, into a byte: a TAP truncates what
 		 * does not fit and returns the frame's length */
-		n = read(fd, m != NULL ? rte_pktmbuf_mtod(m, void *) : &discard,
-			m != NULL ? room : 1);
+		if (n_segs == 0)
+			n = read(fd, &discard, 1);
+		else
+			n = readv(fd, iov, n_segs);
 		if (n < 0) {
-			rte_pktmbuf_free(m);
+			if (n_segs > 0)
+				rte_pktmbuf_free_bulk(segs, n_segs);
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			/* deleted under us (ip link del): it stays failed until made again */
@@ -329,18 +396,17 @@ static void twin_readable(int fd, uint32_t events, void *arg)
 			twin_close(id);
 			return;
 		}
-		if (m == NULL) {
+		if (n_segs == 0) {
 			twin_drop(t, TWIN_DROP_NOMBUF);
 			continue;
 		}
-		if (n < RTE_ETHER_HDR_LEN || n > room ||
-			n > twin_mtu(iface) + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN) {
+		if (n < RTE_ETHER_HDR_LEN || n > room || n > max) {
 			twin_drop(t, n < RTE_ETHER_HDR_LEN ? TWIN_DROP_FRAME_TRUNCATED
 							   : TWIN_DROP_FRAME_TOO_BIG);
-			rte_pktmbuf_free(m);
+			rte_pktmbuf_free_bulk(segs, n_segs);
 			continue;
 		}
-		m->data_len = m->pkt_len = n;
+		m = frame_chain(segs, iov, n_segs, n);
 		*fp_mbuf_priv(m) = (struct fp_mbuf_priv){.iface_out = id};
 		if (punt_inject(m, edge_port_tx) < 0) {
 			twin_drop(t, TWIN_DROP_INJECT_FULL);

@@ -15,8 +15,8 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "infra/iface.h"
 #include "graph/mbuf.h"
+#include "infra/iface.h"
 
 /* Whether interfaces get twins ("twins": {"enabled"} in the config; default true). */
 bool twins_enabled(void);
@@ -25,15 +25,13 @@ bool twins_enabled(void);
 int twin_ifindex(uint16_t iface);
 
 /*
- * The MTU of iface's twin: the interface's, at most what one mbuf holds (a frame from the
- * kernel is read into one mbuf; ports send single-segment frames). TCP from the kernel over a
- * jumbo port then uses the smaller MSS.
+ * The MTU of iface's twin: the interface's. A frame from the kernel larger than one mbuf is read
+ * into a chain, which the port must send as one frame: on a port whose driver sends no chained
+ * frames (port_tx_multi_segs()), at most what one mbuf holds (TWIN_MTU_MAX); TCP from the kernel
+ * over such a jumbo port then uses the smaller MSS.
  */
 #define TWIN_MTU_MAX (RTE_MBUF_DEFAULT_DATAROOM - RTE_ETHER_HDR_LEN - RTE_VLAN_HLEN)
-static inline uint16_t twin_mtu(const struct iface *iface)
-{
-	return RTE_MIN(iface->mtu, (uint16_t)TWIN_MTU_MAX);
-}
+uint16_t twin_mtu(const struct iface *iface);
 
 /* The fastpath interface whose twin has this kernel ifindex; FP_IFACE_NONE if none. */
 uint16_t twin_iface_of(int ifindex);

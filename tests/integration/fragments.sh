@@ -34,13 +34,15 @@ linux_router() {
 # fragments.py show prints them, sorted: fastpath keeps the order of the packets that take the
 # same path through its graph, and a burst's packets that need the fragment node leave after
 # those that do not (Linux keeps the order of arrival); the datagram's size as TO's UDP socket
-# on port 7020 got it (reassembled), in $WORK/frag-whole (after a line "ready")
+# on port 7020 got it (reassembled), in $WORK/frag-whole (after a line "ready"). FRAG_ANY_ID=1:
+# the fragments of any identification (a datagram cut again by IPv6 gets a new one)
 frag_sent() {
-	local from=$FPT-$1 to=$FPT-$2 pcap=$WORK/frag-$2.pcap dump dst=$4
+	local from=$FPT-$1 to=$FPT-$2 pcap=$WORK/frag-$2.pcap dump dst=$4 any=
+	local filter='ip[4:2] = 0x4242 or ip6[44:4] = 0x4242'
 	shift 2
+	[ "${FRAG_ANY_ID:-}" = 1 ] && any=any filter='ip6[6] = 44 or (ip and ip[6:2] & 0x3fff != 0)'
 	rm -f "$pcap.err"
-	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" 'ip[4:2] = 0x4242 or ip6[44:4] = 0x4242' \
-		2>"$pcap.err" &
+	ip netns exec "$to" tcpdump --immediate-mode -nli eth0 -w "$pcap" "$filter" 2>"$pcap.err" &
 	dump=$!
 	udp_receive "${to#$FPT-}" "$dst" 7020 "$WORK/frag-whole"
 	for _ in $(seq 50); do grep -q listening "$pcap.err" && break; sleep 0.1; done
@@ -48,7 +50,7 @@ frag_sent() {
 	udp_received "$WORK/frag-whole"
 	kill -INT $dump
 	wait $dump
-	$PY "$TESTDIR/fragments.py" show "$pcap" | sort -n
+	$PY "$TESTDIR/fragments.py" show "$pcap" $any | sort -n
 }
 
 # frag_same_as_linux WHAT TO SEND-ARGS...: the fragments h1's datagram reaches host TO in are

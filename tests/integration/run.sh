@@ -294,7 +294,7 @@ test_introspection() {
 	check "graph.show: ip4_input's edges name its drop reasons" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api graph.show | jq -e '.nodes[] | select(.name == \"ip4_input\") | .edges | index(\"ip4_bad_checksum\") != null'"
 	check "graph.show: drop and source nodes are marked" sh -c \
-		"$(declare -f api); SOCK=$SOCK; api graph.show | jq -e '([.nodes[] | select(.drop)] | length > 20) and ([.nodes[] | select(.source) | .name] | sort == [\"control_input\", \"port_rx\"])'"
+		"$(declare -f api); SOCK=$SOCK; api graph.show | jq -e '([.nodes[] | select(.drop)] | length > 20) and ([.nodes[] | select(.source) | .name] | sort == [\"control_input\", \"defrag_handoff\", \"port_rx\"])'"
 	api stats.clear >/dev/null
 	ping_ok h1 10.0.2.2 >/dev/null
 	# since the clear, only pings went through: the fast path forwards them all, else ip4_forward
@@ -1130,7 +1130,9 @@ test_fib_small_memory() {
 OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_memory"
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
+. "$TESTDIR/hooks.sh"
 . "$TESTDIR/fragments.sh"
+. "$TESTDIR/defrag.sh"
 . "$TESTDIR/zz_probe.sh"
 . "$TESTDIR/netlink.sh"
 . "$TESTDIR/kernel_owner.sh"

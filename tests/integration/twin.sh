@@ -391,7 +391,9 @@ for _ in range(2000): s.sendto(b'flood', ('10.0.1.1', 7011))"
 		"$FASTPATHD --check-config $WORK/twin_bad.json 2>&1 | tee /dev/stderr | grep -qF \"twin name '..' of port '..' is no kernel interface name\""
 }
 
-# A jumbo port (MTU 9000): its twin gets what one mbuf holds (2030). A null port: DPDK 22.11's
+# A jumbo port (MTU 9000) whose driver sends no chained frames (DPDK 22.11's null offers no
+# RTE_ETH_TX_OFFLOAD_MULTI_SEGS): its twin gets what one mbuf holds (2030); on one that does,
+# the port's MTU, a frame from the kernel read into a chain. A null port: DPDK 22.11's
 # af_packet and tap take 1518 and 1522-byte frames at most, so no traffic over it here
 test_twin_jumbo() {
 	check "a port of MTU 9000: fastpathd starts" twin_daemon jumbo \

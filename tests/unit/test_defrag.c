@@ -8,6 +8,8 @@
 #include "defrag/defrag.h"
 #include "graph/mbuf.h"
 #include "infra/sysctl.h"
+#include "ip4/ip4_output.h"
+#include "ip6/ip6_output.h"
 #include "test_eal.h"
 
 #include <pthread.h>
@@ -178,20 +180,20 @@ static void test_v4_in_order_and_refragment(void **state)
 	/* a chained mbuf: one segment per fragment */
 	assert_int_equal(m->nb_segs, 3);
 	assert_whole4(m, 4000);
-	assert_int_equal(defrag_frag_max_size(m), 1500);
+	assert_int_equal(fp_mbuf_frag_max_size(m), 1500);
 
-	n = defrag4_refragment(m, defrag_frag_max_size(m), pool, refrag, RTE_DIM(refrag));
+	n = ip4_fragment(m, fp_mbuf_frag_max_size(m), pool, refrag, RTE_DIM(refrag));
 	assert_int_equal(n, 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(refrag[i]->pkt_len, 20 + len[i]);
 		assert_memory_equal(
 			rte_pktmbuf_mtod(refrag[i], void *), orig_bytes[i], 20 + len[i]);
-		assert_int_equal(defrag_frag_max_size(refrag[i]), 0);
+		assert_int_equal(fp_mbuf_frag_max_size(refrag[i]), 0);
 	}
 	rte_pktmbuf_free_bulk(refrag, n);
 	/* a packet that never went through reassembly has no frag_max_size */
-	m->ol_flags = 0;
-	assert_int_equal(defrag_frag_max_size(m), 0);
+	fp_mbuf_priv(m)->flags &= ~FP_MBUF_FRAG_MAX;
+	assert_int_equal(fp_mbuf_frag_max_size(m), 0);
 	rte_pktmbuf_free(m);
 	assert_int_equal(defrag_table_stats(t4)->reassembled, 1);
 }
@@ -221,8 +223,8 @@ static void test_v4_refragment_options(void **state)
 	memcpy(data + 20, opts, 8);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	memcpy(data + 28, datagram, 1000);
-	assert_int_equal(defrag4_refragment(m, 28, pool, out, 4), -EINVAL);
-	n = defrag4_refragment(m, 28 + 400, pool, out, 4);
+	assert_int_equal(ip4_fragment(m, 28, pool, out, 4), -EINVAL);
+	n = ip4_fragment(m, 28 + 400, pool, out, 4);
 	assert_int_equal(n, 3);
 	for (int i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *f =
@@ -264,8 +266,8 @@ static void test_v4_refragment_geometry(void **state)
 		assert_int_equal(
 			in4(frag4(110, off[i], len[i], i < 3, RTE_IPV4_HDR_DF_FLAG, 0), T0, &m),
 			i < 3 ? DEFRAG_HELD : DEFRAG_DONE);
-	assert_int_equal(defrag_frag_max_size(m), 1500);
-	n = defrag4_refragment(m, defrag_frag_max_size(m), pool, out, 8);
+	assert_int_equal(fp_mbuf_frag_max_size(m), 1500);
+	n = ip4_fragment(m, fp_mbuf_frag_max_size(m), pool, out, 8);
 	assert_int_equal(n, 4);
 	for (int i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *f =
@@ -278,7 +280,7 @@ static void test_v4_refragment_geometry(void **state)
 	}
 	rte_pktmbuf_free_bulk(out, n);
 	/* 1480 bytes do not fit in 1000: every piece but the last 976 bytes */
-	n = defrag4_refragment(m, 996, pool, out, 8);
+	n = ip4_fragment(m, 996, pool, out, 8);
 	assert_int_equal(n, 5);
 	for (int i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *f =
@@ -413,6 +415,32 @@ static void test_v4_overlap_runs(void **state)
 }
 
 /* ipfrag_time 30 s from the first fragment; time exceeded only if the first one came */
+/* ipfrag_time lowered: a new datagram expires on its own time, not behind older, longer ones */
+static void test_v4_timeout_lowered(void **state)
+{
+	struct sysctl_ref ref;
+	struct sysctl_value v = {.i = 1};
+	struct rte_mbuf *m, *heads[4];
+
+	(void)state;
+	fill_datagram(3000, 4);
+	assert_int_equal(in4(frag4(20, 0, 1000, true, 0, 0), T0, &m), DEFRAG_HELD);
+	assert_int_equal(sysctl_resolve("net.ipv4.ipfrag_time", false, &ref), 0);
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(in4(frag4(21, 0, 1000, true, 0, 0), T0 + 100, &m), DEFRAG_HELD);
+	assert_int_equal(defrag_expire(t4, T0 + 1099, heads, 4), 0);
+	assert_int_equal(defrag_expire(t4, T0 + 1100, heads, 4), 1);
+	assert_int_equal(
+		rte_pktmbuf_mtod(heads[0], struct rte_ipv4_hdr *)->packet_id, rte_cpu_to_be_16(21));
+	rte_pktmbuf_free(heads[0]);
+	v.i = 30;
+	assert_int_equal(sysctl_set(&ref, &v), 0);
+	assert_int_equal(defrag_table_count(t4), 1);
+	assert_int_equal(defrag_expire(t4, T0 + 30000, heads, 4), 1);
+	rte_pktmbuf_free(heads[0]);
+	assert_int_equal(defrag_table_count(t4), 0);
+}
+
 static void test_v4_timeout(void **state)
 {
 	const struct defrag_stats *st = defrag_table_stats(t4);
@@ -740,10 +768,10 @@ static void test_v6_in_order_and_refragment(void **state)
 	assert_int_equal(in6(orig[1], T0, &m), DEFRAG_DONE);
 	assert_int_equal(m->nb_segs, 3);
 	assert_whole6(m, 4000);
-	assert_int_equal(defrag_frag_max_size(m), 1496);
+	assert_int_equal(fp_mbuf_frag_max_size(m), 1496);
 	assert_int_equal(defrag_mem_used(DEFRAG_IPV6), 0);
 
-	n = defrag6_refragment(m, defrag_frag_max_size(m), 0xabcd1234, pool, refrag, 8);
+	n = ip6_fragment(m, fp_mbuf_frag_max_size(m), 0xabcd1234, pool, refrag, 8);
 	assert_int_equal(n, 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(refrag[i]->pkt_len, 48 + len[i]);
@@ -752,11 +780,11 @@ static void test_v6_in_order_and_refragment(void **state)
 	}
 	rte_pktmbuf_free_bulk(refrag, n);
 	/* never below 1280, as ip6_fragment() */
-	n = defrag6_refragment(m, 600, 1, pool, refrag, 8);
+	n = ip6_fragment(m, 600, 1, pool, refrag, 8);
 	assert_int_equal(n, 4);
 	assert_int_equal(refrag[0]->pkt_len, 48 + 1232);
 	rte_pktmbuf_free_bulk(refrag, n);
-	assert_int_equal(defrag6_refragment(m, 1500, 1, pool, refrag, 2), -ENOBUFS);
+	assert_int_equal(ip6_fragment(m, 1500, 1, pool, refrag, 2), -ENOBUFS);
 	rte_pktmbuf_free(m);
 }
 
@@ -784,7 +812,7 @@ static void test_v6_round_trip(void **state)
 	d[48] = 43, d[49] = 0, d[50] = 1, d[51] = 4;	      /* -> routing, PadN-like */
 	d[56] = IPPROTO_UDP, d[57] = 0, d[58] = 4, d[59] = 0; /* -> UDP; segments left 0 */
 	memcpy(d + 64, datagram, dlen);
-	n = defrag6_refragment(m, 1280, 0x55aa, pool, out, 4);
+	n = ip6_fragment(m, 1280, 0x55aa, pool, out, 4);
 	assert_int_equal(n, 2);
 	for (int i = 0; i < n; i++) {
 		const uint8_t *f = rte_pktmbuf_mtod(out[i], const uint8_t *);
@@ -1057,6 +1085,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4_overlap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_overlap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v4_timeout_lowered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_malformed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_ecn_df, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4_memory_limit, setup, teardown),
