@@ -246,8 +246,10 @@ int ct_require(void)
 	ret = fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, true);
 	if (ret < 0 && ret != -ENOENT)
 		goto err;
-	if ((ret = fp_hook_enable("conntrack", FP_HOOK_ALL_IFACES, true)) < 0)
+	if ((ret = fp_hook_enable("conntrack", FP_HOOK_ALL_IFACES, true)) < 0) {
+		fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, false);
 		goto err;
+	}
 	return 0;
 err:
 	users--;
