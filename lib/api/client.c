@@ -224,9 +224,10 @@ static int merge_chunk(json_t *acc, json_t *chunk)
 
 /*
  * Reads the reply to the last request: its messages when it comes in chunks,
- * keeping the events that come in between. *result is the whole result.
+ * keeping the events that come in between. *result is the whole result, or with
+ * each, the last message's: each gets every message's result as it comes.
  */
-static int read_reply(struct api_client *c, json_t **result)
+static int read_reply(struct api_client *c, api_chunk_fn each, void *arg, json_t **result)
 {
 	json_t *reply, *id, *res = NULL, *err = NULL, *acc = NULL;
 	int ret, ok, more = 0, code;
@@ -256,6 +257,10 @@ static int read_reply(struct api_client *c, json_t **result)
 				ret = client_broken(c, EPROTO, "malformed error reply");
 			else
 				ret = fp_error(code, "%s", msg);
+		} else if (each != NULL) {
+			ret = res != NULL ? each(res, arg) : 0;
+			if (!more)
+				acc = res ? json_incref(res) : json_object();
 		} else if (acc == NULL) {
 			/* the first message, often the only one */
 			acc = res ? json_incref(res) : json_object();
@@ -279,19 +284,25 @@ static int read_reply(struct api_client *c, json_t **result)
 	return 0;
 }
 
-int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int fd, json_t **result)
+/* A request and its reply (read_reply()'s each, arg and *result). */
+static int call(struct api_client *c, const char *cmd, json_t *args, int fd, api_chunk_fn each,
+	void *arg, json_t **result)
 {
-	json_t *res = NULL;
-	int ret;
+	int ret = c->fd < 0 ? client_open(c) : 0;
 
-	ret = c->fd < 0 ? client_open(c) : 0;
 	if (ret < 0) {
 		json_decref(args);
 		return ret;
 	}
 	ret = send_request(c, cmd, args, fd);
-	if (ret == 0)
-		ret = read_reply(c, &res);
+	return ret == 0 ? read_reply(c, each, arg, result) : ret;
+}
+
+int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int fd, json_t **result)
+{
+	json_t *res = NULL;
+	int ret = call(c, cmd, args, fd, NULL, NULL, &res);
+
 	if (ret < 0)
 		return ret;
 	if (result != NULL)
@@ -299,6 +310,16 @@ int api_client_call_fd(struct api_client *c, const char *cmd, json_t *args, int 
 	else
 		json_decref(res);
 	return 0;
+}
+
+int api_client_call_each(
+	struct api_client *c, const char *cmd, json_t *args, api_chunk_fn each, void *arg)
+{
+	json_t *last = NULL;
+	int ret = call(c, cmd, args, -1, each, arg, &last);
+
+	json_decref(last);
+	return ret;
 }
 
 int api_client_call(struct api_client *c, const char *cmd, json_t *args, json_t **result)

@@ -35,6 +35,16 @@ int api_client_call_fd(
 	struct api_client *client, const char *cmd, json_t *args, int fd, json_t **result);
 
 /*
+ * api_client_call() for a long list: each(result, arg) gets every message's
+ * result as it comes (a chunk, the last one with the other members), so that
+ * the client never holds the whole list. each returns 0, or <0 to fail the
+ * call (the rest of the reply is then dropped with the connection).
+ */
+typedef int (*api_chunk_fn)(const json_t *result, void *arg);
+int api_client_call_each(
+	struct api_client *client, const char *cmd, json_t *args, api_chunk_fn each, void *arg);
+
+/*
  * The next event on a connection subscribed with api_client_call(c, "monitor",
  * ...): *event is a new reference to the whole message, {"event": "route.add",
  * "object": {...}}. Waits at most timeout_ms, -1 for ever; -ETIMEDOUT then.

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "api.h"
-#include "base/fp_error.h"
-#include "base/log.h"
 #include "config/config.h"
 #include "infra/control.h"
+#include "base/fp_error.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -161,6 +161,13 @@ void cli_complete_help(struct cli_ctx *ctx, const char *line);
 int cli_call(struct cli_ctx *ctx, const char *cmd, json_t *api_args, json_t **result);
 /* The same, passing fd, a file the CLI opened with its user's rights (api_client_call_fd()). */
 int cli_call_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, json_t **result);
+/*
+ * For a long list: each(result, arg) gets every message's result as it comes, chunk by chunk
+ * (api_client_call_each()), so that the CLI prints a million entries without holding them.
+ */
+typedef int (*cli_chunk_fn)(const json_t *result, void *arg);
+int cli_call_each(
+	struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_chunk_fn each, void *arg);
 
 /*
  * cli_call(), then prints the result: as indented JSON with -j or when print

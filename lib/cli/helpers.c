@@ -44,19 +44,39 @@ static void error_in_cli_words(const json_t *api_args, int ret)
 	fp_error(-ret, "%s", text);
 }
 
+/* The connection, made on the first call: 0, or <0 with api_args dropped. */
+static int cli_connect(struct cli_ctx *ctx, json_t *api_args)
+{
+	int ret = ctx->client == NULL ? api_client_connect(ctx->socket, &ctx->client) : 0;
+
+	if (ret < 0)
+		json_decref(api_args);
+	return ret;
+}
+
 int cli_call_fd(struct cli_ctx *ctx, const char *cmd, json_t *api_args, int fd, json_t **result)
 {
-	int ret;
+	int ret = cli_connect(ctx, api_args);
 
-	if (ctx->client == NULL) {
-		ret = api_client_connect(ctx->socket, &ctx->client);
-		if (ret < 0) {
-			json_decref(api_args);
-			return ret;
-		}
-	}
+	if (ret < 0)
+		return ret;
 	json_incref(api_args); /* for the error message */
 	ret = api_client_call_fd(ctx->client, cmd, api_args, fd, result);
+	if (ret < 0)
+		error_in_cli_words(api_args, ret);
+	json_decref(api_args);
+	return ret;
+}
+
+int cli_call_each(
+	struct cli_ctx *ctx, const char *cmd, json_t *api_args, cli_chunk_fn each, void *arg)
+{
+	int ret = cli_connect(ctx, api_args);
+
+	if (ret < 0)
+		return ret;
+	json_incref(api_args);
+	ret = api_client_call_each(ctx->client, cmd, api_args, each, arg);
 	if (ret < 0)
 		error_in_cli_words(api_args, ret);
 	json_decref(api_args);

@@ -41,28 +41,45 @@ static json_t *api_filters(const json_t *args)
 	return api;
 }
 
-/* -L and -D: the lines (or with -j the objects), then conntrack's summary on stderr. */
+struct printed {
+	struct cli_ctx *ctx;
+	size_t n;
+};
+
+/* A chunk of -L's or -D's entries, printed as it comes: lines, or with -j JSON objects. */
+static int print_chunk(const json_t *result, void *arg)
+{
+	struct printed *p = arg;
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach (json_object_get(result, "entries"), i, e) {
+		if (p->ctx->json)
+			json_dumpf(e, p->ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		else
+			fputs(json_string_value(e), p->ctx->out);
+		fputc('\n', p->ctx->out);
+		p->n++;
+	}
+	return 0;
+}
+
+/*
+ * -L and -D: the lines (with -j an object a line, as -E's), then conntrack's summary on
+ * stderr; a chunk at a time, for tables of millions.
+ */
 static int entries(struct cli_ctx *ctx, const json_t *args, const char *cmd, const char *done)
 {
-	json_t *api = api_filters(args), *result, *e;
-	size_t i, n;
+	json_t *api = api_filters(args);
+	struct printed p = {.ctx = ctx};
 	int ret;
 
 	json_object_set_new(api, "json", json_boolean(ctx->json));
-	ret = cli_call(ctx, cmd, api, &result);
+	ret = cli_call_each(ctx, cmd, api, print_chunk, &p);
+	fflush(ctx->out);
 	if (ret < 0)
 		return ret;
-	n = json_array_size(json_object_get(result, "entries"));
-	if (ctx->json) {
-		json_dumpf(json_object_get(result, "entries"), ctx->out, JSON_INDENT(2));
-		fputc('\n', ctx->out);
-	} else {
-		json_array_foreach (json_object_get(result, "entries"), i, e)
-			fprintf(ctx->out, "%s\n", json_string_value(e));
-	}
-	fflush(ctx->out);
-	fprintf(ctx->err, CT_TOOL ": %zu flow entries have been %s.\n", n, done);
-	json_decref(result);
+	fprintf(ctx->err, CT_TOOL ": %zu flow entries have been %s.\n", p.n, done);
 	return 0;
 }
 
@@ -170,7 +187,9 @@ static int events(struct cli_ctx *ctx, const json_t *args)
 		if (ret < 0)
 			break;
 		o = json_object_get(ev, "object");
-		if (event_matches(o, api)) {
+		if (!strcmp(cli_str(ev, "event"), "conntrack.lost"))
+			fprintf(ctx->err, "WARNING: We have hit ENOBUFS! We are losing events.\n");
+		else if (event_matches(o, api)) {
 			if (ctx->json)
 				json_dumpf(o, ctx->out, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			else

@@ -4,11 +4,11 @@
  * tracking"): conntrack.list (-L), conntrack.count (-C), conntrack.stats (-S),
  * conntrack.delete (-D), conntrack.flush (-F), and the "conntrack" events of monitor (-E).
  */
+#include "ct_state.h"
 #include "api/api.h"
+#include "infra/control.h"
 #include "base/fp_error.h"
 #include "base/module.h"
-#include "ct_state.h"
-#include "infra/control.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -285,6 +285,18 @@ void ct_state_worker_fini(struct ct_worker *w)
 	w->ev = NULL;
 }
 
+/* The events lost so far, all rings: a new loss is told to the listeners. */
+static uint64_t lost_told;
+
+static uint64_t events_lost(void)
+{
+	uint64_t n = ct_state.control != NULL ? ct_state.control->ev_lost : 0;
+
+	for (unsigned int i = 0; i < ct_state.n_workers; i++)
+		n += __atomic_load_n(&ct_state.workers[i].ev_lost, __ATOMIC_RELAXED);
+	return n;
+}
+
 static void drain(struct ct_worker *w, bool publish)
 {
 	static const char *const types[] = {
@@ -314,6 +326,11 @@ void ct_events_tick(void *arg)
 		drain(&ct_state.workers[i], on);
 	if (ct_state.control != NULL)
 		drain(ct_state.control, on);
+	/* as Linux's ENOBUFS on the netlink socket: conntrack -E warns */
+	if (on && events_lost() != lost_told) {
+		lost_told = events_lost();
+		api_event_publish("conntrack.lost", json_pack("{s:I}", "lost", (json_int_t)lost_told));
+	}
 }
 
 static int ct_api_init(void)

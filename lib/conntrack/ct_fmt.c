@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "base/fp_error.h"
 #include "ct.h"
+#include "base/fp_error.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "base/fp_error.h"
 #include "ct_priv.h"
+#include "base/fp_error.h"
 #include "infra/sysctl.h"
 
 #include <errno.h>

@@ -9,7 +9,7 @@
 
 static int monitor(struct cli_ctx *ctx, const json_t *args)
 {
-	static const char *const classes[] = {"link", "neigh", "route", "addr"};
+	static const char *const classes[] = {"link", "neigh", "route", "addr", "conntrack"};
 	json_t *events = json_array(), *result = NULL, *ev;
 	int ret;
 
@@ -43,7 +43,8 @@ static int monitor(struct cli_ctx *ctx, const json_t *args)
 	return ret == -ENOTCONN ? fp_error(ENOTCONN, "fastpathd closed the connection") : ret;
 }
 
-CLI_COMMAND(monitor_cmd, "monitor [link] [neigh] [route] [addr]",
+CLI_COMMAND(monitor_cmd, "monitor [link] [neigh] [route] [addr] [conntrack]",
 	"Print the daemon's events as they happen (links up and down, neighbour, route and "
-	"address changes), all kinds unless some are named; -j prints them as JSON lines.",
+	"address changes, tracked connections), all kinds unless some are named; -j prints "
+	"them as JSON lines.",
 	monitor)

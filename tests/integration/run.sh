@@ -1147,6 +1147,7 @@ OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_
 . "$TESTDIR/deb.sh"
 . "$TESTDIR/pci.sh"
 . "$TESTDIR/conntrack.sh"
+. "$TESTDIR/conntrack_cli.sh"
 ROUTER_TESTS=$(echo $ROUTER_TESTS) # one space between names, for the " $list " matches
 # without the fast path, the router's tests again, and the other tests that compare forwarding
 # (BOTH_MODES_TESTS): the same behaviour from the whole graph; on af_xdp ports

@@ -23,8 +23,8 @@
 
 #include "api/api.h"
 #include "api/client.h"
-#include "infra/control.h"
 #include "base/fp_error.h"
+#include "infra/control.h"
 
 /*
  * The real server on the real control loop, run by a thread of its own; the
@@ -1011,7 +1011,8 @@ static void test_monitor(void **state)
 
 	/* monitor again replaces the subscription; no events: all of them */
 	assert_int_equal(api_client_call(m, "monitor", NULL, &result), 0);
-	expect_json(result, "{\"events\": [\"link\", \"neigh\", \"route\", \"addr\"]}");
+	expect_json(
+		result, "{\"events\": [\"link\", \"neigh\", \"route\", \"addr\", \"conntrack\"]}");
 	assert_int_equal(api_client_call(c, "test.wanted", NULL, &result), 0);
 	expect_json(result, "{\"link\": true, \"neigh\": true, \"route\": true, \"addr\": true, "
 			    "\"route.add\": true, \"vrf\": true}");
@@ -1029,8 +1030,8 @@ static void test_monitor(void **state)
 	assert_int_equal(
 		api_client_call(m, "monitor", json_pack("{s:[s]}", "events", "bogus"), NULL),
 		-EINVAL);
-	assert_string_equal(
-		fp_errmsg(), "events: unknown event class 'bogus' (link, neigh, route, addr)");
+	assert_string_equal(fp_errmsg(),
+		"events: unknown event class 'bogus' (link, neigh, route, addr, conntrack)");
 	assert_int_equal(
 		api_client_call(m, "monitor", json_pack("{s:[s]}", "events", "route.add"), NULL),
 		-EINVAL);

@@ -311,13 +311,23 @@ static void test_delete_stats(void **state)
 	flush();
 }
 
+/* api_client_call_each()'s: the chunks and the entries seen. */
+static int count_chunk(const json_t *result, void *arg)
+{
+	size_t *chunks = arg;
+
+	chunks[0]++;
+	chunks[1] += json_array_size(json_object_get(result, "entries"));
+	return 0;
+}
+
 /* Many entries: the list comes in chunks, each entry once. */
 static void test_list_streamed(void **state)
 {
 	const unsigned int n = 12000;
 	json_t *r, *e;
 	uint8_t *seen = calloc(n, 1);
-	size_t i;
+	size_t i, chunks[2] = {0, 0};
 
 	(void)state;
 	for (unsigned int k = 0; k < n; k++) {
@@ -335,6 +345,12 @@ static void test_list_streamed(void **state)
 		assert_int_equal(seen[sport - 1024]++, 0);
 	}
 	json_decref(r);
+	/* as fastpathctl reads it: a chunk at a time */
+	assert_int_equal(api_client_call_each(C, "conntrack.list",
+				 json_pack("{s:s}", "proto", "udp"), count_chunk, chunks),
+		0);
+	assert_true(chunks[0] >= 2);
+	assert_int_equal(chunks[1], n);
 	r = call("conntrack.delete", json_pack("{s:s}", "dst", B));
 	assert_int_equal(json_array_size(json_object_get(r, "entries")), n);
 	json_decref(r);
@@ -422,6 +438,34 @@ static void test_events(void **state)
 	flush();
 }
 
+/* A full ring counts what it cannot take and never waits; what it took comes out in order. */
+static void test_event_ring_full(void **state)
+{
+	struct ct_worker w = {0};
+	struct ct_event evs[8];
+	struct ct_entry *e;
+	void *mem = aligned_alloc(64, RTE_ALIGN_CEIL(ct_event_ring_size(4), 64));
+	struct tpkt t;
+
+	(void)state;
+	run(0, udp_pkt(&t, A, 40005, B, 5353, 0));
+	e = ct_lookup(T, &t.p.t, control_now_ms(), NULL);
+	assert_non_null(e);
+	assert_non_null(w.ev = ct_event_ring_init(mem, 4));
+	for (int i = 0; i < 5; i++)
+		ct_event_push(&w, e, i == 0 ? CT_EV_NEW : CT_EV_UPDATE, control_now_ms());
+	/* an rte_ring of 4 holds 3 */
+	assert_int_equal(w.ev_lost, 2);
+	assert_int_equal(ct_event_pull(&w, evs, 8), 3);
+	assert_int_equal(evs[0].type, CT_EV_NEW);
+	assert_int_equal(evs[0].orig.sport, 40005);
+	assert_int_equal(evs[2].type, CT_EV_UPDATE);
+	assert_int_equal(ct_event_pull(&w, evs, 8), 0);
+	ct_state_worker_fini(&w);
+	assert_null(w.ev);
+	flush();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_delete_stats),
 		cmocka_unit_test(test_list_streamed),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_event_ring_full),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
