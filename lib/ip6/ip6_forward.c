@@ -10,17 +10,30 @@ enum {
 	IP6_FORWARD_EDGES,
 };
 
+/* A burst's: the previous packet's hop, and whether a hook on the way out is on anywhere. */
+struct forward_state {
+	struct ip6_output_hop hop;
+	bool hooked;
+};
+
+#define FORWARD_STATE_INIT                                                                         \
+	{                                                                                          \
+		.hop = IP6_OUTPUT_HOP_NONE, .hooked = ip6_hooks_out_any(FP_HOOK_FORWARD)           \
+	}
+
 /*
  * Linux ip6_forward(): only frames sent to our MAC, the hop limit checked (decremented in the
  * output step, after the MTU check), a link-local source never leaves its link (destination
  * unreachable, beyond scope): a packet that goes back out of the link it came from (ip6_redirect
  * sent the redirect) is not checked for that. Then the FORWARD seam (the features on for either
- * interface) and POSTROUTING's (the output interface's): with none on, straight on to the
- * output step in this node; else the MTU check and the hop limit's decrement, which Linux does
- * before NF_INET_FORWARD, and into the hooks, whose end is ip6_output.
+ * interface) and POSTROUTING's (the output interface's): with none on (for any interface: the
+ * burst's test), straight on to the output step in this node; else the MTU check and the hop
+ * limit's decrement, which Linux does before NF_INET_FORWARD, and into the hooks, whose end is
+ * ip6_output.
  */
-static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *hop)
+static inline rte_edge_t forward_one(struct rte_mbuf *m, struct forward_state *st)
 {
+	struct ip6_output_hop *hop = &st->hop;
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	uint8_t mask, post;
@@ -37,9 +50,11 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *
 		if (fp_ip6_is_unspecified(ip6_src(ip)))
 			return IP6_FORWARD_UNSPECIFIED_SOURCE;
 	}
+	if (likely(!st->hooked))
+		return ip6_output_one(m, hop, true);
 	mask = fp_hook_forward_mask(FP_HOOK_IP6, priv->iface_in, priv->iface_out);
 	post = ip6_hook_post_mask(priv);
-	if (likely((mask | post) == 0))
+	if ((mask | post) == 0)
 		return ip6_output_one(m, hop, true);
 	e = ip6_output_prepare(m, hop, true);
 	if (e != IP6_OUT_READY)
@@ -48,7 +63,7 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *
 }
 
 FP_NODE_PROCESS_EACH_STATE(
-	ip6_forward_process, forward_one, struct ip6_output_hop, IP6_OUTPUT_HOP_NONE)
+	ip6_forward_process, forward_one, struct forward_state, FORWARD_STATE_INIT)
 
 static struct rte_node_register ip6_forward_node = {
 	.name = "ip6_forward",

@@ -99,7 +99,8 @@ static uint16_t ip6_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	const unsigned int pre = FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_PREROUTING);
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	bool hooked = fp_hook_any_mask(pre) != 0; /* on for some interface */
+	rte_edge_t nexts[n];			  /* n may exceed a burst: streams grow */
 	uint8_t dst[n][16];
 	int vrf = fp_mbuf_priv(objs[0])->vrf;
 
@@ -107,10 +108,11 @@ static uint16_t ip6_input_process(
 		struct rte_mbuf *m = objs[i];
 		const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-		uint8_t mask = fp_hook_mask(priv->iface_in, pre);
+		uint8_t mask;
 
 		nexts[i] = likely(ip6_is_plain(m, ip)) ? IP6_RX_LOOKUP : ip6_check(m);
-		if (unlikely(mask != 0) && nexts[i] >= IP6_RX_SPECIAL)
+		if (unlikely(hooked) && (mask = fp_hook_mask(priv->iface_in, pre)) != 0 &&
+			nexts[i] >= IP6_RX_SPECIAL)
 			nexts[i] = fp_hook_enter(m, pre, mask, IP6_INPUT_EDGES);
 		memcpy(dst[i], ip->dst_addr, 16);
 		if (unlikely(priv->vrf != vrf))
