@@ -2,6 +2,7 @@
 #include "hook.h"
 #include "base/fp_error.h"
 #include "base/module.h"
+#include "graph.h"
 
 #include <errno.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static bool has_continuation(unsigned int id)
 int fp_hooks_setup(void)
 {
 	const char *block[FP_HOOK_IDS * (FP_HOOK_FEATURES_MAX + 1)];
+	const char *own[RTE_DIM(block)];
 	uint16_t n_block = 0;
 	uint8_t count[FP_HOOK_IDS] = {0};
 
@@ -102,7 +104,11 @@ int fp_hooks_setup(void)
 		if (rte_node_edge_count(node) != n->reg->nb_edges)
 			return fp_error(EINVAL, "hook node %s: %u edges, not its own %u",
 				n->reg->name, rte_node_edge_count(node), n->reg->nb_edges);
-		if (rte_node_edge_update(node, n->reg->nb_edges, block, n_block) != n_block)
+		/* DPDK refuses an edge to the node itself: a continuation's own block never
+		 * leads to it (ip4_route_input does not enter PREROUTING), a drop stands in */
+		for (uint16_t i = 0; i < n_block; i++)
+			own[i] = strcmp(block[i], n->reg->name) == 0 ? "hook_self" : block[i];
+		if (rte_node_edge_update(node, n->reg->nb_edges, own, n_block) != n_block)
 			return fp_error(
 				EINVAL, "hook node %s: cannot add the hooks' edges", n->reg->name);
 	}
@@ -160,6 +166,8 @@ bool fp_hook_enabled(const char *name, uint16_t iface)
 			return true;
 	return false;
 }
+
+FP_DROP_NODE(hook_self)
 
 static int hooks_init(void)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "eth/eth_input.h"
 #include "graph/capture.h"
+#include "graph/hook.h"
 #include "infra/settings.h"
 #include "ip4_input.h"
 #include "ip4_output.h"
@@ -13,7 +14,10 @@
  * eth_input -> ip4_input -> ip4_forward, and leaves with its Ethernet header rewritten in
  * place. Any other packet goes to eth_input untouched, and the nodes there decide and
  * count it: so does every packet while a trace or a capture runs, or with the fast path
- * off (workers.fast_path), so that each node shows what it did.
+ * off (workers.fast_path), so that each node shows what it did, and every packet that would
+ * meet a hook feature on its way (graph/hook.h): one of its input interface at PREROUTING or
+ * FORWARD, or of its output interface at FORWARD or POSTROUTING. The masks are read once per
+ * run of a port and once per route, not per packet.
  */
 
 enum {
@@ -48,6 +52,10 @@ struct fast_route {
 
 #define FAST_ROUTE_NONE UINT64_MAX /* no group id */
 
+#define IP4_PREROUTING	 FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_PREROUTING)
+#define IP4_FORWARD_HOOK FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_FORWARD)
+#define IP4_POSTROUTING	 FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_POSTROUTING)
+
 /* ip_forward() for a packet that needs nothing but its TTL and a new Ethernet header. */
 static inline rte_edge_t fast_forward(
 	struct rte_mbuf *m, uint64_t nh, struct fast_route *route, struct ip4_output_hop *hop)
@@ -62,6 +70,10 @@ static inline rte_edge_t fast_forward(
 		uint8_t mode;
 
 		if (unlikely(ip4_route_decide(m, ip, nh) != ROUTE_TO_NEXT_HOP))
+			return IP4_FASTPATH_FULL_GRAPH;
+		/* features on at the output interface: this route is not cached */
+		if (unlikely((fp_hook_mask(priv->iface_out, IP4_FORWARD_HOOK) |
+				     fp_hook_mask(priv->iface_out, IP4_POSTROUTING)) != 0))
 			return IP4_FASTPATH_FULL_GRAPH;
 		ip4_output_hop_update(hop, priv);
 		route->nh = priv->neigh != NULL && fp_nh_groups[nh]->n_slots <= 1 ? nh
@@ -95,6 +107,7 @@ static uint16_t ip4_fastpath_process(
 	struct ip4_output_hop hop = IP4_OUTPUT_HOP_NONE;
 	struct fast_route route = {.nh = FAST_ROUTE_NONE};
 	const struct iface *iface = NULL;
+	const struct iface *fast_iface = NULL; /* iface, unless features are on at its input */
 	uint64_t priv_head = 0;
 	uint16_t port = UINT16_MAX, n_fast = 0;
 	int vrf = -2; /* none yet */
@@ -115,10 +128,15 @@ static uint16_t ip4_fastpath_process(
 			priv_head = iface != NULL ? iface_rx_priv_head(iface) : 0;
 			if (iface != NULL)
 				vrf = vrf == -2 || vrf == iface->vrf ? iface->vrf : IP4_VRF_MIXED;
+			fast_iface = iface != NULL && (fp_hook_mask(iface->id, IP4_PREROUTING) |
+							      fp_hook_mask(iface->id,
+								      IP4_FORWARD_HOOK)) == 0
+					     ? iface
+					     : NULL;
 		}
 		/* every packet's, for the lookup of a burst of several VRFs */
 		fp_mbuf_priv(m)->head = priv_head;
-		if (unlikely(iface == NULL || !fast_frame(m, iface))) {
+		if (unlikely(fast_iface == NULL || !fast_frame(m, fast_iface))) {
 			nexts[i] = IP4_FASTPATH_FULL_GRAPH;
 			dst[i] = 0;
 			continue;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "graph/hook.h"
 #include "ip4_output.h"
 
 enum {
@@ -9,12 +10,11 @@ enum {
 	IP4_FORWARD_EDGES,
 };
 
-/*
- * Linux ip_forward(): only frames sent to our MAC, TTL checked (decremented in the
- * output step, after the MTU check); and straight on to the output step
- * (ip_forward_finish() -> ip_output()) in this node.
- */
-static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
+#define IP4_FORWARD_HOOK FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_FORWARD)
+#define IP4_POSTROUTING	 FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_POSTROUTING)
+
+/* Linux ip_forward()'s checks: only frames sent to our MAC, TTL, a strict source route. */
+static inline rte_edge_t forward_check(struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
@@ -26,11 +26,56 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *
 	if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF) &&
 		(fp_mbuf_priv(m)->ip4_opt.flags & IP4_OPT_STRICT) && fp_mbuf_priv(m)->neigh != NULL)
 		return IP4_FORWARD_SOURCE_ROUTE_FAILED;
-	return ip4_output_one(m, hop, true);
+	return IP4_FORWARD_EDGES;
 }
 
+/*
+ * The checks, then straight on to the output step (ip_forward_finish() -> ip_output()) in this
+ * node (TTL decremented there, after the MTU check): no feature on at FORWARD or POSTROUTING.
+ */
+static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
+{
+	rte_edge_t next = forward_check(m);
+
+	return likely(next == IP4_FORWARD_EDGES) ? ip4_output_one(m, hop, true) : next;
+}
+
+/*
+ * The same with features on at FORWARD or POSTROUTING somewhere: where the packet's interfaces
+ * have some, it enters FORWARD (which leads into POSTROUTING) after what ip_forward() does
+ * before NF_INET_FORWARD (MTU and DF, TTL, options), else POSTROUTING; POSTROUTING's
+ * continuation, ip4_output, then resolves the neighbour and fragments.
+ */
+static inline rte_edge_t forward_hooked_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
+{
+	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint8_t fwd = fp_hook_forward_mask(FP_HOOK_IP4, priv->iface_in, priv->iface_out);
+	uint8_t post = fp_hook_mask(priv->iface_out, IP4_POSTROUTING);
+	rte_edge_t next = forward_check(m);
+
+	if (next != IP4_FORWARD_EDGES)
+		return next;
+	if (fwd == 0 && post == 0)
+		return ip4_output_one(m, hop, true);
+	next = ip4_output_check(m, hop, true);
+	if (next != IP4_OUT_EDGES && next != IP4_OUT_TOO_BIG)
+		return next;
+	return fwd != 0 ? fp_hook_enter(m, IP4_FORWARD_HOOK, fwd, IP4_FORWARD_EDGES)
+			: fp_hook_enter(m, IP4_POSTROUTING, post, IP4_FORWARD_EDGES);
+}
+
+FP_NODE_PROCESS_EACH_STATE(forward_plain, forward_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)
 FP_NODE_PROCESS_EACH_STATE(
-	ip4_forward_process, forward_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)
+	forward_hooked, forward_hooked_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)
+
+/* once per burst: with nothing on anywhere at FORWARD and POSTROUTING, no per-packet test */
+static uint16_t ip4_forward_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	if (likely((fp_hook_any_mask(IP4_FORWARD_HOOK) | fp_hook_any_mask(IP4_POSTROUTING)) == 0))
+		return forward_plain(graph, node, objs, n);
+	return forward_hooked(graph, node, objs, n);
+}
 
 static struct rte_node_register ip4_forward_node = {
 	.name = "ip4_forward",
@@ -45,6 +90,7 @@ static struct rte_node_register ip4_forward_node = {
 		},
 };
 FP_NODE_REGISTER(ip4_forward_node)
+FP_HOOK_NODE(ip4_forward_node)
 FP_DROP_NODE(ip4_forward_l2_multicast)
 IP4_ICMP_ERROR_NODE(ip4_ttl_exceeded, ICMP4_TIME_EXCEEDED, 0)
 IP4_ICMP_ERROR_NODE(ip4_strict_route_via_gateway, ICMP4_DEST_UNREACH, ICMP4_SR_FAILED)

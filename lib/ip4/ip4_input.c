@@ -2,6 +2,7 @@
 #include "ip4_input.h"
 #include "eth/eth_input.h"
 #include "graph/dispatch.h"
+#include "graph/hook.h"
 #include "ip4_options.h"
 #include "ip4_route.h"
 #include "ip4_source.h"
@@ -142,27 +143,43 @@ static __rte_noinline rte_edge_t input_options(struct rte_mbuf *m, rte_edge_t ne
 	}
 }
 
-static uint16_t ip4_input_process(
-	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+#define IP4_PREROUTING FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_PREROUTING)
+#define IP4_LOCAL_IN   FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_INPUT)
+
+/* The PREROUTING seam: what passed the checks enters the hook where its interface has features on.
+ */
+static __rte_noinline void prerouting(struct rte_mbuf **pkts, rte_edge_t *nexts, uint16_t n)
 {
-	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
-	uint32_t dst[n];
-	uint64_t nh[n];
-	int vrf = fp_mbuf_priv(pkts[0])->vrf;
-
-	/* every packet is looked up, even one that failed a check: cheaper than sorting them out */
 	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+		uint8_t mask = fp_hook_mask(fp_mbuf_priv(pkts[i])->iface_in, IP4_PREROUTING);
 
-		nexts[i] = likely(ip4_is_plain(ip, m->data_len, m->pkt_len, m->ol_flags))
-				   ? IP4_INPUT_LOOKUP
-				   : ip4_check(m);
-		dst[i] = ip4_host(ip->dst_addr);
-		if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
-			vrf = IP4_VRF_MIXED;
+		if (nexts[i] == IP4_INPUT_LOOKUP && mask != 0)
+			nexts[i] = fp_hook_enter(pkts[i], IP4_PREROUTING, mask, IP4_INPUT_EDGES);
 	}
+}
+
+/* The INPUT seam: what is for us enters the hook where its interface has features on. */
+static __rte_noinline void local_in(struct rte_mbuf **pkts, rte_edge_t *nexts, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t mask = fp_hook_mask(fp_mbuf_priv(pkts[i])->iface_in, IP4_LOCAL_IN);
+
+		if (nexts[i] == IP4_INPUT_LOCAL && mask != 0)
+			nexts[i] = fp_hook_enter(pkts[i], IP4_LOCAL_IN, mask, IP4_INPUT_EDGES);
+	}
+}
+
+/*
+ * Linux's ip_route_input_noref() and ip_rcv_options() for the packets at IP4_INPUT_LOOKUP
+ * (dst: their destinations, host order; vrf: theirs or IP4_VRF_MIXED): the FIB lookup, the
+ * source validation, the options; then the INPUT seam. Every packet is looked up, even one
+ * that failed a check: cheaper than sorting them out.
+ */
+static inline void route_input(
+	struct rte_mbuf **pkts, rte_edge_t *nexts, uint32_t *dst, uint16_t n, int vrf)
+{
+	uint64_t nh[n];
+
 	ip4_fib_lookup(pkts, dst, nh, n, vrf);
 	for (uint16_t i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *ip =
@@ -179,6 +196,60 @@ static uint16_t ip4_input_process(
 		if (unlikely(routed && ip->version_ihl != RTE_IPV4_VHL_DEF))
 			nexts[i] = input_options(pkts[i], nexts[i]);
 	}
+	if (unlikely(fp_hook_any_mask(IP4_LOCAL_IN) != 0))
+		local_in(pkts, nexts, n);
+}
+
+/*
+ * ip_rcv(): the checks, then the PREROUTING seam; with no feature on there (the common case),
+ * the route lookup follows in this node, as ip_rcv_finish() follows ip_rcv() when netfilter has
+ * nothing at the hook: one node hop less.
+ */
+static uint16_t ip4_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	uint32_t dst[n];
+	int vrf = fp_mbuf_priv(pkts[0])->vrf;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+
+		nexts[i] = likely(ip4_is_plain(ip, m->data_len, m->pkt_len, m->ol_flags))
+				   ? IP4_INPUT_LOOKUP
+				   : ip4_check(m);
+		dst[i] = ip4_host(ip->dst_addr);
+		if (unlikely(fp_mbuf_priv(m)->vrf != vrf))
+			vrf = IP4_VRF_MIXED;
+	}
+	if (unlikely(fp_hook_any_mask(IP4_PREROUTING) != 0))
+		prerouting(pkts, nexts, n);
+	route_input(pkts, nexts, dst, n, vrf);
+	fp_enqueue_runs(graph, node, nexts, objs, n);
+	return n;
+}
+
+/*
+ * PREROUTING's continuation: the route lookup of the packets its features let through (which
+ * may have changed their destination: DNAT), the source validation and the options.
+ */
+static uint16_t ip4_route_input_process(
+	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
+{
+	struct rte_mbuf **pkts = (struct rte_mbuf **)objs;
+	rte_edge_t nexts[n];
+	uint32_t dst[n];
+	int vrf = fp_mbuf_priv(pkts[0])->vrf;
+
+	for (uint16_t i = 0; i < n; i++) {
+		nexts[i] = IP4_INPUT_LOOKUP;
+		dst[i] = ip4_host(rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *)->dst_addr);
+		if (fp_mbuf_priv(pkts[i])->vrf != vrf)
+			vrf = IP4_VRF_MIXED;
+	}
+	route_input(pkts, nexts, dst, n, vrf);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -191,37 +262,43 @@ static int ip4_input_init(const struct rte_graph *graph, struct rte_node *node)
 	return 0;
 }
 
+/* ip4_input and ip4_route_input share their edges: one enum, one route_input() */
+#define IP4_INPUT_NEXT_NODES                                                                       \
+	[IP4_INPUT_FORWARD] = "ip4_forward", [IP4_INPUT_LOCAL] = "ip4_local",                      \
+	[IP4_INPUT_NO_ROUTE] = "ip4_no_route", [IP4_INPUT_BLACKHOLE] = "ip4_blackhole",            \
+	[IP4_INPUT_UNREACHABLE] = "ip4_unreachable_route",                                         \
+	[IP4_INPUT_PROHIBIT] = "ip4_prohibited_route", [IP4_INPUT_TRUNCATED] = "ip4_truncated",    \
+	[IP4_INPUT_BAD_VERSION] = "ip4_bad_version", [IP4_INPUT_BAD_IHL] = "ip4_bad_ihl",          \
+	[IP4_INPUT_BAD_CHECKSUM] = "ip4_bad_checksum", [IP4_INPUT_BAD_LENGTH] = "ip4_bad_length",  \
+	[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",                                         \
+	[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",                               \
+	[IP4_INPUT_MULTICAST] = "ip4_multicast", [IP4_INPUT_BAD_OPTION] = "ip4_bad_option",        \
+	[IP4_INPUT_SOURCE_ROUTE] = "ip4_source_route",                                             \
+	[IP4_INPUT_SOURCE_ROUTE_FAILED] = "ip4_source_route_failed",                               \
+	[IP4_INPUT_RP_FILTER] = "ip4_rp_filter", [IP4_INPUT_REDIRECT] = "ip4_redirect"
+
 static struct rte_node_register ip4_input_node = {
 	.name = "ip4_input",
 	.init = ip4_input_init,
 	.process = ip4_input_process,
 	.nb_edges = IP4_INPUT_EDGES,
-	.next_nodes =
-		{
-			[IP4_INPUT_FORWARD] = "ip4_forward",
-			[IP4_INPUT_LOCAL] = "ip4_local",
-			[IP4_INPUT_NO_ROUTE] = "ip4_no_route",
-			[IP4_INPUT_BLACKHOLE] = "ip4_blackhole",
-			[IP4_INPUT_UNREACHABLE] = "ip4_unreachable_route",
-			[IP4_INPUT_PROHIBIT] = "ip4_prohibited_route",
-			[IP4_INPUT_TRUNCATED] = "ip4_truncated",
-			[IP4_INPUT_BAD_VERSION] = "ip4_bad_version",
-			[IP4_INPUT_BAD_IHL] = "ip4_bad_ihl",
-			[IP4_INPUT_BAD_CHECKSUM] = "ip4_bad_checksum",
-			[IP4_INPUT_BAD_LENGTH] = "ip4_bad_length",
-			[IP4_INPUT_MARTIAN_SOURCE] = "ip4_martian_source",
-			[IP4_INPUT_MARTIAN_DESTINATION] = "ip4_martian_destination",
-			[IP4_INPUT_MULTICAST] = "ip4_multicast",
-			[IP4_INPUT_BAD_OPTION] = "ip4_bad_option",
-			[IP4_INPUT_SOURCE_ROUTE] = "ip4_source_route",
-			[IP4_INPUT_SOURCE_ROUTE_FAILED] = "ip4_source_route_failed",
-			[IP4_INPUT_RP_FILTER] = "ip4_rp_filter",
-			[IP4_INPUT_REDIRECT] = "ip4_redirect",
-		},
+	.next_nodes = {IP4_INPUT_NEXT_NODES},
 };
 FP_NODE_REGISTER(ip4_input_node)
 ETH_INPUT_REGISTER(ip4_ethertype, RTE_ETHER_TYPE_IPV4, "ip4_input")
 FP_LOCAL_FALLBACK_NODE(ip4_input_fallback_entry, "ip4_input")
+FP_HOOK_NODE(ip4_input_node)
+
+static struct rte_node_register ip4_route_input_node = {
+	.name = "ip4_route_input",
+	.process = ip4_route_input_process,
+	.nb_edges = IP4_INPUT_EDGES,
+	.next_nodes = {IP4_INPUT_NEXT_NODES},
+};
+FP_NODE_REGISTER(ip4_route_input_node)
+FP_HOOK_NODE(ip4_route_input_node)
+FP_HOOK_CONTINUATION(FP_HOOK_IP4, FP_HOOK_PREROUTING, "ip4_route_input")
+FP_HOOK_CONTINUATION(FP_HOOK_IP4, FP_HOOK_INPUT, "ip4_local")
 FP_DROP_NODE(ip4_truncated)
 FP_DROP_NODE(ip4_bad_version)
 FP_DROP_NODE(ip4_bad_ihl)

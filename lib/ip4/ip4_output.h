@@ -75,11 +75,11 @@ static inline void ip4_forward_header(
 }
 
 /*
- * MTU check, then the Ethernet step (eth_output.h). A forwarded packet loses a hop of TTL
- * after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the packet as
- * it arrived.
+ * The output step up to the neighbour: the hop, the MTU check. A forwarded packet loses a hop
+ * of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the
+ * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface.
  */
-static inline rte_edge_t ip4_output_one(
+static inline rte_edge_t ip4_output_check(
 	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -99,5 +99,14 @@ static inline rte_edge_t ip4_output_one(
 	}
 	if (forwarded)
 		ip4_forward_header(ip, priv, hop->eth.iface);
-	return eth_output_push(m, &hop->eth);
+	return IP4_OUT_EDGES;
+}
+
+/* MTU check (ip4_output_check()), then the Ethernet step (eth_output.h). */
+static inline rte_edge_t ip4_output_one(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
+{
+	rte_edge_t next = ip4_output_check(m, hop, forwarded);
+
+	return likely(next == IP4_OUT_EDGES) ? eth_output_push(m, &hop->eth) : next;
 }
