@@ -118,7 +118,7 @@ static uint16_t ip6_input_process(
 		if (unlikely(priv->vrf != vrf))
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, ip6_input_fallback, true, IP6_INPUT_EDGES);
+	ip6_route_received(objs, dst, nexts, n, vrf, ip6_input_fallback, IP6_INPUT_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -138,7 +138,7 @@ static struct rte_node_register ip6_input_node = {
 	.nb_edges = IP6_INPUT_EDGES,
 	.next_nodes =
 		{
-			IP6_RX_NEXT_NODES("ip6_local"),
+			IP6_RX_NEXT_NODES,
 			[IP6_INPUT_TRUNCATED] = "ip6_truncated",
 			[IP6_INPUT_BAD_VERSION] = "ip6_bad_version",
 			[IP6_INPUT_MARTIAN_SOURCE] = "ip6_martian_source",

@@ -38,9 +38,7 @@ static rte_edge_t ip6_route_input_fallback = RTE_EDGE_ID_INVALID;
 
 /*
  * PREROUTING's continuation: the route of the packets of an interface with a feature on at
- * PREROUTING (ip6_input routes the others itself). A continuation that enters a hook would
- * have an edge to itself in the hooks' block, which a graph refuses: the packets it delivers
- * here pass INPUT's seam in ip6_local_in.
+ * PREROUTING (ip6_input routes the others itself), then the INPUT seam.
  */
 static uint16_t ip6_route_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
@@ -58,7 +56,7 @@ static uint16_t ip6_route_input_process(
 		if (fp_mbuf_priv(m)->vrf != vrf)
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, ip6_route_input_fallback, false, IP6_RX_EDGES);
+	ip6_route_received(objs, dst, nexts, n, vrf, ip6_route_input_fallback, IP6_RX_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
@@ -76,30 +74,9 @@ static struct rte_node_register ip6_route_input_node = {
 	.init = ip6_route_input_init,
 	.process = ip6_route_input_process,
 	.nb_edges = IP6_RX_EDGES,
-	.next_nodes = {IP6_RX_NEXT_NODES("ip6_local_in")},
+	.next_nodes = {IP6_RX_NEXT_NODES},
 };
 FP_NODE_REGISTER(ip6_route_input_node)
+FP_HOOK_NODE(ip6_route_input_node)
 FP_LOCAL_FALLBACK_NODE(ip6_route_input_fallback_entry, "ip6_route_input")
 FP_HOOK_CONTINUATION(FP_HOOK_IP6, FP_HOOK_PREROUTING, "ip6_route_input")
-
-enum {
-	IP6_LOCAL_IN_LOCAL,
-	IP6_LOCAL_IN_EDGES,
-};
-
-static inline rte_edge_t local_in_one(struct rte_mbuf *m)
-{
-	return ip6_hook_input(m, IP6_LOCAL_IN_LOCAL, IP6_LOCAL_IN_EDGES);
-}
-
-/* The INPUT seam of the packets ip6_route_input delivers here. */
-FP_NODE_PROCESS_EACH(ip6_local_in_process, local_in_one)
-
-static struct rte_node_register ip6_local_in_node = {
-	.name = "ip6_local_in",
-	.process = ip6_local_in_process,
-	.nb_edges = IP6_LOCAL_IN_EDGES,
-	.next_nodes = {[IP6_LOCAL_IN_LOCAL] = "ip6_local"},
-};
-FP_NODE_REGISTER(ip6_local_in_node)
-FP_HOOK_NODE(ip6_local_in_node)
