@@ -87,9 +87,6 @@ static inline bool ip6_is_plain(const struct rte_mbuf *m, const struct rte_ipv6_
 	       !(ip6_special_first_byte[ip->src_addr[0]] | ip6_special_first_byte[ip->dst_addr[0]]);
 }
 
-/* the edge to local delivery's fallback (graph/dispatch.h), for link-local multicast */
-static rte_edge_t ip6_input_fallback = RTE_EDGE_ID_INVALID;
-
 /*
  * The checks, then the PREROUTING seam (the input interface's mask): a packet with a feature
  * on there enters the hook, whose continuation is ip6_route_input; the others are routed in
@@ -118,22 +115,15 @@ static uint16_t ip6_input_process(
 		if (unlikely(priv->vrf != vrf))
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, ip6_input_fallback, IP6_INPUT_EDGES);
+	ip6_route_received(
+		objs, dst, nexts, n, vrf, ip6_route_received_fallback(node), IP6_INPUT_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
 
-static int ip6_input_init(const struct rte_graph *graph, struct rte_node *node)
-{
-	(void)graph;
-	(void)node;
-	ip6_input_fallback = fp_dispatch_edge("ip6_input", FP_DISPATCH_FALLBACK);
-	return 0;
-}
-
 static struct rte_node_register ip6_input_node = {
 	.name = "ip6_input",
-	.init = ip6_input_init,
+	.init = ip6_route_received_init,
 	.process = ip6_input_process,
 	.nb_edges = IP6_INPUT_EDGES,
 	.next_nodes =

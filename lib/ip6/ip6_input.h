@@ -53,6 +53,17 @@ static inline bool ip6_dst_special(const struct fp_ip6_addr *dst)
 rte_edge_t ip6_route_special(struct rte_mbuf *m, rte_edge_t fallback);
 
 /*
+ * The init of a node that routes received packets: its edge to local delivery's fallback
+ * (RTE_EDGE_ID_INVALID: none) in its context, ip6_route_received()'s fallback.
+ */
+int ip6_route_received_init(const struct rte_graph *graph, struct rte_node *node);
+
+static inline rte_edge_t ip6_route_received_fallback(const struct rte_node *node)
+{
+	return *(const rte_edge_t *)node->ctx;
+}
+
+/*
  * The INPUT seam (NF_INET_LOCAL_IN, the input interface's mask), for a packet the route
  * delivers here: IP6_RX_LOCAL (to ip6_local), or INPUT's first feature's edge (own_edges: the
  * node's).

@@ -5,6 +5,13 @@
  * The route of a multicast or link-local destination, which Linux's routes ff00::/8 and
  * fe80::/64 of each interface give (ip6_mc_input() for the groups).
  */
+int ip6_route_received_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	*(rte_edge_t *)node->ctx = fp_dispatch_edge(node->name, FP_DISPATCH_FALLBACK);
+	return 0;
+}
+
 rte_edge_t ip6_route_special(struct rte_mbuf *m, rte_edge_t fallback)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
@@ -34,8 +41,6 @@ rte_edge_t ip6_route_special(struct rte_mbuf *m, rte_edge_t fallback)
 	return IP6_RX_REDIRECT;
 }
 
-static rte_edge_t ip6_route_input_fallback = RTE_EDGE_ID_INVALID;
-
 /*
  * PREROUTING's continuation: the route of the packets of an interface with a feature on at
  * PREROUTING (ip6_input routes the others itself), then the INPUT seam.
@@ -56,22 +61,15 @@ static uint16_t ip6_route_input_process(
 		if (fp_mbuf_priv(m)->vrf != vrf)
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, ip6_route_input_fallback, IP6_RX_EDGES);
+	ip6_route_received(
+		objs, dst, nexts, n, vrf, ip6_route_received_fallback(node), IP6_RX_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
 
-static int ip6_route_input_init(const struct rte_graph *graph, struct rte_node *node)
-{
-	(void)graph;
-	(void)node;
-	ip6_route_input_fallback = fp_dispatch_edge("ip6_route_input", FP_DISPATCH_FALLBACK);
-	return 0;
-}
-
 static struct rte_node_register ip6_route_input_node = {
 	.name = "ip6_route_input",
-	.init = ip6_route_input_init,
+	.init = ip6_route_received_init,
 	.process = ip6_route_input_process,
 	.nb_edges = IP6_RX_EDGES,
 	.next_nodes = {IP6_RX_NEXT_NODES},
