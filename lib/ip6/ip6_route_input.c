@@ -1,10 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip6_input.h"
 
-/*
- * The route of a multicast or link-local destination, which Linux's routes ff00::/8 and
- * fe80::/64 of each interface give (ip6_mc_input() for the groups).
- */
 int ip6_route_received_init(const struct rte_graph *graph, struct rte_node *node)
 {
 	(void)graph;
@@ -12,6 +8,10 @@ int ip6_route_received_init(const struct rte_graph *graph, struct rte_node *node
 	return 0;
 }
 
+/*
+ * The route of a multicast or link-local destination, which Linux's routes ff00::/8 and
+ * fe80::/64 of each interface give (ip6_mc_input() for the groups).
+ */
 rte_edge_t ip6_route_special(struct rte_mbuf *m, rte_edge_t fallback)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
