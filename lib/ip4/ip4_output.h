@@ -75,12 +75,13 @@ static inline void ip4_forward_header(
 }
 
 /*
- * The output step up to the neighbour: the hop, the MTU check. A forwarded packet loses a hop
- * of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the
- * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface.
+ * MTU check, then, if push, the Ethernet step (eth_output.h); without push, IP4_OUT_EDGES (not
+ * an edge) for a packet that fits (a seam: it enters a hook first). A forwarded packet loses a
+ * hop of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes
+ * the packet as it arrived.
  */
-static inline rte_edge_t ip4_output_check(
-	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
+static __rte_always_inline rte_edge_t ip4_output_step(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded, bool push)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -99,14 +100,11 @@ static inline rte_edge_t ip4_output_check(
 	}
 	if (forwarded)
 		ip4_forward_header(ip, priv, hop->eth.iface);
-	return IP4_OUT_EDGES;
+	return push ? eth_output_push(m, &hop->eth) : IP4_OUT_EDGES;
 }
 
-/* MTU check (ip4_output_check()), then the Ethernet step (eth_output.h). */
 static inline rte_edge_t ip4_output_one(
 	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
 {
-	rte_edge_t next = ip4_output_check(m, hop, forwarded);
-
-	return likely(next == IP4_OUT_EDGES) ? eth_output_push(m, &hop->eth) : next;
+	return ip4_output_step(m, hop, forwarded, true);
 }

@@ -1130,6 +1130,7 @@ test_fib_small_memory() {
 OTHER_TESTS="test_ports test_no_hugepages test_default_fib_sizes test_fib_small_memory"
 . "$TESTDIR/af_xdp.sh"
 . "$TESTDIR/twin.sh"
+. "$TESTDIR/hooks.sh"
 . "$TESTDIR/fragments.sh"
 . "$TESTDIR/zz_probe.sh"
 . "$TESTDIR/netlink.sh"
