@@ -135,8 +135,6 @@ FP_DROP_NODE(eth_truncated)
 FP_DROP_NODE(eth_no_iface)
 
 ETH_RX_ENTRY_REGISTER(eth_rx_entry, "eth_input", 0)
-/* until lib/ip6 registers its ethertype itself (helper hook6 moves it there) */
-ETH_INPUT_REGISTER(eth_type_ip6, RTE_ETHER_TYPE_IPV6, "ip6_input")
 
 /* The ethertypes' table, from their registrations (after the dispatch set-up). */
 static int eth_types_init(void)
