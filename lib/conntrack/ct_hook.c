@@ -72,6 +72,13 @@ static uint16_t ct_in_process(
 
 	if (unlikely(n == 0))
 		return 0;
+	if (unlikely(t == NULL)) {
+		/* switched on by name without ct_require(): no table, nothing tracked */
+		for (uint16_t i = 0; i < n; i++)
+			nexts[i] = fp_hook_next(objs[i], CT_IN_EDGES);
+		fp_enqueue_runs(graph, node, nexts, objs, n);
+		return n;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
@@ -241,8 +248,10 @@ int ct_require(void)
 	/* defragmentation first, at its own priority (-400), as nf_conntrack pulls in nf_defrag */
 	if ((ret = fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, true)) < 0)
 		goto err;
-	if ((ret = fp_hook_enable("conntrack", FP_HOOK_ALL_IFACES, true)) < 0)
+	if ((ret = fp_hook_enable("conntrack", FP_HOOK_ALL_IFACES, true)) < 0) {
+		fp_hook_enable("defrag", FP_HOOK_ALL_IFACES, false);
 		goto err;
+	}
 	return 0;
 err:
 	users--;

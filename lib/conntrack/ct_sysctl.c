@@ -171,6 +171,12 @@ static int ct_section_apply(void *parsed)
 	return 0;
 }
 
+/* The knobs are the "sysctl" section's to dump: this one says whether tracking is on. */
+static json_t *ct_section_dump(void)
+{
+	return cfg_enabled ? json_pack("{s:b}", "enabled", true) : NULL;
+}
+
 /* After the "sysctl" section (12), whose defaults it overrides. */
 static struct cfg_section ct_section = {
 	.key = "conntrack",
@@ -178,5 +184,6 @@ static struct cfg_section ct_section = {
 	.parse = ct_section_parse,
 	.apply = ct_section_apply,
 	.free = free,
+	.dump = ct_section_dump,
 };
 CFG_SECTION_REGISTER(ct_section)

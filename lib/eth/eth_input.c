@@ -26,12 +26,13 @@ enum {
 static struct eth_type {
 	rte_be16_t type;
 	rte_edge_t edge;
-} eth_types[ETH_TYPES_MAX];
+} eth_types[ETH_TYPES_MAX] = {{RTE_BE16(0xffff), ETH_INPUT_UNKNOWN_ETHERTYPE}}; /* reserved type */
 static unsigned int n_eth_types;
 
-static inline rte_edge_t eth_type_edge(rte_be16_t type)
+/* The ethertypes after the first, which eth_classify() compares itself. */
+static __rte_noinline rte_edge_t eth_type_other(rte_be16_t type)
 {
-	for (unsigned int i = 0; i < n_eth_types; i++)
+	for (unsigned int i = 1; i < n_eth_types; i++)
 		if (eth_types[i].type == type)
 			return eth_types[i].edge;
 	if (type == RTE_BE16(RTE_ETHER_TYPE_VLAN) || type == RTE_BE16(RTE_ETHER_TYPE_QINQ))
@@ -40,8 +41,8 @@ static inline rte_edge_t eth_type_edge(rte_be16_t type)
 }
 
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
-static inline rte_edge_t eth_classify(
-	struct rte_mbuf *m, struct fp_mbuf_priv *priv, const struct iface *iface)
+static inline rte_edge_t eth_classify(struct rte_mbuf *m, struct fp_mbuf_priv *priv,
+	const struct iface *iface, struct eth_type first)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	rte_edge_t next;
@@ -52,8 +53,9 @@ static inline rte_edge_t eth_classify(
 		priv->flags = FP_MBUF_L2_MULTICAST;
 	else if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &iface->mac)))
 		return ETH_INPUT_NOT_FOR_US;
-	next = eth_type_edge(eth->ether_type);
-	if (unlikely(next < ETH_INPUT_EDGES))
+	if (likely(eth->ether_type == first.type))
+		next = first.edge;
+	else if ((next = eth_type_other(eth->ether_type)) < ETH_INPUT_EDGES)
 		return next;
 	/* rte_pktmbuf_adj() without its checks, done above */
 	m->data_off += sizeof(*eth);
@@ -73,6 +75,7 @@ static uint16_t eth_input_process(
 	const struct iface *iface = NULL;
 	uint16_t port = UINT16_MAX;
 	uint64_t priv_head = 0;
+	const struct eth_type first = eth_types[0]; /* IPv4's: once per burst */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -94,7 +97,7 @@ static uint16_t eth_input_process(
 		trace_mark(trace, m, worker);
 		if (unlikely(capture != NULL))
 			capture_packet(capture, m, iface->id, CAPTURE_RX, NULL);
-		nexts[i] = eth_classify(m, priv, iface);
+		nexts[i] = eth_classify(m, priv, iface, first);
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
@@ -132,8 +135,6 @@ FP_DROP_NODE(eth_truncated)
 FP_DROP_NODE(eth_no_iface)
 
 ETH_RX_ENTRY_REGISTER(eth_rx_entry, "eth_input", 0)
-/* until lib/ip6 registers its ethertype itself (helper hook6 moves it there) */
-ETH_INPUT_REGISTER(eth_type_ip6, RTE_ETHER_TYPE_IPV6, "ip6_input")
 
 /* The ethertypes' table, from their registrations (after the dispatch set-up). */
 static int eth_types_init(void)

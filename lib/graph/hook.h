@@ -4,8 +4,9 @@
 /*
  * Netfilter's hook points in the graph: per family, Linux's NF_INET_PRE_ROUTING, LOCAL_IN,
  * FORWARD, LOCAL_OUT and POST_ROUTING. A feature (defragmentation, conntrack, nftables chains,
- * IPsec, the kernel twins) registers a node at a hook with a priority in Linux's order and is
- * switched on per interface; the IPv4 and IPv6 nodes know the hooks, never the features.
+ * IPsec, NAT) registers a node at a hook with a priority in Linux's order and is switched on
+ * per interface; the IPv4 and IPv6 nodes know the hooks, never the features. (The kernel twins
+ * are not a hook feature but local delivery's fallback, after INPUT: graph/dispatch.h.)
  *
  * A packet enters a hook at a seam: a node of the IPv4/IPv6 path reads the hook's mask for the
  * packet's interface (one byte: bit i set = the hook's i-th feature, by priority, is on) and,

@@ -13,8 +13,36 @@ enum {
 #define IP4_FORWARD_HOOK FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_FORWARD)
 #define IP4_POSTROUTING	 FP_HOOK_ID(FP_HOOK_IP4, FP_HOOK_POSTROUTING)
 
-/* Linux ip_forward()'s checks: only frames sent to our MAC, TTL, a strict source route. */
-static inline rte_edge_t forward_check(struct rte_mbuf *m)
+/*
+ * Where the packet's interfaces have features on at FORWARD, it enters it (FORWARD leads into
+ * POSTROUTING), else POSTROUTING where its output interface has some there, after what
+ * ip_forward() does before NF_INET_FORWARD (MTU and DF, TTL, options); POSTROUTING's
+ * continuation, ip4_output, then resolves the neighbour and fragments. Neither: the output
+ * step in this node.
+ */
+static __rte_noinline rte_edge_t forward_hooks(struct rte_mbuf *m, struct ip4_output_hop *hop)
+{
+	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint8_t fwd = fp_hook_forward_mask(FP_HOOK_IP4, priv->iface_in, priv->iface_out);
+	uint8_t post = fp_hook_mask(priv->iface_out, IP4_POSTROUTING);
+	rte_edge_t next;
+
+	if (fwd == 0 && post == 0)
+		return ip4_output_one(m, hop, true);
+	next = ip4_output_step(m, hop, true, false);
+	if (next != IP4_OUT_EDGES && next != IP4_OUT_TOO_BIG)
+		return next;
+	return fwd != 0 ? fp_hook_enter(m, IP4_FORWARD_HOOK, fwd, IP4_FORWARD_EDGES)
+			: fp_hook_enter(m, IP4_POSTROUTING, post, IP4_FORWARD_EDGES);
+}
+
+/*
+ * Linux ip_forward(): only frames sent to our MAC, TTL checked (decremented in the output step,
+ * after the MTU check); then, with no feature on at FORWARD and POSTROUTING (hooked false),
+ * straight on to the output step (ip_forward_finish() -> ip_output()) in this node.
+ */
+static __rte_always_inline rte_edge_t forward_step(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool hooked)
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
 
@@ -26,42 +54,17 @@ static inline rte_edge_t forward_check(struct rte_mbuf *m)
 	if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF) &&
 		(fp_mbuf_priv(m)->ip4_opt.flags & IP4_OPT_STRICT) && fp_mbuf_priv(m)->neigh != NULL)
 		return IP4_FORWARD_SOURCE_ROUTE_FAILED;
-	return IP4_FORWARD_EDGES;
+	return hooked ? forward_hooks(m, hop) : ip4_output_one(m, hop, true);
 }
 
-/*
- * The checks, then straight on to the output step (ip_forward_finish() -> ip_output()) in this
- * node (TTL decremented there, after the MTU check): no feature on at FORWARD or POSTROUTING.
- */
 static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
 {
-	rte_edge_t next = forward_check(m);
-
-	return likely(next == IP4_FORWARD_EDGES) ? ip4_output_one(m, hop, true) : next;
+	return forward_step(m, hop, false);
 }
 
-/*
- * The same with features on at FORWARD or POSTROUTING somewhere: where the packet's interfaces
- * have some, it enters FORWARD (which leads into POSTROUTING) after what ip_forward() does
- * before NF_INET_FORWARD (MTU and DF, TTL, options), else POSTROUTING; POSTROUTING's
- * continuation, ip4_output, then resolves the neighbour and fragments.
- */
 static inline rte_edge_t forward_hooked_one(struct rte_mbuf *m, struct ip4_output_hop *hop)
 {
-	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	uint8_t fwd = fp_hook_forward_mask(FP_HOOK_IP4, priv->iface_in, priv->iface_out);
-	uint8_t post = fp_hook_mask(priv->iface_out, IP4_POSTROUTING);
-	rte_edge_t next = forward_check(m);
-
-	if (next != IP4_FORWARD_EDGES)
-		return next;
-	if (fwd == 0 && post == 0)
-		return ip4_output_one(m, hop, true);
-	next = ip4_output_check(m, hop, true);
-	if (next != IP4_OUT_EDGES && next != IP4_OUT_TOO_BIG)
-		return next;
-	return fwd != 0 ? fp_hook_enter(m, IP4_FORWARD_HOOK, fwd, IP4_FORWARD_EDGES)
-			: fp_hook_enter(m, IP4_POSTROUTING, post, IP4_FORWARD_EDGES);
+	return forward_step(m, hop, true);
 }
 
 FP_NODE_PROCESS_EACH_STATE(forward_plain, forward_one, struct ip4_output_hop, IP4_OUTPUT_HOP_NONE)

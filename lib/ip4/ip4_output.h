@@ -100,13 +100,13 @@ static inline void ip4_forward_header(
 }
 
 /*
- * The output step up to the neighbour: the hop, the MTU check. A forwarded packet loses a hop
- * of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes the
- * packet as it arrived. IP4_OUT_EDGES (not an edge) when the packet fits the interface, or is a
- * reassembled datagram that ip4_output_one() cuts again after the hooks (ip_exceeds_mtu()).
+ * MTU check, then, if push, the Ethernet step (eth_output.h); without push, IP4_OUT_EDGES (not
+ * an edge) for a packet that fits (a seam: it enters a hook first). A forwarded packet loses a
+ * hop of TTL after the DF check, as in ip_forward(): the "fragmentation needed" error quotes
+ * the packet as it arrived.
  */
-static inline rte_edge_t ip4_output_check(
-	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
+static __rte_always_inline rte_edge_t ip4_output_step(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded, bool push)
 {
 	struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
 	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
@@ -131,22 +131,17 @@ static inline rte_edge_t ip4_output_check(
 	}
 	if (forwarded)
 		ip4_forward_header(ip, priv, hop->eth.iface);
-	return IP4_OUT_EDGES;
-}
-
-/*
- * MTU check (ip4_output_check()), then the Ethernet step (eth_output.h); a reassembled datagram
- * longer than its frag_max_size or the MTU is cut again (__ip_finish_output()).
- */
-static inline rte_edge_t ip4_output_one(
-	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
-{
-	rte_edge_t next = ip4_output_check(m, hop, forwarded);
-
-	if (unlikely(next != IP4_OUT_EDGES))
-		return next;
-	if (unlikely(fp_mbuf_priv(m)->flags & FP_MBUF_FRAG_MAX) &&
+	if (!push)
+		return IP4_OUT_EDGES;
+	/* a reassembled datagram longer than its frag_max_size is cut again (__ip_finish_output()) */
+	if (unlikely(priv->flags & FP_MBUF_FRAG_MAX) &&
 		m->pkt_len > ip4_output_size(m, hop->eth.iface->mtu))
 		return IP4_OUT_TOO_BIG;
 	return eth_output_push(m, &hop->eth);
+}
+
+static inline rte_edge_t ip4_output_one(
+	struct rte_mbuf *m, struct ip4_output_hop *hop, bool forwarded)
+{
+	return ip4_output_step(m, hop, forwarded, true);
 }

@@ -10,20 +10,50 @@ enum {
 	IP6_FORWARD_EDGES,
 };
 
+/* A burst's: the previous packet's hop, and whether a hook on the way out is on anywhere. */
+struct forward_state {
+	struct ip6_output_hop hop;
+	bool hooked;
+};
+
+#define FORWARD_STATE_INIT                                                                         \
+	{                                                                                          \
+		.hop = IP6_OUTPUT_HOP_NONE, .hooked = ip6_hooks_out_any(FP_HOOK_FORWARD)           \
+	}
+
+/*
+ * The FORWARD seam (the features on for either interface) and POSTROUTING's (the output
+ * interface's), when one is on for some interface: the MTU check and the hop limit's decrement,
+ * which Linux does before NF_INET_FORWARD, and into the hooks, whose end is ip6_output; or
+ * IP6_OUT_READY, none on for this packet: the output step in this node. Out of line: the
+ * fused path keeps one output step.
+ */
+static __rte_noinline rte_edge_t forward_hooks(struct rte_mbuf *m, struct ip6_output_hop *hop)
+{
+	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
+	uint8_t mask = fp_hook_forward_mask(FP_HOOK_IP6, priv->iface_in, priv->iface_out);
+	uint8_t post = ip6_hook_post_mask(priv);
+	rte_edge_t e;
+
+	if ((mask | post) == 0)
+		return IP6_OUT_READY;
+	e = ip6_output_prepare(m, hop, true);
+	if (e != IP6_OUT_READY)
+		return e;
+	return ip6_hook_enter_out(m, FP_HOOK_FORWARD, mask, post, IP6_FORWARD_EDGES);
+}
+
 /*
  * Linux ip6_forward(): only frames sent to our MAC, the hop limit checked (decremented in the
  * output step, after the MTU check), a link-local source never leaves its link (destination
  * unreachable, beyond scope): a packet that goes back out of the link it came from (ip6_redirect
- * sent the redirect) is not checked for that. Then the FORWARD seam (the features on for either
- * interface) and POSTROUTING's (the output interface's): with none on, straight on to the
- * output step in this node; else the MTU check and the hop limit's decrement, which Linux does
- * before NF_INET_FORWARD, and into the hooks, whose end is ip6_output.
+ * sent the redirect) is not checked for that. Then the seams (forward_hooks()) when a feature
+ * is on for some interface (the burst's test), and the output step in this node.
  */
-static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *hop)
+static inline rte_edge_t forward_one(struct rte_mbuf *m, struct forward_state *st)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	uint8_t mask, post;
 	rte_edge_t e;
 
 	if (unlikely(priv->flags & FP_MBUF_L2_MULTICAST))
@@ -37,18 +67,13 @@ static inline rte_edge_t forward_one(struct rte_mbuf *m, struct ip6_output_hop *
 		if (fp_ip6_is_unspecified(ip6_src(ip)))
 			return IP6_FORWARD_UNSPECIFIED_SOURCE;
 	}
-	mask = fp_hook_forward_mask(FP_HOOK_IP6, priv->iface_in, priv->iface_out);
-	post = ip6_hook_post_mask(priv);
-	if (likely((mask | post) == 0))
-		return ip6_output_one(m, hop, true);
-	e = ip6_output_prepare(m, hop, true);
-	if (e != IP6_OUT_READY)
+	if (unlikely(st->hooked) && (e = forward_hooks(m, &st->hop)) != IP6_OUT_READY)
 		return e;
-	return ip6_hook_enter_out(m, FP_HOOK_FORWARD, mask, post, IP6_FORWARD_EDGES);
+	return ip6_output_one(m, &st->hop, true);
 }
 
 FP_NODE_PROCESS_EACH_STATE(
-	ip6_forward_process, forward_one, struct ip6_output_hop, IP6_OUTPUT_HOP_NONE)
+	ip6_forward_process, forward_one, struct forward_state, FORWARD_STATE_INIT)
 
 static struct rte_node_register ip6_forward_node = {
 	.name = "ip6_forward",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip6_input.h"
+#include "eth/eth_input.h"
 
 enum {
 	/* IP6_RX_* first */
@@ -95,7 +96,8 @@ static uint16_t ip6_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
 {
 	const unsigned int pre = FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_PREROUTING);
-	rte_edge_t nexts[n]; /* n may exceed a burst: streams grow */
+	bool hooked = fp_hook_any_mask(pre) != 0; /* on for some interface */
+	rte_edge_t nexts[n];			  /* n may exceed a burst: streams grow */
 	uint8_t dst[n][16];
 	int vrf = fp_mbuf_priv(objs[0])->vrf;
 
@@ -103,27 +105,30 @@ static uint16_t ip6_input_process(
 		struct rte_mbuf *m = objs[i];
 		const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 		struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-		uint8_t mask = fp_hook_mask(priv->iface_in, pre);
+		uint8_t mask;
 
 		nexts[i] = likely(ip6_is_plain(m, ip)) ? IP6_RX_LOOKUP : ip6_check(m);
-		if (unlikely(mask != 0) && nexts[i] >= IP6_RX_SPECIAL)
+		if (unlikely(hooked) && (mask = fp_hook_mask(priv->iface_in, pre)) != 0 &&
+			nexts[i] >= IP6_RX_SPECIAL)
 			nexts[i] = fp_hook_enter(m, pre, mask, IP6_INPUT_EDGES);
 		memcpy(dst[i], ip->dst_addr, 16);
 		if (unlikely(priv->vrf != vrf))
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, true, IP6_INPUT_EDGES);
+	ip6_route_received(
+		objs, dst, nexts, n, vrf, ip6_route_received_fallback(node), IP6_INPUT_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
 
 static struct rte_node_register ip6_input_node = {
 	.name = "ip6_input",
+	.init = ip6_route_received_init,
 	.process = ip6_input_process,
 	.nb_edges = IP6_INPUT_EDGES,
 	.next_nodes =
 		{
-			IP6_RX_NEXT_NODES("ip6_local"),
+			IP6_RX_NEXT_NODES,
 			[IP6_INPUT_TRUNCATED] = "ip6_truncated",
 			[IP6_INPUT_BAD_VERSION] = "ip6_bad_version",
 			[IP6_INPUT_MARTIAN_SOURCE] = "ip6_martian_source",
@@ -133,6 +138,8 @@ static struct rte_node_register ip6_input_node = {
 };
 FP_NODE_REGISTER(ip6_input_node)
 FP_HOOK_NODE(ip6_input_node)
+ETH_INPUT_REGISTER(ip6_ethertype, RTE_ETHER_TYPE_IPV6, "ip6_input")
+FP_LOCAL_FALLBACK_NODE(ip6_input_fallback_entry, "ip6_input")
 FP_DROP_NODE(ip6_truncated)
 FP_DROP_NODE(ip6_bad_version)
 FP_DROP_NODE(ip6_martian_source)

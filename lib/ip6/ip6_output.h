@@ -128,6 +128,16 @@ static inline rte_edge_t ip6_output_one(
 	return eth_output_push(m, &hop->eth);
 }
 
+/*
+ * Whether a feature is on at hook (FORWARD or OUTPUT) or POSTROUTING for some interface: a
+ * node's packets need their own interfaces' masks, read once per burst.
+ */
+static inline bool ip6_hooks_out_any(enum fp_hook hook)
+{
+	return (fp_hook_any_mask(FP_HOOK_ID(FP_HOOK_IP6, hook)) |
+		       fp_hook_any_mask(FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_POSTROUTING))) != 0;
+}
+
 /* The features on at POSTROUTING for a packet to iface_out. */
 static inline uint8_t ip6_hook_post_mask(const struct fp_mbuf_priv *priv)
 {

@@ -15,15 +15,19 @@ enum {
 
 /*
  * The OUTPUT seam (NF_INET_LOCAL_OUT) and POSTROUTING's, the output interface's features: a
- * packet routed out enters the first hook with a feature on, else goes to ip6_output.
+ * packet routed out enters the first hook with a feature on, else goes to ip6_output; hooked:
+ * whether one is on for some interface.
  */
-static inline rte_edge_t ip6_hook_output(struct rte_mbuf *m)
+static inline rte_edge_t ip6_hook_output(struct rte_mbuf *m, bool hooked)
 {
 	const struct fp_mbuf_priv *priv = fp_mbuf_priv(m);
-	uint8_t mask = fp_hook_mask(priv->iface_out, FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_OUTPUT));
-	uint8_t post = ip6_hook_post_mask(priv);
+	uint8_t mask, post;
 
-	if (likely((mask | post) == 0))
+	if (likely(!hooked))
+		return IP6_ROUTE_OUTPUT;
+	mask = fp_hook_mask(priv->iface_out, FP_HOOK_ID(FP_HOOK_IP6, FP_HOOK_OUTPUT));
+	post = ip6_hook_post_mask(priv);
+	if ((mask | post) == 0)
 		return IP6_ROUTE_OUTPUT;
 	return ip6_hook_enter_out(m, FP_HOOK_OUTPUT, mask, post, IP6_ROUTE_EDGES);
 }
@@ -42,6 +46,7 @@ static uint16_t ip6_route_process(
 	uint8_t dst[n][16];
 	uint64_t nh[n];
 	int vrf = fp_mbuf_priv(pkts[0])->vrf;
+	bool hooked = ip6_hooks_out_any(FP_HOOK_OUTPUT);
 
 	for (uint16_t i = 0; i < n; i++) {
 		memcpy(dst[i], rte_pktmbuf_mtod(pkts[i], const struct rte_ipv6_hdr *)->dst_addr,
@@ -55,12 +60,12 @@ static uint16_t ip6_route_process(
 
 		if (unlikely(fp_ip6_is_link_local(d) || fp_ip6_is_multicast(d))) {
 			fp_mbuf_priv(pkts[i])->neigh = NULL;
-			nexts[i] = ip6_hook_output(pkts[i]);
+			nexts[i] = ip6_hook_output(pkts[i], hooked);
 			continue;
 		}
 		nexts[i] = ip6_route_decide(pkts[i], nh[i]);
 		if (likely(nexts[i] == IP6_ROUTE_OUTPUT))
-			nexts[i] = ip6_hook_output(pkts[i]);
+			nexts[i] = ip6_hook_output(pkts[i], hooked);
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;

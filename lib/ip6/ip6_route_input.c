@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ip6_input.h"
 
+int ip6_route_received_init(const struct rte_graph *graph, struct rte_node *node)
+{
+	(void)graph;
+	*(rte_edge_t *)node->ctx = fp_dispatch_edge(node->name, FP_DISPATCH_FALLBACK);
+	return 0;
+}
+
 /*
  * The route of a multicast or link-local destination, which Linux's routes ff00::/8 and
  * fe80::/64 of each interface give (ip6_mc_input() for the groups).
  */
-rte_edge_t ip6_route_special(struct rte_mbuf *m)
+rte_edge_t ip6_route_special(struct rte_mbuf *m, rte_edge_t fallback)
 {
 	const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
 	const struct fp_ip6_addr *dst = ip6_dst(ip);
@@ -13,11 +20,15 @@ rte_edge_t ip6_route_special(struct rte_mbuf *m)
 
 	if (fp_ip6_is_multicast(dst)) {
 		/* we are no multicast router: the groups we joined, and the link-scope ones of
-		 * the kernel (OSPFv3, RIPng, MLD, DHCPv6 relays), which keeps those it joined;
+		 * the kernel (OSPFv3, RIPng, MLD, DHCPv6 relays; local delivery's fallback: its
+		 * twin), which keeps those it joined;
 		 * wider scopes would only load the punt ring and the control thread */
 		if (ip6_iface_joined(priv->iface_in, dst))
 			return IP6_RX_LOCAL;
-		return ip6_mc_scope(dst) == 2 && twin_punt(m) ? IP6_RX_KERNEL : IP6_RX_MULTICAST;
+		return ip6_mc_scope(dst) == 2 && fallback != RTE_EDGE_ID_INVALID &&
+				       fp_local_fallback_takes(priv->iface_in)
+			       ? fallback
+			       : IP6_RX_MULTICAST;
 	}
 	/*
 	 * A link-local destination is on the link the packet came from: ours, or Linux's route
@@ -32,9 +43,7 @@ rte_edge_t ip6_route_special(struct rte_mbuf *m)
 
 /*
  * PREROUTING's continuation: the route of the packets of an interface with a feature on at
- * PREROUTING (ip6_input routes the others itself). A continuation that enters a hook would
- * have an edge to itself in the hooks' block, which a graph refuses: the packets it delivers
- * here pass INPUT's seam in ip6_local_in.
+ * PREROUTING (ip6_input routes the others itself), then the INPUT seam.
  */
 static uint16_t ip6_route_input_process(
 	struct rte_graph *graph, struct rte_node *node, void **objs, uint16_t n)
@@ -52,38 +61,20 @@ static uint16_t ip6_route_input_process(
 		if (fp_mbuf_priv(m)->vrf != vrf)
 			vrf = IP6_VRF_MIXED;
 	}
-	ip6_route_received(objs, dst, nexts, n, vrf, false, IP6_RX_EDGES);
+	ip6_route_received(
+		objs, dst, nexts, n, vrf, ip6_route_received_fallback(node), IP6_RX_EDGES);
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
 }
 
 static struct rte_node_register ip6_route_input_node = {
 	.name = "ip6_route_input",
+	.init = ip6_route_received_init,
 	.process = ip6_route_input_process,
 	.nb_edges = IP6_RX_EDGES,
-	.next_nodes = {IP6_RX_NEXT_NODES("ip6_local_in")},
+	.next_nodes = {IP6_RX_NEXT_NODES},
 };
 FP_NODE_REGISTER(ip6_route_input_node)
+FP_HOOK_NODE(ip6_route_input_node)
+FP_LOCAL_FALLBACK_NODE(ip6_route_input_fallback_entry, "ip6_route_input")
 FP_HOOK_CONTINUATION(FP_HOOK_IP6, FP_HOOK_PREROUTING, "ip6_route_input")
-
-enum {
-	IP6_LOCAL_IN_LOCAL,
-	IP6_LOCAL_IN_EDGES,
-};
-
-static inline rte_edge_t local_in_one(struct rte_mbuf *m)
-{
-	return ip6_hook_input(m, IP6_LOCAL_IN_LOCAL, IP6_LOCAL_IN_EDGES);
-}
-
-/* The INPUT seam of the packets ip6_route_input delivers here. */
-FP_NODE_PROCESS_EACH(ip6_local_in_process, local_in_one)
-
-static struct rte_node_register ip6_local_in_node = {
-	.name = "ip6_local_in",
-	.process = ip6_local_in_process,
-	.nb_edges = IP6_LOCAL_IN_EDGES,
-	.next_nodes = {[IP6_LOCAL_IN_LOCAL] = "ip6_local"},
-};
-FP_NODE_REGISTER(ip6_local_in_node)
-FP_HOOK_NODE(ip6_local_in_node)

@@ -2,15 +2,15 @@
 #include "ndp.h"
 #include "addr6.h"
 #include "base/counter.h"
-#include "graph/graph.h"
-#include "infra/iface.h"
-#include "graph/mbuf.h"
 #include "base/module.h"
-#include "infra/port.h"
+#include "graph/dispatch.h"
+#include "graph/graph.h"
+#include "graph/mbuf.h"
 #include "graph/punt.h"
+#include "infra/iface.h"
+#include "infra/port.h"
 #include "ndp_msg.h"
 #include "neigh/neigh.h"
-#include "twin/twin.h"
 
 #include <errno.h>
 #include <string.h>
@@ -193,7 +193,7 @@ static void ndp_input(struct rte_mbuf *m)
 	case ICMP6_NEIGHBOUR_ADVERT:
 		recv_na(iface, &msg);
 		/* the kernel's own resolutions, whose solicitations left through its twin */
-		twin_copy_up(m);
+		fp_local_fallback_copy(m);
 		break;
 	default:
 		ra_solicited(iface, &msg);

@@ -301,10 +301,10 @@ minus() { # A B: A - B, "-" when either is missing
 cg_run() {
 	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg$([ "$CG_CASE" = p1k6 ] && echo 6)-$2.pcap size fd pos sent t0
 	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
-	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg")
+	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg-$$")
 	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
 	mkdir -p "$dir"
-	PREFIX=fpbench-cg
+	PREFIX=fpbench-cg-$$ # its own: benches of other checkouts may run at the same time
 	case $1 in
 	testpmd)
 		start "cg-$1-$2" "${vg[@]}" dpdk-testpmd -l 0,1 "${eal[@]}" --vdev "$rx" --vdev "$null" \

@@ -87,6 +87,8 @@ test_conntrack() {
 	fi
 	check "conntrack enabled: the hooks show the feature on every interface" sh -c \
 		"$(declare -f api); SOCK=$SOCK; api hook.list | tee /dev/stderr | jq -e '[.. | objects | select(.name? == \"conntrack\")] | length >= 8'"
+	check "config dump: conntrack enabled, so that it loads back" sh -c \
+		"$(declare -f api); SOCK=$SOCK; api config.dump | jq -e '.config.conntrack == {\"enabled\": true}'"
 	check "ping h1 -> h2 through tracking" ping_ok h1 10.0.2.2
 	check "ping -6 h1 -> h2 through tracking" in_ns h1 ping -6 -c 6 -i 0.5 -W 3 2001:db8:2::2
 	ct_states 4

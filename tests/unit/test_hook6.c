@@ -48,31 +48,30 @@ static uint16_t feature_process(
 				rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *)->hop_limits;
 			n_seen++;
 		}
+		/* on: the next feature, or past the hook (FORWARD and OUTPUT into POSTROUTING) */
+		rte_node_enqueue_x1(graph, node, fp_hook_next(m, 0), m);
 	}
-	/* each feature's only edge: its hook's continuation */
-	rte_node_next_stream_move(graph, node, 0);
 	return n;
 }
 
-#define TEST_FEATURE(hk, feat, cont)                                                               \
+/* A feature of the test at hook hk: a node of no edges of its own, the hooks' block only. */
+#define TEST_FEATURE(hk, feat)                                                                     \
 	static struct rte_node_register feat##_node = {                                            \
 		.name = #feat,                                                                     \
 		.process = feature_process,                                                        \
-		.nb_edges = 1,                                                                     \
-		.next_nodes = {cont},                                                              \
 	};                                                                                         \
 	FP_NODE_REGISTER(feat##_node)                                                              \
+	FP_HOOK_NODE(feat##_node)                                                                  \
 	FP_HOOK_REGISTER(feat##_feature, #feat, FP_HOOK_IP6, hk, FP_HOOK_PRI_FILTER, #feat)
 
-TEST_FEATURE(FP_HOOK_PREROUTING, t6_pre, "ip6_route_input")
-TEST_FEATURE(FP_HOOK_INPUT, t6_in, "ip6_local")
-/* past FORWARD and OUTPUT, POSTROUTING's continuation (fp_hook_next() would go through it) */
-TEST_FEATURE(FP_HOOK_FORWARD, t6_fwd, "ip6_output")
-TEST_FEATURE(FP_HOOK_OUTPUT, t6_out, "ip6_output")
-TEST_FEATURE(FP_HOOK_POSTROUTING, t6_post, "ip6_output")
+TEST_FEATURE(FP_HOOK_PREROUTING, t6_pre)
+TEST_FEATURE(FP_HOOK_INPUT, t6_in)
+TEST_FEATURE(FP_HOOK_FORWARD, t6_fwd)
+TEST_FEATURE(FP_HOOK_OUTPUT, t6_out)
+TEST_FEATURE(FP_HOOK_POSTROUTING, t6_post)
 
 /* The ports' RX: the packets of the test, once, into ip6_input. */
-static struct rte_mbuf *rx[4];
+static struct rte_mbuf *rx[RTE_GRAPH_BURST_SIZE];
 static uint16_t rx_n;
 
 static uint16_t test_rx_process(
@@ -124,7 +123,7 @@ node_got(const char *name)
 }
 
 static const char *const watched[] = {
-	"ip6_forward", "ip6_route_input", "ip6_local_in", "ip6_local", "ip6_route", "ip6_output"};
+	"ip6_forward", "ip6_route_input", "ip6_local", "ip6_route", "ip6_output"};
 
 /* An ICMPv6 echo request (or a UDP datagram) from h1 on p0 to dst, hop limit 64. */
 static void send_one(const char *dst, bool echo)
@@ -183,7 +182,6 @@ static void test_nothing_on(void **state)
 	send_one("2001:db8:1::1", true);
 	assert_int_equal(n_seen, 0);
 	assert_int_equal(node_got("ip6_local"), 1);
-	assert_int_equal(node_got("ip6_local_in"), 0);
 	assert_int_equal(node_got("ip6_route"), 1); /* the echo reply */
 	assert_int_equal(node_got("ip6_output"), 1);
 }
@@ -196,12 +194,14 @@ static void test_forwarded(void **state)
 	enable("t6_fwd", p0, true);
 	enable("t6_post", p1, true);
 	send_one("2001:db8:2::2", false);
-	assert_int_equal(n_seen, 2);
+	assert_int_equal(n_seen, 3);
 	assert_int_equal(seen[0].hook, FP_HOOK_PREROUTING);
 	assert_int_equal(seen[0].hop_limit, 64);
 	/* Linux decrements before NF_INET_FORWARD */
 	assert_int_equal(seen[1].hook, FP_HOOK_FORWARD);
 	assert_int_equal(seen[1].hop_limit, 63);
+	/* FORWARD leads into POSTROUTING, whose continuation is ip6_output */
+	assert_int_equal(seen[2].hook, FP_HOOK_POSTROUTING);
 	assert_int_equal(node_got("ip6_route_input"), 1);
 	assert_int_equal(node_got("ip6_forward"), 1);
 	assert_int_equal(node_got("ip6_output"), 1);
@@ -243,7 +243,7 @@ static void test_local(void **state)
 	assert_int_equal(seen[1].hook, FP_HOOK_OUTPUT);
 	assert_int_equal(node_got("ip6_local"), 1);
 	assert_int_equal(node_got("ip6_output"), 1);
-	/* after PREROUTING: routed in ip6_route_input, INPUT's seam in ip6_local_in */
+	/* after PREROUTING: routed in ip6_route_input, INPUT's seam there */
 	enable("t6_pre", p0, true);
 	enable("t6_out", p0, false);
 	send_one("2001:db8:1::1", true);
@@ -251,7 +251,6 @@ static void test_local(void **state)
 	assert_int_equal(seen[0].hook, FP_HOOK_PREROUTING);
 	assert_int_equal(seen[1].hook, FP_HOOK_INPUT);
 	assert_int_equal(node_got("ip6_route_input"), 1);
-	assert_int_equal(node_got("ip6_local_in"), 1);
 	assert_int_equal(node_got("ip6_local"), 1);
 	/* a link-local address of ours, routed by the interface after PREROUTING */
 	send_one("fe80::ff:fe00:f01", true);
