@@ -3,6 +3,7 @@
 #include "base/fp_error.h"
 #include "config/iface_names.h"
 #include "fib.h"
+#include "infra/control.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -638,10 +639,12 @@ static int api_route_del(const json_t *args, json_t **result)
 	return ret < 0 ? ret : fib_route_del(vrf, &p);
 }
 
+/* 1 (the chunk ends here, more may follow) once the loop's slice is used: a slow control
+ * thread sends smaller chunks rather than holding the twins' frames back for seconds */
 static int route_append(const struct route *r, void *arg)
 {
 	json_array_append_new(arg, route_to_json(r));
-	return 0;
+	return control_slice_over() ? 1 : 0;
 }
 
 static int route_list_next(void *cursor, json_t *items, size_t max)

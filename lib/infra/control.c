@@ -35,6 +35,8 @@ static int tickfd = -1;
 static struct fd_entry fds[MAX_FDS];
 static struct timer *timers;
 static volatile int stopping;
+/* control_now_ms() when the callback running started, 0 outside the callbacks */
+static uint64_t slice_start_ms;
 volatile uint64_t fp_clock_ms;
 
 uint64_t control_now_ms(void)
@@ -43,6 +45,11 @@ uint64_t control_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool control_slice_over(void)
+{
+	return slice_start_ms != 0 && control_now_ms() - slice_start_ms >= CONTROL_SLICE_MS;
 }
 
 int control_fd_add(int fd, uint32_t events, control_fd_cb cb, void *arg)
@@ -132,8 +139,11 @@ static int control_dispatch(int timeout_ms)
 		struct fd_entry *e = &fds[evs[i].data.fd];
 
 		/* an earlier callback of this batch may have closed it */
-		if (e->cb != NULL)
-			e->cb(evs[i].data.fd, evs[i].events, e->arg);
+		if (e->cb == NULL)
+			continue;
+		slice_start_ms = control_now_ms();
+		e->cb(evs[i].data.fd, evs[i].events, e->arg);
+		slice_start_ms = 0;
 	}
 	return n;
 }

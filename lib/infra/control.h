@@ -26,6 +26,16 @@ int control_timer_add(const char *name, uint32_t period_ms, control_timer_cb cb,
 /* Milliseconds on a monotonic clock. */
 uint64_t control_now_ms(void);
 
+/*
+ * Work that can stop and resume (netlink batches, a long API reply) stops once the callback
+ * running has had CONTROL_SLICE_MS: the loop then serves the others (the twins' frames, the
+ * punt ring, the API) before it comes back. A slow control thread (a loaded machine, a
+ * sanitizer build) answers later, but never holds a BGP keepalive or a BFD packet for seconds.
+ */
+#define CONTROL_SLICE_MS 10
+/* Whether the callback running has used its slice (false outside the loop's callbacks). */
+bool control_slice_over(void);
+
 /* control_now_ms() as of the last loop tick: a clock the workers read for free. */
 extern volatile uint64_t fp_clock_ms;
 

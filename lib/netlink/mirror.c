@@ -12,10 +12,10 @@
  * one in the FIB, unless fastpath has a route of its own there (connected, static): that one
  * wins and the kernel's wait aside until it goes.
  */
-#include "infra/control.h"
 #include "base/fp_error.h"
-#include "infra/iface.h"
 #include "base/log.h"
+#include "infra/control.h"
+#include "infra/iface.h"
 #include "ip4/addr.h"
 #include "ip6/addr6.h"
 #include "neigh/neigh.h"
@@ -40,10 +40,12 @@
 #include <jansson.h>
 #include <rte_hash_crc.h>
 
-#define MSG_BUF_SIZE	(64 * 1024) /* a dump part, or an event */
-#define EVENT_BATCH	64	    /* messages per recvmmsg() */
-#define BATCHES_PER_RUN 64	    /* recvmmsg() calls before the loop serves others */
-#define DUMP_READS_RUN	256	    /* dump parts per wakeup */
+#define MSG_BUF_SIZE (64 * 1024) /* a dump part, or an event */
+#define EVENT_BATCH  64		 /* messages per recvmmsg() */
+/* recvmmsg() calls, or dump parts, per wakeup at most: fewer once the loop's slice is used
+ * (control_slice_over()), so that a burst of routes never holds the twins' frames back */
+#define BATCHES_PER_RUN 64
+#define DUMP_READS_RUN	256
 
 struct kroute {
 	struct kroute *next; /* the prefix's other routes, metric ascending */
@@ -1015,7 +1017,7 @@ static void on_dump(int fd, uint32_t events, void *arg)
 {
 	(void)events;
 	(void)arg;
-	for (int r = 0; r < DUMP_READS_RUN && nl.stage != DUMP_NONE; r++) {
+	for (int r = 0; r < DUMP_READS_RUN && nl.stage != DUMP_NONE && !control_slice_over(); r++) {
 		ssize_t n = recv(fd, nl.bufs, MSG_BUF_SIZE, MSG_DONTWAIT);
 		struct nlmsghdr *h = (struct nlmsghdr *)nl.bufs;
 		int len = n;
@@ -1098,7 +1100,7 @@ static void on_events(int fd, uint32_t events, void *arg)
 			for (; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
 				handle(h);
 		}
-		if (n < EVENT_BATCH)
+		if (n < EVENT_BATCH || control_slice_over())
 			return;
 	}
 }

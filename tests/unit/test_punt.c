@@ -4,13 +4,14 @@
  * while the control thread drains, none lost), the drain budget, the watchdog, and the rate
  * limits per reason and worker of control_output, run in graphs of the test's own. Runs the
  * daemon's modules on a real EAL without workers (test_eal.h): the test's threads stand for
- * the workers, and the last test runs the control loop against two of them.
+ * the workers, and the last test runs the control loop against two of them. And the loop's
+ * slice (control_slice_over()), which bounds the work one callback does.
  */
-#include "infra/control.h"
 #include "graph/graph.h"
-#include "infra/iface.h"
 #include "graph/mbuf.h"
 #include "graph/punt.h"
+#include "infra/control.h"
+#include "infra/iface.h"
 #include "neigh/neigh.h"
 #include "test_eal.h"
 
@@ -21,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <rte_graph.h>
@@ -468,6 +471,49 @@ static void test_stress_no_lost_wakeup(void **state)
 	assert_true(s.kicks - s0.kicks < stress_bursts);
 }
 
+/* The control loop's slice ------------------------------------------------------------------- */
+
+static bool slice_over_at_start;
+static uint64_t slice_used_ms;
+
+/* Works until its slice is used, as the mirror's batches and route.list's chunks do. */
+static void slice_callback(int fd, uint32_t events, void *arg)
+{
+	uint64_t start = control_now_ms();
+	eventfd_t value;
+
+	(void)events;
+	(void)arg;
+	eventfd_read(fd, &value);
+	slice_over_at_start = control_slice_over();
+	while (!control_slice_over() && control_now_ms() - start < 5000)
+		;
+	slice_used_ms = control_now_ms() - start;
+}
+
+/* A callback's slice starts with it and ends CONTROL_SLICE_MS later; outside, none is over. */
+static void test_control_slice(void **state)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(control_fd_add(fd, EPOLLIN, slice_callback, NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		slice_used_ms = 0;
+		eventfd_write(fd, 1);
+		/* the loop's tick and the punt ring's eventfd may be ready too */
+		for (int i = 0; i < 10 && slice_used_ms == 0; i++)
+			assert_true(control_poll() >= 0);
+		assert_false(slice_over_at_start);
+		assert_true(slice_used_ms >= CONTROL_SLICE_MS);
+		assert_true(slice_used_ms < 5000);
+		assert_false(control_slice_over());
+	}
+	control_fd_del(fd);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +524,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_rate_limit_per_worker, teardown),
 		cmocka_unit_test_teardown(test_resolve_rate_limit, teardown),
 		cmocka_unit_test_teardown(test_stress_no_lost_wakeup, teardown),
+		cmocka_unit_test_teardown(test_control_slice, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
