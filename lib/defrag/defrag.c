@@ -363,36 +363,12 @@ enum defrag_verdict defrag_insert(struct defrag_table *t, struct defrag_queue *q
 	return DEFRAG_HELD;
 }
 
-int defrag_chain_trim(struct rte_mbuf *m, uint32_t len)
-{
-	struct rte_mbuf *seg = m, *rest;
-	uint32_t left = len;
-	uint16_t segs = 1;
-
-	if (m->pkt_len < len)
-		return -1;
-	if (m->pkt_len == len)
-		return 0;
-	while (seg->data_len < left) {
-		left -= seg->data_len;
-		seg = seg->next;
-		segs++;
-	}
-	seg->data_len = left;
-	rest = seg->next;
-	seg->next = NULL;
-	m->pkt_len = len;
-	m->nb_segs = segs;
-	rte_pktmbuf_free(rest);
-	return 0;
-}
-
 /* The first fragment, alone, out of q's first run (inet_frag_pull_head()). */
 static struct rte_mbuf *pull_first(struct defrag_queue *q)
 {
 	struct rte_mbuf *head = q->runs[0].head;
 
-	defrag_chain_trim(head, q->first_len);
+	fp_mbuf_trim(head, q->first_len);
 	q->n_runs = 0;
 	return head;
 }

@@ -141,7 +141,7 @@ enum defrag_verdict defrag4_input(struct defrag_table *t, struct rte_mbuf **mp, 
 	/* the first keeps its header for the whole; the others lose theirs */
 	if (offset > 0)
 		rte_pktmbuf_adj(m, hlen);
-	defrag_chain_trim(m, (offset == 0 ? hlen : 0) + end - offset);
+	fp_mbuf_trim(m, (offset == 0 ? hlen : 0) + end - offset);
 
 	v = defrag_insert(t, q, m, offset, end);
 	if (v == DEFRAG_DROP_DUPLICATE)

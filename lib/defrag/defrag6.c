@@ -272,7 +272,7 @@ enum defrag_verdict defrag6_input(struct defrag_table *t, struct rte_mbuf **mp, 
 		return DEFRAG_DROP_TRUNCATED;
 	if (offset > 0 && rte_pktmbuf_adj(m, fhoff + FRAG6_HDR_LEN) == NULL)
 		return DEFRAG_DROP_TRUNCATED;
-	defrag_chain_trim(m, (offset == 0 ? fhoff + FRAG6_HDR_LEN : 0) + end - offset);
+	fp_mbuf_trim(m, (offset == 0 ? fhoff + FRAG6_HDR_LEN : 0) + end - offset);
 
 	v = defrag_insert(t, q, m, offset, end);
 	if (v == DEFRAG_DROP_DUPLICATE)

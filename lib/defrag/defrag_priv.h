@@ -104,8 +104,5 @@ void defrag_kill(struct defrag_table *t, struct defrag_queue *q, enum defrag_ver
  */
 void defrag_reinit(struct defrag_table *t, struct defrag_queue *q, uint64_t now_ms);
 
-/* Trims a chain to len bytes (pskb_trim()): 0, or -1 if it is shorter. */
-int defrag_chain_trim(struct rte_mbuf *m, uint32_t len);
-
 /* The reassembled datagram's frag_max_size, set by the family's reassembly. */
 void defrag_set_frag_max_size(struct rte_mbuf *m, uint16_t size);

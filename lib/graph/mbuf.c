@@ -67,3 +67,27 @@ nobufs:
 	rte_pktmbuf_free_bulk(out, n);
 	return -ENOBUFS;
 }
+
+int fp_mbuf_trim(struct rte_mbuf *m, uint32_t len)
+{
+	struct rte_mbuf *seg = m, *rest;
+	uint32_t left = len;
+	uint16_t segs = 1;
+
+	if (m->pkt_len < len)
+		return -1;
+	if (m->pkt_len == len)
+		return 0;
+	while (seg->data_len < left) {
+		left -= seg->data_len;
+		seg = seg->next;
+		segs++;
+	}
+	seg->data_len = left;
+	rest = seg->next;
+	seg->next = NULL;
+	m->pkt_len = len;
+	m->nb_segs = segs;
+	rte_pktmbuf_free(rest);
+	return 0;
+}

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "base/fp_net.h"
@@ -123,6 +124,29 @@ int fp_mbuf_cut(const struct rte_mbuf *m, uint16_t hlen, uint16_t extra, uint32_
 	void (*build)(uint8_t *data, const struct rte_mbuf *m, uint32_t off, uint32_t len,
 		bool last, bool fast, const void *arg),
 	const void *arg);
+
+/*
+ * m (possibly chained) cut to its first len bytes, the segments past them freed (where
+ * rte_pktmbuf_trim() trims the last segment only): 0, or -1 if m is shorter.
+ */
+int fp_mbuf_trim(struct rte_mbuf *m, uint32_t len);
+
+/*
+ * The ones' complement sum, folded, not complemented, of len bytes of m from off on, over its
+ * segments (a reassembled datagram is a chain), added to sum. off + len within m.
+ */
+static inline uint16_t fp_mbuf_cksum(
+	const struct rte_mbuf *m, uint32_t off, uint32_t len, uint32_t sum)
+{
+	uint16_t raw;
+
+	if (likely(m->nb_segs == 1))
+		return __rte_raw_cksum_reduce(
+			__rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), len, sum));
+	if (rte_raw_cksum_mbuf(m, off, len, &raw) < 0)
+		return 0; /* off + len past m: no sum checks */
+	return __rte_raw_cksum_reduce(sum + raw);
+}
 
 /* packets ahead, in a burst from the ports, whose lines are fetched while one is handled */
 #define FP_PREFETCH_AHEAD 4

@@ -84,8 +84,11 @@ static inline rte_edge_t error_one(uint16_t *ip_id, struct rte_mbuf *m)
 		return ICMP4_ERROR_NO_SOURCE;
 	if (!icmp4_error_allowed(rte_be_to_cpu_32(dst), priv->icmp_type, priv->icmp_code))
 		return ICMP4_ERROR_RATE_LIMITED;
+	/* a reassembled datagram is a chain: its quote, one segment, as the header is written */
 	if (m->pkt_len > ICMP4_QUOTE_MAX(echo.len))
-		rte_pktmbuf_trim(m, m->pkt_len - ICMP4_QUOTE_MAX(echo.len));
+		fp_mbuf_trim(m, ICMP4_QUOTE_MAX(echo.len));
+	if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) < 0)
+		return ICMP4_ERROR_SUPPRESSED;
 	icmp = (struct rte_icmp_hdr *)rte_pktmbuf_prepend(m, sizeof(*icmp));
 	ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip) + echo.len);
 	if (icmp == NULL || ip == NULL)

@@ -148,7 +148,8 @@ static inline rte_edge_t icmp4_one(struct rte_mbuf *m)
 	uint16_t hlen = rte_ipv4_hdr_len(ip);
 	struct rte_icmp_hdr *icmp = rte_pktmbuf_mtod_offset(m, struct rte_icmp_hdr *, hlen);
 
-	if (m->pkt_len < hlen + sizeof(*icmp) || rte_raw_cksum(icmp, m->pkt_len - hlen) != 0xffff)
+	if (m->pkt_len < hlen + sizeof(*icmp) ||
+		fp_mbuf_cksum(m, hlen, m->pkt_len - hlen, 0) != 0xffff)
 		return ICMP4_INPUT_BAD_CHECKSUM;
 	if (icmp->icmp_type != ICMP4_ECHO_REQUEST)
 		return ip4_to_fallback(m, icmp4_input_fallback) ? icmp4_input_fallback

@@ -113,8 +113,8 @@ static inline rte_edge_t error_one(struct rte_mbuf *m)
 		return ICMP6_ERROR_NO_SOURCE;
 	if (!allowed(priv->iface_in, &dst, priv->icmp_type))
 		return ICMP6_ERROR_RATE_LIMITED;
-	if (m->pkt_len > ICMP6_QUOTE_MAX)
-		rte_pktmbuf_trim(m, m->pkt_len - ICMP6_QUOTE_MAX);
+	if (m->pkt_len > ICMP6_QUOTE_MAX) /* a reassembled datagram is a chain */
+		fp_mbuf_trim(m, ICMP6_QUOTE_MAX);
 	icmp = (struct icmp6_hdr *)rte_pktmbuf_prepend(m, sizeof(*icmp));
 	ip = (struct rte_ipv6_hdr *)rte_pktmbuf_prepend(m, sizeof(*ip));
 	if (icmp == NULL || ip == NULL)

@@ -119,13 +119,6 @@ static inline uint16_t icmp6_cksum(const struct fp_ip6_addr *src, const struct f
 	return c;
 }
 
-/* Whether an ICMPv6 message of len contiguous bytes checks (its checksum field included). */
-static inline bool icmp6_cksum_ok(const struct fp_ip6_addr *src, const struct fp_ip6_addr *dst,
-	const void *icmp, uint32_t len)
-{
-	return icmp6_cksum(src, dst, icmp, len) == 0;
-}
-
 /* An ICMPv6 error node (FP_ICMP_ERROR_NODE) for icmp6_error. */
 #define IP6_ICMP_ERROR_NODE(reason, type, code)                                                    \
 	FP_ICMP_ERROR_NODE(reason, type, code, "icmp6_error")

@@ -48,13 +48,14 @@ static inline bool ip6_to_fallback(struct rte_mbuf *m, rte_edge_t edge)
 }
 
 /* Whether a UDP datagram's checksum holds (RFC 8200 8.1: mandatory over IPv6). */
-static bool udp_cksum_ok(const struct rte_ipv6_hdr *ip, const void *udp, uint32_t len)
+static bool udp_cksum_ok(const struct rte_mbuf *m, const struct rte_ipv6_hdr *ip, uint32_t off)
 {
-	uint32_t sum = ip6_phdr_sum(ip6_src(ip), ip6_dst(ip), len, IPPROTO_UDP);
+	uint32_t len = m->pkt_len - off;
 
-	if (len < 8 || ((const uint16_t *)udp)[3] == 0)
+	if (len < 8 || rte_pktmbuf_mtod_offset(m, const uint16_t *, off)[3] == 0)
 		return false;
-	return __rte_raw_cksum_reduce(__rte_raw_cksum(udp, len, sum)) == 0xffff;
+	return fp_mbuf_cksum(m, off, len,
+		       ip6_phdr_sum(ip6_src(ip), ip6_dst(ip), len, IPPROTO_UDP)) == 0xffff;
 }
 
 static inline rte_edge_t local_one(struct rte_mbuf *m)
@@ -83,7 +84,7 @@ static inline rte_edge_t local_one(struct rte_mbuf *m)
 		return IP6_LOCAL_TCP;
 	if (fp_ip6_is_multicast(ip6_dst(ip)))
 		return IP6_LOCAL_MULTICAST;
-	if (!udp_cksum_ok(ip, pkt + info.l4_offset, m->data_len - info.l4_offset))
+	if (!udp_cksum_ok(m, ip, info.l4_offset))
 		return IP6_LOCAL_UDP_BAD_CHECKSUM;
 	return IP6_LOCAL_PORT_UNREACHABLE;
 }
@@ -180,7 +181,8 @@ static rte_edge_t echo_reply(struct rte_mbuf *m, uint16_t l4_offset)
 	icmp->type = ICMP6_ECHO_REPLY;
 	if (asked_at_group) {
 		icmp->cksum = 0;
-		icmp->cksum = icmp6_cksum(&src, &dst, icmp, m->pkt_len - sizeof(*ip));
+		icmp->cksum = ~fp_mbuf_cksum(m, sizeof(*ip), m->pkt_len - sizeof(*ip),
+			ip6_phdr_sum(&src, &dst, m->pkt_len - sizeof(*ip), IPPROTO_ICMPV6));
 	} else {
 		/* the same addresses and length, type 128 -> 129: the checksum changes by as
 		 * much, RFC 1624 */
@@ -206,9 +208,11 @@ static inline rte_edge_t icmp6_one(struct rte_mbuf *m)
 	info.l4_offset = sizeof(*ip);
 	if (unlikely(ip->proto != IPPROTO_ICMPV6))
 		ip6_exthdr_local(pkt, m->data_len, &any_upper, 0, &info);
-	len = m->data_len - info.l4_offset;
+	len = m->pkt_len - info.l4_offset; /* a reassembled datagram is a chain */
 	icmp = (const struct icmp6_hdr *)(pkt + info.l4_offset);
-	if (len < 4 || !icmp6_cksum_ok(ip6_src(ip), ip6_dst(ip), icmp, len))
+	if (len < 4 ||
+		fp_mbuf_cksum(m, info.l4_offset, len,
+			ip6_phdr_sum(ip6_src(ip), ip6_dst(ip), len, IPPROTO_ICMPV6)) != 0xffff)
 		return ICMP6_INPUT_BAD_CHECKSUM;
 	if (icmp->type == ICMP6_ECHO_REQUEST && sysctl_read(&icmp6_echo_ignore_all))
 		return ICMP6_INPUT_ECHO_IGNORED;
