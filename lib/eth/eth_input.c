@@ -41,8 +41,8 @@ static __rte_noinline rte_edge_t eth_type_other(rte_be16_t type)
 }
 
 /* Ethertype demux; frames for another host (the kernel's PACKET_OTHERHOST) are dropped. */
-static inline rte_edge_t eth_classify(struct rte_mbuf *m, struct fp_mbuf_priv *priv,
-	const struct iface *iface, struct eth_type first)
+static inline rte_edge_t eth_classify(
+	struct rte_mbuf *m, struct fp_mbuf_priv *priv, const struct iface *iface)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	rte_edge_t next;
@@ -53,8 +53,9 @@ static inline rte_edge_t eth_classify(struct rte_mbuf *m, struct fp_mbuf_priv *p
 		priv->flags = FP_MBUF_L2_MULTICAST;
 	else if (unlikely(!rte_is_same_ether_addr(&eth->dst_addr, &iface->mac)))
 		return ETH_INPUT_NOT_FOR_US;
-	if (likely(eth->ether_type == first.type))
-		next = first.edge;
+	/* the first (IPv4) read where it is: an operand of the compare, no register held */
+	if (likely(eth->ether_type == eth_types[0].type))
+		next = eth_types[0].edge;
 	else if ((next = eth_type_other(eth->ether_type)) < ETH_INPUT_EDGES)
 		return next;
 	/* rte_pktmbuf_adj() without its checks, done above */
@@ -75,7 +76,6 @@ static uint16_t eth_input_process(
 	const struct iface *iface = NULL;
 	uint16_t port = UINT16_MAX;
 	uint64_t priv_head = 0;
-	const struct eth_type first = eth_types[0]; /* IPv4's: once per burst */
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -97,7 +97,7 @@ static uint16_t eth_input_process(
 		trace_mark(trace, m, worker);
 		if (unlikely(capture != NULL))
 			capture_packet(capture, m, iface->id, CAPTURE_RX, NULL);
-		nexts[i] = eth_classify(m, priv, iface, first);
+		nexts[i] = eth_classify(m, priv, iface);
 	}
 	fp_enqueue_runs(graph, node, nexts, objs, n);
 	return n;
