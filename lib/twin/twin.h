@@ -48,7 +48,7 @@ struct twin_listener {
 void twin_listener_register(struct twin_listener *l);
 
 /*
- * The node workers send what goes up a twin to (after twin_punt()): it limits the rate per
+ * The node workers send what goes up a twin to (local delivery's fallback): it limits the rate per
  * worker ("twins": {"rate_limit_pps"}; over it: twin_rate_limited) so that a flood at the
  * router leaves room in the punt ring for ARP and NDP, then hands the packets to PUNT_NODE.
  */
@@ -68,25 +68,6 @@ extern bool twin_present[FP_MAX_IFACES];
 static inline bool iface_has_twin(uint16_t iface)
 {
 	return iface < FP_MAX_IFACES && __atomic_load_n(&twin_present[iface], __ATOMIC_RELAXED);
-}
-
-/*
- * Workers: whether m, for the router and not answered by the fast path, goes up the twin of its
- * iface_in; if so it now carries twin_punt_reason, for TWIN_NODE. Without a twin (twins off, or
- * the interface has none) the caller answers as it would alone (port unreachable, ...).
- * twin_punt_if(): the same for a caller that asked iface_has_twin() already, so that one
- * packet sees one answer even while the twin comes or goes.
- */
-static inline bool twin_punt_if(struct rte_mbuf *m, bool has_twin)
-{
-	if (has_twin)
-		fp_mbuf_priv(m)->punt_reason = twin_punt_reason;
-	return has_twin;
-}
-
-static inline bool twin_punt(struct rte_mbuf *m)
-{
-	return twin_punt_if(m, iface_has_twin(fp_mbuf_priv(m)->iface_in));
 }
 
 /*
