@@ -16,6 +16,17 @@ defrag_tracking() { # true|false
 		"$(declare -f api); SOCK=$SOCK; api hook.list | jq -e --argjson w '$want' '[.hooks[] | select(.name == \"defrag\") | .ifaces == \$w] | length == 4 and all'"
 }
 
+# twins on or off in the config, reloaded: until twin.list has the three (or none)
+defrag_twins() { # true|false
+	local n=0
+	[ "$1" = true ] && n=3
+	jq --argjson on "$1" '.twins.enabled = $on' "$WORK/fastpath.json" >"$WORK/tw.json"
+	mv "$WORK/tw.json" "$WORK/fastpath.json"
+	kill -HUP "$FPD_PID"
+	check "twins.enabled $1: $n twins" poll_for 5 sh -c \
+		"$(declare -f api); SOCK=$SOCK; api twin.list | jq -e '.twins | length == $n'"
+}
+
 # the Linux router tracks connections: its fragments are reassembled by nf_defrag_ipv4/ipv6
 linux_router_tracking() {
 	linux_router
@@ -190,6 +201,16 @@ test_defrag_local() {
 		ping -6 -c 1 -W 3 -s 3972 2001:db8:1::1
 	local_as_linux "defrag IPv6: 4000 bytes of UDP to a closed port of the router: port unreachable, quoted as Linux quotes" \
 		'udp port 7099, length 1240$' 'icmp6[0] = 1' $PY -c "$UDP_TO" 4000 2001:db8:1::1 7099
+	# without twins fastpath answers itself: its error quotes the chain, trimmed
+	defrag_twins false
+	sleep 1
+	if [ "$PORT_DRIVER" = af_xdp ]; then
+		local_as_linux "defrag IPv4, no twins: 4000 bytes of UDP to a closed port: fastpath's port unreachable, quoted as Linux quotes" \
+			'udp port 7099 unreachable, length 556$' 'icmp' $PY -c "$UDP_TO" 4000 10.0.1.1 7099
+	fi
+	local_as_linux "defrag IPv6, no twins: 4000 bytes of UDP to a closed port: fastpath's port unreachable, quoted as Linux quotes" \
+		'udp port 7099, length 1240$' 'icmp6[0] = 1' $PY -c "$UDP_TO" 4000 2001:db8:1::1 7099
+	defrag_twins true
 	defrag_tracking false
 }
 
