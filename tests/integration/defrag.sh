@@ -206,17 +206,17 @@ test_defrag_local() {
 	defrag_twins false
 	sleep 1
 	if [ "$PORT_DRIVER" = af_xdp ]; then
-		unreach=$(node_packets ip4_udp_port_unreachable)
+		unreach=$(drops ip4_udp_port_unreachable)
 		local_as_linux "defrag IPv4, no twins: 4000 bytes of UDP to a closed port: fastpath's port unreachable, quoted as Linux quotes" \
 			'udp port 7099 unreachable, length 556$' 'icmp' $PY -c "$UDP_TO" 4000 10.0.1.1 7099
 		check "... from fastpath (ip4_udp_port_unreachable)" \
-			test "$(node_packets ip4_udp_port_unreachable)" -gt "$unreach"
+			test "$(drops ip4_udp_port_unreachable)" -gt "$unreach"
 	fi
-	unreach=$(node_packets ip6_udp_port_unreachable)
+	unreach=$(drops ip6_udp_port_unreachable)
 	local_as_linux "defrag IPv6, no twins: 4000 bytes of UDP to a closed port: fastpath's port unreachable, quoted as Linux quotes" \
 		'udp port 7099, length 1240$' 'icmp6[0] = 1' $PY -c "$UDP_TO" 4000 2001:db8:1::1 7099
 	check "... from fastpath (ip6_udp_port_unreachable)" \
-		test "$(node_packets ip6_udp_port_unreachable)" -gt "$unreach"
+		test "$(drops ip6_udp_port_unreachable)" -gt "$unreach"
 	defrag_twins true
 	defrag_tracking false
 }
