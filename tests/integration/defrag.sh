@@ -16,7 +16,8 @@ defrag_tracking() { # true|false
 		"$(declare -f api); SOCK=$SOCK; api hook.list | jq -e --argjson w '$want' '[.hooks[] | select(.name == \"defrag\") | .ifaces == \$w] | length == 4 and all'"
 }
 
-# twins on or off in the config, reloaded: until twin.list has the three (or none)
+# twins on or off in the config, reloaded: until twin.list has the three (made again: bare, as
+# at start) or none
 defrag_twins() { # true|false
 	local n=0
 	[ "$1" = true ] && n=3
