@@ -228,7 +228,7 @@ test_defrag_local() {
 # hands its fragments over (defrag_handoff). af_xdp ports only (IPv4, and 2 queues).
 test_defrag_ipv4_workers() {
 	local mac=02:00:00:00:01:01 handoff
-	[ "$PORT_DRIVER" = af_xdp ] || return 0
+	[ "$PORT_DRIVER" = af_xdp ] || { echo "  (IPv4 reassembly at two workers needs af_xdp ports: make check runs it there)"; return 0; }
 	defrag_tracking true
 	handoff=$(node_packets defrag_handoff)
 	udp_receive h2 10.0.2.2 7020 "$WORK/frag-whole"
