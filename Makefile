@@ -36,7 +36,8 @@ integration: build hugepages
 # other ethertypes go to the kernel, the port has XDP counters.
 AF_XDP_TESTS = test_ping test_ipv6_router test_ipv6_forward test_ecmp test_bad_packets test_mtu \
 	test_twin_devices test_twin_tcp_udp test_twin_fragments test_fragments_forwarded \
-	test_fragments_ttl test_fragments_local test_af_xdp_queues test_defrag_ipv4 test_defrag_ipv4_timeout
+	test_fragments_ttl test_fragments_local test_af_xdp_queues test_defrag_ipv4 test_defrag_ipv4_timeout \
+	test_defrag_ipv4_workers test_defrag_local
 
 # the layering first (no upward include, scripts/check-layers.sh: seconds), then the router's
 # tests twice: through the fast path, then through the whole graph

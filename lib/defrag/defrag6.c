@@ -8,6 +8,7 @@
 #include "graph/mbuf.h"
 
 #include <errno.h>
+#include <rte_ether.h>
 #include <string.h>
 
 enum {
@@ -190,6 +191,7 @@ static enum defrag_verdict reassemble(
 	bool ok = ecn != 0xff && plen <= IP6_MAXPLEN;
 	struct rte_mbuf *head = defrag_take(t, q, ok);
 	struct rte_ipv6_hdr *ip6;
+	uint32_t l2;
 	uint8_t *data;
 
 	*m = head;
@@ -199,14 +201,16 @@ static enum defrag_verdict reassemble(
 		return DEFRAG_DROP_OVERSIZE;
 	data = rte_pktmbuf_mtod(head, uint8_t *);
 	data[q->nhoff] = data[fhoff]; /* the fragment header's next header */
-	memmove(data + FRAG6_HDR_LEN, data, fhoff);
+	/* the headers before the fragment header move up over it, and the frame's Ethernet
+	 * header with them, as ipv6_frag_reasm() moves the MAC header: what goes up a kernel
+	 * twin (local delivery's fallback) or into a capture is still a whole frame */
+	l2 = fp_mbuf_priv(head)->flags & FP_MBUF_L2_KEPT ? RTE_ETHER_HDR_LEN : 0;
+	memmove(data - l2 + FRAG6_HDR_LEN, data - l2, l2 + fhoff);
 	rte_pktmbuf_adj(head, FRAG6_HDR_LEN);
 	ip6 = rte_pktmbuf_mtod(head, struct rte_ipv6_hdr *);
 	ip6->payload_len = rte_cpu_to_be_16(plen);
 	ip6->vtc_flow |= rte_cpu_to_be_32((uint32_t)ecn << 20);
 	fp_mbuf_priv(head)->iface_in = iface_in;
-	/* the frame's header is no longer right before the packet */
-	fp_mbuf_priv(head)->flags &= ~FP_MBUF_L2_KEPT;
 	defrag_set_frag_max_size(head, IP6_HDR_LEN + q->max_size);
 	return DEFRAG_DONE;
 }

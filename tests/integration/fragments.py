@@ -57,7 +57,7 @@ def captured(path, any_id=False):
         if IPv6ExtHdrFragment in p and (any_id or p[IPv6ExtHdrFragment].id == FRAG_ID):
             h = p[IPv6ExtHdrFragment]
             yield h.offset * 8, len(h.payload), h.m, p[IPv6].hlim
-        elif IP in p and p[IP].id == FRAG_ID and (p[IP].frag or p[IP].flags.MF):
+        elif IP in p and (any_id or p[IP].id == FRAG_ID) and (p[IP].frag or p[IP].flags.MF):
             yield p[IP].frag * 8, p[IP].len - p[IP].ihl * 4, int(p[IP].flags.MF), p[IP].ttl
 
 
