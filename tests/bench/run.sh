@@ -33,6 +33,10 @@ WARMUP=2
 # flows); l3fwd's is patched to the same by refs.sh
 MBUFS=81920
 WORK=$(mktemp -d /tmp/fpbench.XXXXXX)
+# the EAL file prefix of every DPDK app of this run, and the start of their telemetry
+# sockets' names: its own, so that a bench of another checkout on the same machine at the
+# same time neither reads this one's port counters nor has its files removed by it
+BP=fpbench-$$
 SOCK=$WORK/api.sock
 PIDS="" # the processes this script started and has not reaped yet
 declare -A LOG # their log names
@@ -57,7 +61,7 @@ stop() {
 }
 cleanup() {
 	for pid in $PIDS; do stop "$pid"; done
-	rm -rf "$WORK" /var/run/dpdk/fpbench*
+	rm -rf "$WORK" /var/run/dpdk/"$BP"*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -166,26 +170,26 @@ app_start() {
 	local rules=$WORK/${ROUTES[$2]}
 	case $1 in
 	testpmd)
-		PREFIX=fpbench-tp
+		PREFIX=$BP-tp
 		start $PREFIX dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix $PREFIX \
 			--vdev "$rx" --vdev "$null" -- --forward-mode=io -a --stats-period 60 \
 			--no-flush-rx --total-num-mbufs=$MBUFS
 		;;
 	l3fwd-lpm | l3fwd-fib)
-		PREFIX=fpbench-$1
+		PREFIX=$BP-$1
 		start "$PREFIX" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
 			--file-prefix "$PREFIX" --vdev "$rx" --vdev "$null" -- -p 0x3 \
 			--config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/${RULES4[$2]}.l3fwd.cfg" \
 			--rule_ipv6="$(rules6 "$2")" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
 	l3fwd-graph)
-		PREFIX=fpbench-l3g
+		PREFIX=$BP-l3g
 		start $PREFIX "$REFS/l3fwd-graph/build/l3fwd-graph" -l 0,1 --no-pci --in-memory \
 			--file-prefix $PREFIX --vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
 		;;
 	fastpathd | fastpathd-graph | fastpathd-ct)
-		PREFIX=fpbench
+		PREFIX=$BP
 		fp_conf "$WORK/fastpath-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
 			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": true},
@@ -301,10 +305,10 @@ minus() { # A B: A - B, "-" when either is missing
 cg_run() {
 	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg$([ "$CG_CASE" = p1k6 ] && echo 6)-$2.pcap size fd pos sent t0
 	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
-	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg-$$")
+	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "$BP-cg")
 	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
 	mkdir -p "$dir"
-	PREFIX=fpbench-cg-$$ # its own: benches of other checkouts may run at the same time
+	PREFIX=$BP-cg
 	case $1 in
 	testpmd)
 		start "cg-$1-$2" "${vg[@]}" dpdk-testpmd -l 0,1 "${eal[@]}" --vdev "$rx" --vdev "$null" \
@@ -404,19 +408,19 @@ memif_port() { # NAME SOCKET: a fastpathd port, memif server
 # Mpps over SECS of the sink's received and the generator's sent packets: "sink gen"
 memif_window() {
 	local g0 s0 t0 g1 s1 dt
-	g0=$(port_stat fpbench-gen 0 opackets)
-	s0=$(port_stat fpbench-sink 0 ipackets)
+	g0=$(port_stat $BP-gen 0 opackets)
+	s0=$(port_stat $BP-sink 0 ipackets)
 	t0=$(now)
 	sleep "$SECS"
-	g1=$(port_stat fpbench-gen 0 opackets)
-	s1=$(port_stat fpbench-sink 0 ipackets)
+	g1=$(port_stat $BP-gen 0 opackets)
+	s1=$(port_stat $BP-sink 0 ipackets)
 	dt=$(elapsed "$t0")
 	echo "$(calc "($s1 - $s0) / $dt / 1000000") $(calc "($g1 - $g0) / $dt / 1000000")"
 }
 
 memif() {
 	local fp gen sink mac t0 r
-	fp_conf "$WORK/fastpath-memif.json" "\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\"" \
+	fp_conf "$WORK/fastpath-memif.json" "\"file_prefix\": \"$BP\", \"lcores\": \"0@0,1@1\"" \
 		"$(memif_port p0 "$WORK/memif0.sock"), $(memif_port p1 "$WORK/memif1.sock")" \
 		"$WORK/one.routes.json"
 	start fastpathd-memif "$FASTPATHD" -c "$WORK/fastpath-memif.json"
@@ -424,20 +428,20 @@ memif() {
 	api_ready $fp || { failed fastpathd-memif; stop $fp; return; }
 	mac=$(api iface.list | jq -r '.result.interfaces[] | select(.name == "p0") | .mac')
 	# the testpmds' two lcores both on CPU 0; fastpathd's worker has CPU 1
-	start fpbench-sink dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-sink \
+	start $BP-sink dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix $BP-sink \
 		--vdev "net_memif1,role=client,socket=$WORK/memif1.sock,socket-abstract=no,rsize=14" -- \
 		--forward-mode=rxonly -a --stats-period 60 --no-flush-rx
 	sink=$PID
-	start fpbench-gen dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-gen \
+	start $BP-gen dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix $BP-gen \
 		--vdev "net_memif0,role=client,socket=$WORK/memif0.sock,socket-abstract=no,rsize=14" -- \
 		--forward-mode=txonly --txpkts=64 --eth-peer="0,$mac" --tx-ip=10.0.0.9,198.18.1.1 -a \
 		--stats-period 60
 	gen=$PID
 	t0=$(now)
-	until [ "$(port_stat fpbench-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
+	until [ "$(port_stat $BP-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
 		if ! alive $gen || ! alive $sink || [ "$(calc "$(now) - $t0 > 30" 0)" = 1 ]; then
-			failed fpbench-gen
-			failed fpbench-sink
+			failed $BP-gen
+			failed $BP-sink
 			stop $gen; stop $sink; stop $fp
 			return
 		fi
@@ -479,7 +483,7 @@ rate() {
 
 control() {
 	local r op big=$WORK/fastpath-control-big.json small=$WORK/fastpath-control-small.json
-	local eal="\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\""
+	local eal="\"file_prefix\": \"$BP\", \"lcores\": \"0@0,1@1\""
 	local ports="{\"name\": \"p0\", \"driver\": \"null\", \"no_rx\": true}, {\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}"
 	fp_conf "$big" "$eal" "$ports" "$WORK/big.routes.json"
 	fp_conf "$small" "$eal" "$ports" "$WORK/one.routes.json"
