@@ -1,8 +1,11 @@
 #!/bin/bash
 # make bench (docs/benchmarking.md). BENCH selects the parts, all by default:
 #   mpps       forwarding Mpps on one forwarding lcore of testpmd io (the I/O ceiling of
-#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd, in four IPv4 cases of
-#              routes and flows and one IPv6, interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd (with connection
+#              tracking too), in four IPv4 cases of routes and flows and one IPv6,
+#              interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#   conn       new connections per second: NEW_FLOWS flows of one packet each, read once,
+#              fastpathd with tracking on and off, testpmd io; the table's bytes per entry
 #   callgrind  instructions per packet of the forwarding thread, under callgrind
 #   memif      fastpathd between two testpmd processes over memif: generator and sink
 #   control    fastpathd's route installation: 1M routes from its config file (without and
@@ -11,13 +14,13 @@
 #              initial dump and by events (tests/bench/netlink.sh)
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
-# usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
+# usage: run.sh [BUILD_DIR]   BENCH="mpps conn callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
 #   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct" CASES="one p1k p1k-64k big p1k6"
-#   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000
+#   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000 NEW_FLOWS=2000000
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
-BENCH=${BENCH:-mpps callgrind memif control netlink}
+BENCH=${BENCH:-mpps conn callgrind memif control netlink}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
 APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct}
@@ -25,6 +28,7 @@ CASES=${CASES:-one p1k p1k-64k big p1k6}
 CG_PACKETS=${CG_PACKETS:-100000}
 CG_CASE=${CG_CASE:-p1k}
 API_ROUTES=${API_ROUTES:-100000}
+NEW_FLOWS=${NEW_FLOWS:-2000000}
 RESULTS=${RESULTS:-tests/bench/results}
 HERE=$(dirname "$(realpath "$0")")
 PY=/usr/bin/python3
@@ -108,7 +112,8 @@ failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its l
 # A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes) [APP];
 # p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
 # fastpathd-graph: without the fast path, every packet through the whole graph.
-# fastpathd-ct: connection tracking on ("conntrack": {"enabled": true}), every packet tracked.
+# fastpathd-ct: connection tracking on ("conntrack": {"enabled": true}), every packet tracked;
+# a table of CT_MAX entries when set (else Linux's default, 262144).
 # fp_conf FILE EAL PORTS ROUTES [APP [TWINS]]: fastpathd's config; the daemons run in the machine's
 # own namespace, without kernel twins (a pure static router) unless TWINS is true
 fp_conf() {
@@ -124,8 +129,8 @@ fp_conf() {
 				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
 					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
 				"fib": {"ipv4_max_routes": 1048576, "ipv6_max_routes": 65536},
-				"twins": {"enabled": ${6:-false}},$([ "${5:-}" = fastpathd-ct ] && echo '
-				"conntrack": {"enabled": true},')
+				"twins": {"enabled": ${6:-false}},$([ "${5:-}" = fastpathd-ct ] && echo "
+				\"conntrack\": {\"enabled\": true${CT_MAX:+, \"max\": $CT_MAX}},")
 				"routes":
 		CONF
 		cat "$4"
@@ -134,7 +139,7 @@ fp_conf() {
 }
 
 echo "bench: generating the pcaps and routes (tests/bench/gen_pcaps.py)"
-$PY "$HERE/gen_pcaps.py" "$WORK" "$CG_PACKETS" || exit 1
+$PY "$HERE/gen_pcaps.py" "$WORK" "$CG_PACKETS" "$NEW_FLOWS" || exit 1
 printf 'R2001:db8::/32 1\n' >"$WORK/rules6.cfg"
 REFS=$BUILD/bench-refs
 bash "$HERE/refs.sh" "$REFS" || exit 1
@@ -148,11 +153,11 @@ echo "# fastpath bench $(date -u +%FT%TZ) $(git describe --always --dirty 2>/dev
 
 declare -A LABEL=([one]="1 prefix, 1k flows" [p1k]="1000 prefixes, 1k flows"
 	[p1k-64k]="1000 prefixes, 64k flows" [big]="1M routes, 64k flows"
-	[p1k6]="IPv6, 1000 prefixes, 1k flows")
-declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k [p1k6]=p1k6)
-declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6)
+	[p1k6]="IPv6, 1000 prefixes, 1k flows" [new]="1000 prefixes, $NEW_FLOWS new flows")
+declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k [p1k6]=p1k6 [new]=new)
+declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6 [new]=p1k)
 # l3fwd's IPv4 and IPv6 rules per case: every case has both (the other family's is a stub)
-declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one)
+declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one [new]=p1k)
 declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
 	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph
 	[fastpathd-ct]="fastpathd, conntrack")
@@ -164,10 +169,12 @@ rules6() { [ "$1" = p1k6 ] && echo "$WORK/p1k6.l3fwd6.cfg" || echo "$WORK/rules6
 can_run() { [ "$1" != l3fwd-graph ] || [ "$2" = one ]; }
 
 # app_start APP CASE: starts APP forwarding CASE's pcap from memory to the null port, with
-# CASE's routes; sets PID and PREFIX (its EAL file prefix)
+# CASE's routes; sets PID and PREFIX (its EAL file prefix). The case new: its pcap read once.
 app_start() {
-	local rx="net_pcap0,rx_pcap=$WORK/${PCAP[$2]}.pcap,infinite_rx=1" null="net_null0,no-rx=1"
+	local inf=1 rx null="net_null0,no-rx=1"
 	local rules=$WORK/${ROUTES[$2]}
+	[ "$2" = new ] && inf=0
+	rx="net_pcap0,rx_pcap=$WORK/${PCAP[$2]}.pcap,infinite_rx=$inf"
 	case $1 in
 	testpmd)
 		PREFIX=$BP-tp
@@ -192,7 +199,7 @@ app_start() {
 		PREFIX=$BP
 		fp_conf "$WORK/fastpath-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
-			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": true},
+			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": $([ $inf = 1 ] && echo true || echo false)},
 			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$rules.routes.json" "$1"
 		start $PREFIX "$FASTPATHD" -c "$WORK/fastpath-$2.json"
 		;;
@@ -295,6 +302,53 @@ ratio() { # A B: A / B, "-" when either is missing
 }
 minus() { # A B: A - B, "-" when either is missing
 	[ "${1:--}" != - ] && [ "${2:--}" != - ] && calc "$1 - $2" 1 || echo -
+}
+
+### conn ###################################################################################
+
+# the table's bytes per entry and capacity, from the fastpathd with tracking just measured
+ct_table() { api conntrack.stats | jq -r '.result | "\(.bytes_per_entry) bytes per entry, capacity \(.capacity)"'; }
+
+# New connections per second: the pcap of the case new, NEW_FLOWS flows of one packet each,
+# read once from the file (infinite_rx would replay flows already tracked); the tracking
+# table holds them all (CT_MAX), so each packet makes and confirms an entry, with no
+# eviction nor expiry. rate.py samples port 1 every ms: the rate from 10 % to 90 % of them.
+conn() {
+	local r app m off v
+	local CT_MAX=$NEW_FLOWS
+	for app in $APPS; do : >"$WORK/conn-$app"; done
+	for r in $(seq "$RUNS"); do
+		for app in testpmd fastpathd fastpathd-ct; do
+			[[ " $APPS " = *" $app "* ]] || continue
+			app_start "$app" new
+			v=$($PY "$HERE/rate.py" "$PREFIX" "$PID" 1 "$NEW_FLOWS")
+			if [ "$(jq -r '.mpps // empty' <<<"$v")" != "" ]; then
+				jq .mpps <<<"$v" >>"$WORK/conn-$app"
+			else
+				failed "$PREFIX" "$(jq -r .error <<<"$v")"
+			fi
+			echo "bench: new flows, ${NAME[$app]}: $v"
+			if [ $app = fastpathd-ct ] && api_ready "$PID"; then
+				ct_table >"$WORK/conn-table"
+				api conntrack.stats | jq -c '.result.workers[0] | {new, insert, drop, early_drop, table_full}' >"$WORK/conn-ct"
+			fi
+			stop "$PID"
+		done
+	done
+	{
+		echo
+		echo "## New connections: ${LABEL[new]}, 64-byte IPv4/UDP, each flow one packet, pcap read once -> null, 1 forwarding lcore, $RUNS runs, the rate from 10 % to 90 % of the flows"
+		printf '%-30s %-22s %10s %14s %8s\n' case app Mconn/s min-max x_off
+		off=$({ median <"$WORK/conn-fastpathd"; } 2>/dev/null)
+		for app in testpmd fastpathd fastpathd-ct; do
+			[[ " $APPS " = *" $app "* ]] || continue
+			m=$(median <"$WORK/conn-$app")
+			printf '%-30s %-22s %10s %14s %8s\n' "${LABEL[new]}" "${NAME[$app]}" "$m" \
+				"$(range <"$WORK/conn-$app")" "$([ $app = fastpathd-ct ] && ratio "$m" "${off:--}" || echo -)"
+		done
+		echo "# testpmd io and fastpathd (tracking off) forward the same packets without a table: Mpps, the ceiling of the set-up"
+		echo "# x_off: tracking on over off; conntrack table of $NEW_FLOWS (conntrack.max): $(cat "$WORK/conn-table" 2>/dev/null), conntrack -S after the run: $(cat "$WORK/conn-ct" 2>/dev/null)"
+	} | report
 }
 
 ### callgrind ##############################################################################
@@ -534,8 +588,8 @@ control() {
 . "$HERE/netlink.sh"
 for part in $BENCH; do
 	case $part in
-	mpps | callgrind | memif | control | netlink) $part ;;
-	*) echo "bench: unknown part '$part' (mpps callgrind memif control netlink)" >&2 ;;
+	mpps | conn | callgrind | memif | control | netlink) $part ;;
+	*) echo "bench: unknown part '$part' (mpps conn callgrind memif control netlink)" >&2 ;;
 	esac
 done
 echo "results in $OUT.txt"
