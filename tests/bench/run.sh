@@ -251,11 +251,12 @@ measure() {
 		echo "bench: ${LABEL[$2]}, ${NAME[$1]}: ${v:-0} Mpps"
 	done
 	[[ $1 = fastpathd* ]] && fp_nodes >"$WORK/nodes-$2-$1"
+	[ "$1" = fastpathd-ct ] && ct_table >"$WORK/ct-table"
 	stop "$PID"
 }
 
 mpps() {
-	local r c app m lpm tp
+	local r c app m lpm tp off
 	for c in $CASES; do for app in $APPS; do : >"$WORK/mpps-$c-$app"; done; done
 	# interleaved: run r of every app and case, then run r + 1
 	for r in $(seq "$RUNS"); do
@@ -272,21 +273,24 @@ mpps() {
 	{
 		echo
 		echo "## Mpps: 64-byte IPv4/UDP (IPv6: 62-byte IPv6/UDP frames), pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
-		printf '%-30s %-16s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
+		printf '%-30s %-20s %8s %14s %8s %10s %6s\n' case app median min-max x_io x_l3fwd-lpm x_off
 		for c in $CASES; do
-			# either may not be in APPS
+			# any may not be in APPS
 			tp=$({ median <"$WORK/mpps-$c-testpmd"; } 2>/dev/null)
 			lpm=$({ median <"$WORK/mpps-$c-l3fwd-lpm"; } 2>/dev/null)
+			off=$({ median <"$WORK/mpps-$c-fastpathd"; } 2>/dev/null)
 			for app in $APPS; do
 				m=$(median <"$WORK/mpps-$c-$app")
-				printf '%-30s %-16s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
-					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")"
+				printf '%-30s %-20s %8s %14s %8s %10s %6s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")" \
+					"$([ "$app" = fastpathd-ct ] && ratio "$m" "${off:--}" || echo -)"
 				printf '%s\t%s\t%s\t%s\t%s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(sort -n "$WORK/mpps-$c-$app" | head -1)" "$(sort -n "$WORK/mpps-$c-$app" | tail -1)" >>"$OUT.tsv"
 			done
 		done
 		echo "# '-': the app cannot run the case (l3fwd-graph's routes are hard-coded) or did not start"
-		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case"
+		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case; x_off: tracking on over off (fastpathd's)"
+		[ -s "$WORK/ct-table" ] && echo "# fastpathd, conntrack: every flow tracked (UDP, unreplied), table of Linux's default size: $(cat "$WORK/ct-table")"
 		echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
 		for c in $CASES; do for app in fastpathd fastpathd-graph fastpathd-ct; do
 			[ -s "$WORK/nodes-$c-$app" ] &&
@@ -416,7 +420,7 @@ cg_run() {
 }
 
 callgrind() {
-	local app t0 io="" lpm="" fp="" pp excess
+	local app t0 io="" lpm="" fp="" graph="" ct="" pp excess
 	{
 		echo
 		echo "## Instructions per packet: callgrind, the forwarding thread, ${LABEL[$CG_CASE]}, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
@@ -436,6 +440,8 @@ callgrind() {
 		testpmd) io=$pp ;;
 		l3fwd-lpm) lpm=$pp ;;
 		fastpathd) fp=$pp ;;
+		fastpathd-graph) graph=$pp ;;
+		fastpathd-ct) ct=$pp ;;
 		esac
 		excess=$(minus "$pp" "$io")
 		printf '%-16s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
@@ -445,6 +451,7 @@ callgrind() {
 	{
 		excess=$(ratio "$(minus "$fp" "$io")" "$(minus "$lpm" "$io")")
 		[ "$excess" != - ] && echo "# fastpathd's excess over l3fwd-lpm's: $excess (target: at most 1.5)"
+		[ "$(minus "$ct" "$fp")" != - ] && echo "# connection tracking costs $(minus "$ct" "$fp") instructions per packet over fastpathd (fast path, tracking off)$([ "$(minus "$ct" "$graph")" != - ] && echo ", $(minus "$ct" "$graph") over fastpathd-graph (the same graph without it)")"
 		echo "# excess_io: over testpmd io, which has the same source (most of its instructions: libpcap, a copy into an mbuf) and sink"
 		echo "# empty_poll: the instructions of a poll that finds no packet, taken out for the polls after the last packet;"
 		echo "# error: a bound of the error on instr/packet from the spread of empty_poll"
