@@ -424,7 +424,7 @@ callgrind() {
 	{
 		echo
 		echo "## Instructions per packet: callgrind, the forwarding thread, ${LABEL[$CG_CASE]}, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
-		printf '%-16s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
+		printf '%-20s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
 	} | report
 	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph fastpathd-ct; do
 		[[ " $APPS " = *" $app "* ]] || continue
@@ -444,7 +444,7 @@ callgrind() {
 		fastpathd-ct) ct=$pp ;;
 		esac
 		excess=$(minus "$pp" "$io")
-		printf '%-16s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
+		printf '%-20s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
 			"$(jq -r '.empty_poll // "-"' "$WORK/cg-$app.json" 2>/dev/null)" \
 			"$(jq -r '.error // "-"' "$WORK/cg-$app.json" 2>/dev/null)" | report
 	done
