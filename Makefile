@@ -74,10 +74,12 @@ fuzz: deps
 	ninja -C $(BUILD)-fuzz
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(BUILD)-fuzz $(FUZZ_TARGETS)
 
-# fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), instructions per packet
+# fastpathd next to testpmd io and DPDK's l3fwd: Mpps in five cases (one IPv6), new connections per
+# second with tracking, instructions per packet
 # (callgrind), memif, control-plane speed (tests/bench/run.sh, docs/benchmarking.md).
-# BENCH="mpps callgrind memif control netlink" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES tune.
-BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS CG_CASE API_ROUTES RESULTS
+# BENCH="mpps conn callgrind memif control netlink" selects parts; RUNS, SECONDS_PER_RUN, APPS, CASES,
+# NEW_FLOWS (conn: new connections per second) tune.
+BENCH_VARS := BENCH RUNS SECONDS_PER_RUN APPS CASES CG_PACKETS CG_CASE API_ROUTES NEW_FLOWS RESULTS
 bench: build hugepages
 	$(SUDO) env $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)="$($(v))")) bash tests/bench/run.sh $(BUILD)
 

@@ -233,13 +233,17 @@ static int api_ct_stats(const json_t *args, json_t **result)
 	}
 	for (unsigned int i = 0; i < ct_state.n_workers; i++)
 		json_array_append_new(workers, worker_stats(i, &ct_state.workers[i]));
-	*result = json_pack("{s:o, s:I}", "workers", workers, "events_lost",
-		(json_int_t)(ct_state.control ? ct_state.control->ev_lost : 0));
+	*result = json_pack("{s:o, s:I, s:I, s:I}", "workers", workers, "events_lost",
+		(json_int_t)(ct_state.control ? ct_state.control->ev_lost : 0), "capacity",
+		(json_int_t)ct_table_capacity(t), "bytes_per_entry",
+		(json_int_t)ct_table_bytes_per_entry(t));
 	return 0;
 }
 
 API_COMMAND(ct_stats_cmd, "conntrack.stats",
-	"the counters of each worker, as conntrack -S prints a CPU's", api_ct_stats, API_NO_ARGS)
+	"the counters of each worker, as conntrack -S prints a CPU's; the table's capacity and its "
+	"bytes per entry",
+	api_ct_stats, API_NO_ARGS)
 
 static int api_ct_flush(const json_t *args, json_t **result)
 {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Traffic and routes of make bench, written into OUTDIR (tests/bench/run.sh calls this).
 
-usage: gen_pcaps.py OUTDIR [CG_PACKETS]
+usage: gen_pcaps.py OUTDIR [CG_PACKETS [NEW_FLOWS]]
 
 64-byte IPv4/UDP frames (60 bytes without the FCS) from 10.0.0.9 on the source port;
 a flow is a distinct (src, dst, sport, dport). Per case, a pcap and the routes of the
@@ -17,6 +17,9 @@ FIB it runs with, in fastpathd's form (a JSON array) and in l3fwd's (--rule_ipv4
   p1k6      IPv6, 1000 prefixes, 1k flows: one flow to each of 1000 /48s,
             fd00:0:1::/48..fd00:0:1000::/48 (62-byte IPv6/UDP frames, the shortest)
 
+  new       1000 prefixes (those of p1k), NEW_FLOWS flows of one packet each: every
+            packet a new connection (new.pcap, read once)
+
 and for the instruction counts, the flows of p1k repeated to CG_PACKETS packets
 (cg-1.pcap) and to twice as many (cg-2.pcap); those of p1k6 alike (cg6-1.pcap, cg6-2.pcap).
 """
@@ -28,6 +31,7 @@ from scapy.all import IP, UDP, Ether, IPv6, Raw, RawPcapWriter
 
 OUT = sys.argv[1]
 CG_PACKETS = int(sys.argv[2]) if len(sys.argv) > 2 else 100000  # a multiple of 1000
+NEW_FLOWS = int(sys.argv[3]) if len(sys.argv) > 3 else 2000000
 SRC_MAC, DST_MAC = "02:00:00:00:00:09", "02:70:63:61:70:00"  # DST_MAC: net_pcap's port MAC
 VIA = "10.2.0.2"  # next hop of every route, on the sink port (port 1)
 VIA6 = "2001:db8:2::2"
@@ -91,6 +95,41 @@ def frame(dst, sport):
 	return bytes(f)
 
 
+def ones(s):
+	"""a 32-bit sum folded to 16 bits, ones' complement"""
+	while s >> 16:
+		s = (s & 0xffff) + (s >> 16)
+	return s
+
+
+def write_new_flows(name, prefixes, count):
+	"""count frames, each its own flow: flow i to host 1 + (i // 1000) % 250 of prefix
+	i % 1000, source port 1024 + i // 250000. Millions of them: the checksums are the
+	template's sums plus the fields that change, the pcap written whole (RawPcapWriter's
+	format, without its cost per packet)."""
+	assert count <= 250000 * (65536 - 1024)
+	t = bytearray(TEMPLATE)  # destination 0, source port 0
+	t[24:26] = t[40:42] = b"\0\0"  # the checksums
+	ip_sum = sum(struct.unpack("!10H", t[14:34]))
+	udp_sum = sum(struct.unpack("!4H", t[26:34])) + 17 + 26 + sum(struct.unpack("!13H", t[34:60]))
+	head, ports = TEMPLATE[:24], TEMPLATE[36:40]  # up to the IPv4 checksum; dport, length
+	rec = struct.pack("<IIII", 0, 0, 60, 60)
+	out = []
+	for i in range(count):
+		dst = prefixes[i % 1000][0] + 1 + (i // 1000) % 250
+		sport = 1024 + i // 250000
+		d = (dst >> 16) + (dst & 0xffff)
+		udp = ~ones(udp_sum + d + sport) & 0xffff
+		out.append(rec + head + struct.pack("!H4sIH", ~ones(ip_sum + d) & 0xffff,
+			TEMPLATE[26:30], dst, sport) + ports + struct.pack("!H", udp or 0xffff) +
+			TEMPLATE[42:60])
+	assert out[1][16:] == frame(prefixes[1][0] + 1, 1024)
+	assert out[-1][16:] == frame(dst, sport)
+	with open("%s/%s.pcap" % (OUT, name), "wb") as f:
+		f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+		f.write(b"".join(out))
+
+
 def write_pcap(name, frames, repeat=1):
 	w = RawPcapWriter("%s/%s.pcap" % (OUT, name), linktype=1)
 	for _ in range(repeat):
@@ -119,6 +158,7 @@ write_pcap("p1k", p1k)
 # flow i: host 1 + i // 1000 of prefix i % 1000, so every flow has its own destination
 write_pcap("p1k-64k",
 	[frame(hit[i % 1000][0] + 1 + i // 1000, 1000 + i % 60000) for i in range(65536)])
+write_new_flows("new", hit, NEW_FLOWS)
 write_pcap("cg-1", p1k, CG_PACKETS // 1000)
 write_pcap("cg-2", p1k, 2 * CG_PACKETS // 1000)
 

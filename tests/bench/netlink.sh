@@ -23,7 +23,7 @@ netlink() {
 	ip -n $ns link set r0 up
 	ip -n $ns link set h0 up
 	cat >"$dir/fp.json" <<-CONF
-		{"eal": {"file_prefix": "fpbench-nl"}, "workers": {"count": 1}, "api": {"socket": "$sock"},
+		{"eal": {"file_prefix": "$BP-nl"}, "workers": {"count": 1}, "api": {"socket": "$sock"},
 		 "fib": {"ipv4_max_routes": 1048576},
 		 "ports": [{"name": "p0", "driver": "af_packet", "iface": "r0", "mac": "02:00:00:00:00:01"}],
 		 "addresses": [{"iface": "p0", "address": "10.0.0.1/24"}],

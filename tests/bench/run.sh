@@ -1,8 +1,11 @@
 #!/bin/bash
 # make bench (docs/benchmarking.md). BENCH selects the parts, all by default:
 #   mpps       forwarding Mpps on one forwarding lcore of testpmd io (the I/O ceiling of
-#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd, in four IPv4 cases of
-#              routes and flows and one IPv6, interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#              the set-up), l3fwd (LPM, FIB), l3fwd-graph and fastpathd (with connection
+#              tracking too), in four IPv4 cases of routes and flows and one IPv6,
+#              interleaved, RUNS runs each: medians, min-max, ratios, a chart
+#   conn       new connections per second: NEW_FLOWS flows of one packet each, read once,
+#              fastpathd with tracking on and off, testpmd io; the table's bytes per entry
 #   callgrind  instructions per packet of the forwarding thread, under callgrind
 #   memif      fastpathd between two testpmd processes over memif: generator and sink
 #   control    fastpathd's route installation: 1M routes from its config file (without and
@@ -11,13 +14,13 @@
 #              initial dump and by events (tests/bench/netlink.sh)
 # Source of the mpps part: net_pcap replaying a generated pcap from memory into port 0; sink:
 # net_null as port 1. The report goes to $RESULTS/<date>.txt, the chart next to it.
-# usage: run.sh [BUILD_DIR]   BENCH="mpps callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
+# usage: run.sh [BUILD_DIR]   BENCH="mpps conn callgrind memif control netlink" RUNS=3 SECONDS_PER_RUN=5
 #   APPS="testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct" CASES="one p1k p1k-64k big p1k6"
-#   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000
+#   CG_PACKETS=100000 CG_CASE=p1k (or p1k6: callgrind's traffic) API_ROUTES=100000 NEW_FLOWS=2000000
 set -u
 BUILD=${1:-build}
 FASTPATHD=$(realpath "$BUILD/app/fastpathd")
-BENCH=${BENCH:-mpps callgrind memif control netlink}
+BENCH=${BENCH:-mpps conn callgrind memif control netlink}
 RUNS=${RUNS:-3}
 SECS=${SECONDS_PER_RUN:-5}
 APPS=${APPS:-testpmd l3fwd-lpm l3fwd-fib l3fwd-graph fastpathd fastpathd-graph fastpathd-ct}
@@ -25,6 +28,7 @@ CASES=${CASES:-one p1k p1k-64k big p1k6}
 CG_PACKETS=${CG_PACKETS:-100000}
 CG_CASE=${CG_CASE:-p1k}
 API_ROUTES=${API_ROUTES:-100000}
+NEW_FLOWS=${NEW_FLOWS:-2000000}
 RESULTS=${RESULTS:-tests/bench/results}
 HERE=$(dirname "$(realpath "$0")")
 PY=/usr/bin/python3
@@ -33,6 +37,10 @@ WARMUP=2
 # flows); l3fwd's is patched to the same by refs.sh
 MBUFS=81920
 WORK=$(mktemp -d /tmp/fpbench.XXXXXX)
+# the EAL file prefix of every DPDK app of this run, and the start of their telemetry
+# sockets' names: its own, so that a bench of another checkout on the same machine at the
+# same time neither reads this one's port counters nor has its files removed by it
+BP=fpbench-$$
 SOCK=$WORK/api.sock
 PIDS="" # the processes this script started and has not reaped yet
 declare -A LOG # their log names
@@ -57,7 +65,7 @@ stop() {
 }
 cleanup() {
 	for pid in $PIDS; do stop "$pid"; done
-	rm -rf "$WORK" /var/run/dpdk/fpbench*
+	rm -rf "$WORK" /var/run/dpdk/"$BP"*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -104,7 +112,8 @@ failed() { # NAME [WHAT]: an app failed (to start, by default); the end of its l
 # A fastpathd config: fp_conf FILE EAL_KEYS PORTS ROUTES_FILE (a JSON array of routes) [APP];
 # p0 (10.0.0.1/24) receives, p1 (10.2.0.1/24) sends to the next hop of every route.
 # fastpathd-graph: without the fast path, every packet through the whole graph.
-# fastpathd-ct: connection tracking on ("conntrack": {"enabled": true}), every packet tracked.
+# fastpathd-ct: connection tracking on ("conntrack": {"enabled": true}), every packet tracked;
+# a table of CT_MAX entries when set (else Linux's default, 262144).
 # fp_conf FILE EAL PORTS ROUTES [APP [TWINS]]: fastpathd's config; the daemons run in the machine's
 # own namespace, without kernel twins (a pure static router) unless TWINS is true
 fp_conf() {
@@ -120,8 +129,8 @@ fp_conf() {
 				"neighbours": [{"iface": "p1", "address": "10.2.0.2", "mac": "02:00:00:00:02:02"},
 					{"iface": "p1", "address": "2001:db8:2::2", "mac": "02:00:00:00:02:02"}],
 				"fib": {"ipv4_max_routes": 1048576, "ipv6_max_routes": 65536},
-				"twins": {"enabled": ${6:-false}},$([ "${5:-}" = fastpathd-ct ] && echo '
-				"conntrack": {"enabled": true},')
+				"twins": {"enabled": ${6:-false}},$([ "${5:-}" = fastpathd-ct ] && echo "
+				\"conntrack\": {\"enabled\": true${CT_MAX:+, \"max\": $CT_MAX}},")
 				"routes":
 		CONF
 		cat "$4"
@@ -130,7 +139,7 @@ fp_conf() {
 }
 
 echo "bench: generating the pcaps and routes (tests/bench/gen_pcaps.py)"
-$PY "$HERE/gen_pcaps.py" "$WORK" "$CG_PACKETS" || exit 1
+$PY "$HERE/gen_pcaps.py" "$WORK" "$CG_PACKETS" "$NEW_FLOWS" || exit 1
 printf 'R2001:db8::/32 1\n' >"$WORK/rules6.cfg"
 REFS=$BUILD/bench-refs
 bash "$HERE/refs.sh" "$REFS" || exit 1
@@ -144,11 +153,11 @@ echo "# fastpath bench $(date -u +%FT%TZ) $(git describe --always --dirty 2>/dev
 
 declare -A LABEL=([one]="1 prefix, 1k flows" [p1k]="1000 prefixes, 1k flows"
 	[p1k-64k]="1000 prefixes, 64k flows" [big]="1M routes, 64k flows"
-	[p1k6]="IPv6, 1000 prefixes, 1k flows")
-declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k [p1k6]=p1k6)
-declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6)
+	[p1k6]="IPv6, 1000 prefixes, 1k flows" [new]="1000 prefixes, $NEW_FLOWS new flows")
+declare -A PCAP=([one]=one [p1k]=p1k [p1k-64k]=p1k-64k [big]=p1k-64k [p1k6]=p1k6 [new]=new)
+declare -A ROUTES=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=p1k6 [new]=p1k)
 # l3fwd's IPv4 and IPv6 rules per case: every case has both (the other family's is a stub)
-declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one)
+declare -A RULES4=([one]=one [p1k]=p1k [p1k-64k]=p1k [big]=big [p1k6]=one [new]=p1k)
 declare -A NAME=([testpmd]="testpmd io" [l3fwd-lpm]=l3fwd-lpm [l3fwd-fib]=l3fwd-fib
 	[l3fwd-graph]=l3fwd-graph [fastpathd]=fastpathd [fastpathd-graph]=fastpathd-graph
 	[fastpathd-ct]="fastpathd, conntrack")
@@ -160,35 +169,37 @@ rules6() { [ "$1" = p1k6 ] && echo "$WORK/p1k6.l3fwd6.cfg" || echo "$WORK/rules6
 can_run() { [ "$1" != l3fwd-graph ] || [ "$2" = one ]; }
 
 # app_start APP CASE: starts APP forwarding CASE's pcap from memory to the null port, with
-# CASE's routes; sets PID and PREFIX (its EAL file prefix)
+# CASE's routes; sets PID and PREFIX (its EAL file prefix). The case new: its pcap read once.
 app_start() {
-	local rx="net_pcap0,rx_pcap=$WORK/${PCAP[$2]}.pcap,infinite_rx=1" null="net_null0,no-rx=1"
+	local inf=1 rx null="net_null0,no-rx=1"
 	local rules=$WORK/${ROUTES[$2]}
+	[ "$2" = new ] && inf=0
+	rx="net_pcap0,rx_pcap=$WORK/${PCAP[$2]}.pcap,infinite_rx=$inf"
 	case $1 in
 	testpmd)
-		PREFIX=fpbench-tp
+		PREFIX=$BP-tp
 		start $PREFIX dpdk-testpmd -l 0,1 --no-pci --in-memory --file-prefix $PREFIX \
 			--vdev "$rx" --vdev "$null" -- --forward-mode=io -a --stats-period 60 \
 			--no-flush-rx --total-num-mbufs=$MBUFS
 		;;
 	l3fwd-lpm | l3fwd-fib)
-		PREFIX=fpbench-$1
+		PREFIX=$BP-$1
 		start "$PREFIX" "$REFS/l3fwd/build/l3fwd" -l 1 --no-pci --in-memory \
 			--file-prefix "$PREFIX" --vdev "$rx" --vdev "$null" -- -p 0x3 \
 			--config="(0,0,1),(1,0,1)" --rule_ipv4="$WORK/${RULES4[$2]}.l3fwd.cfg" \
 			--rule_ipv6="$(rules6 "$2")" --lookup="${1#l3fwd-}" -P --parse-ptype
 		;;
 	l3fwd-graph)
-		PREFIX=fpbench-l3g
+		PREFIX=$BP-l3g
 		start $PREFIX "$REFS/l3fwd-graph/build/l3fwd-graph" -l 0,1 --no-pci --in-memory \
 			--file-prefix $PREFIX --vdev "$rx,tx_pcap=/dev/null,tx_pcap=/dev/null" \
 			--vdev "$null" -- -p 0x3 --config="(0,0,1),(1,0,1)" -P
 		;;
 	fastpathd | fastpathd-graph | fastpathd-ct)
-		PREFIX=fpbench
+		PREFIX=$BP
 		fp_conf "$WORK/fastpath-$2.json" \
 			"\"file_prefix\": \"$PREFIX\", \"lcores\": \"0@0,1@1\", \"mbufs\": $MBUFS" \
-			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": true},
+			"{\"name\": \"p0\", \"driver\": \"pcap\", \"rx_pcap\": \"$WORK/${PCAP[$2]}.pcap\", \"infinite_rx\": $([ $inf = 1 ] && echo true || echo false)},
 			{\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}" "$rules.routes.json" "$1"
 		start $PREFIX "$FASTPATHD" -c "$WORK/fastpath-$2.json"
 		;;
@@ -240,11 +251,12 @@ measure() {
 		echo "bench: ${LABEL[$2]}, ${NAME[$1]}: ${v:-0} Mpps"
 	done
 	[[ $1 = fastpathd* ]] && fp_nodes >"$WORK/nodes-$2-$1"
+	[ "$1" = fastpathd-ct ] && ct_table >"$WORK/ct-table"
 	stop "$PID"
 }
 
 mpps() {
-	local r c app m lpm tp
+	local r c app m lpm tp off
 	for c in $CASES; do for app in $APPS; do : >"$WORK/mpps-$c-$app"; done; done
 	# interleaved: run r of every app and case, then run r + 1
 	for r in $(seq "$RUNS"); do
@@ -261,21 +273,24 @@ mpps() {
 	{
 		echo
 		echo "## Mpps: 64-byte IPv4/UDP (IPv6: 62-byte IPv6/UDP frames), pcap from memory -> null, 1 forwarding lcore, $RUNS runs of $SECS s, interleaved (1M routes: $RUNS windows of one start)"
-		printf '%-30s %-16s %8s %14s %8s %10s\n' case app median min-max x_io x_l3fwd-lpm
+		printf '%-30s %-20s %8s %14s %8s %10s %6s\n' case app median min-max x_io x_l3fwd-lpm x_off
 		for c in $CASES; do
-			# either may not be in APPS
+			# any may not be in APPS
 			tp=$({ median <"$WORK/mpps-$c-testpmd"; } 2>/dev/null)
 			lpm=$({ median <"$WORK/mpps-$c-l3fwd-lpm"; } 2>/dev/null)
+			off=$({ median <"$WORK/mpps-$c-fastpathd"; } 2>/dev/null)
 			for app in $APPS; do
 				m=$(median <"$WORK/mpps-$c-$app")
-				printf '%-30s %-16s %8s %14s %8s %10s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
-					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")"
+				printf '%-30s %-20s %8s %14s %8s %10s %6s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
+					"$(range <"$WORK/mpps-$c-$app")" "$(ratio "$m" "${tp:--}")" "$(ratio "$m" "${lpm:--}")" \
+					"$([ "$app" = fastpathd-ct ] && ratio "$m" "${off:--}" || echo -)"
 				printf '%s\t%s\t%s\t%s\t%s\n' "${LABEL[$c]}" "${NAME[$app]}" "$m" \
 					"$(sort -n "$WORK/mpps-$c-$app" | head -1)" "$(sort -n "$WORK/mpps-$c-$app" | tail -1)" >>"$OUT.tsv"
 			done
 		done
 		echo "# '-': the app cannot run the case (l3fwd-graph's routes are hard-coded) or did not start"
-		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case"
+		echo "# x_io, x_l3fwd-lpm: the median over testpmd io's, over l3fwd-lpm's, in the same case; x_off: tracking on over off (fastpathd's)"
+		[ -s "$WORK/ct-table" ] && echo "# fastpathd, conntrack: every flow tracked (UDP, unreplied), table of Linux's default size: $(cat "$WORK/ct-table")"
 		echo "# l3fwd and l3fwd-graph do not check IPv4 checksums here (no RX offload); fastpathd does, in software"
 		for c in $CASES; do for app in fastpathd fastpathd-graph fastpathd-ct; do
 			[ -s "$WORK/nodes-$c-$app" ] &&
@@ -293,6 +308,53 @@ minus() { # A B: A - B, "-" when either is missing
 	[ "${1:--}" != - ] && [ "${2:--}" != - ] && calc "$1 - $2" 1 || echo -
 }
 
+### conn ###################################################################################
+
+# the table's bytes per entry and capacity, from the fastpathd with tracking just measured
+ct_table() { api conntrack.stats | jq -r '.result | "\(.bytes_per_entry) bytes per entry, capacity \(.capacity)"'; }
+
+# New connections per second: the pcap of the case new, NEW_FLOWS flows of one packet each,
+# read once from the file (infinite_rx would replay flows already tracked); the tracking
+# table holds them all (CT_MAX), so each packet makes and confirms an entry, with no
+# eviction nor expiry. rate.py samples port 1 every ms: the rate from 10 % to 90 % of them.
+conn() {
+	local r app m off v
+	local CT_MAX=$NEW_FLOWS
+	for app in $APPS; do : >"$WORK/conn-$app"; done
+	for r in $(seq "$RUNS"); do
+		for app in testpmd fastpathd fastpathd-ct; do
+			[[ " $APPS " = *" $app "* ]] || continue
+			app_start "$app" new
+			v=$($PY "$HERE/rate.py" "$PREFIX" "$PID" 1 "$NEW_FLOWS")
+			if [ "$(jq -r '.mpps // empty' <<<"$v")" != "" ]; then
+				jq .mpps <<<"$v" >>"$WORK/conn-$app"
+			else
+				failed "$PREFIX" "$(jq -r .error <<<"$v")"
+			fi
+			echo "bench: new flows, ${NAME[$app]}: $v"
+			if [ $app = fastpathd-ct ] && api_ready "$PID"; then
+				ct_table >"$WORK/conn-table"
+				api conntrack.stats | jq -c '.result.workers[0] | {new, insert, drop, early_drop, table_full}' >"$WORK/conn-ct"
+			fi
+			stop "$PID"
+		done
+	done
+	{
+		echo
+		echo "## New connections: ${LABEL[new]}, 64-byte IPv4/UDP, each flow one packet, pcap read once -> null, 1 forwarding lcore, $RUNS runs, the rate from 10 % to 90 % of the flows"
+		printf '%-30s %-22s %10s %14s %8s\n' case app Mconn/s min-max x_off
+		off=$({ median <"$WORK/conn-fastpathd"; } 2>/dev/null)
+		for app in testpmd fastpathd fastpathd-ct; do
+			[[ " $APPS " = *" $app "* ]] || continue
+			m=$(median <"$WORK/conn-$app")
+			printf '%-30s %-22s %10s %14s %8s\n' "${LABEL[new]}" "${NAME[$app]}" "$m" \
+				"$(range <"$WORK/conn-$app")" "$([ $app = fastpathd-ct ] && ratio "$m" "${off:--}" || echo -)"
+		done
+		echo "# testpmd io and fastpathd (tracking off) forward the same packets without a table: Mpps, the ceiling of the set-up"
+		echo "# x_off: tracking on over off; conntrack table of $NEW_FLOWS (conntrack.max): $(cat "$WORK/conn-table" 2>/dev/null), conntrack -S after the run: $(cat "$WORK/conn-ct" 2>/dev/null)"
+	} | report
+}
+
 ### callgrind ##############################################################################
 
 # cg_run APP K: APP under callgrind forwarding cg-K.pcap (K * CG_PACKETS packets, read once),
@@ -301,10 +363,10 @@ minus() { # A B: A - B, "-" when either is missing
 cg_run() {
 	local dir=$WORK/cg-$1-$2 pcap=$WORK/cg$([ "$CG_CASE" = p1k6 ] && echo 6)-$2.pcap size fd pos sent t0
 	local vg=(valgrind --tool=callgrind --fair-sched=yes --separate-threads=yes --callgrind-out-file="$dir/cg")
-	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "fpbench-cg-$$")
+	local eal=(--no-pci --no-huge -m 1024 --no-shconf --file-prefix "$BP-cg")
 	local rx="net_pcap0,rx_pcap=$pcap" null="net_null0,no-rx=1"
 	mkdir -p "$dir"
-	PREFIX=fpbench-cg-$$ # its own: benches of other checkouts may run at the same time
+	PREFIX=$BP-cg
 	case $1 in
 	testpmd)
 		start "cg-$1-$2" "${vg[@]}" dpdk-testpmd -l 0,1 "${eal[@]}" --vdev "$rx" --vdev "$null" \
@@ -358,11 +420,11 @@ cg_run() {
 }
 
 callgrind() {
-	local app t0 io="" lpm="" fp="" pp excess
+	local app t0 io="" lpm="" fp="" graph="" ct="" pp excess
 	{
 		echo
 		echo "## Instructions per packet: callgrind, the forwarding thread, ${LABEL[$CG_CASE]}, $CG_PACKETS and $((2 * CG_PACKETS)) packets read once from a pcap, no hugepages"
-		printf '%-16s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
+		printf '%-20s %12s %10s %12s %12s\n' app instr/packet excess_io empty_poll error
 	} | report
 	for app in testpmd l3fwd-lpm l3fwd-fib fastpathd fastpathd-graph fastpathd-ct; do
 		[[ " $APPS " = *" $app "* ]] || continue
@@ -378,15 +440,18 @@ callgrind() {
 		testpmd) io=$pp ;;
 		l3fwd-lpm) lpm=$pp ;;
 		fastpathd) fp=$pp ;;
+		fastpathd-graph) graph=$pp ;;
+		fastpathd-ct) ct=$pp ;;
 		esac
 		excess=$(minus "$pp" "$io")
-		printf '%-16s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
+		printf '%-20s %12s %10s %12s %12s\n' "${NAME[$app]}" "$pp" "$excess" \
 			"$(jq -r '.empty_poll // "-"' "$WORK/cg-$app.json" 2>/dev/null)" \
 			"$(jq -r '.error // "-"' "$WORK/cg-$app.json" 2>/dev/null)" | report
 	done
 	{
 		excess=$(ratio "$(minus "$fp" "$io")" "$(minus "$lpm" "$io")")
 		[ "$excess" != - ] && echo "# fastpathd's excess over l3fwd-lpm's: $excess (target: at most 1.5)"
+		[ "$(minus "$ct" "$fp")" != - ] && echo "# connection tracking costs $(minus "$ct" "$fp") instructions per packet over fastpathd (fast path, tracking off)$([ "$(minus "$ct" "$graph")" != - ] && echo ", $(minus "$ct" "$graph") over fastpathd-graph (the same graph without it)")"
 		echo "# excess_io: over testpmd io, which has the same source (most of its instructions: libpcap, a copy into an mbuf) and sink"
 		echo "# empty_poll: the instructions of a poll that finds no packet, taken out for the polls after the last packet;"
 		echo "# error: a bound of the error on instr/packet from the spread of empty_poll"
@@ -404,19 +469,19 @@ memif_port() { # NAME SOCKET: a fastpathd port, memif server
 # Mpps over SECS of the sink's received and the generator's sent packets: "sink gen"
 memif_window() {
 	local g0 s0 t0 g1 s1 dt
-	g0=$(port_stat fpbench-gen 0 opackets)
-	s0=$(port_stat fpbench-sink 0 ipackets)
+	g0=$(port_stat $BP-gen 0 opackets)
+	s0=$(port_stat $BP-sink 0 ipackets)
 	t0=$(now)
 	sleep "$SECS"
-	g1=$(port_stat fpbench-gen 0 opackets)
-	s1=$(port_stat fpbench-sink 0 ipackets)
+	g1=$(port_stat $BP-gen 0 opackets)
+	s1=$(port_stat $BP-sink 0 ipackets)
 	dt=$(elapsed "$t0")
 	echo "$(calc "($s1 - $s0) / $dt / 1000000") $(calc "($g1 - $g0) / $dt / 1000000")"
 }
 
 memif() {
 	local fp gen sink mac t0 r
-	fp_conf "$WORK/fastpath-memif.json" "\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\"" \
+	fp_conf "$WORK/fastpath-memif.json" "\"file_prefix\": \"$BP\", \"lcores\": \"0@0,1@1\"" \
 		"$(memif_port p0 "$WORK/memif0.sock"), $(memif_port p1 "$WORK/memif1.sock")" \
 		"$WORK/one.routes.json"
 	start fastpathd-memif "$FASTPATHD" -c "$WORK/fastpath-memif.json"
@@ -424,20 +489,20 @@ memif() {
 	api_ready $fp || { failed fastpathd-memif; stop $fp; return; }
 	mac=$(api iface.list | jq -r '.result.interfaces[] | select(.name == "p0") | .mac')
 	# the testpmds' two lcores both on CPU 0; fastpathd's worker has CPU 1
-	start fpbench-sink dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-sink \
+	start $BP-sink dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix $BP-sink \
 		--vdev "net_memif1,role=client,socket=$WORK/memif1.sock,socket-abstract=no,rsize=14" -- \
 		--forward-mode=rxonly -a --stats-period 60 --no-flush-rx
 	sink=$PID
-	start fpbench-gen dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix fpbench-gen \
+	start $BP-gen dpdk-testpmd --lcores 0@0,1@0 --no-pci --in-memory --file-prefix $BP-gen \
 		--vdev "net_memif0,role=client,socket=$WORK/memif0.sock,socket-abstract=no,rsize=14" -- \
 		--forward-mode=txonly --txpkts=64 --eth-peer="0,$mac" --tx-ip=10.0.0.9,198.18.1.1 -a \
 		--stats-period 60
 	gen=$PID
 	t0=$(now)
-	until [ "$(port_stat fpbench-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
+	until [ "$(port_stat $BP-sink 0 ipackets)" -gt 0 ] 2>/dev/null; do
 		if ! alive $gen || ! alive $sink || [ "$(calc "$(now) - $t0 > 30" 0)" = 1 ]; then
-			failed fpbench-gen
-			failed fpbench-sink
+			failed $BP-gen
+			failed $BP-sink
 			stop $gen; stop $sink; stop $fp
 			return
 		fi
@@ -479,7 +544,7 @@ rate() {
 
 control() {
 	local r op big=$WORK/fastpath-control-big.json small=$WORK/fastpath-control-small.json
-	local eal="\"file_prefix\": \"fpbench\", \"lcores\": \"0@0,1@1\""
+	local eal="\"file_prefix\": \"$BP\", \"lcores\": \"0@0,1@1\""
 	local ports="{\"name\": \"p0\", \"driver\": \"null\", \"no_rx\": true}, {\"name\": \"p1\", \"driver\": \"null\", \"no_rx\": true}"
 	fp_conf "$big" "$eal" "$ports" "$WORK/big.routes.json"
 	fp_conf "$small" "$eal" "$ports" "$WORK/one.routes.json"
@@ -530,8 +595,8 @@ control() {
 . "$HERE/netlink.sh"
 for part in $BENCH; do
 	case $part in
-	mpps | callgrind | memif | control | netlink) $part ;;
-	*) echo "bench: unknown part '$part' (mpps callgrind memif control netlink)" >&2 ;;
+	mpps | conn | callgrind | memif | control | netlink) $part ;;
+	*) echo "bench: unknown part '$part' (mpps conn callgrind memif control netlink)" >&2 ;;
 	esac
 done
 echo "results in $OUT.txt"

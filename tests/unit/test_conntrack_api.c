@@ -296,6 +296,11 @@ static void test_delete_stats(void **state)
 
 	r = call("conntrack.stats", NULL);
 	assert_int_equal(json_array_size(json_object_get(r, "workers")), 2);
+	/* what make bench reports: the table's size and its memory per entry */
+	assert_int_equal(json_integer_value(json_object_get(r, "capacity")), 16384);
+	assert_int_equal(json_integer_value(json_object_get(r, "bytes_per_entry")),
+		ct_table_bytes_per_entry(T));
+	assert_true(ct_table_bytes_per_entry(T) >= 192);
 	{
 		const json_t *w1 = json_array_get(json_object_get(r, "workers"), 1);
 		char want[512];
