@@ -239,6 +239,10 @@ static uint16_t defrag_handoff_process(
 	struct rte_mbuf *mbufs[RTE_GRAPH_BURST_SIZE];
 
 	(void)objs;
+	/* nothing handed over, nothing held: what a walk costs when defrag is off */
+	if (likely(rte_ring_empty(dw->ring)) && defrag_table_count(dw->t[DEFRAG_IPV4]) == 0 &&
+		defrag_table_count(dw->t[DEFRAG_IPV6]) == 0)
+		return 0;
 	n = rte_ring_sc_dequeue_burst(dw->ring, (void **)mbufs, RTE_DIM(mbufs), NULL);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = mbufs[i];
